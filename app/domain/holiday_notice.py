@@ -1,0 +1,159 @@
+"""Read the State Council's annual holiday notice (国务院办公厅关于部分节假日安排的通知) into overrides.
+
+Two line forms are accepted, mixed freely; blank lines and lines starting with # are skipped.
+
+1. The simple form, one day or an inclusive range per line, then the kind, then an optional name:
+       2027-01-01 holiday 元旦
+       2027-02-10..2027-02-16 holiday 春节
+       2027-02-07 workday 春节调休
+   The kind is `holiday` (or 放假) or `workday` (or 上班).
+2. The notice's own numbered items, as published:
+       一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。
+       二、春节：2月6日（农历除夕、周六）至13日（周六）放假调休，共8天。2月14日（周日）上班。
+   A date without a year is in the notice's year; a range end without a month takes the start's
+   month; an explicit year (2026年12月31日) is kept. Each clause with dates must say 放假 or 上班;
+   a weekday in brackets (周五, 星期五) must match the date, which catches a wrong year.
+   Lines with no date at all (the notice's prose) are skipped, so the whole notice may be pasted
+   once its signature date line is removed.
+
+Dates must lie in the notice's year or in the December before it (元旦 arrangements reach back).
+Every problem raises NoticeError naming the line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from app.domain.calendar import DayOverride
+
+_SIMPLE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?"
+                     r"\s+(\S+)(?:\s+(.+?))?\s*$")
+_LOOKS_SIMPLE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_KINDS = {"holiday": False, "放假": False, "workday": True, "上班": True}
+_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?([^：:，,。；;\d]{1,16})[：:](.*)$")
+_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*[（(]([^）)]*)[）)])?")
+_WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_CLAUSE = re.compile(r"[。；;，,]")
+_MAX_RANGE_DAYS = 31  # the longest official break is 9 days: a longer range is a typing error
+
+
+class NoticeError(ValueError):
+    """A line of a holiday notice that cannot be read."""
+
+
+def parse_state_council_schedule(text: str, year: int) -> list[DayOverride]:
+    """Return the days off and make-up workdays a year's holiday notice sets, sorted by day."""
+    found: dict[date, tuple[DayOverride, int]] = {}
+    item_name = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        simple = _SIMPLE.match(line)
+        if simple:
+            days = _parse_simple(simple, number)
+        elif _LOOKS_SIMPLE.match(line):
+            raise NoticeError(f"line {number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday "
+                              f"[name]', got {line!r}")
+        elif _DATE.search(line):
+            item = _ITEM.match(line)
+            item_name = item.group(1).strip() if item else item_name
+            days = _parse_item(item.group(2) if item else line, item_name, year, number)
+        else:
+            continue  # prose of the notice: it sets no day
+        for override in days:
+            _check_year(override.day, year, number)
+            _record(found, override, number)
+    return sorted((o for o, _ in found.values()), key=lambda o: o.day)
+
+
+def _parse_simple(match: re.Match[str], number: int) -> list[DayOverride]:
+    """Return the overrides of one simple-form line."""
+    first, last, kind, name = match.groups()
+    if kind not in _KINDS:
+        raise NoticeError(f"line {number}: unknown kind {kind!r} (use holiday or workday)")
+    try:
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+    except ValueError as exc:
+        raise NoticeError(f"line {number}: {exc}") from None
+    return _span(start, end, _KINDS[kind], name or "", number)
+
+
+def _parse_item(body: str, name: str, year: int, number: int) -> list[DayOverride]:
+    """Return the overrides of one numbered item of the notice's own text."""
+    dates: list[date] = []
+
+    def take(match: re.Match[str]) -> str:
+        dates.append(_resolve(match, dates[-1] if dates else None, year, number))
+        return f"\x00{len(dates) - 1}\x00"
+
+    # Dates become placeholders first, so that the 、 and ， inside brackets never split a clause.
+    marked = _DATE.sub(take, body)
+    days: list[DayOverride] = []
+    for clause in _CLAUSE.split(marked):
+        picked = [dates[int(i)] for i in re.findall(r"\x00(\d+)\x00", clause)]
+        if not picked:
+            continue
+        rest, work = "放假" in clause, "上班" in clause
+        if rest == work:
+            raise NoticeError(f"line {number}: cannot tell whether {_clause_text(clause, dates)!r} "
+                              "is 放假 or 上班")
+        if "至" in clause and len(picked) == 2:
+            days += _span(picked[0], picked[1], work, name, number)
+        elif "至" in clause:
+            raise NoticeError(f"line {number}: a range needs two dates in "
+                              f"{_clause_text(clause, dates)!r}")
+        else:
+            days += [DayOverride(d, work, name) for d in picked]
+    return days
+
+
+def _resolve(match: re.Match[str], previous: date | None, year: int, number: int) -> date:
+    """Return the date one Chinese date expression names, checking its weekday when given."""
+    y, m, d, note = match.groups()
+    if m is None and previous is None:
+        raise NoticeError(f"line {number}: {match.group(0)!r} has no month")
+    month = int(m) if m else previous.month
+    the_year = int(y) if y else (year if m else previous.year)
+    try:
+        day = date(the_year, month, int(d))
+    except ValueError as exc:
+        raise NoticeError(f"line {number}: {match.group(0)!r}: {exc}") from None
+    said = _WEEKDAY.search(note or "")
+    if said and _WEEKDAYS[said.group(1)] != day.weekday():
+        raise NoticeError(f"line {number}: {day.isoformat()} is a {day.strftime('%A')}, "
+                          f"the notice says {said.group(0)}")
+    return day
+
+
+def _span(start: date, end: date, work: bool, name: str, number: int) -> list[DayOverride]:
+    """Return one override per day of an inclusive range."""
+    if end < start or (end - start).days >= _MAX_RANGE_DAYS:
+        raise NoticeError(f"line {number}: range {start}..{end} is empty or longer than "
+                          f"{_MAX_RANGE_DAYS} days")
+    length = (end - start).days + 1
+    return [DayOverride(start + timedelta(days=i), work, name) for i in range(length)]
+
+
+def _check_year(day: date, year: int, number: int) -> None:
+    """Reject a day outside the notice's year and the December before it."""
+    if day.year != year and not (day.year == year - 1 and day.month == 12):
+        raise NoticeError(f"line {number}: {day.isoformat()} is outside the {year} schedule")
+
+
+def _record(found: dict[date, tuple[DayOverride, int]], override: DayOverride, number: int) -> None:
+    """Keep an override; reject one that contradicts an earlier line."""
+    earlier = found.get(override.day)
+    if earlier and earlier[0].is_workday != override.is_workday:
+        raise NoticeError(f"line {number}: {override.day.isoformat()} contradicts "
+                          f"line {earlier[1]}")
+    if not earlier:
+        found[override.day] = (override, number)
+
+
+def _clause_text(clause: str, dates: list[date]) -> str:
+    """Return a clause with its date placeholders written back as ISO dates."""
+    return re.sub(r"\x00(\d+)\x00", lambda m: dates[int(m.group(1))].isoformat(), clause)
