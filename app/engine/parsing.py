@@ -1,0 +1,198 @@
+"""Parse and check a process model (BPMN files, DMN tables) into an immutable bundle."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from .types import DiagramError, DiagramProblem, UserTaskSpec
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+# No entity expansion, no network, no huge trees: diagrams come from users (XML bombs, XXE).
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_pis=True
+)
+
+
+@dataclass(frozen=True)
+class Element:
+    """A BPMN element as the XML states it, for naming it in errors and views."""
+
+    id: str
+    tag: str
+    name: str
+    line: int | None
+    attached_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessBundle:
+    """A parsed, deployable process model. Immutable, so it can be cached by hash."""
+
+    process_id: str
+    name: str
+    hash: str
+    spec: Any = field(repr=False)
+    subprocess_specs: Mapping[str, Any] = field(repr=False)
+    user_tasks: Mapping[str, UserTaskSpec]
+    elements: Mapping[str, Element]
+    process_ids: tuple[str, ...]
+
+    def element_name(self, element_id: str) -> str:
+        el = self.elements.get(element_id)
+        return (el.name or element_id) if el else element_id
+
+
+def model_hash(files: Mapping[str, bytes]) -> str:
+    """Hash a set of named files, independent of their order."""
+    h = hashlib.sha256()
+    for name in sorted(files):
+        h.update(name.encode())
+        h.update(b"\0")
+        h.update(files[name])
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def read_xml(data: bytes, file_name: str) -> etree._Element:
+    """Parse XML safely or raise DiagramError naming the file and line."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DiagramError([DiagramProblem(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB", file_name=file_name)])
+    if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
+        raise DiagramError([DiagramProblem("DOCTYPE and entity declarations are not allowed", file_name=file_name, line=1)])
+    try:
+        return etree.fromstring(data, _SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DiagramError([DiagramProblem(f"not well-formed XML: {exc.msg}", file_name=file_name, line=exc.lineno)]) from exc
+
+
+def index_elements(root: etree._Element) -> dict[str, Element]:
+    """Map every element with an id to its tag, name and line."""
+    out: dict[str, Element] = {}
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        el_id = node.get("id")
+        if not el_id:
+            continue
+        tag = etree.QName(node).localname
+        out[el_id] = Element(el_id, tag, node.get("name") or "", node.sourceline, node.get("attachedToRef"))
+    return out
+
+
+def _problem_from(exc: Exception, file_name: str, elements: Mapping[str, Element]) -> DiagramProblem:
+    el_id = getattr(exc, "id", "") or ""
+    if not el_id and getattr(exc, "task_spec", None) is not None:
+        el_id = exc.task_spec.name
+    el = elements.get(el_id)
+    line = getattr(exc, "line_number", None) or (el.line if el else None)
+    message = str(exc.args[0]) if exc.args else exc.__class__.__name__
+    return DiagramProblem(
+        message=message,
+        element_id=el_id,
+        element_name=(getattr(exc, "name", "") or (el.name if el else "")),
+        line=int(line) if line else None,
+        file_name=getattr(exc, "file_name", "") or file_name,
+    )
+
+
+def _user_task_spec(task_spec: Any) -> UserTaskSpec:
+    ext = getattr(task_spec, "extensions", {}) or {}
+    props = dict(ext.get("properties", {}) or {})
+    return UserTaskSpec(
+        element_id=task_spec.name,
+        name=task_spec.bpmn_name or task_spec.name,
+        lane=task_spec.lane,
+        form=props.get("formJsonSchemaFilename"),
+        ui_form=props.get("formUiSchemaFilename"),
+        instructions=ext.get("instructionsForEndUser"),
+        candidate_group_expression=props.get("candidateGroupExpression"),
+        properties=props,
+    )
+
+
+def _pick_main_process(parser: SpiffBpmnParser, wanted: str | None, roots: list[etree._Element]) -> str:
+    ids = parser.get_process_ids()
+    if wanted:
+        if wanted not in ids:
+            raise DiagramError([DiagramProblem(f"process '{wanted}' is not in the files (found: {', '.join(ids)})")])
+        return wanted
+    called = set()
+    executable = []
+    for root in roots:
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            called.add(node.get("calledElement"))
+        for node in root.iter(f"{{{BPMN_NS}}}process"):
+            if node.get("isExecutable", "true").lower() == "true":
+                executable.append(node.get("id"))
+    candidates = [pid for pid in executable if pid not in called] or executable or ids
+    if not candidates:
+        raise DiagramError([DiagramProblem("the files contain no process")])
+    return candidates[0]
+
+
+def parse_bundle(
+    bpmn_files: Mapping[str, bytes],
+    dmn_files: Mapping[str, bytes] | None = None,
+    process_id: str | None = None,
+    extra_hashed: Mapping[str, bytes] | None = None,
+) -> ProcessBundle:
+    """Parse BPMN (and DMN) files into a ProcessBundle or raise DiagramError with every problem."""
+    dmn_files = dmn_files or {}
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    elements: dict[str, Element] = {}
+    roots = []
+    problems: list[DiagramProblem] = []
+    for name, data in sorted(bpmn_files.items()):
+        root = read_xml(data, name)
+        roots.append(root)
+        elements.update(index_elements(root))
+        try:
+            parser.add_bpmn_xml(root, filename=name)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            problems.append(_problem_from(exc, name, elements))
+    for name, data in sorted(dmn_files.items()):
+        root = read_xml(data, name)
+        elements.update(index_elements(root))
+        try:
+            parser.add_dmn_xml(root, filename=name)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            problems.append(_problem_from(exc, name, elements))
+    if problems:
+        raise DiagramError(problems)
+
+    main = _pick_main_process(parser, process_id, roots)
+    try:
+        spec = parser.get_spec(main)
+        subprocess_specs = parser.get_subprocess_specs(main)
+    except (ValidationException, SpiffWorkflowException) as exc:
+        raise DiagramError([_problem_from(exc, "", elements)]) from exc
+    except Exception as exc:  # the parser raises bare errors on some malformed inputs
+        raise DiagramError([DiagramProblem(f"the diagram cannot be parsed: {exc.__class__.__name__}: {exc}")]) from exc
+
+    user_tasks: dict[str, UserTaskSpec] = {}
+    for each in [spec, *subprocess_specs.values()]:
+        if each is None:
+            continue
+        for ts in each.task_specs.values():
+            if getattr(ts, "manual", False) and ts.__class__.__name__ in {"UserTask", "ManualTask"}:
+                user_tasks[ts.name] = _user_task_spec(ts)
+
+    all_files = {**bpmn_files, **dmn_files, **(extra_hashed or {})}
+    return ProcessBundle(
+        process_id=main,
+        name=elements.get(main).name if main in elements and elements[main].name else main,
+        hash=model_hash(all_files),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        user_tasks=user_tasks,
+        elements=elements,
+        process_ids=tuple(parser.get_process_ids()),
+    )

@@ -1,0 +1,212 @@
+"""Run process instances: start, ready tasks, complete, fire timers, snapshot.
+
+The only place that drives SpiffWorkflow's workflow objects. Callers get TaskView,
+TimerView and CompletedStep values; they never see a SpiffWorkflow class.
+
+Example::
+
+    engine = Engine(functions={"sla_due": ...}, now=clock.now)
+    inst = engine.start(bundle, {"customer_name": "张三"})
+    task = inst.ready_tasks()[0]
+    inst.complete(task.id, {"category": "billing"})
+    state = inst.dump()            # JSON without the spec
+    again = engine.load(bundle, state)
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any, Callable, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock, serializer
+from .parsing import ProcessBundle
+from .sandbox import SandboxedEnvironment, SandboxViolation
+from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView
+
+NowFn = Callable[[], datetime]
+
+
+class Engine:
+    """Runs bundles with one script environment and one clock."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, Callable] | None = None,
+        context_functions: Mapping[str, Callable] | None = None,
+        now: NowFn | None = None,
+    ):
+        clock.install()
+        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}))
+        self.script_engine = PythonScriptEngine(environment=env)
+        self.now = now
+
+    def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> "Instance":
+        """Start an instance with initial data and run it to its first wait."""
+        wf = BpmnWorkflow(bundle.spec, dict(bundle.subprocess_specs), script_engine=self.script_engine)
+        inst = Instance(self, bundle, wf)
+        start = wf.task_tree
+        start.data.update(copy.deepcopy(dict(data or {})))
+        inst._advance()
+        return inst
+
+    def load(self, bundle: ProcessBundle, state: str) -> "Instance":
+        """Rebuild an instance from dump()'s state and its bundle."""
+        wf = serializer.load(state, bundle.spec, bundle.subprocess_specs)
+        wf.script_engine = self.script_engine
+        return Instance(self, bundle, wf)
+
+
+class Instance:
+    """One running process instance."""
+
+    def __init__(self, engine: Engine, bundle: ProcessBundle, wf: BpmnWorkflow):
+        self.engine = engine
+        self.bundle = bundle
+        self._wf = wf
+        self.steps: list[CompletedStep] = []  # engine-run elements since load, for the audit trail
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return self._wf.is_completed()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The instance's current data: the workflow's when finished, else the last task's."""
+        if self._wf.is_completed():
+            return dict(self._wf.data)
+        last = self._wf.last_task
+        return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
+
+    def ready_tasks(self) -> list[TaskView]:
+        """The user tasks waiting for a person."""
+        out = []
+        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
+            spec = self.bundle.user_tasks.get(task.task_spec.name)
+            out.append(
+                TaskView(
+                    id=str(task.id),
+                    element_id=task.task_spec.name,
+                    name=spec.name if spec else (task.task_spec.bpmn_name or task.task_spec.name),
+                    lane=task.task_spec.lane,
+                    form=spec.form if spec else None,
+                    ui_form=spec.ui_form if spec else None,
+                    instructions=spec.instructions if spec else None,
+                    candidate_group_expression=spec.candidate_group_expression if spec else None,
+                    properties=dict(spec.properties) if spec else {},
+                    data=copy.deepcopy(task.data),
+                )
+            )
+        return out
+
+    def waiting_timers(self) -> list[TimerView]:
+        """Timers this instance waits on, with their due instants."""
+        out = []
+        for task in self._wf.get_tasks(state=TaskState.WAITING):
+            event = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(event, TimerEventDefinition):
+                continue
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict):  # cycle timers keep {"next": ...}
+                value = value.get("next")
+            due = clock.utc(datetime.fromisoformat(value)) if isinstance(value, str) else None
+            element = self.bundle.elements.get(task.task_spec.name)
+            props = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+            out.append(
+                TimerView(
+                    task_id=str(task.id),
+                    element_id=task.task_spec.name,
+                    name=task.task_spec.bpmn_name or task.task_spec.name,
+                    due_at=due,
+                    attached_to=element.attached_to if element else None,
+                    properties=dict(props),
+                )
+            )
+        return out
+
+    def evaluate(self, task_id: str, expression: str) -> Any:
+        """Evaluate an expression in a task's data (e.g. a candidateGroupExpression)."""
+        task = self._task(task_id)
+        try:
+            return self.engine.script_engine.evaluate(task, expression)
+        except (SpiffWorkflowException, SandboxViolation) as exc:
+            raise EngineError(f"cannot evaluate '{expression}': {exc}", task.task_spec.name) from exc
+
+    # -- changing --------------------------------------------------------------------------
+    def complete(self, task_id: str, data: Mapping[str, Any]) -> list[CompletedStep]:
+        """Complete a ready user task with data and run the engine to its next wait."""
+        task = self._task(task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state)}")
+        task.data.update(copy.deepcopy(dict(data)))
+        before = len(self.steps)
+        self._run(task.run)
+        self.steps.append(_step(task))
+        self._advance()
+        return self.steps[before:]
+
+    def fire_timers(self) -> list[CompletedStep]:
+        """Fire every timer whose due time has passed (by the engine's clock) and advance."""
+        before = len(self.steps)
+        with clock.using(self.engine.now):
+            self._run(self._wf.refresh_timers)
+        self._advance()
+        return self.steps[before:]
+
+    def dump(self) -> str:
+        """The instance's state as JSON, without the spec."""
+        return serializer.dump(self._wf)
+
+    # -- internals -------------------------------------------------------------------------
+    def _task(self, task_id: str):
+        try:
+            task = self._wf.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, SpiffWorkflowException):
+            task = None
+        if task is None:
+            raise TaskNotReady(f"task {task_id} is not part of this instance")
+        return task
+
+    def _advance(self) -> None:
+        def did_complete(task):
+            if task.task_spec.name in self.bundle.elements:  # skip Spiff's internal helper tasks
+                self.steps.append(_step(task))
+
+        with clock.using(self.engine.now):
+            self._run(lambda: self._wf.do_engine_steps(did_complete_task=did_complete))
+        # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.
+        for event in self._wf.get_events():
+            definition = event.event_definition
+            if definition.__class__.__name__ == "ErrorEventDefinition":
+                code = getattr(definition, "code", "") or definition.name
+                raise EngineError(f"uncaught BPMN error '{code}'")
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        with clock.using(self.engine.now):
+            try:
+                fn()
+            except SandboxViolation as exc:
+                raise EngineError(f"refused by the sandbox: {exc}") from exc
+            except SpiffWorkflowException as exc:
+                spec = getattr(exc, "task_spec", None)
+                element_id = getattr(spec, "name", "") or ""
+                name = (getattr(spec, "bpmn_name", "") or "") if spec else ""
+                cause = getattr(exc, "error", None) or exc
+                raise EngineError(f"{element_id or 'engine'}: {cause}", element_id, name) from exc
+
+
+def _step(task) -> CompletedStep:
+    spec = task.task_spec
+    return CompletedStep(
+        task_id=str(task.id),
+        element_id=spec.name,
+        name=spec.bpmn_name or spec.name,
+        kind=getattr(spec, "description", "") or spec.__class__.__name__,
+    )

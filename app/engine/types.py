@@ -1,0 +1,101 @@
+"""Plain types the engine seam hands to the rest of the app: no SpiffWorkflow class leaks out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DiagramProblem:
+    """One thing wrong with a diagram, named so a process owner can find it."""
+
+    message: str
+    element_id: str = ""
+    element_name: str = ""
+    line: int | None = None
+    file_name: str = ""
+    severity: str = "error"  # "error" blocks a deploy; "warning" does not
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "element_id": self.element_id,
+            "element_name": self.element_name,
+            "line": self.line,
+            "file": self.file_name,
+            "severity": self.severity,
+        }
+
+
+class DiagramError(Exception):
+    """A diagram that cannot be deployed; carries every problem found."""
+
+    def __init__(self, problems: list[DiagramProblem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems[:5]))
+
+
+class EngineError(Exception):
+    """The workflow failed while running (a script, a condition, an uncaught BPMN error)."""
+
+    def __init__(self, message: str, element_id: str = "", element_name: str = ""):
+        self.element_id = element_id
+        self.element_name = element_name
+        super().__init__(message)
+
+
+class TaskNotReady(Exception):
+    """The task is not (or no longer) ready to be completed."""
+
+
+@dataclass(frozen=True)
+class UserTaskSpec:
+    """What the app needs to know about a user task element of a diagram."""
+
+    element_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    instructions: str | None
+    candidate_group_expression: str | None
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A ready user task of a running instance."""
+
+    id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    instructions: str | None
+    candidate_group_expression: str | None
+    properties: dict[str, str]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TimerView:
+    """A timer an instance is waiting on, with its due instant."""
+
+    task_id: str
+    element_id: str
+    name: str
+    due_at: datetime | None
+    attached_to: str | None  # the element id of the task a boundary timer sits on
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CompletedStep:
+    """An element the engine finished, for the audit trail."""
+
+    task_id: str
+    element_id: str
+    name: str
+    kind: str  # e.g. "UserTask", "ScriptTask", "BoundaryEvent"
