@@ -1,0 +1,79 @@
+"""Every setting with its default and one line of doc; read once by create_app.
+
+Each setting can be given as an environment variable ``COMPLAINTFLOW_<NAME>`` or in the
+mapping passed to ``create_app(test_config)``. A bad value stops start-up with a message
+that names the setting.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Callable[[Path], Any]
+    parse: Callable[[str], Any]
+    doc: str
+
+
+def _bool(value: str) -> bool:
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+SETTINGS = [
+    Setting("DATABASE_URL", lambda inst: f"sqlite:///{inst / 'complaintflow.db'}", str,
+            "SQLAlchemy URL; SQLite file in instance/ by default, postgresql+psycopg://... at scale"),
+    Setting("SECRET_KEY", lambda inst: _dev_secret(inst), str,
+            "signs sessions and CSRF tokens; set it in production (a dev key is kept in instance/)"),
+    Setting("SLA_POLICY", lambda inst: str(ROOT / "config" / "sla.toml"), str,
+            "the SLA policy file (TOML): limits per step and severity, warnings, escalation"),
+    Setting("PROCESSES_DIR", lambda inst: str(ROOT / "processes"), str, "diagrams deployed by `deploy`"),
+    Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
+    Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),
+    Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
+    Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
+    Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session expires after this many hours"),
+    Setting("SCHEDULER_ENABLED", lambda inst: False, _bool,
+            "run the timer tick inside this process (the `serve` command turns it on)"),
+    Setting("SCHEDULER_TICK_SECONDS", lambda inst: 1.0, float, "how often due timers are claimed"),
+    Setting("TIMER_MAX_ATTEMPTS", lambda inst: 5, int, "failed firings before a timer becomes an incident"),
+]
+
+
+def _dev_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting from overrides, then the environment, then its default."""
+    overrides = dict(overrides or {})
+    out: dict[str, Any] = {}
+    for s in SETTINGS:
+        if s.name in overrides:
+            out[s.name] = overrides.pop(s.name)
+            continue
+        raw = os.environ.get(f"COMPLAINTFLOW_{s.name}")
+        if raw is None:
+            out[s.name] = s.default(instance_path)
+            continue
+        try:
+            out[s.name] = s.parse(raw)
+        except ValueError as exc:
+            raise SystemExit(f"setting COMPLAINTFLOW_{s.name} is invalid: {exc}") from exc
+    out.update(overrides)  # Flask's own keys (TESTING, ...) pass through
+    return out

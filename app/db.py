@@ -1,0 +1,81 @@
+"""The database: engines, sessions, and the two kinds of transaction services use.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on, and write
+transactions begin with ``BEGIN IMMEDIATE`` so that web threads and the scheduler
+never deadlock by upgrading a read lock. Reads begin deferred and never block writers.
+Services read and run the engine outside the write lock and take it only for the
+final short write guarded by the instance's version column (see docs/architecture.md).
+"""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Database:
+    """Owns the engine and hands out read and write sessions."""
+
+    def __init__(self, url: str, echo: bool = False):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            _ensure_sqlite_dir(url)
+            self.engine = create_engine(url, echo=echo, connect_args={"timeout": 10, "check_same_thread": False})
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self._write_engine = self.engine.execution_options(complaintflow_write=True)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; closed at the end (its transaction ends), never blocks writers."""
+        with self._reader() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed if the block succeeds, rolled back otherwise."""
+        with self._writer() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred only).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("complaintflow_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

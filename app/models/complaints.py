@@ -1,0 +1,50 @@
+"""Complaints: the searchable record beside each complaint-handling instance."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from ._types import UtcDateTime
+
+
+class Complaint(Base):
+    """A customer complaint; the process instance holds the flow, this row the fields people search."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_phone", "customer_phone", "created_at"),
+        Index("ix_complaint_status_created", "status", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # TS + yyyymmdd + 6 digits
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), unique=True)
+    customer_name: Mapped[str] = mapped_column(String(64))
+    customer_phone: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    severity: Mapped[str] = mapped_column(String(16), default="general")
+    special_type: Mapped[str | None] = mapped_column(String(32))
+    department: Mapped[str | None] = mapped_column(String(32))
+    matter: Mapped[str] = mapped_column(Text)
+    demand: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    current_step: Mapped[str | None] = mapped_column(String(128))
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class NumberSequence(Base):
+    """The last complaint number handed out per day; bumped inside the registering transaction."""
+
+    __tablename__ = "number_sequence"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
