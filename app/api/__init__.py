@@ -1,0 +1,86 @@
+"""The JSON API under /api/v1: bearer tokens, problem+json errors, an OpenAPI document."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import Invalid, ServiceError, Unauthorized
+from ..services import accounts
+from ..services.runtime import Runtime
+from ..services.tasks import Viewer
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["complaintflow"]
+
+
+def viewer() -> Viewer:
+    return g.viewer
+
+
+def problem(status: int, title: str, detail: str, **extra):
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 422 naming what is wrong with it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("the body must be a JSON object", [{"field": "", "message": "send a JSON object with Content-Type: application/json"}])
+    return data
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return problem(401, "Unauthorized", "send Authorization: Bearer <token> (POST /api/v1/auth/token)")
+    g.viewer = accounts.viewer_for_token(runtime(), header[7:].strip())
+    return None
+
+
+@bp.errorhandler(ServiceError)
+def service_error(exc: ServiceError):
+    extra = dict(exc.extra)
+    if isinstance(exc, Invalid):
+        extra["errors"] = exc.errors
+    response = problem(exc.status, exc.title, exc.detail, **extra)
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(DBAPIError)
+def database_down(exc):
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not isinstance(exc, OperationalError):
+        current_app.logger.exception("database error")
+        return problem(500, "Internal error", "a database error occurred")
+    response = problem(503, "Service unavailable", "the database is not reachable; retry shortly")
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return problem(exc.code or 500, exc.name, exc.description or exc.name)
+
+
+def api_not_found(path: str = ""):
+    return problem(404, "Not Found", f"no API route {request.path}")
+
+
+bp.add_url_rule("/<path:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+
+from . import auth, complaints, instances, models, openapi, tasks  # noqa: E402,F401  (routes register on bp)

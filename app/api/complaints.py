@@ -1,0 +1,33 @@
+"""Complaints: register (starts the handling process), search, read."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..errors import Forbidden
+from ..services import complaints
+from . import bp, json_body, runtime, viewer
+from .tasks import _int_arg
+
+
+@bp.post("/complaints")
+def register_complaint():
+    """Register a complaint from any channel."""
+    if "agent" not in viewer().groups:
+        raise Forbidden("only agents register complaints")
+    return jsonify(complaints.register_complaint(runtime(), viewer(), json_body())), 201
+
+
+@bp.get("/complaints")
+def list_complaints():
+    """Search complaints by number, phone or name; filter by status, category, channel."""
+    a = request.args
+    return jsonify(complaints.list_complaints(
+        runtime(), viewer(), q=a.get("q"), status=a.get("status"), category=a.get("category"),
+        channel=a.get("channel"), limit=_int_arg("limit") or 50, offset=_int_arg("offset") or 0,
+    ))
+
+
+@bp.get("/complaints/<int:complaint_id>")
+def get_complaint(complaint_id: int):
+    """One complaint record."""
+    return jsonify(complaints.get_complaint(runtime(), viewer(), complaint_id))

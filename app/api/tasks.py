@@ -1,0 +1,55 @@
+"""Human tasks: list, read with the form, claim, release, complete."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..errors import Invalid
+from ..services import tasks
+from . import bp, json_body, runtime, viewer
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise Invalid(f"bad {name}", [{"field": name, "message": "must be a non-negative integer"}])
+    return int(raw)
+
+
+@bp.get("/tasks")
+def list_tasks():
+    """Tasks the caller may see; filters: process_instance_id, state, assignee (me|none|id), group."""
+    items = tasks.list_tasks(
+        runtime(), viewer(), instance_id=_int_arg("process_instance_id"), state=request.args.get("state", "ready") or None,
+        assignee=request.args.get("assignee"), group=request.args.get("group"),
+        limit=_int_arg("limit") or 50, offset=_int_arg("offset") or 0,
+    )
+    return jsonify({"items": items})
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str):
+    """One task with its form schema and data."""
+    return jsonify(tasks.get_task(runtime(), viewer(), task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str):
+    """Claim a ready task of one's group."""
+    return jsonify(tasks.claim_task(runtime(), viewer(), task_id))
+
+
+@bp.post("/tasks/<task_id>/release")
+def release_task(task_id: str):
+    """Give a claimed task back to its group."""
+    body = request.get_json(silent=True) or {}
+    return jsonify(tasks.release_task(runtime(), viewer(), task_id, str(body.get("reason", ""))))
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete_task(task_id: str):
+    """Complete a task with data that satisfies its form."""
+    body = json_body()
+    data = body.get("data", {})
+    return jsonify(tasks.complete_task(runtime(), viewer(), task_id, data))

@@ -1,0 +1,105 @@
+"""Command line: `complaintflow <command>` (or `flask --app app <command>`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .errors import ServiceError
+
+
+def _rt():
+    return current_app.extensions["complaintflow"]
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema and the standard groups."""
+    from .migrate import upgrade
+    from .services.accounts import ensure_groups
+
+    upgrade(_rt().db)
+    ensure_groups(_rt())
+    click.echo(f"database ready: {_rt().db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("deploy")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def deploy_command(folder: Path | None):
+    """Deploy the diagrams of a folder (default: processes/) as new versions where changed."""
+    from .services.deployment import deploy_directory
+
+    try:
+        for d in deploy_directory(_rt(), folder or Path(current_app.config["PROCESSES_DIR"])):
+            click.echo(f"{d.process_id}: version {d.version}" + ("" if d.created else " (unchanged)"))
+    except ServiceError as exc:
+        for err in getattr(exc, "errors", []):
+            click.echo(f"  {err['message']}", err=True)
+        raise click.ClickException(exc.detail) from exc
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Create the demo users (password demo1234)."""
+    from .services.demo import seed_demo_users
+
+    created = seed_demo_users(_rt())
+    click.echo(f"demo users created: {', '.join(created) or 'none (all exist)'}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="display name, e.g. 王芳")
+@click.option("--group", "groups", multiple=True, required=True, help="group code; repeat for several")
+@click.password_option()
+@with_appcontext
+def create_user_command(username, display_name, groups, password):
+    """Create a user in one or more groups."""
+    from .services.accounts import create_user
+
+    try:
+        create_user(_rt(), username, password, display_name, groups)
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.detail}: {getattr(exc, 'errors', '')}") from exc
+    click.echo(f"user {username} created")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve_command(host, port):
+    """Prepare the database, deploy processes/, seed demo users, and serve with the timer tick."""
+    ctx = click.get_current_context()
+    ctx.invoke(init_db_command)
+    ctx.invoke(deploy_command)
+    ctx.invoke(seed_demo_command)
+    from .scheduler import init_scheduler
+
+    init_scheduler(current_app._get_current_object())
+    click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234)")
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command)
+
+
+def init_app(app: Flask) -> None:
+    for cmd in COMMANDS:
+        app.cli.add_command(cmd)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Entry point of the `complaintflow` console script."""
+    FlaskGroup(create_app=_create_app)(prog_name="complaintflow")

@@ -1,0 +1,93 @@
+"""Users, groups, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Iterable
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..domain.groups import GROUPS
+from ..errors import Invalid, Unauthorized
+from ..models import ApiToken, Group, User
+from .runtime import Runtime
+from .tasks import Viewer
+
+# Checked against when the username is unknown, so timing does not reveal which usernames exist.
+_DUMMY_HASH = generate_password_hash("complaintflow-dummy")
+
+
+def viewer_of(user: User) -> Viewer:
+    return Viewer(user.id, user.username, frozenset(user.group_codes))
+
+
+def ensure_groups(rt: Runtime) -> None:
+    """Create the standard groups that do not exist yet."""
+    with rt.db.write() as s:
+        have = set(s.scalars(select(Group.code)))
+        for g in GROUPS:
+            if g.code not in have:
+                s.add(Group(code=g.code, name_zh=g.name_zh, name_en=g.name_en, kind=g.kind))
+
+
+def create_user(rt: Runtime, username: str, password: str, display_name: str, groups: Iterable[str],
+                locale: str = "zh-CN") -> int:
+    """Create a user in the given groups; the groups must exist."""
+    if len(password) < 8:
+        raise Invalid("password too short", [{"field": "password", "message": "at least 8 characters"}])
+    with rt.db.write() as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Invalid("username taken", [{"field": "username", "message": f"'{username}' already exists"}])
+        wanted = list(groups)
+        found = list(s.scalars(select(Group).where(Group.code.in_(wanted))))
+        unknown = set(wanted) - {g.code for g in found}
+        if unknown:
+            raise Invalid("unknown group", [{"field": "groups", "message": f"unknown: {', '.join(sorted(unknown))}"}])
+        user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password),
+                    active=True, locale=locale, created_at=rt.clock.now(), groups=found)
+        s.add(user)
+        s.flush()
+        return user.id
+
+
+def authenticate(rt: Runtime, username: str, password: str) -> Viewer:
+    """Return the viewer for a username and password, or raise Unauthorized."""
+    with rt.db.read() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None or not user.active:
+            check_password_hash(_DUMMY_HASH, password or "")
+            raise Unauthorized("wrong username or password")
+        if not check_password_hash(user.password_hash, password or ""):
+            raise Unauthorized("wrong username or password")
+        return viewer_of(user)
+
+
+def issue_token(rt: Runtime, viewer: Viewer) -> dict[str, str]:
+    """Create an API token for a signed-in user; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = rt.clock.now()
+    expires = now + timedelta(hours=rt.settings["TOKEN_TTL_HOURS"])
+    with rt.db.write() as s:
+        s.add(ApiToken(user_id=viewer.id, token_hash=_digest(token), created_at=now, expires_at=expires))
+    return {"token": token, "expires_at": expires.isoformat()}
+
+
+def viewer_for_token(rt: Runtime, token: str) -> Viewer:
+    """The user a bearer token belongs to, or Unauthorized."""
+    with rt.db.read() as s:
+        row = s.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
+        if row is None or row.expires_at <= rt.clock.now() or not row.user.active:
+            raise Unauthorized("the token is unknown or expired")
+        return viewer_of(row.user)
+
+
+def viewer_by_id(rt: Runtime, user_id: int) -> Viewer | None:
+    with rt.db.read() as s:
+        user = s.get(User, user_id)
+        return viewer_of(user) if user is not None and user.active else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,159 @@
+"""Start process instances, save them under their optimistic lock, read them back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..engine import EngineError, Instance
+from ..errors import Conflict, Invalid, NotFound
+from ..models import AuditEvent, HumanTask, ProcessInstance
+from . import projection
+from .audit import AuditLog
+from .runtime import DeployedModel, Runtime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, or the system (scheduler)."""
+
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor(None, "system")
+
+
+def status_of(inst: Instance) -> str:
+    return "completed" if inst.completed else "running"
+
+
+def record_steps(log: AuditLog, inst: Instance, steps, actor: Actor, now, skip_task_id: str | None = None) -> None:
+    """Audit what the engine ran on its own (gateways, events, script tasks)."""
+    for step in steps:
+        if step.task_id == skip_task_id or step.kind in {"User Task", "UserTask"}:
+            continue
+        log.append("engine.step", at=now, actor=actor.name, actor_id=actor.id, task_id=step.task_id,
+                   element_id=step.element_id, element_name=step.name, after={"kind": step.kind})
+
+
+def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, now) -> None:
+    for row in changes.created_tasks:
+        log.append("task.ready", at=now, actor=actor.name, actor_id=actor.id, task_id=row.id,
+                   element_id=row.element_id, element_name=row.name,
+                   after={"candidate_group": row.candidate_group, "due_at": row.due_at.isoformat() if row.due_at else None})
+    for tid in changes.cancelled_task_ids:
+        log.append("task.cancelled", at=now, actor=actor.name, actor_id=actor.id, task_id=tid)
+
+
+def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Instance:
+    """Start the engine on a model, outside any transaction (the engine is never run under the write lock)."""
+    try:
+        return rt.engine.start(model.bundle, data)
+    except EngineError as exc:
+        raise Invalid(f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+
+
+def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> ProcessInstance:
+    """Insert a started instance's row inside the caller's write transaction."""
+    now = rt.clock.now()
+    row = ProcessInstance(
+        process_version_id=model.version_id, process_id=model.process_id, status=status_of(inst),
+        state=inst.dump(), version=1, created_by_id=actor.id, created_at=now, updated_at=now,
+        completed_at=now if inst.completed else None,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def finish_start(s: Session, rt: Runtime, row: ProcessInstance, inst: Instance, actor: Actor, data: Mapping[str, Any]) -> None:
+    now = rt.clock.now()
+    changes = projection.sync(s, row.id, inst, now)
+    log = AuditLog(s, row.id)
+    log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
+    record_steps(log, inst, inst.steps, actor, now)
+    audit_new_tasks(log, changes, actor, now)
+    if inst.completed:
+        log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+
+def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor) -> int:
+    """Start the current version of a process with initial data; return the instance id."""
+    if not isinstance(data, Mapping):
+        raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    model = rt.current_model(process_id)
+    inst = run_start(rt, model, data)
+    with rt.db.write() as s:
+        row = insert_instance(s, rt, model, inst, actor)
+        finish_start(s, rt, row, inst, actor, data)
+        return row.id
+
+
+def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> None:
+    """Write the new state if nobody else did since it was read; else raise Conflict."""
+    result = s.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == row_id, ProcessInstance.version == expected_version)
+        .values(state=inst.dump(), version=expected_version + 1, status=status_of(inst), updated_at=now,
+                completed_at=now if inst.completed else None)
+    )
+    if result.rowcount != 1:
+        raise Conflict("the instance was changed by someone else; reload and try again")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row_id: int
+    version: int
+    status: str
+    model: DeployedModel
+    inst: Instance
+
+
+def load_instance(rt: Runtime, instance_id: int) -> Loaded:
+    """Read an instance's state and rebuild it (outside any write lock)."""
+    with rt.db.read() as s:
+        got = s.execute(
+            select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.status, ProcessInstance.process_version_id)
+            .where(ProcessInstance.id == instance_id)
+        ).first()
+    if got is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    model = rt.model(got.process_version_id)
+    return Loaded(instance_id, got.version, got.status, model, rt.engine.load(model.bundle, got.state))
+
+
+def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
+    """Status, version, data and ready tasks of an instance."""
+    loaded = load_instance(rt, instance_id)
+    with rt.db.read() as s:
+        row = s.get(ProcessInstance, instance_id)
+        tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+                          .order_by(HumanTask.created_at)).all()
+        from .tasks import task_summary
+
+        return {
+            "id": row.id, "process_id": row.process_id, "process_version": loaded.model.version,
+            "status": row.status, "version": row.version, "error": row.error,
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+            "completed_at": row.completed_at.isoformat() if row.completed_at else None,
+            "data": loaded.inst.data,
+            "ready_tasks": [task_summary(rt, t) for t in tasks],
+        }
+
+
+def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:
+    """The audit trail of an instance, oldest first."""
+    with rt.db.read() as s:
+        if s.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
+        events = s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)).all()
+        return [
+            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "type": e.type, "task_id": e.task_id,
+             "element_id": e.element_id, "element_name": e.element_name, "reason": e.reason,
+             "data_before": e.data_before, "data_after": e.data_after, "hash": e.hash}
+            for e in events
+        ]
