@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs (Python deps, npm packages, Debian's chromium,
+# a running PostgreSQL) and run the whole suite: unit, integration (SQLite and PostgreSQL),
+# browser, and the tests marked slow.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# The browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the browser tests"
+  apt_install chromium
+fi
+
+# PostgreSQL: start it if installed but stopped; install it if missing.
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "installing PostgreSQL"
+  apt_install postgresql
+fi
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if pg_isready -q -h 127.0.0.1 -p 5432; then
+  export COMPLAINTFLOW_TEST_PG_URL=${COMPLAINTFLOW_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
+else
+  echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped" >&2
+fi
+
+exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
