@@ -1,0 +1,44 @@
+"""The browser front end: server-rendered HTML blueprints, one per feature, sharing one layout.
+
+``init_app`` wires sessions, CSRF (every form; the JSON API is exempt, it uses bearer tokens),
+the message catalogue, navigation and the feature blueprints. Later features (process models,
+reports) add a blueprint here and a navigation item in ``nav.py``.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+csrf = CSRFProtect()
+HERE = Path(__file__).parent
+
+
+def init_app(app: Flask) -> None:
+    """Register the web layer on an app made by create_app."""
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=app.config["SESSION_HOURS"]))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # The token lives as long as the session (which expires after SESSION_HOURS) instead of 1 h,
+    # so a form left open over lunch still submits.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # The web layer owns the app's templates and static files (the app package has none of its own).
+    app.static_folder = str(HERE / "static")
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), app.jinja_loader])
+    csrf.init_app(app)
+    from ..api import bp as api_bp
+
+    csrf.exempt(api_bp)
+
+    from . import access, errors, i18n, nav, vendor
+    from . import auth, complaints, evidence, inbox, tasks
+
+    i18n.init_app(app)
+    nav.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    for module in (vendor, auth, inbox, tasks, complaints, evidence):
+        app.register_blueprint(module.bp)

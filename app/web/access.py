@@ -1,0 +1,102 @@
+"""Who is signed in: the session's user as a Viewer on ``g``, and the guards views wear.
+
+The session holds the user id, display name, locale and the instant of sign-in; it expires
+SESSION_HOURS after sign-in (read on the app clock), and the user is re-read on each request
+so that a deactivated account loses access at once.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from typing import Callable
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+
+from ..errors import Forbidden
+from ..services import accounts
+from ..services.runtime import Runtime
+from ..services.tasks import Viewer
+
+# Requests that never need the user (static files, the vendored libraries, the sign-in page).
+_ANONYMOUS_PREFIXES = ("/static/", "/vendor/")
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["complaintflow"]
+
+
+def viewer() -> Viewer:
+    return g.viewer
+
+
+def sign_in(v: Viewer, display_name: str, locale: str) -> None:
+    """Start a fresh session for a user (a new session id: no fixation)."""
+    keep_locale = session.get("locale")
+    session.clear()
+    session.permanent = True
+    session["uid"] = v.id
+    session["name"] = display_name
+    session["locale"] = keep_locale or locale
+    session["at"] = runtime().clock.now().isoformat()
+
+
+def sign_out() -> None:
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _load_viewer() -> None:
+    g.viewer = None
+    if request.path.startswith(_ANONYMOUS_PREFIXES) or request.blueprint == "api":
+        return
+    uid = session.get("uid")
+    if uid is None:
+        return
+    signed_in_at = datetime.fromisoformat(session.get("at", "1970-01-01T00:00:00+00:00"))
+    hours = current_app.config["SESSION_HOURS"]
+    if runtime().clock.now() - signed_in_at > timedelta(hours=hours):
+        sign_out()
+        flash("auth.session_expired", "info")
+        return
+    g.viewer = accounts.viewer_by_id(runtime(), uid)
+    if g.viewer is None:
+        sign_out()
+
+
+def login_required(view: Callable) -> Callable:
+    """Send anonymous users to the sign-in page, then back here."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("viewer") is None:
+            target = request.full_path.rstrip("?") if request.method == "GET" else request.referrer
+            return redirect(url_for("auth.login", next=target or None))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*groups: str) -> Callable[[Callable], Callable]:
+    """Signed in and a member of at least one of the groups, else 403."""
+    wanted = frozenset(groups)
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("viewer") is None:
+                return login_required(view)(*args, **kwargs)
+            if not (wanted & g.viewer.groups):
+                raise Forbidden("this page is for: " + ", ".join(sorted(wanted)))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_load_viewer)
+    app.jinja_env.globals["current_viewer"] = lambda: g.get("viewer")
+    app.jinja_env.globals["server_now"] = lambda: runtime().clock.now().isoformat()

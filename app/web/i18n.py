@@ -1,0 +1,94 @@
+"""The message catalogue: Chinese first (zh-CN), English switchable; the locale lives in the session.
+
+Messages are flat dotted keys in ``messages/<locale>/*.json``; each feature keeps its own file
+(``core.json``, ``inbox.json``, ...) so that features can be added without touching each other.
+A key missing in English falls back to Chinese, then to the key itself.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, session
+
+from ..domain.groups import GROUPS
+
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+MESSAGES_DIR = Path(__file__).parent / "messages"
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_GROUP_NAMES = {g.code: {"zh-CN": g.name_zh, "en": g.name_en} for g in GROUPS}
+
+
+def load_catalogue(directory: Path = MESSAGES_DIR) -> dict[str, dict[str, str]]:
+    """Merge every ``<locale>/*.json`` file; a key defined twice in one locale is an error."""
+    out: dict[str, dict[str, str]] = {}
+    for locale in LOCALES:
+        merged: dict[str, str] = {}
+        for path in sorted((directory / locale).glob("*.json")):
+            for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+                if key in merged:
+                    raise SystemExit(f"message key {key!r} is defined twice for {locale} ({path.name})")
+                merged[key] = text
+        out[locale] = merged
+    return out
+
+
+_CATALOGUE: dict[str, dict[str, str]] = {}
+
+
+def current_locale() -> str:
+    locale = getattr(g, "locale", None) or session.get("locale")
+    return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def t(key: str, **values: Any) -> str:
+    """The message for a key in the current locale, with ``{name}`` placeholders filled."""
+    locale = current_locale()
+    text = _CATALOGUE.get(locale, {}).get(key) or _CATALOGUE.get(DEFAULT_LOCALE, {}).get(key) or key
+    return text.format(**values) if values else text
+
+
+def loc(node: Mapping[str, Any] | None, field: str = "title") -> str:
+    """A schema node's title (or description) in the current locale: ``x-<field>-en`` for English."""
+    if not node:
+        return ""
+    if current_locale() == "en" and node.get(f"x-{field}-en"):
+        return node[f"x-{field}-en"]
+    return node.get(field) or ""
+
+
+def group_name(code: str | None) -> str:
+    if not code:
+        return t("common.anyone")
+    names = _GROUP_NAMES.get(code)
+    return names[current_locale()] if names else code
+
+
+def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show an instant in China time (the operator's time zone), whatever the server's zone."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: keep the first three and last four digits of a number, hide the rest."""
+    if not phone:
+        return ""
+    digits = phone.replace("-", "")
+    if len(digits) < 8:
+        return phone[:1] + "****"
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def init_app(app: Flask) -> None:
+    _CATALOGUE.clear()
+    _CATALOGUE.update(load_catalogue())
+    app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES)
+    app.jinja_env.filters.update(local_time=local_time, mask_phone=mask_phone)

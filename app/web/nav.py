@@ -1,0 +1,54 @@
+"""The top navigation: one list of items, each shown to the groups it names when its page exists.
+
+The slots for later features (process models, reports) are listed already; they appear as soon
+as a blueprint defines their endpoint. A feature may also add items with ``add_item``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, request, url_for
+
+EVERYONE = frozenset()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str  # message key
+    groups: frozenset[str] = EVERYONE  # empty: every signed-in user
+    order: int = 100
+
+
+ITEMS = (
+    NavItem("inbox.index", "nav.inbox", order=10),
+    NavItem("complaints.register", "nav.register", frozenset({"agent"}), order=20),
+    NavItem("complaints.index", "nav.complaints", order=30),
+    NavItem("models.index", "nav.models", frozenset({"process_owner"}), order=40),
+    NavItem("reports.index", "nav.reports", frozenset({"manager", "supervisor", "director"}), order=50),
+)
+
+
+def add_item(app: Flask, item: NavItem) -> None:
+    """Add a navigation item (a feature's blueprint calls this when it registers)."""
+    app.extensions["complaintflow.nav"].append(item)
+
+
+def visible_items() -> list[dict]:
+    viewer = getattr(g, "viewer", None)
+    if viewer is None:
+        return []
+    out = []
+    for item in sorted(current_app.extensions["complaintflow.nav"], key=lambda i: i.order):
+        if item.endpoint not in current_app.view_functions:
+            continue
+        if item.groups and not (item.groups & viewer.groups):
+            continue
+        active = request.blueprint == item.endpoint.split(".", 1)[0]
+        out.append({"url": url_for(item.endpoint), "label": item.label, "active": active, "endpoint": item.endpoint})
+    return out
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["complaintflow.nav"] = list(ITEMS)
+    app.jinja_env.globals["nav_items"] = visible_items

@@ -1,0 +1,135 @@
+/* complaintflow workspace: keyboard shortcuts, live SLA countdowns, action dialogs. No framework. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var locale = body.getAttribute("data-locale") || "zh-CN";
+  // The server's clock may differ from the browser's (and tests fix it): count from the server's "now".
+  var skew = Date.parse(body.getAttribute("data-now")) - Date.now();
+  function serverNow() { return Date.now() + skew; }
+
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  /* ---- SLA countdowns: <span class="sla" data-due="ISO" data-warn="ISO"> ---- */
+  var units = locale === "en" ? { d: "d ", h: "h ", m: "m", s: "s", over: "overdue " }
+                              : { d: "天", h: "时", m: "分", s: "秒", over: "超时 " };
+  function formatLeft(ms) {
+    var over = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+    var text;
+    if (d > 0) text = d + units.d + h + units.h;
+    else if (h > 0) text = h + units.h + (m < 10 ? "0" : "") + m + units.m;
+    else text = m + units.m + (sec < 10 ? "0" : "") + sec + units.s;
+    return (over ? units.over : "") + text;
+  }
+  var clocks = Array.prototype.slice.call(document.querySelectorAll(".sla[data-due]"));
+  function tick() {
+    var now = serverNow();
+    clocks.forEach(function (el) {
+      if (el.getAttribute("data-paused") === "1") return;
+      var due = Date.parse(el.getAttribute("data-due"));
+      var warnAttr = el.getAttribute("data-warn");
+      var warn = warnAttr ? Date.parse(warnAttr) : NaN;
+      var state = now >= due ? "breached" : (!isNaN(warn) && now >= warn ? "warning" : "on_time");
+      el.textContent = formatLeft(due - now);
+      el.classList.remove("sla-on_time", "sla-warning", "sla-breached");
+      el.classList.add("sla-" + state);
+      el.setAttribute("data-state", state);
+    });
+  }
+  if (clocks.length) { tick(); setInterval(tick, 1000); }
+
+  /* ---- lists: j/k move, Enter opens, c claims ---- */
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
+  var current = -1;
+  function select(i) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, j) { r.classList.toggle("selected", j === current); r.setAttribute("aria-selected", j === current ? "true" : "false"); });
+    var link = rows[current].querySelector("a.rowlink");
+    if (link) link.focus({ preventScroll: true });
+    rows[current].scrollIntoView({ block: "nearest" });
+  }
+  rows.forEach(function (r, j) {
+    r.addEventListener("focusin", function () { if (current !== j) { current = j; rows.forEach(function (x, k) { x.classList.toggle("selected", k === j); }); } });
+  });
+
+  function click(selector, scope) {
+    var el = (scope || document).querySelector(selector);
+    if (el) { el.click(); return true; }
+    return false;
+  }
+
+  /* ---- dialogs: <button data-dialog="id"> opens <dialog id="id"> ---- */
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest("[data-dialog]");
+    if (!opener) return;
+    var dlg = document.getElementById(opener.getAttribute("data-dialog"));
+    if (dlg && dlg.showModal) {
+      e.preventDefault();
+      dlg.showModal();
+      var first = dlg.querySelector("textarea, select, input:not([type=hidden])");
+      if (first) first.focus();
+    }
+  });
+
+  /* ---- submitting a form once: disable its buttons until the answer comes ---- */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.method && form.method.toLowerCase() === "post") {
+      setTimeout(function () {
+        Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) { b.disabled = true; });
+      }, 0);
+    }
+  });
+
+  var pendingG = false;
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      var form = (document.activeElement && document.activeElement.form) || document.querySelector("form[data-main-form]");
+      if (form) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
+      return;
+    }
+    if (e.key === "Escape" && typing(document.activeElement)) { document.activeElement.blur(); return; }
+    if (typing(document.activeElement) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (document.querySelector("dialog[open]")) return;
+    if (pendingG) {
+      pendingG = false;
+      if (e.key === "i") { e.preventDefault(); window.location.href = "/"; }
+      return;
+    }
+    switch (e.key) {
+      case "/": { var s = document.querySelector("[data-search]"); if (s) { e.preventDefault(); s.focus(); s.select(); } break; }
+      case "j": e.preventDefault(); select(current + 1); break;
+      case "k": e.preventDefault(); select(current - 1); break;
+      case "Enter":
+        if (current >= 0 && rows[current]) { var a = rows[current].querySelector("a.rowlink"); if (a) { e.preventDefault(); a.click(); } }
+        break;
+      case "c":
+        if (current >= 0 && rows[current]) { if (click("[data-claim]", rows[current])) e.preventDefault(); }
+        else if (click("[data-claim]")) e.preventDefault();
+        break;
+      case "g": pendingG = true; setTimeout(function () { pendingG = false; }, 1200); break;
+      case "?": { var help = document.getElementById("shortcut-help"); if (help && help.showModal) { e.preventDefault(); help.showModal(); } break; }
+    }
+  });
+
+  /* ---- reply templates (话术): <select data-template-for="field"> inserts into that textarea ---- */
+  document.addEventListener("change", function (e) {
+    var sel = e.target.closest("select[data-template-for]");
+    if (!sel || !sel.value) return;
+    var target = document.getElementById(sel.getAttribute("data-template-for"));
+    var option = sel.options[sel.selectedIndex];
+    if (target) {
+      var text = option.getAttribute("data-text") || "";
+      target.value = target.value ? target.value + "\n" + text : text;
+      target.focus();
+    }
+    sel.value = "";
+  });
+
+  window.complaintflow = { serverNow: serverNow, formatLeft: formatLeft };
+})();
