@@ -13,10 +13,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
-# The browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "installing Debian's chromium for the browser tests"
-  apt_install chromium
+# The browser tests drive Debian's chromium (Playwright's own browser download cannot work
+# here); the pages are Chinese, so it needs a CJK font to render them.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the browser tests"
+  apt_install "${missing[@]}"
 fi
 
 # PostgreSQL: start it if installed but stopped; install it if missing.

@@ -35,3 +35,11 @@ ROUTING = {
     "service": "hall",
     "aftersales": "aftersales",
 }
+
+
+def lane_groups() -> dict[str, str]:
+    """Map each standard group's code, Chinese and English name to its code (lanes may use any)."""
+    out: dict[str, str] = {}
+    for g in GROUPS:
+        out[g.code] = out[g.name_zh] = out[g.name_en] = g.code
+    return out

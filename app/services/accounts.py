@@ -32,11 +32,17 @@ def ensure_groups(rt: Runtime) -> None:
                 s.add(Group(code=g.code, name_zh=g.name_zh, name_en=g.name_en, kind=g.kind))
 
 
-def create_user(rt: Runtime, username: str, password: str, display_name: str, groups: Iterable[str],
-                locale: str = "zh-CN") -> int:
-    """Create a user in the given groups; the groups must exist."""
+def hash_password(password: str) -> str:
+    """Hash a password (scrypt); refuse ones too short to be worth hashing."""
     if len(password) < 8:
         raise Invalid("password too short", [{"field": "password", "message": "at least 8 characters"}])
+    return generate_password_hash(password)
+
+
+def create_user(rt: Runtime, username: str, password: str | None, display_name: str, groups: Iterable[str],
+                locale: str = "zh-CN", password_hash: str | None = None) -> int:
+    """Create a user in the given groups; the groups must exist."""
+    password_hash = password_hash or hash_password(password or "")
     with rt.db.write() as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
             raise Invalid("username taken", [{"field": "username", "message": f"'{username}' already exists"}])
@@ -45,7 +51,7 @@ def create_user(rt: Runtime, username: str, password: str, display_name: str, gr
         unknown = set(wanted) - {g.code for g in found}
         if unknown:
             raise Invalid("unknown group", [{"field": "groups", "message": f"unknown: {', '.join(sorted(unknown))}"}])
-        user = User(username=username, display_name=display_name, password_hash=generate_password_hash(password),
+        user = User(username=username, display_name=display_name, password_hash=password_hash,
                     active=True, locale=locale, created_at=rt.clock.now(), groups=found)
         s.add(user)
         s.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..models import User
-from .accounts import create_user, ensure_groups
+from .accounts import create_user, ensure_groups, hash_password
 from .runtime import Runtime
 
 DEMO_PASSWORD = "demo1234"
@@ -32,8 +32,9 @@ def seed_demo_users(rt: Runtime) -> list[str]:
     with rt.db.read() as s:
         have = set(s.scalars(select(User.username)))
     created = []
+    shared_hash = hash_password(DEMO_PASSWORD)  # scrypt is slow on purpose: hash the shared password once
     for username, name, groups in DEMO_USERS:
         if username not in have:
-            create_user(rt, username, DEMO_PASSWORD, name, groups)
+            create_user(rt, username, None, name, groups, password_hash=shared_hash)
             created.append(username)
     return created
