@@ -86,7 +86,31 @@ def serve_command(host, port):
     current_app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command)
+def _stop(*_):
+    raise KeyboardInterrupt
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="fire what is due now and exit (cron, catch-up)")
+@with_appcontext
+def scheduler_command(once: bool):
+    """Run the timer tick in this process only (any number of these may run, on any hosts)."""
+    import signal
+
+    from .scheduler import run_blocking
+    from .services.timers import fire_due_timers
+
+    if once:
+        click.echo(f"fired {fire_due_timers(_rt())} timers")
+        return
+    # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"timer tick every {current_app.config['SCHEDULER_TICK_SECONDS']} s; Ctrl-C stops")
+    run_blocking(current_app._get_current_object())
+
+
+COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command,
+            scheduler_command)
 
 
 def init_app(app: Flask) -> None:

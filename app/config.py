@@ -48,6 +48,10 @@ SETTINGS = [
             "run the timer tick inside this process (the `serve` command turns it on)"),
     Setting("SCHEDULER_TICK_SECONDS", lambda inst: 1.0, float, "how often due timers are claimed"),
     Setting("TIMER_MAX_ATTEMPTS", lambda inst: 5, int, "failed firings before a timer becomes an incident"),
+    Setting("TIMER_BATCH", lambda inst: 50, int,
+            "instances claimed per timer transaction (the tick loops until nothing is due)"),
+    Setting("CALENDAR_REFRESH_SECONDS", lambda inst: 2.0, float,
+            "how often a process checks whether the calendar overrides changed in the database"),
 ]
 
 

@@ -160,6 +160,22 @@ class Instance:
         self._advance()
         return self.steps[before:]
 
+    def set_timer_due(self, task_id: str, due_at: datetime) -> None:
+        """Move a waiting timer's due instant (suspend/resume, extension, calendar recompute).
+
+        Example: ``inst.set_timer_due(timer.task_id, timer.due_at + timedelta(days=1))``
+        """
+        task = self._task(task_id)
+        event = getattr(task.task_spec, "event_definition", None)
+        if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
+            raise TaskNotReady(f"task {task_id} is not a waiting timer")
+        value = clock.utc(due_at).isoformat()
+        current = task.internal_data.get("event_value")
+        if isinstance(current, dict):  # a cycle timer: move its next firing only
+            task.internal_data["event_value"] = {**current, "next": value}
+        else:
+            task.internal_data["event_value"] = value
+
     def dump(self) -> str:
         """The instance's state as JSON, without the spec."""
         return serializer.dump(self._wf)

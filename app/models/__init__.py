@@ -1,10 +1,13 @@
 """Typed ORM models; importing this package registers every table on Base.metadata."""
 from .audit import AuditEvent
+from .calendar import CalendarOverride, CalendarRevision, CalendarYear
 from .complaints import Complaint, NumberSequence
 from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .sla import ExtensionRequest
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Complaint", "Group", "HumanTask", "NumberSequence",
+    "ApiToken", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
+    "ExtensionRequest", "Group", "HumanTask", "NumberSequence",
     "ProcessInstance", "ProcessVersion", "Timer", "User", "user_group",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -40,6 +40,15 @@ class Complaint(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Complaint-wide clocks (SLA policy [complaint.*]), fixed at registration.
+    first_reply_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_reply_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    final_reply_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    final_reply_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    clocks_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Suspension (挂起): every clock of the complaint stops while suspended_at is set.
+    suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    suspend_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class NumberSequence(Base):

@@ -68,6 +68,7 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # set while the complaint is suspended
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
@@ -85,9 +86,12 @@ class Timer(Base):
     kind: Mapped[str] = mapped_column(String(16), default="timer")  # warning | breach | timer
     sla_step: Mapped[str | None] = mapped_column(String(64))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting|fired|cancelled|incident
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting|paused|fired|cancelled|incident
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)  # due depends on a year without official data
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     fired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # armed_at (the budget's start), shifts (pauses and extensions, re-applied on recompute),
+    # paused_at while paused.
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)

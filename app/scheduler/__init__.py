@@ -1,9 +1,41 @@
-"""APScheduler as each process's clock: it only ticks; claiming timers is the database's job."""
+"""APScheduler as each process's clock: it only ticks; claiming timers is the database's job.
+
+Every process that runs the tick (the web app with SCHEDULER_ENABLED, or `complaintflow
+scheduler` as a dedicated process) starts it once: never in the reloader's watcher process,
+never twice in one app. Each job runs inside an app context and calls one service. The first
+tick runs at start, so what came due while every process was down fires then.
+"""
 from __future__ import annotations
 
+import logging
 import os
+from datetime import datetime, timezone
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def tick_job(app: Flask):
+    """The job: fire every due timer inside an app context."""
+    from ..services import timers
+
+    rt = app.extensions["complaintflow"]
+
+    def tick():
+        with app.app_context():
+            try:
+                timers.fire_due_timers(rt)
+            except Exception:  # the database may be away for a while: the next tick tries again
+                log.exception("timer tick failed")
+
+    return tick
+
+
+def _add_tick(app: Flask, scheduler) -> None:
+    # APScheduler's own clock decides only when to tick; due times are read from the app clock.
+    scheduler.add_job(tick_job(app), "interval", seconds=app.config["SCHEDULER_TICK_SECONDS"], id="timer-tick",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
 
 
 def init_scheduler(app: Flask):
@@ -14,17 +46,21 @@ def init_scheduler(app: Flask):
         return None  # the reloader's watcher process: the child will start it
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from ..services import timers
-
-    rt = app.extensions["complaintflow"]
     scheduler = BackgroundScheduler(daemon=True)
-
-    def tick():
-        with app.app_context():
-            timers.fire_due_timers(rt)
-
-    scheduler.add_job(tick, "interval", seconds=app.config["SCHEDULER_TICK_SECONDS"], id="timer-tick",
-                      max_instances=1, coalesce=True)
+    _add_tick(app, scheduler)
     scheduler.start()
     app.extensions["complaintflow_scheduler"] = scheduler
     return scheduler
+
+
+def run_blocking(app: Flask) -> None:
+    """Tick in the foreground until stopped (the `scheduler` command's dedicated process)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler()
+    _add_tick(app, scheduler)
+    app.extensions["complaintflow_scheduler"] = scheduler
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..db import Database
-from ..domain.calendar import WorkingCalendar
 from ..domain.clock import SystemClock
 from ..domain.sla import SlaPolicy
+from .calendar_store import CalendarStore
 from .runtime import Runtime
 
 
@@ -16,10 +16,15 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         policy = SlaPolicy.load(settings["SLA_POLICY"])
     except (OSError, ValueError) as exc:
         raise SystemExit(f"setting COMPLAINTFLOW_SLA_POLICY: cannot load {settings['SLA_POLICY']}: {exc}") from exc
-    return Runtime(
-        db=Database(settings["DATABASE_URL"]),
+    db = Database(settings["DATABASE_URL"])
+    rt = Runtime(
+        db=db,
         clock=clock or SystemClock(),
-        calendar=WorkingCalendar(),
+        calendars=CalendarStore(db, settings["CALENDAR_REFRESH_SECONDS"]),
         policy=policy,
         settings=dict(settings),
     )
+    from .sla_marks import install as install_sla_marks
+
+    install_sla_marks(rt)
+    return rt

@@ -11,6 +11,7 @@ from ..domain.clock import local_date
 from ..errors import Invalid, NotFound
 from ..models import Complaint, HumanTask
 from . import forms
+from .complaint_clocks import complaint_sla, replied_at, set_clocks
 from .instances import finish_start, insert_instance, run_start
 from .runtime import Runtime
 from .tasks import Viewer
@@ -55,14 +56,17 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
             matter=data.get("matter", ""), demand=data.get("demand"), amount=_amount(data.get("amount")),
             status="open", created_by_id=viewer.id, created_at=now, updated_at=now,
         )
+        set_clocks(rt, complaint, now)
         s.add(complaint)
         s.flush()
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status}
 
 
-def complaint_view(c: Complaint) -> dict[str, Any]:
-    return {
+def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime | None = None) -> dict[str, Any]:
+    """A complaint as the API shows it; with now, its SLA fields (deadline, seconds left, state, clocks)."""
+    sla = complaint_sla(c, now, replied) if now is not None else {}
+    return sla | {
         "id": c.id, "number": c.number, "process_instance_id": c.instance_id, "customer_name": c.customer_name,
         "customer_phone": c.customer_phone, "account": c.account, "channel": c.channel, "category": c.category,
         "severity": c.severity, "special_type": c.special_type, "department": c.department, "matter": c.matter,
@@ -93,8 +97,10 @@ def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status
             query = query.where(column == value)
     with rt.db.read() as s:
         total = s.scalar(select(func.count()).select_from(query.subquery()))
-        rows = s.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(min(limit, 500)).offset(offset))
-        return {"total": total, "items": [complaint_view(c) for c in rows]}
+        rows = list(s.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(min(limit, 500)).offset(offset)))
+        replied = replied_at(s, [c.instance_id for c in rows if c.instance_id is not None])
+        now = rt.clock.now()
+        return {"total": total, "items": [complaint_view(c, now, replied.get(c.instance_id)) for c in rows]}
 
 
 def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int) -> dict[str, Any]:
@@ -102,4 +108,5 @@ def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int) -> dict[str, A
         c = s.scalars(_visible(select(Complaint), viewer).where(Complaint.id == complaint_id)).first()
         if c is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
-        return complaint_view(c)
+        replied = replied_at(s, [c.instance_id] if c.instance_id is not None else [])
+        return complaint_view(c, rt.clock.now(), replied.get(c.instance_id))

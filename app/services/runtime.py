@@ -1,11 +1,14 @@
 """The collaborators every use case needs, built once per app by create_app."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import threading
+from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import select
 
@@ -16,6 +19,9 @@ from ..domain.sla import SlaPolicy
 from ..engine import Engine, ProcessBundle, parse_bundle
 from ..errors import NotFound
 from ..models import ProcessVersion
+from .calendar_store import CalendarStore
+
+_SLA_START: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("sla_start", default=None)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Runtime:
 
     db: Database
     clock: Clock
-    calendar: WorkingCalendar
+    calendars: CalendarStore
     policy: SlaPolicy
     settings: dict[str, Any]
     engine: Engine = field(init=False)
@@ -47,6 +53,11 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.engine = Engine(context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn}, now=self.clock.now)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar with the override table applied (reloaded when it changes)."""
+        return self.calendars.current()
 
     @property
     def forms_dir(self) -> Path:
@@ -87,10 +98,23 @@ class Runtime:
         return severity if isinstance(severity, str) and severity else "general"
 
     def _sla_due(self, data: dict[str, Any], step: str) -> str:
-        return self.policy.deadline(step, self._severity(data), self.clock.now(), self.calendar).at.isoformat()
+        return self.policy.deadline(step, self._severity(data), self._sla_start(), self.calendar).at.isoformat()
 
     def _sla_warn(self, data: dict[str, Any], step: str) -> str:
-        return self.policy.warning_at(step, self._severity(data), self.clock.now(), self.calendar).at.isoformat()
+        return self.policy.warning_at(step, self._severity(data), self._sla_start(), self.calendar).at.isoformat()
+
+    def _sla_start(self) -> datetime:
+        # A recompute (a year's schedule entered) evaluates the timer again from when it was armed.
+        return _SLA_START.get() or self.clock.now()
+
+    @contextlib.contextmanager
+    def sla_started_at(self, start: datetime) -> Iterator[None]:
+        """Make sla_due/sla_warn count from start instead of now within the block."""
+        token = _SLA_START.set(start)
+        try:
+            yield
+        finally:
+            _SLA_START.reset(token)
 
 
 def split_files(files: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:

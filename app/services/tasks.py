@@ -50,13 +50,17 @@ def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused
 
 def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
     now = rt.clock.now()
+    paused = t.sla_paused_at is not None and t.state == "ready"
+    reference = t.sla_paused_at if paused else now  # a suspended complaint's time left stands still
     return {
         "id": t.id, "instance_id": t.instance_id, "element_id": t.element_id, "name": t.name,
         "lane": t.lane, "candidate_group": t.candidate_group, "assignee_id": t.assignee_id,
         "state": t.state, "form": t.form, "priority": t.priority, "created_at": t.created_at.isoformat(),
         "due_at": t.due_at.isoformat() if t.due_at else None,
-        "seconds_left": int((t.due_at - now).total_seconds()) if t.due_at else None,
-        "sla_state": sla_state(t.due_at, t.warn_at, now) if t.state == "ready" else None,
+        "warn_at": t.warn_at.isoformat() if t.warn_at else None,
+        "due_provisional": bool(t.due_provisional),
+        "seconds_left": int((t.due_at - reference).total_seconds()) if t.due_at else None,
+        "sla_state": sla_state(t.due_at, t.warn_at, now, paused) if t.state == "ready" else None,
         "completed_at": t.completed_at.isoformat() if t.completed_at else None,
     }
 
@@ -178,6 +182,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             raise Conflict(f"the task is already {t.state}")
         if t.assignee_id is not None and t.assignee_id != viewer.id:
             raise Conflict("someone else holds this task")
+        if s.scalar(select(Complaint.suspended_at).where(Complaint.instance_id == instance_id)) is not None:
+            raise Conflict("the complaint is suspended; a supervisor resumes it first")
     loaded = load_instance(rt, instance_id)
     submitted = forms.validate(loaded.model.form(form_name), data)
     try:

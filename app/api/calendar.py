@@ -1,0 +1,44 @@
+"""The working-day calendar: overrides, a year's official schedule, the years still needing one."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from ..services import calendar_admin
+from . import bp, json_body, runtime, viewer
+from .tasks import _int_arg
+
+
+@bp.get("/calendar/overrides")
+def list_calendar_overrides():
+    """Overrides (optionally of one year), official years, and the years needing a schedule."""
+    return jsonify(calendar_admin.overview(runtime(), _int_arg("year")))
+
+
+@bp.post("/calendar/overrides")
+def set_calendar_override():
+    """Declare one day a working day or a day off (process owners)."""
+    body = json_body()
+    return jsonify(calendar_admin.set_override(runtime(), viewer(), body.get("day"), body.get("is_workday"),
+                                               body.get("name", ""))), 201
+
+
+@bp.delete("/calendar/overrides/<day>")
+def remove_calendar_override(day: str):
+    """Remove one day's override (process owners)."""
+    calendar_admin.remove_override(runtime(), viewer(), day)
+    return "", 204
+
+
+@bp.post("/calendar/schedules")
+def import_calendar_schedule():
+    """Enter a year's official schedule from the State Council notice text; recompute provisional deadlines."""
+    body = json_body()
+    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"))), 201
+
+
+@bp.get("/calendar/status")
+def calendar_status():
+    """The years (this and next) whose official schedule is still missing."""
+    return jsonify({"needs_schedule": calendar_admin.years_needing_schedule(runtime()),
+                    "today": runtime().clock.now().isoformat()})
+
