@@ -56,7 +56,7 @@ class Engine:
         inst._advance()
         return inst
 
-    def load(self, bundle: ProcessBundle, state: str) -> "Instance":
+    def load(self, bundle: ProcessBundle, state: bytes | str) -> "Instance":
         """Rebuild an instance from dump()'s state and its bundle."""
         wf = serializer.load(state, bundle.spec, bundle.subprocess_specs)
         wf.script_engine = self.script_engine
@@ -176,8 +176,8 @@ class Instance:
         else:
             task.internal_data["event_value"] = value
 
-    def dump(self) -> str:
-        """The instance's state as JSON, without the spec."""
+    def dump(self) -> bytes:
+        """The instance's state (compressed JSON, without the spec); Engine.load takes it back."""
         return serializer.dump(self._wf)
 
     # -- internals -------------------------------------------------------------------------
@@ -214,7 +214,11 @@ class Instance:
                 spec = getattr(exc, "task_spec", None)
                 element_id = getattr(spec, "name", "") or ""
                 name = (getattr(spec, "bpmn_name", "") or "") if spec else ""
-                cause = getattr(exc, "error", None) or exc
+                # WorkflowTaskException wraps the original error only as its context.
+                inner = exc.__cause__ or exc.__context__
+                cause = f"{exc} ({inner.__class__.__name__}: {inner})" if inner is not None else str(exc)
+                if isinstance(inner, SandboxViolation):
+                    cause = f"refused by the sandbox: {inner}"
                 raise EngineError(f"{element_id or 'engine'}: {cause}", element_id, name) from exc
 
 

@@ -17,12 +17,13 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("instance_id", "seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the (instance_id, seq) unique index serves every lookup by instance.
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor: Mapped[str] = mapped_column(String(64))  # username, or "system"/"scheduler"
-    type: Mapped[str] = mapped_column(String(48), index=True)
+    type: Mapped[str] = mapped_column(String(48))
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str | None] = mapped_column(String(128))
     element_name: Mapped[str | None] = mapped_column(String(256))

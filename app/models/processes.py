@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -37,7 +37,7 @@ class ProcessInstance(Base):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(128), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)  # running|completed|error|suspended
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[bytes] = mapped_column(LargeBinary)  # compressed JSON from the engine seam
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock: every write bumps it
     error: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

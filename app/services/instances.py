@@ -30,20 +30,33 @@ def status_of(inst: Instance) -> str:
     return "completed" if inst.completed else "running"
 
 
+# Engine-run elements worth a line in the trail: they change data or decide something.
+# Gateways and plain events are not recorded: the tasks that follow show the path taken,
+# and every extra event costs about 300 bytes per instance.
+AUDITED_KINDS = {"Script Task", "Business Rule Task", "Service Task", "Send Task", "Call Activity", "Subprocess"}
+
+
 def record_steps(log: AuditLog, inst: Instance, steps, actor: Actor, now, skip_task_id: str | None = None) -> None:
-    """Audit what the engine ran on its own (gateways, events, script tasks)."""
+    """Audit what the engine ran on its own that changes data (script, rule, service tasks)."""
     for step in steps:
-        if step.task_id == skip_task_id or step.kind in {"User Task", "UserTask"}:
+        if step.task_id == skip_task_id or step.kind not in AUDITED_KINDS:
             continue
         log.append("engine.step", at=now, actor=actor.name, actor_id=actor.id, task_id=step.task_id,
                    element_id=step.element_id, element_name=step.name, after={"kind": step.kind})
 
 
-def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, now) -> None:
-    for row in changes.created_tasks:
-        log.append("task.ready", at=now, actor=actor.name, actor_id=actor.id, task_id=row.id,
-                   element_id=row.element_id, element_name=row.name,
-                   after={"candidate_group": row.candidate_group, "due_at": row.due_at.isoformat() if row.due_at else None})
+def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, now, ready: bool = False) -> None:
+    """Audit tasks the engine withdrew and, with ready=True, the ones it created.
+
+    A task that follows a person's completion needs no event of its own (human_task.created_at
+    says when); one raised by a timer (督办, escalation) does: nobody else's event explains it.
+    """
+    if ready:
+        for row in changes.created_tasks:
+            log.append("task.ready", at=now, actor=actor.name, actor_id=actor.id, task_id=row.id,
+                       element_id=row.element_id, element_name=row.name,
+                       after={"candidate_group": row.candidate_group,
+                              "due_at": row.due_at.isoformat() if row.due_at else None})
     for tid in changes.cancelled_task_ids:
         log.append("task.cancelled", at=now, actor=actor.name, actor_id=actor.id, task_id=tid)
 
@@ -71,7 +84,7 @@ def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instanc
 
 def finish_start(s: Session, rt: Runtime, row: ProcessInstance, inst: Instance, actor: Actor, data: Mapping[str, Any]) -> None:
     now = rt.clock.now()
-    changes = projection.sync(s, row.id, inst, now)
+    changes = projection.sync(s, row.id, inst, now, submitted=dict(data))
     log = AuditLog(s, row.id)
     log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
     record_steps(log, inst, inst.steps, actor, now)

@@ -50,13 +50,18 @@ def group_lookup(s: Session) -> dict[str, str]:
     return out
 
 
-def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset()) -> Changes:
-    """Bring human tasks, timers and the complaint row in line with the instance."""
+def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
+         submitted: dict[str, Any] | None = None) -> Changes:
+    """Bring human tasks, timers and the complaint row in line with the instance.
+
+    The complaint's fields follow what was just submitted, not the instance's merged data:
+    parallel branches (a supervise task) carry stale copies that SpiffWorkflow merges last.
+    """
     changes = Changes()
     timers = inst.waiting_timers()
     _sync_tasks(s, instance_id, inst, now, timers, changes)
     _sync_timers(s, instance_id, timers, now, fired_task_ids, changes)
-    _sync_complaint(s, instance_id, inst, now)
+    _sync_complaint(s, instance_id, inst, now, submitted or {})
     return changes
 
 
@@ -121,11 +126,10 @@ def _sync_timers(s, instance_id, timers, now, fired_task_ids, changes) -> None:
         ))
 
 
-def _sync_complaint(s, instance_id, inst, now) -> None:
+def _sync_complaint(s, instance_id, inst, now, data) -> None:
     complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
     if complaint is None:
         return
-    data = inst.data
     for name in _COMPLAINT_FIELDS:
         value = data.get(name)
         if isinstance(value, str) and value and getattr(complaint, name) != value:

@@ -188,7 +188,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
     submitted = forms.validate(loaded.model.form(form_name), data)
     try:
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
-        before = {k: ready[task_id].data.get(k) for k in submitted} if task_id in ready else {}
+        old = ready[task_id].data if task_id in ready else {}
+        before = {k: old[k] for k in submitted if old.get(k) is not None}  # what the submission overwrote
         steps = loaded.inst.complete(task_id, submitted)
     except TaskNotReady as exc:
         raise Conflict(f"the task is no longer ready: {exc}") from exc
@@ -206,7 +207,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         if done.rowcount != 1:
             raise Conflict("the task was completed or taken by someone else")
         save_state(s, instance_id, loaded.version, loaded.inst, now)
-        changes = projection.sync(s, instance_id, loaded.inst, now)
+        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted)
         log = AuditLog(s, instance_id)
         log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
                    element_id=element_id, element_name=name, before=before, after=submitted)

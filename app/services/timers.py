@@ -114,7 +114,7 @@ def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
                      after={"step": row.sla_step, "attached_to": row.attached_to, "due_at": row.due_at.isoformat(),
                             "provisional": row.provisional})
     record_steps(audit, inst, [x for x in steps if x.task_id not in fired_ids], SCHEDULER, now)
-    audit_new_tasks(audit, changes, SCHEDULER, now)
+    audit_new_tasks(audit, changes, SCHEDULER, now, ready=True)
     for task in changes.created_tasks if breaches else ():
         audit.append("sla.escalated", at=now, actor=SCHEDULER.name, task_id=task.id, element_id=task.element_id,
                      element_name=task.name,

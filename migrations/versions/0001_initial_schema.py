@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.String(length=128), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('state', sa.Text(), nullable=False),
+    sa.Column('state', sa.LargeBinary(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -124,9 +124,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('instance_id', 'seq')
     )
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_event_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_type'), ['type'], unique=False)
 
     op.create_table('complaint',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -234,9 +231,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_complaint_category'))
 
     op.drop_table('complaint')
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_type'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_instance_id'))
 
     op.drop_table('audit_event')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
