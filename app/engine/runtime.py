@@ -71,6 +71,7 @@ class Instance:
         self.bundle = bundle
         self._wf = wf
         self.steps: list[CompletedStep] = []  # engine-run elements since load, for the audit trail
+        self._ready: list[TaskView] | None = None  # memo: the projection and the caller both ask
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -86,7 +87,12 @@ class Instance:
         return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
 
     def ready_tasks(self) -> list[TaskView]:
-        """The user tasks waiting for a person."""
+        """The user tasks waiting for a person (shared views: read them, do not change them)."""
+        if self._ready is None:
+            self._ready = self._collect_ready()
+        return self._ready
+
+    def _collect_ready(self) -> list[TaskView]:
         out = []
         for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
             spec = self.bundle.user_tasks.get(task.task_spec.name)
@@ -146,6 +152,7 @@ class Instance:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state)}")
         task.data.update(copy.deepcopy(dict(data)))
+        self._ready = None
         before = len(self.steps)
         self._run(task.run)
         self.steps.append(_step(task))
@@ -155,6 +162,7 @@ class Instance:
     def fire_timers(self) -> list[CompletedStep]:
         """Fire every timer whose due time has passed (by the engine's clock) and advance."""
         before = len(self.steps)
+        self._ready = None
         with clock.using(self.engine.now):
             self._run(self._wf.refresh_timers)
         self._advance()
@@ -195,6 +203,7 @@ class Instance:
             if task.task_spec.name in self.bundle.elements:  # skip Spiff's internal helper tasks
                 self.steps.append(_step(task))
 
+        self._ready = None
         with clock.using(self.engine.now):
             self._run(lambda: self._wf.do_engine_steps(did_complete_task=did_complete))
         # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.

@@ -6,12 +6,13 @@ import secrets
 from datetime import timedelta
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.groups import GROUPS
 from ..errors import Invalid, Unauthorized
-from ..models import ApiToken, Group, User
+from ..models import ApiToken, Group, User, user_group
+from ..models._types import as_utc
 from .runtime import Runtime
 from .tasks import Viewer
 
@@ -80,13 +81,23 @@ def issue_token(rt: Runtime, viewer: Viewer) -> dict[str, str]:
     return {"token": token, "expires_at": expires.isoformat()}
 
 
+# Every API call runs this: one statement, built once, instead of three ORM loads.
+_TOKEN_VIEWER = (
+    select(User.id, User.username, ApiToken.expires_at, Group.code)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(user_group, user_group.c.user_id == User.id)
+    .outerjoin(Group, Group.id == user_group.c.group_id)
+    .where(ApiToken.token_hash == bindparam("digest"), User.active.is_(True))
+)
+
+
 def viewer_for_token(rt: Runtime, token: str) -> Viewer:
     """The user a bearer token belongs to, or Unauthorized."""
     with rt.db.read() as s:
-        row = s.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-        if row is None or row.expires_at <= rt.clock.now() or not row.user.active:
-            raise Unauthorized("the token is unknown or expired")
-        return viewer_of(row.user)
+        rows = s.execute(_TOKEN_VIEWER, {"digest": _digest(token)}).all()
+    if not rows or as_utc(rows[0].expires_at) <= rt.clock.now():
+        raise Unauthorized("the token is unknown or expired")
+    return Viewer(rows[0].id, rows[0].username, frozenset(r.code for r in rows if r.code))
 
 
 def viewer_by_id(rt: Runtime, user_id: int) -> Viewer | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Instance
@@ -105,14 +105,20 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
         return row.id
 
 
+_SAVE_STATE = (
+    update(ProcessInstance)
+    .where(ProcessInstance.id == bindparam("row_id"), ProcessInstance.version == bindparam("expected"))
+    .values(state=bindparam("new_state"), version=bindparam("next_version"), status=bindparam("new_status"),
+            updated_at=bindparam("at"), completed_at=bindparam("done_at"))
+)
+
+
 def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> None:
     """Write the new state if nobody else did since it was read; else raise Conflict."""
-    result = s.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == row_id, ProcessInstance.version == expected_version)
-        .values(state=inst.dump(), version=expected_version + 1, status=status_of(inst), updated_at=now,
-                completed_at=now if inst.completed else None)
-    )
+    result = s.execute(_SAVE_STATE, {
+        "row_id": row_id, "expected": expected_version, "new_state": inst.dump(), "next_version": expected_version + 1,
+        "new_status": status_of(inst), "at": now, "done_at": now if inst.completed else None,
+    })
     if result.rowcount != 1:
         raise Conflict("the instance was changed by someone else; reload and try again")
 

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from ..engine import EngineError, TaskNotReady
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
 from . import forms, projection
 from .audit import AuditLog
-from .instances import Actor, audit_new_tasks, load_instance, record_steps, save_state
+from .instances import Actor, Loaded, audit_new_tasks, load_instance, record_steps, save_state
 from .runtime import Runtime
 
 # Roles that oversee every task and instance (read-only unless the task is in their group).
@@ -169,22 +169,44 @@ def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") ->
         return task_summary(rt, t)
 
 
+# The hot path's statements are built once: building SQLAlchemy expressions per call cost more
+# than running them (see docs/performance.md).
+_COMPLETION_CONTEXT = (
+    select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.form, HumanTask.state,
+           HumanTask.assignee_id, HumanTask.candidate_group, ProcessInstance.state.label("instance_state"),
+           ProcessInstance.version, ProcessInstance.process_version_id, Complaint.suspended_at)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("task_id"))
+)
+_FINISH_TASK = (
+    update(HumanTask)
+    .where(HumanTask.id == bindparam("task_id"), HumanTask.state == "ready",
+           or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == bindparam("by")))
+    .values(state="completed", completed_at=bindparam("at"), completed_by_id=bindparam("by"),
+            assignee_id=bindparam("by"))
+)
+_READY_OF_INSTANCE = select(*HumanTask.__table__.c).where(
+    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
+
+
 def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[str, Any]:
     """Validate data against the task's form, complete it, save; 409 if it is no longer ready."""
     with rt.db.read() as s:
-        t = s.get(HumanTask, task_id)
-        if t is None or not _may_see(viewer, t):
-            raise NotFound(f"task {task_id} does not exist")
-        instance_id, element_id, name, form_name = t.instance_id, t.element_id, t.name, t.form
-        if not _may_work(viewer, t):
-            raise Forbidden("this task belongs to another group")
-        if t.state != "ready":
-            raise Conflict(f"the task is already {t.state}")
-        if t.assignee_id is not None and t.assignee_id != viewer.id:
-            raise Conflict("someone else holds this task")
-        if s.scalar(select(Complaint.suspended_at).where(Complaint.instance_id == instance_id)) is not None:
-            raise Conflict("the complaint is suspended; a supervisor resumes it first")
-    loaded = load_instance(rt, instance_id)
+        t = s.execute(_COMPLETION_CONTEXT, {"task_id": task_id}).first()
+    if t is None or not _may_see(viewer, t):
+        raise NotFound(f"task {task_id} does not exist")
+    instance_id, element_id, name, form_name = t.instance_id, t.element_id, t.name, t.form
+    if not _may_work(viewer, t):
+        raise Forbidden("this task belongs to another group")
+    if t.state != "ready":
+        raise Conflict(f"the task is already {t.state}")
+    if t.assignee_id is not None and t.assignee_id != viewer.id:
+        raise Conflict("someone else holds this task")
+    if t.suspended_at is not None:
+        raise Conflict("the complaint is suspended; a supervisor resumes it first")
+    model = rt.model(t.process_version_id)
+    loaded = Loaded(instance_id, t.version, "running", model, rt.engine.load(model.bundle, t.instance_state))
     submitted = forms.validate(loaded.model.form(form_name), data)
     try:
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
@@ -198,12 +220,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
 
     now = rt.clock.now()
     with rt.db.write() as s:
-        done = s.execute(
-            update(HumanTask)
-            .where(HumanTask.id == task_id, HumanTask.state == "ready",
-                   or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == viewer.id))
-            .values(state="completed", completed_at=now, completed_by_id=viewer.id, assignee_id=viewer.id)
-        )
+        done = s.execute(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": now})
         if done.rowcount != 1:
             raise Conflict("the task was completed or taken by someone else")
         save_state(s, instance_id, loaded.version, loaded.inst, now)
@@ -215,8 +232,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         audit_new_tasks(log, changes, viewer.actor, now)
         if loaded.inst.completed:
             log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
-        ready_rows = s.scalars(select(HumanTask).where(and_(HumanTask.instance_id == instance_id,
-                                                            HumanTask.state == "ready"))).all()
+        ready_rows = s.execute(_READY_OF_INSTANCE, {"instance_id": instance_id}).all()
         return {
             "instance_id": instance_id,
             "status": "completed" if loaded.inst.completed else "running",
