@@ -83,7 +83,10 @@ def serve_command(host, port):
 
     init_scheduler(current_app._get_current_object())
     click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234)")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def _stop(*_):
