@@ -28,6 +28,7 @@ def _json_body(schema: dict) -> dict:
 OBJ = {"type": "object"}
 ANY_OBJ = {"type": "object", "additionalProperties": True}
 ID_PATH = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
+REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}
 TASK_PATH = [{"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}]
 REQUEST_PATH = [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
 SLA_STATES = ("on_time", "warning", "breached", "paused", "met", "none")
@@ -258,6 +259,38 @@ DOCUMENT = {
             "summary": "Complete a task with data valid for its form", "parameters": TASK_PATH,
             "requestBody": _json_body({"type": "object", "properties": {"data": ANY_OBJ}}),
             "responses": {"200": _resp("Completed; the instance's next ready tasks", {"type": "object", "required": ["instance_id", "status", "next_tasks"]}),
+                          **_problems(401, 403, 404, 409, 422)},
+        }},
+        "/tasks/{task_id}/transfer": {"post": {
+            "summary": "Transfer a ready task (转派) to a person or a group, with a reason", "parameters": TASK_PATH,
+            "requestBody": _json_body({"type": "object", "required": ["reason"], "properties": {
+                "reason": {"type": "string", "minLength": 1}, "to_user": {"type": ["integer", "string"]},
+                "to_group": {"type": "string"}}}),
+            "responses": {"200": _resp("Transferred", {"$ref": "#/components/schemas/Task"}), **_problems(401, 403, 404, 409, 422)},
+        }},
+        "/tasks/{task_id}/return": {"post": {
+            "summary": "Return a handling department's task to the dispatchers (退单), with a reason", "parameters": TASK_PATH,
+            "requestBody": _json_body(REASON),
+            "responses": {"200": _resp("Returned", {"$ref": "#/components/schemas/Task"}), **_problems(401, 403, 404, 409, 422)},
+        }},
+        "/tasks/{task_id}/urge": {"post": {
+            "summary": "Urge (催办) whoever holds a task, with a reason; agents and supervisors", "parameters": TASK_PATH,
+            "requestBody": _json_body(REASON),
+            "responses": {"200": _resp("Urged", {"$ref": "#/components/schemas/Task"}), **_problems(401, 403, 404, 409, 422)},
+        }},
+        "/tasks/{task_id}/notes": {"post": {
+            "summary": "Add a note to the complaint's record", "parameters": TASK_PATH,
+            "requestBody": _json_body({"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1}}}),
+            "responses": {"201": _resp("Noted", {"type": "object", "required": ["task_id", "instance_id", "at", "text"]}),
+                          **_problems(401, 404, 422)},
+        }},
+        "/tasks/{task_id}/contact-attempts": {"post": {
+            "summary": "Record a try to reach the customer", "parameters": TASK_PATH,
+            "requestBody": _json_body({"type": "object", "required": ["method", "result"], "properties": {
+                "method": {"type": "string", "enum": ["phone", "sms", "email", "wechat", "visit"]},
+                "result": {"type": "string", "enum": ["reached", "no_answer", "busy", "unreachable", "refused", "wrong_number"]},
+                "note": {"type": "string"}}}),
+            "responses": {"201": _resp("Recorded", {"type": "object", "required": ["task_id", "method", "result"]}),
                           **_problems(401, 403, 404, 409, 422)},
         }},
     },

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Mapping
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError
 
 from ..errors import Invalid
 
@@ -28,9 +29,21 @@ def schema_problems(schema_text: str | bytes) -> list[str]:
     return []
 
 
+def _multiple_of(validator, step, instance, schema):
+    """multipleOf in decimal arithmetic: with binary floats 19.99 is not a multiple of 0.01."""
+    if not validator.is_type(instance, "number") or isinstance(instance, bool):
+        return
+    quotient = Decimal(str(instance)) / Decimal(str(step))
+    if quotient != quotient.to_integral_value():
+        yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
+
+FormValidator = validators.extend(Draft202012Validator, {"multipleOf": _multiple_of})
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=_FORMATS)
+    return FormValidator(json.loads(schema_text), format_checker=_FORMATS)
 
 
 def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:

@@ -33,10 +33,11 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(api_bp)
 
-    from . import access, errors, i18n, nav, vendor
+    from . import access, errors, i18n, labels, nav, vendor
     from . import auth, complaints, evidence, inbox, tasks
 
     i18n.init_app(app)
+    labels.init_app(app)
     nav.init_app(app)
     access.init_app(app)
     errors.init_app(app)

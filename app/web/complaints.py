@@ -1,22 +1,75 @@
-"""Complaints: registration by agents, search, and the complaint page."""
+"""Complaints: registration by agents (any channel), search by number or phone, the complaint page."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
-from .access import login_required, role_required
+from ..errors import Invalid
+from ..services import complaints, workspace
+from . import schema_form
+from .access import login_required, role_required, runtime, viewer
+from .i18n import LOCAL_TZ, t
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+PAGE = 50
 
 
 @bp.get("")
 @login_required
 def index():
-    """Search complaints by number or phone."""
-    return render_template("complaints/index.html", rows=[])
+    """Search complaints by number, phone or name; newest first."""
+    a = request.args
+    offset = int(a.get("offset", "0")) if a.get("offset", "0").isdigit() else 0
+    result = complaints.list_complaints(runtime(), viewer(), q=a.get("q") or None, status=a.get("status") or None,
+                                        category=a.get("category") or None, channel=a.get("channel") or None,
+                                        limit=PAGE, offset=offset)
+    filters = {k: a.get(k) for k in ("q", "status", "category", "channel") if a.get(k)}
+    return render_template("complaints/index.html", result=result, filters=filters, offset=offset, page_size=PAGE)
 
 
-@bp.get("/new")
+@bp.get("/<int:complaint_id>")
+@login_required
+def show(complaint_id: int):
+    """One complaint: its record, its steps, its history, the customer's other complaints."""
+    return render_template("complaints/show.html", page=workspace.complaint_page(runtime(), viewer(), complaint_id))
+
+
+def _render_form(errors=None, raw=None, status=200):
+    schema, ui = workspace.registration_form(runtime())
+    now = runtime().clock.now().astimezone(LOCAL_TZ).replace(second=0, microsecond=0)
+    defaults = {"channel": "phone", "received_at": now.isoformat()}
+    fields = schema_form.build_fields(schema, ui, defaults, errors, raw)
+    return render_template("complaints/register.html", schema=schema, fields=fields, errors=errors or {}), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
 @role_required("agent")
 def register():
-    """The registration form for a complaint from any channel."""
-    return render_template("complaints/index.html", rows=[])
+    """Register a complaint taken from any channel; then open its first step."""
+    if request.method == "GET":
+        return _render_form()
+    schema, ui = workspace.registration_form(runtime())
+    data = schema_form.parse_submission(schema, ui, request.form)
+    errors = schema_form.field_errors(schema, data)
+    if errors:
+        return _render_form(errors, request.form, 422)
+    try:
+        result = workspace.register_and_first_task(runtime(), viewer(), data)
+    except Invalid as exc:
+        return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
+    flash(t("complaint.registered_as", number=result["number"]), "success")
+    if result["first_task_id"]:
+        return redirect(url_for("tasks.show", task_id=result["first_task_id"]))
+    return redirect(url_for("complaints.show", complaint_id=result["id"]))
+
+
+@bp.get("/lookup")
+@role_required("agent")
+def lookup():
+    """The customer's recent complaints by (the start of) their phone number, as JSON for the form."""
+    phone = "".join(ch for ch in request.args.get("phone", "") if ch.isdigit() or ch == "-")
+    if len(phone.replace("-", "")) < 7:
+        return jsonify({"items": [], "repeat": False})
+    items = workspace.customer_history(runtime(), viewer(), phone, prefix=len(phone) < 11, limit=5)
+    now = runtime().clock.now().isoformat()
+    return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
+                    "repeat": workspace.is_repeat(now, items)})

@@ -87,8 +87,25 @@ def mask_phone(phone: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+def duration(seconds: int | float | None) -> str:
+    """Time left as the countdown shows it: 2天3时, 1时05分, 4分09秒; 超时 ... when negative."""
+    if seconds is None:
+        return ""
+    en = current_locale() == "en"
+    d_, h_, m_, s_, over = ("d ", "h ", "m", "s", "overdue ") if en else ("天", "时", "分", "秒", "超时 ")
+    left = int(abs(seconds))
+    d, h, m, sec = left // 86400, left % 86400 // 3600, left % 3600 // 60, left % 60
+    if d:
+        text = f"{d}{d_}{h}{h_}"
+    elif h:
+        text = f"{h}{h_}{m:02d}{m_}"
+    else:
+        text = f"{m}{m_}{sec:02d}{s_}"
+    return (over if seconds < 0 else "") + text
+
+
 def init_app(app: Flask) -> None:
     _CATALOGUE.clear()
     _CATALOGUE.update(load_catalogue())
     app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES)
-    app.jinja_env.filters.update(local_time=local_time, mask_phone=mask_phone)
+    app.jinja_env.filters.update(local_time=local_time, mask_phone=mask_phone, duration=duration)

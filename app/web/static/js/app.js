@@ -133,3 +133,7 @@
 
   window.complaintflow = { serverNow: serverNow, formatLeft: formatLeft };
 })();
+document.addEventListener("click", function (e) {
+  var closer = e.target.closest("[data-close]");
+  if (closer) { var d = closer.closest("dialog"); if (d) d.close(); }
+});

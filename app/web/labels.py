@@ -1,0 +1,68 @@
+"""Labels of coded values (category, severity, channel...) taken from the deployed forms' enums.
+
+The forms are the single source of these codes and their Chinese/English titles, so a process
+owner who adds a category in a form sees it labelled here without a code change.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from .i18n import current_locale, loc, t
+
+# field -> the form that defines its options
+SOURCES = {
+    "category": "classify-schema.json",
+    "severity": "classify-schema.json",
+    "special_type": "classify-schema.json",
+    "channel": "receive-schema.json",
+    "department": "dispatch-schema.json",
+    "contact_method": "feedback-schema.json",
+    "satisfaction": "feedback-schema.json",
+}
+
+
+@lru_cache(maxsize=32)
+def _options(forms_dir: str, form: str, field: str) -> tuple[dict[str, Any], ...]:
+    path = Path(forms_dir) / form
+    if not path.exists():
+        return ()
+    node = json.loads(path.read_text(encoding="utf-8")).get("properties", {}).get(field, {})
+    return tuple(o for o in node.get("oneOf", []) if "const" in o)
+
+
+def options(field: str) -> list[dict[str, Any]]:
+    """[{value, label}] for a coded field, in the current locale."""
+    form = SOURCES.get(field)
+    if not form:
+        return []
+    return [{"value": o["const"], "label": loc(o)} for o in _options(current_app.config["FORMS_DIR"], form, field)]
+
+
+def label(field: str, value: Any) -> str:
+    """The label of one coded value; the code itself when unknown; empty for None."""
+    if value in (None, ""):
+        return ""
+    if field == "step":  # diagrams name steps in Chinese; English names are messages
+        if current_locale() != "en":
+            return ""
+        key = f"step.{value}"
+        text = t(key)
+        return "" if text == key else text
+    for o in options(field):
+        if o["value"] == value:
+            return o["label"]
+    return str(value)
+
+
+def step_name(element_id: str | None, name: str | None) -> str:
+    """A step's name: the diagram's (Chinese) name, or its English message when English is chosen."""
+    return label("step", element_id) or name or element_id or "" if element_id else (name or "")
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(label=label, options=options, step_name=step_name)

@@ -1,0 +1,44 @@
+/* Registration: show the customer's recent complaints while the agent types the phone number. */
+(function () {
+  "use strict";
+  var input = document.getElementById("f-customer_phone");
+  var table = document.querySelector("[data-lookup-table]");
+  var empty = document.querySelector("[data-lookup-empty]");
+  var repeat = document.querySelector("[data-lookup-repeat]");
+  var labels = JSON.parse(document.getElementById("lookup-labels").textContent);
+  if (!input || !table) return;
+  var timer = null, last = "";
+
+  function cell(text, cls) { var td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; return td; }
+
+  function show(data) {
+    var body = table.querySelector("tbody");
+    body.textContent = "";
+    repeat.hidden = !data.repeat;
+    if (!data.items.length) { table.hidden = true; empty.hidden = false; empty.textContent = labels.none; return; }
+    data.items.forEach(function (c) {
+      var tr = document.createElement("tr");
+      var td = document.createElement("td"); td.className = "mono nowrap";
+      var a = document.createElement("a"); a.href = c.url; a.textContent = c.number; a.target = "_blank"; td.appendChild(a);
+      tr.appendChild(td);
+      tr.appendChild(cell(c.created_at.slice(0, 10), "muted nowrap"));
+      tr.appendChild(cell(c.customer_name || ""));
+      tr.appendChild(cell(c.matter || ""));
+      tr.appendChild(cell(labels[c.status] || c.status, "nowrap"));
+      body.appendChild(tr);
+    });
+    table.hidden = false; empty.hidden = true;
+  }
+
+  function lookup() {
+    var phone = input.value.replace(/[^0-9-]/g, "");
+    if (phone.replace(/-/g, "").length < 7 || phone === last) return;
+    last = phone;
+    fetch("/complaints/lookup?phone=" + encodeURIComponent(phone), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { items: [], repeat: false }; })
+      .then(show)
+      .catch(function () {});
+  }
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 200); });
+  if (input.value) lookup();
+})();
