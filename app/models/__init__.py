@@ -3,11 +3,12 @@ from .audit import AuditEvent
 from .calendar import CalendarOverride, CalendarRevision, CalendarYear
 from .complaints import Complaint, NumberSequence
 from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .reports import AccessLog, SavedSearch
 from .sla import ExtensionRequest
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
-    "ApiToken", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
+    "AccessLog", "ApiToken", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
     "ExtensionRequest", "Group", "HumanTask", "NumberSequence",
-    "ProcessInstance", "ProcessVersion", "Timer", "User", "user_group",
+    "ProcessInstance", "ProcessVersion", "SavedSearch", "Timer", "User", "user_group",
 ]

@@ -1,0 +1,62 @@
+"""Managers' tables: saved searches, the personal-data access log, and the search indexes.
+
+The indexes on other features' tables are declared here (not in their classes) because they
+serve the instance search and the reports; migration 0003 creates them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from ._types import JsonType, UtcDateTime
+from .complaints import Complaint
+from .processes import HumanTask, Timer
+
+
+class SavedSearch(Base):
+    """A user's named instance search: the filters and sort of the search page."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AccessLog(Base):
+    """Who read a customer's personal data, when, how (web/api) and what: append-only."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_complaint", "complaint_id", "at"),
+        Index("ix_access_log_user", "user_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))  # complaint.viewed | search.exported
+    via: Mapped[str] = mapped_column(String(8))  # web | api | cli
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+
+# Keyset paging and filtered, sorted pages of the instance search; "breached now" and the reports.
+SEARCH_INDEXES = (
+    Index("ix_complaint_created", Complaint.created_at, Complaint.id),
+    Index("ix_complaint_closed", Complaint.closed_at, Complaint.id),
+    Index("ix_complaint_category_created", Complaint.category, Complaint.created_at),
+    Index("ix_complaint_channel_created", Complaint.channel, Complaint.created_at),
+    Index("ix_complaint_severity_created", Complaint.severity, Complaint.created_at),
+    Index("ix_complaint_department_created", Complaint.department, Complaint.created_at),
+    Index("ix_complaint_suspended", Complaint.suspended_at),
+    Index("ix_human_task_state_due", HumanTask.state, HumanTask.due_at),
+    Index("ix_timer_kind_status", Timer.kind, Timer.status, Timer.instance_id),
+)
