@@ -38,6 +38,8 @@ SETTINGS = [
             "signs sessions and CSRF tokens; set it in production (a dev key is kept in instance/)"),
     Setting("SLA_POLICY", lambda inst: str(ROOT / "config" / "sla.toml"), str,
             "the SLA policy file (TOML): limits per step and severity, warnings, escalation"),
+    Setting("REPORTING_CONFIG", lambda inst: str(ROOT / "config" / "reporting.toml"), str,
+            "reports' settings (TOML): subscriber base per quarter, regulator categories, repeat window"),
     Setting("PROCESSES_DIR", lambda inst: str(ROOT / "processes"), str, "diagrams deployed by `deploy`"),
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),

@@ -1,0 +1,335 @@
+"""The numbers managers read: dashboard figures and the regulator's view, as SQL aggregates.
+
+No workflow is ever deserialized: every figure is a GROUP BY over the complaint row and the
+human_task / timer projections. The dashboard's period figures count the complaints registered
+in [date_from, date_to] (local days) matching the category and department filters; the "now"
+figures (breached, paused, backlog by age) count the open complaints matching those filters,
+whatever their registration day. Definitions (docs/architecture.md, "Reports"):
+- on-time rate of a step: completed tasks with a deadline finished at or before it / those tasks;
+- duration of a step: completed_at - created_at of its tasks; p90 is the nearest-rank 90th percentile;
+- first-contact resolution (一次性解决率): closed complaints handled in one round (at most one
+  completed handle task: no re-handling after tracking or an unsatisfied reply) / closed complaints;
+- resolution rate (投诉解决率): closed / registered;
+- repeat-complaint rate (投诉重复率): complaints whose phone had another complaint registered in the
+  repeat_window_days before / complaints;
+- satisfaction: (satisfied + basically satisfied) / complaints with an answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, or_, select, text
+from sqlalchemy.orm import aliased
+
+from ..domain.clock import local_date, local_midnight
+from ..domain.reporting import ReportingConfig, quarter_bounds, quarter_of
+from ..errors import Invalid
+from ..models import Complaint, HumanTask
+from .complaint_clocks import REPLY_STEPS
+from .runtime import Runtime
+from .search import breached_now, require_auditor
+from .tasks import Viewer
+
+HANDLE_STEP = "handle"
+SATISFIED = ("satisfied", "basically_satisfied")
+AGE_BUCKETS = ((0, 1, "lt1d"), (1, 3, "1to3d"), (3, 7, "3to7d"), (7, 15, "7to15d"), (15, None, "ge15d"))
+MAX_DAYS = 732
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    date_from: date
+    date_to: date  # inclusive
+    category: str | None = None
+    department: str | None = None
+
+    @classmethod
+    def parse(cls, args, today: date, default_days: int = 30) -> "ReportFilter":
+        """From query-string values; the default period is the last default_days local days."""
+        try:
+            to = date.fromisoformat(args["to"]) if args.get("to") else today
+            start = date.fromisoformat(args["from"]) if args.get("from") else to - timedelta(days=default_days - 1)
+        except ValueError as exc:
+            raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD"}]) from exc
+        if start > to or (to - start).days > MAX_DAYS:
+            raise Invalid("bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}])
+        return cls(start, to, args.get("category") or None, args.get("department") or None)
+
+    def params(self) -> dict[str, str]:
+        out = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        out.update({k: v for k, v in (("category", self.category), ("department", self.department)) if v})
+        return out
+
+
+def reporting_config(rt: Runtime) -> ReportingConfig:
+    """The reporting settings (config/reporting.toml), read once per runtime."""
+    cfg = rt.settings.get("_reporting_config")
+    if cfg is None:
+        from ..config import ROOT
+
+        path = rt.settings.get("REPORTING_CONFIG") or str(ROOT / "config" / "reporting.toml")
+        try:
+            cfg = ReportingConfig.load(path)
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"setting COMPLAINTFLOW_REPORTING_CONFIG: cannot load {path}: {exc}") from exc
+        rt.settings["_reporting_config"] = cfg
+    return cfg
+
+
+# -- dialect helpers -------------------------------------------------------------------------------
+
+def _pg(s) -> bool:
+    return s.bind.dialect.name == "postgresql"
+
+
+def local_day(s, column):
+    """The operator's calendar day (Asia/Shanghai, UTC+8 all year) of an instant column, as text."""
+    if _pg(s):
+        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, "+8 hours")
+
+
+def seconds_between(s, start, end):
+    if _pg(s):
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _scope(f: ReportFilter) -> list:
+    c = []
+    if f.category:
+        c.append(Complaint.category == f.category)
+    if f.department:
+        c.append(Complaint.department == f.department)
+    return c
+
+
+def _period(f: ReportFilter) -> list:
+    return [Complaint.created_at >= local_midnight(f.date_from),
+            Complaint.created_at < local_midnight(f.date_to + timedelta(days=1)), *_scope(f)]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# -- the dashboard ---------------------------------------------------------------------------------
+
+def dashboard(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
+    """Every dashboard figure for a filter."""
+    require_auditor(viewer)
+    cfg = reporting_config(rt)
+    now = rt.clock.now()
+    with rt.db.read() as s:
+        out = {"filters": f.params(), "generated_at": now.isoformat()}
+        out.update(_distributions(s, f))
+        out["volume"] = _volume(s, f, out.pop("_total"))
+        out["steps"] = _steps(s, f)
+        out.update(_outcomes(s, f))
+        out["repeat"] = _repeats(s, f, cfg.repeat_window_days)
+        out["now"] = _now(s, f, now)
+        out["backlog_by_age"] = _backlog(s, f, now)
+    return out
+
+
+def _distributions(s, f: ReportFilter) -> dict[str, Any]:
+    cols = (Complaint.category, Complaint.channel, Complaint.severity, Complaint.department)
+    rows = s.execute(select(*cols, func.count()).where(*_period(f)).group_by(*cols)).all()
+    out: dict[str, Any] = {"_total": sum(r[-1] for r in rows)}
+    for i, name in enumerate(("category", "channel", "severity", "department")):
+        counts: dict[Any, int] = {}
+        for r in rows:
+            counts[r[i]] = counts.get(r[i], 0) + r[-1]
+        out[f"by_{name}"] = [{"value": k, "count": v}
+                             for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+    return out
+
+
+def _volume(s, f: ReportFilter, total: int) -> dict[str, Any]:
+    day = local_day(s, Complaint.created_at).label("day")
+    counts = dict(s.execute(select(day, func.count()).where(*_period(f)).group_by(day)).all())
+    days, d = [], f.date_from
+    while d <= f.date_to:
+        days.append({"day": d.isoformat(), "count": counts.get(d.isoformat(), 0)})
+        d += timedelta(days=1)
+    for i, row in enumerate(days):  # trailing 7-day moving average: the trend without the weekly cycle
+        window = days[max(0, i - 6): i + 1]
+        row["trend"] = round(sum(w["count"] for w in window) / len(window), 2)
+    weeks: dict[str, int] = {}
+    for row in days:
+        d = date.fromisoformat(row["day"])
+        monday = (d - timedelta(days=d.weekday())).isoformat()
+        weeks[monday] = weeks.get(monday, 0) + row["count"]
+    return {"total": total, "by_day": days, "by_week": [{"week_start": k, "count": v} for k, v in weeks.items()],
+            "slope_per_day": _slope([r["count"] for r in days])}
+
+
+def _slope(ys: list[int]) -> float | None:
+    """Least-squares slope of daily counts: complaints per day gained (or lost) per day."""
+    n = len(ys)
+    if n < 2:
+        return None
+    mx, my = (n - 1) / 2, sum(ys) / n
+    den = sum((x - mx) ** 2 for x in range(n))
+    return round(sum((x - mx) * (y - my) for x, y in enumerate(ys)) / den, 4)
+
+
+def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
+    dur = seconds_between(s, HumanTask.created_at, HumanTask.completed_at)
+    base = (select(HumanTask.element_id.label("element_id"), dur.label("dur"), HumanTask.due_at, HumanTask.completed_at,
+                   HumanTask.name)
+            .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
+            .where(HumanTask.state == "completed", *_period(f)))
+    sub = base.subquery()
+    agg = s.execute(select(
+        sub.c.element_id, func.max(sub.c.name), func.count(), func.count(sub.c.due_at),
+        func.sum(case((sub.c.completed_at <= sub.c.due_at, 1), else_=0)), func.avg(sub.c.dur),
+    ).group_by(sub.c.element_id)).all()
+    # nearest-rank p90: the value at rank ceil(0.9 n) = (9n + 9) // 10 in ascending order
+    ranked = select(sub.c.element_id, sub.c.dur,
+                    func.row_number().over(partition_by=sub.c.element_id, order_by=sub.c.dur).label("rn"),
+                    func.count().over(partition_by=sub.c.element_id).label("n")).subquery()
+    p90 = dict(s.execute(select(ranked.c.element_id, ranked.c.dur)
+                         .where(ranked.c.rn == (ranked.c.n * 9 + 9) // 10)).all())
+    out = []
+    for element_id, name, done, with_due, on_time, avg in agg:
+        out.append({"element_id": element_id, "name": name, "completed": done, "with_deadline": with_due,
+                    "on_time": int(on_time or 0), "on_time_rate": _rate(int(on_time or 0), with_due),
+                    "avg_seconds": round(float(avg), 1) if avg is not None else None,
+                    "p90_seconds": round(float(p90[element_id]), 1) if p90.get(element_id) is not None else None})
+    return sorted(out, key=lambda r: -r["completed"])
+
+
+def _outcomes(s, f: ReportFilter) -> dict[str, Any]:
+    handled = (select(func.count()).where(HumanTask.instance_id == Complaint.instance_id,
+                                          HumanTask.element_id == HANDLE_STEP, HumanTask.state == "completed")
+               .correlate(Complaint).scalar_subquery())
+    closed = Complaint.status == "closed"
+    row = s.execute(select(
+        func.count(),
+        func.sum(case((closed, 1), else_=0)),
+        func.sum(case((and_(closed, handled <= 1), 1), else_=0)),
+        func.sum(case((Complaint.satisfaction.in_(("satisfied",)), 1), else_=0)),
+        func.sum(case((Complaint.satisfaction == "basically_satisfied", 1), else_=0)),
+        func.sum(case((Complaint.satisfaction == "unsatisfied", 1), else_=0)),
+    ).where(*_period(f))).one()
+    total, n_closed, first_time, sat, basic, unsat = (int(v or 0) for v in row)
+    answered = sat + basic + unsat
+    return {
+        "resolution": {"registered": total, "closed": n_closed, "rate": _rate(n_closed, total)},
+        "first_contact_resolution": {"closed": n_closed, "resolved_first_time": first_time,
+                                     "rate": _rate(first_time, n_closed)},
+        "satisfaction": {"answered": answered, "satisfied": sat, "basically_satisfied": basic, "unsatisfied": unsat,
+                         "rate": _rate(sat + basic, answered)},
+    }
+
+
+def _repeats(s, f: ReportFilter, window_days: int) -> dict[str, Any]:
+    earlier = aliased(Complaint)
+    if _pg(s):
+        since = Complaint.created_at - text(f"interval '{int(window_days)} days'")
+        within = earlier.created_at >= since
+    else:
+        within = func.julianday(earlier.created_at) >= func.julianday(Complaint.created_at) - window_days
+    repeat = (select(earlier.id).where(earlier.customer_phone == Complaint.customer_phone,
+                                       earlier.created_at < Complaint.created_at, within)
+              .correlate(Complaint).exists())
+    total, repeats = s.execute(select(func.count(), func.sum(case((repeat, 1), else_=0))).where(*_period(f))).one()
+    return {"window_days": window_days, "total": int(total or 0), "repeats": int(repeats or 0),
+            "rate": _rate(int(repeats or 0), int(total or 0))}
+
+
+def _now(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
+    is_open = Complaint.status == "open"
+    total_open, breached, paused = s.execute(select(
+        func.count(), func.sum(case((breached_now(now), 1), else_=0)),
+        func.sum(case((Complaint.suspended_at.is_not(None), 1), else_=0)),
+    ).where(is_open, *_scope(f))).one()
+    by_step = s.execute(select(HumanTask.element_id, func.max(HumanTask.name), func.count())
+                        .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
+                        .where(HumanTask.state == "ready", HumanTask.due_at < now, HumanTask.sla_paused_at.is_(None),
+                               is_open, *_scope(f))
+                        .group_by(HumanTask.element_id)).all()
+    return {"open": int(total_open or 0), "breached": int(breached or 0), "paused": int(paused or 0),
+            "breached_by_step": [{"element_id": e, "name": n, "count": c} for e, n, c in sorted(by_step, key=lambda r: -r[2])]}
+
+
+def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
+    whens = []
+    for low, high, key in AGE_BUCKETS:
+        cond = [Complaint.created_at <= now - timedelta(days=low)]
+        if high is not None:
+            cond.append(Complaint.created_at > now - timedelta(days=high))
+        whens.append((and_(*cond), key))
+    bucket = case(*whens, else_="lt1d").label("bucket")
+    counts = dict(s.execute(select(bucket, func.count()).where(Complaint.status == "open", *_scope(f))
+                            .group_by(bucket)).all())
+    return [{"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
+            for low, high, key in AGE_BUCKETS]
+
+
+# -- the regulator's view --------------------------------------------------------------------------
+
+def regulator_view(rt: Runtime, viewer: Viewer, first: str, last: str) -> dict[str, Any]:
+    """Per quarter: complaints per million subscribers by regulator category; replies within the limit."""
+    require_auditor(viewer)
+    cfg = reporting_config(rt)
+    start, _ = quarter_bounds(first)
+    _, end = quarter_bounds(last)
+    if start >= end:
+        raise Invalid("bad quarters", [{"field": "from", "message": "the first quarter must not be after the last"}])
+    now = rt.clock.now()
+    with rt.db.read() as s:
+        month = func.substr(local_day(s, Complaint.created_at), 1, 7).label("month")
+        replied = (select(func.min(HumanTask.completed_at)).where(
+            HumanTask.instance_id == Complaint.instance_id, HumanTask.element_id.in_(REPLY_STEPS),
+            HumanTask.state == "completed").correlate(Complaint).scalar_subquery())
+        answer = func.coalesce(replied, Complaint.closed_at)
+        due = Complaint.final_reply_due_at
+        rows = s.execute(select(
+            month, Complaint.category, func.count(),
+            func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
+            func.sum(case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)),
+        ).where(Complaint.created_at >= local_midnight(start), Complaint.created_at < local_midnight(end))
+            .group_by(month, Complaint.category)).all()
+    quarters: dict[str, dict[str, Any]] = {}
+    q, d = [], start
+    while d < end:
+        q.append(quarter_of(d))
+        d = quarter_bounds(q[-1])[1]
+    for name in q:
+        quarters[name] = {"quarter": name, "subscribers": cfg.subscribers(name), "total": 0, "in_time": 0, "late": 0,
+                          "counts": {c.code: 0 for c in cfg.regulator_categories} | {"other": 0}}
+    for m, category, n, in_time, late in rows:
+        entry = quarters[quarter_of(date.fromisoformat(m + "-01"))]
+        entry["total"] += n
+        entry["in_time"] += int(in_time or 0)
+        entry["late"] += int(late or 0)
+        entry["counts"][cfg.regulator_category(category)] += n
+    names = {c.code: (c.zh, c.en) for c in cfg.regulator_categories} | {"other": ("其他", "Other")}
+    out = []
+    for entry in quarters.values():
+        millions = entry["subscribers"] / 1_000_000
+        counts = entry.pop("counts")
+        entry["per_million"] = round(entry["total"] / millions, 2)
+        entry["by_category"] = [{"code": code, "zh": names[code][0], "en": names[code][1], "count": n,
+                                 "per_million": round(n / millions, 2)}
+                                for code, n in counts.items() if code != "other" or n]
+        entry["reply_share"] = _rate(entry["in_time"], entry["in_time"] + entry["late"])
+        out.append(entry)
+    return {"reply_limit_days": cfg.reply_limit_days, "quarters": out}
+
+
+def recent_quarters(today: date, n: int = 4) -> tuple[str, str]:
+    """The first and last of the n quarters ending with today's."""
+    last = quarter_of(today)
+    start, _ = quarter_bounds(last)
+    for _ in range(n - 1):
+        start = date(start.year - (start.month == 1), 10 if start.month == 1 else start.month - 3, 1)
+    return quarter_of(start), last
+
+
+def today(rt: Runtime) -> date:
+    return local_date(rt.clock.now())
