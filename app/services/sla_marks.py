@@ -58,5 +58,10 @@ def _mark(rt: Runtime, session) -> None:
         timer.provisional = is_provisional(rt, timer.sla_step, now, timer.due_at)
         if timer.provisional and timer.kind == "breach" and timer.attached_to:
             flagged.add((timer.instance_id, timer.attached_to))
-    for task in new_tasks:
-        task.due_provisional = (task.instance_id, task.element_id) in flagged
+    # The projection may have flushed the task rows before it added their timers (autoflush).
+    tasks = [*new_tasks, *(o for o in session.identity_map.values() if isinstance(o, HumanTask) and o.state == "ready")]
+    for task in tasks:
+        if (task.instance_id, task.element_id) in flagged:
+            task.due_provisional = True
+        elif task in new_tasks:
+            task.due_provisional = False
