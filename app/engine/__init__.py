@@ -1,4 +1,10 @@
 """The engine seam: the only package that imports SpiffWorkflow."""
+from .diagram_checks import check_expressions, check_instructions, check_lanes, check_paths
+from .diff import diff_facts, element_facts
+from .failures import refused_by_sandbox
+from .lint import lint
+from .migration import MigrationCheck, MigrationRefused, check_migration, migrate
+from .model_xml import ModelXml, read_models
 from .parsing import Element, ProcessBundle, model_hash, parse_bundle
 from .runtime import Engine, Instance
 from .types import (
@@ -14,6 +20,8 @@ from .types import (
 
 __all__ = [
     "CompletedStep", "DiagramError", "DiagramProblem", "Element", "Engine", "EngineError",
-    "Instance", "ProcessBundle", "TaskNotReady", "TaskView", "TimerView", "UserTaskSpec",
-    "model_hash", "parse_bundle",
+    "Instance", "MigrationCheck", "MigrationRefused", "ModelXml", "ProcessBundle", "TaskNotReady",
+    "TaskView", "TimerView", "UserTaskSpec", "check_expressions", "check_instructions", "check_lanes",
+    "check_migration", "check_paths", "diff_facts", "element_facts", "lint", "migrate", "model_hash",
+    "parse_bundle", "read_models", "refused_by_sandbox",
 ]

@@ -134,6 +134,13 @@ def _pick_main_process(parser: SpiffBpmnParser, wanted: str | None, roots: list[
                 executable.append(node.get("id"))
     candidates = [pid for pid in executable if pid not in called] or executable or ids
     if not candidates:
+        # Descriptive models (isExecutable="false") are drawn to be read, not run: name them.
+        idle = [node for root in roots for node in root.iter(f"{{{BPMN_NS}}}process")]
+        if idle:
+            raise DiagramError([DiagramProblem(
+                f"process '{node.get('id')}' is not executable (isExecutable=\"{node.get('isExecutable')}\"): "
+                "only executable processes can be deployed", node.get("id") or "", node.get("name") or "",
+                node.sourceline) for node in idle])
         raise DiagramError([DiagramProblem("the files contain no process")])
     return candidates[0]
 

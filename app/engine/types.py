@@ -16,6 +16,7 @@ class DiagramProblem:
     line: int | None = None
     file_name: str = ""
     severity: str = "error"  # "error" blocks a deploy; "warning" does not
+    rule: str = ""  # the check that found it, e.g. "label-required", "form", "expression"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -25,6 +26,7 @@ class DiagramProblem:
             "line": self.line,
             "file": self.file_name,
             "severity": self.severity,
+            "rule": self.rule,
         }
 
 

@@ -1,0 +1,221 @@
+"""This application's own deploy checks of a diagram: paths, lanes, expressions, templates.
+
+Each check reads the ModelXml of every file and returns DiagramProblems naming the element, its
+label and its line. They complement SpiffWorkflow's parser (which stops at the first problem and
+does not look at expressions) and the bpmnlint rules (which know nothing of how we run diagrams).
+"""
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from .model_xml import ModelXml, Node
+from .sandbox import SandboxViolation, check_expression, render_instructions
+from .sandbox.compiler import compile_program
+from .types import DiagramProblem
+
+SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One piece of Python in a diagram: where it is, what it is, and how it runs."""
+
+    element_id: str
+    kind: str  # condition | timer | script | preScript | postScript | candidateGroupExpression
+    source: str
+    mode: str  # eval | exec
+
+
+def expressions(model: ModelXml) -> list[Expression]:
+    """Every condition, timer, script and candidate group expression of a file."""
+    out = []
+    for flow in model.flows.values():
+        if flow.condition is not None:
+            out.append(Expression(flow.id, "condition", flow.condition, "eval"))
+    for node in model.nodes.values():
+        if node.timer is not None:
+            out.append(Expression(node.id, "timer", node.timer[1], "eval"))
+        if node.tag == "scriptTask":
+            out.append(Expression(node.id, "script", node.script or "", "exec"))
+        for kind in ("preScript", "postScript"):
+            if node.extensions.get(kind, "").strip():
+                out.append(Expression(node.id, kind, node.extensions[kind], "exec"))
+        if node.properties.get("candidateGroupExpression", "").strip():
+            out.append(Expression(node.id, "candidateGroupExpression",
+                                  node.properties["candidateGroupExpression"], "eval"))
+    return out
+
+
+def assigned_names(models: Iterable[ModelXml]) -> set[str]:
+    """Names the diagram's scripts assign: later expressions may read them."""
+    names: set[str] = set()
+    for model in models:
+        for expr in expressions(model):
+            if expr.mode != "exec":
+                continue
+            try:
+                names |= compile_program(expr.source, "exec").stored
+            except (SyntaxError, SandboxViolation, ValueError):
+                continue
+    return names
+
+
+def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error"):
+    label, line = model.label(element_id)
+    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule)
+
+
+def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
+                      sla_steps: Iterable[str] | None = None) -> list[DiagramProblem]:
+    """Every expression compiles in the sandbox and reads only declared names; SLA timers name a known step."""
+    allowed = set(allowed_names) | assigned_names(models)
+    steps = set(sla_steps) if sla_steps is not None else None
+    out = []
+    for model in models:
+        for expr in expressions(model):
+            for message in check_expression(expr.source, expr.mode, allowed):
+                out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}", "expression"))
+            if expr.kind == "timer":
+                out.extend(_check_sla_timer(model, model.nodes[expr.element_id], expr.source, steps))
+    return out
+
+
+def _sla_call(source: str) -> tuple[str, str] | None:
+    """('sla_due', 'handle') for the expression sla_due("handle"), else None."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in SLA_FUNCTIONS
+            and len(tree.args) == 1 and not tree.keywords and isinstance(tree.args[0], ast.Constant)
+            and isinstance(tree.args[0].value, str)):
+        return tree.func.id, tree.args[0].value
+    return None
+
+
+def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] | None) -> list[DiagramProblem]:
+    call = _sla_call(source)
+    step, kind = node.properties.get("slaStep"), node.properties.get("slaKind")
+    out = []
+    if call is None:
+        if step or kind:
+            out.append(_problem(model, node.id, f"the timer has slaStep/slaKind but its expression is not "
+                                f"sla_due(\"{step or '...'}\") or sla_warn(...)", "sla", "warning"))
+        return out
+    function, called_step = call
+    if steps is not None and called_step not in steps:
+        out.append(_problem(model, node.id, f"SLA step '{called_step}' is not in the SLA policy "
+                            f"(known: {', '.join(sorted(steps))})", "sla"))
+    if step and step != called_step:
+        out.append(_problem(model, node.id, f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
+                            "sla", "warning"))
+    if kind and kind != SLA_FUNCTIONS[function]:
+        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {SLA_FUNCTIONS[function]} timer",
+                            "sla", "warning"))
+    return out
+
+
+def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
+    """Instructions templates compile and render in the sandbox (on empty data)."""
+    out = []
+    for model in models:
+        for node in model.nodes.values():
+            text = node.extensions.get("instructionsForEndUser")
+            if not text:
+                continue
+            try:
+                render_instructions(text, {})
+            except SandboxViolation as error:
+                cause = error.__cause__
+                # Undefined data fails some filters on empty data: only a bad template is an error
+                fatal = cause is None or type(cause).__name__ in ("TemplateSyntaxError", "SecurityError")
+                out.append(_problem(model, node.id, f"instructions: {error}", "instructions",
+                                    "error" if fatal else "warning"))
+    return out
+
+
+def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[DiagramProblem]:
+    """Every lane holding user tasks names a known group (code or name), unless each task has an expression."""
+    out = []
+    for model in models:
+        for lane in model.lanes.values():
+            if lane.name.strip() in groups:
+                continue
+            tasks = [model.nodes[n] for n in lane.nodes if n in model.nodes and model.nodes[n].tag in
+                     ("userTask", "manualTask")]
+            loose = [t for t in tasks if not t.properties.get("candidateGroupExpression", "").strip()]
+            if not loose:
+                continue
+            names = ", ".join(f"{t.id} ({t.name})" if t.name else t.id for t in loose)
+            out.append(_problem(model, lane.id, f"lane '{lane.name}' is not a known group (a group code or "
+                                f"its name) and its tasks {names} have no candidateGroupExpression", "lane"))
+    return out
+
+
+def check_paths(models: list[ModelXml]) -> list[DiagramProblem]:
+    """No element unreachable from a start, and no loop that no path leaves for an end.
+
+    Elements without incoming or outgoing flows are the lint's implicit starts and ends: they
+    are reported there once, not again here.
+    """
+    out = []
+    for model in models:
+        forward, backward = _edges(model)
+        starts = [n.id for n in model.nodes.values()
+                  if n.tag == "startEvent" or (n.tag == "subProcess" and n.triggered_by_event)]
+        reached = _closure(starts, forward)
+        for node in model.nodes.values():
+            if node.id in reached or (not node.incoming and node.tag != "boundaryEvent"):
+                continue
+            out.append(_problem(model, node.id, "unreachable: no path from a start event leads here",
+                                "unreachable"))
+        ends = [n.id for n in model.nodes.values() if n.tag == "endEvent" or
+                (not n.outgoing and not (n.tag == "intermediateThrowEvent" and n.link_name))]
+        can_end = _closure(ends, backward)
+        for node in model.nodes.values():
+            if node.id in can_end or not node.outgoing:
+                continue
+            out.append(_problem(model, node.id, "no path from here reaches an end event", "no-end"))
+    return out
+
+
+def _edges(model: ModelXml) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    forward: dict[str, set[str]] = defaultdict(set)
+    backward: dict[str, set[str]] = defaultdict(set)
+
+    def link(a: str, b: str) -> None:
+        forward[a].add(b)
+        backward[b].add(a)
+
+    for flow in model.flows.values():
+        if flow.source in model.nodes and flow.target in model.nodes:
+            link(flow.source, flow.target)
+    catches = defaultdict(list)
+    for node in model.nodes.values():
+        if node.tag == "intermediateCatchEvent" and node.link_name:
+            catches[(node.container, node.link_name)].append(node.id)
+    for node in model.nodes.values():
+        if node.attached_to in model.nodes:
+            forward[node.attached_to].add(node.id)  # a boundary event is reached with its activity
+        if node.tag == "intermediateThrowEvent" and node.link_name:
+            for target in catches.get((node.container, node.link_name), []):
+                link(node.id, target)
+        if node.tag in ("subProcess", "transaction", "adHocSubProcess"):
+            for inner in model.nodes.values():  # reaching a sub-process reaches its start events
+                if inner.container == node.id and (inner.tag == "startEvent" or node.tag == "adHocSubProcess"):
+                    forward[node.id].add(inner.id)
+    return forward, backward
+
+
+def _closure(roots: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
+    seen = set(roots)
+    todo = list(seen)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
