@@ -20,10 +20,11 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
 
     app.extensions["complaintflow"] = build_runtime(settings, clock=clock)
 
-    from . import api, cli
+    from . import api, cli, ops
 
     app.register_blueprint(api.bp)
     cli.init_app(app)
+    ops.init_app(app)
     try:
         from . import web
     except ImportError:  # the web package lands separately

@@ -31,6 +31,14 @@ def _bool(value: str) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+    return parse
+
+
 SETTINGS = [
     Setting("DATABASE_URL", lambda inst: f"sqlite:///{inst / 'complaintflow.db'}", str,
             "SQLAlchemy URL; SQLite file in instance/ by default, postgresql+psycopg://... at scale"),
@@ -54,6 +62,20 @@ SETTINGS = [
             "instances claimed per timer transaction (the tick loops until nothing is due)"),
     Setting("CALENDAR_REFRESH_SECONDS", lambda inst: 2.0, float,
             "how often a process checks whether the calendar overrides changed in the database"),
+    # Serving on many hosts (docs/deploy.md).
+    Setting("DB_POOL_SIZE", lambda inst: 10, int,
+            "PostgreSQL connections kept open per process (a sync gunicorn worker needs 2)"),
+    Setting("DB_MAX_OVERFLOW", lambda inst: 10, int, "extra PostgreSQL connections a process may open at a peak"),
+    Setting("DB_CONNECT_TIMEOUT", lambda inst: 5, int,
+            "seconds to wait for a PostgreSQL connection before answering 503"),
+    Setting("LOG_FORMAT", lambda inst: "text", _choice("text", "json"),
+            "text for people, json (one object a line, with the request id) for log collectors"),
+    Setting("READY_REQUIRES_CALENDAR", lambda inst: True, _bool,
+            "/readyz answers 503 while this or next year's official holiday schedule is missing"),
+    Setting("IDEMPOTENCY_HOURS", lambda inst: 24, int, "how long a POST's Idempotency-Key and its answer are kept"),
+    Setting("SIGN_IN_MAX_FAILURES", lambda inst: 10, int,
+            "wrong passwords for one username within SIGN_IN_WINDOW_MINUTES before sign-in is refused (429)"),
+    Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "the window of SIGN_IN_MAX_FAILURES"),
 ]
 
 

@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
-    def __init__(self, url: str, echo: bool = False):
+    def __init__(self, url: str, echo: bool = False, pool_size: int = 10, max_overflow: int = 10,
+                 connect_timeout: int = 5):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -31,7 +32,9 @@ class Database:
             self.engine = create_engine(url, echo=echo, connect_args={"timeout": 10, "check_same_thread": False})
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+            # pre-ping: a connection broken by a database restart is replaced, not handed to a request.
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
+                                        max_overflow=max_overflow, connect_args={"connect_timeout": connect_timeout})
         self._write_engine = self.engine.execution_options(complaintflow_write=True)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -52,6 +55,10 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def listen_writes(self, name: str, fn) -> None:
+        """Register a session event (after_flush, before_commit, after_commit...) on write sessions only."""
+        event.listen(self._writer, name, fn)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -49,6 +49,13 @@ class Invalid(ServiceError):
         self.errors = errors
 
 
+class TooManyRequests(ServiceError):
+    """Refused for a while (too many wrong passwords); ``retry_after`` seconds tells how long."""
+
+    status = 429
+    title = "Too many requests"
+
+
 class Unavailable(ServiceError):
     """The database is unreachable; the caller may retry."""
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Invalid, ServiceError, Unauthorized
+from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
 from ..services import accounts
 from ..services.runtime import Runtime
 from ..services.tasks import Viewer
@@ -25,6 +25,8 @@ def viewer() -> Viewer:
 
 def problem(status: int, title: str, detail: str, **extra):
     body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    if g.get("request_id"):
+        body["request_id"] = g.request_id  # quote it to operations: the logs carry the same id
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
@@ -58,13 +60,15 @@ def service_error(exc: ServiceError):
     response = problem(exc.status, exc.title, exc.detail, **extra)
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.extra.get("retry_after", 60))
     return response
 
 
 @bp.errorhandler(OperationalError)
 @bp.errorhandler(DBAPIError)
 def database_down(exc):
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not isinstance(exc, OperationalError):
+    if not exc.connection_invalidated and not isinstance(exc, (OperationalError, InterfaceError)):
         current_app.logger.exception("database error")
         return problem(500, "Internal error", "a database error occurred")
     response = problem(503, "Service unavailable", "the database is not reachable; retry shortly")
@@ -74,6 +78,8 @@ def database_down(exc):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
+    if exc.code == 413:
+        return problem(413, exc.name, f"the body is larger than {current_app.config['MAX_UPLOAD_MB']} MB (MAX_UPLOAD_MB)")
     return problem(exc.code or 500, exc.name, exc.description or exc.name)
 
 

@@ -17,7 +17,8 @@ def _resp(description: str, schema: dict | None = None, content_type: str = "app
 
 def _problems(*codes: int) -> dict:
     names = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
-             422: "Invalid input", 503: "Database unavailable; retry"}
+             413: "Body larger than MAX_UPLOAD_MB", 422: "Invalid input", 429: "Too many tries; wait Retry-After seconds",
+             503: "Database unavailable; retry after Retry-After seconds (same Idempotency-Key)"}
     return {str(c): _resp(names[c], PROBLEM, "application/problem+json") for c in codes}
 
 
@@ -300,4 +301,57 @@ DOCUMENT = {
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document."""
-    return jsonify(DOCUMENT)
+    return jsonify(_operational_responses(DOCUMENT))
+
+
+# -- operations (issue 8): health, readiness and metrics at the root; Idempotency-Key; errors any call may get --
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "A key the client picks per intended effect (a UUID). A retry with the same key and request gets the "
+                   "first answer (header Idempotent-Replayed: true), never a second effect; the same key with a different "
+                   "request gets 422. Keys belong to the caller and are kept IDEMPOTENCY_HOURS.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+_ROOT = [{"url": "/"}]  # these three live outside /api/v1
+_CHECK = {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}, "additionalProperties": True}
+_READINESS = {"type": "object", "required": ["status", "checks", "reasons"], "properties": {
+    "status": {"type": "string", "enum": ["ready", "not ready"]},
+    "checks": {"type": "object", "additionalProperties": _CHECK},
+    "reasons": {"type": "array", "items": {"type": "string"}}}}
+OPS_PATHS = {
+    "/healthz": {"servers": _ROOT, "get": {
+        "summary": "Liveness: the process serves (touches nothing else)", "security": [],
+        "responses": {"200": _resp("Alive", {"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "const": "ok"}}})},
+    }},
+    "/readyz": {"servers": _ROOT, "get": {
+        "summary": "Readiness: database reachable, migrations current, this and next year's holiday schedule present",
+        "security": [],
+        "responses": {"200": _resp("Ready", _READINESS), "503": _resp("Not ready; reasons lists why", _READINESS)},
+    }},
+    "/metrics": {"servers": _ROOT, "get": {
+        "summary": "Prometheus metrics of this host's processes and gauges read from the database", "security": [],
+        "responses": {"200": _resp("Text exposition format 0.0.4", {"type": "string"}, "text/plain")},
+    }},
+}
+DOCUMENT["components"]["schemas"]["Problem"]["properties"]["request_id"] = {
+    "type": "string", "description": "the request's id (X-Request-ID), also in the server's logs"}
+for _path in ("/complaints", "/process-instances", "/tasks/{task_id}/complete"):
+    _op = DOCUMENT["paths"][_path]["post"]
+    _op["parameters"] = [*_op.get("parameters", []), IDEMPOTENCY_KEY]
+DOCUMENT["paths"]["/auth/token"]["post"]["responses"].update(_problems(429))
+DOCUMENT["paths"].update(OPS_PATHS)
+
+
+def _operational_responses(document: dict) -> dict:
+    """Add what any call may answer: 503 while the database is away, 413 for a body over MAX_UPLOAD_MB.
+
+    Run when the document is served, so operations documented anywhere in this module get them.
+    """
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete") and path not in ("/healthz", "/metrics"):
+                op["responses"].setdefault("503", _problems(503)["503"])
+                if "requestBody" in op:
+                    op["responses"].setdefault("413", _problems(413)["413"])
+    return document

@@ -1,0 +1,92 @@
+"""Serving on many hosts: health and readiness, request ids, JSON logs, metrics, sign-in limits across hosts."""
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import text
+
+from app.ops.logs import JsonFormatter, RequestIdFilter, request_id
+from tests.conftest import make_app
+
+from .flow import complete, registration, scenario
+
+
+def test_healthz_answers_without_the_database(tmp_path, clock):
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+                      "SECRET_KEY": "test", "UPLOAD_DIR": str(tmp_path)}, clock=clock)
+    client = app.test_client()
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    body = r.get_json()
+    assert body["status"] == "not ready" and body["checks"]["database"]["ok"] is False
+    assert "database unreachable" in body["reasons"][0]
+
+
+def test_readyz_names_a_missing_calendar_year_and_an_old_schema(app, client, rt):
+    r = client.get("/readyz")  # the test clock says 2026: 2027's official schedule is not packaged
+    assert r.status_code == 503
+    body = r.get_json()
+    assert body["checks"]["database"]["ok"] and body["checks"]["migrations"]["ok"]
+    assert body["checks"]["calendar"]["missing_years"] == [2027]
+    assert any("2027" in reason for reason in body["reasons"])
+
+    rt.settings["READY_REQUIRES_CALENDAR"] = False
+    relaxed = client.get("/readyz")
+    assert relaxed.status_code == 200 and relaxed.get_json()["checks"]["calendar"]["ok"] is False
+
+    with rt.db.write() as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    stale = client.get("/readyz")
+    assert stale.status_code == 503 and "migration" in stale.get_json()["reasons"][0]
+
+
+def test_a_request_id_is_honoured_or_made_and_echoed_in_problems(client, demo_users):
+    mine = client.get("/api/v1/tasks", headers={"X-Request-ID": "lb-42.abc"})
+    assert mine.status_code == 401
+    assert mine.headers["X-Request-ID"] == "lb-42.abc" and mine.get_json()["request_id"] == "lb-42.abc"
+    made = client.get("/api/v1/tasks", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert made.headers["X-Request-ID"] != "bad id\twith spaces"
+    assert made.get_json()["request_id"] == made.headers["X-Request-ID"] and len(made.headers["X-Request-ID"]) == 32
+
+
+def test_json_logs_carry_the_request_id():
+    record = logging.LogRecord("app.services", logging.WARNING, __file__, 1, "timer %s failed", ("t1",), None)
+    record.instance_id = 7
+    token = request_id.set("rid-1")
+    try:
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id.reset(token)
+    assert line["msg"] == "timer t1 failed" and line["level"] == "warning"
+    assert line["request_id"] == "rid-1" and line["instance_id"] == 7 and line["ts"].endswith("+00:00")
+
+
+def _sample(metrics_text: str, name: str) -> float:
+    total = 0.0
+    for line in metrics_text.splitlines():
+        if line.startswith(name) and not line.startswith("#"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_metrics_count_committed_completions_and_read_open_tasks_from_the_database(client, api, deployed):
+    before = client.get("/metrics").get_data(as_text=True)
+    sc = scenario("general_satisfied_first_reply")
+    iid = api.post("agent", "/complaints", json=registration(sc)).get_json()["process_instance_id"]
+    assert complete(api, iid, "receive", "agent", sc["steps"][0]["data"]).status_code == 200
+    bad = complete(api, iid, "classify", "agent", {"category": "weather"})  # refused: nothing committed
+    assert bad.status_code == 422
+    after = client.get("/metrics").get_data(as_text=True)
+    name = 'complaintflow_task_completions_total{element="receive"}'
+    assert _sample(after, name) - _sample(before, name) == 1
+    assert _sample(after, 'complaintflow_task_completions_total{element="classify"}') == \
+        _sample(before, 'complaintflow_task_completions_total{element="classify"}')
+    assert 'complaintflow_open_tasks{sla_state="on_time"} 1.0' in after
+    assert "complaintflow_database_up 1.0" in after
+    assert 'complaintflow_http_requests_total{method="POST",route="/api/v1/complaints",status="201"}' in after
+
