@@ -60,6 +60,10 @@ class Database:
         """Register a session event (after_flush, before_commit, after_commit...) on write sessions only."""
         event.listen(self._writer, name, fn)
 
+    def configure_writes(self, **session_options) -> None:
+        """Set options (e.g. ``info``) on every write session from now on."""
+        self._writer.configure(**session_options)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

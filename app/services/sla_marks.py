@@ -1,17 +1,15 @@
 """Mark every new timer and task deadline that depends on a year without official calendar data.
 
 The projection (projection.py) writes timer and human_task rows from the engine's state, which
-knows due instants but not how they were computed. A deadline is provisional when its step's
-limit is counted on the calendar (working days, working hours, Civil Code days) and a year it
-spans, from the moment it was armed to the deadline, has no official schedule yet. This hook
-runs before each flush of a write session, so the rows are marked in the transaction that
-creates them, whichever use case creates them.
+knows due instants but not how they were computed; it asks the marker installed here. A
+deadline is provisional when its step's limit is counted on the calendar (working days, working hours, Civil Code days) and a year it
+spans, from the moment it was armed to the deadline, has no official schedule yet. Rows added
+through the ORM elsewhere are marked by a hook before each flush of a write session, so every
+row is marked in the transaction that creates it.
 """
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlalchemy import event
 
 from ..domain.clock import local_date
 from ..domain.sla import SEVERITIES
@@ -20,8 +18,11 @@ from .runtime import Runtime
 
 
 def install(rt: Runtime) -> None:
-    """Register the hook on the runtime's write sessions."""
-    event.listen(rt.db._writer, "before_flush", lambda session, _ctx, _objs: _mark(rt, session))
+    """Give write sessions the deadline marker the projection calls, and a hook for ORM-added rows."""
+    from .projection import DEADLINE_MARKER
+
+    rt.db.configure_writes(info={DEADLINE_MARKER: lambda step, start, due: is_provisional(rt, step, start, due)})
+    rt.db.listen_writes("before_flush", lambda session, _ctx, _objs: _mark(rt, session))
 
 
 def calendar_based(rt: Runtime, step: str | None) -> bool:
