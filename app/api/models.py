@@ -1,20 +1,25 @@
-"""Process models: upload (deploy) a diagram with its forms, list the versions."""
+"""Process models for process owners' CI: upload (deploy), check, list, diff, download, migrate instances."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from ..errors import Forbidden, Invalid
-from ..services import catalog, deployment
-from . import bp, runtime, viewer
+from ..services import catalog, deployment, instance_migration, model_diff
+from ..services.model_checks import review_model
+from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
+READERS = {"process_owner", "manager"}
+_MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
-@bp.post("/process-models")
-def upload_process_model():
-    """Deploy a BPMN file (multipart field `file`) with optional forms/DMN as the next version."""
-    if "process_owner" not in viewer().groups:
-        raise Forbidden("only process owners deploy diagrams")
+def _require(groups: set[str], what: str) -> None:
+    if not groups & viewer().groups:
+        raise Forbidden(what)
+
+
+def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The multipart upload: the diagram as field `file`, forms and DMN tables as any other fields."""
     main = request.files.get("file")
     if main is None or not main.filename:
         raise Invalid("no diagram", [{"field": "file", "message": "send the BPMN file as multipart field 'file'"}])
@@ -29,12 +34,92 @@ def upload_process_model():
             raise Invalid("unsupported file", [{"field": field, "message": f"{storage.filename}: only .bpmn, .dmn, .json"}])
         target = bpmn if storage.filename.endswith(".bpmn") else others
         target[storage.filename] = storage.read()
-    deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""))
-    body = {"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created}
+    return bpmn, others
+
+
+@bp.post("/process-models")
+def upload_process_model():
+    """Deploy a BPMN file (multipart field `file`) with optional forms/DMN as the next version."""
+    _require({"process_owner"}, "only process owners deploy diagrams")
+    bpmn, others = _uploaded_files()
+    deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""), strict=True)
+    body = {"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
+            "warnings": [p.as_dict() for p in deployed.warnings]}
     return jsonify(body), 201 if deployed.created else 200
+
+
+@bp.post("/process-models/check")
+def check_process_model():
+    """Run every deploy check on an upload (as multipart as a deploy) without deploying it."""
+    _require({"process_owner"}, "only process owners check diagrams")
+    bpmn, others = _uploaded_files()
+    review = review_model(runtime(), bpmn, others, request.form.get("process_id") or None)
+    problems = [p.as_dict() for p in review.problems]
+    return jsonify({"process_id": review.process_id, "ok": not review.errors, "problems": problems})
 
 
 @bp.get("/process-models")
 def list_process_models():
     """Every deployed process with its versions."""
     return jsonify({"items": catalog.list_models(runtime())})
+
+
+def _int_arg(name: str) -> int:
+    value = request.args.get(name, "")
+    if not value.isdigit():
+        raise Invalid(f"{name} must be a version number", [{"field": name, "message": "a positive integer"}])
+    return int(value)
+
+
+@bp.get("/process-models/<process_id>/diff")
+def diff_process_model(process_id: str):
+    """Elements added, removed and changed between two versions (?from=1&to=2)."""
+    _require(READERS, "the model library is for process owners and managers")
+    return jsonify(model_diff.diff_versions(runtime(), process_id, _int_arg("from"), _int_arg("to")))
+
+
+@bp.get("/process-models/<process_id>/versions/<int:version>/files/<name>")
+def download_model_file(process_id: str, version: int, name: str):
+    """One file of a deployed version, byte for byte as it was uploaded."""
+    _require(READERS, "the model library is for process owners and managers")
+    text = catalog.version_file(runtime(), process_id, version, name)
+    suffix = name[name.rfind("."):] if "." in name else ""
+    return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _dry_run(body: dict) -> bool:
+    value = body.get("dry_run", True)
+    if not isinstance(value, bool):
+        raise Invalid("dry_run must be true or false", [{"field": "dry_run", "message": "a boolean"}])
+    return value
+
+
+def _version(body: dict) -> int | None:
+    value = body.get("to_version")
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise Invalid("to_version must be a version number", [{"field": "to_version", "message": "a positive integer"}])
+    return value
+
+
+@bp.post("/process-instances/<int:instance_id>/migrate")
+def migrate_process_instance(instance_id: int):
+    """Check (dry_run, the default) or move one running instance to another version of its process."""
+    body = json_body()
+    return jsonify(instance_migration.migrate_instance(runtime(), viewer(), instance_id, _version(body),
+                                                       _dry_run(body)))
+
+
+@bp.post("/process-instances/migrate")
+def migrate_process_instances():
+    """Check or migrate a selection of running instances (default: all on other versions)."""
+    body = json_body()
+    process_id = body.get("process_id")
+    if not isinstance(process_id, str) or not process_id:
+        raise Invalid("process_id is required", [{"field": "process_id", "message": "required"}])
+    ids = body.get("instance_ids")
+    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
+                                                                 for i in ids)):
+        raise Invalid("instance_ids must be a list of ids", [{"field": "instance_ids", "message": "a list of integers"}])
+    return jsonify(instance_migration.migrate_many(runtime(), viewer(), process_id, _version(body), ids,
+                                                   _dry_run(body)))

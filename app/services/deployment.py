@@ -1,16 +1,16 @@
 """Deploy process models as new versions; running instances stay on theirs."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from sqlalchemy import func, select, update
 
-from ..engine import DiagramError, DiagramProblem, model_hash, parse_bundle
+from ..engine import DiagramProblem, model_hash
 from ..errors import Invalid
 from ..models import ProcessVersion
-from .model_checks import check_model
+from .model_checks import review_model
 from .runtime import Runtime
 
 
@@ -20,6 +20,7 @@ class Deployed:
     version: int
     version_id: int
     created: bool  # False when the same files were already the current version
+    warnings: list[DiagramProblem] = field(default_factory=list)
 
 
 def problems_as_errors(problems: list[DiagramProblem]) -> list[dict]:
@@ -54,22 +55,25 @@ def deploy_model(
     user_id: int | None = None,
     note: str = "",
     process_id: str | None = None,
+    strict: bool = False,
 ) -> Deployed:
-    """Check and deploy BPMN files (+ forms, DMN) as the next version of their process."""
+    """Check and deploy BPMN files (+ forms, DMN) as the next version of their process.
+
+    A diagram that fails never replaces the deployed one. ``strict`` (what the API, the editor and
+    ``deploy`` of processes/ use) blocks on every error of the deploy review (schema, parser, forms,
+    lanes, expressions, paths, lint); without it, fixtures deployed from code are held to the
+    parser and their forms only.
+    """
     if not bpmn_files:
         raise Invalid("no BPMN file", [{"field": "file", "message": "upload a .bpmn file"}])
     other = dict(other_files or {})
-    try:
-        bundle = parse_bundle(bpmn_files, {n: d for n, d in other.items() if n.endswith(".dmn")}, process_id)
-    except DiagramError as exc:
-        raise Invalid("the diagram cannot be deployed", problems_as_errors(exc.problems)) from exc
-
     texts = _decode({**bpmn_files, **other})
-    forms = _forms_for(rt, bundle.process_id, bundle, {n: t for n, t in texts.items() if n.endswith(".json")})
+    review = review_model(rt, bpmn_files, other, process_id)
+    blocking = review.errors if strict else [p for p in review.errors if p.rule in ("parser", "form")]
+    if blocking or review.bundle is None:
+        raise Invalid("the diagram cannot be deployed", problems_as_errors(blocking or review.errors))
+    bundle, forms = review.bundle, review.forms
     texts.update(forms)
-    problems = [p for p in check_model(bundle, forms) if p.severity == "error"]
-    if problems:
-        raise Invalid("the diagram cannot be deployed", problems_as_errors(problems))
 
     digest = model_hash({n: t.encode() for n, t in texts.items()})
     main = next(iter(sorted(bpmn_files)))
@@ -79,7 +83,7 @@ def deploy_model(
             select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id, ProcessVersion.is_current.is_(True))
         ).first()
         if current is not None and current.hash == digest:
-            return Deployed(bundle.process_id, current.version, current.id, False)
+            return Deployed(bundle.process_id, current.version, current.id, False, review.warnings)
         last = s.scalar(select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == bundle.process_id)) or 0
         s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id).values(is_current=False))
         row = ProcessVersion(
@@ -88,25 +92,7 @@ def deploy_model(
         )
         s.add(row)
         s.flush()
-        return Deployed(bundle.process_id, row.version, row.id, True)
-
-
-def _forms_for(rt: Runtime, process_id: str, bundle, uploaded: dict[str, str]) -> dict[str, str]:
-    """The forms the diagram names: uploaded ones first, then the current version's, then forms/."""
-    wanted = {n for t in bundle.user_tasks.values() for n in (t.form, t.ui_form) if n}
-    found = dict(uploaded)
-    missing = wanted - found.keys()
-    if missing:
-        try:
-            current = rt.current_model(process_id)
-            found.update({n: current.forms[n] for n in missing if n in current.forms})
-        except Exception:  # not deployed yet: nothing to inherit
-            pass
-    for name in wanted - found.keys():
-        path = Path(rt.forms_dir) / name
-        if path.is_file():
-            found[name] = path.read_text(encoding="utf-8")
-    return {n: t for n, t in found.items() if n in wanted or n in uploaded}
+        return Deployed(bundle.process_id, row.version, row.id, True, review.warnings)
 
 
 def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = None) -> list[Deployed]:
@@ -123,7 +109,8 @@ def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = Non
             continue  # a called diagram: deployed with each caller
         needed = {name} | {other for other, (procs, _) in declared.items() if set(procs) & _calls_of(name, declared)}
         files = {n: bpmn[n] for n in sorted(needed)}
-        results.append(deploy_model(rt, files, dmn, user_id, "deployed from processes/", process_id=main[0]))
+        results.append(deploy_model(rt, files, dmn, user_id, "deployed from processes/", process_id=main[0],
+                                    strict=True))
     return results
 
 

@@ -7,11 +7,12 @@ from typing import Any, Mapping
 
 from sqlalchemy import bindparam, or_, select, update
 
-from ..engine import EngineError, TaskNotReady
+from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
 from . import forms, projection
 from .audit import AuditLog
+from .instance_failures import stop_instance
 from .instances import Actor, Loaded, audit_new_tasks, load_instance, record_steps, save_state
 from .runtime import Runtime
 
@@ -216,6 +217,10 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
     except TaskNotReady as exc:
         raise Conflict(f"the task is no longer ready: {exc}") from exc
     except EngineError as exc:
+        if refused_by_sandbox(exc):  # a limit passed: trying again cannot help, stop the instance
+            stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
+            raise Invalid(f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
+                          [{"field": exc.element_id, "message": str(exc)}]) from exc
         raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
 
     now = rt.clock.now()
