@@ -21,6 +21,8 @@ GROUPS = (
     GroupDef("handler_hall", "营业厅", "Business hall", "department"),
     GroupDef("handler_aftersales", "售后服务部", "After-sales dept.", "department"),
     GroupDef("handler_security", "信息安全部", "Security dept.", "department"),
+    GroupDef("handler_antifraud", "反诈专席", "Anti-fraud desk", "department"),
+    GroupDef("handler_care", "关爱服务组", "Care team", "department"),
     GroupDef("supervisor", "班长督办", "Supervisor", "role"),
     GroupDef("director", "中心负责人", "Director", "role"),
     GroupDef("process_owner", "流程管理员", "Process owner", "role"),

@@ -9,7 +9,9 @@ from app.domain.calendar import Deadline, WorkingCalendar
 from app.domain.clock import to_utc
 
 STEPS = ("classify", "dispatch", "handle", "track", "feedback", "summarize",
-         "supervisor_review", "supervise", "escalate")
+         "supervisor_review", "supervise", "escalate",
+         # special complaints, return visits and appeals (processes/special_*.bpmn, return_visit, appeal_handling)
+         "containment", "investigate", "antifraud", "care", "visit_retry", "survey_window", "appeal")
 COMPLAINT_CLOCKS = ("first_reply", "final_reply")
 SEVERITIES = ("general", "major")
 UNITS = ("seconds", "minutes", "hours", "working_days", "civil_days")

@@ -19,6 +19,8 @@ DEMO_USERS = (
     ("hall", "郑雪", ["handler_hall"]),
     ("aftersales", "冯凯", ["handler_aftersales"]),
     ("security", "何敏", ["handler_security"]),
+    ("antifraud", "高峰", ["handler_antifraud"]),
+    ("care", "林慧", ["handler_care"]),
     ("supervisor", "周敏", ["supervisor"]),
     ("director", "刘洋", ["director"]),
     ("owner", "黄磊", ["process_owner"]),

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 USER_FOR_GROUP = {
     "agent": "agent", "dispatcher": "dispatcher", "handler_network": "network", "handler_billing": "billing",
     "handler_product": "product", "handler_hall": "hall", "handler_aftersales": "aftersales",
-    "handler_security": "security", "supervisor": "supervisor", "director": "director",
+    "handler_security": "security", "handler_antifraud": "antifraud", "handler_care": "care",
+    "supervisor": "supervisor", "director": "director",
 }
 
 

@@ -38,11 +38,12 @@ def _duration(text: str) -> timedelta:
 @pytest.fixture(scope="module")
 def bundles():
     files = {p.name: p.read_bytes() for p in PROCESSES.glob("*.bpmn")}
+    tables = {p.name: p.read_bytes() for p in PROCESSES.glob("*.dmn")}  # business-rule tasks' decisions
     cache = {}
 
     def get(process_id):
         if process_id not in cache:
-            cache[process_id] = parse_bundle(files, process_id=process_id)
+            cache[process_id] = parse_bundle(files, tables, process_id=process_id)
         return cache[process_id]
 
     return get
