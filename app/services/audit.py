@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
@@ -30,6 +30,10 @@ def _fields(e: AuditEvent) -> dict[str, Any]:
     }
 
 
+_LAST_EVENT = (select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.instance_id == bindparam("instance_id"))
+               .order_by(AuditEvent.seq.desc()).limit(1))
+
+
 class AuditLog:
     """Appends events to one instance's chain within the caller's transaction."""
 
@@ -39,12 +43,7 @@ class AuditLog:
         if session.bind.dialect.name == "postgresql":
             # Serialize appends per instance: the chain needs the previous hash.
             session.execute(text("SELECT id FROM process_instance WHERE id = :id FOR UPDATE"), {"id": instance_id})
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.instance_id == instance_id)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
+        last = session.execute(_LAST_EVENT, {"instance_id": instance_id}).first()
         self._seq, self._hash = (last[0], last[1]) if last else (0, GENESIS)
 
     def append(self, type: str, *, at: datetime, actor: str, actor_id: int | None = None,

@@ -110,6 +110,7 @@ _SAVE_STATE = (
     .where(ProcessInstance.id == bindparam("row_id"), ProcessInstance.version == bindparam("expected"))
     .values(state=bindparam("new_state"), version=bindparam("next_version"), status=bindparam("new_status"),
             updated_at=bindparam("at"), completed_at=bindparam("done_at"))
+    .execution_options(synchronize_session=False)  # no ORM object of the instance is loaded here
 )
 
 

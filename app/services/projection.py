@@ -70,16 +70,19 @@ def group_lookup(s: Session) -> dict[str, str]:
 # Statements built once: this runs in every completion and every timer firing.
 _GROUPS = select(Group.code, Group.name_zh, Group.name_en)
 _READY_IDS = select(HumanTask.id).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
+# Bulk UPDATEs skip the ORM's "synchronize session" pass: no ORM object of these rows is loaded.
+_PLAIN = {"synchronize_session": False}
 _CANCEL_TASKS = (update(HumanTask)
                  .where(HumanTask.id.in_(bindparam("ids", expanding=True)), HumanTask.state == "ready")
-                 .values(state="cancelled", completed_at=bindparam("at")))
+                 .values(state="cancelled", completed_at=bindparam("at")).execution_options(**_PLAIN))
 _INSERT_TASKS = insert(HumanTask.__table__)
 _WAITING_TIMERS = select(Timer.id, Timer.task_id, Timer.element_id, Timer.attached_to, Timer.kind, Timer.sla_step,
                          Timer.due_at, Timer.provisional).where(Timer.instance_id == bindparam("instance_id"),
                                                                 Timer.status == "waiting")
-_MOVE_TIMER = update(Timer).where(Timer.id == bindparam("timer_id")).values(due_at=bindparam("due"))
+_MOVE_TIMER = (update(Timer).where(Timer.id == bindparam("timer_id")).values(due_at=bindparam("due"))
+               .execution_options(**_PLAIN))
 _END_TIMER = (update(Timer).where(Timer.id == bindparam("timer_id"))
-              .values(status=bindparam("new_status"), fired_at=bindparam("at")))
+              .values(status=bindparam("new_status"), fired_at=bindparam("at")).execution_options(**_PLAIN))
 _INSERT_TIMERS = insert(Timer.__table__)
 
 
@@ -194,4 +197,4 @@ def _sync_complaint(s, instance_id, inst, now, data) -> None:
         values["status"] = "closed"
         values["closed_at"] = now
     # One statement whether or not the instance has a complaint: no row, nothing updated.
-    s.execute(update(Complaint).where(Complaint.instance_id == instance_id).values(**values))
+    s.execute(update(Complaint).where(Complaint.instance_id == instance_id).values(**values).execution_options(**_PLAIN))

@@ -186,6 +186,7 @@ _FINISH_TASK = (
            or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == bindparam("by")))
     .values(state="completed", completed_at=bindparam("at"), completed_by_id=bindparam("by"),
             assignee_id=bindparam("by"))
+    .execution_options(synchronize_session=False)
 )
 _READY_OF_INSTANCE = select(*HumanTask.__table__.c).where(
     HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
