@@ -90,3 +90,4 @@ def api_not_found(path: str = ""):
 bp.add_url_rule("/<path:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
 from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
+from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard; issue 6)

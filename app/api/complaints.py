@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Forbidden
-from ..services import complaints
+from ..services import complaints, trail
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
 
@@ -29,5 +29,7 @@ def list_complaints():
 
 @bp.get("/complaints/<int:complaint_id>")
 def get_complaint(complaint_id: int):
-    """One complaint record."""
-    return jsonify(complaints.get_complaint(runtime(), viewer(), complaint_id))
+    """One complaint record (the reading is recorded in the access log)."""
+    record = complaints.get_complaint(runtime(), viewer(), complaint_id)
+    trail.record_access(runtime(), viewer(), "complaint.viewed", "api", complaint_id=complaint_id)
+    return jsonify(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import instances, visibility
+from ..services import instances, trail, visibility
 from . import bp, json_body, runtime, viewer
 
 
@@ -24,6 +24,7 @@ def start_instance():
 def get_instance(instance_id: int):
     """An instance's status, version, data and ready tasks."""
     visibility.require_instance(runtime(), viewer(), instance_id)
+    trail.record_access(runtime(), viewer(), "complaint.viewed", "api", instance_id=instance_id)
     return jsonify(instances.describe_instance(runtime(), instance_id))
 
 
@@ -31,4 +32,5 @@ def get_instance(instance_id: int):
 def instance_events(instance_id: int):
     """The audit trail of an instance."""
     visibility.require_instance(runtime(), viewer(), instance_id)
+    trail.record_access(runtime(), viewer(), "complaint.viewed", "api", instance_id=instance_id)
     return jsonify({"items": instances.list_events(runtime(), instance_id)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import complaints, workspace
+from ..services import complaints, trail, workspace
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
@@ -30,7 +30,9 @@ def index():
 @login_required
 def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
-    return render_template("complaints/show.html", page=workspace.complaint_page(runtime(), viewer(), complaint_id))
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id)
+    trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
+    return render_template("complaints/show.html", page=page)
 
 
 def _render_form(errors=None, raw=None, status=200):

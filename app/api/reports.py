@@ -1,0 +1,92 @@
+"""Managers' API: instance search and export, an instance's audit view and chain check, saved
+searches, the dashboard, the regulator's view and the access log."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request, stream_with_context
+
+from ..errors import Invalid
+from ..services import exports, instance_audit, reports, saved_searches, search, trail
+from ..services.search import InstanceQuery
+from ..services.visibility import require_instance
+from . import bp, json_body, runtime, viewer
+from .tasks import _int_arg
+
+
+@bp.get("/process-instances")
+def search_instances():
+    """Search instances with their complaints; keyset-paged (pass `next` back as `after`)."""
+    return jsonify(search.search_instances(runtime(), viewer(), InstanceQuery.parse(request.args)))
+
+
+@bp.get("/process-instances/export")
+def export_instances():
+    """The whole result of a search as CSV or Excel, streamed; recorded in the access log."""
+    fmt = request.args.get("format", "csv")
+    body = exports.export(runtime(), viewer(), InstanceQuery.parse(request.args), fmt, "api")
+    return export_response(body, fmt, runtime().clock.now())
+
+
+def export_response(body, fmt: str, now) -> Response:
+    name = f"complaints-{now.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+    return Response(stream_with_context(body), mimetype=exports.MEDIA[fmt].split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Content-Type": exports.MEDIA[fmt], "Cache-Control": "no-store"})
+
+
+@bp.get("/process-instances/<int:instance_id>/audit")
+def instance_audit_view(instance_id: int):
+    """Everything an auditor sees of an instance; recorded in the access log."""
+    return jsonify(instance_audit.instance_audit(runtime(), viewer(), instance_id, via="api"))
+
+
+@bp.get("/process-instances/<int:instance_id>/chain")
+def verify_chain(instance_id: int):
+    """Re-check the instance's hash chain; name the first broken event."""
+    require_instance(runtime(), viewer(), instance_id)
+    return jsonify(trail.verify_instance(runtime(), instance_id))
+
+
+@bp.get("/saved-searches")
+def list_saved_searches():
+    """The caller's saved searches."""
+    return jsonify({"items": saved_searches.list_saved(runtime(), viewer())})
+
+
+@bp.post("/saved-searches")
+def save_search():
+    """Save (or replace by name) a search's filters."""
+    body = json_body()
+    return jsonify(saved_searches.save_search(runtime(), viewer(), body.get("name"), body.get("params"))), 201
+
+
+@bp.delete("/saved-searches/<int:search_id>")
+def delete_saved_search(search_id: int):
+    """Delete one of the caller's saved searches."""
+    saved_searches.delete_search(runtime(), viewer(), search_id)
+    return "", 204
+
+
+@bp.get("/reports/dashboard")
+def dashboard():
+    """Every dashboard figure for a period (from, to) and optional category and department."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(reports.dashboard(runtime(), viewer(), f))
+
+
+@bp.get("/reports/regulator")
+def regulator():
+    """Complaints per million subscribers by regulator category, and replies within the limit, per quarter."""
+    first, last = reports.recent_quarters(reports.today(runtime()))
+    first, last = request.args.get("from") or first, request.args.get("to") or last
+    for name, value in (("from", first), ("to", last)):
+        if not reports.QUARTER.match(value):
+            raise Invalid("bad quarter", [{"field": name, "message": "a quarter like 2026-Q1"}])
+    return jsonify(reports.regulator_view(runtime(), viewer(), first, last))
+
+
+@bp.get("/access-log")
+def access_log():
+    """Who read which complaint's personal data, newest first (managers); by complaint_id or user_id."""
+    search.require_auditor(viewer())
+    return jsonify({"items": trail.list_access(runtime(), complaint_id=_int_arg("complaint_id"),
+                                               user_id=_int_arg("user_id"), limit=_int_arg("limit") or 50)})
