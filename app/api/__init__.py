@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
 from ..services import accounts
@@ -87,7 +88,15 @@ def api_not_found(path: str = ""):
     return problem(404, "Not Found", f"no API route {request.path}")
 
 
-bp.add_url_rule("/<path:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+class _AnyPath(PathConverter):
+    """Like path, but also across control characters (a %0A in a path): every miss under /api/v1 is problem+json."""
+
+    regex = r"[\s\S]*?"
+    part_isolating = False  # werkzeug guesses from a "/" in the regex; this one spans segments
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("anypath", _AnyPath))
+bp.add_url_rule("/<anypath:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
 from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
 from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard; issue 6)

@@ -6,10 +6,12 @@ from flask import jsonify, request
 from ..errors import Forbidden
 from ..services import complaints, trail
 from . import bp, json_body, runtime, viewer
+from .idempotency import idempotent
 from .tasks import _int_arg
 
 
 @bp.post("/complaints")
+@idempotent()
 def register_complaint():
     """Register a complaint from any channel."""
     if "agent" not in viewer().groups:

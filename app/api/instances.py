@@ -6,9 +6,11 @@ from flask import jsonify
 from ..errors import Invalid
 from ..services import instances, trail, visibility
 from . import bp, json_body, runtime, viewer
+from .idempotency import idempotent
 
 
 @bp.post("/process-instances")
+@idempotent()
 def start_instance():
     """Start the current version of a process."""
     body = json_body()

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from ..errors import Invalid
 from ..services import tasks
 from . import bp, json_body, runtime, viewer
+from .idempotency import idempotent
 
 
 def _int_arg(name: str) -> int | None:
@@ -48,6 +49,7 @@ def release_task(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/complete")
+@idempotent(lambda args: f"task:{args['task_id']}")
 def complete_task(task_id: str):
     """Complete a task with data that satisfies its form."""
     body = json_body()

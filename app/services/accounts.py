@@ -60,7 +60,21 @@ def create_user(rt: Runtime, username: str, password: str | None, display_name: 
 
 
 def authenticate(rt: Runtime, username: str, password: str) -> Viewer:
-    """Return the viewer for a username and password, or raise Unauthorized."""
+    """Return the viewer for a username and password, or raise Unauthorized (TooManyRequests when locked)."""
+    from . import sign_in_limits
+
+    failures = sign_in_limits.refuse_if_locked(rt, username)
+    try:
+        viewer = _check_password(rt, username, password)
+    except Unauthorized:
+        sign_in_limits.record_failure(rt, username)
+        raise
+    if failures:
+        sign_in_limits.clear(rt, username)
+    return viewer
+
+
+def _check_password(rt: Runtime, username: str, password: str) -> Viewer:
     with rt.db.read() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None or not user.active:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from sqlalchemy import text
 
@@ -90,3 +91,14 @@ def test_metrics_count_committed_completions_and_read_open_tasks_from_the_databa
     assert "complaintflow_database_up 1.0" in after
     assert 'complaintflow_http_requests_total{method="POST",route="/api/v1/complaints",status="201"}' in after
 
+
+def test_sign_in_is_refused_after_too_many_wrong_passwords_on_every_host(db_url, clock, tmp_path, demo_users):
+    host_a = make_app(db_url, clock, tmp_path, SIGN_IN_MAX_FAILURES=3).test_client()
+    host_b = make_app(db_url, clock, tmp_path, SIGN_IN_MAX_FAILURES=3).test_client()
+    for host in (host_a, host_b, host_a):
+        assert host.post("/api/v1/auth/token", json={"username": "agent", "password": "wrong-one"}).status_code == 401
+    locked = host_b.post("/api/v1/auth/token", json={"username": "agent", "password": "demo1234"})
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert locked.mimetype == "application/problem+json"
+    clock.advance(timedelta(minutes=16))
+    assert host_a.post("/api/v1/auth/token", json={"username": "agent", "password": "demo1234"}).status_code == 200
