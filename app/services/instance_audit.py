@@ -134,3 +134,12 @@ def diagram_xml(rt: Runtime, viewer: Viewer, instance_id: int) -> str:
     if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
     return row.files.get(row.bpmn_file, "")
+
+
+def current_diagram_xml(rt: Runtime, process_id: str = "complaint_handling") -> str:
+    """The BPMN XML of a process's current version (the dashboard draws its heat map on it)."""
+    with rt.db.read() as s:
+        row = s.execute(select(ProcessVersion.files, ProcessVersion.bpmn_file)
+                        .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
+                        .order_by(ProcessVersion.version.desc()).limit(1)).first()
+    return row.files.get(row.bpmn_file, "") if row else ""

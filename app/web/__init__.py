@@ -43,3 +43,6 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     for module in (vendor, auth, inbox, tasks, complaints, evidence):
         app.register_blueprint(module.bp)
+    from . import reports  # managers' pages: instance search and page, dashboard, regulator (issue 6)
+
+    reports.init_app(app)

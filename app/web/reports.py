@@ -1,0 +1,121 @@
+"""Managers' pages: instance search (saved searches, export), the instance page, the dashboard, the regulator's view."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, stream_with_context, url_for
+
+from ..errors import Invalid, ServiceError
+from ..services import exports, instance_audit, reports, saved_searches, search, trail
+from ..services.search import InstanceQuery
+from .access import role_required, runtime, viewer
+from .i18n import t
+from .nav import NavItem, add_item
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+AUDITORS = ("manager", "supervisor", "director")
+FILTERS = ("number", "phone", "status", "category", "channel", "severity", "department", "assignee", "sla", "version",
+           "created_from", "created_to", "closed_from", "closed_to", "sort", "order")
+
+
+def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
+    args = {k: request.args.get(k, "") for k in (*FILTERS, "after") if request.args.get(k)}
+    try:
+        return InstanceQuery.parse(args), args, {}
+    except Invalid as exc:
+        return None, args, {e["field"]: e["message"] for e in exc.errors}
+
+
+@bp.get("/instances")
+@role_required(*AUDITORS)
+def instances():
+    """Search every instance by its complaint's fields, SLA state, version and dates."""
+    q, args, errors = _query()
+    page = search.search_instances(runtime(), viewer(), q) if q else {"items": [], "total": 0, "total_capped": False, "next": None}
+    params = {k: v for k, v in args.items() if k != "after"}
+    return render_template("reports/instances.html", page=page, args=args, params=params, errors=errors,
+                           saved=saved_searches.list_saved(runtime(), viewer()))
+
+
+@bp.get("/instances/export.<fmt>")
+@role_required(*AUDITORS)
+def export(fmt: str):
+    """The whole result as CSV or Excel, streamed; recorded in the access log."""
+    q, _, errors = _query()
+    if q is None or fmt not in exports.MEDIA:
+        return redirect(url_for(".instances", **request.args))
+    body = exports.export(runtime(), viewer(), q, fmt, "web")
+    name = f"complaints-{runtime().clock.now():%Y%m%d-%H%M%S}.{fmt}"
+    return Response(stream_with_context(body), headers={"Content-Type": exports.MEDIA[fmt], "Cache-Control": "no-store",
+                                                        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/instances/saved")
+@role_required(*AUDITORS)
+def save():
+    """Save the current filters under a name."""
+    params = {k: v for k, v in request.form.items() if k in FILTERS and v}
+    try:
+        saved_searches.save_search(runtime(), viewer(), request.form.get("name", ""), params)
+        flash("audit.saved", "success")
+    except ServiceError:
+        flash("audit.save_failed", "error")
+    return redirect(url_for(".instances", **params))
+
+
+@bp.post("/instances/saved/<int:search_id>/delete")
+@role_required(*AUDITORS)
+def delete_saved(search_id: int):
+    """Delete one of my saved searches."""
+    saved_searches.delete_search(runtime(), viewer(), search_id)
+    return redirect(url_for(".instances"))
+
+
+@bp.get("/instances/<int:instance_id>")
+@role_required(*AUDITORS)
+def instance(instance_id: int):
+    """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
+    data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
+    check = trail.verify_instance(runtime(), instance_id) if request.args.get("verify") else None
+    return render_template("reports/instance.html", d=data, check=check)
+
+
+@bp.get("")
+@role_required(*AUDITORS)
+def index():
+    """The dashboard: volume, distributions, steps, outcomes, now; filtered by period, category, department."""
+    today = reports.today(runtime())
+    try:
+        f = reports.ReportFilter.parse(request.args, today)
+        errors = {}
+    except Invalid as exc:
+        f, errors = reports.ReportFilter.parse({}, today), {e["field"]: e["message"] for e in exc.errors}
+    data = reports.dashboard(runtime(), viewer(), f)
+    return render_template("reports/dashboard.html", data=data, f=f, errors=errors,
+                           diagram=instance_audit.current_diagram_xml(runtime()))
+
+
+@bp.get("/regulator")
+@role_required(*AUDITORS)
+def regulator():
+    """Complaints per million subscribers by the regulator's categories, and replies within the limit."""
+    first, last = reports.recent_quarters(reports.today(runtime()))
+    first, last = request.args.get("from") or first, request.args.get("to") or last
+    if not (reports.QUARTER.match(first) and reports.QUARTER.match(last)):
+        flash("reports.bad_quarter", "error")
+        first, last = reports.recent_quarters(reports.today(runtime()))
+    return render_template("reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last),
+                           first=first, last=last)
+
+
+def event_label(kind: str) -> str:
+    """An audit event type in words: the workspace's message, ours, or the code."""
+    for key in (f"event.{kind}", f"audit.event.{kind}"):
+        text = t(key)
+        if text != key:
+            return text
+    return kind
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_item(app, NavItem("reports.instances", "nav.audit", frozenset(AUDITORS), order=45))
+    app.jinja_env.globals.update(event_label=event_label)
