@@ -5,7 +5,7 @@ from flask import Response, jsonify, request
 
 from ..errors import Forbidden, Invalid
 from ..services import catalog, deployment, instance_migration, model_diff
-from ..services.model_checks import review_model
+from ..services.model_checks import main_process_of, review_model
 from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -18,8 +18,9 @@ def _require(groups: set[str], what: str) -> None:
         raise Forbidden(what)
 
 
-def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The multipart upload: the diagram as field `file`, forms and DMN tables as any other fields."""
+def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes], str | None]:
+    """The multipart upload: the diagram as field `file`, called diagrams, forms and DMN tables as any other
+    fields, and the process to deploy (field `process_id`, else the executable process of `file`)."""
     main = request.files.get("file")
     if main is None or not main.filename:
         raise Invalid("no diagram", [{"field": "file", "message": "send the BPMN file as multipart field 'file'"}])
@@ -34,15 +35,16 @@ def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes]]:
             raise Invalid("unsupported file", [{"field": field, "message": f"{storage.filename}: only .bpmn, .dmn, .json"}])
         target = bpmn if storage.filename.endswith(".bpmn") else others
         target[storage.filename] = storage.read()
-    return bpmn, others
+    return bpmn, others, request.form.get("process_id") or main_process_of(main.filename, bpmn[main.filename])
 
 
 @bp.post("/process-models")
 def upload_process_model():
     """Deploy a BPMN file (multipart field `file`) with optional forms/DMN as the next version."""
     _require({"process_owner"}, "only process owners deploy diagrams")
-    bpmn, others = _uploaded_files()
-    deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""), strict=True)
+    bpmn, others, process_id = _uploaded_files()
+    deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""),
+                                       process_id, strict=True)
     body = {"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
             "warnings": [p.as_dict() for p in deployed.warnings]}
     return jsonify(body), 201 if deployed.created else 200
@@ -52,8 +54,8 @@ def upload_process_model():
 def check_process_model():
     """Run every deploy check on an upload (as multipart as a deploy) without deploying it."""
     _require({"process_owner"}, "only process owners check diagrams")
-    bpmn, others = _uploaded_files()
-    review = review_model(runtime(), bpmn, others, request.form.get("process_id") or None)
+    bpmn, others, process_id = _uploaded_files()
+    review = review_model(runtime(), bpmn, others, process_id)
     problems = [p.as_dict() for p in review.problems]
     return jsonify({"process_id": review.process_id, "ok": not review.errors, "problems": problems})
 

@@ -463,7 +463,9 @@ PROCESS_PATH = [{"name": "process_id", "in": "path", "required": True, "schema":
 MODEL_UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "the main .bpmn file"},
-        "process_id": {"type": "string", "description": "which process of the file to check (default: the executable one)"},
+        "process_id": {"type": "string", "description": "the process to check or deploy (default: the executable "
+                                                        "process of `file`)"},
+        "note": {"type": "string", "description": "the version's note (deploy only)"},
         "forms": {"type": "array", "items": {"type": "string", "format": "binary"},
                   "description": "forms (.json), DMN tables and called diagrams: any other file fields"}}}}}}
 MIGRATION = {"type": "object", "required": ["instance_id", "to_version", "dry_run"], "properties": {
@@ -483,6 +485,7 @@ DOCUMENT["components"]["schemas"].update({
                                                    "no-end, or a bpmnlint rule name"}}},
     "Migration": MIGRATION,
 })
+DOCUMENT["paths"]["/process-models"]["post"]["requestBody"] = MODEL_UPLOAD
 DOCUMENT["paths"]["/process-models"]["post"]["responses"]["201"] = _resp(
     "Deployed; warnings do not block", {"type": "object", "required": ["process_id", "version"], "properties": {
         "process_id": {"type": "string"}, "version": {"type": "integer"}, "created": {"type": "boolean"},

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..domain.sla import STEPS
+from ..engine.parsing import read_xml
 from ..engine import (DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_expressions,
                       check_instructions, check_lanes, check_paths, lint, parse_bundle, read_models)
 from . import projection
@@ -56,6 +57,14 @@ def _main_process(models: list[ModelXml]) -> str | None:
             if container.tag == "process" and container.executable:
                 return container.id
     return None
+
+
+def main_process_of(name: str, data: bytes) -> str | None:
+    """The executable process of the file an upload names as its main diagram (None if unreadable)."""
+    try:
+        return _main_process(read_models({name: data}))
+    except DiagramError:
+        return None
 
 
 def resolve_forms(rt: Runtime, process_id: str | None, wanted: set[str], uploaded: Mapping[str, str]) -> dict[str, str]:
@@ -100,6 +109,19 @@ def form_field_names(forms: Mapping[str, str]) -> set[str]:
             walk(json.loads(text))
         except ValueError:
             continue
+    return names
+
+
+def decision_output_names(dmn_files: Mapping[str, bytes]) -> set[str]:
+    """The task data names DMN tables write (their output columns' names)."""
+    names: set[str] = set()
+    for name, data in dmn_files.items():
+        try:
+            root = read_xml(data, name)
+        except DiagramError:
+            continue  # the parser reports it
+        names.update(node.get("name") for node in root.iter() if isinstance(node.tag, str)
+                     and node.tag.rsplit("}", 1)[-1] == "output" and node.get("name"))
     return names
 
 
@@ -166,7 +188,9 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
     if models:
         problems += check_forms(models, forms)
         problems += check_lanes(models, known_groups(rt))
-        problems += check_expressions(models, form_field_names(forms) | set(OFFERED_FUNCTIONS), STEPS)
+        declared = form_field_names(forms) | decision_output_names(
+            {n: d for n, d in other.items() if n.endswith(".dmn")}) | set(OFFERED_FUNCTIONS)
+        problems += check_expressions(models, declared, STEPS)
         problems += check_instructions(models)
         problems += check_paths(models)
         for model in models:

@@ -19,6 +19,13 @@ def multipart(name: str, data: bytes, **extra) -> dict:
     return {"data": files, "content_type": "multipart/form-data"}
 
 
+def complaint_upload(bpmn: bytes) -> dict:
+    """The complaint diagram with what it needs beside it: the diagrams it calls and its DMN tables."""
+    extra = {f"x{i}": (path.name, path.read_bytes()) for i, path in enumerate(sorted((ROOT / "processes").iterdir()))
+             if path.suffix in (".bpmn", ".dmn") and path.name != "complaint_handling.bpmn"}
+    return multipart("complaint_handling.bpmn", bpmn, **extra)
+
+
 def two_steps(first_name: str = "第一步", extra=()) -> bytes:
     return linear("two_steps", [Node("userTask", "first", first_name, form("fill-schema.json")),
                                 *extra, Node("userTask", "second", "第二步", form("fill-schema.json"))])
@@ -85,7 +92,7 @@ def test_migration_dry_run_then_one_instance_then_the_rest(api, deployed):
         ids.append(created["process_instance_id"])
         complete(api, ids[-1], "receive", "agent", sc["steps"][0]["data"])
     renamed = COMPLAINT.replace('name="投诉分类"'.encode(), 'name="投诉分类（新）"'.encode())
-    r = api.post("owner", "/process-models", **multipart("complaint_handling.bpmn", renamed))
+    r = api.post("owner", "/process-models", **complaint_upload(renamed))
     assert r.status_code == 201, r.get_json()
 
     dry = api.post("owner", f"/process-instances/{ids[0]}/migrate", json={"to_version": 2, "dry_run": True}).get_json()
@@ -119,7 +126,7 @@ def test_an_unsafe_migration_is_refused_and_audited(api, deployed):
     complete(api, iid, "receive", "agent", sc["steps"][0]["data"])
     retyped = COMPLAINT.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"').replace(
         b'</bpmn:userTask>\n    <bpmn:userTask id="register"', b'</bpmn:manualTask>\n    <bpmn:userTask id="register"')
-    assert api.post("owner", "/process-models", **multipart("complaint_handling.bpmn", retyped)).status_code == 201
+    assert api.post("owner", "/process-models", **complaint_upload(retyped)).status_code == 201
 
     r = api.post("owner", f"/process-instances/{iid}/migrate", json={"dry_run": False}).get_json()
     assert r["migrated"] is False and "type" in r["reasons"][0]

@@ -1,0 +1,294 @@
+/* The diagram editor: bpmn-js's modeler, the properties panel, drafts, checks shown as a list and as
+   markers on the elements, the diff against the current version, and deploy. No bundler. */
+(function () {
+  "use strict";
+  var root = document.getElementById("editor");
+  if (!root || !window.BpmnJS) return;
+  var msgs = JSON.parse(document.getElementById("editor-messages").textContent);
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var status = document.getElementById("draft-status");
+  var message = document.getElementById("editor-message");
+  var state = null;      // what editor.json returned, plus the forms created here
+  var dirty = false;
+  var marked = [];       // element ids carrying a problem marker
+
+  function fmt(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k] !== undefined ? values[k] : ""; });
+  }
+
+  function request(method, url, body) {
+    var init = { method: method, credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Accept": "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (r) {
+      var type = r.headers.get("Content-Type") || "";
+      var parse = type.indexOf("json") >= 0 ? r.json() : r.text();
+      return parse.then(function (data) { return { status: r.status, ok: r.ok, body: data }; });
+    });
+  }
+  function post(url, body) { return request("POST", url, body); }
+
+  function say(text, kind) {
+    message.textContent = text || "";
+    message.className = "editor-message" + (kind ? " editor-message-" + kind : "");
+  }
+
+  function fail(res) {
+    var b = res.body || {};
+    var detail = typeof b === "string" ? b.slice(0, 300) : (b.detail || b.title || res.status);
+    say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.message; }).join("; ") : ""), "bad");
+  }
+
+  var moddleUrl = root.getAttribute("data-moddle-url");
+  fetch(moddleUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (descriptor) {
+    var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: descriptor } });
+    window.complaintflowEditor = { modeler: modeler, state: function () { return state; } };
+    var panel = new window.CfPanel(modeler, document.getElementById("props-body"), msgs, {
+      state: function () { return state; },
+      newForm: function (element) { openForm(element, null); },
+      editForm: function (name, element) { openForm(element, name); }
+    });
+    var formsEditor = new window.CfFormsEditor(document.getElementById("form-dialog"), {
+      previewUrl: root.getAttribute("data-preview-url"), post: post, msgs: msgs,
+      onApply: function (name, schema, ui) {
+        state.forms[name] = schema;
+        var uiName = name.replace(/-schema\.json$/, "-uischema.json");
+        if (ui) state.forms[uiName] = ui;
+        [name].concat(ui ? [uiName] : []).forEach(function (n) {
+          if (state.available_forms.indexOf(n) < 0) state.available_forms.push(n);
+        });
+        if (formsEditor.element) {
+          panel.setProperties(formsEditor.element, { formJsonSchemaFilename: name, formUiSchemaFilename: ui ? uiName : "" });
+          panel.show(formsEditor.element);
+        }
+        dirty = true;
+        save();
+      }
+    });
+    window.complaintflowEditor.panel = panel;
+    window.complaintflowEditor.formsEditor = formsEditor;
+
+    function openForm(element, name) {
+      formsEditor.element = element;
+      if (!name) {
+        formsEditor.open((element.businessObject.id || "form").replace(/[^A-Za-z0-9_.-]/g, "-") + "-schema.json", null, null, false);
+        return;
+      }
+      var uiName = name.replace(/-schema\.json$/, "-uischema.json");
+      var load = function (n) {
+        if (state.forms[n] !== undefined) return Promise.resolve(state.forms[n]);
+        return request("GET", root.getAttribute("data-form-url").replace("__NAME__", encodeURIComponent(n)))
+          .then(function (res) { return res.ok ? (typeof res.body === "string" ? res.body : JSON.stringify(res.body, null, 2)) : ""; });
+      };
+      Promise.all([load(name), load(uiName)]).then(function (texts) { formsEditor.open(name, texts[0], texts[1], true); });
+    }
+
+    modeler.get("eventBus").on("commandStack.changed", function () { dirty = true; showStatus(); });
+
+    function showStatus() {
+      var base = state && state.base_version;
+      var text = state && (state.draft || dirty) ? fmt(msgs.draft_from, { n: base || "-" }) : msgs.no_draft;
+      if (state && state.draft_saved_at) text += " · " + fmt(msgs.saved, { at: new Date(state.draft_saved_at).toLocaleTimeString() });
+      if (dirty) text += " *";
+      status.textContent = text;
+      root.setAttribute("data-dirty", dirty ? "1" : "0");
+    }
+
+    function load() {
+      return request("GET", root.getAttribute("data-state-url")).then(function (res) {
+        if (!res.ok) { fail(res); return; }
+        state = res.body;
+        return modeler.importXML(state.bpmn).then(function () {
+          modeler.get("canvas").zoom("fit-viewport");
+          dirty = false;
+          showStatus();
+          clearMarkers();
+          root.setAttribute("data-loaded", "1");
+        });
+      }).catch(function (err) { say(String(err), "bad"); root.setAttribute("data-loaded", "error"); });
+    }
+
+    function current() {
+      return modeler.saveXML({ format: true }).then(function (out) { return { bpmn: out.xml, forms: state.forms }; });
+    }
+
+    function save() {
+      return current().then(function (body) {
+        body.base_version = state.base_version;
+        return post(root.getAttribute("data-draft-url"), body);
+      }).then(function (res) {
+        if (!res.ok) { fail(res); return res; }
+        state.draft = true;
+        state.draft_saved_at = res.body.saved_at;
+        dirty = false;
+        showStatus();
+        return res;
+      });
+    }
+
+    /* -- problems: the list and the markers ------------------------------------------------ */
+    function clearMarkers() {
+      var canvas = modeler.get("canvas");
+      marked.forEach(function (id) {
+        ["cf-error", "cf-warning", "cf-added", "cf-changed"].forEach(function (m) { canvas.removeMarker(id, m); });
+      });
+      marked = [];
+      modeler.get("overlays").remove({ type: "cf-problem" });
+    }
+
+    function showProblems(problems) {
+      clearMarkers();
+      var registry = modeler.get("elementRegistry"), canvas = modeler.get("canvas"), overlays = modeler.get("overlays");
+      var list = document.getElementById("problem-list");
+      list.innerHTML = "";
+      var errors = problems.filter(function (p) { return p.severity === "error"; }).length;
+      document.getElementById("problems").hidden = false;
+      document.getElementById("problems-summary").textContent = problems.length
+        ? fmt(msgs.n_problems, { errors: errors, warnings: problems.length - errors }) : msgs.no_problems;
+      var counts = {};
+      problems.forEach(function (p) {
+        var li = document.createElement("li");
+        li.className = "problem problem-" + (p.severity === "error" ? "error" : "warning");
+        li.setAttribute("data-element", p.element_id || "");
+        li.setAttribute("data-rule", p.rule || "");
+        var where = [p.element_id, p.element_name && "(" + p.element_name + ")", p.line && "L" + p.line].filter(Boolean).join(" ");
+        li.innerHTML = "";
+        var tag = document.createElement("span");
+        tag.className = "badge " + (p.severity === "error" ? "badge-major" : "badge-repeat");
+        tag.textContent = p.rule || p.severity;
+        var loc = document.createElement("span");
+        loc.className = "mono problem-where";
+        loc.textContent = where;
+        var text = document.createElement("span");
+        text.textContent = (p.message || "").replace(/ \[element '.*$/, "");
+        li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
+        var shape = p.element_id && registry.get(p.element_id);
+        if (shape) {
+          li.classList.add("clickable");
+          li.addEventListener("click", function () {
+            modeler.get("selection").select(shape);
+            if (canvas.scrollToElement) canvas.scrollToElement(shape);
+          });
+          var marker = p.severity === "error" ? "cf-error" : "cf-warning";
+          if (!canvas.hasMarker(p.element_id, "cf-error")) canvas.addMarker(p.element_id, marker);
+          marked.push(p.element_id);
+          counts[p.element_id] = (counts[p.element_id] || 0) + (p.severity === "error" ? 1 : 0);
+        }
+        list.appendChild(li);
+      });
+      Object.keys(counts).forEach(function (id) {
+        if (!counts[id]) return;
+        var badge = document.createElement("div");
+        badge.className = "cf-problem-badge";
+        badge.setAttribute("data-element", id);
+        badge.textContent = "!" + (counts[id] > 1 ? counts[id] : "");
+        overlays.add(id, "cf-problem", { position: { top: -10, right: 10 }, html: badge });
+      });
+      root.setAttribute("data-checked", errors ? "errors" : "ok");
+    }
+
+    function check() {
+      say("");
+      return current().then(function (body) { return post(root.getAttribute("data-check-url"), body); }).then(function (res) {
+        if (!res.ok) { fail(res); return; }
+        showProblems(res.body.problems);
+        return res.body;
+      });
+    }
+
+    function showChanges(diff) {
+      var box = document.getElementById("changes-body");
+      document.getElementById("changes").hidden = false;
+      box.innerHTML = "";
+      var canvas = modeler.get("canvas"), registry = modeler.get("elementRegistry");
+      if (!diff.added.length && !diff.removed.length && !diff.changed.length) {
+        box.textContent = msgs.no_changes;
+      }
+      [["added", diff.added], ["removed", diff.removed], ["changed", diff.changed]].forEach(function (pair) {
+        if (!pair[1].length) return;
+        var h = document.createElement("h3");
+        h.textContent = msgs[pair[0]] + " (" + pair[1].length + ")";
+        box.appendChild(h);
+        var ul = document.createElement("ul");
+        ul.className = "diff-" + pair[0];
+        pair[1].forEach(function (e) {
+          var li = document.createElement("li");
+          li.setAttribute("data-element", e.id);
+          var fields = e.fields ? ": " + e.fields.map(function (f) { return f.field; }).join(", ") : "";
+          li.textContent = e.id + " " + (e.name || "") + " · " + e.tag + fields;
+          ul.appendChild(li);
+          if (pair[0] !== "removed" && registry.get(e.id)) {
+            canvas.addMarker(e.id, pair[0] === "added" ? "cf-added" : "cf-changed");
+            marked.push(e.id);
+          }
+        });
+        box.appendChild(ul);
+      });
+      var f = diff.forms || {};
+      if ((f.added || []).length || (f.changed || []).length || (f.removed || []).length) {
+        var p = document.createElement("p");
+        p.textContent = msgs.forms_changed + ": " + [].concat(
+          (f.added || []).map(function (n) { return "+" + n; }), (f.changed || []).map(function (n) { return "~" + n; }),
+          (f.removed || []).map(function (n) { return "-" + n; })).join(", ");
+        box.appendChild(p);
+      }
+    }
+
+    function diff() {
+      return current().then(function (body) { return post(root.getAttribute("data-diff-url"), body); }).then(function (res) {
+        if (!res.ok) { fail(res); return; }
+        showChanges(res.body);
+      });
+    }
+
+    function deploy() {
+      say("");
+      return current().then(function (body) {
+        body.note = document.getElementById("deploy-note").value;
+        return post(root.getAttribute("data-deploy-url"), body);
+      }).then(function (res) {
+        if (res.status === 422 && res.body.errors) {
+          showProblems(res.body.errors);
+          say(msgs.deploy_failed, "bad");
+          return;
+        }
+        if (!res.ok) { fail(res); return; }
+        var done = res.body;
+        say(done.created ? fmt(msgs.deployed, { n: done.version }) : msgs.unchanged, "ok");
+        root.setAttribute("data-deployed-version", done.version);
+        if (root.getAttribute("data-process") !== done.process_id) {
+          window.location.href = done.url;
+          return;
+        }
+        return load().then(function () { say(done.created ? fmt(msgs.deployed, { n: done.version }) : msgs.unchanged, "ok"); });
+      });
+    }
+
+    function discard() {
+      if (!window.confirm(msgs.discard_confirm)) return;
+      request("DELETE", root.getAttribute("data-draft-url")).then(function (res) {
+        if (!res.ok) { fail(res); return; }
+        say("");
+        load();
+      });
+    }
+
+    var actions = { save: save, check: check, diff: diff, deploy: deploy, discard: discard };
+    root.querySelectorAll("[data-action]").forEach(function (button) {
+      var action = actions[button.getAttribute("data-action")];
+      if (!action) return;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        Promise.resolve(action()).catch(function (err) { say(String(err), "bad"); })
+          .then(function () { button.disabled = false; });
+      });
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    });
+    window.complaintflowEditor.actions = actions;
+    load();
+  });
+})();
