@@ -11,6 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SecurityError
+
 from .model_xml import ModelXml, Node
 from .sandbox import SandboxViolation, check_expression, render_instructions
 from .sandbox.compiler import compile_program
@@ -131,7 +134,7 @@ def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
             except SandboxViolation as error:
                 cause = error.__cause__
                 # Undefined data fails some filters on empty data: only a bad template is an error
-                fatal = cause is None or type(cause).__name__ in ("TemplateSyntaxError", "SecurityError")
+                fatal = cause is None or isinstance(cause, (TemplateSyntaxError, SecurityError))
                 out.append(_problem(model, node.id, f"instructions: {error}", "instructions",
                                     "error" if fatal else "warning"))
     return out

@@ -8,6 +8,7 @@ instance with an incident naming the element; every time, the server answers the
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -102,11 +103,21 @@ def test_timer_escapes_are_refused_at_deploy(api, expression):
     assert_serves_normally(api)
 
 
-def test_instructions_that_reach_for_attributes_are_refused(api):
+TEMPLATE_ESCAPES = {
+    "mro-walk": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "format-attribute": "{{ '{0.__class__}'.format(1) }}",
+    "attr-filter": "{{ (1)|attr('__class__') }}",
+    "huge-string": "{{ 'x' * 100000000 }}",
+    "endless-range": "{% for i in range(100000000) %}{{ i }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("template", TEMPLATE_ESCAPES.values(), ids=TEMPLATE_ESCAPES.keys())
+def test_instructions_templates_that_reach_out_are_refused(api, template):
     task = Node("userTask", "fill", "填写", '<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
                 'name="formJsonSchemaFilename" value="fill-schema.json"/></spiffworkflow:properties>'
-                "<spiffworkflow:instructionsForEndUser>{{ ''.__class__.__mro__[1].__subclasses__() }}"
-                "</spiffworkflow:instructionsForEndUser></bpmn:extensionElements>")
+                f"<spiffworkflow:instructionsForEndUser>{escape(template)}</spiffworkflow:instructionsForEndUser>"
+                "</bpmn:extensionElements>")
     assert_refused_at(upload(api, "escape.bpmn", linear("escape_template", [task]), fill_schema=SIMPLE_FORM), "fill")
     assert_serves_normally(api)
 
