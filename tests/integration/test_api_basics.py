@@ -68,27 +68,26 @@ def test_an_xml_bomb_is_refused(api):
     assert "DOCTYPE" in r.get_json()["errors"][0]["message"]
 
 
-def test_a_missing_form_names_the_element(api):
-    with_form = EIGHT.replace(
+def with_form_on_step_2(form_name: str) -> bytes:
+    """The eight-task model whose second task names a form."""
+    return EIGHT.replace(
         b'<bpmn:userTask id="step_2" name="Step 2">',
         b'<bpmn:userTask id="step_2" name="Step 2"><bpmn:extensionElements><spiffworkflow:properties>'
-        b'<spiffworkflow:property name="formJsonSchemaFilename" value="nowhere-schema.json"/>'
+        b'<spiffworkflow:property name="formJsonSchemaFilename" value="' + form_name.encode() + b'"/>'
         b'</spiffworkflow:properties></bpmn:extensionElements>',
     ).replace(b'xmlns:bpmn=', b'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:bpmn=')
-    r = upload(api, "owner", "eight_tasks.bpmn", with_form)
+
+
+def test_a_missing_form_names_the_element(api):
+    r = upload(api, "owner", "eight_tasks.bpmn", with_form_on_step_2("nowhere-schema.json"))
     assert r.status_code == 422, r.get_json()
     err = r.get_json()["errors"][0]
     assert err["element_id"] == "step_2" and "nowhere-schema.json" in err["message"] and err["line"]
 
 
 def test_an_invalid_form_schema_is_refused(api):
-    with_form = EIGHT.replace(
-        b'<bpmn:userTask id="step_2" name="Step 2">',
-        b'<bpmn:userTask id="step_2" name="Step 2"><bpmn:extensionElements><spiffworkflow:properties>'
-        b'<spiffworkflow:property name="formJsonSchemaFilename" value="bad-schema.json"/>'
-        b'</spiffworkflow:properties></bpmn:extensionElements>',
-    ).replace(b'xmlns:bpmn=', b'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:bpmn=')
-    r = upload(api, "owner", "eight_tasks.bpmn", with_form, forms=("bad-schema.json", b'{"type": "nonsense"}'))
+    r = upload(api, "owner", "eight_tasks.bpmn", with_form_on_step_2("bad-schema.json"),
+               forms=("bad-schema.json", b'{"type": "nonsense"}'))
     assert r.status_code == 422
     assert "bad-schema.json" in r.get_json()["errors"][0]["message"]
 
