@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import PathConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
 from ..services import accounts
@@ -12,6 +12,18 @@ from ..services.runtime import Runtime
 from ..services.tasks import Viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class _Id(IntegerConverter):
+    """<int:...> bounded by the database's integer columns: a larger id is no route (404), not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+# Before any route of the app is added (this blueprint registers first), so pages get it too.
+bp.record_once(lambda state: state.app.url_map.converters.__setitem__("int", _Id))
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
 
@@ -32,6 +44,11 @@ def problem(status: int, title: str, detail: str, **extra):
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
+
+
+def optional_json_body() -> dict:
+    """The request's JSON object when a body was sent, {} when none; a 422 for any other body."""
+    return json_body() if request.get_data(cache=True).strip() else {}
 
 
 def json_body() -> dict:
@@ -77,6 +94,14 @@ def database_down(exc):
     return response
 
 
+@bp.errorhandler(OverflowError)
+@bp.errorhandler(DataError)
+def number_out_of_range(exc):
+    """A value that does not fit the database's column (a huge integer): the client's input, not a fault."""
+    return problem(422, "Unprocessable content", "a value is out of range for its field",
+                   errors=[{"field": "", "message": str(getattr(exc, "orig", exc)).splitlines()[0][:200]}])
+
+
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     if exc.code == 413:
@@ -95,7 +120,21 @@ class _AnyPath(PathConverter):
     part_isolating = False  # werkzeug guesses from a "/" in the regex; this one spans segments
 
 
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("anypath", _AnyPath))
+def _miss(exc: HTTPException):
+    """404/405 outside any route (an id too large for <int:>): problem+json under /api/, else the pages' handler."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        return problem(exc.code, exc.name, exc.description or exc.name)
+    pages = current_app.error_handler_spec[None][None].get(HTTPException)
+    return pages(exc) if pages is not None else exc
+
+
+def _register_misses(state) -> None:
+    state.app.url_map.converters.setdefault("anypath", _AnyPath)
+    state.app.register_error_handler(404, _miss)
+    state.app.register_error_handler(405, _miss)
+
+
+bp.record_once(_register_misses)
 bp.add_url_rule("/<anypath:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
 from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)

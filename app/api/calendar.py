@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from ..errors import Invalid
 from ..services import calendar_admin
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
@@ -11,7 +12,10 @@ from .tasks import _int_arg
 @bp.get("/calendar/overrides")
 def list_calendar_overrides():
     """Overrides (optionally of one year), official years, and the years needing a schedule."""
-    return jsonify(calendar_admin.overview(runtime(), _int_arg("year")))
+    year = _int_arg("year")
+    if year is not None and not 2000 <= year <= 9999:
+        raise Invalid("bad year", [{"field": "year", "message": "a year from 2000 to 9999"}])
+    return jsonify(calendar_admin.overview(runtime(), year))
 
 
 @bp.post("/calendar/overrides")

@@ -212,7 +212,7 @@ DOCUMENT = {
         }},
         "/calendar/overrides": {
             "get": {"summary": "Calendar overrides, official years, years still needing a schedule",
-                    "parameters": [_q("year", {"type": "integer", "minimum": 2000})],
+                    "parameters": [_q("year", {"type": "integer", "minimum": 2000, "maximum": 9999})],
                     "responses": {"200": _resp("Overrides", {"type": "object", "required": ["items", "needs_schedule"]}),
                                   **_problems(401, 422)}},
             "post": {"summary": "Declare one day a working day or a day off (process owners)",
@@ -441,6 +441,8 @@ for _path in ("/complaints", "/process-instances", "/tasks/{task_id}/complete"):
     _op = DOCUMENT["paths"][_path]["post"]
     _op["parameters"] = [*_op.get("parameters", []), IDEMPOTENCY_KEY]
 DOCUMENT["paths"]["/auth/token"]["post"]["responses"].update(_problems(429))
+for _path in ("/complaints/{id}/resume", "/extension-requests/{request_id}/approve", "/tasks/{task_id}/release"):
+    DOCUMENT["paths"][_path]["post"]["responses"].update(_problems(422))  # an optional body that is not an object
 DOCUMENT["paths"].update(OPS_PATHS)
 
 

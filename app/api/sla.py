@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..services import extensions, suspension, timers
-from . import bp, json_body, runtime, viewer
+from . import bp, json_body, optional_json_body, runtime, viewer
 from .tasks import _int_arg
 
 
@@ -17,7 +17,7 @@ def suspend_complaint(complaint_id: int):
 @bp.post("/complaints/<int:complaint_id>/resume")
 def resume_complaint(complaint_id: int):
     """Resume a suspended complaint: the time its clocks had left is added back (supervisors)."""
-    body = request.get_json(silent=True) or {}
+    body = optional_json_body()
     return jsonify(suspension.resume_complaint(runtime(), viewer(), complaint_id, body.get("reason")))
 
 
@@ -37,7 +37,7 @@ def list_extension_requests():
 @bp.post("/extension-requests/<int:request_id>/approve")
 def approve_extension(request_id: int):
     """Approve an extension: the step's deadline and timers move (supervisors)."""
-    body = request.get_json(silent=True) or {}
+    body = optional_json_body()
     return jsonify(extensions.decide_extension(runtime(), viewer(), request_id, True, body.get("reason")))
 
 

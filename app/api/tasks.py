@@ -5,16 +5,18 @@ from flask import jsonify, request
 
 from ..errors import Invalid
 from ..services import tasks
-from . import bp, json_body, runtime, viewer
+from . import bp, json_body, optional_json_body, runtime, viewer
 from .idempotency import idempotent
+
+MAX_ID = 2**31 - 1  # the database's integer columns (PostgreSQL int4)
 
 
 def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
-        raise Invalid(f"bad {name}", [{"field": name, "message": "must be a non-negative integer"}])
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        raise Invalid(f"bad {name}", [{"field": name, "message": f"must be an integer from 0 to {MAX_ID}"}])
     return int(raw)
 
 
@@ -44,7 +46,7 @@ def claim_task(task_id: str):
 @bp.post("/tasks/<task_id>/release")
 def release_task(task_id: str):
     """Give a claimed task back to its group."""
-    body = request.get_json(silent=True) or {}
+    body = optional_json_body()
     return jsonify(tasks.release_task(runtime(), viewer(), task_id, str(body.get("reason", ""))))
 
 

@@ -63,10 +63,10 @@ def readiness(rt) -> tuple[dict[str, Any], list[str]]:
         reasons.append(f"database unreachable ({exc.__class__.__name__})")
         return checks, reasons  # the other checks read the database too
     try:
-        current = is_current(rt.db)
-        checks["migrations"] = {"ok": current}
-        if not current:
-            reasons.append("database schema is not at the newest migration: run `complaintflow init-db`")
+        ok, state = schema_state(rt.db, is_current)
+        checks["migrations"] = {"ok": ok, "state": state}
+        if not ok:
+            reasons.append(state)
     except Exception as exc:  # noqa: BLE001
         checks["migrations"] = {"ok": False, "error": exc.__class__.__name__}
         reasons.append(f"cannot read the schema version ({exc.__class__.__name__})")
@@ -82,3 +82,30 @@ def readiness(rt) -> tuple[dict[str, Any], list[str]]:
         if required:
             reasons.append(f"cannot read the calendar ({exc.__class__.__name__})")
     return checks, reasons
+
+
+def schema_state(db, is_current) -> tuple[bool, str]:
+    """Whether this code can run on the database's schema, and why.
+
+    At this code's newest migration: ready. Behind it: not ready (the code would miss columns).
+    At a revision this code does not know: a newer release has expanded the schema during a
+    rolling upgrade (docs/deploy.md), which old code tolerates by the expand/contract rule: ready.
+    """
+    if is_current(db):
+        return True, "current"
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from ..migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(db.url))
+    with db.engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+    if revision is None:
+        return False, "the database has no schema: run `complaintflow init-db`"
+    try:
+        script.get_revision(revision)
+    except Exception:  # noqa: BLE001 - alembic names an unknown revision in several ways
+        return True, f"database at {revision}, newer than this code (rolling upgrade in progress)"
+    return False, (f"database schema at {revision}, behind this code's {script.get_current_head()}: "
+                   f"run `complaintflow init-db`")
