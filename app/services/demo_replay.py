@@ -48,6 +48,8 @@ class Template:
     instants: dict[str, datetime] | None = None
     pattern: re.Pattern | None = None
     blob: str = ""
+    segments: tuple[str, ...] = ()  # the blob's text between tokens
+    tokens: tuple[str, ...] = ()  # the tokens (ids, instants, customer) in order
 
     def __post_init__(self):
         # Prepared once per template: its JSON texts, the engine task ids and the instants they hold,
@@ -66,6 +68,14 @@ class Template:
         self.uuids = tuple(dict.fromkeys(UUID_RE.findall(joined)))
         self.instants = {m: datetime.fromisoformat(m.replace("Z", "+00:00")) for m in set(re.findall(ISO, joined))}
         self.pattern = re.compile("|".join([UUID_RE.pattern, ISO, re.escape(self.phone), re.escape(self.name)]))
+        # Found once: a copy then only swaps tokens between fixed segments, no scan per copy.
+        segments, tokens, prev = [], [], 0
+        for m in self.pattern.finditer(self.blob):
+            segments.append(self.blob[prev:m.start()])
+            tokens.append(m.group(0))
+            prev = m.end()
+        segments.append(self.blob[prev:])
+        self.segments, self.tokens = tuple(segments), tuple(tokens)
 
 
 def new_uuid(bits: int) -> str:
@@ -118,7 +128,10 @@ class Replayer:
         mapping.update({text_: (at + delta).isoformat() for text_, at in t.instants.items()})
         mapping[t.phone], mapping[t.name] = phone, name
 
-        parts = iter(t.pattern.sub(lambda m: mapping.get(m.group(0), m.group(0)), t.blob).split(SEP))
+        swapped = [mapping.get(tok, tok) for tok in t.tokens]
+        pieces = [None] * (2 * len(swapped) + 1)
+        pieces[0::2], pieces[1::2] = t.segments, swapped
+        parts = iter("".join(pieces).split(SEP))
 
         def moved(row: dict[str, Any], *skip: str) -> dict[str, Any]:
             return {k: (v + delta if isinstance(v, datetime) else v) for k, v in row.items() if k not in skip}

@@ -1,0 +1,134 @@
+"""Managers' pages with 100,000 generated complaints: search, instance page and dashboard p95.
+
+    python bench/reports.py                    # SQLite at instance/bench-reports.db (made once, then reused)
+    python bench/reports.py --fresh            # generate it again
+    python bench/reports.py --db postgresql+psycopg://postgres@127.0.0.1:5432/cf_bench_reports --fresh
+
+The history is made by `complaintflow generate-demo`'s generator (app/services/demo_history.py):
+180 days up to Monday 2026-03-02 09:00 Shanghai, the last two days and 500 templates worked
+through the real services, the rest replays of finished ones. Then each page is requested ROUNDS
+times by a signed-in manager's test client, cycling through realistic filters; the figures are
+server-side wall time per request (session, queries, the access-log write, the template).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+SEARCHES = (
+    "", "status=open", "status=closed&sort=closed_at", "category=network&severity=major", "sla=breached",
+    "sla=paused", "sla=breached_ever&department=billing", "channel=social&created_from=2026-02-01&created_to=2026-02-28",
+    "phone=138", "number=TS202602", "assignee=network&status=open", "version=1&order=asc", "department=hall&category=service",
+)
+DASHBOARDS = ("", "category=network", "department=billing", "from=2025-12-03&to=2026-03-02",
+              "from=2026-02-01&to=2026-02-28&category=billing")
+
+
+def prepare(url: str, n: int, fresh: bool) -> None:
+    from sqlalchemy import create_engine, func, select, text
+
+    from app.config import load_settings
+    from app.db import Database
+    from app.migrate import upgrade
+    from app.models import Complaint
+    from app.services.demo_history import generate_history
+
+    if url.startswith("postgresql") and fresh:
+        base, name = url.rsplit("/", 1)
+        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    elif fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)
+    db = Database(url)
+    upgrade(db)
+    with db.read() as s:
+        have = s.scalar(select(func.count()).select_from(Complaint))
+    db.dispose()
+    if have >= n:
+        print(f"reusing {have} complaints in {url}")
+        return
+    settings = load_settings(ROOT / "instance", {"DATABASE_URL": url})
+    started = time.perf_counter()
+    stats = generate_history(settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=500)
+    took = time.perf_counter() - started
+    print(f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
+          f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
+          f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
+          f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)")
+    db = Database(url)
+    with db.engine.begin() as conn:  # fresh statistics for the planner, as a nightly job would keep them
+        conn.exec_driver_sql("ANALYZE")
+    db.dispose()
+
+
+def measure(client, paths: list[str], rounds: int) -> list[float]:
+    times = []
+    for i in range(rounds):
+        path = paths[i % len(paths)]
+        t0 = time.perf_counter()
+        r = client.get(path)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, (path, r.status_code, r.get_data(as_text=True)[:300])
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", default=f"sqlite:///{ROOT / 'instance' / 'bench-reports.db'}")
+    ap.add_argument("--complaints", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--fresh", action="store_true", help="generate the history again")
+    args = ap.parse_args()
+    (ROOT / "instance").mkdir(exist_ok=True)
+    prepare(args.db, args.complaints, args.fresh)
+
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.domain.clock import FixedClock
+    from app.models import Complaint, ProcessInstance
+    from tests.integration.web_client import Web
+
+    app = create_app({"DATABASE_URL": args.db, "SECRET_KEY": "bench", "TESTING": True}, clock=FixedClock(NOW))
+    rt = app.extensions["complaintflow"]
+    with rt.db.read() as s:
+        total = s.scalar(select(func.count()).select_from(Complaint))
+        open_ = s.scalar(select(func.count()).select_from(Complaint).where(Complaint.status == "open"))
+        ids = list(s.scalars(select(ProcessInstance.id)))
+    rng = random.Random(6)
+    instances = [f"/reports/instances/{i}" for i in rng.sample(ids, min(len(ids), args.rounds))]
+    web = Web(app).login("manager")
+    first = web.client.get("/reports/instances").get_data(as_text=True)
+    after = first.split("after=", 1)[1].split("&", 1)[0].split('"', 1)[0] if "after=" in first else ""
+    searches = [f"/reports/instances?{q}" for q in SEARCHES] + ([f"/reports/instances?after={after}"] if after else [])
+    cases = {
+        "search (13 filter sets + page 2)": searches,
+        "instance page (random instances)": instances,
+        "dashboard (5 filter sets)": [f"/reports?{q}" for q in DASHBOARDS],
+        "regulator's view": ["/reports/regulator"],
+    }
+    print(f"{args.db.split(':', 1)[0]}: {total} complaints ({open_} open), {args.rounds} requests per case")
+    print(f"| case | p50 ms | p95 ms | max ms |\n| --- | --- | --- | --- |")
+    for name, paths in cases.items():
+        measure(web.client, paths[:3], 3)  # warm the caches (parsed diagrams, compiled statements)
+        times = sorted(measure(web.client, paths, args.rounds))
+        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+        print(f"| {name} | {statistics.median(times):.1f} | {p95:.1f} | {times[-1]:.1f} |")
+    rt.db.dispose()
+
+
+if __name__ == "__main__":
+    main()
