@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, text
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from ..domain.clock import local_date, local_midnight
-from ..domain.reporting import ReportingConfig, quarter_bounds, quarter_of
+from ..domain.reporting import QUARTER, ReportingConfig, quarter_bounds, quarter_of
 from ..errors import Invalid
 from ..models import Complaint, HumanTask
 from .complaint_clocks import REPLY_STEPS
