@@ -321,7 +321,7 @@ SEARCH_PARAMS = [
 ]
 REPORT_FILTER = [_q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
                  _q("category", {"type": "string"}), _q("department", {"type": "string"})]
-SEARCH_ID_PATH = [{"name": "search_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
+SEARCH_ID_PATH = [{"name": "search_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}]
 DOCUMENT["components"]["schemas"].update({
     "InstanceRow": {"type": "object", "required": ["id", "number", "process_instance_id", "status", "sla_state"],
                     "properties": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, stream_with_context
 
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..services import exports, instance_audit, reports, saved_searches, search, trail
 from ..services.search import InstanceQuery
 from ..services.visibility import require_instance
@@ -33,15 +33,23 @@ def export_response(body, fmt: str, now) -> Response:
                              "Content-Type": exports.MEDIA[fmt], "Cache-Control": "no-store"})
 
 
+def _id(value: int, what: str) -> int:
+    if value > search.MAX_INT:  # past the integer columns: no such row (and no database error)
+        raise NotFound(f"{what} {value} does not exist")
+    return value
+
+
 @bp.get("/process-instances/<int:instance_id>/audit")
 def instance_audit_view(instance_id: int):
     """Everything an auditor sees of an instance; recorded in the access log."""
+    _id(instance_id, "process instance")
     return jsonify(instance_audit.instance_audit(runtime(), viewer(), instance_id, via="api"))
 
 
 @bp.get("/process-instances/<int:instance_id>/chain")
 def verify_chain(instance_id: int):
     """Re-check the instance's hash chain; name the first broken event."""
+    _id(instance_id, "process instance")
     require_instance(runtime(), viewer(), instance_id)
     return jsonify(trail.verify_instance(runtime(), instance_id))
 
@@ -62,6 +70,7 @@ def save_search():
 @bp.delete("/saved-searches/<int:search_id>")
 def delete_saved_search(search_id: int):
     """Delete one of the caller's saved searches."""
+    _id(search_id, "saved search")
     saved_searches.delete_search(runtime(), viewer(), search_id)
     return "", 204
 
@@ -88,5 +97,7 @@ def regulator():
 def access_log():
     """Who read which complaint's personal data, newest first (managers); by complaint_id or user_id."""
     search.require_auditor(viewer())
-    return jsonify({"items": trail.list_access(runtime(), complaint_id=_int_arg("complaint_id"),
-                                               user_id=_int_arg("user_id"), limit=_int_arg("limit") or 50)})
+    ids = {name: _int_arg(name) for name in ("complaint_id", "user_id")}
+    if any(v is not None and v > search.MAX_INT for v in ids.values()):
+        return jsonify({"items": []})  # no row has such an id
+    return jsonify({"items": trail.list_access(runtime(), **ids, limit=_int_arg("limit") or 50)})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER = re.compile(r"^(20\d{2})-Q([1-4])$")  # this century: a quarter the reports can count
 
 
 @dataclass(frozen=True)

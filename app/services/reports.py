@@ -53,7 +53,7 @@ class ReportFilter:
             start = date.fromisoformat(args["from"]) if args.get("from") else to - timedelta(days=default_days - 1)
         except ValueError as exc:
             raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD"}]) from exc
-        if start > to or (to - start).days > MAX_DAYS:
+        if not (date(2000, 1, 1) <= start <= to <= date(2099, 12, 31)) or (to - start).days > MAX_DAYS:
             raise Invalid("bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}])
         return cls(start, to, args.get("category") or None, args.get("department") or None)
 

@@ -28,6 +28,8 @@ STATUSES = ("open", "closed")
 COUNT_CAP = 10_000
 MAX_PAGE = 200
 AUDITORS = frozenset({"manager", "supervisor", "director"})
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # what a search by day may ask for
+MAX_INT = 2**31 - 1  # the database's integer columns
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,11 @@ class InstanceQuery:
             try:
                 if f.name in ("created_from", "created_to", "closed_from", "closed_to"):
                     out[f.name] = date.fromisoformat(raw)
+                    if not FIRST_DAY <= out[f.name] <= LAST_DAY:
+                        raise ValueError
                 elif f.name in ("version", "limit"):
                     out[f.name] = int(raw)
-                    if out[f.name] < 1:
+                    if not 1 <= out[f.name] <= MAX_INT:
                         raise ValueError
                 else:
                     out[f.name] = raw
@@ -145,7 +149,7 @@ def breached_ever():
 
 def _user_id(s, assignee: str) -> int:
     if assignee.isdigit():
-        return int(assignee)
+        return int(assignee) if int(assignee) <= MAX_INT else -1
     uid = s.scalar(select(User.id).where(User.username == assignee))
     return uid if uid is not None else -1
 
