@@ -11,6 +11,13 @@ from app.engine.migration import MigrationRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "processes" / "complaint_handling.bpmn").read_bytes()
+# the diagrams it calls (special complaints, the return visit) and the decision tables it runs
+CALLED = {p.name: p.read_bytes() for p in (ROOT / "processes").glob("*.bpmn") if p.name != "complaint_handling.bpmn"}
+TABLES = {p.name: p.read_bytes() for p in (ROOT / "processes").glob("*.dmn")}
+
+
+def bundle(source: bytes):
+    return parse_bundle({"c.bpmn": source, **CALLED}, TABLES, process_id="complaint_handling")
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 
@@ -20,7 +27,7 @@ def engine():
 
 
 def at_classify(eng):
-    inst = eng.start(parse_bundle({"c.bpmn": SOURCE}), {"customer_name": "张三"})
+    inst = eng.start(bundle(SOURCE), {"customer_name": "张三"})
     inst.complete(inst.ready_tasks()[0].id, {"customer_name": "张三"})
     assert [t.element_id for t in inst.ready_tasks()] == ["classify"]
     return inst
@@ -30,7 +37,7 @@ def test_a_renamed_task_migrates_with_its_id_data_and_deadlines():
     eng = engine()
     inst = at_classify(eng)
     before = {t.element_id: (t.task_id, t.due_at) for t in inst.waiting_timers()}
-    renamed = parse_bundle({"c.bpmn": SOURCE.replace('name="投诉分类"'.encode(), b'name="Classify"')})
+    renamed = bundle(SOURCE.replace('name="投诉分类"'.encode(), b'name="Classify"'))
 
     check = check_migration(inst, renamed)
     assert check.safe and check.changed == ["classify"] and check.timers_kept == ["classify_breach", "classify_warning"]
@@ -62,7 +69,7 @@ def without_receive() -> bytes:
 def test_removing_a_task_the_instance_passed_through_is_refused():
     eng = engine()
     inst = at_classify(eng)
-    smaller = parse_bundle({"c.bpmn": without_receive()})
+    smaller = bundle(without_receive())
     check = check_migration(inst, smaller)
     assert not check.safe and any("'receive'" in r and "completed" in r for r in check.reasons)
     try:
@@ -78,8 +85,8 @@ def test_removing_a_task_the_instance_passed_through_is_refused():
 def test_changing_the_type_of_the_waiting_task_is_refused():
     eng = engine()
     inst = at_classify(eng)
-    manual = parse_bundle({"c.bpmn": SOURCE.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"')
-                           .replace(b'</bpmn:userTask>\n    <bpmn:userTask id="register"',
-                                    b'</bpmn:manualTask>\n    <bpmn:userTask id="register"')})
+    manual = bundle(SOURCE.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"')
+                    .replace(b'</bpmn:userTask>\n    <bpmn:userTask id="register"',
+                             b'</bpmn:manualTask>\n    <bpmn:userTask id="register"'))
     check = check_migration(inst, manual)
     assert not check.safe and "classify" in check.reasons[0] and "type" in check.reasons[0]
