@@ -105,6 +105,9 @@ def scheduler_command(once: bool):
 
     if once:
         click.echo(f"fired {fire_due_timers(_rt())} timers")
+        from .services.notifications import send_due
+
+        click.echo(f"sent {send_due(_rt())} notifications")
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)

@@ -76,6 +76,23 @@ SETTINGS = [
     Setting("SIGN_IN_MAX_FAILURES", lambda inst: 10, int,
             "wrong passwords for one username within SIGN_IN_WINDOW_MINUTES before sign-in is refused (429)"),
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "the window of SIGN_IN_MAX_FAILURES"),
+    # The flow's branches (issue 7): rules, the notification outbox and its sender, the customer's own page.
+    Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
+            "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
+    Setting("NOTIFICATIONS_CONFIG", lambda inst: str(ROOT / "config" / "notifications.toml"), str,
+            "SMS and e-mail templates (TOML) that diagrams name with notifyTemplate"),
+    Setting("NOTIFY_SENDER", lambda inst: "log", str,
+            "who delivers notifications: log (default), smtp (e-mail by SMTP_*; SMS to the log), or module:factory"),
+    Setting("NOTIFY_BATCH", lambda inst: 20, int, "notifications claimed per outbox transaction"),
+    Setting("NOTIFY_MAX_ATTEMPTS", lambda inst: 8, int, "failed sends before a notification stays failed"),
+    Setting("SMTP_HOST", lambda inst: "localhost", str, "SMTP server for NOTIFY_SENDER=smtp"),
+    Setting("SMTP_PORT", lambda inst: 25, int, "its port"),
+    Setting("SMTP_FROM", lambda inst: "complaints@localhost", str, "the From address of notification e-mail"),
+    Setting("SMTP_USER", lambda inst: "", str, "SMTP user name (empty: no login)"),
+    Setting("SMTP_PASSWORD", lambda inst: "", str, "SMTP password"),
+    Setting("SMTP_STARTTLS", lambda inst: False, _bool, "upgrade the SMTP connection with STARTTLS"),
+    Setting("PUBLIC_BASE_URL", lambda inst: "http://localhost:5000", str,
+            "the customer-facing address that links in SMS and e-mail start with (tracking page, survey)"),
 ]
 
 

@@ -1,5 +1,6 @@
 """Typed ORM models; importing this package registers every table on Base.metadata."""
 from .audit import AuditEvent
+from .branches import Appeal, Notification, OutageIncident, OutageNotice, PublicRequest, SurveyToken
 from .calendar import CalendarOverride, CalendarRevision, CalendarYear
 from .complaints import Complaint, NumberSequence
 from .drafts import ModelDraft
@@ -11,7 +12,8 @@ from .sla import ExtensionRequest
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
-    "AccessLog", "ApiToken", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
-    "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "NumberSequence",
+    "AccessLog", "ApiToken", "Appeal", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
+    "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
+    "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
     "ProcessInstance", "ProcessVersion", "SavedSearch", "SignInFailure", "Timer", "User", "user_group",
 ]

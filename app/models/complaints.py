@@ -49,6 +49,17 @@ class Complaint(Base):
     # Suspension (挂起): every clock of the complaint stops while suspended_at is set.
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     suspend_reason: Mapped[str | None] = mapped_column(Text)
+    # Branches of the flow (issue 7): the customer's e-mail for notices, the outage it is linked to,
+    # repeats (filed again on the same matter within the window, or reopened), responsibility and compensation.
+    customer_email: Mapped[str | None] = mapped_column(String(120))
+    outage_incident_id: Mapped[int | None] = mapped_column(ForeignKey("outage_incident.id"), index=True)
+    is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    responsibility: Mapped[str | None] = mapped_column(String(16))  # ours | customer | third_party
+    compensation_type: Mapped[str | None] = mapped_column(String(16))
+    compensation_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    compensation_status: Mapped[str | None] = mapped_column(String(16))  # not_required | pending | approved | adjusted | rejected
 
 
 class NumberSequence(Base):

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def tick_job(app: Flask):
     """The job: fire every due timer inside an app context."""
-    from ..services import timers
+    from ..services import notifications, timers
 
     rt = app.extensions["complaintflow"]
 
@@ -28,6 +28,10 @@ def tick_job(app: Flask):
                 timers.fire_due_timers(rt)
             except Exception:  # the database may be away for a while: the next tick tries again
                 log.exception("timer tick failed")
+            try:
+                notifications.send_due(rt)  # the outbox: SMS and e-mail to customers
+            except Exception:
+                log.exception("notification tick failed")
 
     return tick
 

@@ -28,4 +28,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
     from .sla_marks import install as install_sla_marks
 
     install_sla_marks(rt)
+    from .branch_effects import install as install_branch_effects
+
+    install_branch_effects(rt)
     return rt

@@ -107,6 +107,9 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
     provisional = _sync_timers(s, instance_id, timers, now, fired_task_ids, changes, marker)
     _sync_tasks(s, instance_id, inst, now, timers, provisional, changes)
     _sync_complaint(s, instance_id, inst, now, submitted or {})
+    from .branch_effects import after_sync  # notifications, outage links, repeats, compensation (issue 7)
+
+    after_sync(s, instance_id, inst, now, submitted or {})
     return changes
 
 
