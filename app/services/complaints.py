@@ -13,6 +13,7 @@ from ..models import Complaint, HumanTask
 from . import forms
 from .complaint_clocks import complaint_sla, replied_at, set_clocks
 from .instances import finish_start, insert_instance, run_start
+from .outages import registration_hints
 from .runtime import Runtime
 from .tasks import Viewer
 
@@ -44,7 +45,8 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
     """Validate the registration fields, number the complaint and start its handling."""
     model = rt.current_model(PROCESS_ID)
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
-    inst = run_start(rt, model, data)
+    hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
+    inst = run_start(rt, model, data | hints.start_data)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -60,7 +62,8 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
         s.add(complaint)
         s.flush()
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
-        return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status}
+        return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
+                "matched_outages": hints.matched}
 
 
 def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime | None = None) -> dict[str, Any]:

@@ -46,3 +46,6 @@ def init_app(app: Flask) -> None:
     from . import reports  # managers' pages: instance search and page, dashboard, regulator (issue 6)
 
     reports.init_app(app)
+    from . import branches  # the flow's branches: outages, appeals, the customer's own page (issue 7)
+
+    branches.init_app(app)

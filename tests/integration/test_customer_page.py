@@ -1,0 +1,168 @@
+"""The customer's own page: file with a one-time arithmetic check and limits counted in the database, follow
+by number and the phone's last four digits, answer the single-use survey; nothing of another customer shows."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.models import Complaint, Notification
+from app.services.notifications import render, send_due
+
+from .flow import complete, ready_task
+from .web_client import Web
+
+QUESTION = re.compile(r'data-testid="captcha-question">(\d+) \+ (\d+) = \?<')
+TOKEN = re.compile(r'name="captcha_token" value="([^"]+)"')
+NUMBER = re.compile(r'data-testid="complaint-number">(TS\d{14})<')
+
+
+def _file(web: Web, **over) -> tuple[int, str]:
+    page = web.text("/customer/file")
+    a, b = map(int, QUESTION.search(page).groups())
+    form = {"customer_name": "刘芳", "customer_phone": "13912345678", "matter": "上月被多扣 30 元流量费。",
+            "demand": "退还。", "captcha_token": TOKEN.search(page).group(1), "captcha_answer": str(a + b)} | over
+    r = web.post("/customer/file", form)
+    return r.status_code, r.get_data(as_text=True)
+
+
+def _track(web: Web, number: str, last4: str):
+    web.get("/customer/track")
+    return web.post("/customer/track", {"number": number, "last4": last4})
+
+
+def test_a_customer_files_online_and_gets_the_number(app, rt, deployed):
+    web = Web(app)
+    status, page = _file(web, customer_email="liu@example.cn")
+    assert status == 201, page[:1500]
+    number = NUMBER.search(page).group(1)
+    with rt.db.read() as s:
+        c = s.scalars(select(Complaint).where(Complaint.number == number)).one()
+        assert (c.channel, c.customer_email, c.created_by_id) == ("online", "liu@example.cn", None)
+        assert "诉求：退还。" in c.matter
+        assert {n.template for n in s.scalars(select(Notification).where(Notification.complaint_id == c.id))} == {"received"}
+    assert send_due(rt) == 2
+
+
+def test_the_check_is_needed_once_and_filing_is_limited_per_address(app, rt, deployed):
+    web = Web(app)
+    page = web.text("/customer/file")
+    token = TOKEN.search(page).group(1)
+    a, b = map(int, QUESTION.search(page).groups())
+    form = {"customer_name": "刘芳", "customer_phone": "13912340000", "matter": "断网。", "captcha_token": token}
+    r = web.post("/customer/file", form | {"captcha_answer": str(a + b + 1)})
+    assert r.status_code == 422 and "验证答案不正确" in r.get_data(as_text=True)
+    assert web.post("/customer/file", form | {"captcha_answer": str(a + b)}).status_code == 201
+    assert web.post("/customer/file", form | {"captcha_answer": str(a + b)}).status_code == 422  # used once
+    assert web.post("/customer/file", form | {"captcha_token": token + "x", "captcha_answer": str(a + b)}).status_code == 422
+    for i in range(4):  # five per address per hour (config/flow.toml)
+        assert _file(web, customer_phone=f"1381111000{i}")[0] == 201
+    status, page = _file(web, customer_phone="13811119999")
+    assert status == 429 and "操作过于频繁" in page
+    with rt.db.read() as s:
+        assert len(s.scalars(select(Complaint)).all()) == 5
+
+
+def test_following_shows_only_this_complaints_public_facts(app, api, rt, deployed):
+    web = Web(app)
+    mine = NUMBER.search(_file(web)[1]).group(1)
+    other = NUMBER.search(_file(Web(app), customer_name="王强", customer_phone="13700007777",
+                                matter="营业厅王某态度恶劣，泄露了我的住址。")[1]).group(1)
+    r = _track(web, mine, "5678")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and mine in page and "已受理" in page
+    for secret in ("刘芳", "13912345678", "上月被多扣", other, "王强", "13700007777", "态度恶劣"):
+        assert secret not in page
+    wrong_phone, wrong_number = _track(web, mine, "7777"), _track(web, other[:-1] + "0", "7777")
+    assert wrong_phone.status_code == wrong_number.status_code == 404
+    strip = lambda r: re.sub(r'value="[^"]*"|content="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731
+    assert strip(wrong_phone) == strip(wrong_number)  # a wrong phone reads exactly like an unknown number
+    assert other not in wrong_phone.get_data(as_text=True)
+
+
+def _to_reply(api, number: str, **feedback) -> int:
+    """Staff handle the complaint up to the reply; returns its instance id."""
+    iid = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]["process_instance_id"]
+    c = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]
+    steps = [("receive", "agent", {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online",
+                                   "matter": c["matter"]}),
+             ("classify", "agent", {"category": "billing", "severity": "general", "special_type": "none"}),
+             ("register", "agent", {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online",
+                                    "matter": c["matter"], "demand": "退还。", "tried_self": False, "read_back_confirmed": True}),
+             ("dispatch", "dispatcher", {"department": "billing"}),
+             ("handle", "handler_billing", {"cause": "流量包未生效。", "responsibility": "ours", "solution": "退还 30 元并补订流量包。",
+                                            "compensation_type": "refund", "compensation_amount": 30}),
+             ("track", "agent", {"progress": "已退费。", "solved": True}),
+             ("feedback", "agent", {"reply": "已短信答复。", "contact_method": "sms", "contact_result": "awaiting_survey"} | feedback)]
+    for element, group, data in steps:
+        r = complete(api, iid, element, group, data)
+        assert r.status_code == 200, (element, r.get_json())
+    return iid
+
+
+def _survey_link(rt, iid: int) -> str:
+    with rt.db.read() as s:
+        row = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.template.in_(
+            ("reply_survey", "visit_unreachable"))).order_by(Notification.id.desc())).first()
+        return render(rt, row)[1].split("https://", 1)[-1].split("/customer/survey/", 1)[1].split()[0]
+
+
+def test_an_unsatisfied_answer_reopens_and_the_link_works_once(app, api, rt, deployed):
+    web = Web(app)
+    number = NUMBER.search(_file(web)[1]).group(1)
+    iid = _to_reply(api, number)
+    ready_task(api, iid, "visit_await", "agent")
+    page = _track(web, number, "5678").get_data(as_text=True)
+    assert "已答复" in page and "退还 30 元并补订流量包" in page and "已短信答复" not in page
+    token = _survey_link(rt, iid)
+    page = web.text(f"/customer/survey/{token}")
+    assert number in page
+    r = web.post(f"/customer/survey/{token}", {"satisfaction": "unsatisfied"})
+    assert r.status_code == 422  # the reason is required when unsatisfied
+    r = web.post(f"/customer/survey/{token}", {"satisfaction": "unsatisfied", "satisfaction_reason": "流量包晚了半个月才生效。",
+                                               "rating_result": "2"})
+    assert r.status_code == 302 and "reopened=1" in r.headers["Location"]
+    ready_task(api, iid, "handle", "handler_billing")  # reopened: handled again
+    events = api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
+    answered = [e for e in events if e["type"] == "task.completed" and e["element_id"] == "visit_await"]
+    assert answered[0]["actor"] == "customer" and answered[0]["data_after"]["visit_channel"] == "survey"
+    assert any(e["type"] == "complaint.reopened" for e in events)
+    with rt.db.read() as s:
+        c = s.scalars(select(Complaint).where(Complaint.number == number)).one()
+        assert (c.reopen_count, c.is_repeat, c.satisfaction) == (1, True, "unsatisfied")
+    assert "已使用过" in web.text(f"/customer/survey/{token}")
+    again = web.post(f"/customer/survey/{token}", {"satisfaction": "satisfied"})
+    assert again.status_code == 200 and "已使用过" in again.get_data(as_text=True)
+    assert web.get(f"/customer/survey/{token[:-2]}xx").status_code == 404
+    assert "重新处理" in _track(web, number, "5678").get_data(as_text=True)
+
+
+def test_an_answer_during_the_two_hours_between_calls_is_taken_at_once(app, api, rt, clock, deployed):
+    web = Web(app)
+    number = NUMBER.search(_file(web)[1]).group(1)
+    iid = _to_reply(api, number, contact_method="phone", contact_result="unreachable")
+    tasks = api.get("agent", f"/tasks?process_instance_id={iid}").get_json()["items"]
+    assert [t["element_id"] for t in tasks] == []  # waiting two hours before the next call
+    clock.advance(timedelta(minutes=30))
+    token = _survey_link(rt, iid)  # the reply's SMS carried the link
+    r = web.post(f"/customer/survey/{token}", {"satisfaction": "satisfied", "rating_timeliness": "5"})
+    assert r.status_code == 302 and "reopened=0" in r.headers["Location"]
+    ready_task(api, iid, "summarize", "agent")
+    events = api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
+    assert [e["element_id"] for e in events if e["type"] == "task.completed"][-1] == "visit_call"
+
+
+def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed):
+    first = api.post("agent", "/complaints", json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
+                                                   "matter": "账单多扣费。"}).get_json()
+    second = api.post("agent", "/complaints", json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
+                                                    "matter": "又多扣费了。"}).get_json()
+    for created, category in ((first, "billing"), (second, "billing")):
+        iid = created["process_instance_id"]
+        complete(api, iid, "receive", "agent", {"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
+                                                "matter": "账单多扣费。"})
+        complete(api, iid, "classify", "agent", {"category": category, "severity": "general", "special_type": "none"})
+    with rt.db.read() as s:
+        rows = {c.id: (c.is_repeat, c.repeat_of_id) for c in s.scalars(select(Complaint))}
+    assert rows == {first["id"]: (False, None), second["id"]: (True, first["id"])}
