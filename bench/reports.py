@@ -6,6 +6,7 @@
 
 The history is made by `complaintflow generate-demo`'s generator (app/services/demo_history.py):
 180 days up to Monday 2026-03-02 09:00 Shanghai, the last two days and 500 templates worked
+(--templates, --live-days)
 through the real services, the rest replays of finished ones. Then each page is requested ROUNDS
 times by a signed-in manager's test client, cycling through realistic filters; the figures are
 server-side wall time per request (session, queries, the access-log write, the template).
@@ -33,7 +34,7 @@ DASHBOARDS = ("", "category=network", "department=billing", "from=2025-12-03&to=
               "from=2026-02-01&to=2026-02-28&category=billing")
 
 
-def prepare(url: str, n: int, fresh: bool) -> None:
+def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> None:
     from sqlalchemy import create_engine, func, select, text
 
     from app.config import load_settings
@@ -62,7 +63,8 @@ def prepare(url: str, n: int, fresh: bool) -> None:
         return
     settings = load_settings(ROOT / "instance", {"DATABASE_URL": url})
     started = time.perf_counter()
-    stats = generate_history(settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=500)
+    stats = generate_history(settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=templates,
+                             live_days=live_days)
     took = time.perf_counter() - started
     print(f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
           f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
@@ -91,9 +93,11 @@ def main() -> None:
     ap.add_argument("--complaints", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--fresh", action="store_true", help="generate the history again")
+    ap.add_argument("--templates", type=int, default=500, help="complaints worked through the services before the last days")
+    ap.add_argument("--live-days", type=int, default=2, help="the last days worked entirely through the services")
     args = ap.parse_args()
     (ROOT / "instance").mkdir(exist_ok=True)
-    prepare(args.db, args.complaints, args.fresh)
+    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days)
 
     from sqlalchemy import func, select
 

@@ -178,27 +178,26 @@ def _slope(ys: list[int]) -> float | None:
 
 def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
     dur = seconds_between(s, HumanTask.created_at, HumanTask.completed_at)
-    base = (select(HumanTask.element_id.label("element_id"), dur.label("dur"), HumanTask.due_at, HumanTask.completed_at,
-                   HumanTask.name)
-            .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
-            .where(HumanTask.state == "completed", *_period(f)))
-    sub = base.subquery()
-    agg = s.execute(select(
-        sub.c.element_id, func.max(sub.c.name), func.count(), func.count(sub.c.due_at),
-        func.sum(case((sub.c.completed_at <= sub.c.due_at, 1), else_=0)), func.avg(sub.c.dur),
-    ).group_by(sub.c.element_id)).all()
-    # nearest-rank p90: the value at rank ceil(0.9 n) = (9n + 9) // 10 in ascending order
-    ranked = select(sub.c.element_id, sub.c.dur,
-                    func.row_number().over(partition_by=sub.c.element_id, order_by=sub.c.dur).label("rn"),
-                    func.count().over(partition_by=sub.c.element_id).label("n")).subquery()
-    p90 = dict(s.execute(select(ranked.c.element_id, ranked.c.dur)
-                         .where(ranked.c.rn == (ranked.c.n * 9 + 9) // 10)).all())
+    # One pass: each completed task with its duration's rank within its step, then per step the
+    # count, the on-time count, the mean and the nearest-rank p90 (rank ceil(0.9 n) = (9n + 9) // 10).
+    ranked = (select(HumanTask.element_id.label("element_id"), HumanTask.name.label("name"), dur.label("dur"),
+                     case((HumanTask.due_at.is_(None), None), else_=1).label("has_due"),
+                     case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0).label("in_time"),
+                     func.row_number().over(partition_by=HumanTask.element_id, order_by=dur).label("rn"),
+                     func.count().over(partition_by=HumanTask.element_id).label("n"))
+              .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
+              .where(HumanTask.state == "completed", *_period(f))).subquery()
+    rows = s.execute(select(
+        ranked.c.element_id, func.max(ranked.c.name), func.count(), func.count(ranked.c.has_due),
+        func.sum(ranked.c.in_time), func.avg(ranked.c.dur),
+        func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.dur), else_=None)),
+    ).group_by(ranked.c.element_id)).all()
     out = []
-    for element_id, name, done, with_due, on_time, avg in agg:
+    for element_id, name, done, with_due, on_time, avg, p90 in rows:
         out.append({"element_id": element_id, "name": name, "completed": done, "with_deadline": with_due,
                     "on_time": int(on_time or 0), "on_time_rate": _rate(int(on_time or 0), with_due),
                     "avg_seconds": round(float(avg), 1) if avg is not None else None,
-                    "p90_seconds": round(float(p90[element_id]), 1) if p90.get(element_id) is not None else None})
+                    "p90_seconds": round(float(p90), 1) if p90 is not None else None})
     return sorted(out, key=lambda r: -r["completed"])
 
 
