@@ -1,0 +1,105 @@
+"""The customer's own page in a real browser: file a complaint, follow it, answer the survey the reply sent;
+an unsatisfied answer reopens the complaint, and following it then says so."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+pytestmark = pytest.mark.browser
+
+
+def expect(locator):
+    from playwright.sync_api import expect as pw_expect
+
+    return pw_expect(locator)
+
+
+def _handle_until_the_reply(app, number: str) -> int:
+    """The staff's part, through the API: receive ... reply by SMS with the survey link."""
+    from tests.conftest import Api
+    from tests.integration.flow import complete
+
+    api = Api(app.test_client())
+    c = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]
+    iid = c["process_instance_id"]
+    who = {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online", "matter": c["matter"]}
+    for element, group, data in [
+        ("receive", "agent", who),
+        ("classify", "agent", {"category": "network", "severity": "general", "special_type": "none"}),
+        ("register", "agent", who | {"demand": "恢复网速。", "tried_self": False, "read_back_confirmed": True}),
+        ("dispatch", "dispatcher", {"department": "network"}),
+        ("handle", "handler_network", {"cause": "小区光分纤箱端口老化。", "responsibility": "ours", "solution": "更换端口，网速恢复到 300M。",
+                                       "compensation_type": "credit", "compensation_amount": 20}),
+        ("track", "agent", {"progress": "已测速正常。", "solved": True}),
+        ("feedback", "agent", {"reply": "已短信告知处理结果。", "contact_method": "sms", "contact_result": "awaiting_survey"}),
+    ]:
+        r = complete(api, iid, element, group, data)
+        assert r.status_code == 200, (element, r.get_json())
+    return iid
+
+
+def _survey_path(app, iid: int) -> str:
+    from app.models import Notification
+    from app.services.notifications import render
+
+    rt = app.extensions["complaintflow"]
+    with rt.db.read() as s:
+        row = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.template == "reply_survey")).first()
+        body = render(rt, row)[1]
+    return "/customer/survey/" + re.search(r"/customer/survey/(\S+)", body).group(1)
+
+
+def test_file_follow_and_answer_unsatisfied_reopens(page, live, screenshots):
+    _, app, _ = live
+    page.goto("/customer/file")
+    expect(page.get_by_role("heading", name="我要投诉")).to_be_visible()
+    page.get_by_label("您的姓名").fill("孙悦")
+    page.get_by_label("手机号码").fill("13698765432")
+    page.get_by_label("投诉事项").fill("家里宽带晚上只有 2M，签约是 300M。")
+    question = page.get_by_test_id("captcha-question").inner_text()
+    a, b = map(int, re.findall(r"\d+", question))
+    page.get_by_test_id("captcha-answer").fill(str(a + b))
+    page.screenshot(path=str(screenshots / "customer-file.png"), full_page=True)
+    page.get_by_test_id("file-submit").click()
+    number = page.get_by_test_id("complaint-number").inner_text()
+    assert re.fullmatch(r"TS\d{14}", number)
+
+    page.get_by_role("link", name="投诉查询").last.click()
+    page.get_by_label("手机号后四位").fill("5432")
+    page.get_by_test_id("track-submit").click()
+    expect(page.get_by_test_id("track-stage")).to_contain_text("已受理")
+    expect(page.get_by_test_id("track-result")).not_to_contain_text("孙悦")
+
+    iid = _handle_until_the_reply(app, number)
+    page.goto(f"/customer/track?number={number}")
+    page.get_by_label("手机号后四位").fill("5432")
+    page.get_by_test_id("track-submit").click()
+    expect(page.get_by_test_id("track-stage")).to_contain_text("已答复")
+    expect(page.get_by_test_id("track-answer")).to_have_text("更换端口，网速恢复到 300M。")
+    page.screenshot(path=str(screenshots / "customer-track.png"), full_page=True)
+
+    page.goto(_survey_path(app, iid))
+    expect(page.get_by_test_id("survey-number")).to_have_text(number)
+    page.screenshot(path=str(screenshots / "customer-survey.png"), full_page=True)
+    page.get_by_role("radio", name="不满意", exact=True).check()
+    page.get_by_test_id("survey-submit").click()
+    expect(page.locator(".error-summary")).to_be_visible()  # the reason is needed when unsatisfied
+    page.get_by_role("radio", name="不满意", exact=True).check()
+    page.get_by_label("不满意的原因").fill("晚上还是很慢，只有 50M。")
+    page.get_by_test_id("survey-submit").click()
+    expect(page.get_by_test_id("survey-thanks")).to_contain_text("重新处理")
+
+    page.goto(f"/customer/track?number={number}")
+    page.get_by_label("手机号后四位").fill("5432")
+    page.get_by_test_id("track-submit").click()
+    expect(page.get_by_test_id("track-stage")).to_contain_text("处理中")
+    expect(page.get_by_test_id("track-stage")).to_contain_text("已重新处理")
+
+    from tests.conftest import Api
+
+    tasks = Api(app.test_client()).get("network", f"/tasks?process_instance_id={iid}").get_json()["items"]
+    assert [t["element_id"] for t in tasks] == ["handle"]  # reopened: back with the network department
+    page.goto(_survey_path(app, iid))
+    expect(page.get_by_test_id("survey-closed")).to_contain_text("已使用过")
