@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from ..errors import Forbidden, Invalid
+from ..errors import Forbidden, Invalid, NotFound
 from ..services import catalog, deployment, instance_migration, model_diff
 from ..services.model_checks import main_process_of, review_model
 from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
+MAX_INT = 2**31 - 1  # ids and versions are 32-bit columns: larger numbers name nothing
 READERS = {"process_owner", "manager"}
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
@@ -68,9 +69,15 @@ def list_process_models():
 
 def _int_arg(name: str) -> int:
     value = request.args.get(name, "")
-    if not value.isdigit():
+    if not value.isdigit() or not 1 <= int(value) <= MAX_INT:
         raise Invalid(f"{name} must be a version number", [{"field": name, "message": "a positive integer"}])
     return int(value)
+
+
+def _exists(number: int, what: str) -> int:
+    if not 1 <= number <= MAX_INT:
+        raise NotFound(f"no {what} {number}")
+    return number
 
 
 @bp.get("/process-models/<process_id>/diff")
@@ -84,7 +91,7 @@ def diff_process_model(process_id: str):
 def download_model_file(process_id: str, version: int, name: str):
     """One file of a deployed version, byte for byte as it was uploaded."""
     _require(READERS, "the model library is for process owners and managers")
-    text = catalog.version_file(runtime(), process_id, version, name)
+    text = catalog.version_file(runtime(), process_id, _exists(version, "version"), name)
     suffix = name[name.rfind("."):] if "." in name else ""
     return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -99,7 +106,7 @@ def _dry_run(body: dict) -> bool:
 
 def _version(body: dict) -> int | None:
     value = body.get("to_version")
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_INT):
         raise Invalid("to_version must be a version number", [{"field": "to_version", "message": "a positive integer"}])
     return value
 
@@ -108,8 +115,8 @@ def _version(body: dict) -> int | None:
 def migrate_process_instance(instance_id: int):
     """Check (dry_run, the default) or move one running instance to another version of its process."""
     body = json_body()
-    return jsonify(instance_migration.migrate_instance(runtime(), viewer(), instance_id, _version(body),
-                                                       _dry_run(body)))
+    return jsonify(instance_migration.migrate_instance(runtime(), viewer(), _exists(instance_id, "instance"),
+                                                       _version(body), _dry_run(body)))
 
 
 @bp.post("/process-instances/migrate")
@@ -120,8 +127,8 @@ def migrate_process_instances():
     if not isinstance(process_id, str) or not process_id:
         raise Invalid("process_id is required", [{"field": "process_id", "message": "required"}])
     ids = body.get("instance_ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool)
-                                                                 for i in ids)):
+    if ids is not None and (not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_INT for i in ids)):
         raise Invalid("instance_ids must be a list of ids", [{"field": "instance_ids", "message": "a list of integers"}])
     return jsonify(instance_migration.migrate_many(runtime(), viewer(), process_id, _version(body), ids,
                                                    _dry_run(body)))

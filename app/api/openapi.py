@@ -462,6 +462,7 @@ def _operational_responses(document: dict) -> dict:
 
 # -- process owners: check, diff, download, migrate (issue 5) ----------------------------------
 PROCESS_PATH = [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 MODEL_UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary", "description": "the main .bpmn file"},
@@ -504,14 +505,14 @@ DOCUMENT["paths"].update({
     }},
     "/process-models/{process_id}/diff": {"get": {
         "summary": "Elements added, removed and changed between two versions (process owners, managers)",
-        "parameters": [*PROCESS_PATH, {"name": "from", "in": "query", "required": True, "schema": {"type": "integer"}},
-                       {"name": "to", "in": "query", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [*PROCESS_PATH, {"name": "from", "in": "query", "required": True, "schema": VERSION_NUMBER},
+                       {"name": "to", "in": "query", "required": True, "schema": VERSION_NUMBER}],
         "responses": {"200": _resp("The changes", {"type": "object", "required": ["added", "removed", "changed", "forms"]}),
                       **_problems(401, 403, 404, 422)},
     }},
     "/process-models/{process_id}/versions/{version}/files/{name}": {"get": {
         "summary": "Download one file of a deployed version as it was uploaded (process owners, managers)",
-        "parameters": [*PROCESS_PATH, {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}},
+        "parameters": [*PROCESS_PATH, {"name": "version", "in": "path", "required": True, "schema": VERSION_NUMBER},
                        {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": {"description": "The file", "content": {
             "application/xml": {"schema": {"type": "string"}}, "application/json": {"schema": {}}}},
@@ -519,9 +520,9 @@ DOCUMENT["paths"].update({
     }},
     "/process-instances/{id}/migrate": {"post": {
         "summary": "Dry-run (default) or migrate a running instance to another version (process owners)",
-        "parameters": ID_PATH,
+        "parameters": [{"name": "id", "in": "path", "required": True, "schema": VERSION_NUMBER}],
         "requestBody": _json_body({"type": "object", "properties": {
-            "to_version": {"type": "integer", "minimum": 1, "description": "default: the current version"},
+            "to_version": {**VERSION_NUMBER, "description": "default: the current version"},
             "dry_run": {"type": "boolean", "default": True}}}),
         "responses": {"200": _resp("What would change, or what changed", {"$ref": "#/components/schemas/Migration"}),
                       **_problems(401, 403, 404, 409, 422)},
@@ -529,8 +530,8 @@ DOCUMENT["paths"].update({
     "/process-instances/migrate": {"post": {
         "summary": "Dry-run or migrate a selection of running instances of a process (process owners)",
         "requestBody": _json_body({"type": "object", "required": ["process_id"], "properties": {
-            "process_id": {"type": "string"}, "to_version": {"type": "integer", "minimum": 1},
-            "instance_ids": {"type": "array", "items": {"type": "integer"},
+            "process_id": {"type": "string"}, "to_version": VERSION_NUMBER,
+            "instance_ids": {"type": "array", "items": VERSION_NUMBER,
                              "description": "default: every running instance on another version"},
             "dry_run": {"type": "boolean", "default": True}}}),
         "responses": {"200": _resp("One result per instance", {"type": "object", "required": ["items"], "properties": {
