@@ -166,3 +166,5 @@ def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app,
     with rt.db.read() as s:
         rows = {c.id: (c.is_repeat, c.repeat_of_id) for c in s.scalars(select(Complaint))}
     assert rows == {first["id"]: (False, None), second["id"]: (True, first["id"])}
+    shown = api.get("agent", f"/complaints/{second['id']}").get_json()
+    assert (shown["is_repeat"], shown["repeat_of_id"], shown["reopen_count"]) == (True, first["id"], 0)
