@@ -33,6 +33,9 @@ from .runtime import Runtime
 
 RUNTIME_KEY = "complaintflow_runtime"
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
+BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
+_MATTERS = {"classify", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
+            "appeal_closed_notice", "appeal_director", *HANDLING, *BRANCH_DESKS}
 _DONE = "_branch_effects_done"  # task ids already handled on an Instance object (sync may run twice)
 
 
@@ -49,6 +52,10 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
     if rt is None or not steps:
         return
     done.update(st.task_id for st in steps)
+    templates = {st.task_id: element_properties(inst.bundle, st.element_id).get("notifyTemplate") for st in steps}
+    if not (any(templates.values()) or submitted.get("customer_email")
+            or any(st.element_id in _MATTERS for st in steps)):
+        return  # most saves (receive, dispatch, track...) need nothing here: no query on the hot path
     complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
     data = inst.data
     if complaint is not None and submitted.get("customer_email") and not complaint.customer_email:
@@ -61,13 +68,15 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
         return log
 
     for step in steps:
-        template = element_properties(inst.bundle, step.element_id).get("notifyTemplate")
+        template = templates[step.task_id]
         if template:
             notifications.enqueue(s, rt, template, f"{instance_id}:{step.task_id}:{template}", now,
                                   complaint=complaint, instance_id=instance_id, data=data)
         element = step.element_id
         if complaint is not None and element == "classify":
             _classified(s, rt, complaint, {**data, **submitted}, now, audit)
+        if complaint is not None and element in BRANCH_DESKS and data.get("department"):
+            complaint.department = data["department"]  # a special branch chose its desk, not the dispatcher
         if complaint is not None and element in HANDLING and "responsibility" in submitted:
             complaint.responsibility = submitted.get("responsibility")
             complaint.compensation_type = submitted.get("compensation_type")

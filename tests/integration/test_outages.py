@@ -69,7 +69,7 @@ def test_an_incident_links_ten_complaints_and_answers_them_all_at_once(api, rt, 
         kinds = [n.template for n in s.scalars(select(Notification).order_by(Notification.id))]
         assert kinds.count("outage_linked") == 10 and kinds.count("outage_progress") == 10
         assert kinds.count("outage_resolved") == 10
-        assert {c.outage_incident_id for c in s.scalars(select(Complaint))} == {incident["id"]}
+        assert {(c.outage_incident_id, c.department) for c in s.scalars(select(Complaint))} == {(incident["id"], "network")}
     assert send_due(rt) == len(kinds)
     with rt.db.read() as s:
         resolved = s.scalars(select(Notification).where(Notification.template == "outage_resolved")).all()
