@@ -137,6 +137,10 @@ class Instance:
             )
         return out
 
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        """A copy of one task's data: a completed step's data as it left it, also inside a called process."""
+        return copy.deepcopy(dict(self._task(task_id).data))
+
     def evaluate(self, task_id: str, expression: str) -> Any:
         """Evaluate an expression in a task's data (e.g. a candidateGroupExpression)."""
         task = self._task(task_id)

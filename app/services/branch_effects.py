@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..engine import TaskNotReady
 from ..engine.properties import element_properties
 from ..errors import Invalid
 from ..models import Appeal, Complaint, HumanTask, OutageIncident, User
@@ -57,7 +58,6 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
             or any(st.element_id in _MATTERS for st in steps)):
         return  # most saves (receive, dispatch, track...) need nothing here: no query on the hot path
     complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
-    data = inst.data
     if complaint is not None and submitted.get("customer_email") and not complaint.customer_email:
         complaint.customer_email = str(submitted["customer_email"])[:120]
     log: AuditLog | None = None
@@ -69,6 +69,12 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
 
     for step in steps:
         template = templates[step.task_id]
+        if not template and step.element_id not in _MATTERS:
+            continue
+        try:
+            data = inst.task_data(step.task_id)  # as this step left it (inside a called diagram too)
+        except TaskNotReady:  # a task no longer in the tree: the instance's current data
+            data = inst.data
         if template:
             notifications.enqueue(s, rt, template, f"{instance_id}:{step.task_id}:{template}", now,
                                   complaint=complaint, instance_id=instance_id, data=data)
@@ -98,7 +104,7 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
                            reason=data.get("satisfaction_reason"), after={"reopen_count": complaint.reopen_count})
         if element == "appeal_settle":
             _check_proof(rt, instance_id, data.get("withdrawal_proof") or [])
-        if element == "appeal_closed_notice" or (element == "appeal_director" and inst.completed):
+        if element == "appeal_closed_notice" or element == "appeal_director":
             _appeal_closed(s, instance_id, data, now)
 
 

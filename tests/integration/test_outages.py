@@ -73,7 +73,7 @@ def test_an_incident_links_ten_complaints_and_answers_them_all_at_once(api, rt, 
     assert send_due(rt) == len(kinds)
     with rt.db.read() as s:
         resolved = s.scalars(select(Notification).where(Notification.template == "outage_resolved")).all()
-        assert all(n.status == "sent" and "/customer/survey/" in n.body for n in resolved)
+        assert all(n.status == "sent" and "/customer/survey/" in n.body and "光缆已熔接" in n.body for n in resolved)
     again = api.post("network", f"/outages/{incident['id']}/resolve", json={}).get_json()
     assert again["answered"] == 0  # nothing left waiting: resolving again sends nothing twice
     listed = api.get("agent", "/outages?status=resolved").get_json()["items"]
