@@ -47,6 +47,7 @@ def test_the_appeal_desk_registers_work_orders_and_works_them_in_the_workspace(a
     assert "申诉协商" in page and "办理中" in page
     task_id = re.search(r'href="/tasks/([0-9a-f-]+)"', page).group(1)
     assert "申诉·优先办理" in web.text(f"/tasks/{task_id}")  # the appeal's task opens in the workspace
+    assert "申诉协商" in web.text("/")  # and waits in the agents' inbox
     r = web.post("/appeals", form | {"case_number": "GXB-2026-2", "occurred_at": "2025-08-01T10:00"})
     page = web.text(r.headers["Location"])
     assert "不予受理" in page and "5 个月" in page
