@@ -16,6 +16,7 @@ whatever their registration day. Definitions (docs/architecture.md, "Reports"):
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -117,10 +118,31 @@ def _rate(part: int, whole: int) -> float | None:
 
 # -- the dashboard ---------------------------------------------------------------------------------
 
+CACHE_SECONDS = 60  # a dashboard is the same for a minute: many managers, one computation
+
+
 def dashboard(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
-    """Every dashboard figure for a filter."""
+    """Every dashboard figure for a filter; computed at most once a minute per filter and process.
+
+    REPORTS_CACHE_SECONDS (default 60; 0 when TESTING) sets how long; `generated_at` says when.
+    """
     require_auditor(viewer)
     cfg = reporting_config(rt)
+    ttl = rt.settings.get("REPORTS_CACHE_SECONDS", 0 if rt.settings.get("TESTING") else CACHE_SECONDS)
+    cache = rt.settings.setdefault("_dashboard_cache", {})
+    key = (f, cfg.repeat_window_days)
+    hit = cache.get(key)
+    if ttl and hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    out = _dashboard(rt, f, cfg)
+    if ttl:
+        if len(cache) > 200:
+            cache.clear()
+        cache[key] = (time.monotonic(), out)
+    return out
+
+
+def _dashboard(rt: Runtime, f: ReportFilter, cfg: ReportingConfig) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.db.read() as s:
         out = {"filters": f.params(), "generated_at": now.isoformat()}
