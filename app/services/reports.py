@@ -128,13 +128,16 @@ def dashboard(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
     """
     require_auditor(viewer)
     cfg = reporting_config(rt)
+    return _cached(rt, ("dashboard", f, cfg.repeat_window_days), lambda: _dashboard(rt, f, cfg))
+
+
+def _cached(rt: Runtime, key, compute):
     ttl = rt.settings.get("REPORTS_CACHE_SECONDS", 0 if rt.settings.get("TESTING") else CACHE_SECONDS)
     cache = rt.settings.setdefault("_dashboard_cache", {})
-    key = (f, cfg.repeat_window_days)
     hit = cache.get(key)
     if ttl and hit is not None and time.monotonic() - hit[0] < ttl:
         return hit[1]
-    out = _dashboard(rt, f, cfg)
+    out = compute()
     if ttl:
         if len(cache) > 200:
             cache.clear()
@@ -294,8 +297,12 @@ def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
 # -- the regulator's view --------------------------------------------------------------------------
 
 def regulator_view(rt: Runtime, viewer: Viewer, first: str, last: str) -> dict[str, Any]:
-    """Per quarter: complaints per million subscribers by regulator category; replies within the limit."""
+    """Per quarter: complaints per million subscribers by regulator category; replies within the limit (cached like the dashboard)."""
     require_auditor(viewer)
+    return _cached(rt, ("regulator", first, last), lambda: _regulator(rt, first, last))
+
+
+def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
     cfg = reporting_config(rt)
     start, _ = quarter_bounds(first)
     _, end = quarter_bounds(last)
