@@ -115,7 +115,24 @@ def event_label(kind: str) -> str:
     return kind
 
 
+def _short(text: str) -> str:
+    """网络质量（信号、通话、宽带速率） -> 网络质量: dense tables and filters want the name only."""
+    return text.split("（")[0].split(" (")[0]
+
+
+def short_options(field: str) -> list[dict]:
+    from .labels import options
+
+    return [o | {"label": _short(o["label"])} for o in options(field)]
+
+
+def short_label(field: str, value) -> str:
+    from .labels import label
+
+    return _short(label(field, value))
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_item(app, NavItem("reports.instances", "nav.audit", frozenset(AUDITORS), order=45))
-    app.jinja_env.globals.update(event_label=event_label)
+    app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)
