@@ -229,7 +229,10 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
         for p in procs:
             p.stop()
 
-        report, problems = check(rt, load, lb)
+        try:
+            report, problems = check(rt, load, lb)
+        finally:
+            rt.db.dispose()
     finally:
         for p in procs:
             p.kill()

@@ -98,8 +98,15 @@ def test_metrics_count_committed_completions_and_read_open_tasks_from_the_databa
 
 
 def test_sign_in_is_refused_after_too_many_wrong_passwords_on_every_host(db_url, clock, tmp_path, demo_users):
-    host_a = make_app(db_url, clock, tmp_path, SIGN_IN_MAX_FAILURES=3).test_client()
-    host_b = make_app(db_url, clock, tmp_path, SIGN_IN_MAX_FAILURES=3).test_client()
+    apps = [make_app(db_url, clock, tmp_path, SIGN_IN_MAX_FAILURES=3) for _ in range(2)]
+    try:
+        _sign_in_limit_holds_across(*(a.test_client() for a in apps), clock)
+    finally:
+        for a in apps:
+            a.extensions["complaintflow"].db.dispose()
+
+
+def _sign_in_limit_holds_across(host_a, host_b, clock):
     for host in (host_a, host_b, host_a):
         assert host.post("/api/v1/auth/token", json={"username": "agent", "password": "wrong-one"}).status_code == 401
     locked = host_b.post("/api/v1/auth/token", json={"username": "agent", "password": "demo1234"})
