@@ -48,7 +48,8 @@ def test_scheduler_processes_fire_each_timer_exactly_once_even_when_one_is_kille
     db = create_engine(pg_database)
     fired_sql = "SELECT count(*) FROM timer WHERE status = 'fired'"
     try:
-        deadline = time.monotonic() + 45
+        # A bound, not a target: about 30 s on a quiet 2-core machine, far more under load.
+        deadline = time.monotonic() + 180
         while _count(db, fired_sql) < TIMERS // 5 and time.monotonic() < deadline:
             time.sleep(0.05)
         killed_at = _count(db, fired_sql)
@@ -73,6 +74,7 @@ def test_scheduler_processes_fire_each_timer_exactly_once_even_when_one_is_kille
     # Exactly once: one firing event per instance, each state saved once after its start.
     assert _count(db, "SELECT count(*) FROM audit_event WHERE type = 'timer.fired'") == TIMERS
     assert _count(db, "SELECT count(DISTINCT instance_id) FROM audit_event WHERE type = 'timer.fired'") == TIMERS
+    db.dispose()
     assert _count(db, "SELECT count(*) FROM process_instance WHERE status = 'completed' AND version = 2") == TIMERS
     assert 0 < killed_at
     db.dispose()
