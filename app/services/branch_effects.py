@@ -41,7 +41,12 @@ _DONE = "_branch_effects_done"  # task ids already handled on an Instance object
 
 
 def install(rt: Runtime) -> None:
-    """Let every write session of this runtime find it (after_sync has only the session)."""
+    """Check the branches' settings now (a bad file stops start-up) and let write sessions find the runtime."""
+    flow_rules(rt)
+    try:
+        notifications.templates(rt)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"setting COMPLAINTFLOW_NOTIFICATIONS_CONFIG: {exc}") from exc
     rt.db.listen_writes("after_begin", lambda session, _tx, _conn: session.info.__setitem__(RUNTIME_KEY, rt))
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
+import jinja2
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
@@ -56,7 +57,10 @@ def templates(rt: Runtime) -> dict[str, dict[str, Any]]:
                 raise TemplateError(f"{path}: templates.{name}: unknown keys {sorted(unknown)}")
             for key in ("sms", "email", "email_subject"):
                 if key in t:
-                    _JINJA.from_string(t[key])  # a syntax error names the template now, not at send time
+                    try:  # a syntax error names the template now, not at send time
+                        _JINJA.from_string(t[key])
+                    except jinja2.TemplateError as exc:
+                        raise TemplateError(f"{path}: templates.{name}.{key}: {exc}") from exc
         _TEMPLATES[str(path)] = (mtime, data)
         return data
 

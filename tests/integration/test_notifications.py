@@ -178,3 +178,14 @@ def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_bad_template_or_rules_file_stops_start_up_naming_the_setting(sqlite_url, clock, tmp_path):
+    bad = tmp_path / "notifications.toml"
+    bad.write_text('[templates.received]\nsms = "{{ number "\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="COMPLAINTFLOW_NOTIFICATIONS_CONFIG"):
+        make_app(sqlite_url, clock, tmp_path, NOTIFICATIONS_CONFIG=str(bad))
+    rules = tmp_path / "flow.toml"
+    rules.write_text("[repeat]\nwindow_days = 0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="COMPLAINTFLOW_FLOW_CONFIG.*window_days"):
+        make_app(sqlite_url, clock, tmp_path, FLOW_CONFIG=str(rules))
