@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text
 
 from ..domain.clock import local_date
 from ..errors import Invalid, NotFound
@@ -88,9 +88,11 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
 def _visible(q, viewer: Viewer):
     if viewer.oversees or "agent" in viewer.groups:
         return q  # agents own complaints end to end (首问负责制); overseers audit
-    mine = select(HumanTask.instance_id).where(or_(HumanTask.candidate_group.in_(viewer.groups),
-                                                    HumanTask.assignee_id == viewer.id))
-    return q.where(Complaint.instance_id.in_(mine))
+    # A correlated EXISTS probes each complaint's own tasks by instance; IN (subquery) made the
+    # database first collect every task of the viewer's department (14,000 at 100,000 open tasks).
+    mine = exists().where(HumanTask.instance_id == Complaint.instance_id,
+                          or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id))
+    return q.where(mine)
 
 
 def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status: str | None = None,

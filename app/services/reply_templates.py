@@ -37,7 +37,10 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace {name} with the value when there is one; leave the placeholder for the agent otherwise."""
     def one(m: re.Match) -> str:
         value = values.get(m.group(1))
-        return str(value) if value not in (None, "") else m.group(0)
+        if value in (None, ""):
+            return m.group(0)
+        # Templates end their own sentences: a value's closing stop would double it (。。).
+        return str(value).rstrip("。.；; ")
 
     return PLACEHOLDER.sub(one, text)
 

@@ -56,7 +56,7 @@ def set_locale():
     """Switch the language (kept in the session, and for the user's next sign-in)."""
     locale = request.form.get("locale", "")
     if locale in LOCALES:
-        session["locale"] = locale
+        session["locale"] = g.locale = locale
         if g.get("viewer") is not None:
             people.set_locale(runtime(), g.viewer.id, locale)
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))

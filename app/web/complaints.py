@@ -1,13 +1,17 @@
 """Complaints: registration by agents (any channel), search by number or phone, the complaint page."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import complaints, trail, workspace
+from ..services import complaints, task_actions, trail, workspace
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
+
+PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
 PAGE = 50
@@ -32,7 +36,8 @@ def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
     page = workspace.complaint_page(runtime(), viewer(), complaint_id)
     trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
-    return render_template("complaints/show.html", page=page)
+    may_urge = bool(viewer().groups & (task_actions.SUPERVISORS | {"agent"}))  # first responders and supervisors
+    return render_template("complaints/show.html", page=page, may_urge=may_urge)
 
 
 def _render_form(errors=None, raw=None, status=200):
@@ -67,11 +72,14 @@ def register():
 @bp.get("/lookup")
 @role_required("agent")
 def lookup():
-    """The customer's recent complaints by (the start of) their phone number, as JSON for the form."""
-    phone = "".join(ch for ch in request.args.get("phone", "") if ch.isdigit() or ch == "-")
-    if len(phone.replace("-", "")) < 7:
+    """The customer's recent complaints by their complete phone number, as JSON for the form.
+
+    Only a complete number is looked up: a prefix would list other customers' complaints.
+    """
+    phone = request.args.get("phone", "").strip()
+    if not PHONE.match(phone):
         return jsonify({"items": [], "repeat": False})
-    items = workspace.customer_history(runtime(), viewer(), phone, prefix=len(phone) < 11, limit=5)
+    items = workspace.customer_history(runtime(), viewer(), phone, limit=5)
     now = runtime().clock.now().isoformat()
     return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
                     "repeat": workspace.is_repeat(now, items)})

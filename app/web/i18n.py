@@ -41,8 +41,12 @@ _CATALOGUE: dict[str, dict[str, str]] = {}
 
 
 def current_locale() -> str:
-    locale = getattr(g, "locale", None) or session.get("locale")
-    return locale if locale in LOCALES else DEFAULT_LOCALE
+    """The session's language, read once per request (pages ask for it hundreds of times)."""
+    locale = g.get("locale")
+    if locale is None:
+        locale = session.get("locale")
+        locale = g.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    return locale
 
 
 def t(key: str, **values: Any) -> str:

@@ -6,13 +6,14 @@ owner who adds a category in a form sees it labelled here without a code change.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
-from .i18n import current_locale, loc, t
+from .i18n import current_locale, t
 
 # field -> the form that defines its options
 SOURCES = {
@@ -35,28 +36,47 @@ def _options(forms_dir: str, form: str, field: str) -> tuple[dict[str, Any], ...
     return tuple(o for o in node.get("oneOf", []) if "const" in o)
 
 
-def options(field: str) -> list[dict[str, Any]]:
-    """[{value, label}] for a coded field, in the current locale."""
+def options(field: str, short: bool = False) -> list[dict[str, Any]]:
+    """[{value, label}] for a coded field, in the current locale (``short``: without explanations)."""
+    return list(_localized(current_app.config["FORMS_DIR"], field, current_locale(), short))
+
+
+@lru_cache(maxsize=256)
+def _localized(forms_dir: str, field: str, locale: str, short: bool) -> tuple[dict[str, Any], ...]:
     form = SOURCES.get(field)
     if not form:
-        return []
-    return [{"value": o["const"], "label": loc(o)} for o in _options(current_app.config["FORMS_DIR"], form, field)]
+        return ()
+    out = []
+    for o in _options(forms_dir, form, field):
+        text = o.get("x-title-en") if locale == "en" and o.get("x-title-en") else o.get("title", str(o["const"]))
+        if short:
+            text = re.split(r"[（(]", text, 1)[0].strip() or text
+        out.append({"value": o["const"], "label": text})
+    return tuple(out)
 
 
-def label(field: str, value: Any) -> str:
-    """The label of one coded value; the code itself when unknown; empty for None."""
+def label(field: str, value: Any, short: bool = False) -> str:
+    """The label of one coded value; the code itself when unknown; empty for None.
+
+    ``short`` drops a parenthesised explanation (网络质量（信号、通话…） -> 网络质量) for dense tables.
+    """
     if value in (None, ""):
         return ""
-    if field == "step":  # diagrams name steps in Chinese; English names are messages
-        if current_locale() != "en":
-            return ""
-        key = f"step.{value}"
-        text = t(key)
-        return "" if text == key else text
-    for o in options(field):
+    if field == "step":
+        return _step_label(value)
+    for o in _localized(current_app.config["FORMS_DIR"], field, current_locale(), short):
         if o["value"] == value:
             return o["label"]
     return str(value)
+
+
+def _step_label(element_id: str) -> str:
+    """Diagrams name steps in Chinese; English names are messages (empty when there is none)."""
+    if current_locale() != "en":
+        return ""
+    key = f"step.{element_id}"
+    text = t(key)
+    return "" if text == key else text
 
 
 def step_name(element_id: str | None, name: str | None) -> str:

@@ -44,8 +44,12 @@ def visible_items() -> list[dict]:
             continue
         if item.groups and not (item.groups & viewer.groups):
             continue
-        active = request.blueprint == item.endpoint.split(".", 1)[0]
-        out.append({"url": url_for(item.endpoint), "label": item.label, "active": active, "endpoint": item.endpoint})
+        out.append({"url": url_for(item.endpoint), "label": item.label, "active": False, "endpoint": item.endpoint})
+    # The item of this very page; else the first item of this page's blueprint (a detail page).
+    exact = [i for i in out if i["endpoint"] == request.endpoint]
+    same_blueprint = [i for i in out if i["endpoint"].split(".", 1)[0] == request.blueprint]
+    for i in (exact or same_blueprint)[:1]:
+        i["active"] = True
     return out
 
 

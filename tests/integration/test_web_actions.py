@@ -90,8 +90,13 @@ def test_urge_notes_and_contact_attempts_are_audited(app, deployed, api):
     agent, number, task_id = to_handling(app)
     complaint_page = agent.text(f"/complaints?q={number}")
     assert number in complaint_page
-    r = api.post("agent", f"/tasks/{task_id}/urge", json={"reason": "客户再次来电催促"})
-    assert r.status_code == 200 and r.get_json()["priority"] == 1
+    complaint_id = re.search(r'href="/complaints/(\d+)"', complaint_page).group(1)
+    page = agent.text(f"/complaints/{complaint_id}")
+    assert f'action="/tasks/{task_id}/urge"' in page  # the first responder urges from the complaint page
+    r = agent.post(f"/tasks/{task_id}/urge", {"reason": "客户再次来电催促", "next": f"/complaints/{complaint_id}"})
+    assert r.status_code == 302 and r.headers["Location"] == f"/complaints/{complaint_id}"
+    r = api.post("agent", f"/tasks/{task_id}/urge", json={"reason": "第二次催办"})
+    assert r.status_code == 200 and r.get_json()["priority"] == 2
     assert api.post("network", f"/tasks/{task_id}/urge", json={"reason": "x"}).status_code == 403
     r = api.post("network", f"/tasks/{task_id}/notes", json={"text": "已派工程师上门"})
     assert r.status_code == 201

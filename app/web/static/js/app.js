@@ -132,6 +132,7 @@
   });
 
   window.complaintflow = { serverNow: serverNow, formatLeft: formatLeft };
+  body.setAttribute("data-js", "ready");  // shortcuts are live (browser tests wait for this)
 })();
 document.addEventListener("click", function (e) {
   var closer = e.target.closest("[data-close]");

@@ -18,12 +18,15 @@
     if (!data.items.length) { table.hidden = true; empty.hidden = false; empty.textContent = labels.none; return; }
     data.items.forEach(function (c) {
       var tr = document.createElement("tr");
-      var td = document.createElement("td"); td.className = "mono nowrap";
-      var a = document.createElement("a"); a.href = c.url; a.textContent = c.number; a.target = "_blank"; td.appendChild(a);
+      var td = document.createElement("td");
+      var a = document.createElement("a"); a.href = c.url; a.textContent = c.number; a.target = "_blank"; a.className = "mono";
+      td.appendChild(a);
+      var meta = document.createElement("small"); meta.className = "muted";
+      meta.textContent = "  " + c.created_at.slice(0, 10) + " · " + (c.customer_name || "");
+      td.appendChild(meta);
+      var matter = document.createElement("div"); matter.className = "muted"; matter.textContent = c.matter || "";
+      td.appendChild(matter);
       tr.appendChild(td);
-      tr.appendChild(cell(c.created_at.slice(0, 10), "muted nowrap"));
-      tr.appendChild(cell(c.customer_name || ""));
-      tr.appendChild(cell(c.matter || ""));
       tr.appendChild(cell(labels[c.status] || c.status, "nowrap"));
       body.appendChild(tr);
     });
@@ -31,8 +34,9 @@
   }
 
   function lookup() {
-    var phone = input.value.replace(/[^0-9-]/g, "");
-    if (phone.replace(/-/g, "").length < 7 || phone === last) return;
+    var phone = input.value.trim();
+    // Only a complete number: a prefix would show other customers' complaints.
+    if (!/^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/.test(phone) || phone === last) return;
     last = phone;
     fetch("/complaints/lookup?phone=" + encodeURIComponent(phone), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { items: [], repeat: false }; })

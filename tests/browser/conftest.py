@@ -1,0 +1,80 @@
+"""A live server on a free localhost port (SQLite temp database) and Debian's chromium via Playwright."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MONDAY_MORNING, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, sqlite_template):
+    """The app served by a real HTTP server thread; yields (base_url, app, clock)."""
+    import shutil
+
+    from werkzeug.serving import make_server
+
+    from app.domain.clock import FixedClock
+    from app.services.demo import seed_demo_users
+    from app.services.deployment import deploy_directory
+
+    tmp = tmp_path_factory.mktemp("live")
+    shutil.copy(sqlite_template, tmp / "live.db")
+    clock = FixedClock(MONDAY_MORNING)
+    app = make_app(f"sqlite:///{tmp / 'live.db'}", clock, tmp)
+    rt = app.extensions["complaintflow"]
+    seed_demo_users(rt)
+    deploy_directory(rt, ROOT / "processes")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in failure reports
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app, clock
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+    rt.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (scripts/test.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser, live):
+    ctx = browser.new_context(base_url=live[0], viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """docs/screenshots/ when COMPLAINTFLOW_SCREENSHOTS=1 (to refresh the README's pictures), else a temp dir."""
+    if os.environ.get("COMPLAINTFLOW_SCREENSHOTS") == "1":
+        out = ROOT / "docs" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    return tmp_path
