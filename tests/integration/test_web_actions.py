@@ -145,3 +145,21 @@ def test_evidence_is_checked_by_content_and_readable_only_by_those_who_may_see(a
         assert got.status_code == 200 and got.mimetype == "image/png" and got.data == png
     assert Web(app).login("billing").get(f"/evidence/{file_id}").status_code == 404
     assert agent.get("/evidence/../../etc/passwd").status_code == 404
+
+
+def test_a_supervisor_suspends_and_resumes_from_the_task_page(app, deployed):
+    _, number, task_id = to_handling(app)
+    network = Web(app).login("network")
+    assert 'data-dialog="dlg-suspend"' not in network.text(f"/tasks/{task_id}")  # supervisors only
+    supervisor = Web(app).login("supervisor")
+    page = supervisor.text(f"/tasks/{task_id}")
+    assert 'data-dialog="dlg-suspend"' in page
+    complaint_id = re.search(r'name="complaint_id" value="(\d+)"', page).group(1)
+    r = supervisor.post(f"/tasks/{task_id}/suspend", {"complaint_id": complaint_id, "reason": "等待客户提供话单"})
+    assert r.status_code == 302
+    assert "sla-paused" in network.text(f"/?q={number}")
+    assert 'data-dialog="dlg-resume"' in supervisor.text(f"/tasks/{task_id}")
+    assert supervisor.post(f"/tasks/{task_id}/resume", {"complaint_id": complaint_id, "reason": ""}).status_code == 302
+    assert "sla-paused" not in network.text(f"/?q={number}")
+    types = [e["type"] for e in events(app, number)]
+    assert "complaint.suspended" in types and "complaint.resumed" in types
