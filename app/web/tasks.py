@@ -204,23 +204,23 @@ def contact_attempt(task_id: str):
         "task.contact_recorded")
 
 
+def _complaint_clock(task_id: str, change, done_message: str):
+    """Suspend or resume the task's complaint: the same form, the same guard, another service call."""
+    if suspension is None:
+        raise NotFound("suspension is not available")
+    complaint_id = int(request.form.get("complaint_id", "0") or 0)
+    return _act(task_id, lambda: change(runtime(), viewer(), complaint_id, request.form.get("reason")), done_message)
+
+
 @bp.post("/<task_id>/suspend")
 @login_required
 def suspend(task_id: str):
     """挂起 the complaint (supervisors): its clocks stop."""
-    if suspension is None:
-        raise NotFound("suspension is not available")
-    complaint_id = int(request.form.get("complaint_id", "0") or 0)
-    return _act(task_id, lambda: suspension.suspend_complaint(runtime(), viewer(), complaint_id, request.form.get("reason")),
-                "task.suspended")
+    return _complaint_clock(task_id, suspension.suspend_complaint if suspension else None, "task.suspended")
 
 
 @bp.post("/<task_id>/resume")
 @login_required
 def resume(task_id: str):
     """Resume a suspended complaint (supervisors): its clocks run again with the time that was left."""
-    if suspension is None:
-        raise NotFound("suspension is not available")
-    complaint_id = int(request.form.get("complaint_id", "0") or 0)
-    return _act(task_id, lambda: suspension.resume_complaint(runtime(), viewer(), complaint_id, request.form.get("reason")),
-                "task.resumed")
+    return _complaint_clock(task_id, suspension.resume_complaint if suspension else None, "task.resumed")
