@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 QUARTER = re.compile(r"^(20\d{2})-Q([1-4])$")  # this century: a quarter the reports can count
+MAX_REPEAT_WINDOW_DAYS = 366  # the daily roll-ups keep each complaint's gap to the previous one up to a year
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ class ReportingConfig:
                 raise ValueError(f"[regulator_categories] {code}: ours must be a list of category codes")
             cats.append(RegulatorCategory(code, entry.get("zh", code), entry.get("en", code), tuple(ours)))
         window = doc.get("repeat_window_days", 30)
-        if not isinstance(window, int) or window < 1:
-            raise ValueError("repeat_window_days: a whole number of days, at least 1")
+        if not isinstance(window, int) or not 1 <= window <= MAX_REPEAT_WINDOW_DAYS:
+            raise ValueError(f"repeat_window_days: a whole number of days, from 1 to {MAX_REPEAT_WINDOW_DAYS}")
         return cls(repeat_window_days=window, reply_limit_days=int(doc.get("reply_limit_days", 15)),
                    default_subscribers=default, subscribers_by_quarter=subs, regulator_categories=tuple(cats))
 
