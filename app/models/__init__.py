@@ -7,6 +7,7 @@ from .drafts import ModelDraft
 from .idempotency import IdempotencyKey
 from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .reports import AccessLog, SavedSearch
+from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .sign_in import SignInFailure
 from .sla import ExtensionRequest
 from .users import ApiToken, Group, User, user_group
@@ -15,5 +16,6 @@ __all__ = [
     "AccessLog", "ApiToken", "Appeal", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
     "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
     "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
-    "ProcessInstance", "ProcessVersion", "SavedSearch", "SignInFailure", "Timer", "User", "user_group",
+    "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch",
+    "SignInFailure", "Timer", "User", "user_group",
 ]

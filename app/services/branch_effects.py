@@ -27,7 +27,7 @@ from ..engine import TaskNotReady
 from ..engine.properties import element_properties
 from ..errors import Invalid
 from ..models import Appeal, Complaint, HumanTask, OutageIncident, User
-from . import notifications
+from . import notifications, report_rollups
 from .audit import AuditLog
 from .flow_config import flow_rules
 from .runtime import Runtime
@@ -51,13 +51,22 @@ def install(rt: Runtime) -> None:
 
 
 def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any]) -> None:
-    """Apply the effects of the steps the engine completed since the instance was loaded."""
+    """Apply the effects of the steps the engine completed since the instance was loaded, then count them."""
     rt: Runtime | None = s.info.get(RUNTIME_KEY)
     done: set[str] = vars(inst).setdefault(_DONE, set())
     steps = [st for st in inst.steps if st.task_id not in done]
-    if rt is None or not steps:
+    if not steps:
         return
     done.update(st.task_id for st in steps)
+    if rt is not None:
+        _apply(s, rt, instance_id, inst, now, submitted, steps)
+    # Last: the dashboard's roll-ups count the complaint as the effects above left it (a desk's department).
+    report_rollups.after_steps(s, instance_id, [st.task_id for st in steps], submitted, inst.completed,
+                               desk_changed=any(st.element_id in BRANCH_DESKS for st in steps))
+
+
+def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:
+    """The branches' effects of these steps (the module docstring lists them)."""
     templates = {st.task_id: element_properties(inst.bundle, st.element_id).get("notifyTemplate") for st in steps}
     if not (any(templates.values()) or submitted.get("customer_email")
             or any(st.element_id in _MATTERS for st in steps)):

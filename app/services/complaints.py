@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, or_, select, text
 from ..domain.clock import local_date
 from ..errors import Invalid, NotFound
 from ..models import Complaint, HumanTask
-from . import forms
+from . import forms, report_rollups
 from .complaint_clocks import complaint_sla, replied_at, set_clocks
 from .instances import finish_start, insert_instance, run_start
 from .outages import registration_hints
@@ -61,6 +61,7 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
         set_clocks(rt, complaint, now)
         s.add(complaint)
         s.flush()
+        report_rollups.complaint_registered(s, complaint)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
                 "matched_outages": hints.matched}

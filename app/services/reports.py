@@ -1,12 +1,16 @@
 """The numbers managers read: dashboard figures and the regulator's view, as SQL aggregates.
 
-No workflow is ever deserialized: every figure is a GROUP BY over the complaint row and the
-human_task / timer projections. The dashboard's period figures count the complaints registered
-in [date_from, date_to] (local days) matching the category and department filters; the "now"
-figures (breached, paused, backlog by age) count the open complaints matching those filters,
-whatever their registration day. Definitions (docs/architecture.md, "Reports"):
+No workflow is ever deserialized. The dashboard's period figures count the complaints registered
+in [date_from, date_to] (local days) matching the category and department filters, read from the
+daily roll-ups (models/rollups.py) that the services keep in the transaction of each change
+(services/report_rollups.py): a period costs a few thousand roll-up rows, not its complaints and
+tasks. The "now" figures (breached, paused, backlog by age) count the open complaints matching
+those filters, whatever their registration day, on the live tables (few rows, indexed).
+Definitions (docs/architecture.md, "Reports"):
 - on-time rate of a step: completed tasks with a deadline finished at or before it / those tasks;
-- duration of a step: completed_at - created_at of its tasks; p90 is the nearest-rank 90th percentile;
+- duration of a step: completed_at - created_at of its tasks; the mean is exact (to the millisecond);
+  p90 is the nearest-rank 90th percentile, shown as the upper bound of the duration band holding it
+  (domain/duration_bands.py: bands 9.05 % wide, so never below the exact figure, at most 9.05 % above);
 - first-contact resolution (一次性解决率): closed complaints handled in one round (at most one
   completed handle task: no re-handling after tracking or an unsatisfied reply) / closed complaints;
 - resolution rate (投诉解决率): closed / registered;
@@ -21,20 +25,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, or_, select
 
 from ..domain.clock import local_date, local_midnight
+from ..domain.duration_bands import nearest_rank_band, upper_seconds
 from ..domain.reporting import QUARTER, ReportingConfig, quarter_bounds, quarter_of
 from ..errors import Invalid
-from ..models import Complaint, HumanTask
+from ..models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay
 from .complaint_clocks import REPLY_STEPS
 from .runtime import Runtime
 from .search import breached_now, require_auditor
 from .tasks import Viewer
 
-HANDLE_STEP = "handle"
-SATISFIED = ("satisfied", "basically_satisfied")
 AGE_BUCKETS = ((0, 1, "lt1d"), (1, 3, "1to3d"), (3, 7, "3to7d"), (7, 15, "7to15d"), (15, None, "ge15d"))
 MAX_DAYS = 732
 
@@ -92,24 +94,18 @@ def local_day(s, column):
     return func.strftime("%Y-%m-%d", column, "+8 hours")
 
 
-def seconds_between(s, start, end):
-    if _pg(s):
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _scope(f: ReportFilter) -> list:
+def _scope(f: ReportFilter, table=Complaint) -> list:
     c = []
     if f.category:
-        c.append(Complaint.category == f.category)
+        c.append(table.category == f.category)
     if f.department:
-        c.append(Complaint.department == f.department)
+        c.append(table.department == f.department)
     return c
 
 
-def _period(f: ReportFilter) -> list:
-    return [Complaint.created_at >= local_midnight(f.date_from),
-            Complaint.created_at < local_midnight(f.date_to + timedelta(days=1)), *_scope(f)]
+def _rolled(table, f: ReportFilter, counted) -> list:
+    """A roll-up's rows of the period and filters (rows a move left at zero are skipped)."""
+    return [table.day >= f.date_from, table.day <= f.date_to, counted != 0, *_scope(f, table)]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -150,34 +146,54 @@ def _dashboard(rt: Runtime, f: ReportFilter, cfg: ReportingConfig) -> dict[str, 
     with rt.db.read() as s:
         out = {"filters": f.params(), "generated_at": now.isoformat()}
         out.update(_distributions(s, f))
-        out["volume"] = _volume(s, f, out.pop("_total"))
+        out.update(_by_day(s, f, cfg.repeat_window_days))
         out["steps"] = _steps(s, f)
-        out.update(_outcomes(s, f))
-        out["repeat"] = _repeats(s, f, cfg.repeat_window_days)
         out["now"] = _now(s, f, now)
         out["backlog_by_age"] = _backlog(s, f, now)
     return out
 
 
 def _distributions(s, f: ReportFilter) -> dict[str, Any]:
-    cols = (Complaint.category, Complaint.channel, Complaint.severity, Complaint.department)
-    rows = s.execute(select(*cols, func.count()).where(*_period(f)).group_by(*cols)).all()
-    out: dict[str, Any] = {"_total": sum(r[-1] for r in rows)}
+    d = ReportComplaintDay
+    cols = (d.category, d.channel, d.severity, d.department)
+    rows = s.execute(select(*cols, func.sum(d.registered)).where(*_rolled(d, f, d.registered)).group_by(*cols)).all()
+    out: dict[str, Any] = {}
     for i, name in enumerate(("category", "channel", "severity", "department")):
         counts: dict[Any, int] = {}
         for r in rows:
-            counts[r[i]] = counts.get(r[i], 0) + r[-1]
+            value = r[i] or None  # the roll-ups' '' is "not set yet"
+            counts[value] = counts.get(value, 0) + int(r[-1])
         out[f"by_{name}"] = [{"value": k, "count": v}
-                             for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+                             for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if v]
     return out
 
 
-def _volume(s, f: ReportFilter, total: int) -> dict[str, Any]:
-    day = local_day(s, Complaint.created_at).label("day")
-    counts = dict(s.execute(select(day, func.count()).where(*_period(f)).group_by(day)).all())
+def _by_day(s, f: ReportFilter, window_days: int) -> dict[str, Any]:
+    """Volume and trend, resolution, first-contact resolution, satisfaction and repeats: one pass over the days."""
+    d = ReportComplaintDay
+    repeat = case((and_(d.repeat_gap >= 1, d.repeat_gap <= window_days), d.registered), else_=0)
+    rows = s.execute(select(d.day, func.sum(d.registered), func.sum(d.closed), func.sum(d.first_time),
+                            func.sum(d.satisfied), func.sum(d.basically_satisfied), func.sum(d.unsatisfied),
+                            func.sum(repeat))
+                     .where(*_rolled(d, f, d.registered)).group_by(d.day)).all()
+    counts = {(day if isinstance(day, date) else date.fromisoformat(day)): n for day, n, *_ in rows}
+    total, closed, first_time, sat, basic, unsat, repeats = (sum(int(r[i] or 0) for r in rows) for i in range(1, 8))
+    answered = sat + basic + unsat
+    return {
+        "volume": _volume(f, counts, total),
+        "resolution": {"registered": total, "closed": closed, "rate": _rate(closed, total)},
+        "first_contact_resolution": {"closed": closed, "resolved_first_time": first_time,
+                                     "rate": _rate(first_time, closed)},
+        "satisfaction": {"answered": answered, "satisfied": sat, "basically_satisfied": basic, "unsatisfied": unsat,
+                         "rate": _rate(sat + basic, answered)},
+        "repeat": {"window_days": window_days, "total": total, "repeats": repeats, "rate": _rate(repeats, total)},
+    }
+
+
+def _volume(f: ReportFilter, counts: dict[date, int], total: int) -> dict[str, Any]:
     days, d = [], f.date_from
     while d <= f.date_to:
-        days.append({"day": d.isoformat(), "count": counts.get(d.isoformat(), 0)})
+        days.append({"day": d.isoformat(), "count": int(counts.get(d, 0))})
         d += timedelta(days=1)
     for i, row in enumerate(days):  # trailing 7-day moving average: the trend without the weekly cycle
         window = days[max(0, i - 6): i + 1]
@@ -202,67 +218,32 @@ def _slope(ys: list[int]) -> float | None:
 
 
 def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
-    dur = seconds_between(s, HumanTask.created_at, HumanTask.completed_at)
-    # One pass: each completed task with its duration's rank within its step, then per step the
-    # count, the on-time count, the mean and the nearest-rank p90 (rank ceil(0.9 n) = (9n + 9) // 10).
-    ranked = (select(HumanTask.element_id.label("element_id"), HumanTask.name.label("name"), dur.label("dur"),
-                     case((HumanTask.due_at.is_(None), None), else_=1).label("has_due"),
-                     case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0).label("in_time"),
-                     func.row_number().over(partition_by=HumanTask.element_id, order_by=dur).label("rn"),
-                     func.count().over(partition_by=HumanTask.element_id).label("n"))
-              .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
-              .where(HumanTask.state == "completed", *_period(f))).subquery()
-    rows = s.execute(select(
-        ranked.c.element_id, func.max(ranked.c.name), func.count(), func.count(ranked.c.has_due),
-        func.sum(ranked.c.in_time), func.avg(ranked.c.dur),
-        func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.dur), else_=None)),
-    ).group_by(ranked.c.element_id)).all()
+    """Per step: completed, on time, the mean and the p90's duration band, summed over the period's bands."""
+    d = ReportStepDay
+    rows = s.execute(select(d.element_id, d.band, func.max(d.name), func.sum(d.completed), func.sum(d.with_deadline),
+                            func.sum(d.on_time), func.sum(d.duration_ms))
+                     .where(*_rolled(d, f, d.completed)).group_by(d.element_id, d.band)).all()
+    steps: dict[str, dict[str, Any]] = {}
+    for element_id, band, name, done, with_due, on_time, ms in rows:
+        st = steps.setdefault(element_id, {"name": name, "completed": 0, "with_deadline": 0, "on_time": 0, "ms": 0,
+                                           "bands": []})
+        st["name"] = max(st["name"], name)
+        st["completed"] += int(done)
+        st["with_deadline"] += int(with_due)
+        st["on_time"] += int(on_time)
+        st["ms"] += int(ms)
+        st["bands"].append((band, int(done)))
     out = []
-    for element_id, name, done, with_due, on_time, avg, p90 in rows:
-        out.append({"element_id": element_id, "name": name, "completed": done, "with_deadline": with_due,
-                    "on_time": int(on_time or 0), "on_time_rate": _rate(int(on_time or 0), with_due),
-                    "avg_seconds": round(float(avg), 1) if avg is not None else None,
-                    "p90_seconds": round(float(p90), 1) if p90 is not None else None})
+    for element_id, st in steps.items():
+        if st["completed"] <= 0:
+            continue
+        band = nearest_rank_band(st["bands"])
+        out.append({"element_id": element_id, "name": st["name"], "completed": st["completed"],
+                    "with_deadline": st["with_deadline"], "on_time": st["on_time"],
+                    "on_time_rate": _rate(st["on_time"], st["with_deadline"]),
+                    "avg_seconds": round(st["ms"] / st["completed"] / 1000, 1),
+                    "p90_seconds": round(upper_seconds(band), 1) if band is not None else None})
     return sorted(out, key=lambda r: -r["completed"])
-
-
-def _outcomes(s, f: ReportFilter) -> dict[str, Any]:
-    handled = (select(func.count()).where(HumanTask.instance_id == Complaint.instance_id,
-                                          HumanTask.element_id == HANDLE_STEP, HumanTask.state == "completed")
-               .correlate(Complaint).scalar_subquery())
-    closed = Complaint.status == "closed"
-    row = s.execute(select(
-        func.count(),
-        func.sum(case((closed, 1), else_=0)),
-        func.sum(case((and_(closed, handled <= 1), 1), else_=0)),
-        func.sum(case((Complaint.satisfaction.in_(("satisfied",)), 1), else_=0)),
-        func.sum(case((Complaint.satisfaction == "basically_satisfied", 1), else_=0)),
-        func.sum(case((Complaint.satisfaction == "unsatisfied", 1), else_=0)),
-    ).where(*_period(f))).one()
-    total, n_closed, first_time, sat, basic, unsat = (int(v or 0) for v in row)
-    answered = sat + basic + unsat
-    return {
-        "resolution": {"registered": total, "closed": n_closed, "rate": _rate(n_closed, total)},
-        "first_contact_resolution": {"closed": n_closed, "resolved_first_time": first_time,
-                                     "rate": _rate(first_time, n_closed)},
-        "satisfaction": {"answered": answered, "satisfied": sat, "basically_satisfied": basic, "unsatisfied": unsat,
-                         "rate": _rate(sat + basic, answered)},
-    }
-
-
-def _repeats(s, f: ReportFilter, window_days: int) -> dict[str, Any]:
-    earlier = aliased(Complaint)
-    if _pg(s):
-        since = Complaint.created_at - text(f"interval '{int(window_days)} days'")
-        within = earlier.created_at >= since
-    else:
-        within = func.julianday(earlier.created_at) >= func.julianday(Complaint.created_at) - window_days
-    repeat = (select(earlier.id).where(earlier.customer_phone == Complaint.customer_phone,
-                                       earlier.created_at < Complaint.created_at, within)
-              .correlate(Complaint).exists())
-    total, repeats = s.execute(select(func.count(), func.sum(case((repeat, 1), else_=0))).where(*_period(f))).one()
-    return {"window_days": window_days, "total": int(total or 0), "repeats": int(repeats or 0),
-            "rate": _rate(int(repeats or 0), int(total or 0))}
 
 
 def _now(s, f: ReportFilter, now: datetime) -> dict[str, Any]:

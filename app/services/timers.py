@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 
 from ..errors import Conflict, Forbidden, NotFound
 from ..models import Complaint, ProcessInstance, Timer
-from . import projection
+from . import projection, report_rollups
 from .audit import AuditLog
 from .instances import SYSTEM, Actor, audit_new_tasks, record_steps, save_state
 from .runtime import Runtime
@@ -113,6 +113,8 @@ def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
                      element_id=row.element_id, element_name=model.bundle.element_name(row.element_id),
                      after={"step": row.sla_step, "attached_to": row.attached_to, "due_at": row.due_at.isoformat(),
                             "provisional": row.provisional})
+    if breaches:
+        report_rollups.mark_breached(s, instance_id)  # the search's "breached ever"
     record_steps(audit, inst, [x for x in steps if x.task_id not in fired_ids], SCHEDULER, now)
     audit_new_tasks(audit, changes, SCHEDULER, now, ready=True)
     for task in changes.created_tasks if breaches else ():

@@ -1,10 +1,11 @@
 """Every dashboard figure and the regulator's view, against the hand-counted data set of report_data.py."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from app.domain.duration_bands import band_of, upper_seconds
 from app.errors import Forbidden
 from app.services import reports
 from app.services.tasks import Viewer
@@ -52,10 +53,12 @@ def test_on_time_rate_and_durations_per_step(rt, data):
     assert set(steps) == {"classify", "dispatch", "handle", "feedback"}  # ready tasks are not counted
     assert (steps["classify"]["completed"], steps["classify"]["on_time"], steps["classify"]["on_time_rate"]) == (2, 1, 0.5)
     assert steps["classify"]["avg_seconds"] == 3600.0  # (1800 + 5400) / 2
-    assert steps["classify"]["p90_seconds"] == 5400.0  # rank ceil(0.9 * 2) = 2
+    # p90: rank ceil(0.9 * 2) = 2, i.e. 5400 s, shown as the upper bound of its duration band:
+    # band ceil(8 * log2(5400)) = 100, bound 2^(100/8) = 5792.6 s (never below the exact figure, at most 9.05 % above)
+    assert steps["classify"]["p90_seconds"] == 5792.6 == round(upper_seconds(band_of(timedelta(seconds=5400))), 1)
     assert (steps["handle"]["completed"], steps["handle"]["on_time_rate"]) == (3, 1.0)
     assert steps["handle"]["avg_seconds"] == 60000.0  # (86400 + 7200 + 86400) / 3
-    assert steps["handle"]["p90_seconds"] == 86400.0
+    assert steps["handle"]["p90_seconds"] == 92681.9  # rank 3 of (7200, 86400, 86400): 86400 s, band 132 = 2^16.5 s
     assert steps["dispatch"]["avg_seconds"] == 1800.0 and steps["feedback"]["avg_seconds"] == 79200.0
     assert steps["handle"]["name"] == "投诉处理"
 

@@ -1,0 +1,69 @@
+"""Daily roll-ups of the dashboard's period figures, kept by the services in the change's own transaction.
+
+Every row is keyed by the local day the complaints were registered on and by their category and
+department (the dashboard's filters); '' stands for "none yet" so that the keys can be upserted
+(NULLs never conflict). services/report_rollups.py keeps them, services/report_rebuild.py
+recomputes them from the raw rows (migration 0007's backfill, generate-demo, `rebuild-reports`).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+
+NO_GAP = -1  # the phone had no other complaint in the MAX_REPEAT_GAP days before
+
+
+class ReportComplaint(Base):
+    """What the roll-ups count one complaint under, so that a change can take the old counts back."""
+
+    __tablename__ = "report_complaint"
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True,
+                                              autoincrement=False)
+    instance_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    day: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    repeat_gap: Mapped[int] = mapped_column(Integer)  # whole days since the phone's previous complaint, rounded up
+    closed: Mapped[bool] = mapped_column(Boolean)
+    first_time: Mapped[bool] = mapped_column(Boolean)  # closed after at most one completed handle task
+    satisfaction: Mapped[str] = mapped_column(String(32))
+
+
+class ReportComplaintDay(Base):
+    """Complaints registered per day and key: volume, distributions, outcomes, satisfaction, repeats."""
+
+    __tablename__ = "report_complaint_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    repeat_gap: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    registered: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
+    first_time: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+    basically_satisfied: Mapped[int] = mapped_column(Integer)
+    unsatisfied: Mapped[int] = mapped_column(Integer)
+
+
+class ReportStepDay(Base):
+    """Completed tasks of the complaints registered per day and key, per step and duration band."""
+
+    __tablename__ = "report_step_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    element_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # domain/duration_bands.py
+    name: Mapped[str] = mapped_column(String(256))
+    completed: Mapped[int] = mapped_column(Integer)
+    with_deadline: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)  # the sum: the mean is exact

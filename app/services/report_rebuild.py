@@ -1,0 +1,87 @@
+"""Recompute the dashboard's roll-ups from the raw rows: migration 0007's backfill, generate-demo's bulk
+copies, and `complaintflow rebuild-reports` (a repair, should a writer ever bypass the services).
+
+It empties the three roll-up tables and counts every complaint and completed task again with the same
+contribution functions the services use (services/report_rollups.py), a slice of registration days
+at a time so that memory stays bounded on millions of rows. It writes in the caller's transaction;
+on PostgreSQL it first locks the roll-ups against concurrent writers, who then add their own change
+on top of the rebuilt rows once it commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import func, insert, select
+
+from ..domain.clock import local_date, local_midnight
+from ..models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
+from .report_rollups import HANDLE_STEP, Deltas, Task, counted, repeat_gap
+
+SLICE_DAYS = 15
+CHUNK = 5_000  # rows per INSERT
+
+
+@dataclass
+class Rebuilt:
+    complaints: int = 0
+    tasks: int = 0
+    day_rows: int = 0
+    step_rows: int = 0
+
+
+def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
+    """Empty and refill report_complaint, report_complaint_day and report_step_day from the raw rows."""
+    out = Rebuilt()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE report_complaint, report_complaint_day, report_step_day IN EXCLUSIVE MODE")
+    for table in (ReportStepDay, ReportComplaintDay, ReportComplaint):
+        conn.execute(table.__table__.delete())
+    first, last = conn.execute(select(func.min(Complaint.created_at), func.max(Complaint.created_at))).one()
+    if first is None:
+        return out
+    day, end = local_date(first), local_date(last)
+    while day <= end:
+        _slice(conn, day, min(end, day + timedelta(days=SLICE_DAYS - 1)), out, progress)
+        day += timedelta(days=SLICE_DAYS)
+    return out
+
+
+def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
+    lo, hi = local_midnight(first), local_midnight(last + timedelta(days=1))
+    earlier = Complaint.__table__.alias("earlier")
+    previous = (select(func.max(earlier.c.created_at))
+                .where(earlier.c.customer_phone == Complaint.customer_phone, earlier.c.created_at < Complaint.created_at)
+                .correlate(Complaint).scalar_subquery())
+    handled = (select(func.count()).where(HumanTask.instance_id == Complaint.instance_id, HumanTask.element_id == HANDLE_STEP,
+                                          HumanTask.state == "completed")
+               .correlate(Complaint).scalar_subquery())
+    rows = conn.execute(select(Complaint.id, Complaint.instance_id, Complaint.created_at, Complaint.category,
+                               Complaint.department, Complaint.channel, Complaint.severity, Complaint.status,
+                               Complaint.satisfaction, previous, handled)
+                        .where(Complaint.created_at >= lo, Complaint.created_at < hi)).all()
+    deltas, snapshots, keys = Deltas(), [], {}
+    for cid, iid, created, category, department, channel, severity, status, satisfaction, prev, n_handled in rows:
+        c = counted(created, category, department, channel, severity, status, satisfaction, repeat_gap(prev, created),
+                    n_handled)
+        deltas.complaint(c, +1)
+        snapshots.append({"complaint_id": cid, "instance_id": iid, **c._asdict()})
+        if iid is not None:
+            keys[iid] = c.step_key
+    tasks = conn.execute(select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.created_at,
+                                HumanTask.completed_at, HumanTask.due_at)
+                         .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
+                         .where(Complaint.created_at >= lo, Complaint.created_at < hi, HumanTask.state == "completed"))
+    for iid, *task in tasks:
+        deltas.task(keys[iid], Task(*task), +1)
+        out.tasks += 1
+    for table, values in ((ReportComplaint, snapshots), (ReportComplaintDay, list(deltas.days.values())),
+                          (ReportStepDay, list(deltas.steps.values()))):
+        for i in range(0, len(values), CHUNK):
+            conn.execute(insert(table.__table__), values[i:i + CHUNK])
+    out.complaints += len(rows)
+    out.day_rows += len(deltas.days)
+    out.step_rows += len(deltas.steps)
+    if progress is not None:
+        progress(len(rows))

@@ -1,0 +1,109 @@
+"""The dashboard's period figures recomputed from the raw rows in plain Python, as the definitions say.
+
+An independent reading of services/reports.py's docstring (no roll-up, no SQL aggregate): the tests
+compare the dashboard with it after real flows. The p90 is the exact nearest-rank duration; the
+dashboard shows the upper bound of its duration band (domain/duration_bands.py), so `expected()`
+applies that bound, and nothing else, before comparing.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.domain.clock import local_date
+from app.domain.duration_bands import band_of, upper_seconds
+from app.models import Complaint, HumanTask
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def expected(rt, f, window_days: int = 30) -> dict:
+    """The figures the dashboard must show for filter f (a reports.ReportFilter)."""
+    with rt.db.read() as s:
+        complaints = s.execute(select(Complaint.instance_id, Complaint.created_at, Complaint.category,
+                                      Complaint.department, Complaint.channel, Complaint.severity, Complaint.status,
+                                      Complaint.satisfaction, Complaint.customer_phone)).all()
+        tasks = s.execute(select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.created_at,
+                                 HumanTask.completed_at, HumanTask.due_at).where(HumanTask.state == "completed")).all()
+    registered_by_phone = defaultdict(list)
+    for c in complaints:
+        registered_by_phone[c.customer_phone].append(c.created_at)
+    chosen = [c for c in complaints if f.date_from <= local_date(c.created_at) <= f.date_to
+              and (not f.category or c.category == f.category) and (not f.department or c.department == f.department)]
+    ids = {c.instance_id for c in chosen}
+    by_task = defaultdict(list)
+    for t in tasks:
+        if t.instance_id in ids:
+            by_task[t.element_id].append(t)
+    handled = Counter(t.instance_id for t in tasks if t.element_id == "handle")
+
+    days = Counter(local_date(c.created_at).isoformat() for c in chosen)
+    n_days = (f.date_to - f.date_from).days + 1
+    closed = [c for c in chosen if c.status == "closed"]
+    first_time = [c for c in closed if handled[c.instance_id] <= 1]
+    sat = Counter(c.satisfaction for c in chosen)
+    repeats = [c for c in chosen if any(c.created_at - timedelta(days=window_days) <= e < c.created_at
+                                        for e in registered_by_phone[c.customer_phone])]
+    steps = {}
+    for element_id, done in by_task.items():
+        durations = sorted(t.completed_at - t.created_at for t in done)
+        with_due = [t for t in done if t.due_at is not None]
+        on_time = sum(t.completed_at <= t.due_at for t in with_due)
+        p90 = durations[math.ceil(0.9 * len(durations)) - 1]
+        steps[element_id] = {
+            "element_id": element_id, "name": max(t.name for t in done), "completed": len(done),
+            "with_deadline": len(with_due), "on_time": on_time, "on_time_rate": _rate(on_time, len(with_due)),
+            "avg_seconds": round(sum(d.total_seconds() for d in durations) / len(durations), 1),
+            "p90_seconds": round(upper_seconds(band_of(p90)), 1), "p90_exact_seconds": p90.total_seconds(),
+        }
+    answered = sat["satisfied"] + sat["basically_satisfied"] + sat["unsatisfied"]
+    return {
+        "by_day": {(f.date_from + timedelta(days=i)).isoformat(): days[(f.date_from + timedelta(days=i)).isoformat()]
+                   for i in range(n_days)},
+        "total": len(chosen),
+        **{f"by_{name}": dict(Counter(getattr(c, name) for c in chosen))
+           for name in ("category", "channel", "severity", "department")},
+        "steps": steps,
+        "resolution": {"registered": len(chosen), "closed": len(closed), "rate": _rate(len(closed), len(chosen))},
+        "first_contact_resolution": {"closed": len(closed), "resolved_first_time": len(first_time),
+                                     "rate": _rate(len(first_time), len(closed))},
+        "satisfaction": {"answered": answered, "satisfied": sat["satisfied"],
+                         "basically_satisfied": sat["basically_satisfied"], "unsatisfied": sat["unsatisfied"],
+                         "rate": _rate(sat["satisfied"] + sat["basically_satisfied"], answered)},
+        "repeat": {"window_days": window_days, "total": len(chosen), "repeats": len(repeats),
+                   "rate": _rate(len(repeats), len(chosen))},
+    }
+
+
+def shown(d: dict) -> dict:
+    """The same figures read off a dashboard (reports.dashboard's answer)."""
+    return {
+        "by_day": {r["day"]: r["count"] for r in d["volume"]["by_day"]},
+        "total": d["volume"]["total"],
+        **{f"by_{name}": {r["value"]: r["count"] for r in d[f"by_{name}"]}
+           for name in ("category", "channel", "severity", "department")},
+        "steps": {s["element_id"]: s for s in d["steps"]},
+        **{k: d[k] for k in ("resolution", "first_contact_resolution", "satisfaction", "repeat")},
+    }
+
+
+def assert_matches(d: dict, want: dict) -> None:
+    """The dashboard shows the recomputed figures (the mean to 0.1 s: it sums whole milliseconds)."""
+    got = shown(d)
+    for element_id, step in want["steps"].items():
+        have = got["steps"].get(element_id)
+        assert have is not None, f"step {element_id} missing"
+        assert abs(have["avg_seconds"] - step["avg_seconds"]) <= 0.1, (element_id, have, step)
+        exact = step["p90_exact_seconds"]
+        assert exact <= have["p90_seconds"] + 0.05 and have["p90_seconds"] <= max(1.0, exact) * 1.0906, (element_id, have, step)
+        for k in ("name", "completed", "with_deadline", "on_time", "on_time_rate", "p90_seconds"):
+            assert have[k] == step[k], (element_id, k, have[k], step[k])
+    assert set(got["steps"]) == set(want["steps"])
+    for k in want:
+        if k != "steps":
+            assert got[k] == want[k], (k, got[k], want[k])

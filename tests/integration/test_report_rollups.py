@@ -1,0 +1,192 @@
+"""The dashboard's daily roll-ups stay equal to a recomputation from the raw rows after the real flows,
+the migration's backfill makes the same rows, and the search's "breached ever" flag follows the SLA."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from app.domain.clock import OPERATOR_ZONE, local_date
+from app.migrate import alembic_config, upgrade
+from app.models import Complaint, ReportComplaint, ReportComplaintDay, ReportStepDay
+from app.services import reports
+from app.services.report_rebuild import rebuild
+from app.services.tasks import Viewer
+from app.services.timers import fire_due_timers
+from tests.conftest import ROOT
+
+from . import report_oracle
+from .branch_walk import walk
+from .flow import complete, registration, scenario
+
+MANAGER = Viewer(1, "manager", frozenset({"manager"}))
+# Appeals have no complaint row (nothing to count) and are dated 2026-03-02: test_branch_scenarios walks them.
+FILES = ("complaint_handling", "special_outage", "special_privacy", "special_fraud", "special_care",
+         "compensation_approval", "return_visit")
+TABLES = (ReportComplaint, ReportComplaintDay, ReportStepDay)
+
+
+def _scenarios():
+    for name in FILES:
+        doc = json.loads((ROOT / "processes" / f"{name}.scenarios.json").read_text(encoding="utf-8"))
+        for sc in doc["scenarios"]:
+            yield doc["process"], sc
+
+
+def read_rollups(conn) -> dict:
+    """The three tables as {table: {key: values}}, rows that count nothing left out (a move leaves zeros)."""
+    out = {}
+    for model in TABLES:
+        t = model.__table__
+        keys = [c.name for c in t.primary_key.columns]
+        rows = {}
+        for r in conn.execute(select(t)).mappings():
+            values = {k: v for k, v in r.items() if k not in keys}
+            if model is ReportComplaint or any(v for k, v in values.items() if k != "name"):
+                rows[tuple(r[k] for k in keys)] = values
+        out[t.name] = rows
+    return out
+
+
+def maintained(rt) -> dict:
+    with rt.db.engine.connect() as conn:
+        return read_rollups(conn)
+
+
+def rebuilt(rt) -> dict:
+    """What the rebuild (the migration's backfill) makes of the raw rows, rolled back afterwards."""
+    with rt.db.engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            rebuild(conn)
+            return read_rollups(conn)
+        finally:
+            tx.rollback()
+
+
+def assert_rollups_equal_a_recount(rt, when: str) -> None:
+    have, want = maintained(rt), rebuilt(rt)
+    for table in want:
+        assert have[table] == want[table], (when, table, _diff(have[table], want[table]))
+
+
+def _diff(have: dict, want: dict) -> dict:
+    return {k: (have.get(k), want.get(k)) for k in set(have) | set(want) if have.get(k) != want.get(k)}
+
+
+def everything(rt) -> reports.ReportFilter:
+    return reports.ReportFilter(date(2026, 1, 1), reports.today(rt) + timedelta(days=1))
+
+
+@pytest.fixture
+def outage(api, deployed):
+    r = api.post("network", "/outages", json={"title": "望京光缆中断", "area": "望京西园", "service": "broadband",
+                                              "started_at": "2026-03-01T22:00:00+08:00"})
+    assert r.status_code == 201, r.get_json()
+
+
+def next_working_week(rt, clock) -> None:
+    """Move the clock to 09:00 on the next Monday of a week of working days (scenarios are written for one)."""
+    day = local_date(clock.now()) + timedelta(days=1)
+    while day.weekday() != 0 or not all(rt.calendar.is_workday(day + timedelta(days=i)) for i in range(5)):
+        day += timedelta(days=1)
+    clock.set(datetime.combine(day, time(9), OPERATOR_ZONE))
+
+
+def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock, deployed, outage):
+    for process, sc in _scenarios():
+        next_working_week(rt, clock)
+        api._tokens.clear()
+        walk(api, rt, clock, process, sc)
+        assert_rollups_equal_a_recount(rt, f"{process}:{sc['name']}")
+    # complaints left at a step: suspended and resumed, then past every deadline with the timers fired
+    waiting = []
+    for name in ("general_satisfied_first_reply", "major_complaint_supervisor_review"):
+        sc = scenario(name)
+        created = api.post("agent", "/complaints", json=registration(sc)).get_json()
+        for step in sc["steps"][:4]:
+            if "task" in step:
+                assert complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code == 200
+        waiting.append(created)
+    assert api.post("supervisor", f"/complaints/{waiting[0]['id']}/suspend", json={"reason": "客户出差"}).status_code == 200
+    clock.advance(timedelta(hours=5))
+    assert api.post("supervisor", f"/complaints/{waiting[0]['id']}/resume", json={"reason": "客户已返回"}).status_code == 200
+    clock.advance(timedelta(days=20))
+    assert fire_due_timers(rt) > 0
+    assert_rollups_equal_a_recount(rt, "after suspension and timers")
+
+    for f in (everything(rt), reports.ReportFilter(date(2026, 3, 2), date(2026, 3, 2)),
+              reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
+              reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing")):
+        report_oracle.assert_matches(reports.dashboard(rt, MANAGER, f), report_oracle.expected(rt, f))
+
+
+def test_a_complaint_registered_before_a_later_one_of_the_same_phone_shortens_its_repeat_gap(api, rt, clock, deployed):
+    sc = scenario("general_satisfied_first_reply")
+    body = registration(sc)
+    for move in (timedelta(days=3), timedelta(days=-2), timedelta(days=-10)):  # the latest registered first
+        clock.advance(move)
+        api._tokens.clear()  # tokens are dated by the clock
+        assert api.post("agent", "/complaints", json=body).status_code == 201
+    assert_rollups_equal_a_recount(rt, "registered out of order")
+    with rt.db.read() as s:
+        gaps = sorted(s.scalars(select(ReportComplaint.repeat_gap)))
+    assert gaps == [-1, 2, 10]
+    f = everything(rt)
+    for window in (1, 2, 10, 30):
+        report_oracle.assert_matches(reports._dashboard(rt, f, _window(window)), report_oracle.expected(rt, f, window))
+
+
+def _window(days: int):
+    from app.domain.reporting import ReportingConfig
+
+    return ReportingConfig(repeat_window_days=days)
+
+
+def test_the_migrations_backfill_makes_the_rows_the_services_kept(api, rt, clock, deployed):
+    for name in ("general_satisfied_first_reply", "unsatisfied_once_then_satisfied", "classify_overdue_supervised",
+                 "not_solved_at_track_rehandled"):
+        next_working_week(rt, clock)
+        api._tokens.clear()
+        walk(api, rt, clock, "complaint_handling", scenario(name))
+    kept, figures = maintained(rt), reports.dashboard(rt, MANAGER, everything(rt))
+    with rt.db.read() as s:
+        breached = set(s.scalars(select(Complaint.id).where(Complaint.breached_ever.is_(True))))
+    assert breached  # the overdue classification
+    cfg = alembic_config(rt.db.url)
+    with rt.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    upgrade(rt.db)
+    assert maintained(rt) == kept
+    assert reports.dashboard(rt, MANAGER, everything(rt)) | {"generated_at": None} == figures | {"generated_at": None}
+    with rt.db.read() as s:
+        assert set(s.scalars(select(Complaint.id).where(Complaint.breached_ever.is_(True)))) == breached
+
+
+def test_breached_ever_is_set_by_a_late_step_and_by_a_fired_breach_timer(api, rt, clock, deployed):
+    sc = scenario("general_satisfied_first_reply")
+    receive, classify = sc["steps"][0], sc["steps"][1]
+
+    def registered_and_received() -> dict:
+        created = api.post("agent", "/complaints", json=registration(sc)).get_json()
+        assert complete(api, created["process_instance_id"], receive["task"], receive["group"], receive["data"]).status_code == 200
+        return created
+
+    late = registered_and_received()
+    clock.advance(timedelta(days=2))  # past the classification's deadline, no tick ran: finished late
+    api._tokens.clear()
+    assert complete(api, late["process_instance_id"], classify["task"], classify["group"], classify["data"]).status_code == 200
+    timed_out = registered_and_received()
+    clock.advance(timedelta(hours=3))
+    assert fire_due_timers(rt) > 0  # the classification's breach timer
+    fresh = api.post("agent", "/complaints", json=registration(sc)).get_json()
+
+    def ids(sla: str) -> set[int]:
+        return {i["id"] for i in api.get("manager", f"/process-instances?sla={sla}").get_json()["items"]}
+
+    assert ids("breached_ever") == {late["id"], timed_out["id"]}
+    assert fresh["id"] in ids("on_time") and not ids("on_time") & {late["id"], timed_out["id"]}
