@@ -1,9 +1,10 @@
 """The managers' instance search: filters over complaints and their instances, sorted, keyset-paged.
 
-Every filter is a condition on the complaint row (indexed in migration 0003) or an EXISTS on a
-small indexed table (human_task, timer), so a page costs an index walk of about one page of rows
-whatever the table's size. Paging is by keyset on (sort value, id), never OFFSET; the total is
-counted up to COUNT_CAP and shown as "more than" beyond it. Exports walk the same query unpaged.
+Every filter is a condition on the complaint row (indexed in migration 0003; "breached ever" is a
+flag on it, migration 0007) or an EXISTS on a small indexed table (human_task), so a page costs an
+index walk of about one page of rows whatever the table's size. Paging is by keyset on (sort value,
+id), never OFFSET; the total is counted up to COUNT_CAP and shown as "more than" beyond it.
+Exports walk the same query unpaged.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select, tuple_
 
 from ..domain.clock import local_midnight
 from ..errors import Forbidden, Invalid
-from ..models import Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
+from ..models import Complaint, HumanTask, ProcessInstance, ProcessVersion, User
 from .complaint_clocks import REPLY_STEPS, complaint_sla, replied_at
 from .runtime import Runtime
 from .tasks import Viewer
@@ -140,11 +141,12 @@ def breached_now(now: datetime):
 
 
 def breached_ever():
-    """A step's breach timer fired, or a step was completed after its deadline."""
-    fired = exists().where(Timer.instance_id == Complaint.instance_id, Timer.kind == "breach", Timer.status == "fired")
-    late = exists().where(HumanTask.instance_id == Complaint.instance_id, HumanTask.state == "completed",
-                          HumanTask.completed_at > HumanTask.due_at)
-    return or_(fired, late)
+    """A step's breach timer fired, or a step was completed after its deadline.
+
+    The complaint's own flag, set in the transaction of the breach (services/report_rollups.py for a late
+    step, services/timers.py for a fired breach timer): no EXISTS over tasks and timers per candidate row.
+    """
+    return Complaint.breached_ever.is_(True)
 
 
 def _user_id(s, assignee: str) -> int:
