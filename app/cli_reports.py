@@ -1,4 +1,5 @@
-"""Managers' commands: `verify` re-checks the audit chains, `generate-demo` makes history at scale."""
+"""Managers' commands: `verify` re-checks the audit chains, `generate-demo` makes history at scale,
+`rebuild-reports` recounts the dashboard's roll-ups."""
 from __future__ import annotations
 
 import sys
@@ -89,4 +90,22 @@ def generate_demo_command(n, days, until, templates, live_days, seed, batch):
                f"({(stats.complaints + stats.replayed) / took:.0f}/s) from {start:%Y-%m-%d} to {end:%Y-%m-%d}")
 
 
-COMMANDS = (verify_command, generate_demo_command)
+@click.command("rebuild-reports")
+@with_appcontext
+def rebuild_reports_command():
+    """Recount the dashboard's daily roll-ups from the complaints and tasks (a repair; the services keep them)."""
+    from sqlalchemy import func, select
+
+    from .models import Complaint
+    from .services.report_rebuild import rebuild
+
+    with _rt().db.read() as s:
+        total = s.scalar(select(func.count()).select_from(Complaint)) or 0
+    started = time.perf_counter()
+    with click.progressbar(length=total, label="recounting", file=sys.stderr) as bar, _rt().db.write() as s:
+        done = rebuild(s.connection(), progress=bar.update)
+    click.echo(f"{done.complaints} complaints and {done.tasks} completed tasks recounted in "
+               f"{time.perf_counter() - started:.1f} s: {done.day_rows} day rows, {done.step_rows} step rows")
+
+
+COMMANDS = (verify_command, generate_demo_command, rebuild_reports_command)

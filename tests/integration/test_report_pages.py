@@ -28,6 +28,7 @@ def test_search_instance_dashboard_and_regulator_pages(app, api, deployed, web):
     assert r.status_code == 302 and "已办结" in web.text("/reports/instances")
     dash = web.text("/reports?from=2026-02-01&to=2026-03-02")
     assert 'data-chart="volume"' in dash and "echarts.min.js" in dash and 'id="heatmap"' in dash
+    assert 'data-testid="p90-note"' in dash  # the page says how its P90 is rounded
     assert "2026-Q1" in web.text("/reports/regulator")
     log = api.get("manager", f"/access-log?complaint_id={done['id']}").get_json()["items"]
     assert [e["via"] for e in log] == ["web", "web"]  # the instance page, twice

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.clock import OPERATOR_ZONE, local_date
 from app.migrate import alembic_config, upgrade
@@ -190,3 +190,14 @@ def test_breached_ever_is_set_by_a_late_step_and_by_a_fired_breach_timer(api, rt
 
     assert ids("breached_ever") == {late["id"], timed_out["id"]}
     assert fresh["id"] in ids("on_time") and not ids("on_time") & {late["id"], timed_out["id"]}
+
+
+def test_the_rebuild_command_repairs_roll_ups_a_writer_bypassed(app, api, rt, clock, deployed):
+    walk(api, rt, clock, "complaint_handling", scenario("general_satisfied_first_reply"))
+    kept = maintained(rt)
+    with rt.db.write() as s:  # as if a script had changed complaints behind the services' back
+        s.execute(update(ReportComplaintDay).values(registered=ReportComplaintDay.registered + 5))
+    assert maintained(rt) != kept
+    result = app.test_cli_runner().invoke(args=["rebuild-reports"])
+    assert result.exit_code == 0 and "1 complaints and" in result.output, result.output
+    assert maintained(rt) == kept
