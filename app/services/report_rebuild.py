@@ -2,7 +2,7 @@
 copies, and `complaintflow rebuild-reports` (a repair, should a writer ever bypass the services).
 
 It empties the three roll-up tables and counts every complaint and completed task again with the same
-contribution functions the services use (services/report_rollups.py), a slice of registration days
+contribution functions the services use (services/report_counts.py), a slice of registration days
 at a time so that memory stays bounded on millions of rows. It writes in the caller's transaction;
 on PostgreSQL it first locks the roll-ups against concurrent writers, who then add their own change
 on top of the rebuilt rows once it commits.
@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from ..domain.clock import local_date, local_midnight
 from ..models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
-from .report_rollups import HANDLE_STEP, Deltas, Task, counted, repeat_gap
+from .report_counts import HANDLE_STEP, Deltas, Task, counted, repeat_gap
 
 SLICE_DAYS = 15
 CHUNK = 5_000  # rows per INSERT
