@@ -60,6 +60,9 @@ SETTINGS = [
     Setting("TIMER_MAX_ATTEMPTS", lambda inst: 5, int, "failed firings before a timer becomes an incident"),
     Setting("TIMER_BATCH", lambda inst: 50, int,
             "instances claimed per timer transaction (the tick loops until nothing is due)"),
+    Setting("LIVE_INSTANCES", lambda inst: 256, int,
+            "engine objects of recently saved instances kept per process, so their next step skips "
+            "rebuilding them from the state (0 turns it off)"),
     Setting("CALENDAR_REFRESH_SECONDS", lambda inst: 2.0, float,
             "how often a process checks whether the calendar overrides changed in the database"),
     # Serving on many hosts (docs/deploy.md).

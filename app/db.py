@@ -15,6 +15,8 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from .plain_sql import Plain
+
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
@@ -55,6 +57,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextlib.contextmanager
+    def plain(self) -> Iterator[Plain]:
+        """A pooled connection for a hot path's one-statement reads in plain SQL (app/plain_sql.py)."""
+        fairy = self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
+        try:
+            yield Plain(fairy.driver_connection, self.engine.dialect, invalidate=fairy.invalidate)
+        finally:
+            fairy.close()  # back to the pool, which ends whatever transaction the reads began
 
     def listen_writes(self, name: str, fn) -> None:
         """Register a session event (after_flush, before_commit, after_commit...) on write sessions only."""

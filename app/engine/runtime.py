@@ -192,6 +192,10 @@ class Instance:
         """The instance's state (compressed JSON, without the spec); Engine.load takes it back."""
         return serializer.dump(self._wf)
 
+    def forget_steps(self) -> None:
+        """Start a new call on this object: steps then lists only what runs from now on."""
+        self.steps = []
+
     # -- internals -------------------------------------------------------------------------
     def _task(self, task_id: str):
         try:

@@ -2,8 +2,9 @@
 
 Counters and histograms live in this process (or, under gunicorn with PROMETHEUS_MULTIPROC_DIR
 set, in files that every worker of the host writes and /metrics adds up). They count what was
-committed, not what was tried: each write session notes the audit events and timer failures it
-flushed, and the counters move only after its commit (a savepoint rolled back drops its events).
+committed, not what was tried: the audit log lists the events each write transaction appended
+(services/audit.py drops those of a rolled-back savepoint), a flush hook notes timer failures, and
+the counters move only after the commit.
 So a scheduler process that shares the host's PROMETHEUS_MULTIPROC_DIR shows its timers here too.
 
 The gauges about work in progress (open tasks by SLA state, overdue and failed timers) are read
@@ -20,8 +21,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import case, func, inspect, select
 
-from ..models import AuditEvent, HumanTask, Timer
+from ..models import HumanTask, Timer
 from ..models._types import as_utc
+from ..services.audit import Appended, appended
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,7 @@ def install(db) -> None:
 
 
 def _note_flush(session, _flush_context) -> None:
-    pending = session.info.setdefault(_PENDING, {"events": [], "failures": 0})
-    for obj in session.new:
-        if isinstance(obj, AuditEvent):
-            pending["events"].append(obj)
+    pending = session.info.setdefault(_PENDING, {"failures": 0})
     for obj in session.dirty:
         if isinstance(obj, Timer):
             added = inspect(obj).attrs.attempts.history.added
@@ -68,20 +67,16 @@ def _forget(session, previous_transaction) -> None:
 
 def _count_commit(session) -> None:
     pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
     try:
-        if pending["failures"]:
+        if pending and pending["failures"]:
             TIMER_FAILURES.inc(pending["failures"])
-        for e in pending["events"]:
-            if not inspect(e).persistent:  # inserted in a savepoint that was rolled back
-                continue
+        for e in appended(session):  # the audit log drops the events of a rolled-back savepoint
             _count_event(e)
     except Exception:  # noqa: BLE001 - metrics never fail a committed transaction
         log.exception("counting metrics failed")
 
 
-def _count_event(e: AuditEvent) -> None:
+def _count_event(e: Appended) -> None:
     if e.type == "task.completed":
         COMPLETIONS.labels(e.element_id or "").inc()
     elif e.type == "instance.started":

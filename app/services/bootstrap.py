@@ -25,6 +25,9 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         policy=policy,
         settings=dict(settings),
     )
+    from .audit import install as install_audit
+
+    install_audit(db)  # before the hooks that read what a transaction appended
     from .sla_marks import install as install_sla_marks
 
     install_sla_marks(rt)

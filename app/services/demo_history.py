@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from ..domain.clock import OPERATOR_ZONE, FixedClock
 from ..domain.groups import ROUTING
 from ..models import Complaint, HumanTask, Timer, User
+from ..plain_sql import Plain
 from .accounts import viewer_of
 from .runtime import Runtime
 from .tasks import Viewer
@@ -86,6 +87,10 @@ class BatchDatabase:
     @contextlib.contextmanager
     def read(self):
         yield self.session()
+
+    @contextlib.contextmanager
+    def plain(self):
+        yield Plain.of(self.session())  # the hot paths' plain SQL sees the batch's uncommitted rows
 
     @contextlib.contextmanager
     def write(self):

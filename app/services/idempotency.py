@@ -23,6 +23,7 @@ from sqlalchemy import delete, select, update
 
 from ..models import Complaint, HumanTask, ProcessInstance
 from ..models.idempotency import IdempotencyKey
+from .audit import appended
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def _insert_key(session) -> None:
         return
     if session.new or session.dirty or session.deleted:
         session.flush()  # before_commit runs before commit's own flush: see what this transaction creates
-    if not session.info.pop(_WROTE, False):
+    wrote = session.info.pop(_WROTE, False)
+    if not (wrote or appended(session)):  # every effect is audited; plain-SQL writes flush nothing
         return
     row = IdempotencyKey(user_id=p.user_id, key=p.key, fingerprint=p.fingerprint, method=p.method,
                          path=p.path[:512], resource=p.resource, created_at=p.created_at)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Instance
 from ..errors import Conflict, Invalid, NotFound
-from ..models import AuditEvent, HumanTask, ProcessInstance
+from ..models import AuditEvent, ProcessInstance
+from ..plain_sql import Plain, Sql, read_time
 from . import projection
 from .audit import AuditLog
 from .runtime import DeployedModel, Runtime
@@ -102,26 +103,27 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, actor)
         finish_start(s, rt, row, inst, actor, data)
-        return row.id
+    rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
+    return row.id
 
 
-_SAVE_STATE = (
-    update(ProcessInstance)
-    .where(ProcessInstance.id == bindparam("row_id"), ProcessInstance.version == bindparam("expected"))
-    .values(state=bindparam("new_state"), version=bindparam("next_version"), status=bindparam("new_status"),
-            updated_at=bindparam("at"), completed_at=bindparam("done_at"))
-    .execution_options(synchronize_session=False)  # no ORM object of the instance is loaded here
-)
+# Plain SQL (app/plain_sql.py): every completion and timer firing saves here.
+_SAVE_STATE = Sql(
+    "UPDATE process_instance SET state = :state, version = :next_version, status = :status, updated_at = :at,"
+    " completed_at = :done_at WHERE id = :row_id AND version = :expected")
 
 
-def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> None:
-    """Write the new state if nobody else did since it was read; else raise Conflict."""
-    result = s.execute(_SAVE_STATE, {
-        "row_id": row_id, "expected": expected_version, "new_state": inst.dump(), "next_version": expected_version + 1,
-        "new_status": status_of(inst), "at": now, "done_at": now if inst.completed else None,
+def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> bytes:
+    """Write the new state if nobody else did since it was read, else raise Conflict; return the state."""
+    db = Plain.of(s)
+    state = inst.dump()
+    touched = db.run(_SAVE_STATE, {
+        "row_id": row_id, "expected": expected_version, "state": state, "next_version": expected_version + 1,
+        "status": status_of(inst), "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
     })
-    if result.rowcount != 1:
+    if touched != 1:
         raise Conflict("the instance was changed by someone else; reload and try again")
+    return state
 
 
 @dataclass(frozen=True)
@@ -133,36 +135,41 @@ class Loaded:
     inst: Instance
 
 
-def load_instance(rt: Runtime, instance_id: int) -> Loaded:
-    """Read an instance's state and rebuild it (outside any write lock)."""
-    with rt.db.read() as s:
-        got = s.execute(
-            select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.status, ProcessInstance.process_version_id)
-            .where(ProcessInstance.id == instance_id)
-        ).first()
-    if got is None:
+_INSTANCE = Sql("SELECT state, version, status, process_version_id, process_id, error, created_at, updated_at,"
+                " completed_at FROM process_instance WHERE id = :iid")
+
+
+def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
+    with rt.db.plain() as db:
+        row = db.first(_INSTANCE, {"iid": instance_id})
+    if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
-    model = rt.model(got.process_version_id)
-    return Loaded(instance_id, got.version, got.status, model, rt.engine.load(model.bundle, got.state))
+    state, version, status, version_id = row[:4]
+    model = rt.model(version_id)
+    inst = rt.live.take(instance_id, state) or rt.engine.load(model.bundle, state)
+    return row, Loaded(instance_id, version, status, model, inst)
+
+
+def load_instance(rt: Runtime, instance_id: int) -> Loaded:
+    """Read an instance's state and rebuild it (outside any write lock); the caller owns the object."""
+    return _fetch(rt, instance_id)[1]
 
 
 def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
     """Status, version, data and ready tasks of an instance."""
-    loaded = load_instance(rt, instance_id)
-    with rt.db.read() as s:
-        row = s.get(ProcessInstance, instance_id)
-        tasks = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
-                          .order_by(HumanTask.created_at)).all()
-        from .tasks import task_summary
+    from .tasks import ready_tasks_of, task_summary
 
-        return {
-            "id": row.id, "process_id": row.process_id, "process_version": loaded.model.version,
-            "status": row.status, "version": row.version, "error": row.error,
-            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-            "completed_at": row.completed_at.isoformat() if row.completed_at else None,
-            "data": loaded.inst.data,
-            "ready_tasks": [task_summary(rt, t) for t in tasks],
-        }
+    row, loaded = _fetch(rt, instance_id)
+    data = loaded.inst.data
+    rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it
+    return {
+        "id": instance_id, "process_id": row[4], "process_version": loaded.model.version,
+        "status": loaded.status, "version": loaded.version, "error": row[5],
+        "created_at": read_time(row[6]).isoformat(), "updated_at": read_time(row[7]).isoformat(),
+        "completed_at": read_time(row[8]).isoformat() if row[8] else None,
+        "data": data,
+        "ready_tasks": [task_summary(rt, t) for t in ready_tasks_of(rt, instance_id)],
+    }
 
 
 def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import select
 
 from ..db import Database
 from ..domain.calendar import WorkingCalendar
@@ -19,7 +18,9 @@ from ..domain.sla import SlaPolicy
 from ..engine import Engine, ProcessBundle, parse_bundle
 from ..errors import NotFound
 from ..models import ProcessVersion
+from ..plain_sql import Sql
 from .calendar_store import CalendarStore
+from .live_instances import LiveInstances
 
 _SLA_START: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("sla_start", default=None)
 
@@ -38,6 +39,11 @@ class DeployedModel:
         return self.forms.get(name) if name else None
 
 
+# Every start asks: plain SQL (app/plain_sql.py).
+_CURRENT_VERSION = Sql("SELECT id FROM process_version WHERE process_id = :pid AND is_current = TRUE "
+                       "ORDER BY version DESC LIMIT 1")
+
+
 @dataclass
 class Runtime:
     """The app's database, clock, calendar, SLA policy and engine."""
@@ -48,11 +54,13 @@ class Runtime:
     policy: SlaPolicy
     settings: dict[str, Any]
     engine: Engine = field(init=False)
+    live: LiveInstances = field(init=False, repr=False)  # engine objects of recently saved instances
     _models: dict[int, DeployedModel] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.engine = Engine(context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn}, now=self.clock.now)
+        self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -81,13 +89,9 @@ class Runtime:
 
     def current_model(self, process_id: str) -> DeployedModel:
         """The version new instances of a process start on."""
-        with self.db.read() as s:
-            vid = s.scalar(
-                select(ProcessVersion.id)
-                .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
-                .order_by(ProcessVersion.version.desc())
-                .limit(1)
-            )
+        with self.db.plain() as db:
+            got = db.first(_CURRENT_VERSION, {"pid": process_id})
+        vid = got[0] if got else None
         if vid is None:
             raise NotFound(f"process '{process_id}' is not deployed")
         return self.model(vid)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select, update
 
 from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
+from ..plain_sql import Plain, Sql, column_list, read_time
 from . import forms, projection
 from .audit import AuditLog
 from .instance_failures import stop_instance
@@ -170,32 +171,77 @@ def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") ->
         return task_summary(rt, t)
 
 
-# The hot path's statements are built once: building SQLAlchemy expressions per call cost more
-# than running them (see docs/performance.md).
-_COMPLETION_CONTEXT = (
-    select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.form, HumanTask.state,
-           HumanTask.assignee_id, HumanTask.candidate_group, ProcessInstance.state.label("instance_state"),
-           ProcessInstance.version, ProcessInstance.process_version_id, Complaint.suspended_at)
-    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    .outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
-    .where(HumanTask.id == bindparam("task_id"))
-)
-_FINISH_TASK = (
-    update(HumanTask)
-    .where(HumanTask.id == bindparam("task_id"), HumanTask.state == "ready",
-           or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == bindparam("by")))
-    .values(state="completed", completed_at=bindparam("at"), completed_by_id=bindparam("by"),
-            assignee_id=bindparam("by"))
-    .execution_options(synchronize_session=False)
-)
-_READY_OF_INSTANCE = select(*HumanTask.__table__.c).where(
-    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready")
+# The hot path in plain SQL (app/plain_sql.py): through the ORM its dozen statements cost more
+# than the engine's work (docs/performance.md).
+_COMPLETION_CONTEXT = Sql(
+    "SELECT t.instance_id, t.element_id, t.name, t.form, t.state, t.assignee_id, t.candidate_group,"
+    " i.state, i.version, i.process_version_id, c.suspended_at"
+    " FROM human_task t JOIN process_instance i ON i.id = t.instance_id"
+    " LEFT JOIN complaint c ON c.instance_id = t.instance_id WHERE t.id = :task_id")
+
+
+class _Context(NamedTuple):
+    instance_id: int
+    element_id: str
+    name: str
+    form: str | None
+    state: str
+    assignee_id: int | None
+    candidate_group: str | None
+    instance_state: bytes
+    version: int
+    process_version_id: int
+    suspended_at: Any
+
+
+_FINISH_TASK = Sql(
+    "UPDATE human_task SET state = 'completed', completed_at = :at, completed_by_id = :by, assignee_id = :by"
+    " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)")
+_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "assignee_id", "state", "form",
+                 "priority", "created_at", "due_at", "warn_at", "due_provisional", "sla_paused_at", "completed_at")
+_READY_OF_INSTANCE = Sql(f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
+                         " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id")
+
+
+class TaskRow(NamedTuple):
+    """A human_task row read in plain SQL, shaped like the model for task_summary."""
+
+    id: str
+    instance_id: int
+    element_id: str
+    name: str
+    lane: str | None
+    candidate_group: str | None
+    assignee_id: int | None
+    state: str
+    form: str | None
+    priority: int
+    created_at: datetime
+    due_at: datetime | None
+    warn_at: datetime | None
+    due_provisional: bool
+    sla_paused_at: datetime | None
+    completed_at: datetime | None
+
+    @classmethod
+    def read(cls, r: tuple) -> "TaskRow":
+        return cls(*r[:10], read_time(r[10]), read_time(r[11]), read_time(r[12]), bool(r[13]), read_time(r[14]),
+                   read_time(r[15]))
+
+
+def ready_tasks_of(rt: Runtime, instance_id: int, db: Plain | None = None) -> list[TaskRow]:
+    """An instance's ready tasks, oldest first (in the caller's transaction when given db)."""
+    if db is None:
+        with rt.db.plain() as own:
+            return ready_tasks_of(rt, instance_id, own)
+    return [TaskRow.read(r) for r in db.rows(_READY_OF_INSTANCE, {"iid": instance_id})]
 
 
 def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[str, Any]:
     """Validate data against the task's form, complete it, save; 409 if it is no longer ready."""
-    with rt.db.read() as s:
-        t = s.execute(_COMPLETION_CONTEXT, {"task_id": task_id}).first()
+    with rt.db.plain() as db:
+        got = db.first(_COMPLETION_CONTEXT, {"task_id": task_id})
+    t = _Context(*got) if got is not None else None
     if t is None or not _may_see(viewer, t):
         raise NotFound(f"task {task_id} does not exist")
     instance_id, element_id, name, form_name = t.instance_id, t.element_id, t.name, t.form
@@ -208,8 +254,9 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
     if t.suspended_at is not None:
         raise Conflict("the complaint is suspended; a supervisor resumes it first")
     model = rt.model(t.process_version_id)
-    loaded = Loaded(instance_id, t.version, "running", model, rt.engine.load(model.bundle, t.instance_state))
-    submitted = forms.validate(loaded.model.form(form_name), data)
+    submitted = forms.validate(model.form(form_name), data)
+    inst = rt.live.take(instance_id, t.instance_state) or rt.engine.load(model.bundle, t.instance_state)
+    loaded = Loaded(instance_id, t.version, "running", model, inst)
     try:
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
         old = ready[task_id].data if task_id in ready else {}
@@ -226,10 +273,10 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
 
     now = rt.clock.now()
     with rt.db.write() as s:
-        done = s.execute(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": now})
-        if done.rowcount != 1:
+        db = Plain.of(s)
+        if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
-        save_state(s, instance_id, loaded.version, loaded.inst, now)
+        state = save_state(s, instance_id, loaded.version, loaded.inst, now)
         changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted)
         log = AuditLog(s, instance_id)
         log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
@@ -238,9 +285,10 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         audit_new_tasks(log, changes, viewer.actor, now)
         if loaded.inst.completed:
             log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
-        ready_rows = s.execute(_READY_OF_INSTANCE, {"instance_id": instance_id}).all()
-        return {
-            "instance_id": instance_id,
-            "status": "completed" if loaded.inst.completed else "running",
-            "next_tasks": [task_summary(rt, r) for r in ready_rows],
-        }
+        ready_rows = ready_tasks_of(rt, instance_id, db)
+    rt.live.keep(instance_id, state, loaded.inst)
+    return {
+        "instance_id": instance_id,
+        "status": "completed" if loaded.inst.completed else "running",
+        "next_tasks": [task_summary(rt, r) for r in ready_rows],
+    }
