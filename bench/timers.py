@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 import uuid
-import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,13 +50,12 @@ def deploy_timer_wait(rt) -> int:
 
 def seed_waiting_timers(rt, version_id: int, dues: list[datetime], divisor: int = 1, chunk: int = 2000) -> list[int]:
     """Insert one waiting instance (state, timer row) per due instant, fast: one engine run, then copies."""
+    from app.engine import state_from_text, state_text
     from app.models import ProcessInstance, Timer
 
     model = rt.model(version_id)
     inst = rt.engine.start(model.bundle, {"due": TEMPLATE_DUE.replace("2000", "2999"), "divisor": divisor})
-    dumped = inst.dump()
-    compressed = isinstance(dumped, (bytes, bytearray))  # the seam may store zlib-compressed JSON
-    template = (zlib.decompress(dumped).decode() if compressed else dumped).replace("2999-01-01T00:00:00+00:00", "{DUE}")
+    template = state_text(inst.dump()).replace("2999-01-01T00:00:00+00:00", "{DUE}")
     timer = inst.waiting_timers()[0]
     now = rt.clock.now()
     ids = []
@@ -71,7 +69,7 @@ def seed_waiting_timers(rt, version_id: int, dues: list[datetime], divisor: int 
             iso = due.astimezone(timezone.utc).isoformat()
             state = template.replace("{DUE}", iso)
             rows.append({"id": iid, "process_version_id": version_id, "process_id": model.process_id, "status": "running",
-                         "state": zlib.compress(state.encode(), 6) if compressed else state, "version": 1,
+                         "state": state_from_text(state), "version": 1,
                          "created_at": now, "updated_at": now})
             timers.append({"instance_id": iid, "task_id": timer.task_id, "element_id": timer.element_id,
                            "attached_to": None, "kind": "timer", "sla_step": None, "due_at": due, "status": "waiting",

@@ -7,6 +7,7 @@ from .migration import MigrationCheck, MigrationRefused, check_migration, migrat
 from .model_xml import ModelXml, read_models
 from .parsing import Element, ProcessBundle, model_hash, parse_bundle
 from .runtime import Engine, Instance
+from .serializer import state_from_text, state_text
 from .types import (
     CompletedStep,
     DiagramError,
@@ -23,5 +24,5 @@ __all__ = [
     "Instance", "MigrationCheck", "MigrationRefused", "ModelXml", "ProcessBundle", "TaskNotReady",
     "TaskView", "TimerView", "UserTaskSpec", "check_expressions", "check_instructions", "check_lanes",
     "check_migration", "check_paths", "diff_facts", "element_facts", "lint", "migrate", "model_hash",
-    "parse_bundle", "read_models", "refused_by_sandbox",
+    "parse_bundle", "read_models", "refused_by_sandbox", "state_from_text", "state_text",
 ]

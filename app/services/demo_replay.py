@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -23,6 +22,7 @@ from typing import Any, Callable
 from sqlalchemy import func, insert, select, text
 
 from ..domain.clock import local_date
+from ..engine import state_from_text, state_text
 from ..models import AuditEvent, Complaint, HumanTask, NumberSequence, ProcessInstance, Timer
 from .audit import GENESIS, event_hash
 
@@ -54,7 +54,7 @@ class Template:
     def __post_init__(self):
         # Prepared once per template: its JSON texts, the engine task ids and the instants they hold,
         # and one pattern finding all of those and the customer, so a copy is one pass per text.
-        self.state_text = zlib.decompress(self.instance["state"]).decode("utf-8")
+        self.state_text = state_text(self.instance["state"])
         texts = [self.state_text]
         for e in self.events:
             e["_before"] = json.dumps(e["data_before"], ensure_ascii=False) if e["data_before"] is not None else None
@@ -141,7 +141,7 @@ class Replayer:
 
         iid, cid = self._id(ProcessInstance), self._id(Complaint)
         state = next(parts)
-        self.pending[ProcessInstance].append(moved(t.instance) | {"id": iid, "state": zlib.compress(state.encode("utf-8"), 6)})
+        self.pending[ProcessInstance].append(moved(t.instance) | {"id": iid, "state": state_from_text(state)})
         c = moved(t.complaint)
         self.pending[Complaint].append(c | {"id": cid, "instance_id": iid, "number": self._number(c["created_at"]),
                                             "customer_name": name, "customer_phone": phone,
