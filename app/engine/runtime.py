@@ -71,17 +71,20 @@ class Instance:
         self.bundle = bundle
         self._wf = wf
         self.steps: list[CompletedStep] = []  # engine-run elements since load, for the audit trail
-        self._ready: list[TaskView] | None = None  # memo: the projection and the caller both ask
+        self._ready: list[TaskView] | None = None  # memos: the projection and the caller both ask,
+        self._completed: bool | None = None  # and SpiffWorkflow walks the task tree to answer
 
     # -- reading ---------------------------------------------------------------------------
     @property
     def completed(self) -> bool:
-        return self._wf.is_completed()
+        if self._completed is None:
+            self._completed = self._wf.is_completed()
+        return self._completed
 
     @property
     def data(self) -> dict[str, Any]:
         """The instance's current data: the workflow's when finished, else the last task's."""
-        if self._wf.is_completed():
+        if self.completed:
             return dict(self._wf.data)
         last = self._wf.last_task
         return dict(last.data) if last is not None else dict(self._wf.task_tree.data)
@@ -156,7 +159,7 @@ class Instance:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(f"task {task_id} is {TaskState.get_name(task.state)}")
         task.data.update(copy.deepcopy(dict(data)))
-        self._ready = None
+        self._changed()
         before = len(self.steps)
         self._run(task.run)
         self.steps.append(_step(task))
@@ -166,7 +169,7 @@ class Instance:
     def fire_timers(self) -> list[CompletedStep]:
         """Fire every timer whose due time has passed (by the engine's clock) and advance."""
         before = len(self.steps)
-        self._ready = None
+        self._changed()
         with clock.using(self.engine.now):
             self._run(self._wf.refresh_timers)
         self._advance()
@@ -197,6 +200,8 @@ class Instance:
         self.steps = []
 
     # -- internals -------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self._ready = self._completed = None
     def _task(self, task_id: str):
         try:
             task = self._wf.get_task_from_id(UUID(task_id))
@@ -211,7 +216,7 @@ class Instance:
             if task.task_spec.name in self.bundle.elements:  # skip Spiff's internal helper tasks
                 self.steps.append(_step(task))
 
-        self._ready = None
+        self._changed()
         with clock.using(self.engine.now):
             self._run(lambda: self._wf.do_engine_steps(did_complete_task=did_complete))
         # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.
