@@ -64,6 +64,9 @@ def register():
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     flash(t("complaint.registered_as", number=result["number"]), "success")
+    for incident in result["matched_outages"]:  # the agent can tell the customer it is known, right away
+        flash(t("complaint.outage_matched", number=incident["number"], title=incident["title"], area=incident["area"]),
+              "warning")
     if result["first_task_id"]:
         return redirect(url_for("tasks.show", task_id=result["first_task_id"]))
     return redirect(url_for("complaints.show", complaint_id=result["id"]))

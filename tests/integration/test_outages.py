@@ -101,3 +101,18 @@ def test_only_the_network_department_and_supervisors_open_incidents(api, deploye
     assert api.post("agent", "/outages", json=body).status_code == 403
     r = api.post("supervisor", "/outages", json=body | {"service": "radio"})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "service"
+
+
+def test_the_registration_page_tells_the_agent_of_a_matching_outage(app, api, deployed):
+    from tests.integration.web_client import Web
+
+    number = _incident(api)["number"]
+    agent = Web(app).login("agent")
+    r = agent.post("/complaints/new", {"customer_name": "王芳", "customer_phone": "13700009999", "channel": "phone",
+                                       "matter": f"{AREA}3 号楼宽带从昨晚起上不了网。"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:800]
+    page = agent.text(r.headers["Location"])
+    assert "flash-warning" in page and f"可能属于重大故障 {number}" in page and AREA in page
+    r = agent.post("/complaints/new", {"customer_name": "李雷", "customer_phone": "13700009998", "channel": "phone",
+                                       "matter": "账单里多扣了 20 元。"})
+    assert "flash-warning" not in agent.text(r.headers["Location"])  # no match, no warning
