@@ -59,3 +59,20 @@ def test_a_state_made_with_an_unknown_dictionary_is_refused_with_a_reason(bundle
     foreign = packer.compress(state_text(engine.start(bundle, {}).dump()).encode()) + packer.flush()
     with pytest.raises(ValueError, match="dictionary this version does not know"):
         engine.load(bundle, foreign)
+
+
+def test_an_integer_orjson_cannot_write_is_saved_by_the_standard_library(bundle):
+    engine = Engine()
+    inst = engine.start(bundle, {"huge": 2**70})  # beyond 64 bits (NaN never gets here: the API refuses it)
+    assert engine.load(bundle, inst.dump()).data["huge"] == 2**70
+
+
+def test_the_fast_writer_and_the_stock_one_write_the_same_state(bundle):
+    from app.engine import serializer
+
+    engine = Engine()
+    inst = _finished(engine, bundle)
+    fast = json.loads(state_text(inst.dump()))
+    stock = serializer._STOCK.to_dict(inst._wf)
+    stock[serializer._STOCK.VERSION_KEY] = serializer._STOCK.VERSION
+    assert fast == json.loads(json.dumps(stock))
