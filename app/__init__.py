@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
 
     from . import api, cli, ops
 
+    app.json = api.StrictJsonProvider(app)
     app.register_blueprint(api.bp)
     cli.init_app(app)
     ops.init_app(app)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, PathConverter
@@ -26,6 +27,21 @@ class _Id(IntegerConverter):
 bp.record_once(lambda state: state.app.url_map.converters.__setitem__("int", _Id))
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
+
+
+class StrictJsonProvider(DefaultJSONProvider):
+    """Request bodies are JSON as RFC 8259 has it: NaN and Infinity are refused (422), not stored.
+
+    Python's parser accepts them, but neither PostgreSQL's jsonb nor the instance state keeps them.
+    """
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        return super().loads(s, **kwargs)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def runtime() -> Runtime:

@@ -39,6 +39,17 @@ def test_a_task_without_a_form_accepts_any_object(api):
     assert api.get("agent", f"/process-instances/{iid}").get_json()["data"]["anything"] == [7, {"nested": True}]
 
 
+def test_nan_and_infinity_are_refused_and_change_nothing(api):
+    assert upload(api, "owner", "eight_tasks.bpmn", EIGHT).status_code == 201
+    r = api.post("agent", "/process-instances", json={"process_id": "eight_tasks", "data": {}})
+    task = r.get_json()["ready_tasks"][0]
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        r = api.post("agent", f"/tasks/{task['id']}/complete", data='{"data": {"x": %s}}' % constant,
+                     content_type="application/json")
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", r.get_data(as_text=True)
+    assert api.get("agent", f"/tasks/{task['id']}").get_json()["state"] == "ready"
+
+
 def test_deploying_twice_the_same_files_keeps_the_version(api):
     assert upload(api, "owner", "eight_tasks.bpmn", EIGHT).get_json()["version"] == 1
     again = upload(api, "owner", "eight_tasks.bpmn", EIGHT)
