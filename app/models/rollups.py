@@ -39,6 +39,7 @@ class ReportComplaintDay(Base):
     """Complaints registered per day and key: volume, distributions, outcomes, satisfaction, repeats."""
 
     __tablename__ = "report_complaint_day"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order: a period is one contiguous range
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     department: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -57,6 +58,7 @@ class ReportStepDay(Base):
     """Completed tasks of the complaints registered per day and key, per step and duration band."""
 
     __tablename__ = "report_step_day"
+    __table_args__ = {"sqlite_with_rowid": False}
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     department: Mapped[str] = mapped_column(String(32), primary_key=True)

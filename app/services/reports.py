@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from ..domain.clock import local_date, local_midnight
 from ..domain.duration_bands import nearest_rank_band, upper_seconds
@@ -101,6 +101,18 @@ def _scope(f: ReportFilter, table=Complaint) -> list:
     if f.department:
         c.append(table.department == f.department)
     return c
+
+
+def _open_scope(s, f: ReportFilter) -> list:
+    """The filters on open complaints, which ix_complaint_status_created finds (they are few).
+
+    SQLite's statistics cannot see that: given a category or a department it walks that column's index
+    over every complaint (80 ms at 100,000). `+column` keeps it on the status index.
+    """
+    if _pg(s):
+        return _scope(f)
+    return [literal_column(f"+complaint.{name}") == value
+            for name, value in (("category", f.category), ("department", f.department)) if value]
 
 
 def _rolled(table, f: ReportFilter, counted) -> list:
@@ -251,11 +263,12 @@ def _now(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
     total_open, breached, paused = s.execute(select(
         func.count(), func.sum(case((breached_now(now), 1), else_=0)),
         func.sum(case((Complaint.suspended_at.is_not(None), 1), else_=0)),
-    ).where(is_open, *_scope(f))).one()
+    ).where(is_open, *_open_scope(s, f))).one()
+    # IN (the open complaints), not a join: SQLite would join by scanning every complaint (35 ms at 100,000).
+    open_ids = select(Complaint.instance_id).where(is_open, *_open_scope(s, f))
     by_step = s.execute(select(HumanTask.element_id, func.max(HumanTask.name), func.count())
-                        .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
                         .where(HumanTask.state == "ready", HumanTask.due_at < now, HumanTask.sla_paused_at.is_(None),
-                               is_open, *_scope(f))
+                               HumanTask.instance_id.in_(open_ids))
                         .group_by(HumanTask.element_id)).all()
     return {"open": int(total_open or 0), "breached": int(breached or 0), "paused": int(paused or 0),
             "breached_by_step": [{"element_id": e, "name": n, "count": c} for e, n, c in sorted(by_step, key=lambda r: -r[2])]}
@@ -269,7 +282,7 @@ def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
             cond.append(Complaint.created_at > now - timedelta(days=high))
         whens.append((and_(*cond), key))
     bucket = case(*whens, else_="lt1d").label("bucket")
-    counts = dict(s.execute(select(bucket, func.count()).where(Complaint.status == "open", *_scope(f))
+    counts = dict(s.execute(select(bucket, func.count()).where(Complaint.status == "open", *_open_scope(s, f))
                             .group_by(bucket)).all())
     return [{"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
             for low, high, key in AGE_BUCKETS]
