@@ -14,6 +14,7 @@ server-side wall time per request (session, queries, the access-log write, the t
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -97,6 +98,9 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="generate the history again")
     ap.add_argument("--templates", type=int, default=500, help="complaints worked through the services before the last days")
     ap.add_argument("--live-days", type=int, default=2, help="the last days worked entirely through the services")
+    ap.add_argument("--only", default="", help="comma-separated case keys: search, instance, dashboard, fresh, regulator, regulator-fresh")
+    ap.add_argument("--verbose", action="store_true", help="also time each search filter set alone (median of 5)")
+    ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 5 dashboard filters computed afresh")
     args = ap.parse_args()
     (ROOT / "instance").mkdir(exist_ok=True)
     prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days)
@@ -123,21 +127,29 @@ def main() -> None:
     searches = [f"/reports/instances?{q}" for q in SEARCHES] + ([f"/reports/instances?after={after}"] if after else [])
     dashboards = [f"/reports?{q}" for q in DASHBOARDS]
     cold = lambda: rt.settings.get("_dashboard_cache", {}).clear()  # noqa: E731
-    cases = {  # name: (paths, rounds, called before each request)
-        "search (13 filter sets + page 2)": (searches, args.rounds, None),
-        "instance page (random instances)": (instances, args.rounds, None),
-        "dashboard (5 filter sets, cached up to 60 s)": (dashboards, args.rounds, None),
-        "dashboard computed afresh (cache emptied)": (dashboards, len(dashboards) * 2, cold),
-        "regulator's view (4 quarters)": (["/reports/regulator"], 10, None),
+    cases = {  # key: (name, paths, rounds, called before each request)
+        "search": ("search (13 filter sets + page 2)", searches, args.rounds, None),
+        "instance": ("instance page (random instances)", instances, args.rounds, None),
+        "dashboard": ("dashboard (5 filter sets, cached up to 60 s)", dashboards, args.rounds, None),
+        "fresh": ("dashboard computed afresh (cache emptied)", dashboards, len(dashboards) * args.fresh_rounds, cold),
+        "regulator": ("regulator's view (4 quarters, cached up to 60 s)", ["/reports/regulator"], 10, None),
+        "regulator-fresh": ("regulator's view computed afresh (cache emptied)", ["/reports/regulator"], 5, cold),
     }
-    print(f"{args.db.split(':', 1)[0]}: {total} complaints ({open_} open)")
+    only = {k for k in args.only.split(",") if k}
+    print(f"{args.db.split(':', 1)[0]}: {total} complaints ({open_} open); load average {os.getloadavg()[0]:.2f}")
     print(f"| case | requests | p50 ms | p95 ms | max ms |\n| --- | --- | --- | --- | --- |")
-    for name, (paths, rounds, before) in cases.items():
-        if before is None:
-            measure(web.client, paths[:3], 3)  # warm the caches (parsed diagrams, compiled statements)
+    for key, (name, paths, rounds, before) in cases.items():
+        if only and key not in only:
+            continue
+        measure(web.client, paths[:3], 3, before)  # warm the caches (parsed diagrams, compiled statements, pages)
         times = sorted(measure(web.client, paths, rounds, before))
         p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
         print(f"| {name} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} | {times[-1]:.1f} |")
+    if args.verbose:
+        for path in searches:
+            times = sorted(measure(web.client, [path], 5))
+            print(f"  {statistics.median(times):7.1f} ms  {path}")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
     rt.db.dispose()
 
 
