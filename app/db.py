@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .plain_sql import Plain
@@ -61,7 +62,12 @@ class Database:
     @contextlib.contextmanager
     def plain(self) -> Iterator[Plain]:
         """A pooled connection for a hot path's one-statement reads in plain SQL (app/plain_sql.py)."""
-        fairy = self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            fairy = self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
+        except dbapi_error as exc:  # as SQLAlchemy's own connect would say it: the API answers 503
+            raise DBAPIError.instance(None, None, exc, dbapi_error, connection_invalidated=True,
+                                      dialect=self.engine.dialect) from exc
         try:
             yield Plain(fairy.driver_connection, self.engine.dialect, invalidate=fairy.invalidate)
         finally:

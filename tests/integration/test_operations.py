@@ -27,6 +27,16 @@ def test_healthz_answers_without_the_database(tmp_path, clock):
     assert "database unreachable" in body["reasons"][0]
 
 
+def test_api_calls_answer_503_while_the_database_is_unreachable(tmp_path, clock):
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+                      "SECRET_KEY": "test", "UPLOAD_DIR": str(tmp_path)}, clock=clock)
+    r = app.test_client().post("/api/v1/tasks/00000000-0000-0000-0000-000000000000/complete", json={"data": {}},
+                               headers={"Authorization": "Bearer some-token"})  # the token lookup cannot connect
+    assert r.status_code == 503 and r.headers["Retry-After"] and r.mimetype == "application/problem+json"
+
+
 def test_readyz_names_a_missing_calendar_year_and_an_old_schema(app, client, rt):
     r = client.get("/readyz")  # the test clock says 2026: 2027's official schedule is not packaged
     assert r.status_code == 503
