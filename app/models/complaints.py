@@ -63,6 +63,9 @@ class Complaint(Base):
     # A step's breach timer fired or a step was finished after its deadline (kept by services/report_rollups
     # and services/timers): the search's "breached ever" reads this flag, not two EXISTS per row.
     breached_ever: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the customer first got the result (the first completed reply step, complaint_clocks.REPLY_STEPS),
+    # kept by services/report_rollups: the regulator's view reads it, not a MIN over the tasks per complaint.
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class NumberSequence(Base):

@@ -1,8 +1,9 @@
 """Recompute the dashboard's roll-ups from the raw rows: migration 0007's backfill, generate-demo's bulk
 copies, and `complaintflow rebuild-reports` (a repair, should a writer ever bypass the services).
 
-It empties the three roll-up tables and counts every complaint and completed task again with the same
-contribution functions the services use (services/report_counts.py), a slice of registration days
+It recomputes the complaint columns kept beside them (breached_ever, replied_at), empties the three
+roll-up tables and counts every complaint and completed task again with the same contribution
+functions the services use (services/report_counts.py), a slice of registration days
 at a time so that memory stays bounded on millions of rows. It writes in the caller's transaction;
 on PostgreSQL it first locks the roll-ups against concurrent writers, who then add their own change
 on top of the rebuilt rows once it commits.
@@ -17,6 +18,7 @@ from sqlalchemy import func, insert, select
 
 from ..domain.clock import local_date, local_midnight
 from ..models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
+from .complaint_clocks import REPLY_STEPS
 from .report_counts import HANDLE_STEP, Deltas, Task, counted, repeat_gap
 
 SLICE_DAYS = 15
@@ -31,11 +33,22 @@ class Rebuilt:
     step_rows: int = 0
 
 
+# The complaint columns the services keep beside the roll-ups, as the search and the regulator's view define them:
+# a fired breach timer or a step finished late; the first completed reply step.
+_COMPLAINT_FACTS = (
+    "UPDATE complaint SET breached_ever = COALESCE(instance_id IN ("
+    " SELECT instance_id FROM timer WHERE kind = 'breach' AND status = 'fired'"
+    " UNION SELECT instance_id FROM human_task WHERE state = 'completed' AND completed_at > due_at), FALSE),"
+    " replied_at = (SELECT MIN(t.completed_at) FROM human_task t WHERE t.instance_id = complaint.instance_id"
+    f" AND t.element_id IN ({', '.join(repr(step) for step in REPLY_STEPS)}) AND t.state = 'completed')")
+
+
 def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
-    """Empty and refill report_complaint, report_complaint_day and report_step_day from the raw rows."""
+    """Refill report_complaint, report_complaint_day, report_step_day and the complaints' kept columns."""
     out = Rebuilt()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE report_complaint, report_complaint_day, report_step_day IN EXCLUSIVE MODE")
+    conn.exec_driver_sql(_COMPLAINT_FACTS)
     for table in (ReportStepDay, ReportComplaintDay, ReportComplaint):
         conn.execute(table.__table__.delete())
     first, last = conn.execute(select(func.min(Complaint.created_at), func.max(Complaint.created_at))).one()

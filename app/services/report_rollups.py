@@ -7,7 +7,8 @@
   severity, department, satisfaction, closing) its day row moves, and when its day key changed
   (category or department) its completed tasks move with it;
 - ``mark_breached``: the complaint's "breached ever" flag, for the search (a late step here, a fired
-  breach timer in services/timers.py).
+  breach timer in services/timers.py); and its ``replied_at`` (the first completed reply step), for the
+  regulator's view.
 
 A completion costs one SELECT and one UPSERT on the driver (report_counts.py); the complaint's fields
 are read only when the save could have changed them. report_complaint remembers what each complaint is
@@ -21,6 +22,7 @@ from typing import Any, Iterable
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ..models import Complaint, HumanTask, ReportComplaint
+from .complaint_clocks import REPLY_STEPS
 from .report_counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, read_time, repeat_gap, run_sql
 
 COUNTED_FIELDS = frozenset({"category", "severity", "department", "satisfaction"})  # submitted data the projection mirrors
@@ -54,6 +56,8 @@ _INSERT_COUNTED = insert(ReportComplaint.__table__)
 _UPDATE_COUNTED = (update(ReportComplaint).where(ReportComplaint.complaint_id == bindparam("cid"))
                    .values({f: bindparam(f"new_{f}") for f in Counted._fields})
                    .execution_options(synchronize_session=False))
+_MARK_REPLIED = (update(Complaint).where(Complaint.instance_id == bindparam("iid"), Complaint.replied_at.is_(None))
+                 .values(replied_at=bindparam("at")).execution_options(synchronize_session=False))
 _MARK_BREACHED = (update(Complaint).where(Complaint.instance_id == bindparam("iid"),
                                           Complaint.breached_ever.is_(False))
                   .values(breached_ever=True).execution_options(synchronize_session=False))
@@ -75,6 +79,9 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str], submitted: dict[st
     rows = _new_tasks(s, list(task_ids))
     if any(t.due_at is not None and t.completed_at > t.due_at for t, _ in rows):
         mark_breached(s, instance_id)
+    replies = [t.completed_at for t, _ in rows if t.element_id in REPLY_STEPS]
+    if replies:  # the customer got the result: the regulator's view counts the reply from here
+        s.execute(_MARK_REPLIED, {"iid": instance_id, "at": min(replies)})
     missing = bool(rows) and rows[0][1] is None
     if not missing:  # counted already: the tasks go under its key (a move below carries them along)
         for t, key in rows:

@@ -1,5 +1,6 @@
 """Daily roll-ups of the dashboard (report_complaint_day, report_step_day, and report_complaint: what
-each complaint is counted under), and complaint.breached_ever for the search; both backfilled
+each complaint is counted under), complaint.breached_ever for the search and complaint.replied_at for
+the regulator's view; all backfilled
 
 The roll-ups are filled by the app's own rebuild (services/report_rebuild.py), the code generate-demo
 and `complaintflow rebuild-reports` run too, so the backfill counts exactly as the services will. A
@@ -11,6 +12,7 @@ Create Date: 2026-11-23 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
+import app.models._types
 
 
 revision = '0007'
@@ -71,19 +73,10 @@ def upgrade() -> None:
     sqlite_with_rowid=False
     )
     op.add_column('complaint', sa.Column('breached_ever', sa.Boolean(), nullable=False, server_default=sa.false()))
-    _backfill()
-
-
-def _backfill() -> None:
+    op.add_column('complaint', sa.Column('replied_at', app.models._types.UtcDateTime(timezone=True), nullable=True))
     from app.services.report_rebuild import rebuild
 
-    conn = op.get_bind()
-    # The search's definition of "breached ever": a fired breach timer, or a step completed after its deadline.
-    conn.exec_driver_sql(
-        "UPDATE complaint SET breached_ever = TRUE WHERE instance_id IN ("
-        " SELECT instance_id FROM timer WHERE kind = 'breach' AND status = 'fired'"
-        " UNION SELECT instance_id FROM human_task WHERE state = 'completed' AND completed_at > due_at)")
-    rebuild(conn)
+    rebuild(op.get_bind())  # the roll-ups, and the two complaint columns with them
 
 
 def downgrade() -> None:
@@ -92,4 +85,5 @@ def downgrade() -> None:
     op.drop_table('report_complaint')
     # Plain DROP COLUMN (SQLite 3.35+): a batch rebuild of complaint would DROP it, and with foreign keys
     # on that deletes every row first, cascading to the tables that reference complaints.
+    op.execute('ALTER TABLE complaint DROP COLUMN replied_at')
     op.execute('ALTER TABLE complaint DROP COLUMN breached_ever')

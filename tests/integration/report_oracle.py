@@ -107,3 +107,34 @@ def assert_matches(d: dict, want: dict) -> None:
     for k in want:
         if k != "steps":
             assert got[k] == want[k], (k, got[k], want[k])
+
+
+def assert_regulator_matches(rt, view: dict) -> None:
+    """The regulator's view shows, per quarter, the counts recomputed from the raw rows."""
+    from app.domain.reporting import quarter_of
+    from app.services.complaint_clocks import REPLY_STEPS
+    from app.services.reports import reporting_config
+
+    cfg, now = reporting_config(rt), rt.clock.now()
+    with rt.db.read() as s:
+        complaints = s.execute(select(Complaint.instance_id, Complaint.created_at, Complaint.category,
+                                      Complaint.closed_at, Complaint.final_reply_due_at)).all()
+        replies = s.execute(select(HumanTask.instance_id, HumanTask.completed_at).where(
+            HumanTask.state == "completed", HumanTask.element_id.in_(REPLY_STEPS))).all()
+    first_reply: dict = {}
+    for iid, at in replies:
+        first_reply[iid] = min(at, first_reply.get(iid, at))
+    want = {q["quarter"]: {"total": 0, "in_time": 0, "late": 0, "by_category": Counter()} for q in view["quarters"]}
+    for c in complaints:
+        entry = want.get(quarter_of(local_date(c.created_at)))
+        if entry is None:
+            continue
+        answer, due = first_reply.get(c.instance_id) or c.closed_at, c.final_reply_due_at
+        entry["total"] += 1
+        entry["in_time"] += bool(due and answer and answer <= due)
+        entry["late"] += bool(due and ((answer and answer > due) or (answer is None and due < now)))
+        entry["by_category"][cfg.regulator_category(c.category)] += 1
+    for q in view["quarters"]:
+        w = want[q["quarter"]]
+        assert (q["total"], q["in_time"], q["late"]) == (w["total"], w["in_time"], w["late"]), (q, w)
+        assert {c["code"]: c["count"] for c in q["by_category"] if c["count"]} == dict(+w["by_category"]), (q, w)

@@ -10,6 +10,7 @@ from alembic import command
 from sqlalchemy import select, update
 
 from app.domain.clock import OPERATOR_ZONE, local_date
+from app.domain.reporting import quarter_of
 from app.migrate import alembic_config, upgrade
 from app.models import Complaint, ReportComplaint, ReportComplaintDay, ReportStepDay
 from app.services import reports
@@ -118,6 +119,8 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
     assert fire_due_timers(rt) > 0
     assert_rollups_equal_a_recount(rt, "after suspension and timers")
 
+    first, last = "2026-Q1", quarter_of(reports.today(rt))
+    report_oracle.assert_regulator_matches(rt, reports.regulator_view(rt, MANAGER, first, last))
     for f in (everything(rt), reports.ReportFilter(date(2026, 3, 2), date(2026, 3, 2)),
               reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
               reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing")):
@@ -155,7 +158,8 @@ def test_the_migrations_backfill_makes_the_rows_the_services_kept(api, rt, clock
     kept, figures = maintained(rt), reports.dashboard(rt, MANAGER, everything(rt))
     with rt.db.read() as s:
         breached = set(s.scalars(select(Complaint.id).where(Complaint.breached_ever.is_(True))))
-    assert breached  # the overdue classification
+        replied = dict(s.execute(select(Complaint.id, Complaint.replied_at)).all())
+    assert breached and any(replied.values())  # the overdue classification; the replies given
     cfg = alembic_config(rt.db.url)
     with rt.db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -163,8 +167,10 @@ def test_the_migrations_backfill_makes_the_rows_the_services_kept(api, rt, clock
     upgrade(rt.db)
     assert maintained(rt) == kept
     assert reports.dashboard(rt, MANAGER, everything(rt)) | {"generated_at": None} == figures | {"generated_at": None}
+    report_oracle.assert_regulator_matches(rt, reports.regulator_view(rt, MANAGER, "2026-Q1", "2026-Q4"))
     with rt.db.read() as s:
         assert set(s.scalars(select(Complaint.id).where(Complaint.breached_ever.is_(True)))) == breached
+        assert dict(s.execute(select(Complaint.id, Complaint.replied_at)).all()) == replied
 
 
 def test_breached_ever_is_set_by_a_late_step_and_by_a_fired_breach_timer(api, rt, clock, deployed):
