@@ -139,6 +139,11 @@ _INSTANCE = Sql("SELECT state, version, status, process_version_id, process_id, 
                 " completed_at FROM process_instance WHERE id = :iid")
 
 
+def engine_instance(rt: Runtime, model: DeployedModel, instance_id: int, state: bytes) -> Instance:
+    """The engine object of a stored state: the one this process saved it from, else rebuilt from it."""
+    return rt.live.take(instance_id, state) or rt.engine.load(model.bundle, state)
+
+
 def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
     with rt.db.plain() as db:
         row = db.first(_INSTANCE, {"iid": instance_id})
@@ -146,8 +151,7 @@ def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
         raise NotFound(f"process instance {instance_id} does not exist")
     state, version, status, version_id = row[:4]
     model = rt.model(version_id)
-    inst = rt.live.take(instance_id, state) or rt.engine.load(model.bundle, state)
-    return row, Loaded(instance_id, version, status, model, inst)
+    return row, Loaded(instance_id, version, status, model, engine_instance(rt, model, instance_id, state))
 
 
 def load_instance(rt: Runtime, instance_id: int) -> Loaded:

@@ -14,7 +14,7 @@ from ..plain_sql import Plain, Sql, column_list, read_time
 from . import forms, projection
 from .audit import AuditLog
 from .instance_failures import stop_instance
-from .instances import Actor, Loaded, audit_new_tasks, load_instance, record_steps, save_state
+from .instances import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
 from .runtime import Runtime
 
 # Roles that oversee every task and instance (read-only unless the task is in their group).
@@ -181,6 +181,8 @@ _COMPLETION_CONTEXT = Sql(
 
 
 class _Context(NamedTuple):
+    """What a completion needs to know before it runs the engine (one row of _COMPLETION_CONTEXT)."""
+
     instance_id: int
     element_id: str
     name: str
@@ -255,8 +257,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         raise Conflict("the complaint is suspended; a supervisor resumes it first")
     model = rt.model(t.process_version_id)
     submitted = forms.validate(model.form(form_name), data)
-    inst = rt.live.take(instance_id, t.instance_state) or rt.engine.load(model.bundle, t.instance_state)
-    loaded = Loaded(instance_id, t.version, "running", model, inst)
+    loaded = Loaded(instance_id, t.version, "running", model, engine_instance(rt, model, instance_id, t.instance_state))
     try:
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
         old = ready[task_id].data if task_id in ready else {}
