@@ -3,13 +3,12 @@
 The contribution functions are the figures' definitions (services/reports.py lists them): the services
 (report_rollups.py) and the rebuild (report_rebuild.py) both count with them, so both make the same rows.
 ``Deltas`` sums contributions per roll-up key and adds them with one UPSERT per table. That UPSERT, and
-the completion path's read, run straight on the driver (the same SQL text on SQLite and PostgreSQL):
-through the ORM a statement costs about 200 µs of Python for 10 µs of SQL, on every completion.
+the completion path's read, are plain SQL on the session's connection (app/plain_sql.py; the same text
+on SQLite and PostgreSQL): through the ORM a statement costs about 200 µs of Python for 10 µs of SQL.
 """
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from ..domain.clock import local_date
@@ -17,6 +16,7 @@ from ..domain.duration_bands import band_of, milliseconds
 from ..domain.reporting import MAX_REPEAT_WINDOW_DAYS
 from ..models import ReportComplaintDay, ReportStepDay
 from ..models.rollups import NO_GAP
+from ..plain_sql import Plain, Sql
 
 HANDLE_STEP = "handle"  # first-contact resolution counts the completed tasks of this step
 SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
@@ -89,36 +89,15 @@ def step_row(key: tuple[date, str, str], t: Task, sign: int) -> dict[str, Any]:
             "duration_ms": sign * milliseconds(duration)}
 
 
-# -- statements on the driver ----------------------------------------------------------------------
+# -- statements on the driver (app/plain_sql.py) --------------------------------------------------
 
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
-
-
-def run_sql(s, text: str, params) -> Any:
-    """Run ``:name`` SQL on the session's connection, in its transaction (SQLAlchemy's errors, no ORM).
-
-    params: one dict, or a list of them (executemany). Dates go as the Date column stores them
-    (SQLite: ISO text, its driver's own date adapter is deprecated).
-    """
-    conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        return conn.exec_driver_sql(_NAMED.sub(r"%(\1)s", text), params)
-    many = params if isinstance(params, list) else [params]
-    dated = [{k: v.isoformat() if isinstance(v, date) else v for k, v in p.items()} for p in many]
-    return conn.exec_driver_sql(text, dated if isinstance(params, list) else dated[0])
+def stored_day(db: Plain, day: date) -> date | str:
+    """A date as the Date column stores it (SQLite: ISO text; its driver's own date adapter is deprecated)."""
+    return day if db.is_postgresql else day.isoformat()
 
 
 def read_day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def read_time(value) -> datetime | None:
-    """A datetime column's raw value as an aware UTC datetime (SQLite's driver hands back text)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _upsert_sql(table) -> str:
@@ -138,8 +117,7 @@ class Deltas:
 
     DAY_KEY = ("day", "category", "department", "channel", "severity", "repeat_gap")
     STEP_KEY = ("day", "category", "department", "element_id", "band")
-    _TABLES = ((ReportComplaintDay, DAY_KEY, _upsert_sql(ReportComplaintDay)),
-               (ReportStepDay, STEP_KEY, _upsert_sql(ReportStepDay)))
+    _TABLES = ((DAY_KEY, Sql(_upsert_sql(ReportComplaintDay))), (STEP_KEY, Sql(_upsert_sql(ReportStepDay))))
 
     def __init__(self) -> None:
         self.days: dict[tuple, dict[str, Any]] = {}
@@ -166,9 +144,9 @@ class Deltas:
 
     def write(self, s) -> None:
         """Apply the sums (keys in order, so two writers lock shared rows in the same order)."""
-        for (_, keys, sql), rows in zip(self._TABLES, (self.days, self.steps)):
-            changed = [rows[k] for k in sorted(rows) if any(v for n, v in rows[k].items() if n not in keys and n != "name")]
-            if changed:
-                run_sql(s, sql, changed if len(changed) > 1 else changed[0])
+        db = Plain.of(s)
+        for (keys, sql), rows in zip(self._TABLES, (self.days, self.steps)):
+            db.run_many(sql, [rows[k] | {"day": stored_day(db, k[0])} for k in sorted(rows)
+                              if any(v for n, v in rows[k].items() if n not in keys and n != "name")])
         self.days.clear()
         self.steps.clear()

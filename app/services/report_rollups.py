@@ -10,7 +10,7 @@
   breach timer in services/timers.py); and its ``replied_at`` (the first completed reply step), for the
   regulator's view.
 
-A completion costs one SELECT and one UPSERT on the driver (report_counts.py); the complaint's fields
+A completion costs one SELECT and one UPSERT in plain SQL (app/plain_sql.py); the complaint's fields
 are read only when the save could have changed them. report_complaint remembers what each complaint is
 counted under, so a move takes back exactly what was added.
 """
@@ -23,7 +23,8 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from ..models import Complaint, HumanTask, ReportComplaint
 from .complaint_clocks import REPLY_STEPS
-from .report_counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, read_time, repeat_gap, run_sql
+from ..plain_sql import Plain, Sql, read_time
+from .report_counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, repeat_gap
 
 COUNTED_FIELDS = frozenset({"category", "severity", "department", "satisfaction"})  # submitted data the projection mirrors
 
@@ -32,7 +33,7 @@ _NEW_TASKS = ("SELECT t.element_id, t.name, t.created_at, t.completed_at, t.due_
               "FROM human_task t JOIN complaint c ON c.instance_id = t.instance_id "
               "LEFT JOIN report_complaint r ON r.complaint_id = c.id "
               "WHERE t.state = 'completed' AND t.id IN ({ids})")
-_NEW_TASKS_BY_COUNT: dict[int, str] = {}
+_NEW_TASKS_BY_COUNT: dict[int, Sql] = {}
 _TASK_COLUMNS = (HumanTask.element_id, HumanTask.name, HumanTask.created_at, HumanTask.completed_at, HumanTask.due_at)
 _COMPLAINT = (
     select(Complaint.id, Complaint.instance_id, Complaint.created_at, Complaint.category, Complaint.department,
@@ -101,10 +102,10 @@ def _new_tasks(s, ids: list[str]) -> list[tuple[Task, tuple | None]]:
         return []
     sql = _NEW_TASKS_BY_COUNT.get(len(ids))
     if sql is None:
-        sql = _NEW_TASKS_BY_COUNT[len(ids)] = _NEW_TASKS.format(ids=", ".join(f":t{i}" for i in range(len(ids))))
+        sql = _NEW_TASKS_BY_COUNT[len(ids)] = Sql(_NEW_TASKS.format(ids=", ".join(f":t{i}" for i in range(len(ids)))))
     out = []
-    for element_id, name, created, done, due, day, category, department in run_sql(
-            s, sql, {f"t{i}": v for i, v in enumerate(ids)}):
+    for element_id, name, created, done, due, day, category, department in Plain.of(s).rows(
+            sql, {f"t{i}": v for i, v in enumerate(ids)}):
         task = Task(element_id, name, read_time(created), read_time(done), read_time(due))
         out.append((task, (read_day(day), category, department) if day is not None else None))
     return out
