@@ -141,19 +141,30 @@ def _run_instances(client: Client, n: int, latencies: list[float]) -> None:
             task = body["next_tasks"][0] if body["next_tasks"] else None
 
 
+# DESIGN.md's measured baselines were taken on a machine where SpiffWorkflow alone ran this model at
+# 500 instances/s, and the thinnest possible app over HTTP at 46/s: the goals are set there.
+REFERENCE_IN_MEMORY = 500.0
+
+
 def main() -> dict:
     n = int(os.environ.get("BENCH_INSTANCES", "200"))
-    a = in_memory(n)
+    # (a) before and after (b): a shared machine's speed drifts, the ratio should not.
+    a_before = in_memory(n)
     b = over_http(n)
+    a_after = in_memory(n)
+    a = {"instances_per_s": (a_before["instances_per_s"] + a_after["instances_per_s"]) / 2}
+    ratio = b["instances_per_s"] / a["instances_per_s"]
     print("Eight sequential user tasks per instance")
-    print(f"  (a) SpiffWorkflow in memory:      {a['instances_per_s']:8.1f} instances/s")
+    print(f"  (a) SpiffWorkflow in memory:      {a['instances_per_s']:8.1f} instances/s "
+          f"({a_before['instances_per_s']:.0f} before (b), {a_after['instances_per_s']:.0f} after)")
     print(f"  (b) HTTP, gunicorn 1 worker, SQLite: {b['instances_per_s']:6.1f} instances/s, "
           f"complete-task p50 {b['complete_p50_ms']:.2f} ms / p95 {b['complete_p95_ms']:.2f} ms, "
           f"{b['bytes_per_instance'] / 1024:.1f} KB stored per finished instance")
-    print(f"  ratio b/a: {b['instances_per_s'] / a['instances_per_s']:.3f}")
+    print(f"  ratio b/a: {ratio:.3f}  (on DESIGN.md's reference machine, where (a) is {REFERENCE_IN_MEMORY:.0f}/s: "
+          f"{ratio * REFERENCE_IN_MEMORY:.1f} instances/s)")
     goals = [("instances/s >= 40", b["instances_per_s"] >= 40), ("p95 < 15 ms", b["complete_p95_ms"] < 15),
              ("< 6 KB per instance", b["bytes_per_instance"] < 6 * 1024)]
-    print("  goals: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in goals))
+    print("  goals on this machine: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in goals))
     return {"a": a, "b": b}
 
 
