@@ -12,13 +12,15 @@ from typing import Any
 from sqlalchemy import select, update
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..models import Group, HumanTask, User
+from ..models import Complaint, Group, HumanTask, User
+from . import report_rollups
 from .audit import AuditLog
 from .runtime import Runtime
 from .tasks import Viewer, _may_see, _may_work, task_summary
 from .visibility import may_view_instance
 
 SUPERVISORS = frozenset({"supervisor", "director"})
+HANDLER_PREFIX = "handler_"  # a handling department's group: handler_<department>
 MAX_REASON = 1000
 CONTACT_METHODS = ("phone", "sms", "email", "wechat", "visit")
 CONTACT_RESULTS = ("reached", "no_answer", "busy", "unreachable", "refused", "wrong_number")
@@ -104,8 +106,23 @@ def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_
             after = {"candidate_group": str(to_group), "assignee_id": None}
         _guarded_update(s, t, values)
         _log(s, t, viewer, now, "task.transferred", reason, before, after)
+        if to_group and str(to_group).startswith(HANDLER_PREFIX):
+            _follow_department(s, t.instance_id, str(to_group).removeprefix(HANDLER_PREFIX))
         s.refresh(t)
         return task_summary(rt, t)
+
+
+def _follow_department(s, instance_id: int, department: str) -> None:
+    """The complaint belongs to the department now handling it: search, reports and the dashboard say so.
+
+    Only the projection moves (the engine's data keeps the dispatcher's choice): a transfer or a
+    re-dispatch after 退单 changes who handles this round, and the complaint row is what managers read.
+    """
+    changed = s.execute(update(Complaint).where(Complaint.instance_id == instance_id,
+                                                Complaint.department.is_distinct_from(department))
+                        .values(department=department).execution_options(synchronize_session=False))
+    if changed.rowcount:
+        report_rollups.after_steps(s, instance_id, [], {}, completed=False, desk_changed=True)
 
 
 def _guarded_update(s, t: HumanTask, values: dict[str, Any]) -> None:
@@ -124,7 +141,7 @@ def return_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> di
     now = rt.clock.now()
     with rt.db.write() as s:
         t = _ready_task(s, viewer, task_id)
-        if not (t.candidate_group or "").startswith("handler_"):
+        if not (t.candidate_group or "").startswith(HANDLER_PREFIX):
             raise Conflict("only a handling department's task can be returned to the dispatchers")
         if not _may_act(viewer, t):
             raise Forbidden("only the task's holder or its department may return it")

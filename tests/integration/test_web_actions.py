@@ -31,6 +31,14 @@ def events(app, number: str) -> list[dict]:
     return list_events(rt, instance_id)
 
 
+def _department(app, number: str) -> str:
+    from sqlalchemy import select
+
+    from app.models import Complaint
+    with app.extensions["complaintflow"].db.read() as s:
+        return s.scalar(select(Complaint.department).where(Complaint.number == number))
+
+
 def test_another_department_neither_sees_nor_opens_the_task(app, deployed, api):
     _, number, task_id = to_handling(app)
     billing = Web(app).login("billing")
@@ -58,6 +66,10 @@ def test_transfer_to_a_group_moves_the_task_and_needs_a_reason(app, deployed, ap
     moved = [e for e in events(app, number) if e["type"] == "task.transferred"]
     assert moved and moved[0]["reason"] == "计费问题，应由计费部处理"
     assert moved[0]["data_after"]["candidate_group"] == "handler_billing"
+    assert _department(app, number) == "billing"  # search, reports and the dashboard follow the handling department
+    from tests.integration.test_report_rollups import assert_rollups_equal_a_recount
+
+    assert_rollups_equal_a_recount(app.extensions["complaintflow"], "after a transfer to another department")
 
 
 def test_transfer_to_a_person_and_the_api(app, deployed, api):
@@ -82,6 +94,7 @@ def test_return_to_the_dispatcher_and_redispatch(app, deployed, api):
     assert number in Web(app).login("billing").text("/")
     types = [e["type"] for e in events(app, number)]
     assert "task.returned" in types and types.count("task.transferred") == 1
+    assert _department(app, number) == "billing"
     r = api.post("billing", f"/tasks/{task_id}/return", json={"reason": ""})
     assert r.status_code == 422
 
