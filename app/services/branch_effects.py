@@ -61,8 +61,7 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
     if rt is not None:
         _apply(s, rt, instance_id, inst, now, submitted, steps)
     # Last: the dashboard's roll-ups count the complaint as the effects above left it (a desk's department).
-    report_rollups.after_steps(s, instance_id, [st.task_id for st in steps], submitted, inst.completed,
-                               desk_changed=any(st.element_id in BRANCH_DESKS for st in steps))
+    report_rollups.after_steps(s, instance_id, [st.task_id for st in steps])
 
 
 def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:

@@ -142,9 +142,8 @@ class Deltas:
     def task(self, key: tuple[date, str, str], t: Task, sign: int) -> None:
         self.add(self.steps, self.STEP_KEY, step_row(key, t, sign))
 
-    def write(self, s) -> None:
+    def write(self, db: Plain) -> None:
         """Apply the sums (keys in order, so two writers lock shared rows in the same order)."""
-        db = Plain.of(s)
         for (keys, sql), rows in zip(self._TABLES, (self.days, self.steps)):
             db.run_many(sql, [rows[k] | {"day": stored_day(db, k[0])} for k in sorted(rows)
                               if any(v for n, v in rows[k].items() if n not in keys and n != "name")])
