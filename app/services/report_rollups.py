@@ -76,6 +76,11 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     _recount(db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas)
 
 
+def complaint_changed(s, instance_id: int) -> None:
+    """Recount a complaint whose row changed outside a sync (a transfer moving its department)."""
+    after_steps(s, instance_id, [])
+
+
 def mark_breached(s, instance_id: int) -> None:
     """Flag the instance's complaint as breached at least once (a late step, a fired breach timer)."""
     Plain.of(s).run(_MARK_BREACHED, {"iid": instance_id, "yes": True, "no": False})

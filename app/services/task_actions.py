@@ -122,7 +122,7 @@ def _follow_department(s, instance_id: int, department: str) -> None:
                                                 Complaint.department.is_distinct_from(department))
                         .values(department=department).execution_options(synchronize_session=False))
     if changed.rowcount:
-        report_rollups.after_steps(s, instance_id, [], {}, completed=False, desk_changed=True)
+        report_rollups.complaint_changed(s, instance_id)
 
 
 def _guarded_update(s, t: HumanTask, values: dict[str, Any]) -> None:
