@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,14 +35,6 @@ def finished(live):
         out.append(created)
     events = api.get("manager", f"/process-instances/{out[0]['process_instance_id']}/events").get_json()["items"]
     return out[0], out[1], len(events)
-
-
-def sign_in(page, user: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
 
 
 def test_a_manager_audits_a_finished_complaint_end_to_end(page, finished, screenshots):

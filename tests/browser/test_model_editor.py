@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import Api
 from tests.integration.flow import USER_FOR_GROUP, registration, scenario
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +26,6 @@ def expect(locator):
     from playwright.sync_api import expect as pw_expect
 
     return pw_expect(locator)
-
-
-def sign_in(page, user: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
 
 
 def ready(api: Api, instance_id: int) -> list[dict]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +36,6 @@ def new_phone() -> str:
 def keys_ready(page) -> None:
     """Wait until app.js has bound the keyboard shortcuts (scripts are deferred)."""
     expect(page.locator('body[data-js="ready"]')).to_have_count(1)
-
-
-def sign_in(page, user: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
 
 
 def sign_out(page) -> None:
