@@ -2,7 +2,6 @@
 timeline, filters and exports the search, verifies the trail and opens the dashboard's charts."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
