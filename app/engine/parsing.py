@@ -1,12 +1,14 @@
 """Parse and check a process model (BPMN files, DMN tables) into an immutable bundle."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
@@ -48,6 +50,13 @@ class ProcessBundle:
     def element_name(self, element_id: str) -> str:
         el = self.elements.get(element_id)
         return (el.name or element_id) if el else element_id
+
+    @functools.cached_property
+    def has_timers(self) -> bool:
+        """Whether any process of the bundle has a timer event (else no instance ever waits on one)."""
+        specs = [self.spec, *self.subprocess_specs.values()]
+        return any(isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+                   for spec in specs for task_spec in spec.task_specs.values())
 
 
 def model_hash(files: Mapping[str, bytes]) -> str:

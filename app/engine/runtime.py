@@ -71,8 +71,10 @@ class Instance:
         self.bundle = bundle
         self._wf = wf
         self.steps: list[CompletedStep] = []  # engine-run elements since load, for the audit trail
-        self._ready: list[TaskView] | None = None  # memos: the projection and the caller both ask,
-        self._completed: bool | None = None  # and SpiffWorkflow walks the task tree to answer
+        # Memos: the projection and the caller both ask, and SpiffWorkflow walks the task tree to answer.
+        self._ready: list[TaskView] | None = None
+        self._timers: list[TimerView] | None = None
+        self._completed: bool | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -92,53 +94,62 @@ class Instance:
     def ready_tasks(self) -> list[TaskView]:
         """The user tasks waiting for a person (shared views: read them, do not change them)."""
         if self._ready is None:
-            self._ready = self._collect_ready()
+            self._scan()
         return self._ready
-
-    def _collect_ready(self) -> list[TaskView]:
-        out = []
-        for task in self._wf.get_tasks(state=TaskState.READY, manual=True):
-            spec = self.bundle.user_tasks.get(task.task_spec.name)
-            out.append(
-                TaskView(
-                    id=str(task.id),
-                    element_id=task.task_spec.name,
-                    name=spec.name if spec else (task.task_spec.bpmn_name or task.task_spec.name),
-                    lane=task.task_spec.lane,
-                    form=spec.form if spec else None,
-                    ui_form=spec.ui_form if spec else None,
-                    instructions=spec.instructions if spec else None,
-                    candidate_group_expression=spec.candidate_group_expression if spec else None,
-                    properties=dict(spec.properties) if spec else {},
-                    data=copy.deepcopy(task.data),
-                )
-            )
-        return out
 
     def waiting_timers(self) -> list[TimerView]:
         """Timers this instance waits on, with their due instants."""
-        out = []
-        for task in self._wf.get_tasks(state=TaskState.WAITING):
-            event = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(event, TimerEventDefinition):
-                continue
-            value = task.internal_data.get("event_value")
-            if isinstance(value, dict):  # cycle timers keep {"next": ...}
-                value = value.get("next")
-            due = clock.utc(datetime.fromisoformat(value)) if isinstance(value, str) else None
-            element = self.bundle.elements.get(task.task_spec.name)
-            props = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}) or {}
-            out.append(
-                TimerView(
-                    task_id=str(task.id),
-                    element_id=task.task_spec.name,
-                    name=task.task_spec.bpmn_name or task.task_spec.name,
-                    due_at=due,
-                    attached_to=element.attached_to if element else None,
-                    properties=dict(props),
-                )
-            )
-        return out
+        if self._timers is None:
+            self._scan()
+        return self._timers
+
+    def _scan(self) -> None:
+        """Ready user tasks and waiting timers in one walk of the task tree (each save asks for both)."""
+        ready, timers = [], []
+        wanted = TaskState.READY | TaskState.WAITING if self.bundle.has_timers else TaskState.READY
+        for task in self._wf.get_tasks(state=wanted):
+            if task.state == TaskState.READY:
+                if task.task_spec.manual:
+                    ready.append(self._ready_view(task))
+            else:
+                timer = self._timer_view(task)
+                if timer is not None:
+                    timers.append(timer)
+        self._ready, self._timers = ready, timers
+
+    def _ready_view(self, task) -> TaskView:
+        spec = self.bundle.user_tasks.get(task.task_spec.name)
+        return TaskView(
+            id=str(task.id),
+            element_id=task.task_spec.name,
+            name=spec.name if spec else (task.task_spec.bpmn_name or task.task_spec.name),
+            lane=task.task_spec.lane,
+            form=spec.form if spec else None,
+            ui_form=spec.ui_form if spec else None,
+            instructions=spec.instructions if spec else None,
+            candidate_group_expression=spec.candidate_group_expression if spec else None,
+            properties=dict(spec.properties) if spec else {},
+            data=copy.deepcopy(task.data),
+        )
+
+    def _timer_view(self, task) -> TimerView | None:
+        event = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(event, TimerEventDefinition):
+            return None
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict):  # cycle timers keep {"next": ...}
+            value = value.get("next")
+        due = clock.utc(datetime.fromisoformat(value)) if isinstance(value, str) else None
+        element = self.bundle.elements.get(task.task_spec.name)
+        props = (getattr(task.task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+        return TimerView(
+            task_id=str(task.id),
+            element_id=task.task_spec.name,
+            name=task.task_spec.bpmn_name or task.task_spec.name,
+            due_at=due,
+            attached_to=element.attached_to if element else None,
+            properties=dict(props),
+        )
 
     def task_data(self, task_id: str) -> dict[str, Any]:
         """A copy of one task's data: a completed step's data as it left it, also inside a called process."""
@@ -184,6 +195,7 @@ class Instance:
         event = getattr(task.task_spec, "event_definition", None)
         if task.state != TaskState.WAITING or not isinstance(event, TimerEventDefinition):
             raise TaskNotReady(f"task {task_id} is not a waiting timer")
+        self._changed()
         value = clock.utc(due_at).isoformat()
         current = task.internal_data.get("event_value")
         if isinstance(current, dict):  # a cycle timer: move its next firing only
@@ -201,7 +213,8 @@ class Instance:
 
     # -- internals -------------------------------------------------------------------------
     def _changed(self) -> None:
-        self._ready = self._completed = None
+        self._ready = self._timers = self._completed = None
+
     def _task(self, task_id: str):
         try:
             task = self._wf.get_task_from_id(UUID(task_id))

@@ -36,3 +36,22 @@ def test_only_a_waiting_timer_can_be_moved():
     inst = engine.start(parse_bundle({"timer_wait.bpmn": BPMN}), {"due": T0.isoformat(), "divisor": 1})
     with pytest.raises(TaskNotReady):
         inst.set_timer_due("00000000-0000-0000-0000-000000000000", T0)
+
+
+def test_the_same_object_shows_a_moved_timer_at_once():
+    """Ready tasks and timers are remembered between changes (one walk of the tree); a move is a change."""
+    engine = Engine(now=FixedClock(T0).now)
+    bundle = parse_bundle({"timer_wait.bpmn": BPMN})
+    inst = engine.start(bundle, {"due": (T0 + timedelta(hours=1)).isoformat(), "divisor": 2})
+    [timer] = inst.waiting_timers()
+    inst.set_timer_due(timer.task_id, T0 + timedelta(hours=5))
+    assert [t.due_at for t in inst.waiting_timers()] == [T0 + timedelta(hours=5)]
+
+
+def test_a_model_without_timer_events_is_known_to_wait_on_none():
+    eight = (Path(__file__).resolve().parents[2] / "bench" / "eight_tasks.bpmn").read_bytes()
+    assert parse_bundle({"timer_wait.bpmn": BPMN}).has_timers
+    plain = parse_bundle({"eight_tasks.bpmn": eight})
+    assert not plain.has_timers
+    inst = Engine().start(plain, {})
+    assert inst.waiting_timers() == [] and len(inst.ready_tasks()) == 1
