@@ -50,8 +50,11 @@ def install(rt: Runtime) -> None:
     rt.db.listen_writes("after_begin", lambda session, _tx, _conn: session.info.__setitem__(RUNTIME_KEY, rt))
 
 
-def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any]) -> None:
-    """Apply the effects of the steps the engine completed since the instance was loaded, then count them."""
+def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any], count: bool = True) -> None:
+    """Apply the effects of the steps the engine completed since the instance was loaded, then count them.
+
+    count=False: the caller knows the instance has no complaint, so the roll-ups have nothing to count.
+    """
     rt: Runtime | None = s.info.get(RUNTIME_KEY)
     done: set[str] = vars(inst).setdefault(_DONE, set())
     steps = [st for st in inst.steps if st.task_id not in done]
@@ -61,7 +64,8 @@ def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any
     if rt is not None:
         _apply(s, rt, instance_id, inst, now, submitted, steps)
     # Last: the dashboard's roll-ups count the complaint as the effects above left it (a desk's department).
-    report_rollups.after_steps(s, instance_id, [st.task_id for st in steps])
+    if count:
+        report_rollups.after_steps(s, instance_id, [st.task_id for st in steps])
 
 
 def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -47,7 +47,7 @@ class Changes:
 DEADLINE_MARKER = "deadline_marker"
 
 
-def resolve_group(inst: Instance, task: TaskView, groups: dict[str, str]) -> str | None:
+def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> str | None:
     """The candidate group of a ready task: its expression, else its lane's group."""
     if task.candidate_group_expression:
         try:
@@ -101,12 +101,36 @@ def group_lookup(s: Session | Plain) -> dict[str, str]:
     return out
 
 
+class _GroupsOnFirstUse(Mapping[str, str]):
+    """group_lookup, read only when a new task's group comes from its lane (many have no lane)."""
+
+    def __init__(self, db: Plain):
+        self._db = db
+        self._groups: dict[str, str] | None = None
+
+    def _read(self) -> dict[str, str]:
+        if self._groups is None:
+            self._groups = group_lookup(self._db)
+        return self._groups
+
+    def __getitem__(self, lane: str) -> str:
+        return self._read()[lane]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
 def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
-         submitted: dict[str, Any] | None = None) -> Changes:
+         submitted: dict[str, Any] | None = None, has_complaint: bool | None = None) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
 
     The complaint's fields follow what was just submitted, not the instance's merged data:
     parallel branches (a supervise task) carry stale copies that SpiffWorkflow merges last.
+    A caller that knows the instance has no complaint row (has_complaint=False, read in its
+    transaction) spares the statements that would find none.
     """
     changes = Changes()
     marker = s.info.get(DEADLINE_MARKER)
@@ -114,10 +138,11 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
     timers = inst.waiting_timers()
     provisional = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, marker)
     _sync_tasks(db, instance_id, inst, now, timers, provisional, changes)
-    _sync_complaint(db, instance_id, inst, now, submitted or {})
+    if has_complaint is not False:
+        _sync_complaint(db, instance_id, inst, now, submitted or {})
     from .branch_effects import after_sync  # notifications, outage links, repeats, compensation (issue 7)
 
-    after_sync(s, instance_id, inst, now, submitted or {})
+    after_sync(s, instance_id, inst, now, submitted or {}, count=has_complaint is not False)
     return changes
 
 
@@ -149,7 +174,7 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
     new = [t for tid, t in ready.items() if tid not in known]
     if not new:
         return
-    groups = group_lookup(db)
+    groups = _GroupsOnFirstUse(db)
     rows = []
     for t in new:
         sla = _sla_for(t.element_id, timers)

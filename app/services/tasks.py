@@ -175,7 +175,7 @@ def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") ->
 # than the engine's work (docs/performance.md).
 _COMPLETION_CONTEXT = Sql(
     "SELECT t.instance_id, t.element_id, t.name, t.form, t.state, t.assignee_id, t.candidate_group,"
-    " i.state, i.version, i.process_version_id, c.suspended_at"
+    " i.state, i.version, i.process_version_id, c.suspended_at, c.id"
     " FROM human_task t JOIN process_instance i ON i.id = t.instance_id"
     " LEFT JOIN complaint c ON c.instance_id = t.instance_id WHERE t.id = :task_id")
 
@@ -194,6 +194,7 @@ class _Context(NamedTuple):
     version: int
     process_version_id: int
     suspended_at: Any
+    complaint_id: int | None  # None: the instance has none (a complaint is only ever made with its instance)
 
 
 _FINISH_TASK = Sql(
@@ -278,7 +279,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
         state = save_state(s, instance_id, loaded.version, loaded.inst, now)
-        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted)
+        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted,
+                                  has_complaint=t.complaint_id is not None)
         log = AuditLog(s, instance_id)
         log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
                    element_id=element_id, element_name=name, before=before, after=submitted)
