@@ -83,6 +83,13 @@ def end(token: contextvars.Token) -> None:
     _pending.reset(token)
 
 
+def note_created(resource: str) -> None:
+    """A plain-SQL insert (which flushes nothing) created this, e.g. "instance:7": what a retry is answered from."""
+    p = _pending.get()
+    if p is not None and p.row_id is None and p.resource is None:
+        p.resource = resource
+
+
 def _note_flush(session, _ctx) -> None:
     p = _pending.get()
     if p is None or p.row_id is not None:

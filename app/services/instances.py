@@ -11,7 +11,7 @@ from ..engine import EngineError, Instance
 from ..errors import Conflict, Invalid, NotFound
 from ..models import AuditEvent, ProcessInstance
 from ..plain_sql import Plain, Sql, read_time
-from . import projection
+from . import idempotency, projection
 from .audit import AuditLog
 from .runtime import DeployedModel, Runtime
 
@@ -70,22 +70,37 @@ def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Ins
         raise Invalid(f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
 
 
-def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> ProcessInstance:
-    """Insert a started instance's row inside the caller's write transaction."""
-    now = rt.clock.now()
-    row = ProcessInstance(
-        process_version_id=model.version_id, process_id=model.process_id, status=status_of(inst),
-        state=inst.dump(), version=1, created_by_id=actor.id, created_at=now, updated_at=now,
-        completed_at=now if inst.completed else None,
-    )
-    s.add(row)
-    s.flush()
-    return row
+@dataclass(frozen=True)
+class StartedRow:
+    """The process_instance row insert_instance wrote."""
+
+    id: int
+    state: bytes
 
 
-def finish_start(s: Session, rt: Runtime, row: ProcessInstance, inst: Instance, actor: Actor, data: Mapping[str, Any]) -> None:
+_INSERT_INSTANCE = Sql(
+    "INSERT INTO process_instance (process_version_id, process_id, status, state, version, created_by_id, created_at,"
+    " updated_at, completed_at) VALUES (:version_id, :process_id, :status, :state, 1, :by, :at, :at, :done_at)"
+    " RETURNING id")
+
+
+def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> StartedRow:
+    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it)."""
     now = rt.clock.now()
-    changes = projection.sync(s, row.id, inst, now, submitted=dict(data))
+    db = Plain.of(s)
+    state = inst.dump()
+    (row_id,), = db.rows(_INSERT_INSTANCE, {
+        "version_id": model.version_id, "process_id": model.process_id, "status": status_of(inst), "state": state,
+        "by": actor.id, "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
+    })
+    idempotency.note_created(f"instance:{row_id}")
+    return StartedRow(row_id, state)
+
+
+def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor: Actor, data: Mapping[str, Any],
+                 has_complaint: bool | None = None) -> None:
+    now = rt.clock.now()
+    changes = projection.sync(s, row.id, inst, now, submitted=dict(data), has_complaint=has_complaint)
     log = AuditLog(s, row.id)
     log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
     record_steps(log, inst, inst.steps, actor, now)
@@ -102,7 +117,7 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
     inst = run_start(rt, model, data)
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, actor)
-        finish_start(s, rt, row, inst, actor, data)
+        finish_start(s, rt, row, inst, actor, data, has_complaint=False)  # a complaint comes only with registration
     rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
     return row.id
 

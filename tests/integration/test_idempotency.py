@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from app.models import AuditEvent, Complaint
+from app.models import AuditEvent, Complaint, ProcessInstance
 from app.models.idempotency import IdempotencyKey
 
 from .flow import ready_task, registration, scenario
@@ -67,6 +67,19 @@ def test_an_answer_lost_after_the_commit_is_rebuilt(api, rt, deployed):
     again = _post(api, "agent", "/complaints", "lost", json=body)
     assert again.status_code == 201 and again.get_json()["id"] == first["id"]
     assert again.get_json()["number"] == first["number"] and _complaints(rt) == 1
+
+
+def test_a_started_instance_whose_answer_was_lost_is_answered_again(api, rt, deployed):
+    """The instance row is written in plain SQL: the key still remembers which instance it made."""
+    body = {"process_id": "complaint_handling", "data": {}}
+    first = _post(api, "owner", "/process-instances", "start-lost", json=body).get_json()
+    with rt.db.write() as s:
+        s.execute(update(IdempotencyKey).values(status_code=None, response=None))
+    again = _post(api, "owner", "/process-instances", "start-lost", json=body)
+    assert again.status_code == 201 and again.get_json()["id"] == first["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    with rt.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessInstance)) == 1
 
 
 def test_a_concurrent_twin_loses_on_the_key_and_answers_the_first(api, rt, deployed, monkeypatch):
