@@ -13,6 +13,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from .sessions import CookieSessions
+
 csrf = CSRFProtect()
 HERE = Path(__file__).parent
 
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     # The web layer owns the app's templates and static files (the app package has none of its own).
     app.static_folder = str(HERE / "static")
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), app.jinja_loader])
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     from ..api import bp as api_bp
 
