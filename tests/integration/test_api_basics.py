@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from tests.conftest import ROOT
@@ -48,6 +49,19 @@ def test_nan_and_infinity_are_refused_and_change_nothing(api):
                      content_type="application/json")
         assert r.status_code == 422 and r.mimetype == "application/problem+json", r.get_data(as_text=True)
     assert api.get("agent", f"/tasks/{task['id']}").get_json()["state"] == "ready"
+
+
+def test_json_values_come_back_as_sent(api):
+    """Big integers stay integers, Chinese stays Chinese, however the API reads and writes its JSON."""
+    assert upload(api, "owner", "eight_tasks.bpmn", EIGHT).status_code == 201
+    sent = {"big": 12345678901234567890123, "near": 9223372036854775807, "ratio": 0.1, "text": "话费多扣 ‘50’ 元 <b>",
+            "nested": {"list": [1, "二", None, True]}}
+    body = '{"process_id": "eight_tasks", "data": %s}' % json.dumps(sent, ensure_ascii=False)
+    r = api.client.post("/api/v1/process-instances", data=body.encode(), headers=api.headers("agent"),
+                        content_type="application/json")
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert r.mimetype == "application/json" and r.get_data(as_text=True).endswith("\n")
+    assert api.get("agent", f"/process-instances/{r.get_json()['id']}").get_json()["data"] == sent
 
 
 def test_deploying_twice_the_same_files_keeps_the_version(api):
