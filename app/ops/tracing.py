@@ -7,8 +7,8 @@ response. Latency and status are counted per route template, never per raw path.
 from __future__ import annotations
 
 import re
+import secrets
 import time
-import uuid
 
 from flask import Flask, g, request
 
@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
 def _start() -> None:
     rid = request.headers.get("X-Request-ID", "")
     if not _SANE.match(rid):
-        rid = uuid.uuid4().hex
+        rid = secrets.token_hex(16)  # 32 hex digits like a UUID's, without building one (every request)
     g.request_id = rid
     g.cf_log_token = logs.request_id.set(rid)
     g.cf_started = time.perf_counter()
