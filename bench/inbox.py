@@ -224,7 +224,7 @@ def main() -> None:
     db = "PostgreSQL" if args.db else "SQLite (WAL)"
     print(f"\n{db}: {open_tasks:,} open tasks ({args.real} real complaints worked through the services in "
           f"{t_real:.1f} s, {args.n:,} bulk rows in {t_bulk:.1f} s); {args.rounds} requests per case\n")
-    print(f"| case | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
+    print("| case | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
     results = []
     for name, fn in cases:
         r = measure(name, fn, args.rounds)

@@ -70,7 +70,7 @@ def build(pid: str, nodes: list[Node], flows: list[tuple], name: str = "") -> by
                    f'width="{w}" height="{h}"/></bpmndi:BPMNShape>\n')
     for flow in flows:
         fid, source, target = flow[:3]
-        (sx, sy, sw, sh), (tx, ty, tw, th) = boxes[source], boxes[target]
+        (sx, sy, sw, sh), (tx, ty, _tw, th) = boxes[source], boxes[target]
         out.append(f'    <bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}">'
                    f'<di:waypoint x="{sx + sw}" y="{sy + sh // 2}"/><di:waypoint x="{tx}" y="{ty + th // 2}"/>'
                    f'</bpmndi:BPMNEdge>\n')

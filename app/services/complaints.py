@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import exists, func, or_, select, text
 
 from ..domain.clock import local_date
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..models import Complaint, HumanTask
 from . import forms, report_rollups
 from .complaint_clocks import complaint_sla, replied_at, set_clocks

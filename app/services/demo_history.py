@@ -22,13 +22,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 
 from ..domain.clock import OPERATOR_ZONE, FixedClock
 from ..domain.groups import ROUTING
-from ..models import Complaint, HumanTask, Timer, User
+from ..models import HumanTask, Timer, User
 from ..plain_sql import Plain
 from .accounts import viewer_of
 from .runtime import Runtime

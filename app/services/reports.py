@@ -29,7 +29,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from ..domain.clock import local_date, local_midnight
 from ..domain.duration_bands import nearest_rank_band, upper_seconds
-from ..domain.reporting import QUARTER, ReportingConfig, quarter_bounds, quarter_of
+from ..domain.reporting import ReportingConfig, quarter_bounds, quarter_of
 from ..errors import Invalid
 from ..models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay
 from .runtime import Runtime

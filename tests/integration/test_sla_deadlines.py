@@ -62,7 +62,7 @@ def test_a_2027_deadline_is_provisional_until_the_schedule_is_imported(api, depl
     assert task["due_provisional"] is True
     timers = handle_timers(rt, iid)
     assert timers["breach"].provisional and timers["warning"].provisional
-    complaint = api.get("agent", f"/complaints?q=&limit=1").get_json()["items"][0]
+    complaint = api.get("agent", "/complaints?q=&limit=1").get_json()["items"][0]
     assert complaint["clocks"]["final_reply"]["provisional"] is True
 
     notice = "2027-01-01..2027-01-04 holiday 元旦\n2027-02-06..2027-02-13 holiday 春节\n2027-02-14 workday 春节调休\n"
