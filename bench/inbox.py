@@ -39,15 +39,9 @@ CATEGORIES = ["network", "billing", "product", "service", "aftersales"]
 def make_db(url: str | None) -> str:
     if url is None:
         return f"sqlite:///{tempfile.mkdtemp(prefix='cf-bench-inbox-')}/bench.db"
-    from sqlalchemy import create_engine, text
+    from fresh_db import recreate_postgresql
 
-    base, name = url.rsplit("/", 1)
-    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url
+    return recreate_postgresql(url)
 
 
 def real_complaints(rt, n: int) -> list[tuple[str, str]]:

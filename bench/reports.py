@@ -38,21 +38,17 @@ DASHBOARDS = ("", "category=network", "department=billing", "from=2025-12-03&to=
 
 
 def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> None:
-    from sqlalchemy import create_engine, func, select, text
+    from sqlalchemy import func, select
 
     from app.config import load_settings
     from app.db import Database
     from app.migrate import upgrade
     from app.models import Complaint
     from app.services.demo_history import generate_history
+    from fresh_db import recreate_postgresql
 
     if url.startswith("postgresql") and fresh:
-        base, name = url.rsplit("/", 1)
-        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
+        recreate_postgresql(url)
     elif fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(url.split("///", 1)[1] + suffix).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fresh_db import recreate_postgresql  # noqa: E402
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 TEMPLATE_DUE = "2000-01-01T00:00:00+00:00"
@@ -158,12 +159,7 @@ def main() -> None:
         if url is None:
             url = f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:6]}.db"
         elif url.startswith("postgresql"):
-            name = url.rsplit("/", 1)[1]
-            admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
+            recreate_postgresql(url)
         result = run(url, args.waiting, args.steady, args.burst, args.tick)
     print(json.dumps(result, indent=2))
 
