@@ -129,8 +129,9 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
 
     The complaint's fields follow what was just submitted, not the instance's merged data:
     parallel branches (a supervise task) carry stale copies that SpiffWorkflow merges last.
-    A caller that knows the instance has no complaint row (has_complaint=False, read in its
-    transaction) spares the statements that would find none.
+    A caller that knows the instance has no complaint row (has_complaint=False) spares the
+    statements that would find none; knowing it from a read before the transaction is safe, as a
+    complaint is only ever made in the transaction that makes its instance.
     """
     changes = Changes()
     marker = s.info.get(DEADLINE_MARKER)
