@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, stream_with_context
 
+from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
 from ..services import exports, instance_audit, reports, saved_searches, search, trail
 from ..services.search import InstanceQuery
@@ -88,7 +89,7 @@ def regulator():
     first, last = reports.recent_quarters(reports.today(runtime()))
     first, last = request.args.get("from") or first, request.args.get("to") or last
     for name, value in (("from", first), ("to", last)):
-        if not reports.QUARTER.match(value):
+        if not QUARTER.match(value):
             raise Invalid("bad quarter", [{"field": name, "message": "a quarter like 2026-Q1"}])
     return jsonify(reports.regulator_view(runtime(), viewer(), first, last))
 

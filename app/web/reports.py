@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, stream_with_context, url_for
 
+from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
 from ..services import exports, instance_audit, reports, saved_searches, search, trail
 from ..services.search import InstanceQuery
@@ -99,7 +100,7 @@ def regulator():
     """Complaints per million subscribers by the regulator's categories, and replies within the limit."""
     first, last = reports.recent_quarters(reports.today(runtime()))
     first, last = request.args.get("from") or first, request.args.get("to") or last
-    if not (reports.QUARTER.match(first) and reports.QUARTER.match(last)):
+    if not (QUARTER.match(first) and QUARTER.match(last)):
         flash("reports.bad_quarter", "error")
         first, last = reports.recent_quarters(reports.today(runtime()))
     return render_template("reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last),
