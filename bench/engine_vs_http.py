@@ -4,8 +4,8 @@
 process, one request at a time, like a single busy client.
 
 (a) and (b) run in alternating slices of a few instances each, and each side's time is summed:
-this machine's speed swings by half within a minute (the same code measured 33 and 60
-instances/s), and both sides then see the same swings, so their ratio holds still.
+the project's VM changes speed within minutes (the same code measured 33 and 60 instances/s over
+HTTP), and run one after the other, (a) and (b) would measure different moments.
 """
 from __future__ import annotations
 
