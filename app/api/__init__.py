@@ -47,7 +47,8 @@ class StrictJsonProvider(DefaultJSONProvider):
         orjson.OPT_PASSTHROUGH_DATACLASS
 
     def loads(self, s, **kwargs):
-        if not kwargs and not _LONG_NUMBER[isinstance(s, str)].search(s):
+        long_number = _LONG_NUMBER_TEXT if isinstance(s, str) else _LONG_NUMBER_BYTES
+        if not kwargs and not long_number.search(s):
             try:
                 return orjson.loads(s)
             except orjson.JSONDecodeError:
@@ -74,7 +75,7 @@ class StrictJsonProvider(DefaultJSONProvider):
         return self._app.response_class(body, mimetype=self.mimetype)
 
 
-_LONG_NUMBER = (re.compile(rb"\d{19}"), re.compile(r"\d{19}"))  # by isinstance(text, str)
+_LONG_NUMBER_BYTES, _LONG_NUMBER_TEXT = re.compile(rb"\d{19}"), re.compile(r"\d{19}")
 
 
 def _refuse_constant(name: str):

@@ -84,7 +84,11 @@ def end(token: contextvars.Token) -> None:
 
 
 def note_created(resource: str) -> None:
-    """A plain-SQL insert (which flushes nothing) created this, e.g. "instance:7": what a retry is answered from."""
+    """A plain-SQL insert (which flushes nothing) created this, e.g. "instance:7": what a retry is answered from.
+
+    Instances are only inserted that way (services/instances.insert_instance); complaints go through
+    the ORM, and _note_flush names them.
+    """
     p = _pending.get()
     if p is not None and p.row_id is None and p.resource is None:
         p.resource = resource
@@ -96,9 +100,7 @@ def _note_flush(session, _ctx) -> None:
         return
     for obj in session.new:
         if isinstance(obj, Complaint):
-            p.resource = f"complaint:{obj.id}"
-        elif isinstance(obj, ProcessInstance) and p.resource is None:
-            p.resource = f"instance:{obj.id}"
+            p.resource = f"complaint:{obj.id}"  # over an instance's: a registration answers with the complaint
         elif isinstance(obj, IdempotencyKey):
             continue
         session.info[_WROTE] = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -101,28 +101,6 @@ def group_lookup(s: Session | Plain) -> dict[str, str]:
     return out
 
 
-class _GroupsOnFirstUse(Mapping[str, str]):
-    """group_lookup, read only when a new task's group comes from its lane (many have no lane)."""
-
-    def __init__(self, db: Plain):
-        self._db = db
-        self._groups: dict[str, str] | None = None
-
-    def _read(self) -> dict[str, str]:
-        if self._groups is None:
-            self._groups = group_lookup(self._db)
-        return self._groups
-
-    def __getitem__(self, lane: str) -> str:
-        return self._read()[lane]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-
 def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
          submitted: dict[str, Any] | None = None, has_complaint: bool | None = None) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
@@ -175,7 +153,8 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
     new = [t for tid, t in ready.items() if tid not in known]
     if not new:
         return
-    groups = _GroupsOnFirstUse(db)
+    # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
+    groups = group_lookup(db) if any(t.lane for t in new) else {}
     rows = []
     for t in new:
         sla = _sla_for(t.element_id, timers)
