@@ -15,11 +15,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
     settings = load_settings(Path(app.instance_path), test_config)
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
-    if settings["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = settings["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from .services.bootstrap import build_runtime
 

@@ -134,17 +134,6 @@ def _create_app():
     return create_app()
 
 
-@click.command("web")
-def web_command():
-    """Serve pages and API in production: Granian, settings from COMPLAINTFLOW_* (docs/deploy.md)."""
-    from .ops.serving import serve
-
-    serve()
-
-
 def main() -> None:
     """Entry point of the `complaintflow` console script."""
-    group = FlaskGroup(create_app=_create_app)
-    # On the group, not the app: the workers are forked, and must not inherit a built app's pools.
-    group.add_command(web_command)
-    group(prog_name="complaintflow")
+    FlaskGroup(create_app=_create_app)(prog_name="complaintflow")

@@ -67,17 +67,12 @@ SETTINGS = [
             "how often a process checks whether the calendar overrides changed in the database"),
     # Serving on many hosts (docs/deploy.md).
     Setting("DB_POOL_SIZE", lambda inst: 10, int,
-            "PostgreSQL connections kept open per process (a worker with one request thread needs 2)"),
+            "PostgreSQL connections kept open per process (a sync gunicorn worker needs 2)"),
     Setting("DB_MAX_OVERFLOW", lambda inst: 10, int, "extra PostgreSQL connections a process may open at a peak"),
     Setting("DB_CONNECT_TIMEOUT", lambda inst: 5, int,
             "seconds to wait for a PostgreSQL connection before answering 503"),
     Setting("LOG_FORMAT", lambda inst: "text", _choice("text", "json"),
             "text for people, json (one object a line, with the request id) for log collectors"),
-    Setting("ACCESS_LOG", lambda inst: False, _bool,
-            "one line per request on stdout (JSON with LOG_FORMAT=json); `complaintflow web` turns it on"),
-    Setting("PROXY_HOPS", lambda inst: 0, int,
-            "reverse proxies in front that set X-Forwarded-For/-Proto/-Host: the app trusts that many hops "
-            "(0: the headers are ignored, the peer is the client)"),
     Setting("READY_REQUIRES_CALENDAR", lambda inst: True, _bool,
             "/readyz answers 503 while this or next year's official holiday schedule is missing"),
     Setting("IDEMPOTENCY_HOURS", lambda inst: 24, int, "how long a POST's Idempotency-Key and its answer are kept"),

@@ -1,4 +1,4 @@
-"""WSGI entry point: `complaintflow web` serves it with Granian; any WSGI server can (`app.wsgi:app`)."""
+"""WSGI entry point for gunicorn: `gunicorn app.wsgi:app`."""
 from . import create_app
 
 app = create_app()

@@ -2,7 +2,7 @@
 
 - ``PgCluster``: a throwaway PostgreSQL cluster (pg_createcluster, as root) on a free port, so a
   test may restart or stop its database without touching anyone else's.
-- ``AppProcess``: `complaintflow web` (Granian); ``SchedulerProcess``: `complaintflow scheduler`.
+- ``AppProcess``: gunicorn with config/gunicorn.conf.py; ``SchedulerProcess``: `complaintflow scheduler`.
   Both run in their own process group, so SIGKILL takes the whole process (master and workers).
 - ``Balancer``: an HTTP client over several app processes, like a load balancer with client retries:
   a refused or broken connection goes to the next process, a 503 waits Retry-After, and every retry
@@ -126,7 +126,7 @@ class _Process:
 class AppProcess(_Process):
     def __init__(self, env: dict[str, str], log: Path, port: int, workers: int):
         self.port = port
-        self.command = [sys.executable, "-c", "from app.cli import main; main()", "web"]
+        self.command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "app.wsgi:app"]
         super().__init__({**env, "COMPLAINTFLOW_BIND": f"127.0.0.1:{port}", "COMPLAINTFLOW_WORKERS": str(workers)}, log)
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -159,22 +159,12 @@ class Balancer:
         self.retries = 0
         self.network_errors = 0
         self.unavailable_without_retry_after = 0
-        self._every_conn: list[http.client.HTTPConnection] = []  # the app keeps connections alive: close() ends them
 
     def _conn(self, port: int) -> http.client.HTTPConnection:
         conns = self._local.__dict__.setdefault("conns", {})
         if port not in conns:
             conns[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout)
-            with self._lock:
-                self._every_conn.append(conns[port])
         return conns[port]
-
-    def close(self) -> None:
-        """Close every thread's connections (call once the threads are done)."""
-        with self._lock:
-            conns, self._every_conn = self._every_conn, []
-        for conn in conns:
-            conn.close()
 
     def _drop(self, port: int) -> None:
         conn = self._local.__dict__.get("conns", {}).pop(port, None)

@@ -1,9 +1,7 @@
 """Eight sequential user tasks: (a) SpiffWorkflow alone in memory vs (b) the app end to end over HTTP.
 
-(b) starts the production server (`complaintflow web`: Granian) with one worker and one request
-thread on a fresh SQLite database and drives it from this process, one request at a time, over one
-kept-alive connection, like a single busy client. The access log is off, as it was when this bench
-ran gunicorn without a config file.
+(b) starts gunicorn with one sync worker on a fresh SQLite database and drives it from this
+process, one request at a time, like a single busy client.
 
 (a) and (b) run in alternating slices of a few instances each, and each side's time is summed:
 the project's VM changes speed within minutes (the same code measured 33 and 60 instances/s over
@@ -89,7 +87,7 @@ def _db_bytes(path: Path) -> int:
 
 
 class OverHttp:
-    """(b): the same instances through the API against `complaintflow web` + SQLite (a context manager)."""
+    """(b): the same instances through the API against gunicorn + SQLite (a context manager: the server)."""
 
     def __init__(self, workers: int = 1):
         self.tmp = Path(tempfile.mkdtemp(prefix="cf-bench-"))
@@ -105,9 +103,8 @@ class OverHttp:
         self.base_bytes = _db_bytes(self.db)
         port = _free_port()
         self.server = subprocess.Popen(
-            [sys.executable, "-c", "from app.cli import main; main()", "web"],
-            env={**self.env, "COMPLAINTFLOW_BIND": f"127.0.0.1:{port}", "COMPLAINTFLOW_WORKERS": str(self.workers),
-                 "COMPLAINTFLOW_LOG_LEVEL": "warning", "COMPLAINTFLOW_ACCESS_LOG": "false"}, cwd=ROOT)
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "app.wsgi:app"], env=self.env, cwd=ROOT)
         self.client = _wait(port)
         status, body = self.client.call("POST", "/auth/token", {"username": "bench", "password": "bench-password"})
         self.client.headers["Authorization"] = f"Bearer {body['token']}"
@@ -183,7 +180,7 @@ def main() -> dict:
     ratio = b_rate / a_rate
     print(f"Eight sequential user tasks per instance, {n} instances each, (a) and (b) in alternating slices of {SLICE}")
     print(f"  (a) SpiffWorkflow in memory:         {a_rate:6.1f} instances/s")
-    print(f"  (b) HTTP, Granian 1 worker, SQLite:  {b_rate:6.1f} instances/s, "
+    print(f"  (b) HTTP, gunicorn 1 worker, SQLite: {b_rate:6.1f} instances/s, "
           f"complete-task p50 {figures['complete_p50_ms']:.2f} ms / p95 {figures['complete_p95_ms']:.2f} ms, "
           f"{figures['bytes_per_instance'] / 1024:.1f} KB stored per finished instance")
     print(f"  ratio b/a: {ratio:.3f}  (on DESIGN.md's reference machine, where (a) is {REFERENCE_IN_MEMORY:.0f}/s: "

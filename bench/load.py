@@ -4,8 +4,8 @@
 
 Makes a fresh database on the PostgreSQL of COMPLAINTFLOW_TEST_PG_URL (default: the local one),
 deploys bench/eight_tasks.bpmn (eight user tasks, no forms: the cost measured is the app's, not a
-form's), seeds ready tasks for the inbox, then for each worker count starts `complaintflow web`
-(Granian, one request thread per worker, access log on as deployed) and drives it from client processes (so the client's GIL
+form's), seeds ready tasks for the inbox, then for each worker count starts gunicorn
+(config/gunicorn.conf.py, sync workers) and drives it from client processes (so the client's GIL
 is not the limit) for a fixed time per operation:
 - complete-task: each client thread starts an instance and completes its tasks one after another
   (POST /api/v1/tasks/{id}/complete), timing every completion;
@@ -189,7 +189,7 @@ def table(rows: list[dict], seconds: float, seed: int) -> str:
     lines = [
         HEADING, "",
         f"`python bench/load.py --write-docs` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, PostgreSQL "
-        f"on the same machine, clients too). `complaintflow web` (Granian), one request thread per worker; 2 client threads per worker in two client "
+        f"on the same machine, clients too). Sync gunicorn workers; 2 client threads per worker in two client "
         f"processes; {seconds:.0f} s per operation after a warm-up. complete-task: POST /api/v1/tasks/{{id}}/complete "
         f"on bench/eight_tasks.bpmn (no form), each client walking its own instances. inbox: GET /api/v1/tasks?limit=50 "
         f"for an agent who sees {seed}+ ready tasks.", "",
@@ -209,7 +209,7 @@ def scaling_note(rows: list[dict]) -> str:
     c = {r["workers"]: r["complete"]["per_s"] for r in rows}
     cores = os.cpu_count() or 1
     return (f"from 1 to 2 workers completions go {c[1]:.0f} -> {c[2]:.0f}/s ({c[2] / c[1]:.2f}x); from 2 to 4, "
-            f"{c[2]:.0f} -> {c[4]:.0f}/s ({c[4] / c[2]:.2f}x). With {cores} cores shared by the app, PostgreSQL and "
+            f"{c[2]:.0f} -> {c[4]:.0f}/s ({c[4] / c[2]:.2f}x). With {cores} cores shared by gunicorn, PostgreSQL and "
             f"the clients, throughput stops growing once the cores are busy: more workers then only queue (p99 "
             f"grows). Each completion is a short transaction on its own instance row, so across hosts it scales with "
             f"the app hosts' cores until PostgreSQL's CPU or commit rate is the limit; add hosts, not workers per core.")

@@ -2,10 +2,8 @@
 
 The request id lives in a context variable (set by ``app.ops.requests`` for each request), so any
 logger anywhere in the request (a service, SQLAlchemy, the engine) stamps it without being passed
-it. ``configure("json")`` puts the JSON formatter on the root logger; ``configure_access`` sends
-the access log (``access``, one line a request, written by ``app.ops.tracing``) to stdout, as JSON
-or as plain text. Granian, the web server, logs its own lines in the same format
-(``app.ops.serving``).
+it. ``configure("json")`` puts the JSON formatter on the root logger; gunicorn gets the same
+formatter through ``config/gunicorn.conf.py`` and its access log through ``JsonAccessLogger``.
 """
 from __future__ import annotations
 
@@ -60,44 +58,44 @@ def configure(fmt: str, level: int = logging.INFO) -> None:
     """Send the root logger's records to stderr as JSON (fmt="json"); text leaves logging alone."""
     if fmt != "json":
         return
-    for name, quiet in QUIET.items():  # also when Granian's config already set up the root logger
-        logging.getLogger(name).setLevel(quiet)
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        return  # Granian's logging config or an earlier app already did it
+        return  # gunicorn's logconfig or an earlier app already did it
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, quiet in QUIET.items():
+        logging.getLogger(name).setLevel(quiet)
 
 
-ACCESS = logging.getLogger("complaintflow.access")
+try:  # gunicorn is only there when serving; the app runs without it (tests, CLI)
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = object
 
 
-def configure_access(fmt: str) -> None:
-    """Write the access log to stdout: JSON objects (fmt="json") or one plain line a request."""
-    if any(getattr(h, "_cf_access", False) for h in ACCESS.handlers):
-        return  # an earlier app in this process did it
-    import sys
+class JsonAccessLogger(_GunicornLogger):
+    """Gunicorn's logger with an access log of JSON lines (method, route, status, duration, request id)."""
 
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter("%(message)s"))
-    handler._cf_access = True
-    ACCESS.addHandler(handler)
-    ACCESS.addFilter(RequestIdFilter())  # stamped when logged, whatever handler formats it later
-    ACCESS.setLevel(logging.INFO)
-    ACCESS.propagate = False  # the errors' log on stderr stays about errors
-
-
-def access(method: str, path: str, query: str, status: int, size: int | None, seconds: float,
-           remote: str | None, user_agent: str | None, route: str) -> None:
-    """One finished request: its line in the access log (the request id comes from the context)."""
-    ms = round(seconds * 1000, 2)
-    if isinstance(ACCESS.handlers[0].formatter, JsonFormatter):
-        ACCESS.info("request", extra={
-            "method": method, "path": path, "query": query or None, "route": route, "status": status,
-            "bytes": size, "duration_ms": ms, "remote": remote, "user_agent": user_agent, "pid": os.getpid()})
-    else:
-        ACCESS.info('%s "%s %s%s" %s %s %.2f ms %s', remote or "-", method, path, f"?{query}" if query else "",
-                    status, size if size is not None else "-", ms, request_id.get() or "-")
+    def access(self, resp, req, environ, request_time):
+        if not (self.cfg.accesslog or self.cfg.logconfig or self.cfg.logconfig_dict or self.cfg.syslog):
+            return
+        headers = dict((k.lower(), v) for k, v in (resp.headers or []))
+        entry = {
+            "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "level": "info", "logger": "gunicorn.access", "msg": "request",
+            "request_id": headers.get("x-request-id"),
+            "method": environ.get("REQUEST_METHOD"), "path": environ.get("PATH_INFO"),
+            "query": environ.get("QUERY_STRING") or None, "status": int(str(resp.status).split()[0]),
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 2),
+            "remote": environ.get("HTTP_X_FORWARDED_FOR") or environ.get("REMOTE_ADDR"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info(json.dumps(entry, ensure_ascii=False))
+        except Exception:  # noqa: BLE001 - a log line must never fail a request
+            self.error_log.exception("failed to write the access log")

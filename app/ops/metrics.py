@@ -1,7 +1,7 @@
 """Prometheus metrics: requests and latency by route, what the audit trail records, and DB gauges.
 
-Counters and histograms live in this process (or, with PROMETHEUS_MULTIPROC_DIR set for the web
-server's workers, in files that every worker of the host writes and /metrics adds up). They count what was
+Counters and histograms live in this process (or, under gunicorn with PROMETHEUS_MULTIPROC_DIR
+set, in files that every worker of the host writes and /metrics adds up). They count what was
 committed, not what was tried: the audit log lists the events each write transaction appended
 (services/audit.py drops those of a rolled-back savepoint), a flush hook notes timer failures, and
 the counters move only after the commit.

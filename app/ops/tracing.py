@@ -1,8 +1,8 @@
 """Every request gets an id (X-Request-ID honoured when sane, else made), echoed and measured.
 
 The id goes back in the X-Request-ID header and in problem+json bodies, into every log line of
-the request (``app.ops.logs.request_id``) and into its access log line (ACCESS_LOG). Latency and
-status are counted per route template, never per raw path.
+the request (``app.ops.logs.request_id``), and gunicorn's JSON access log reads it from the
+response. Latency and status are counted per route template, never per raw path.
 """
 from __future__ import annotations
 
@@ -20,9 +20,6 @@ _SANE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 def init_app(app: Flask) -> None:
     app.before_request(_start)
-    if app.config.get("ACCESS_LOG"):
-        logs.configure_access(app.config.get("LOG_FORMAT", "text"))
-        app.after_request(_access)  # registered first, so it runs last and sees the final response
     app.after_request(_finish)
     app.teardown_request(_end)
 
@@ -44,16 +41,6 @@ def _finish(response):
     if started is not None:
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         metrics.observe_request(request.method, route, response.status_code, time.perf_counter() - started)
-    return response
-
-
-def _access(response):
-    started = g.get("cf_started")
-    env = request.environ
-    logs.access(request.method, request.path, env.get("QUERY_STRING", ""), response.status_code,
-                response.content_length, time.perf_counter() - started if started is not None else 0.0,
-                request.remote_addr, env.get("HTTP_USER_AGENT"),
-                request.url_rule.rule if request.url_rule is not None else "unmatched")
     return response
 
 

@@ -158,7 +158,6 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
         pytest.skip(f"the fault test makes its own PostgreSQL cluster: {reason}")
     pg = PgCluster(f"cffault{os.getpid()}").start()
     procs: list = []
-    lb = None
     try:
         sla = ROOT / "config" / "sla-seconds.toml"
         prepare_database(pg.url, sla)
@@ -235,8 +234,6 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
         finally:
             rt.db.dispose()
     finally:
-        if lb is not None:
-            lb.close()
         for p in procs:
             p.kill()
         pg.stop()
