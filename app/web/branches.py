@@ -29,9 +29,9 @@ def _errors(exc: Invalid) -> dict[str, str]:
 
 
 # -- outages -------------------------------------------------------------------------------------------------------
-@outages_bp.route("", methods=["GET", "POST"])
+@outages_bp.route("", methods=["GET", "POST"], endpoint="index")
 @login_required
-def index():
+def outages_index():
     """Open and resolved incidents; the network department and supervisors open new ones here."""
     errors, values, status = {}, {}, 200
     if request.method == "POST":
@@ -50,9 +50,9 @@ def index():
                            services=outages.SERVICES), status
 
 
-@outages_bp.route("/<int:incident_id>", methods=["GET", "POST"])
+@outages_bp.route("/<int:incident_id>", methods=["GET", "POST"], endpoint="show")
 @login_required
-def show(incident_id: int):
+def outage_show(incident_id: int):
     """One incident: its linked complaints, its notices; post progress, or answer every complaint at once."""
     rt, v = runtime(), viewer()
     if request.method == "POST":
@@ -78,9 +78,9 @@ def _appeal_form():
     return schema, ui
 
 
-@appeals_bp.route("", methods=["GET", "POST"])
+@appeals_bp.route("", methods=["GET", "POST"], endpoint="index")
 @role_required(*appeals.READERS)
-def index():
+def appeals_index():
     """Appeals by the nearest regulator deadline; the appeal desk registers a work order from the appeal centre."""
     rt, v = runtime(), viewer()
     schema, ui = _appeal_form()
@@ -106,9 +106,9 @@ def index():
                            status_filter=request.args.get("status", "")), status
 
 
-@appeals_bp.get("/<int:appeal_id>")
+@appeals_bp.get("/<int:appeal_id>", endpoint="show")
 @role_required(*appeals.READERS)
-def show(appeal_id: int):
+def appeal_show(appeal_id: int):
     """One appeal with the tasks its handling waits on."""
     appeal = appeals.get_appeal(runtime(), viewer(), appeal_id)
     ready = tasks.list_tasks(runtime(), viewer(), instance_id=appeal["process_instance_id"]) if appeal["process_instance_id"] else []
