@@ -17,12 +17,12 @@ The runtime comes from the write session (``install`` stores it there at the sta
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.money import yuan
 from ..engine import TaskNotReady
 from ..engine.properties import element_properties
 from ..errors import Invalid
@@ -103,7 +103,7 @@ def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict
         if complaint is not None and element in HANDLING and "responsibility" in submitted:
             complaint.responsibility = submitted.get("responsibility")
             complaint.compensation_type = submitted.get("compensation_type")
-            complaint.compensation_amount = _money(submitted.get("compensation_amount"))
+            complaint.compensation_amount = yuan(submitted.get("compensation_amount"))
         if element == "decide_compensation":
             level = data.get("approval_level") or "none"
             if complaint is not None:
@@ -158,7 +158,7 @@ def _approved(s: Session, complaint: Complaint | None, data: dict[str, Any], ste
     if complaint is not None:
         complaint.compensation_status = decision
         if decision == "adjusted" and data.get("approved_amount") is not None:
-            complaint.compensation_amount = _money(data.get("approved_amount"))
+            complaint.compensation_amount = yuan(data.get("approved_amount"))
     audit().append(f"compensation.{decision}", at=now, actor=(by.username if by and by.username else "system"),
                    actor_id=by.completed_by_id if by else None, task_id=step.task_id, element_id=step.element_id,
                    element_name=step.name, reason=data.get("approval_note"),
@@ -189,12 +189,3 @@ def _appeal_closed(s: Session, instance_id: int, data: dict[str, Any], now) -> N
         return
     appeal.status, appeal.closed_at = "closed", now
     appeal.outcome = "settled" if data.get("settled") else "investigated"
-
-
-def _money(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, text
 
 from ..domain.clock import local_date
+from ..domain.money import yuan
 from ..errors import NotFound
 from ..models import Complaint, HumanTask
 from . import forms, report_rollups
@@ -32,15 +32,6 @@ def next_number(s, at: datetime) -> str:
     return f"TS{day}{last:06d}"
 
 
-def _amount(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-
-
 def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     """Validate the registration fields, number the complaint and start its handling."""
     model = rt.current_model(PROCESS_ID)
@@ -55,7 +46,7 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
             customer_name=data.get("customer_name", ""), customer_phone=data.get("customer_phone", ""),
             account=data.get("account"), channel=data.get("channel", "phone"), category=data.get("category"),
             severity=data.get("severity") or "general", special_type=data.get("special_type"),
-            matter=data.get("matter", ""), demand=data.get("demand"), amount=_amount(data.get("amount")),
+            matter=data.get("matter", ""), demand=data.get("demand"), amount=yuan(data.get("amount")),
             status="open", created_by_id=viewer.id, created_at=now, updated_at=now,
         )
         set_clocks(rt, complaint, now)
