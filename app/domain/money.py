@@ -16,6 +16,7 @@ def yuan(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value)).quantize(FEN)
-    except InvalidOperation:
+        amount = Decimal(str(value))
+        return amount.quantize(FEN) if amount.is_finite() else None  # "NaN" parses, and would be stored
+    except InvalidOperation:  # not a number, or too large to keep to the fen
         return None

@@ -11,3 +11,4 @@ def test_amounts_are_kept_to_the_fen():
 
 def test_blank_or_not_a_number_leaves_the_column_empty():
     assert yuan(None) is None and yuan("") is None and yuan("三百") is None
+    assert yuan("NaN") is None and yuan(float("nan")) is None and yuan("Infinity") is None
