@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(api_bp)
 
-    from . import access, errors, i18n, labels, nav, rich_text, security_headers, vendor
+    from . import access, calendar, errors, i18n, labels, nav, rich_text, security_headers, vendor
     from . import auth, complaints, evidence, inbox, models, tasks
 
     security_headers.init_app(app)
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     nav.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    calendar.init_app(app)
     for module in (vendor, auth, inbox, tasks, complaints, evidence, models):
         app.register_blueprint(module.bp)
     from . import reports  # managers' pages: instance search and page, dashboard, regulator (issue 6)
