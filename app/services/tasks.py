@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 
+from ..domain.whole_numbers import whole_number
 from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
@@ -92,9 +93,10 @@ def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, s
     elif assignee == "none":
         q = q.where(HumanTask.assignee_id.is_(None))
     elif assignee:
-        if not assignee.isdigit():
+        user_id = whole_number(assignee)
+        if user_id is None:
             raise Invalid("bad filter", [{"field": "assignee", "message": "use me, none or a user id"}])
-        q = q.where(HumanTask.assignee_id == int(assignee))
+        q = q.where(HumanTask.assignee_id == user_id)
     if group:
         q = q.where(HumanTask.candidate_group == group)
     q = q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(min(limit, 500)).offset(offset)

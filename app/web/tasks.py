@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services import evidence, task_actions, tasks, workspace
 from . import schema_form
@@ -208,7 +209,7 @@ def _complaint_clock(task_id: str, change, done_message: str):
     """Suspend or resume the task's complaint: the same form, the same guard, another service call."""
     if suspension is None:
         raise NotFound("suspension is not available")
-    complaint_id = int(request.form.get("complaint_id", "0") or 0)
+    complaint_id = whole_number(request.form.get("complaint_id", "")) or 0
     return _act(task_id, lambda: change(runtime(), viewer(), complaint_id, request.form.get("reason")), done_message)
 
 
