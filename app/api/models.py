@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Forbidden, Invalid, NotFound
 from ..services import catalog, deployment, instance_migration, model_diff
 from ..services.model_checks import main_process_of, review_model
@@ -68,10 +69,10 @@ def list_process_models():
 
 
 def _int_arg(name: str) -> int:
-    value = request.args.get(name, "")
-    if not value.isdigit() or not 1 <= int(value) <= MAX_INT:
+    value = whole_number(request.args.get(name, ""), 1, MAX_INT)
+    if value is None:
         raise Invalid(f"{name} must be a version number", [{"field": name, "message": "a positive integer"}])
-    return int(value)
+    return value
 
 
 def _exists(number: int, what: str) -> int:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
 from ..services import catalog, instance_migration, model_diff, model_editor
 from ..services.form_safety import parse_json
@@ -54,8 +55,7 @@ def index():
 
 
 def _version_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get(name, ""), 1)
 
 
 @bp.get("/<process_id>")
@@ -93,8 +93,8 @@ def version_file(process_id: str, version: int, name: str):
 @role_required("process_owner")
 def migrate(process_id: str):
     """Check (dry run) or migrate the chosen running instances to a version; show the outcome per instance."""
-    ids = [int(i) for i in request.form.getlist("instance_id") if i.isdigit()]
-    to_version = int(request.form["to_version"]) if request.form.get("to_version", "").isdigit() else None
+    ids = [n for n in map(whole_number, request.form.getlist("instance_id")) if n is not None]
+    to_version = whole_number(request.form.get("to_version", ""), 1)
     dry_run = request.form.get("action") != "migrate"
     outcome = instance_migration.migrate_many(runtime(), viewer(), process_id, to_version, ids, dry_run)
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
