@@ -1,7 +1,7 @@
 """Text features: imported history, versioned classifier models, suggestions and decisions, bursts
 
-Revision ID: 0008_text
-Revises: 0007
+Revision ID: 0009_text
+Revises: 0008_source
 Create Date: 2026-12-07 01:00:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import app.models._types
 
 
-revision = '0008_text'
-down_revision = '0007'
+revision = '0009_text'
+down_revision = '0008_source'
 branch_labels = None
 depends_on = None
 
