@@ -1,9 +1,9 @@
 """Similar complaints and text-based repeat detection.
 
 Each process keeps an in-memory index of the complaints registered within ``similar.window_days``
-(domain/text_intelligence/similarity.py). Before a lookup it reads, at most once a second, the complaints
-numbered after the last one it holds (an indexed range on the primary key), so a complaint registered on
-any host is found by every host within a second. The first lookup builds the index (about 5 s per
+(domain/text_intelligence/similarity.py). Before each lookup it reads the complaints numbered after the
+last one it holds (an indexed range on the primary key, empty almost always), so a complaint registered
+on any host is found by every host at once. The first lookup builds the index (about 5 s per
 100,000 complaints on two cores); a complaint's matter is not expected to change after registration.
 
 A repeat is the same customer (phone) within the repeat window of config/flow.toml with a similar
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +29,6 @@ from ..search import mask_phone
 from . import model_registry
 from .settings import text_settings
 
-REFRESH_SECONDS = 1.0
 BATCH = 5000
 REPEAT_CUES = re.compile(r"上次|再次|又一次|第[二三四五]次|多次(?:反映|投诉)|还没(?:有)?(?:解决|处理|退|修|回复)|仍然没|依然没|至今没|一直没(?:有)?解决")
 
@@ -39,7 +37,6 @@ class _Live:
     def __init__(self) -> None:
         self.index = SimilarityIndex()
         self.last_id = 0
-        self.refreshed = 0.0
         self.lock = threading.Lock()
 
 
@@ -50,11 +47,9 @@ def _live(rt: Runtime) -> _Live:
     return found
 
 
-def refresh(rt: Runtime, force: bool = False) -> int:
+def refresh(rt: Runtime) -> int:
     """Add the complaints registered since the last refresh (all of the window at first); return the index size."""
     live = _live(rt)
-    if not force and time.monotonic() - live.refreshed < REFRESH_SECONDS:
-        return len(live.index)
     with live.lock:
         since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
         with rt.db.read() as s:
@@ -68,7 +63,6 @@ def refresh(rt: Runtime, force: bool = False) -> int:
                 live.last_id = rows[-1][0]
                 if len(rows) < BATCH:
                     break
-        live.refreshed = time.monotonic()
         return len(live.index)
 
 
