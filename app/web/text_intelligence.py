@@ -98,6 +98,7 @@ def init_app(app) -> None:
     from .nav import NavItem, add_item
 
     app.register_blueprint(bp)
-    app.jinja_env.globals["ti_readers"] = frozenset(intake.READERS)  # who see the intake panel on a task page
+    # who see the intake panel on a task page: those who classify, dispatch or oversee
+    app.jinja_env.globals["ti_panel_for"] = lambda v: bool(v is not None and v.groups & intake.READERS)
     add_item(app, NavItem("text.classifier", "nav.classifier", frozenset(admin.READERS), order=45))
     add_item(app, NavItem("text.bursts_index", "nav.bursts", frozenset(bursts.DECIDERS), order=35))
