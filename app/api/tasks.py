@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Invalid
-from ..services import tasks
+from ..services.tasks import work as tasks
 from . import bp, json_body, optional_json_body, runtime, viewer
 from .idempotency import idempotent
 

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
-    from ..services import idempotency
+    from ..services.steps import idempotency
     from . import health, logs, metrics, tracing
 
     db = app.extensions["complaintflow"].db

@@ -50,7 +50,7 @@ def prometheus_metrics():
 def readiness(rt) -> tuple[dict[str, Any], list[str]]:
     """Run every check; return their results and the reasons the process is not ready (empty when it is)."""
     from ..migrate import is_current
-    from ..services.calendar_admin import years_needing_schedule
+    from ..services.sla.calendar_admin import years_needing_schedule
 
     checks: dict[str, Any] = {}
     reasons: list[str] = []

@@ -12,8 +12,9 @@ from typing import Any, Callable
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import Invalid, ServiceError
-from ..services import catalog, instance_migration, model_diff, model_editor
-from ..services.forms import schema_problems
+from ..services.process_models import catalog, diff as model_diff, editor as model_editor
+from ..services.instances import migration as instance_migration
+from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .access import role_required, runtime, viewer
 

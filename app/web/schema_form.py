@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from jsonschema import FormatChecker
 
-from ..services.forms import FormValidator
+from ..services.process_models.forms import FormValidator
 from .i18n import LOCAL_TZ, loc, t
 
 

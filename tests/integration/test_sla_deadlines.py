@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.domain.clock import FixedClock
 from app.models import Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 
 from .flow import complete, ready_task, registration, scenario
 
@@ -46,7 +46,7 @@ def handle_timers(rt, iid) -> dict[str, Timer]:
 
 
 def engine_due(rt, iid) -> dict[str, datetime]:
-    from app.services.instances import load_instance
+    from app.services.instances.store import load_instance
 
     return {t.properties.get("slaKind"): t.due_at for t in load_instance(rt, iid).inst.waiting_timers()
             if t.attached_to == "handle"}

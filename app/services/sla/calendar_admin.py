@@ -1,0 +1,185 @@
+"""Process owners keep the working-day calendar: import a year's official schedule, add or remove a day.
+
+Importing a year's State Council notice marks the year official, replaces the overrides the
+previous import of that year set, and recomputes every open provisional deadline: each waiting
+(or held) SLA timer is evaluated again from the instant it was armed, its pauses and extensions
+re-applied, the engine's timer re-set, and the task and complaint rows follow.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from ...domain.calendar import PACKAGED_YEARS, Deadline
+from ...domain.holiday_notice import NoticeError, parse_state_council_schedule
+from ...errors import Forbidden, Invalid, NotFound
+from ...models import CalendarOverride, CalendarRevision, CalendarYear, Complaint, HumanTask, Timer
+from . import deadlines
+from ..steps import sla_marks
+from ..audit.log import AuditLog
+from ..instances.store import SYSTEM
+from ..runtime import Runtime
+from ..tasks.work import Viewer
+
+
+def _require_owner(viewer: Viewer) -> None:
+    if "process_owner" not in viewer.groups:
+        raise Forbidden("only process owners change the calendar")
+
+
+def years_needing_schedule(rt: Runtime) -> list[int]:
+    """This year and the next when their official schedule is still missing (for owners and /readyz)."""
+    return rt.calendar.years_needing_schedule(rt.clock.now())
+
+
+def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:
+    """The overrides (of one year, or all), the official years and the years still needing a schedule."""
+    q = select(CalendarOverride).order_by(CalendarOverride.day)
+    if year is not None:
+        q = q.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
+    with rt.db.read() as s:
+        items = [{"day": o.day.isoformat(), "is_workday": o.is_workday, "name": o.name, "source": o.source,
+                  "changed_at": o.changed_at.isoformat()} for o in s.scalars(q)]
+        entered = sorted(s.scalars(select(CalendarYear.year)))
+    return {"items": items, "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
+            "entered_years": entered, "needs_schedule": years_needing_schedule(rt)}
+
+
+def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any) -> dict[str, Any]:
+    """Enter a year's official schedule from the notice's text, then recompute provisional deadlines."""
+    _require_owner(viewer)
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise Invalid("bad year", [{"field": "year", "message": "a year between 2000 and 2100"}])
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid("the notice text is required", [{"field": "text", "message": "required"}])
+    try:
+        days = parse_state_council_schedule(text, year)
+    except NoticeError as exc:
+        raise Invalid("the notice cannot be read", [{"field": "text", "message": str(exc)}]) from exc
+    if not days:
+        raise Invalid("the notice sets no day", [{"field": "text", "message": "no holiday or workday found"}])
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        s.execute(delete(CalendarOverride).where(CalendarOverride.source == "notice",
+                                                 CalendarOverride.day >= date(year, 1, 1),
+                                                 CalendarOverride.day <= date(year, 12, 31)))
+        s.execute(delete(CalendarOverride).where(CalendarOverride.day.in_([d.day for d in days])))
+        for d in days:
+            s.add(CalendarOverride(day=d.day, is_workday=d.is_workday, name=d.name, source="notice",
+                                   changed_by_id=viewer.id, changed_at=now))
+        row = s.get(CalendarYear, year)
+        if row is None:
+            s.add(CalendarYear(year=year, notice=text, entered_by_id=viewer.id, entered_at=now))
+        else:
+            row.notice, row.entered_by_id, row.entered_at = text, viewer.id, now
+        _bump(s, now)
+    rt.calendars.invalidate()
+    return {"year": year, "days": len(days), "recomputed": recompute_provisional(rt)}
+
+
+def set_override(rt: Runtime, viewer: Viewer, day: Any, is_workday: Any, name: Any = "") -> dict[str, Any]:
+    """Declare one day a working day or a day off (an operator's own duty day or closure)."""
+    _require_owner(viewer)
+    when = _day(day)
+    if not isinstance(is_workday, bool):
+        raise Invalid("is_workday is required", [{"field": "is_workday", "message": "true or false"}])
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        row = s.get(CalendarOverride, when)
+        if row is None:
+            row = CalendarOverride(day=when)
+            s.add(row)
+        row.is_workday, row.name, row.source = is_workday, str(name or "")[:64], "manual"
+        row.changed_by_id, row.changed_at = viewer.id, now
+        _bump(s, now)
+    rt.calendars.invalidate()
+    return {"day": when.isoformat(), "is_workday": is_workday, "name": str(name or "")[:64], "source": "manual"}
+
+
+def remove_override(rt: Runtime, viewer: Viewer, day: Any) -> None:
+    """Remove one day's override: the official tables (or the provisional rule) apply again."""
+    _require_owner(viewer)
+    when = _day(day)
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        if s.execute(delete(CalendarOverride).where(CalendarOverride.day == when)).rowcount != 1:
+            raise NotFound(f"no override for {when.isoformat()}")
+        _bump(s, now)
+    rt.calendars.invalidate()
+
+
+def _day(value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid("bad day", [{"field": "day", "message": "a date like 2027-02-06"}]) from None
+
+
+def _bump(s, now: datetime) -> None:
+    if s.execute(update(CalendarRevision).where(CalendarRevision.id == 1)
+                 .values(revision=CalendarRevision.revision + 1, changed_at=now)).rowcount == 0:
+        s.add(CalendarRevision(id=1, revision=1, changed_at=now))
+
+
+# -- recompute -----------------------------------------------------------------------------------
+
+def recompute_provisional(rt: Runtime) -> dict[str, int]:
+    """Recompute every open provisional deadline with the current calendar; one transaction per instance."""
+    with rt.db.read() as s:
+        from_timers = s.scalars(select(Timer.instance_id).where(Timer.provisional.is_(True),
+                                                                Timer.status.in_(deadlines.OPEN_STATUSES)))
+        from_tasks = s.scalars(select(HumanTask.instance_id).where(HumanTask.due_provisional.is_(True),
+                                                                   HumanTask.state == "ready"))
+        instance_ids = sorted(set(from_timers) | set(from_tasks))
+        complaint_ids = list(s.scalars(select(Complaint.id).where(Complaint.clocks_provisional.is_(True),
+                                                                  Complaint.status == "open")))
+    timers = 0
+    for instance_id in instance_ids:
+        timers += _recompute_instance(rt, instance_id)
+    for complaint_id in complaint_ids:
+        _recompute_complaint(rt, complaint_id)
+    return {"instances": len(instance_ids), "timers": timers, "complaints": len(complaint_ids)}
+
+
+def _recompute_instance(rt: Runtime, instance_id: int) -> int:
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        rows = [r for r in deadlines.open_timers(s, instance_id) if r.kind in ("breach", "warning") and r.sla_step]
+        rows = [r for r in rows if r.provisional] or rows
+        if not rows:
+            deadlines.refresh_task_deadlines(s, instance_id)
+            return 0
+        severity = deadlines.severity_of(s, instance_id)
+        locked = deadlines.lock_instance(rt, s, instance_id)
+
+        def compute(row: Timer):
+            armed = datetime.fromisoformat((row.details or {}).get("armed_at") or row.due_at.isoformat())
+            fn = "sla_due" if row.kind == "breach" else "sla_warn"
+            with rt.sla_started_at(armed):
+                value = locked.inst.evaluate(row.task_id, f'{fn}("{row.sla_step}")')
+            due = Deadline(datetime.fromisoformat(value))
+            limit = deadlines.limit_of(rt, row.sla_step, severity)
+            for shift in (row.details or {}).get("shifts", []):
+                if shift.get("kind") == "pause":
+                    due = deadlines.resumed(rt, limit, due, datetime.fromisoformat(shift["paused_at"]),
+                                            datetime.fromisoformat(shift["resumed_at"]))
+                elif shift.get("kind") == "extension":
+                    due = deadlines.extended(rt, limit, due, shift.get("working_days"), shift.get("hours"))
+            return Deadline(due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at)), None
+
+        moved = deadlines.move_timers(s, locked, rows, compute, now)
+        AuditLog(s, instance_id).append(
+            "sla.recomputed", at=now, actor=SYSTEM.name,
+            after={str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()})
+        return len(moved)
+
+
+def _recompute_complaint(rt: Runtime, complaint_id: int) -> None:
+    from .complaint_clocks import set_clocks
+
+    with rt.db.write() as s:
+        c = s.get(Complaint, complaint_id)
+        if c is not None and c.suspended_at is None:
+            set_clocks(rt, c, c.created_at)
