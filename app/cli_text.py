@@ -87,7 +87,7 @@ def import_history_command(file: Path, mapping: tuple[str, ...], own_labels: boo
     from sqlalchemy import select
 
     from .models import User
-    from .services.accounts import viewer_of
+    from .services.accounts.users import viewer_of
     from .services.text_intelligence import history_import
 
     rt = _rt()

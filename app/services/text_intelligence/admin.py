@@ -5,7 +5,7 @@ from typing import Any
 
 from ...errors import Forbidden, Invalid
 from ..runtime import Runtime
-from ..tasks import Viewer
+from ..tasks.work import Viewer
 from . import history_import, model_registry
 from .history_import import MAX_BYTES, OWNERS, parse_label_map, require_owner
 

@@ -19,11 +19,11 @@ from ...domain.text_intelligence.areas import area
 from ...domain.text_intelligence.similarity import vectors
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import BurstSuggestion, Complaint, OutageIncident
-from .. import outages
-from ..audit import AuditLog
+from ..branches import outages
+from ..audit.log import AuditLog
 from ..runtime import Runtime
-from ..search import mask_phone
-from ..tasks import Viewer
+from ..reporting.search import mask_phone
+from ..tasks.work import Viewer
 from .settings import text_settings
 
 DECIDERS = outages.WRITERS  # who may open an incident: the network side and the supervisors

@@ -19,7 +19,7 @@ from ...domain.text_intelligence.history_file import check
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import HistoryImport, HistoryRecord
 from ..runtime import Runtime
-from ..tasks import Viewer
+from ..tasks.work import Viewer
 
 OWNERS = {"process_owner", "director"}
 BATCH = 1000

@@ -5,7 +5,7 @@ from typing import Any
 
 from ...errors import Forbidden, Invalid
 from ..runtime import Runtime
-from ..tasks import Viewer
+from ..tasks.work import Viewer
 from . import similar, suggestions
 
 READERS = {"agent", "dispatcher", "supervisor", "director", "manager"}  # who classify, dispatch or oversee

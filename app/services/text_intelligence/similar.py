@@ -23,9 +23,9 @@ from sqlalchemy import select
 from ...domain.text_intelligence.areas import area
 from ...domain.text_intelligence.similarity import SimilarityIndex, similarity
 from ...models import Complaint
-from ..flow_config import flow_rules
+from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
-from ..search import mask_phone
+from ..reporting.search import mask_phone
 from . import model_registry
 from .settings import text_settings
 

@@ -17,7 +17,7 @@ from ...domain.text_intelligence.topics import topics
 from ...errors import Forbidden, Invalid
 from ...models import Complaint
 from ..runtime import Runtime
-from ..tasks import Viewer
+from ..tasks.work import Viewer
 from .settings import text_settings
 
 READERS = {"manager", "supervisor", "director", "process_owner"}
