@@ -98,6 +98,12 @@ def download_model_file(process_id: str, version: int, name: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@bp.post("/process-models/<process_id>/versions/<int:version>/current")
+def make_model_version_current(process_id: str, version: int):
+    """Make a stored version current: new instances start on it (process owners)."""
+    return jsonify(deployment.make_current(runtime(), viewer(), process_id, _exists(version, "version")))
+
+
 def _dry_run(body: dict) -> bool:
     value = body.get("dry_run", True)
     if not isinstance(value, bool):
