@@ -7,7 +7,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
-from ..services import complaints, task_actions, trail, workspace
+from ..services.complaints import register as complaints
+from ..services.tasks import actions as task_actions, workspace
+from ..services.audit import trail
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
