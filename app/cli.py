@@ -23,6 +23,9 @@ def init_db_command():
 
     upgrade(_rt().db)
     ensure_groups(_rt())
+    from .services.text_intelligence.model_registry import ensure_model
+
+    ensure_model(_rt())  # the first classifier, from the cold-start set in config/ (a few seconds)
     click.echo(f"database ready: {_rt().db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -145,9 +148,13 @@ COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_comm
 def init_app(app: Flask) -> None:
     for cmd in COMMANDS:
         app.cli.add_command(cmd)
-    from . import cli_reports  # verify, generate-demo, rebuild-reports (issue 6)
+    from . import cli_reports  # verify, generate-demo, rebuild-reports
 
     for cmd in cli_reports.COMMANDS:
+        app.cli.add_command(cmd)
+    from . import cli_text  # classifier evaluate/train/synth-corpus, import-history
+
+    for cmd in cli_text.COMMANDS:
         app.cli.add_command(cmd)
 
 

@@ -17,6 +17,8 @@ from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
 from ..tasks.work import Viewer
+from ..text_intelligence import intake as text_intake
+from ..text_intelligence import suggestions as text_suggestions
 
 PROCESS_ID = "complaint_handling"
 REGISTRATION_FORM = "receive-schema.json"  # the first step confirms what registration captured
@@ -33,12 +35,19 @@ def next_number(s, at: datetime) -> str:
     return f"TS{day}{last:06d}"
 
 
-def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
-    """Validate the registration fields, number the complaint and start its handling."""
+def register_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate the registration fields, number the complaint and start its handling.
+
+    ``accepted``: the suggestions the agent accepted at intake (category, severity, special type); they
+    pre-fill the classify step, where the agent still confirms them. The answer carries what the text
+    suggests, the similar complaints and the repeat it may be.
+    """
     model = rt.current_model(PROCESS_ID)
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
-    inst = run_start(rt, model, data | hints.start_data)
+    reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
+    prefill = text_intake.classify_prefill(accepted)
+    inst = run_start(rt, model, data | hints.start_data | prefill)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -54,9 +63,10 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
         s.add(complaint)
         s.flush()
         report_rollups.complaint_registered(s, complaint)
+        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
-                "matched_outages": hints.matched}
+                "matched_outages": hints.matched} | reading
 
 
 def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime | None = None) -> dict[str, Any]:
@@ -69,7 +79,7 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "demand": c.demand, "amount": str(c.amount) if c.amount is not None else None, "status": c.status,
         "current_step": c.current_step, "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-        # the branches (issue 7): repeats, the outage it belongs to, responsibility and compensation
+        # the branches: repeats, the outage it belongs to, responsibility and compensation
         "is_repeat": bool(c.is_repeat), "repeat_of_id": c.repeat_of_id, "reopen_count": c.reopen_count or 0,
         "outage_incident_id": c.outage_incident_id, "responsibility": c.responsibility,
         "compensation_type": c.compensation_type,
