@@ -24,7 +24,7 @@ from .tasks import Viewer
 
 
 def _require_owner(viewer: Viewer) -> None:
-    if "process_owner" not in viewer.groups:
+    if not viewer.can("calendar.edit"):
         raise Forbidden("only process owners change the calendar")
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, or_, select, text
 
 from ..domain.clock import local_date
 from ..domain.money import yuan
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..models import Complaint, HumanTask
 from . import forms, report_rollups
 from .complaint_clocks import complaint_sla, replied_at, set_clocks
@@ -33,7 +33,14 @@ def next_number(s, at: datetime) -> str:
 
 
 def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
-    """Validate the registration fields, number the complaint and start its handling."""
+    """Register a complaint for a customer: only agents (first responders) do."""
+    if not viewer.can("complaint.register"):
+        raise Forbidden("only agents (first responders) register complaints")
+    return record_complaint(rt, viewer, fields)
+
+
+def record_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
+    """Validate the registration fields, number the complaint and start its handling (the caller checked who)."""
     model = rt.current_model(PROCESS_ID)
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
@@ -78,7 +85,7 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
 
 
 def _visible(q, viewer: Viewer):
-    if viewer.oversees or "agent" in viewer.groups:
+    if viewer.can("complaint.follow_any"):
         return q  # agents own complaints end to end (首问负责制); overseers audit
     # A correlated EXISTS probes each complaint's own tasks by instance; IN (subquery) made the
     # database first collect every task of the viewer's department (14,000 at 100,000 open tasks).

@@ -80,7 +80,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
 def list_requests(rt: Runtime, viewer: Viewer, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
     """Extension requests (pending by default): supervisors see all, others their own."""
     q = select(ExtensionRequest)
-    if not viewer.groups & {"supervisor", "director", "manager"}:
+    if not viewer.can("extension.review_any"):
         q = q.where(ExtensionRequest.requested_by_id == viewer.id)
     if status:
         q = q.where(ExtensionRequest.status == status)

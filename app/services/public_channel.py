@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from ..errors import Invalid, NotFound, TooManyRequests
 from ..models import Complaint, HumanTask, PublicRequest, SurveyToken
 from .auto_complete import complete_for
-from .complaints import register_complaint
+from .complaints import record_complaint
 from .flow_config import flow_rules
 from .instances import Actor, load_instance
 from .notifications import survey_nonce
@@ -108,7 +108,7 @@ def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[st
             "received_at": now.isoformat(), "matter": matter[:2000]}
     if str(fields.get("customer_email") or "").strip():
         data["customer_email"] = str(fields["customer_email"]).strip()
-    created = register_complaint(rt, PUBLIC, data)
+    created = record_complaint(rt, PUBLIC, data)
     return {"number": created["number"]}
 
 

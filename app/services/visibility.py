@@ -10,11 +10,11 @@ from .tasks import Viewer
 
 
 def may_view_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> bool:
-    """Overseers and agents (who own complaints end to end) see all; others what their groups worked."""
+    """Followers of every complaint (agents own them end to end; overseers audit) see all; others what their groups worked."""
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
             return False
-        if viewer.oversees or "agent" in viewer.groups:
+        if viewer.can("complaint.follow_any"):
             return True
         return bool(s.scalar(select(exists().where(
             HumanTask.instance_id == instance_id,

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from ..errors import Invalid
 from ..services import complaints, task_actions, trail, workspace
 from . import schema_form
-from .access import login_required, role_required, runtime, viewer
+from .access import login_required, capability_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
@@ -36,7 +36,7 @@ def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
     page = workspace.complaint_page(runtime(), viewer(), complaint_id)
     trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
-    may_urge = bool(viewer().groups & (task_actions.SUPERVISORS | {"agent"}))  # first responders and supervisors
+    may_urge = viewer().can("task.urge")
     return render_template("complaints/show.html", page=page, may_urge=may_urge)
 
 
@@ -49,7 +49,7 @@ def _render_form(errors=None, raw=None, status=200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("agent")
+@capability_required("complaint.register")
 def register():
     """Register a complaint taken from any channel; then open its first step."""
     if request.method == "GET":
@@ -73,7 +73,7 @@ def register():
 
 
 @bp.get("/lookup")
-@role_required("agent")
+@capability_required("complaint.register")
 def lookup():
     """The customer's recent complaints by their complete phone number, as JSON for the form.
 

@@ -15,10 +15,9 @@ from ..errors import Invalid, ServiceError
 from ..services import catalog, instance_migration, model_diff, model_editor
 from ..services.forms import schema_problems
 from . import schema_form
-from .access import role_required, runtime, viewer
+from .access import capability_required, runtime, viewer
 
 bp = Blueprint("models", __name__, url_prefix="/models")
-READERS = ("process_owner", "manager")
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
@@ -46,11 +45,11 @@ def _body() -> dict[str, Any]:
 
 
 @bp.get("")
-@role_required(*READERS)
+@capability_required("model.read")
 def index():
     """Every process with its versions: who deployed, when, the note, the hash, the instances running on each."""
     return render_template("models/index.html", models=catalog.list_models(runtime()),
-                           may_edit="process_owner" in viewer().groups)
+                           may_edit=viewer().can("model.edit"))
 
 
 def _version_arg(name: str) -> int | None:
@@ -59,7 +58,7 @@ def _version_arg(name: str) -> int | None:
 
 
 @bp.get("/<process_id>")
-@role_required(*READERS)
+@capability_required("model.read")
 def show(process_id: str):
     """One process: its versions, the diagram of one of them, a diff between two, the instances to migrate."""
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
@@ -72,7 +71,7 @@ def show(process_id: str):
     frm, to = _version_arg("from"), _version_arg("to")
     if frm and to:
         diff = model_diff.diff_versions(runtime(), process_id, frm, to)
-    may_edit = "process_owner" in viewer().groups
+    may_edit = viewer().can("model.edit")
     running = catalog.running_instances(runtime(), process_id) if may_edit else []
     main_file = catalog.main_file(runtime(), process_id, shown)[1]
     return render_template("models/show.html", model=model, shown=shown, current=current, diff=diff,
@@ -81,7 +80,7 @@ def show(process_id: str):
 
 
 @bp.get("/<process_id>/versions/<int:version>/files/<name>")
-@role_required(*READERS)
+@capability_required("model.read")
 def version_file(process_id: str, version: int, name: str):
     """One file of a deployed version, as uploaded."""
     text = catalog.version_file(runtime(), process_id, version, name)
@@ -90,7 +89,7 @@ def version_file(process_id: str, version: int, name: str):
 
 
 @bp.post("/<process_id>/migrate")
-@role_required("process_owner")
+@capability_required("model.edit")
 def migrate(process_id: str):
     """Check (dry run) or migrate the chosen running instances to a version; show the outcome per instance."""
     ids = [int(i) for i in request.form.getlist("instance_id") if i.isdigit()]
@@ -109,21 +108,21 @@ def migrate(process_id: str):
 # -- the editor --------------------------------------------------------------------------------
 
 @bp.get("/new/edit")
-@role_required("process_owner")
+@capability_required("model.edit")
 def new():
     """The editor on a blank diagram, for a process not deployed yet."""
     return redirect(url_for("models.edit", process_id=model_editor.NEW))
 
 
 @bp.get("/<process_id>/edit")
-@role_required("process_owner")
+@capability_required("model.edit")
 def edit(process_id: str):
     """The bpmn-js modeler with the properties panel, checks, diff and deploy."""
     return render_template("models/edit.html", process_id=process_id)
 
 
 @bp.get("/<process_id>/editor.json")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def editor_state(process_id: str):
     """What the editor opens with: the user's draft, else the current version."""
@@ -131,7 +130,7 @@ def editor_state(process_id: str):
 
 
 @bp.post("/<process_id>/draft")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def save_draft(process_id: str):
     """Keep the diagram and the forms being edited (per user; survives a reload)."""
@@ -141,7 +140,7 @@ def save_draft(process_id: str):
 
 
 @bp.delete("/<process_id>/draft")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def discard_draft(process_id: str):
     """Forget the draft: the editor reopens on the current version."""
@@ -150,7 +149,7 @@ def discard_draft(process_id: str):
 
 
 @bp.post("/<process_id>/check")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def check(process_id: str):
     """Every deploy check on the edited diagram: errors block, warnings do not."""
@@ -160,7 +159,7 @@ def check(process_id: str):
 
 
 @bp.post("/<process_id>/diff")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def diff(process_id: str):
     """What deploying the edit would change against the current version."""
@@ -169,7 +168,7 @@ def diff(process_id: str):
 
 
 @bp.post("/<process_id>/deploy")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def deploy(process_id: str):
     """Deploy the edit as a new version; running instances stay on theirs."""
@@ -182,7 +181,7 @@ def deploy(process_id: str):
 
 
 @bp.get("/<process_id>/forms/<name>")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def form_text(process_id: str, name: str):
     """A form's JSON Schema as the editor should start from (draft, current version, forms/)."""
@@ -190,7 +189,7 @@ def form_text(process_id: str, name: str):
 
 
 @bp.post("/forms/preview")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def form_preview():
     """Validate a form schema and render it as the task page will (the same field macros)."""

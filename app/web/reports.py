@@ -7,12 +7,11 @@ from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
 from ..services import exports, instance_audit, reports, saved_searches, search, trail
 from ..services.search import InstanceQuery
-from .access import role_required, runtime, viewer
+from .access import capability_required, runtime, viewer
 from .i18n import t
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-AUDITORS = ("manager", "supervisor", "director")
 FILTERS = ("number", "phone", "status", "category", "channel", "severity", "department", "assignee", "sla", "version",
            "created_from", "created_to", "closed_from", "closed_to", "sort", "order")
 
@@ -26,7 +25,7 @@ def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
 
 
 @bp.get("/instances")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def instances():
     """Search every instance by its complaint's fields, SLA state, version and dates."""
     q, args, errors = _query()
@@ -37,7 +36,7 @@ def instances():
 
 
 @bp.get("/instances/export.<fmt>")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def export(fmt: str):
     """The whole result as CSV or Excel, streamed; recorded in the access log."""
     q, _, errors = _query()
@@ -50,7 +49,7 @@ def export(fmt: str):
 
 
 @bp.post("/instances/saved")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def save():
     """Save the current filters under a name."""
     params = {k: v for k, v in request.form.items() if k in FILTERS and v}
@@ -63,7 +62,7 @@ def save():
 
 
 @bp.post("/instances/saved/<int:search_id>/delete")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def delete_saved(search_id: int):
     """Delete one of my saved searches."""
     saved_searches.delete_search(runtime(), viewer(), search_id)
@@ -71,7 +70,7 @@ def delete_saved(search_id: int):
 
 
 @bp.get("/instances/<int:instance_id>")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def instance(instance_id: int):
     """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
     data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
@@ -80,7 +79,7 @@ def instance(instance_id: int):
 
 
 @bp.get("")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def index():
     """The dashboard: volume, distributions, steps, outcomes, now; filtered by period, category, department."""
     today = reports.today(runtime())
@@ -95,7 +94,7 @@ def index():
 
 
 @bp.get("/regulator")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def regulator():
     """Complaints per million subscribers by the regulator's categories, and replies within the limit."""
     first, last = reports.recent_quarters(reports.today(runtime()))
@@ -135,5 +134,5 @@ def short_label(field: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_item(app, NavItem("reports.instances", "nav.audit", frozenset(AUDITORS), order=45))
+    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45))
     app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)

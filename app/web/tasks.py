@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain import policy
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services import evidence, people, task_actions, tasks, workspace
 from . import schema_form
@@ -42,25 +43,16 @@ def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, sta
 
 
 def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
+    """What the page offers: asked of domain.policy, which the services enforce."""
     v = viewer()
-    ready = task["state"] == "ready"
-    mine = task["assignee_id"] == v.id
-    free = task["assignee_id"] is None
-    supervisor = bool(v.groups & task_actions.SUPERVISORS)
     complaint = page.get("complaint") or {}
-    suspended = bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused"
-    return {
-        "work": ready and task["may_work"] and (free or mine) and not page["returned"],
-        "claim": ready and task["may_work"] and free,
-        "release": ready and mine,
-        "transfer": ready and (mine or (free and task["may_work"]) or supervisor),
-        "return": ready and (task.get("candidate_group") or "").startswith("handler_") and (mine or (free and task["may_work"])),
-        "urge": ready and not mine and bool(v.groups & (task_actions.SUPERVISORS | {"agent"})),
-        "contact": ready and (task["may_work"] or bool(v.groups & (task_actions.SUPERVISORS | {"agent"}))),
-        "suspend": suspension is not None and supervisor and bool(complaint) and not suspended and complaint.get("status") != "closed",
-        "resume": suspension is not None and supervisor and bool(complaint) and suspended,
-        "note": True,
-    }
+    offers = policy.task_offers(
+        v.id, v.groups, tasks.seat(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
+        suspended=bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused",
+        closed=complaint.get("status") == "closed")
+    if suspension is None:
+        offers["suspend"] = offers["resume"] = False
+    return offers
 
 
 @bp.get("/<task_id>")
