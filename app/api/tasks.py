@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Invalid
-from ..services import tasks
+from ..services import need_to_know, tasks
 from . import bp, json_body, optional_json_body, runtime, viewer
 from .idempotency import idempotent
 
@@ -34,7 +34,7 @@ def list_tasks():
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str):
     """One task with its form schema and data."""
-    return jsonify(tasks.get_task(runtime(), viewer(), task_id))
+    return jsonify(need_to_know.read_task(runtime(), viewer(), task_id, "api"))
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -29,7 +29,7 @@ def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
 def instances():
     """Search every instance by its complaint's fields, SLA state, version and dates."""
     q, args, errors = _query()
-    page = search.search_instances(runtime(), viewer(), q) if q else {"items": [], "total": 0, "total_capped": False, "next": None}
+    page = search.search_instances(runtime(), viewer(), q, via="web") if q else {"items": [], "total": 0, "total_capped": False, "next": None}
     params = {k: v for k, v in args.items() if k != "after"}
     return render_template("reports/instances.html", page=page, args=args, params=params, errors=errors,
                            saved=saved_searches.list_saved(runtime(), viewer()))
@@ -106,6 +106,28 @@ def regulator():
                            first=first, last=last)
 
 
+ACCESS_FILTERS = ("number", "user", "action", "via", "from", "to")
+ACCESS_ACTIONS = ("complaint.viewed", "complaints.listed", "task.viewed", "instance.viewed", "instance.events_viewed",
+                  "personal_data.revealed", "customer.looked_up", "search.by_phone", "search.exported")
+ACCESS_PAGE = 100
+
+
+@bp.get("/access-log")
+@capability_required("access_log.read")
+def access_log():
+    """Who read which customer's personal data: filter by complaint number, user, action, channel and days."""
+    args = {k: request.args.get(k, "").strip() for k in (*ACCESS_FILTERS, "before") if request.args.get(k, "").strip()}
+    try:
+        where, errors = trail.AccessFilter.parse(args), {}
+    except Invalid as exc:
+        where, errors = None, {e["field"]: e["message"] for e in exc.errors}
+    rows = trail.list_access(runtime(), limit=ACCESS_PAGE, where=where) if where is not None else []
+    params = {k: v for k, v in args.items() if k != "before"}
+    older = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None
+    return render_template("reports/access_log.html", rows=rows, args=args, params=params, errors=errors,
+                           actions=ACCESS_ACTIONS, older=older)
+
+
 def event_label(kind: str) -> str:
     """An audit event type in words: the workspace's message, ours, or the code."""
     for key in (f"event.{kind}", f"audit.event.{kind}"):
@@ -135,4 +157,5 @@ def short_label(field: str, value) -> str:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45))
+    add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
     app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)
