@@ -111,6 +111,9 @@ def scheduler_command(once: bool):
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)
+    from .ops import log_start
+
+    log_start(current_app._get_current_object())
     click.echo(f"timer tick every {current_app.config['SCHEDULER_TICK_SECONDS']} s; Ctrl-C stops")
     run_blocking(current_app._get_current_object())
 

@@ -73,8 +73,6 @@ SETTINGS = [
             "seconds to wait for a PostgreSQL connection before answering 503"),
     Setting("LOG_FORMAT", lambda inst: "text", _choice("text", "json"),
             "text for people, json (one object a line, with the request id) for log collectors"),
-    Setting("READY_REQUIRES_CALENDAR", lambda inst: True, _bool,
-            "/readyz answers 503 while this or next year's official holiday schedule is missing"),
     Setting("IDEMPOTENCY_HOURS", lambda inst: 24, int, "how long a POST's Idempotency-Key and its answer are kept"),
     Setting("SIGN_IN_MAX_FAILURES", lambda inst: 10, int,
             "wrong passwords for one username within SIGN_IN_WINDOW_MINUTES before sign-in is refused (429)"),

@@ -42,7 +42,6 @@ def import_calendar_schedule():
 
 @bp.get("/calendar/status")
 def calendar_status():
-    """The years (this and next) whose official schedule is still missing."""
-    return jsonify({"needs_schedule": calendar_admin.years_needing_schedule(runtime()),
-                    "today": runtime().clock.now().isoformat()})
+    """The years (this and next) whose official schedule is missing and the open provisional deadlines."""
+    return jsonify(calendar_admin.status(runtime()))
 

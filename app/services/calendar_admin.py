@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..domain.calendar import PACKAGED_YEARS, Deadline
 from ..domain.holiday_notice import NoticeError, parse_state_council_schedule
@@ -28,9 +28,56 @@ def _require_owner(viewer: Viewer) -> None:
         raise Forbidden("only process owners change the calendar")
 
 
+# Who is warned in the pages while a year's schedule is missing: those who enter it, and those
+# whom a false breach or escalation (a provisional deadline) reaches first.
+WARNED_GROUPS = frozenset({"process_owner", "supervisor", "director"})
+
+
 def years_needing_schedule(rt: Runtime) -> list[int]:
-    """This year and the next when their official schedule is still missing (for owners and /readyz)."""
+    """This year and the next when their official schedule is still missing (a warning, never an outage)."""
     return rt.calendar.years_needing_schedule(rt.clock.now())
+
+
+def provisional_counts(s) -> dict[str, int]:
+    """Open deadlines that depend on a year without official data: task dues, SLA timers, complaint clocks."""
+    return {
+        "tasks": s.scalar(select(func.count()).where(HumanTask.state == "ready",
+                                                     HumanTask.due_provisional.is_(True))) or 0,
+        "timers": s.scalar(select(func.count()).where(Timer.provisional.is_(True),
+                                                      Timer.status.in_(deadlines.OPEN_STATUSES))) or 0,
+        "complaints": s.scalar(select(func.count()).where(Complaint.status == "open",
+                                                          Complaint.clocks_provisional.is_(True))) or 0,
+    }
+
+
+def status(rt: Runtime) -> dict[str, Any]:
+    """The calendar's health for people and monitors: missing years, provisional deadlines, what to do."""
+    missing = years_needing_schedule(rt)
+    with rt.db.read() as s:
+        provisional = provisional_counts(s)
+    return {
+        "today": rt.clock.now().isoformat(),
+        "ok": not missing,
+        "needs_schedule": missing,
+        "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
+        "provisional": provisional,
+        "action": (f"enter the State Council holiday notice for {', '.join(map(str, missing))} on the calendar "
+                   "page (/calendar) or POST /api/v1/calendar/schedules; until then deadlines in those years are "
+                   "provisional" if missing else ""),
+    }
+
+
+def startup_warning(rt: Runtime) -> str | None:
+    """The line a process logs at start while a year's schedule is missing (None when all is entered)."""
+    try:
+        missing = years_needing_schedule(rt)
+    except Exception as exc:  # noqa: BLE001 - start-up never fails on a warning's own failure
+        return f"calendar: cannot read the holiday schedule ({exc.__class__.__name__})"
+    if not missing:
+        return None
+    return (f"calendar: the official holiday schedule for {', '.join(map(str, missing))} is not entered; "
+            "deadlines in those years are provisional (weekends and estimated statutory holidays). "
+            "A process owner enters the State Council notice on the calendar page (/calendar).")
 
 
 def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:

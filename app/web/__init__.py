@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(api_bp)
 
-    from . import access, errors, i18n, labels, nav, vendor
+    from . import access, calendar, errors, i18n, labels, nav, vendor
     from . import auth, complaints, evidence, inbox, models, tasks
 
     i18n.init_app(app)
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     nav.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    calendar.init_app(app)
     for module in (vendor, auth, inbox, tasks, complaints, evidence, models):
         app.register_blueprint(module.bp)
     from . import reports  # managers' pages: instance search and page, dashboard, regulator (issue 6)

@@ -6,13 +6,13 @@ page's CSRF token (header X-CSRFToken). Process owners edit and deploy; managers
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any, Callable
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from ..errors import Invalid, ServiceError
 from ..services import catalog, instance_migration, model_diff, model_editor
+from ..services.form_safety import parse_json
 from ..services.forms import schema_problems
 from . import schema_form
 from .access import capability_required, runtime, viewer
@@ -201,14 +201,14 @@ def form_preview():
     ui, ui_problem = {}, None
     if ui_text.strip():
         try:
-            ui = json.loads(ui_text)
+            ui = parse_json(ui_text, "the UI schema")
             if not isinstance(ui, dict):
                 ui, ui_problem = {}, "a UI schema must be a JSON object"
         except ValueError as exc:
             ui_problem = f"not valid JSON: {exc}"
     html = ""
     if not problems:
-        schema = json.loads(schema_text)
+        schema = parse_json(schema_text)
         try:
             fields = schema_form.build_fields(schema, ui, {})
             html = render_template("models/form_preview.html", fields=fields)

@@ -38,8 +38,7 @@ def fuzzed_app(sqlite_url, clock, tmp_path):
     from app.services.demo import seed_demo_users
     from app.services.deployment import deploy_directory
 
-    # The test clock's next year (2027) has no official holiday schedule: /readyz would rightly say 503.
-    app = make_app(sqlite_url, clock, tmp_path, READY_REQUIRES_CALENDAR=False)
+    app = make_app(sqlite_url, clock, tmp_path)
     rt = app.extensions["complaintflow"]
     seed_demo_users(rt)
     deploy_directory(rt, ROOT / "processes")

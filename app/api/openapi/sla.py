@@ -94,7 +94,14 @@ PATHS = {
                       **_problems(401, 403, 422)},
     }},
     "/calendar/status": {"get": {
-        "summary": "The years (this and next) whose official schedule is still missing",
-        "responses": {"200": _resp("Status", {"type": "object", "required": ["needs_schedule"]}), **_problems(401)},
+        "summary": "The years (this and next) whose official schedule is still missing, and the open provisional deadlines",
+        "responses": {"200": _resp("Status", {"type": "object", "required": ["ok", "needs_schedule", "provisional"],
+                                              "properties": {
+            "ok": {"type": "boolean", "description": "false while this or next year's schedule is missing (a warning, never an outage)"},
+            "needs_schedule": {"type": "array", "items": {"type": "integer"}},
+            "packaged_years": {"type": "array", "items": {"type": "integer"}},
+            "provisional": {"type": "object", "description": "open deadlines that depend on a year without official data",
+                            "properties": {k: {"type": "integer"} for k in ("tasks", "timers", "complaints")}},
+            "action": {"type": "string"}, "today": {"type": "string", "format": "date-time"}}}), **_problems(401)},
     }},
 }
