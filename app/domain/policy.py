@@ -49,6 +49,9 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "model.edit": frozenset({PROCESS_OWNER}),
     "instance.migrate": frozenset({PROCESS_OWNER}),
     "calendar.edit": frozenset({PROCESS_OWNER}),
+    # warned while a year's holiday schedule is missing: those who enter it, and those whom a false
+    # breach or escalation (a provisional deadline) reaches first
+    "calendar.warned": frozenset({PROCESS_OWNER}) | _SUPERVISORS,
 }
 
 

@@ -28,11 +28,6 @@ def _require_owner(viewer: Viewer) -> None:
         raise Forbidden("only process owners change the calendar")
 
 
-# Who is warned in the pages while a year's schedule is missing: those who enter it, and those
-# whom a false breach or escalation (a provisional deadline) reaches first.
-WARNED_GROUPS = frozenset({"process_owner", "supervisor", "director"})
-
-
 def years_needing_schedule(rt: Runtime) -> list[int]:
     """This year and the next when their official schedule is still missing (a warning, never an outage)."""
     return rt.calendar.years_needing_schedule(rt.clock.now())

@@ -9,7 +9,7 @@ from ..services import calendar_admin
 def calendar_warning() -> dict | None:
     """The years missing an official schedule, for a viewer who keeps the calendar or is escalated to."""
     viewer = getattr(g, "viewer", None)
-    if viewer is None or not (calendar_admin.WARNED_GROUPS & viewer.groups):
+    if viewer is None or not viewer.can("calendar.warned"):
         return None
     try:
         missing = calendar_admin.years_needing_schedule(current_app.extensions["complaintflow"])
@@ -19,7 +19,7 @@ def calendar_warning() -> dict | None:
         return None
     page = "calendar.index" if "calendar.index" in current_app.view_functions else None
     return {"years": "、".join(map(str, missing)), "page": page,
-            "may_enter": "process_owner" in viewer.groups}
+            "may_enter": viewer.can("calendar.edit")}
 
 
 def init_app(app: Flask) -> None:
