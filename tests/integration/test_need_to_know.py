@@ -89,9 +89,11 @@ def test_every_reading_of_personal_data_is_in_the_access_log(app, api, billing):
     api.get("manager", "/process-instances?phone=1399876")
     api.get("agent", "/complaints?q=13998765432")
     api.get("manager", f"/process-instances/{iid}")
+    Web(app).login("billing").text("/?q=1399876")  # the inbox's search by phone
     rows = {(e["actor"], e["action"], e["via"]) for e in _log(api, limit=100)}
     assert {("billing", "task.viewed", "api"), ("billing", "task.viewed", "web"), ("manager", "search.by_phone", "api"),
-            ("agent", "complaints.listed", "api"), ("manager", "instance.viewed", "api")} <= rows
+            ("agent", "complaints.listed", "api"), ("manager", "instance.viewed", "api"),
+            ("billing", "inbox.searched", "web")} <= rows
     viewed = _log(api, user="billing", action="task.viewed")
     assert {e["detail"]["personal_data"] for e in viewed} == {"shown"} and len(viewed) == 2
     assert all(e["instance_id"] == iid for e in viewed)
