@@ -48,6 +48,7 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "model.read": frozenset({PROCESS_OWNER, MANAGER}),
     "model.edit": frozenset({PROCESS_OWNER}),
     "instance.migrate": frozenset({PROCESS_OWNER}),
+    "calendar.read": frozenset({PROCESS_OWNER}) | _OVERSEERS,  # the year at a glance, its overrides
     "calendar.edit": frozenset({PROCESS_OWNER}),
     # warned while a year's holiday schedule is missing: those who enter it, and those whom a false
     # breach or escalation (a provisional deadline) reaches first

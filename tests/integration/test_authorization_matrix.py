@@ -106,6 +106,8 @@ TABLE = (
     cap("the access-log page", "web", "GET", "/reports/access-log", "access_log.read"),
     cap("the appeals page", "web", "GET", "/appeals", "appeal.read"),
     cap("the process models page", "web", "GET", "/models", "model.read"),
+    cap("the calendar page", "web", "GET", "/calendar", "calendar.read"),
+    cap("an override from the calendar page", "web", "POST", "/calendar/overrides", "calendar.edit", body={}),
 )
 
 
