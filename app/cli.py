@@ -19,7 +19,7 @@ def _rt():
 def init_db_command():
     """Create or upgrade the database schema and the standard groups."""
     from .migrate import upgrade
-    from .services.accounts import ensure_groups
+    from .services.accounts.users import ensure_groups
 
     upgrade(_rt().db)
     ensure_groups(_rt())
@@ -37,7 +37,7 @@ def deploy_command(folder: Path | None, force: bool = False):
     A version a process owner deployed (browser or API) stays current: a changed file is stored as a
     version the owner can make current in the model library (or use --force).
     """
-    from .services.deployment import deploy_directory
+    from .services.process_models.deployment import deploy_directory
 
     try:
         for d in deploy_directory(_rt(), folder or Path(current_app.config["PROCESSES_DIR"]), force=force):
@@ -61,7 +61,7 @@ def _deploy_outcome(d) -> str:
 @with_appcontext
 def seed_demo_command():
     """Create the demo users (password demo1234)."""
-    from .services.demo import seed_demo_users
+    from .demo.users import seed_demo_users
 
     created = seed_demo_users(_rt())
     click.echo(f"demo users created: {', '.join(created) or 'none (all exist)'}")
@@ -75,7 +75,7 @@ def seed_demo_command():
 @with_appcontext
 def create_user_command(username, display_name, groups, password):
     """Create a user in one or more groups."""
-    from .services.accounts import create_user
+    from .services.accounts.users import create_user
 
     try:
         create_user(_rt(), username, password, display_name, groups)
@@ -116,11 +116,11 @@ def scheduler_command(once: bool):
     import signal
 
     from .scheduler import run_blocking
-    from .services.timers import fire_due_timers
+    from .services.sla.timers import fire_due_timers
 
     if once:
         click.echo(f"fired {fire_due_timers(_rt())} timers")
-        from .services.notifications import send_due
+        from .services.notifications.outbox import send_due
 
         click.echo(f"sent {send_due(_rt())} notifications")
         return

@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

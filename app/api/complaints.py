@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..services import complaints, need_to_know
+from ..services.accounts import need_to_know
+from ..services.complaints import register as complaints
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 from .tasks import _int_arg

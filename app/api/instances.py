@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import instances, need_to_know
+from ..services.accounts import need_to_know
+from ..services.instances import store as instances
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 

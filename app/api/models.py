@@ -5,8 +5,9 @@ from flask import Response, jsonify, request
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Forbidden, Invalid, NotFound
-from ..services import catalog, deployment, instance_migration, model_diff
-from ..services.model_checks import main_process_of, review_model
+from ..services.process_models import catalog, deployment, diff as model_diff
+from ..services.instances import migration as instance_migration
+from ..services.process_models.checks import main_process_of, review_model
 from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")

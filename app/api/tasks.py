@@ -5,7 +5,8 @@ from flask import jsonify, request
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
-from ..services import need_to_know, tasks
+from ..services.accounts import need_to_know
+from ..services.tasks import work as tasks
 from . import bp, json_body, optional_json_body, runtime, viewer
 from .idempotency import idempotent
 

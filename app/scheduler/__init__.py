@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 def tick_job(app: Flask):
     """The job: fire every due timer inside an app context."""
-    from ..services import notifications, timers
+    from ..services.notifications import outbox as notifications
+    from ..services.sla import timers
 
     rt = app.extensions["complaintflow"]
 

@@ -14,9 +14,9 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 
 from ..domain import policy
 from ..errors import Forbidden
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")

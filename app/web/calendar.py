@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import calendar_admin, calendar_year
+from ..services.sla import calendar_admin, calendar_year
 from .access import capability_required, runtime, viewer
 from .i18n import t
 from .nav import NavItem, add_item

@@ -7,7 +7,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
-from ..services import complaints, need_to_know, workspace
+from ..services.accounts import need_to_know
+from ..services.complaints import register as complaints
+from ..services.tasks import workspace
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
 from .i18n import LOCAL_TZ, t

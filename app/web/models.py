@@ -12,9 +12,10 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
-from ..services import catalog, deployment, instance_migration, model_diff, model_editor
-from ..services.form_safety import parse_json
-from ..services.forms import schema_problems
+from ..services.process_models import catalog, deployment, diff as model_diff, editor as model_editor
+from ..services.instances import migration as instance_migration
+from ..services.process_models.form_safety import parse_json
+from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .access import capability_required, runtime, viewer
 from .i18n import t

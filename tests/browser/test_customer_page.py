@@ -43,7 +43,7 @@ def _handle_until_the_reply(app, number: str) -> int:
 
 def _survey_path(app, iid: int) -> str:
     from app.models import Notification
-    from app.services.notifications import render
+    from app.services.notifications.outbox import render
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
@@ -55,7 +55,7 @@ def _survey_path(app, iid: int) -> str:
 def _sent_code(app, number: str) -> str:
     """The one-time code the outbox sends to the customer's phone."""
     from app.models import Complaint, Notification
-    from app.services.notifications import render
+    from app.services.notifications.outbox import render
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from app.domain import policy
-from app.services.demo import DEMO_USERS
+from app.demo.users import DEMO_USERS
 
 from .flow import ready_task, registration, scenario
 from .test_instance_audit import walk

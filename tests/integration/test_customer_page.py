@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.models import Complaint, Notification, PublicRequest
-from app.services.notifications import render, send_due
+from app.services.notifications.outbox import render, send_due
 
 from .flow import complete, ready_task
 from .web_client import Web
@@ -137,7 +137,7 @@ def test_wrong_codes_are_limited_per_number(app, rt, deployed):
 
 
 def test_the_link_sent_to_the_customer_opens_their_complaint_and_cannot_be_forged(app, rt, deployed):
-    from app.services.notifications import track_token
+    from app.services.notifications.outbox import track_token
 
     web = Web(app)
     status, page = _file(web)
