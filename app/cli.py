@@ -23,6 +23,9 @@ def init_db_command():
 
     upgrade(_rt().db)
     ensure_groups(_rt())
+    from .services.text_intelligence.model_registry import ensure_model
+
+    ensure_model(_rt())  # the first classifier, from the cold-start set in config/ (a few seconds)
     click.echo(f"database ready: {_rt().db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -89,19 +92,24 @@ def create_user_command(username, display_name, groups, password):
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def serve_command(host, port):
-    """Prepare the database, deploy processes/, seed demo users, and serve with the timer tick."""
+    """Prepare the database, deploy processes/, seed demo users; serve with gunicorn and a timer process.
+
+    Ctrl+C stops every process it started (app/ops/serve.py).
+    """
+    import os
+
+    from .ops import serve
+
     ctx = click.get_current_context()
     ctx.invoke(init_db_command)
     ctx.invoke(deploy_command)
     ctx.invoke(seed_demo_command)
-    from .scheduler import init_scheduler
-
-    init_scheduler(current_app._get_current_object())
-    click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234)")
-    from werkzeug.serving import run_simple
-
-    # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    app = current_app._get_current_object()
+    env = serve.child_environment(os.environ, app.config, host, port, Path(app.instance_path))
+    click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234; Ctrl+C stops)")
+    code = serve.run(env, echo=click.echo)
+    if code:
+        raise SystemExit(code)
 
 
 def _stop(*_):
@@ -143,6 +151,10 @@ def init_app(app: Flask) -> None:
     from . import cli_reports  # verify, generate-demo, rebuild-reports (issue 6)
 
     for cmd in cli_reports.COMMANDS:
+        app.cli.add_command(cmd)
+    from . import cli_text  # classifier evaluate/train/synth-corpus, import-history
+
+    for cmd in cli_text.COMMANDS:
         app.cli.add_command(cmd)
 
 

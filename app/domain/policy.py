@@ -41,6 +41,12 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "outage.manage": frozenset({"handler_network"}) | _SUPERVISORS,  # the network operations side and supervisors
     "appeal.register": frozenset({AGENT}) | _SUPERVISORS,  # the regulator feed signs in as an agent account
     "appeal.read": frozenset({AGENT}) | _OVERSEERS,
+    # reading complaint text in bulk: suggestions at intake, bursts of similar complaints, topics, the classifier
+    "text.intake": frozenset({AGENT, DISPATCHER}) | _OVERSEERS,  # who classify, dispatch or oversee
+    "text.bursts.read": frozenset({AGENT, "handler_network", MANAGER}) | _SUPERVISORS,
+    "text.topics.read": frozenset({PROCESS_OWNER}) | _OVERSEERS,
+    "text.classifier.read": frozenset({PROCESS_OWNER, SUPERVISOR, DIRECTOR, MANAGER}),
+    "text.classifier.manage": frozenset({PROCESS_OWNER, DIRECTOR}),  # train, import the history
     # audit and reports
     "report.read": _OVERSEERS,  # reports, the search of every instance, exports
     "access_log.read": _OVERSEERS,

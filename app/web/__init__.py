@@ -58,3 +58,6 @@ def init_app(app: Flask) -> None:
     from . import branches  # the flow's branches: outages, appeals, the customer's own page (issue 7)
 
     branches.init_app(app)
+    from . import text_intelligence  # suggestions at intake, the classifier page, bursts, topics
+
+    text_intelligence.init_app(app)

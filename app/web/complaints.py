@@ -74,7 +74,8 @@ def register():
     if errors:
         return _render_form(errors, request.form, 422)
     try:
-        result = workspace.register_and_first_task(runtime(), viewer(), data)
+        accepted = {k[3:]: v for k, v in request.form.items() if k.startswith("ti_") and v}  # the intake panel's F8
+        result = workspace.register_and_first_task(runtime(), viewer(), data, accepted)
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     flash(t("complaint.registered_as", number=result["number"]), "success")

@@ -87,6 +87,13 @@ TABLE = (
     cap("list appeals", "api", "GET", "/appeals", "appeal.read"),
     cap("register an appeal", "api", "POST", "/appeals", "appeal.register", body={}),
     cap("open an outage incident", "api", "POST", "/outages", "outage.manage", body={}),
+    # complaint text in bulk
+    cap("analyse a text at intake", "api", "POST", "/text/analyse", "text.intake", body={"text": "宽带断网"}),
+    cap("list similar-complaint bursts", "api", "GET", "/text/bursts", "text.bursts.read"),
+    cap("read the topics", "api", "GET", "/text/topics", "text.topics.read"),
+    cap("list classifier versions", "api", "GET", "/text/models", "text.classifier.read"),
+    Row("train the classifier", "api", "POST", "/text/models", holders("text.classifier.manage"), "text.classifier.manage",
+        probe_only=True),
     # process models and the calendar
     # which processes are deployed (names and versions, no diagram, no customer): what an API client starts
     Row("list deployed processes", "api", "GET", "/process-models", frozenset(USERS)),

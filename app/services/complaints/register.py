@@ -20,6 +20,8 @@ from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
 from ..tasks.work import Viewer
+from ..text_intelligence import intake as text_intake
+from ..text_intelligence import suggestions as text_suggestions
 
 PROCESS_ID = "complaint_handling"
 REGISTRATION_FORM = "receive-schema.json"  # the first step confirms what registration captured
@@ -36,19 +38,26 @@ def next_number(s, at: datetime) -> str:
     return f"TS{day}{last:06d}"
 
 
-def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
+def register_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
     """Register a complaint for a customer: only agents (first responders) do."""
     if not viewer.can("complaint.register"):
         raise Forbidden("only agents (first responders) register complaints")
-    return record_complaint(rt, viewer, fields)
+    return record_complaint(rt, viewer, fields, accepted)
 
 
-def record_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
-    """Validate the registration fields, number the complaint and start its handling (the caller checked who)."""
+def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate the registration fields, number the complaint and start its handling (the caller checked who).
+
+    ``accepted``: the suggestions the agent accepted at intake (category, severity, special type); they
+    pre-fill the classify step, where the agent still confirms them. The answer carries what the text
+    suggests, the similar complaints and the repeat it may be.
+    """
     model = rt.current_model(PROCESS_ID)
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
-    inst = run_start(rt, model, data | hints.start_data)
+    reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
+    prefill = text_intake.classify_prefill(accepted)
+    inst = run_start(rt, model, data | hints.start_data | prefill)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -64,9 +73,10 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]
         s.add(complaint)
         s.flush()
         report_rollups.complaint_registered(s, complaint)
+        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
-                "matched_outages": hints.matched}
+                "matched_outages": hints.matched} | reading
 
 
 def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime | None = None) -> dict[str, Any]:

@@ -32,11 +32,12 @@ from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
+from ..text_intelligence import suggestions as text_suggestions
 
 RUNTIME_KEY = "complaintflow_runtime"
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
-_MATTERS = {"classify", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
+_MATTERS = {"classify", "dispatch", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
             "appeal_closed_notice", "appeal_director", *HANDLING, *BRANCH_DESKS}
 _DONE = "_branch_effects_done"  # task ids already handled on an Instance object (sync may run twice)
 
@@ -99,6 +100,9 @@ def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict
         element = step.element_id
         if complaint is not None and element == "classify":
             _classified(s, rt, complaint, {**data, **submitted}, now, audit)
+        if complaint is not None and element in text_suggestions.STEP_FIELDS:
+            # what the agent chose against what the text suggested: an override teaches the next model
+            text_suggestions.record_decision(s, complaint, element, {**data, **submitted}, now)
         if complaint is not None and element in BRANCH_DESKS and data.get("department"):
             complaint.department = data["department"]  # a special branch chose its desk, not the dispatcher
         if complaint is not None and element in HANDLING and "responsibility" in submitted:

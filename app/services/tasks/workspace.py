@@ -156,9 +156,13 @@ def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any
     return (json.loads(schema) if schema else None), (json.loads(ui) if ui else None)
 
 
-def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
-    """Register a complaint; add the first ready task the registering agent may work (first responder)."""
-    result = complaints.register_complaint(rt, viewer, data)
+def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any],
+                            accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Register a complaint; add the first ready task the registering agent may work (first responder).
+
+    ``accepted``: the text suggestions the agent accepted at intake (they pre-fill the classify step).
+    """
+    result = complaints.register_complaint(rt, viewer, data, accepted)
     ready = tasks.list_tasks(rt, viewer, instance_id=result["process_instance_id"])
     first = next((t for t in ready if t["candidate_group"] in viewer.groups or t["assignee_id"] == viewer.id), None)
     return result | {"first_task_id": first["id"] if first else None}
