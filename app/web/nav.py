@@ -21,7 +21,7 @@ ITEMS = (
     NavItem("inbox.index", "nav.inbox", order=10),
     NavItem("complaints.register", "nav.register", "complaint.register", order=20),
     NavItem("complaints.index", "nav.complaints", order=30),
-    NavItem("models.index", "nav.models", "model.read", order=40),
+    NavItem("process_models.index", "nav.models", "model.read", order=40),
     NavItem("reports.index", "nav.reports", "report.read", order=50),
 )
 

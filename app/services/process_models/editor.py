@@ -52,11 +52,6 @@ def require_editor(viewer: Viewer) -> None:
         raise Forbidden("only process owners edit and deploy diagrams")
 
 
-def require_reader(viewer: Viewer) -> None:
-    if not viewer.can("model.read"):
-        raise Forbidden("the model library is for process owners and managers")
-
-
 def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:
     errors = []
     if not isinstance(bpmn, str) or not bpmn.strip():
