@@ -79,7 +79,7 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "demand": c.demand, "amount": str(c.amount) if c.amount is not None else None, "status": c.status,
         "current_step": c.current_step, "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-        # the branches (issue 7): repeats, the outage it belongs to, responsibility and compensation
+        # the branches: repeats, the outage it belongs to, responsibility and compensation
         "is_repeat": bool(c.is_repeat), "repeat_of_id": c.repeat_of_id, "reopen_count": c.reopen_count or 0,
         "outage_incident_id": c.outage_incident_id, "responsibility": c.responsibility,
         "compensation_type": c.compensation_type,

@@ -124,18 +124,6 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
     }
 
 
-def diagram_xml(rt: Runtime, viewer: Viewer, instance_id: int) -> str:
-    """The BPMN XML of the version an instance runs on."""
-    require_instance(rt, viewer, instance_id)
-    with rt.db.read() as s:
-        row = s.execute(select(ProcessVersion.files, ProcessVersion.bpmn_file)
-                        .join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-                        .where(ProcessInstance.id == instance_id)).first()
-    if row is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
-    return row.files.get(row.bpmn_file, "")
-
-
 def current_diagram_xml(rt: Runtime, process_id: str = "complaint_handling") -> str:
     """The BPMN XML of a process's current version (the dashboard draws its heat map on it)."""
     with rt.db.read() as s:

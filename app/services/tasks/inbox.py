@@ -211,7 +211,7 @@ def _counts(s, viewer: Viewer, now: datetime) -> dict[str, int]:
 
 def _row_view(row, now: datetime, names: dict[int, str]) -> dict[str, Any]:
     t = row[0]
-    paused_at = getattr(t, "sla_paused_at", None)  # issue 3: set while the complaint is suspended
+    paused_at = getattr(t, "sla_paused_at", None)  # set while the complaint is suspended
     paused = paused_at is not None
     reference = paused_at if paused else now  # a suspended complaint's time left stands still
     return {

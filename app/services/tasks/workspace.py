@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, User
 from ..complaints import register as complaints, evidence
@@ -18,22 +19,16 @@ from .work import Viewer
 REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
 HISTORY_LIMIT = 10
 
-try:  # the diagram's instructions are Jinja text, rendered only inside the engine's sandbox
-    from ...engine.sandbox import render_instructions as _render
-except ImportError:  # pragma: no cover - the sandbox landed separately
-    _render = None
 
 
 def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[str | None, bool]:
     """(text, is_html): rendered by the sandbox (values escaped), else the raw text to escape."""
     if not template_text:
         return None, False
-    if _render is not None:
-        try:
-            return _render(template_text, data), True
-        except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
-            pass
-    return template_text, False
+    try:
+        return render_instructions(template_text, data), True
+    except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
+        return template_text, False
 
 
 def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,

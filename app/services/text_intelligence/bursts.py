@@ -5,7 +5,7 @@ by the area their text names (domain/text_intelligence/areas.py), and within an 
 with the most others similar to it (``burst.min_score``). When that group reaches ``burst.threshold`` and
 no open incident already covers the area, supervisors get a suggested incident listing the complaints
 (a suggestion still open for the area gains the new ones). Confirming opens the incident through the
-outage feature (services/outages.py: its number, its notices, its matching of later registrations by
+outage feature (services/branches/outages.py: its number, its notices, its matching of later registrations by
 area) and links the listed complaints to it, in one action; dismissing closes the suggestion.
 """
 from __future__ import annotations

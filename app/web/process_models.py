@@ -20,7 +20,7 @@ from . import schema_form
 from .access import role_required, runtime, viewer
 from .i18n import t
 
-bp = Blueprint("models", __name__, url_prefix="/models")
+bp = Blueprint("process_models", __name__, url_prefix="/models")
 READERS = ("process_owner", "manager")
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
@@ -52,7 +52,7 @@ def _body() -> dict[str, Any]:
 @role_required(*READERS)
 def index():
     """Every process with its versions: who deployed, when, the note, the hash, the instances running on each."""
-    return render_template("models/index.html", models=catalog.list_models(runtime()),
+    return render_template("process_models/index.html", models=catalog.list_models(runtime()),
                            may_edit="process_owner" in viewer().groups)
 
 
@@ -66,7 +66,7 @@ def show(process_id: str):
     """One process: its versions, the diagram of one of them, a diff between two, the instances to migrate."""
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
     if model is None:
-        return render_template("models/index.html", models=[], may_edit=False, missing=process_id), 404
+        return render_template("process_models/index.html", models=[], may_edit=False, missing=process_id), 404
     versions = model["versions"]
     current = next((v["version"] for v in versions if v["is_current"]), versions[0]["version"])
     shown = _version_arg("version") or current
@@ -77,7 +77,7 @@ def show(process_id: str):
     may_edit = "process_owner" in viewer().groups
     running = catalog.running_instances(runtime(), process_id) if may_edit else []
     main_file = catalog.main_file(runtime(), process_id, shown)[1]
-    return render_template("models/show.html", model=model, shown=shown, current=current, diff=diff,
+    return render_template("process_models/show.html", model=model, shown=shown, current=current, diff=diff,
                            frm=frm, to=to, may_edit=may_edit, running=running, main_file=main_file,
                            migration=None)
 
@@ -102,7 +102,7 @@ def migrate(process_id: str):
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
     versions = model["versions"]
     current = next((v["version"] for v in versions if v["is_current"]), versions[0]["version"])
-    return render_template("models/show.html", model=model, shown=current, current=current, diff=None,
+    return render_template("process_models/show.html", model=model, shown=current, current=current, diff=None,
                            frm=None, to=None, may_edit=True, running=catalog.running_instances(runtime(), process_id),
                            main_file=catalog.main_file(runtime(), process_id, current)[1], migration=outcome,
                            chosen=set(ids))
@@ -114,7 +114,7 @@ def make_current(process_id: str, version: int):
     """Make a stored version current (e.g. a file version held back at start-up); back to the process page."""
     deployment.make_current(runtime(), viewer(), process_id, version)
     flash(t("models.made_current", n=version), "success")
-    return redirect(url_for("models.show", process_id=process_id))
+    return redirect(url_for("process_models.show", process_id=process_id))
 
 
 # -- the editor --------------------------------------------------------------------------------
@@ -123,14 +123,14 @@ def make_current(process_id: str, version: int):
 @role_required("process_owner")
 def new():
     """The editor on a blank diagram, for a process not deployed yet."""
-    return redirect(url_for("models.edit", process_id=model_editor.NEW))
+    return redirect(url_for("process_models.edit", process_id=model_editor.NEW))
 
 
 @bp.get("/<process_id>/edit")
 @role_required("process_owner")
 def edit(process_id: str):
     """The bpmn-js modeler with the properties panel, checks, diff and deploy."""
-    return render_template("models/edit.html", process_id=process_id)
+    return render_template("process_models/edit.html", process_id=process_id)
 
 
 @bp.get("/<process_id>/editor.json")
@@ -189,7 +189,7 @@ def deploy(process_id: str):
                                          body.get("note", ""))
     return jsonify({"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
                     "warnings": [p.as_dict() for p in deployed.warnings],
-                    "url": url_for("models.show", process_id=deployed.process_id)}), 201 if deployed.created else 200
+                    "url": url_for("process_models.show", process_id=deployed.process_id)}), 201 if deployed.created else 200
 
 
 @bp.get("/<process_id>/forms/<name>")
@@ -223,7 +223,7 @@ def form_preview():
         schema = parse_json(schema_text)
         try:
             fields = schema_form.build_fields(schema, ui, {})
-            html = render_template("models/form_preview.html", fields=fields)
+            html = render_template("process_models/form_preview.html", fields=fields)
         except Exception as exc:  # noqa: BLE001 - a schema the renderer cannot show is a problem to report
             problems.append(f"the form cannot be shown: {exc.__class__.__name__}: {exc}")
     return jsonify({"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "html": html})
