@@ -158,9 +158,11 @@ def test_deploy_force_makes_changed_files_current_over_an_owners_version(db_url,
     path = folder / "complaint_handling.bpmn"
     path.write_bytes(renamed(path.read_bytes(), "投诉处理（发布版）"))
     try:
+        held = app.test_cli_runner().invoke(args=["deploy"])
+        assert held.exit_code == 0 and "version 3 stored from the changed files, NOT current" in held.output
         result = app.test_cli_runner().invoke(args=["deploy", "--force"])
         assert result.exit_code == 0, result.output
-        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
+        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]  # no copy as v4
     finally:
         stop(app)
 
