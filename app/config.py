@@ -87,7 +87,7 @@ SETTINGS = [
             "wrong passwords from one address, any usernames, within the window before its tries wait likewise"),
     Setting("SIGN_IN_MAX_DELAY_SECONDS", lambda inst: 300, int, "the longest wait between two tries"),
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "how long a wrong password is counted"),
-    # The flow's branches (issue 7): rules, the notification outbox and its sender, the customer's own page.
+    # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
     Setting("NOTIFICATIONS_CONFIG", lambda inst: str(ROOT / "config" / "notifications.toml"), str,

@@ -68,7 +68,19 @@ class Deadline:
         object.__setattr__(self, "at", to_utc(self.at))
 
 
+@dataclass(frozen=True)
+class DayStatus:
+    """Why a day is or is not a working day, for people reading the calendar."""
+
+    day: date
+    is_workday: bool
+    provisional: bool
+    name: str  # the holiday (or the holiday a make-up day serves); "" for an ordinary day
+    source: str  # override | official (packaged tables) | estimate (provisional year) | weekdays
+
+
 Overrides = Mapping[date, DayOverride] | Iterable[DayOverride]
+_PACKAGED_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 
 def provisional_days_off(year: int) -> dict[date, str]:
@@ -183,6 +195,19 @@ class WorkingCalendar:
             workday, unknown = self._status(last)
             provisional |= unknown
         raise ValueError(f"no working day found after {last.isoformat()}")
+
+    def describe(self, day: date) -> DayStatus:
+        """Tell whether a local calendar day is a working day, why, and whether that is provisional."""
+        workday, provisional = self._status(day)
+        override = self._overrides.get(day)
+        if override is not None:
+            return DayStatus(day, workday, provisional, override.name, "override")
+        if day.year in PACKAGED_YEARS:
+            name = chinese_calendar.get_holiday_detail(day)[1] or ""
+            return DayStatus(day, workday, False, _PACKAGED_NAMES.get(name, name), "official")
+        if provisional:
+            return DayStatus(day, workday, True, self._fallback[day.year].get(day, ""), "estimate")
+        return DayStatus(day, workday, False, "", "weekdays")
 
     def _status(self, day: date) -> tuple[bool, bool]:
         """Return (is working day, is provisional) for a local calendar day."""

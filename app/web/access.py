@@ -1,7 +1,7 @@
 """Who is signed in: the session's user as a Viewer on ``g``, and the guards views wear.
 
 The signed cookie holds a random session id, the display name and the locale; the session itself
-lives in the database (services/web_sessions.py), which ends it at sign-out, after
+lives in the database (services/accounts/web_sessions.py), which ends it at sign-out, after
 SESSION_IDLE_MINUTES without a request and SESSION_HOURS after sign-in (read on the app clock).
 The user is re-read on each request so that a deactivated account loses access at once.
 """
@@ -13,9 +13,9 @@ from typing import Callable
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 
 from ..errors import Forbidden
-from ..services import accounts, web_sessions
+from ..services.accounts import users as accounts, web_sessions
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")

@@ -24,7 +24,7 @@ ITEMS = (
     NavItem("inbox.index", "nav.inbox", order=10),
     NavItem("complaints.register", "nav.register", frozenset({"agent"}), order=20),
     NavItem("complaints.index", "nav.complaints", order=30),
-    NavItem("models.index", "nav.models", frozenset({"process_owner", "manager"}), order=40),
+    NavItem("process_models.index", "nav.models", frozenset({"process_owner", "manager"}), order=40),
     NavItem("reports.index", "nav.reports", frozenset({"manager", "supervisor", "director"}), order=50),
 )
 

@@ -24,8 +24,8 @@ def live(tmp_path_factory, sqlite_template):
     from werkzeug.serving import make_server
 
     from app.domain.clock import FixedClock
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     tmp = tmp_path_factory.mktemp("live")
     shutil.copy(sqlite_template, tmp / "live.db")

@@ -123,7 +123,7 @@ def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_i
     path = folder / "complaint_handling.bpmn"
     path.write_bytes(renamed(path.read_bytes(), "投诉处理（发布版）"))
 
-    with caplog.at_level(logging.WARNING, logger="app.services.deployment"):
+    with caplog.at_level(logging.WARNING, logger="app.services.process_models.deployment"):
         app = start(db_url, clock, tmp_path, folder)
     try:
         assert versions(app) == [(1, False, "files"), (2, True, "owner"), (3, False, "files")]

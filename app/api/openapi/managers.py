@@ -1,4 +1,4 @@
-"""Managers (issue 6): instance search and export, the audit view, chain checks, saved searches, reports, the access log."""
+"""Managers: instance search and export, the audit view, chain checks, saved searches, reports, the access log."""
 from __future__ import annotations
 
 from .schema_parts import ID_PATH, SLA_STATES, _json_body, _problems, _q, _resp
