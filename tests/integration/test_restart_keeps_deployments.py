@@ -162,3 +162,28 @@ def test_deploy_force_makes_changed_files_current_over_an_owners_version(db_url,
         assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
     finally:
         stop(app)
+
+
+def test_upgrading_an_existing_database_tells_file_versions_from_owners(tmp_path):
+    """Migration 0008 backfills process_version.source from the note the folder deploy has always written."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.db import Database
+    from app.migrate import alembic_config, upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        for version, note, current in ((1, "deployed from processes/", False), (2, "改了分派规则", True)):
+            conn.execute(text("INSERT INTO process_version (process_id, version, name, bpmn_file, files, hash, note, "
+                              "deployed_at, is_current) VALUES ('p', :v, 'p', 'p.bpmn', '{}', :h, :note, "
+                              "'2026-11-01 00:00:00', :cur)"), {"v": version, "h": f"h{version}", "note": note,
+                                                                  "cur": current})
+    upgrade(db)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT version, source FROM process_version ORDER BY version")).all()
+    db.dispose()
+    assert [tuple(r) for r in rows] == [(1, "files"), (2, "owner")]

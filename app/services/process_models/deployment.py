@@ -120,7 +120,7 @@ def deploy_model(
 
 def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
     """Make a stored version the one new instances start on (process owners); running ones keep theirs."""
-    if "process_owner" not in viewer.groups:
+    if not viewer.can("model.edit"):
         raise Forbidden("only process owners choose the current version")
     with rt.db.write() as s:
         row = s.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id,
