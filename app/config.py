@@ -90,6 +90,8 @@ SETTINGS = [
     # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
+    Setting("TEXT_CONFIG", lambda inst: str(ROOT / "config" / "text_intelligence.toml"), str,
+            "reading complaint text (TOML): retraining, the cold-start set, similar complaints, bursts, topics"),
     Setting("NOTIFICATIONS_CONFIG", lambda inst: str(ROOT / "config" / "notifications.toml"), str,
             "SMS and e-mail templates (TOML) that diagrams name with notifyTemplate"),
     Setting("NOTIFY_SENDER", lambda inst: "log", str,

@@ -133,8 +133,9 @@ def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_i
         web = Web(app).login("owner")
         library = web.text("/models")
         assert 'data-testid="newer-file-version-complaint_handling"' in library
-        assert "存为第 3 版，但未设为当前版本" in library
+        assert "有更新的文件版本可用" in library and "存为第 3 版，但未设为当前版本" in library
         assert 'data-testid="newer-file-version-appeal_handling"' not in library
+        assert "投诉处理（管理员修订）" in library and "投诉处理（发布版）" not in library  # the current version's name
         r = web.post("/models/complaint_handling/versions/3/current")
         assert r.status_code == 302
         assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
@@ -157,9 +158,11 @@ def test_deploy_force_makes_changed_files_current_over_an_owners_version(db_url,
     path = folder / "complaint_handling.bpmn"
     path.write_bytes(renamed(path.read_bytes(), "投诉处理（发布版）"))
     try:
+        held = app.test_cli_runner().invoke(args=["deploy"])
+        assert held.exit_code == 0 and "version 3 stored from the changed files, NOT current" in held.output
         result = app.test_cli_runner().invoke(args=["deploy", "--force"])
         assert result.exit_code == 0, result.output
-        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
+        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]  # no copy as v4
     finally:
         stop(app)
 

@@ -62,10 +62,12 @@ PATHS = {
         "responses": {"204": {"description": "Revoked"}, **_problems(401, 422)},
     }},
     "/process-instances": {"post": {
-        "summary": "Start the current version of a process", "parameters": [IDEMPOTENCY_KEY],
+        "summary": "Start the current version of a process",
+        "description": "Only members of the groups the diagram's startGroups property names may start it (else 403).",
+        "parameters": [IDEMPOTENCY_KEY],
         "requestBody": _json_body({"type": "object", "required": ["process_id"], "properties": {
             "process_id": {"type": "string"}, "data": ANY_OBJ}}),
-        "responses": {"201": _resp("Started", {"$ref": "#/components/schemas/Instance"}), **_problems(401, 404, 422)},
+        "responses": {"201": _resp("Started", {"$ref": "#/components/schemas/Instance"}), **_problems(401, 403, 404, 422)},
     }},
     "/process-instances/{id}": {"get": {
         "summary": "Status, version, data and ready tasks", "parameters": ID_PATH,

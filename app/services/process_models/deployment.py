@@ -95,11 +95,15 @@ def deploy_model(
     with rt.db.write() as s:
         versions = select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
         current = s.scalars(versions.where(ProcessVersion.is_current.is_(True))).first()
-        if source == FILES and not force:
+        if source == FILES:
             last_from_files = s.scalars(versions.where(ProcessVersion.source == FILES)
                                         .order_by(ProcessVersion.version.desc()).limit(1)).first()
             if last_from_files is not None and last_from_files.hash == digest:
                 held = current.version if current is not None and current.id != last_from_files.id else None
+                if force and held is not None:  # the files are stored already: make that version current
+                    s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
+                              .values(is_current=False))
+                    last_from_files.is_current, held = True, None
                 return Deployed(bundle.process_id, last_from_files.version, last_from_files.id, False,
                                 review.warnings, held)
         if current is not None and current.hash == digest:
