@@ -34,4 +34,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
     from ..steps.branch_effects import install as install_branch_effects
 
     install_branch_effects(rt)
+    from ..text_intelligence.settings import text_settings
+
+    text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
     return rt
