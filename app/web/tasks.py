@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain import policy
 from ..domain.whole_numbers import whole_number
 from ..errors import Conflict, Forbidden, Invalid
 from ..services.complaints import evidence, suspension
@@ -40,25 +41,13 @@ def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, sta
 
 
 def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
+    """What the page offers: asked of domain.policy, which the services enforce."""
     v = viewer()
-    ready = task["state"] == "ready"
-    mine = task["assignee_id"] == v.id
-    free = task["assignee_id"] is None
-    supervisor = bool(v.groups & task_actions.SUPERVISORS)
     complaint = page.get("complaint") or {}
-    suspended = bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused"
-    return {
-        "work": ready and task["may_work"] and (free or mine) and not page["returned"],
-        "claim": ready and task["may_work"] and free,
-        "release": ready and mine,
-        "transfer": ready and (mine or (free and task["may_work"]) or supervisor),
-        "return": ready and (task.get("candidate_group") or "").startswith("handler_") and (mine or (free and task["may_work"])),
-        "urge": ready and not mine and bool(v.groups & (task_actions.SUPERVISORS | {"agent"})),
-        "contact": ready and (task["may_work"] or bool(v.groups & (task_actions.SUPERVISORS | {"agent"}))),
-        "suspend": supervisor and bool(complaint) and not suspended and complaint.get("status") != "closed",
-        "resume": supervisor and bool(complaint) and suspended,
-        "note": True,
-    }
+    return policy.task_offers(
+        v.id, v.groups, tasks.seat(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
+        suspended=bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused",
+        closed=complaint.get("status") == "closed")
 
 
 @bp.get("/<task_id>")
@@ -109,7 +98,7 @@ def complete(task_id: str):
         evidence.attach(rt, v, ids, task["instance_id"])
     flash(t("task.completed", step=task["name"]), "success")
     for nxt in result["next_tasks"]:
-        if nxt["candidate_group"] in v.groups or nxt["assignee_id"] == v.id:
+        if policy.may_work_task(v.id, v.groups, tasks.seat(nxt)):
             return redirect(url_for("tasks.show", task_id=nxt["id"]))
     return redirect(url_for("inbox.index"))
 

@@ -27,7 +27,6 @@ from ..runtime import Runtime
 from ..steps import idempotency
 from ..tasks.work import Viewer
 
-WRITERS = {"handler_network", "supervisor", "director"}  # the network operations side and the supervisors
 SERVICES = ("mobile", "broadband", "voice", "iptv", "other")
 WAIT_STEP = "outage_wait"
 
@@ -41,7 +40,7 @@ class Hints:
 
 
 def _require_writer(viewer: Viewer) -> None:
-    if not viewer.groups & WRITERS:
+    if not viewer.can("outage.manage"):
         raise Forbidden("only the network department and supervisors manage outage incidents")
 
 

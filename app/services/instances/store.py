@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...engine import EngineError, Instance
-from ...errors import Invalid, NotFound
+from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
 from ...plain_sql import Plain, Sql, read_time
 from ..steps import projection
@@ -110,17 +110,32 @@ def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor
                            resource=resource or f"instance:{row.id}"), audit)
 
 
-def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor) -> int:
-    """Start the current version of a process with initial data; return the instance id."""
+def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor,
+                   groups: frozenset[str] | None = None) -> int:
+    """Start the current version of a process with initial data; return the instance id.
+
+    groups: the starting person's groups, checked against the diagram's startGroups property
+    (None for the system's own starts: the scheduler, demos, benchmarks).
+    """
     if not isinstance(data, Mapping):
         raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
     model = rt.current_model(process_id)
+    if groups is not None:
+        may_start(model.bundle.start_groups, groups, process_id)
     inst = run_start(rt, model, data)
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, actor)
         finish_start(s, rt, row, inst, actor, data, has_complaint=False)  # a complaint comes only with registration
     rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
     return row.id
+
+
+def may_start(start_groups: tuple[str, ...] | None, groups: frozenset[str], process_id: str) -> None:
+    """Raise Forbidden unless one of the groups is in the process's startGroups (none named: nobody)."""
+    if start_groups is None:
+        raise Forbidden(f"process '{process_id}' does not name who may start it (its startGroups property)")
+    if not groups & set(start_groups):
+        raise Forbidden(f"process '{process_id}' may be started by {', '.join(start_groups)} only")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ...domain.clock import OPERATOR_ZONE
+from ...domain.spreadsheet import neutralise
 from datetime import datetime
 from ..audit import trail
 from ..runtime import Runtime
@@ -72,8 +73,8 @@ def labeller(rt: Runtime):
 
 def _cells(rt: Runtime, rows: Iterator[dict[str, Any]]) -> Iterator[list[Any]]:
     label = labeller(rt)
-    for row in rows:
-        yield [label(kind, row.get(key)) for key, _, kind in COLUMNS]
+    for row in rows:  # every cell neutralised: a customer's own words reach here from the public page
+        yield [neutralise(label(kind, row.get(key))) for key, _, kind in COLUMNS]
 
 
 def export(rt: Runtime, viewer: Viewer, q: InstanceQuery, fmt: str, via: str) -> Iterator[bytes]:

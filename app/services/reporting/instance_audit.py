@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.personal_data import mask_record
 from ...errors import NotFound
 from ...models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from ..sla.complaint_clocks import replied_at
 from ..complaints.register import complaint_view
+from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 from ..audit.trail import list_access, record_access
@@ -105,9 +107,11 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         ids = {e.actor_id for e in events if e.actor_id} | {t.assignee_id for t in tasks if t.assignee_id}
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
         replied = replied_at(s, [instance_id]).get(instance_id)
-        record = complaint_view(complaint, now, replied) if complaint is not None else None
+        shown = instance_id in worked_instances(s, viewer, [instance_id])
+        record = guard(complaint_view(complaint, now, replied), shown) if complaint is not None else None
     record_access(rt, viewer, "complaint.viewed", via, complaint_id=record["id"] if record else None,
-                  instance_id=instance_id)
+                  instance_id=instance_id, detail={"personal_data": "shown" if shown else "masked"})
+    mask = (lambda e: e) if shown else mask_record
     return {
         "instance": {"id": row.id, "process_id": row.process_id, "process_version": version.version,
                      "process_name": version.name, "status": row.status, "error": row.error,
@@ -118,8 +122,9 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         "elements": list(element_marks(tasks, timers, events, now).values()),
         "tasks": [task_view(t, names, now) for t in tasks],
         "timers": [timer_view(tm) for tm in timers],
-        "clock_history": [event_view(e, names) for e in events if e.type in CLOCK_EVENTS],
-        "events": [event_view(e, names) for e in events],
+        "clock_history": [mask(event_view(e, names)) for e in events if e.type in CLOCK_EVENTS],
+        "events": [mask(event_view(e, names)) for e in events],
+        "personal_data": "shown" if shown else "masked",
         "access": list_access(rt, complaint_id=record["id"], limit=20) if record else [],
     }
 

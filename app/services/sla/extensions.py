@@ -18,7 +18,7 @@ from . import deadlines
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..complaints.suspension import require_reason, require_supervisor
-from ..tasks.work import Viewer
+from ..tasks.work import Viewer, _may_work
 
 MAX_WORKING_DAYS = 30
 MAX_HOURS = 720
@@ -55,8 +55,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
     now = rt.clock.now()
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
-        may_work = t is not None and (t.assignee_id == viewer.id or t.candidate_group is None
-                                      or t.candidate_group in viewer.groups)
+        may_work = t is not None and _may_work(viewer, t)
         if not may_work:
             raise NotFound(f"task {task_id} does not exist or is not yours to work")
         if t.state != "ready":
@@ -80,7 +79,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
 def list_requests(rt: Runtime, viewer: Viewer, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
     """Extension requests (pending by default): supervisors see all, others their own."""
     q = select(ExtensionRequest)
-    if not viewer.groups & {"supervisor", "director", "manager"}:
+    if not viewer.can("extension.review_any"):
         q = q.where(ExtensionRequest.requested_by_id == viewer.id)
     if status:
         q = q.where(ExtensionRequest.status == status)
