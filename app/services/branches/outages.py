@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.clock import local_date
+from ...domain.personal_data import mask_name
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, OutageIncident, OutageNotice
 from ..notifications import outbox as notifications
@@ -131,7 +132,8 @@ def get_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, Any
         notices = s.scalars(select(OutageNotice).where(OutageNotice.incident_id == incident_id)
                             .order_by(OutageNotice.posted_at)).all()
         out = view(i, len(complaints))
-        out["complaints"] = [{"id": c.id, "number": c.number, "customer_name": c.customer_name,
+        # every signed-in user may follow an incident: its customers are masked (need to know)
+        out["complaints"] = [{"id": c.id, "number": c.number, "customer_name": mask_name(c.customer_name),
                               "customer_phone_masked": _mask(c.customer_phone), "status": c.status,
                               "current_step": c.current_step, "waiting_for_fix": task_id is not None,
                               "created_at": c.created_at.isoformat()} for c, task_id in complaints]

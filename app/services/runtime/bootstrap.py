@@ -28,4 +28,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
     from ..steps.branch_effects import check_settings
 
     check_settings(rt)  # a bad flow or notification file stops start-up
+    from ..text_intelligence.settings import text_settings
+
+    text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
     return rt
