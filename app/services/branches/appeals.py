@@ -21,6 +21,7 @@ from ...models import Appeal, Complaint
 from ..process_models import forms
 from ..runtime.flow_config import flow_rules
 from ..instances.store import finish_start, insert_instance, run_start
+from ..steps import idempotency
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 from ..accounts import need_to_know
@@ -62,6 +63,7 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         with rt.db.write() as s:
             s.add(row)
             s.flush()
+            idempotency.record(s)  # recorded, not started: no step, so the key is written here
             return appeal_view(row, earlier.number if earlier else None) | {"reason_code": code}
     start = data | {"priority": HIGH_PRIORITY, "complaint_number": earlier.number}
     inst = run_start(rt, model, start)
