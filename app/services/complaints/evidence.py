@@ -19,7 +19,7 @@ from typing import IO, Any, Iterable
 
 from ...errors import Invalid, NotFound
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..accounts.visibility import may_view_instance
 
 ID = re.compile(r"^[0-9a-f]{32}$")

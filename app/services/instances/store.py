@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...domain.actors import Actor
 from ...engine import EngineError, Instance
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
@@ -16,17 +17,6 @@ from ..steps.state import status_of
 from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..runtime import DeployedModel, Runtime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, or the system (scheduler)."""
-
-    id: int | None
-    name: str
-
-
-SYSTEM = Actor(None, "system")
 
 
 # Engine-run elements worth a line in the trail: they change data or decide something.
