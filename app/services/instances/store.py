@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...domain.actors import Actor
+from ...domain.actors import SYSTEM, Actor  # noqa: F401 - SYSTEM: code written before domain/actors.py imports it here
 from ...engine import EngineError, Instance
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
