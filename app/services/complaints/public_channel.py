@@ -20,6 +20,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
+from ...domain.whole_numbers import whole_number
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
 from ..tasks.auto_complete import complete_for
@@ -251,7 +252,8 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
                 "rating_process"):
         value = answers.get(key)
         if value not in (None, ""):
-            data[key] = int(value) if key.startswith("rating_") and str(value).isdigit() else value
+            number = whole_number(str(value)) if key.startswith("rating_") else None
+            data[key] = number if number is not None else value
     if "satisfaction" not in data:
         raise Invalid("choose how satisfied you are", [{"field": "satisfaction", "message": "必选 / required"}])
     done = complete_for(rt, CUSTOMER, c.instance_id, VISIT_STEPS, data, wake=("visit_wait",),

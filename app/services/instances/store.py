@@ -15,6 +15,7 @@ from ..steps import projection
 from ..steps.state import status_of
 from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
+from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
 
 
@@ -119,6 +120,7 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
     """
     if not isinstance(data, Mapping):
         raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    check_data_depth(data)  # task data nests at most 32 levels: deeper would fail every later script
     model = rt.current_model(process_id)
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)

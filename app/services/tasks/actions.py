@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ...domain.whole_numbers import whole_number
 from ...domain import policy, transfer_rules
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, Group, HumanTask, User
@@ -114,7 +115,8 @@ def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_
         before = _who(t)
         if to_user:
             q = select(User).where(User.active.is_(True))
-            q = q.where(User.id == int(to_user)) if str(to_user).isdigit() else q.where(User.username == str(to_user))
+            number = whole_number(str(to_user))
+            q = q.where(User.id == number) if number is not None else q.where(User.username == str(to_user))
             user = s.scalars(q).first()
             if user is None:
                 raise Invalid("unknown user", [{"field": "to_user", "message": "no such active user"}])
