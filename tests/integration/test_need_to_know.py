@@ -101,6 +101,8 @@ def test_every_reading_of_personal_data_is_in_the_access_log(app, api, billing):
     bad = api.get("manager", "/access-log?via=pigeon&from=yesterday")
     assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"via", "from"}
     assert api.get("agent", "/access-log").status_code == 403
+    task_page = Web(app).login("director").text(f"/tasks/{task['id']}")  # an overseer: masked, with the way to reveal
+    assert "139****5432" in task_page and PHONE not in task_page and 'data-testid="reveal-link"' in task_page
     page = Web(app).login("manager").text("/reports/access-log?user=billing&action=task.viewed")
     assert page.count("<tr data-row>") == 2 and created["number"] in page
     assert 'data-testid="filter-errors"' in Web(app).login("manager").text("/reports/access-log?from=2026-13-40")

@@ -34,7 +34,7 @@ from ...errors import Invalid
 from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay
 from ..runtime import Runtime
 from .search import breached_now, require_auditor
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 AGE_BUCKETS = ((0, 1, "lt1d"), (1, 3, "1to3d"), (3, 7, "3to7d"), (7, 15, "7to15d"), (15, None, "ge15d"))
 MAX_DAYS = 732
