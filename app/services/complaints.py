@@ -11,6 +11,7 @@ from ..domain.money import yuan
 from ..errors import NotFound
 from ..models import Complaint, HumanTask
 from . import forms, report_rollups
+from ..domain import ownership
 from .complaint_clocks import complaint_sla, replied_at, set_clocks
 from .instances import finish_start, insert_instance, run_start
 from .outages import registration_hints
@@ -48,6 +49,7 @@ def register_complaint(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, An
             severity=data.get("severity") or "general", special_type=data.get("special_type"),
             matter=data.get("matter", ""), demand=data.get("demand"), amount=yuan(data.get("amount")),
             status="open", created_by_id=viewer.id, created_at=now, updated_at=now,
+            owner_id=viewer.id if ownership.may_own(viewer.groups) else None,
         )
         set_clocks(rt, complaint, now)
         s.add(complaint)
@@ -74,6 +76,8 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "compensation_type": c.compensation_type,
         "compensation_amount": str(c.compensation_amount) if c.compensation_amount is not None else None,
         "compensation_status": c.compensation_status,
+        "owner_id": c.owner_id,  # 首问责任人
+        "promised_at": c.promised_at.isoformat() if c.promised_at else None, "promise_kept": c.promise_kept,
     }
 
 

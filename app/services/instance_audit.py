@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from .complaint_clocks import replied_at
+from .complaint_record import record_sections
 from .complaints import complaint_view
 from .runtime import Runtime
 from .tasks import Viewer
@@ -106,6 +107,13 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
         replied = replied_at(s, [instance_id]).get(instance_id)
         record = complaint_view(complaint, now, replied) if complaint is not None else None
+        sections = record_sections(rt, s, instance_id)
+        more = ({record["owner_id"]} if record and record.get("owner_id") else set()) | {x["actor_id"] for x in sections}
+        more -= set(names) | {None}
+        if more:
+            names.update(dict(s.execute(select(User.id, User.display_name).where(User.id.in_(more))).all()))
+        for x in sections:
+            x["actor_name"] = names.get(x["actor_id"], x["actor"])
     record_access(rt, viewer, "complaint.viewed", via, complaint_id=record["id"] if record else None,
                   instance_id=instance_id)
     return {
@@ -114,6 +122,8 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
                      "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
                      "completed_at": row.completed_at.isoformat() if row.completed_at else None},
         "complaint": record,
+        "record": sections,
+        "owner": names.get(record["owner_id"]) if record and record.get("owner_id") else None,
         "diagram": {"file": version.bpmn_file, "xml": version.files.get(version.bpmn_file, "")},
         "elements": list(element_marks(tasks, timers, events, now).values()),
         "tasks": [task_view(t, names, now) for t in tasks],

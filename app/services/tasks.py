@@ -12,7 +12,7 @@ from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
 from ..plain_sql import Plain, Sql, column_list, read_time
-from . import forms, projection, supervision
+from . import forms, ownership, projection, supervision
 from .audit import AuditLog
 from .instance_failures import stop_instance
 from .instances import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
@@ -286,6 +286,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
+        ownership.claim_first_response(db, t.complaint_id, viewer, t.candidate_group)
         state = save_state(s, instance_id, loaded.version, loaded.inst, now)
         changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted,
                                   has_complaint=t.complaint_id is not None)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..errors import NotFound
 from ..models import Complaint, HumanTask, User
-from . import complaints, evidence, instances, reply_templates, tasks
+from . import complaint_record, complaints, evidence, instances, reply_templates, tasks
 from .runtime import Runtime
 from .tasks import Viewer
 
@@ -113,9 +113,12 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int) -> dict[str, 
                          .order_by(HumanTask.created_at, HumanTask.id)).all() if instance_id else []
         task_list = [tasks.task_summary(rt, t) | {"may_open": tasks._may_see(viewer, t)} for t in rows]
     events = instances.list_events(rt, instance_id) if instance_id else []
+    record = complaint_record.record(rt, instance_id) if instance_id else []
     earlier = customer_history(rt, viewer, complaint["customer_phone"], exclude_id=complaint_id)
-    by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {t["assignee_id"] for t in task_list if t["assignee_id"]})
-    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier,
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events},
+                                    ({t["assignee_id"] for t in task_list if t["assignee_id"]}
+                                     | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
+    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
             "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
             "actor_names": by_name, "user_names": by_id}
 

@@ -6,8 +6,9 @@ import re
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from ..domain.whole_numbers import whole_number
-from ..errors import Invalid
-from ..services import complaints, task_actions, trail, workspace
+from ..domain.ownership import may_reassign
+from ..errors import Conflict, Forbidden, Invalid
+from ..services import complaints, ownership, people, task_actions, trail, workspace
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
@@ -38,7 +39,34 @@ def show(complaint_id: int):
     page = workspace.complaint_page(runtime(), viewer(), complaint_id)
     trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
     may_urge = bool(viewer().groups & (task_actions.SUPERVISORS | {"agent"}))  # first responders and supervisors
-    return render_template("complaints/show.html", page=page, may_urge=may_urge)
+    agents = None
+    if may_reassign(viewer().groups) and page["complaint"]["status"] != "closed":
+        agents = [u for u in people.directory(runtime())["users"] if "agent" in u["groups"]]
+    return render_template("complaints/show.html", page=page, may_urge=may_urge, agents=agents)
+
+
+@bp.get("/<int:complaint_id>/print")
+@login_required
+def printable(complaint_id: int):
+    """The whole record on one printable page (print stylesheet; the reading is logged as a view)."""
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id)
+    trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)
+    return render_template("complaints/print.html", page=page)
+
+
+@bp.post("/<int:complaint_id>/owner")
+@login_required
+def reassign_owner(complaint_id: int):
+    """A supervisor hands the complaint to another agent (首问负责制), with a reason."""
+    try:
+        ownership.reassign_owner(runtime(), viewer(), complaint_id, request.form.get("to_user"), request.form.get("reason"))
+    except Invalid as exc:
+        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+    except (Conflict, Forbidden) as exc:
+        flash(t("task.action_refused", detail=exc.detail), "error")
+    else:
+        flash("complaint.owner_changed", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint_id))
 
 
 def _render_form(errors=None, raw=None, status=200):
