@@ -20,6 +20,9 @@ from .sandbox.compiler import compile_program
 from .types import DiagramProblem
 
 SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
+# A promised date's clock (promise_due(promised_date)): its step is always "promise".
+PROMISE_FUNCTIONS = {"promise_due": "breach", "promise_warn": "warning"}
+PROMISE_STEP = "promise"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ def _sla_call(source: str) -> tuple[str, str] | None:
         tree = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError):
         return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in PROMISE_FUNCTIONS:
+        return tree.func.id, PROMISE_STEP
     if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in SLA_FUNCTIONS
             and len(tree.args) in (1, 2) and not tree.keywords and isinstance(tree.args[0], ast.Constant)
             and isinstance(tree.args[0].value, str)):
@@ -109,14 +114,15 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
                                 f"sla_due(\"{step or '...'}\") or sla_warn(...)", "sla", "warning"))
         return out
     function, called_step = call
-    if steps is not None and called_step not in steps:
+    if steps is not None and called_step not in steps and function not in PROMISE_FUNCTIONS:
         out.append(_problem(model, node.id, f"SLA step '{called_step}' is not in the SLA policy "
                             f"(known: {', '.join(sorted(steps))})", "sla"))
     if step and step != called_step:
         out.append(_problem(model, node.id, f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
                             "sla", "warning"))
-    if kind and kind != SLA_FUNCTIONS[function]:
-        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {SLA_FUNCTIONS[function]} timer",
+    expected = {**SLA_FUNCTIONS, **PROMISE_FUNCTIONS}[function]
+    if kind and kind != expected:
+        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer",
                             "sla", "warning"))
     return out
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import ownership as ownership_rules
 from ..domain.money import yuan
+from .promise_keeping import promised_at
 from ..engine import EngineError, Instance, TaskView
 from ..plain_sql import Plain, Sql, column_list, read_time
 
@@ -224,6 +225,9 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
 def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
     values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
                               if isinstance(data.get(name), str) and data[name]}
+    promised = promised_at(data)
+    if promised is not None:  # a new promise replaces an earlier one, to be judged afresh
+        values["promised_at"], values["promise_kept"] = db.time(promised), None
     amount = yuan(data.get("amount")) if data.get("amount") not in (None, "") else None
     if amount is not None:  # SQLite's driver takes no Decimal; its NUMERIC column stores the number
         values["amount"] = amount if db.is_postgresql else float(amount)

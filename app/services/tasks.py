@@ -12,7 +12,7 @@ from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
 from ..plain_sql import Plain, Sql, column_list, read_time
-from . import forms, ownership, projection, supervision
+from . import forms, ownership, projection, promise_keeping, supervision
 from .audit import AuditLog
 from .instance_failures import stop_instance
 from .instances import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
@@ -297,6 +297,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         audit_new_tasks(log, changes, viewer.actor, now)
         if extension is not None:
             supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
+        promise_keeping.note_answer(db, instance_id, element_id, now)
         if loaded.inst.completed:
             log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
         ready_rows = ready_tasks_of(rt, instance_id, db)
