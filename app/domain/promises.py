@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from .clock import local_midnight
 
 WARN_BEFORE = timedelta(hours=15)  # 09:00 on the promised day
+PROMISE_STEP = "promise"  # the slaStep of a promise's timers in the diagrams
 
 
 def promised_day(value: object) -> date | None:

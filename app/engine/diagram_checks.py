@@ -14,6 +14,7 @@ from typing import Iterable, Mapping
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SecurityError
 
+from ..domain.promises import PROMISE_STEP
 from .model_xml import ModelXml, Node
 from .sandbox import SandboxViolation, check_expression, render_instructions
 from .sandbox.compiler import compile_program
@@ -22,7 +23,6 @@ from .types import DiagramProblem
 SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
 # A promised date's clock (promise_due(promised_date)): its step is always "promise".
 PROMISE_FUNCTIONS = {"promise_due": "breach", "promise_warn": "warning"}
-PROMISE_STEP = "promise"
 
 
 @dataclass(frozen=True)

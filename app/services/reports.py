@@ -181,7 +181,8 @@ def _promises(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
 
 def _owners(s, f: ReportFilter) -> list[dict[str, Any]]:
     """Open complaints per owner (首问责任人), most first."""
-    rows = s.execute(select(User.display_name, func.count()).join(User, User.id == Complaint.owner_id)
+    rows = s.execute(select(User.display_name, func.count()).select_from(Complaint)
+                     .join(User, User.id == Complaint.owner_id)
                      .where(Complaint.status == "open", *_open_scope(s, f))
                      .group_by(User.display_name).order_by(func.count().desc()).limit(20)).all()
     return [{"owner": name, "open": int(n)} for name, n in rows]

@@ -53,3 +53,6 @@ def init_app(app: Flask) -> None:
     from . import branches  # the flow's branches: outages, appeals, the customer's own page (issue 7)
 
     branches.init_app(app)
+    from . import extensions  # 延期 requests on the task page, decisions on /extensions
+
+    extensions.init_app(app)

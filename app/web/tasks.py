@@ -61,6 +61,8 @@ def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
         "suspend": suspension is not None and supervisor and bool(complaint) and not suspended and complaint.get("status") != "closed",
         "resume": suspension is not None and supervisor and bool(complaint) and suspended,
         "note": True,
+        # 延期: whoever may work the task asks; the supervisor decides on /extensions
+        "extend": ready and task["may_work"] and (free or mine) and not task["candidate_group"] in ("supervisor", "director"),
     }
 
 

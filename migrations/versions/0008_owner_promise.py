@@ -18,19 +18,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('complaint', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('owner_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('promised_at', app.models._types.UtcDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('promise_kept', sa.Boolean(), nullable=True))
-        batch_op.create_index('ix_complaint_owner', ['owner_id', 'status'], unique=False)
-        batch_op.create_foreign_key('fk_complaint_owner_id', 'app_user', ['owner_id'], ['id'])
+    # Plain ADD COLUMN, never a batch rebuild of complaint: on SQLite with foreign keys on, a rebuild
+    # DROPs the table, which deletes every row first and cascades to the tables that reference it.
+    op.add_column('complaint', sa.Column('owner_id', sa.Integer(), nullable=True))
+    op.add_column('complaint', sa.Column('promised_at', app.models._types.UtcDateTime(timezone=True), nullable=True))
+    op.add_column('complaint', sa.Column('promise_kept', sa.Boolean(), nullable=True))
+    op.create_index('ix_complaint_owner', 'complaint', ['owner_id', 'status'], unique=False)
+    if op.get_bind().dialect.name == 'postgresql':
+        # SQLite cannot add a constraint to an existing table without that rebuild (nor drop a column a
+        # foreign key names): there the column is plain, and the services only write users' ids to it.
+        op.create_foreign_key('fk_complaint_owner_id', 'complaint', 'app_user', ['owner_id'], ['id'])
     op.execute('UPDATE complaint SET owner_id = created_by_id')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('complaint', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_complaint_owner_id', type_='foreignkey')
-        batch_op.drop_index('ix_complaint_owner')
-        batch_op.drop_column('promise_kept')
-        batch_op.drop_column('promised_at')
-        batch_op.drop_column('owner_id')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint('fk_complaint_owner_id', 'complaint', type_='foreignkey')
+    op.drop_index('ix_complaint_owner', table_name='complaint')
+    op.execute('ALTER TABLE complaint DROP COLUMN promise_kept')
+    op.execute('ALTER TABLE complaint DROP COLUMN promised_at')
+    op.execute('ALTER TABLE complaint DROP COLUMN owner_id')
