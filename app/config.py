@@ -54,6 +54,8 @@ SETTINGS = [
     Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
     Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
     Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session expires after this many hours"),
+    Setting("HTTPS", lambda inst: False, _bool,
+            "browsers reach the pages over https (directly or through a proxy): cookies get Secure, HSTS is sent"),
     Setting("SCHEDULER_ENABLED", lambda inst: False, _bool,
             "run the timer tick inside this process (the `serve` command turns it on)"),
     Setting("SCHEDULER_TICK_SECONDS", lambda inst: 1.0, float, "how often due timers are claimed"),

@@ -100,7 +100,7 @@ def sqlite_url(tmp_path, sqlite_template):
 
 def make_app(url: str, clock, tmp_path: Path, **extra):
     from app import create_app
-    from app.services.accounts import ensure_groups
+    from app.services.accounts.users import ensure_groups
 
     config = {
         "TESTING": True,
@@ -134,7 +134,7 @@ def client(app):
 
 @pytest.fixture
 def demo_users(rt):
-    from app.services.demo import seed_demo_users
+    from app.demo.users import seed_demo_users
 
     seed_demo_users(rt)
 
@@ -142,7 +142,7 @@ def demo_users(rt):
 @pytest.fixture
 def deployed(rt, demo_users):
     """processes/ deployed as the demo does."""
-    from app.services.deployment import deploy_directory
+    from app.services.process_models.deployment import deploy_directory
 
     return deploy_directory(rt, ROOT / "processes")
 

@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -240,3 +240,4 @@ bp.add_url_rule("/<anypath:path>", "not_found", api_not_found, methods=["GET", "
 from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
 from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard; issue 6)
 from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence; issue 7)
+from . import text_intelligence  # noqa: E402,F401  (suggestions, similar complaints, bursts, topics, history)

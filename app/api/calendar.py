@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import calendar_admin
+from ..services.sla import calendar_admin
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
 
@@ -37,7 +37,14 @@ def remove_calendar_override(day: str):
 def import_calendar_schedule():
     """Enter a year's official schedule from the State Council notice text; recompute provisional deadlines."""
     body = json_body()
-    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"))), 201
+    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"),
+                                                  body.get("form", "auto"))), 201
+
+
+@bp.post("/calendar/recompute")
+def recompute_calendar_deadlines():
+    """Recompute every open provisional deadline with the calendar as it is now (process owners)."""
+    return jsonify(calendar_admin.recompute_provisional(runtime(), viewer()))
 
 
 @bp.get("/calendar/status")

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Forbidden
-from ..services import complaints, ownership, trail
+from ..services.complaints import ownership
+from ..services.complaints import register as complaints
+from ..services.audit import trail
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 from .tasks import _int_arg

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import instances, trail, visibility
+from ..services.instances import store as instances
+from ..services.audit import trail
+from ..services.accounts import visibility
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 

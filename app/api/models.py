@@ -5,8 +5,9 @@ from flask import Response, jsonify, request
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Forbidden, Invalid, NotFound
-from ..services import catalog, deployment, instance_migration, model_diff
-from ..services.model_checks import main_process_of, review_model
+from ..services.process_models import catalog, deployment, diff as model_diff
+from ..services.instances import migration as instance_migration
+from ..services.process_models.checks import main_process_of, review_model
 from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
@@ -96,6 +97,12 @@ def download_model_file(process_id: str, version: int, name: str):
     suffix = name[name.rfind("."):] if "." in name else ""
     return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/process-models/<process_id>/versions/<int:version>/current")
+def make_model_version_current(process_id: str, version: int):
+    """Make a stored version current: new instances start on it (process owners)."""
+    return jsonify(deployment.make_current(runtime(), viewer(), process_id, _exists(version, "version")))
 
 
 def _dry_run(body: dict) -> bool:

@@ -6,9 +6,10 @@ from flask import Response, jsonify, request, stream_with_context
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
-from ..services import exports, instance_audit, reports, saved_searches, search, trail
-from ..services.search import InstanceQuery
-from ..services.visibility import require_instance
+from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.audit import trail
+from ..services.reporting.search import InstanceQuery
+from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
 

@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
-from ..services import tasks
+from ..services.tasks import work as tasks
 from . import bp, json_body, optional_json_body, runtime, viewer
 from .idempotency import idempotent
 

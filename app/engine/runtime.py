@@ -28,7 +28,9 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock, serializer
 from .parsing import ProcessBundle
 from .sandbox import SandboxedEnvironment, SandboxViolation
+from .sandbox.json_values import check_json
 from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView
+from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
 NowFn = Callable[[], datetime]
 
@@ -41,8 +43,11 @@ class Engine:
         functions: Mapping[str, Callable] | None = None,
         context_functions: Mapping[str, Callable] | None = None,
         now: NowFn | None = None,
+        limits: WorkLimits = WorkLimits(),
     ):
         clock.install()
+        self.limits = limits
+        self._guarded: set[int] = set()  # bundles whose multi-instance tasks are bounded
         env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}))
         self.script_engine = PythonScriptEngine(environment=env)
         self.now = now
@@ -50,7 +55,7 @@ class Engine:
     def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> "Instance":
         """Start an instance with initial data and run it to its first wait."""
         wf = BpmnWorkflow(bundle.spec, dict(bundle.subprocess_specs), script_engine=self.script_engine)
-        inst = Instance(self, bundle, wf)
+        inst = Instance(self, bundle, self._guard(bundle, wf))
         start = wf.task_tree
         start.data.update(copy.deepcopy(dict(data or {})))
         inst._advance()
@@ -60,7 +65,14 @@ class Engine:
         """Rebuild an instance from dump()'s state and its bundle."""
         wf = serializer.load(state, bundle.spec, bundle.subprocess_specs)
         wf.script_engine = self.script_engine
-        return Instance(self, bundle, wf)
+        return Instance(self, bundle, self._guard(bundle, wf))
+
+    def _guard(self, bundle: ProcessBundle, wf: BpmnWorkflow) -> BpmnWorkflow:
+        if id(bundle.spec) not in self._guarded:  # a bundle is parsed once and cached: guard it once
+            guard_bundle([bundle.spec, *bundle.subprocess_specs.values()], self.limits)
+            self._guarded.add(id(bundle.spec))
+        guard_workflow(wf, self.limits)
+        return wf
 
 
 class Instance:
@@ -173,6 +185,7 @@ class Instance:
         self._changed()
         before = len(self.steps)
         self._run(task.run)
+        self._run(lambda: check_rounds(task, self.engine.limits))  # a loop through people's tasks
         self.steps.append(_step(task))
         self._advance()
         return self.steps[before:]
@@ -268,13 +281,23 @@ class Instance:
         return task
 
     def _advance(self) -> None:
+        budget = RunBudget(self.engine.limits)
+
         def did_complete(task):
+            budget.after(task)
             if task.task_spec.name in self.bundle.elements:  # skip Spiff's internal helper tasks
-                self.steps.append(_step(task))
+                step = _step(task)
+                if step.kind in _DATA_FROM_EXPRESSIONS:  # scripts check their own data in the sandbox
+                    try:
+                        check_json(task.data)
+                    except SandboxViolation as exc:
+                        raise WorkLimitExceeded(f"{step.element_id}: {exc}", step.element_id, step.name) from exc
+                self.steps.append(step)
 
         self._changed()
         with clock.using(self.engine.now):
-            self._run(lambda: self._wf.do_engine_steps(did_complete_task=did_complete))
+            self._run(lambda: self._wf.do_engine_steps(will_complete_task=budget.before,
+                                                       did_complete_task=did_complete))
         # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.
         for event in self._wf.get_events():
             definition = event.event_definition
@@ -286,6 +309,8 @@ class Instance:
         with clock.using(self.engine.now):
             try:
                 fn()
+            except WorkLimitExceeded as exc:
+                raise EngineError(str(exc), exc.element_id, exc.element_name) from exc
             except SandboxViolation as exc:
                 raise EngineError(f"refused by the sandbox: {exc}") from exc
             except SpiffWorkflowException as exc:
@@ -298,6 +323,11 @@ class Instance:
                 if isinstance(inner, SandboxViolation):
                     cause = f"refused by the sandbox: {inner}"
                 raise EngineError(f"{element_id or 'engine'}: {cause}", element_id, name) from exc
+
+
+# Elements whose results come from expressions outside a script (a DMN row's outputs, collected
+# multi-instance outputs): their data is checked to be JSON when they finish.
+_DATA_FROM_EXPRESSIONS = {"Business Rule Task", "Call Activity", "Subprocess"}
 
 
 def _step(task) -> CompletedStep:

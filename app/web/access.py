@@ -13,9 +13,9 @@ from typing import Callable
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 
 from ..errors import Forbidden
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")

@@ -4,7 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import appeals, forms, outages, tasks
+from ..services.branches import appeals, outages
+from ..services.process_models import forms
+from ..services.tasks import work as tasks
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t

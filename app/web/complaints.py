@@ -8,7 +8,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from ..domain.whole_numbers import whole_number
 from ..domain.ownership import may_reassign
 from ..errors import Conflict, Forbidden, Invalid
-from ..services import complaints, ownership, people, task_actions, trail, workspace
+from ..services.accounts import people
+from ..services.complaints import ownership
+from ..services.complaints import register as complaints
+from ..services.tasks import actions as task_actions, workspace
+from ..services.audit import trail
 from . import schema_form
 from .access import login_required, role_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
@@ -89,7 +93,8 @@ def register():
     if errors:
         return _render_form(errors, request.form, 422)
     try:
-        result = workspace.register_and_first_task(runtime(), viewer(), data)
+        accepted = {k[3:]: v for k, v in request.form.items() if k.startswith("ti_") and v}  # the intake panel's F8
+        result = workspace.register_and_first_task(runtime(), viewer(), data, accepted)
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     flash(t("complaint.registered_as", number=result["number"]), "success")

@@ -1,6 +1,6 @@
 """The customer's own page (online channel, no sign-in): file a complaint, follow it, answer the survey.
 
-Every rule that keeps one customer's data from another lives in app/services/public_channel.py; these views
+Every rule that keeps one customer's data from another lives in app/services/complaints/public_channel.py; these views
 only render. Errors keep the same shape whatever their cause (a wrong number and a wrong phone read alike).
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..errors import Invalid, NotFound, TooManyRequests
-from ..services import public_channel
+from ..services.complaints import public_channel
 from .access import runtime
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..services import extensions
+from ..services.sla import extensions
 from .access import login_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 

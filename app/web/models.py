@@ -8,15 +8,17 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
-from ..services import catalog, instance_migration, model_diff, model_editor
-from ..services.form_safety import parse_json
-from ..services.forms import schema_problems
+from ..services.process_models import catalog, deployment, diff as model_diff, editor as model_editor
+from ..services.instances import migration as instance_migration
+from ..services.process_models.form_safety import parse_json
+from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .access import role_required, runtime, viewer
+from .i18n import t
 
 bp = Blueprint("models", __name__, url_prefix="/models")
 READERS = ("process_owner", "manager")
@@ -104,6 +106,15 @@ def migrate(process_id: str):
                            frm=None, to=None, may_edit=True, running=catalog.running_instances(runtime(), process_id),
                            main_file=catalog.main_file(runtime(), process_id, current)[1], migration=outcome,
                            chosen=set(ids))
+
+
+@bp.post("/<process_id>/versions/<int:version>/current")
+@role_required("process_owner")
+def make_current(process_id: str, version: int):
+    """Make a stored version current (e.g. a file version held back at start-up); back to the process page."""
+    deployment.make_current(runtime(), viewer(), process_id, version)
+    flash(t("models.made_current", n=version), "success")
+    return redirect(url_for("models.show", process_id=process_id))
 
 
 # -- the editor --------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
-from ..services import exports, instance_audit, reports, saved_searches, search, trail
-from ..services.search import InstanceQuery
+from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.audit import trail
+from ..services.reporting.search import InstanceQuery
 from .access import role_required, runtime, viewer
 from .i18n import t
 from .nav import NavItem, add_item

@@ -7,13 +7,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..services import evidence, task_actions, tasks, workspace
+from ..services.complaints import evidence
+from ..services.tasks import actions as task_actions, work as tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
 from .i18n import t
 
 try:  # issue 3's suspend/resume; the buttons only show when it is there
-    from ..services import suspension
+    from ..services.complaints import suspension
 except ImportError:  # pragma: no cover
     suspension = None
 

@@ -42,7 +42,7 @@ def _handle_until_the_reply(app, number: str) -> int:
 
 def _survey_path(app, iid: int) -> str:
     from app.models import Notification
-    from app.services.notifications import render
+    from app.services.notifications.outbox import render
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:

@@ -18,7 +18,7 @@ DECEMBER_2026 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def december(db_url, tmp_path):
     app = make_app(db_url, FixedClock(DECEMBER_2026), tmp_path)
-    from app.services.demo import seed_demo_users
+    from app.demo.users import seed_demo_users
 
     seed_demo_users(app.extensions["complaintflow"])
     yield app

@@ -4,7 +4,8 @@ from __future__ import annotations
 import threading
 
 from app.errors import Conflict
-from app.services import accounts, tasks
+from app.services.accounts import users as accounts
+from app.services.tasks import work as tasks
 
 from .flow import ready_task, registration, scenario
 

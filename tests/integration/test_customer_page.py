@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.models import Complaint, Notification
-from app.services.notifications import render, send_due
+from app.services.notifications.outbox import render, send_due
 
 from .flow import complete, ready_task
 from .web_client import Web

@@ -34,9 +34,9 @@ GROUPS = ["agent", "dispatcher", "handler_network", "supervisor", "director", "p
 
 @pytest.fixture
 def fuzzed_app(sqlite_url, clock, tmp_path):
-    from app.services.accounts import create_user, issue_token, viewer_by_id
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.services.accounts.users import create_user, issue_token, viewer_by_id
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     app = make_app(sqlite_url, clock, tmp_path)
     rt = app.extensions["complaintflow"]

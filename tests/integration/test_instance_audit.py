@@ -171,7 +171,7 @@ def test_tampering_with_one_event_is_caught_and_named(api, rt, two, attacker):
     assert "changed" in check["reason"]
     assert api.get("manager", f"/process-instances/{running['process_instance_id']}/chain").get_json()["ok"] is True
 
-    from app.services.trail import verify_all
+    from app.services.audit.trail import verify_all
 
     result = verify_all(rt)
     assert [(b.instance_id, b.check.first_broken_seq) for b in result.broken] == [(iid, seq)]

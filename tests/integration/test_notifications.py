@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Notification
-from app.services.notifications import send_batch, send_due
+from app.services.notifications.outbox import send_batch, send_due
 from tests.conftest import Api, ROOT, make_app
 
 from .flow import registration, scenario
@@ -43,8 +43,8 @@ def outbox(db_url, clock, tmp_path):
     app = make_app(db_url, clock, tmp_path, NOTIFY_SENDER="tests.integration.test_notifications:recording_sender",
                    NOTIFY_MAX_ATTEMPTS=3, PUBLIC_BASE_URL="https://kf.example.cn")
     rt = app.extensions["complaintflow"]
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     seed_demo_users(rt)
     deploy_directory(rt, ROOT / "processes")
@@ -162,8 +162,8 @@ def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp
         app = make_app(sqlite_url, clock, tmp_path, NOTIFY_SENDER="smtp", SMTP_HOST="127.0.0.1",
                        SMTP_PORT=server.server_address[1], SMTP_FROM="kefu@example.cn")
         rt = app.extensions["complaintflow"]
-        from app.services.demo import seed_demo_users
-        from app.services.deployment import deploy_directory
+        from app.demo.users import seed_demo_users
+        from app.services.process_models.deployment import deploy_directory
 
         seed_demo_users(rt)
         deploy_directory(rt, ROOT / "processes")

@@ -52,8 +52,8 @@ def test_a_supervisor_hands_the_complaint_over_with_a_reason(app, deployed, api)
 
 
 def test_an_unattended_complaint_is_owned_by_the_agent_who_first_works_it(app, deployed, api):
-    from app.services.complaints import register_complaint
-    from app.services.public_channel import PUBLIC
+    from app.services.complaints.register import register_complaint
+    from app.services.complaints.public_channel import PUBLIC
 
     sc = scenario("general_satisfied_first_reply")
     rt = app.extensions["complaintflow"]

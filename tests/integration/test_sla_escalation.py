@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, make_app
 
 from .flow import complete, registration, scenario
@@ -24,8 +24,8 @@ def fast_app(db_url, clock, tmp_path):
 
 @pytest.fixture
 def fast(fast_app):
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     from ..conftest import Api
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import HumanTask, Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, make_app
 
 from .flow import complete, registration, scenario
@@ -17,8 +17,8 @@ from .flow import complete, registration, scenario
 
 @pytest.fixture
 def fast(db_url, clock, tmp_path):
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     from ..conftest import Api
 

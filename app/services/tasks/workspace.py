@@ -1,0 +1,149 @@
+"""What the workspace pages show, read in one place: a task with its complaint, history and helpers."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ...errors import NotFound
+from ...models import Complaint, HumanTask, User
+from ..complaints import record as complaint_record
+from ..complaints import register as complaints, evidence
+from ..instances import store as instances
+from . import reply_templates, work as tasks
+from ..runtime import Runtime
+from .work import Viewer
+
+REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
+HISTORY_LIMIT = 10
+
+try:  # the diagram's instructions are Jinja text, rendered only inside the engine's sandbox
+    from ...engine.sandbox import render_instructions as _render
+except ImportError:  # pragma: no cover - the sandbox landed separately
+    _render = None
+
+
+def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[str | None, bool]:
+    """(text, is_html): rendered by the sandbox (values escaped), else the raw text to escape."""
+    if not template_text:
+        return None, False
+    if _render is not None:
+        try:
+            return _render(template_text, data), True
+        except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
+            pass
+    return template_text, False
+
+
+def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
+                     before: datetime | None = None, limit: int = HISTORY_LIMIT, prefix: bool = False) -> list[dict[str, Any]]:
+    """The customer's other complaints (same phone, or phones starting so), newest first, those the viewer may see."""
+    if not phone:
+        return []
+    if prefix:  # a range, not LIKE: it uses the phone index on PostgreSQL too
+        match = (Complaint.customer_phone >= phone) & (Complaint.customer_phone < phone + ":")
+    else:
+        match = Complaint.customer_phone == phone
+    q = complaints._visible(select(Complaint), viewer).where(match)
+    if exclude_id is not None:
+        q = q.where(Complaint.id != exclude_id)
+    if before is not None:
+        q = q.where(Complaint.created_at <= before)
+    q = q.order_by(Complaint.created_at.desc()).limit(limit)
+    with rt.db.read() as s:
+        return [{"id": c.id, "number": c.number, "customer_name": c.customer_name, "created_at": c.created_at.isoformat(), "category": c.category,
+                 "severity": c.severity, "status": c.status, "current_step": c.current_step,
+                 "matter": c.matter[:80], "satisfaction": c.satisfaction} for c in s.scalars(q)]
+
+
+def is_repeat(created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+    if not created_at:
+        return False
+    at = datetime.fromisoformat(created_at)
+    return any(timedelta(0) <= at - datetime.fromisoformat(e["created_at"]) <= REPEAT_WINDOW for e in earlier)
+
+
+def _display_names(rt: Runtime, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
+    with rt.db.read() as s:
+        rows = s.execute(select(User.id, User.username, User.display_name)
+                         .where((User.username.in_(usernames)) | (User.id.in_(ids)))).all()
+    return {r.username: r.display_name for r in rows}, {r.id: r.display_name for r in rows}
+
+
+def task_page(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
+    """A task, its form and data, the complaint, its history and the customer's earlier complaints."""
+    task = tasks.get_task(rt, viewer, task_id)  # NotFound unless the viewer may see it
+    complaint = None
+    if task.get("complaint_id"):
+        try:
+            complaint = complaints.get_complaint(rt, viewer, task["complaint_id"])
+        except NotFound:
+            complaint = None
+    events = instances.list_events(rt, task["instance_id"])
+    mine = [e for e in events if e["task_id"] == task_id]
+    submitted = next((e["data_after"] for e in reversed(mine) if e["type"] == "task.completed"), None)
+    returned = bool(mine) and any(e["type"] == "task.returned" for e in mine) and \
+        (task.get("candidate_group") == "dispatcher")
+    data = dict(task.get("data") or {})
+    context = {**(complaint or {}), **data}
+    text, is_html = instructions_html(task.get("instructions"), context)
+    earlier = customer_history(rt, viewer, (complaint or {}).get("customer_phone"),
+                               exclude_id=(complaint or {}).get("id"))
+    earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {i for i in [task.get("assignee_id")] if i})
+    files = {}
+    for values in (data, submitted or {}):
+        for key, value in values.items():
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value) and key.endswith("evidence"):
+                files[key] = evidence.describe(rt, value)
+    return {
+        "task": task, "complaint": complaint, "events": events, "submitted": submitted, "returned": returned,
+        "instructions": text, "instructions_html": is_html, "earlier": earlier,
+        "repeat": is_repeat((complaint or {}).get("created_at"), earlier),
+        "actor_names": by_name, "assignee_name": by_id.get(task.get("assignee_id")),
+        "templates": reply_templates.for_step(task["element_id"], context), "files": files,
+    }
+
+
+def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int) -> dict[str, Any]:
+    """A complaint with its tasks (open and done), history and the customer's other complaints."""
+    complaint = complaints.get_complaint(rt, viewer, complaint_id)
+    instance_id = complaint["process_instance_id"]
+    with rt.db.read() as s:
+        rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                         .order_by(HumanTask.created_at, HumanTask.id)).all() if instance_id else []
+        task_list = [tasks.task_summary(rt, t) | {"may_open": tasks._may_see(viewer, t)} for t in rows]
+    events = instances.list_events(rt, instance_id) if instance_id else []
+    record = complaint_record.record(rt, instance_id) if instance_id else []
+    earlier = customer_history(rt, viewer, complaint["customer_phone"], exclude_id=complaint_id)
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events},
+                                    ({t["assignee_id"] for t in task_list if t["assignee_id"]}
+                                     | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
+    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
+            "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
+            "actor_names": by_name, "user_names": by_id}
+
+
+REGISTRATION_UI = "receive-uischema.json"
+
+
+def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The schema and UI schema agents register complaints with (the receive step's form)."""
+    model = rt.current_model(complaints.PROCESS_ID)
+    schema = model.form(complaints.REGISTRATION_FORM)
+    ui = model.form(REGISTRATION_UI)
+    return (json.loads(schema) if schema else None), (json.loads(ui) if ui else None)
+
+
+def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any],
+                            accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Register a complaint; add the first ready task the registering agent may work (first responder).
+
+    ``accepted``: the text suggestions the agent accepted at intake (they pre-fill the classify step).
+    """
+    result = complaints.register_complaint(rt, viewer, data, accepted)
+    ready = tasks.list_tasks(rt, viewer, instance_id=result["process_instance_id"])
+    first = next((t for t in ready if t["candidate_group"] in viewer.groups or t["assignee_id"] == viewer.id), None)
+    return result | {"first_task_id": first["id"] if first else None}
