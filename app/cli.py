@@ -148,7 +148,7 @@ COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_comm
 def init_app(app: Flask) -> None:
     for cmd in COMMANDS:
         app.cli.add_command(cmd)
-    from . import cli_reports  # verify, generate-demo, rebuild-reports (issue 6)
+    from . import cli_reports  # verify, generate-demo, rebuild-reports
 
     for cmd in cli_reports.COMMANDS:
         app.cli.add_command(cmd)

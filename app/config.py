@@ -79,7 +79,7 @@ SETTINGS = [
     Setting("SIGN_IN_MAX_FAILURES", lambda inst: 10, int,
             "wrong passwords for one username within SIGN_IN_WINDOW_MINUTES before sign-in is refused (429)"),
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "the window of SIGN_IN_MAX_FAILURES"),
-    # The flow's branches (issue 7): rules, the notification outbox and its sender, the customer's own page.
+    # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
     Setting("NOTIFICATIONS_CONFIG", lambda inst: str(ROOT / "config" / "notifications.toml"), str,

@@ -237,7 +237,7 @@ def _register_misses(state) -> None:
 bp.record_once(_register_misses)
 bp.add_url_rule("/<anypath:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
-from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
-from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard; issue 6)
-from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence; issue 7)
+from . import auth, calendar, complaints, instances, openapi, process_models, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
+from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard)
+from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence)
 from . import text_intelligence  # noqa: E402,F401  (suggestions, similar complaints, bursts, topics, history)

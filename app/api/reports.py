@@ -97,9 +97,8 @@ def regulator():
 
 @bp.get("/access-log")
 def access_log():
-    """Who read which complaint's personal data, newest first (managers); by complaint_id or user_id."""
-    search.require_auditor(viewer())
-    ids = {name: _int_arg(name) for name in ("complaint_id", "user_id")}
-    if any(v is not None and v > search.MAX_INT for v in ids.values()):
-        return jsonify({"items": []})  # no row has such an id
-    return jsonify({"items": trail.list_access(runtime(), **ids, limit=_int_arg("limit") or 50)})
+    """Who read which complaint's personal data, newest first (managers); filtered by complaint_id, number,
+    user_id, user, action, via, from/to (local days), paged by `before` (the last row's id)."""
+    trail.require_access_reader(viewer())
+    where = trail.AccessFilter.parse(request.args)
+    return jsonify({"items": trail.list_access(runtime(), limit=_int_arg("limit") or 50, where=where)})

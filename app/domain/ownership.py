@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .policy import allows
+
 OWNER_GROUP = "agent"
-REASSIGNERS = frozenset({"supervisor", "director"})
 
 
 def may_own(groups: Iterable[str]) -> bool:
@@ -20,4 +21,4 @@ def may_own(groups: Iterable[str]) -> bool:
 
 def may_reassign(groups: Iterable[str]) -> bool:
     """Whether a person with these groups may hand a complaint to another owner."""
-    return bool(REASSIGNERS & set(groups))
+    return allows(groups, "complaint.reassign_owner")

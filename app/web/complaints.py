@@ -8,13 +8,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from ..domain.whole_numbers import whole_number
 from ..domain.ownership import may_reassign
 from ..errors import Conflict, Forbidden, Invalid
-from ..services.accounts import people
+from ..services.accounts import need_to_know, people
 from ..services.complaints import ownership
 from ..services.complaints import register as complaints
-from ..services.tasks import actions as task_actions, workspace
-from ..services.audit import trail
+from ..services.tasks import workspace
 from . import schema_form
-from .access import login_required, role_required, runtime, viewer
+from .access import login_required, capability_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
@@ -31,7 +30,7 @@ def index():
     offset = whole_number(a.get("offset", "0")) or 0
     result = complaints.list_complaints(runtime(), viewer(), q=a.get("q") or None, status=a.get("status") or None,
                                         category=a.get("category") or None, channel=a.get("channel") or None,
-                                        limit=PAGE, offset=offset)
+                                        limit=PAGE, offset=offset, via="web")
     filters = {k: a.get(k) for k in ("q", "status", "category", "channel") if a.get(k)}
     return render_template("complaints/index.html", result=result, filters=filters, offset=offset, page_size=PAGE)
 
@@ -40,21 +39,23 @@ def index():
 @login_required
 def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
-    page = workspace.complaint_page(runtime(), viewer(), complaint_id)
-    trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
-    may_urge = bool(viewer().groups & (task_actions.SUPERVISORS | {"agent"}))  # first responders and supervisors
-    agents = None
-    if may_reassign(viewer().groups) and page["complaint"]["status"] != "closed":
-        agents = [u for u in people.directory(runtime())["users"] if "agent" in u["groups"]]
-    return render_template("complaints/show.html", page=page, may_urge=may_urge, agents=agents)
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"),
+                           agents=_agents(page))
+
+
+def _agents(page):
+    """The agents a supervisor may hand this complaint to (首问负责制), or None when the viewer may not."""
+    if not may_reassign(viewer().groups) or page["complaint"]["status"] == "closed":
+        return None
+    return [u for u in people.directory(runtime())["users"] if "agent" in u["groups"]]
 
 
 @bp.get("/<int:complaint_id>/print")
 @login_required
 def printable(complaint_id: int):
-    """The whole record on one printable page (print stylesheet; the reading is logged as a view)."""
-    page = workspace.complaint_page(runtime(), viewer(), complaint_id)
-    trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)
+    """The whole record on one printable page (print stylesheet; masked unless worked; the reading is logged)."""
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
     return render_template("complaints/print.html", page=page)
 
 
@@ -73,6 +74,20 @@ def reassign_owner(complaint_id: int):
     return redirect(url_for("complaints.show", complaint_id=complaint_id))
 
 
+@bp.post("/<int:complaint_id>/reveal")
+@login_required
+def reveal(complaint_id: int):
+    """Show the customer's personal data to an entitled viewer who gives a reason (written to the access log)."""
+    try:
+        revealed = need_to_know.reveal(runtime(), viewer(), complaint_id, request.form.get("reason"), "web")
+    except Invalid as exc:
+        flash(t("privacy.reason_required", detail=exc.errors[0]["message"]), "error")
+        return redirect(url_for("complaints.show", complaint_id=complaint_id))
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via=None)  # the reveal is the logged read
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed,
+                           agents=_agents(page))
+
+
 def _render_form(errors=None, raw=None, status=200):
     schema, ui = workspace.registration_form(runtime())
     now = runtime().clock.now().astimezone(LOCAL_TZ).replace(second=0, microsecond=0)
@@ -82,7 +97,7 @@ def _render_form(errors=None, raw=None, status=200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("agent")
+@capability_required("complaint.register")
 def register():
     """Register a complaint taken from any channel; then open its first step."""
     if request.method == "GET":
@@ -107,7 +122,7 @@ def register():
 
 
 @bp.get("/lookup")
-@role_required("agent")
+@capability_required("complaint.register")
 def lookup():
     """The customer's recent complaints by their complete phone number, as JSON for the form.
 
@@ -116,7 +131,7 @@ def lookup():
     phone = request.args.get("phone", "").strip()
     if not PHONE.match(phone):
         return jsonify({"items": [], "repeat": False})
-    items = workspace.customer_history(runtime(), viewer(), phone, limit=5)
+    items = workspace.lookup_customer(runtime(), viewer(), phone, via="web")
     now = runtime().clock.now().isoformat()
     return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
                     "repeat": workspace.is_repeat(now, items)})

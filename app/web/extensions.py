@@ -5,13 +5,14 @@ from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain.policy import CAPABILITIES
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services.sla import extensions
 from .access import login_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 bp = Blueprint("extensions", __name__, url_prefix="/extensions")
-DECIDERS = frozenset({"supervisor", "director"})
+DECIDERS = CAPABILITIES["extension.decide"]
 
 
 def _local_instant(value: str | None) -> str | None:
@@ -49,7 +50,7 @@ def request_(task_id: str):
 def index():
     """Pending extension requests (supervisors decide; others see their own)."""
     items = extensions.pending_with_context(runtime(), viewer())
-    return render_template("extensions/index.html", items=items, may_decide=bool(viewer().groups & DECIDERS))
+    return render_template("extensions/index.html", items=items, may_decide=viewer().can("extension.decide"))
 
 
 @bp.post("/<int:request_id>/decide")

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from ..errors import Invalid
 from ..services.text_intelligence import admin, bursts, intake, topics
-from ..services.text_intelligence.history_import import OWNERS, recent
-from .access import login_required, role_required, runtime, viewer
+from ..services.text_intelligence.history_import import recent
+from .access import capability_required, login_required, runtime, viewer
 from .i18n import t
 
 bp = Blueprint("text", __name__, url_prefix="/text")
@@ -18,22 +18,23 @@ bp = Blueprint("text", __name__, url_prefix="/text")
 def analyse():
     """Suggestions, similar complaints and the repeat for the text typed so far (JSON for the panel)."""
     body = request.get_json(silent=True) or {}
-    return jsonify(intake.analyse(runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id")))
+    return jsonify(intake.analyse(runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"),
+                                  via="web"))
 
 
 @bp.get("/classifier")
-@role_required(*admin.READERS)
+@capability_required("text.classifier.read")
 def classifier():
     """The current model's figures, its versions, training now, and history imports."""
     versions = admin.model_versions(runtime(), viewer())
     current = next((v for v in versions if v["is_current"]), None)
-    imports = recent(runtime()) if viewer().groups & OWNERS else []
+    imports = recent(runtime()) if viewer().can("text.classifier.manage") else []
     return render_template("text_intelligence/classifier.html", current=current, versions=versions, imports=imports,
-                           may_own=bool(viewer().groups & OWNERS), watch=request.args.get("import", type=int))
+                           may_own=viewer().can("text.classifier.manage"), watch=request.args.get("import", type=int))
 
 
 @bp.post("/classifier/train")
-@role_required(*OWNERS)
+@capability_required("text.classifier.manage")
 def train():
     """Train a new version now (seconds to a minute)."""
     result = admin.train_now(runtime(), viewer())
@@ -42,7 +43,7 @@ def train():
 
 
 @bp.post("/imports")
-@role_required(*OWNERS)
+@capability_required("text.classifier.manage")
 def start_import():
     """Start importing a history file; the page then shows its progress and report."""
     try:
@@ -55,23 +56,23 @@ def start_import():
 
 
 @bp.get("/imports/<int:import_id>")
-@role_required(*OWNERS)
+@capability_required("text.classifier.manage")
 def import_status(import_id: int):
     """An import's progress and report (JSON, polled by the page)."""
     return jsonify(admin.import_status(runtime(), viewer(), import_id))
 
 
 @bp.get("/bursts")
-@role_required(*bursts.READERS)
+@capability_required("text.bursts.read")
 def bursts_index():
     """Suggested outage incidents: many similar complaints from one area in a short window."""
     items = bursts.list_suggestions(runtime(), viewer(), request.args.get("status") or "suggested")
-    return render_template("text_intelligence/bursts.html", items=items, may_decide=bool(viewer().groups & bursts.DECIDERS),
+    return render_template("text_intelligence/bursts.html", items=items, may_decide=viewer().can("outage.manage"),
                            status_filter=request.args.get("status") or "suggested")
 
 
 @bp.post("/bursts/<int:burst_id>/confirm")
-@role_required(*bursts.DECIDERS)
+@capability_required("outage.manage")
 def confirm_burst(burst_id: int):
     """Open the incident and link the complaints, in one action."""
     result = bursts.confirm(runtime(), viewer(), burst_id, {})
@@ -80,7 +81,7 @@ def confirm_burst(burst_id: int):
 
 
 @bp.post("/bursts/<int:burst_id>/dismiss")
-@role_required(*bursts.DECIDERS)
+@capability_required("outage.manage")
 def dismiss_burst(burst_id: int):
     """Not an outage."""
     bursts.dismiss(runtime(), viewer(), burst_id)
@@ -88,7 +89,7 @@ def dismiss_burst(burst_id: int):
 
 
 @bp.get("/topics")
-@role_required(*topics.READERS)
+@capability_required("text.topics.read")
 def period_topics():
     """The period's topics (JSON for the dashboard)."""
     return jsonify(topics.period_topics(runtime(), viewer(), request.args.get("from"), request.args.get("to")))
@@ -99,6 +100,6 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     # who see the intake panel on a task page: those who classify, dispatch or oversee
-    app.jinja_env.globals["ti_panel_for"] = lambda v: bool(v is not None and v.groups & intake.READERS)
-    add_item(app, NavItem("text.classifier", "nav.classifier", frozenset(admin.READERS), order=45))
-    add_item(app, NavItem("text.bursts_index", "nav.bursts", frozenset(bursts.DECIDERS), order=35))
+    app.jinja_env.globals["ti_panel_for"] = lambda v: bool(v is not None and v.can("text.intake"))
+    add_item(app, NavItem("text.classifier", "nav.classifier", "text.classifier.read", order=45))
+    add_item(app, NavItem("text.bursts_index", "nav.bursts", "outage.manage", order=35))

@@ -107,7 +107,7 @@ def test_similar_complaints_are_listed_with_customer_and_area(api, rt, trained):
     _register(api, "我的话费账单有一笔不认识的扣费", phone="13700000002", name="钱二")
     r = api.post("agent", "/text/analyse", json={"text": "望京西园小区宽带断网了，光猫红灯"})
     items = r.get_json()["similar"]
-    assert items and items[0]["id"] == a["id"] and items[0]["customer_name"] == "赵一"
+    assert items and items[0]["id"] == a["id"] and items[0]["customer_name"] == "赵**"  # another customer: masked
     assert items[0]["area"] == "望京西园小区" and "****" in items[0]["customer_phone_masked"]
 
 

@@ -35,6 +35,8 @@ SCHEMAS = {
         "due_provisional": {"type": "boolean"},
         "suspended": {"type": "boolean"}, "suspended_at": {"type": ["string", "null"]},
         "suspend_reason": {"type": ["string", "null"]},
+        "personal_data": {"type": "string", "enum": ["shown", "masked"],
+                          "description": "masked (138****5678, 张**) unless the caller works the complaint; see /reveal"},
         "clocks": {"type": "object", "properties": {
             "first_reply": {"$ref": "#/components/schemas/Clock"},
             "final_reply": {"$ref": "#/components/schemas/Clock"}}},
@@ -81,7 +83,8 @@ PATHS = {
                               **_problems(401, 422)}},
     },
     "/complaints/{id}": {"get": {
-        "summary": "One complaint", "parameters": ID_PATH,
+        "summary": "One complaint (personal data masked unless the caller works it; the reading is logged)",
+        "parameters": ID_PATH,
         "responses": {"200": _resp("The complaint", {"$ref": "#/components/schemas/Complaint"}), **_problems(401, 404)},
     }},
     "/complaints/{id}/owner": {"post": {
@@ -91,6 +94,13 @@ PATHS = {
             "to_user": {"type": ["integer", "string"]}, "reason": {"type": "string", "minLength": 1}}}),
         "responses": {"200": _resp("Handed over", {"type": "object", "required": ["complaint_id", "owner_id", "tasks"]}),
                       **_problems(401, 403, 404, 409, 422)},
+    }},
+    "/complaints/{id}/reveal": {"post": {
+        "summary": "The customer's personal data of a complaint, with the reason why (supervisors, directors, "
+                   "managers; written to the access log)",
+        "parameters": ID_PATH, "requestBody": _json_body(REASON),
+        "responses": {"200": _resp("The personal data", {"type": "object", "required": ["complaint_id"]}),
+                      **_problems(401, 403, 404, 422)},
     }},
     "/tasks": {"get": {
         "summary": "Tasks the caller may see, soonest deadline first",

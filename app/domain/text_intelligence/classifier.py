@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -19,6 +20,7 @@ from sklearn.linear_model import SGDClassifier
 
 from .normalize import normalize
 
+_WHITE = re.compile(r"\s\s+")  # what scikit-learn's char analyser collapses before taking n-grams
 FORMAT = 1  # bump when the stored layout changes; older rows are then retrained, never misread
 NGRAMS = (1, 3)
 MAX_FEATURES = 300_000
@@ -34,8 +36,9 @@ class Head:
     coef: np.ndarray  # (labels, features), or (1, features) for two labels
     intercept: np.ndarray
 
-    def probabilities(self, x) -> np.ndarray:
-        scores = np.asarray(x @ self.coef.T).ravel() + self.intercept
+    def probabilities(self, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Probabilities of the labels for one text given as its feature indices and weights."""
+        scores = self.coef[:, idx] @ values + self.intercept
         if len(self.labels) == 2:  # scikit-learn keeps one row for two labels: the second's log-odds
             p = 1.0 / (1.0 + np.exp(-scores[0]))
             return np.array([1.0 - p, p])
@@ -51,12 +54,41 @@ class TextModel:
     vectorizer: TfidfVectorizer
     heads: dict[str, Head] = field(default_factory=dict)
 
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's TF-IDF vector as (indices, weights), as the fitted vectoriser makes it.
+
+        Computed here rather than by ``vectorizer.transform``: for one short text scikit-learn's checks
+        and sparse-matrix set-up cost ten times the arithmetic, and a suggestion is one text while the
+        agent types (a unit test holds the two equal).
+        """
+        doc = _WHITE.sub(" ", normalize(text))
+        vocabulary = self.vectorizer.vocabulary_
+        lo, hi = self.vectorizer.ngram_range
+        counts: dict[int, int] = {}
+        for n in range(lo, min(hi, len(doc)) + 1):
+            for i in range(len(doc) - n + 1):
+                j = vocabulary.get(doc[i:i + n])
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[idx]
+        return idx, values / np.sqrt((values ** 2).sum())
+
+    @property
+    def _idf(self) -> np.ndarray:
+        found = vars(self).get("_idf_cache")
+        if found is None:
+            found = vars(self)["_idf_cache"] = np.asarray(self.vectorizer.idf_, dtype=np.float64)
+        return found
+
     def predict(self, text: str, top: int = 3) -> dict[str, list[tuple[str, float]]]:
         """Each field's most likely labels with their probabilities, best first."""
-        x = self.vectorizer.transform([normalize(text)])
+        idx, values = self.features(text)
         out = {}
         for name, head in self.heads.items():
-            p = head.probabilities(x)
+            p = head.probabilities(idx, values)
             order = np.argsort(-p)[:top]
             out[name] = [(head.labels[i], float(p[i])) for i in order]
         return out

@@ -38,12 +38,3 @@ def directory(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
         groups = [{"code": g.code, "name_zh": g.name_zh, "name_en": g.name_en, "kind": g.kind}
                   for g in s.scalars(select(Group).order_by(Group.id))]
     return {"users": users, "groups": groups}
-
-
-def names_by_id(rt: Runtime, ids: set[int]) -> dict[int, str]:
-    """Display names of some users (for showing who holds or did what)."""
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    with rt.db.read() as s:
-        return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

@@ -8,15 +8,21 @@ complaint's personal data and each export of search results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import func, select
 
-from ...errors import NotFound
+from ...domain.clock import local_midnight
+from ...errors import Forbidden, Invalid, NotFound
 from ...models import AccessLog, AuditEvent, Complaint, ProcessInstance
 from .log import GENESIS, ChainCheck, _fields, event_hash
 from ..runtime import Runtime
 from ..tasks.work import Viewer
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit columns
+VIAS = ("web", "api", "cli")
 
 
 @dataclass
@@ -140,18 +146,92 @@ def record_access(rt: Runtime, viewer: Viewer, action: str, via: str, *, complai
                         complaint_id=complaint_id, instance_id=instance_id, detail=detail))
 
 
-def access_view(a: AccessLog) -> dict[str, Any]:
-    return {"at": a.at.isoformat(), "actor": a.actor, "action": a.action, "via": a.via,
-            "complaint_id": a.complaint_id, "instance_id": a.instance_id, "detail": a.detail}
+def access_view(a: AccessLog, number: str | None = None) -> dict[str, Any]:
+    return {"id": a.id, "at": a.at.isoformat(), "actor": a.actor, "user_id": a.user_id, "action": a.action,
+            "via": a.via, "complaint_id": a.complaint_id, "complaint_number": number, "instance_id": a.instance_id,
+            "detail": a.detail}
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    """The access log's filters (all optional): whose reading, of which complaint, what, how, when."""
+
+    complaint_id: int | None = None
+    number: str | None = None  # a complaint number: the same as its complaint_id
+    user_id: int | None = None
+    actor: str | None = None  # a username
+    action: str | None = None
+    via: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    before_id: int | None = None  # keyset paging: rows older than this one
+
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str]) -> "AccessFilter":
+        """From query-string values; Invalid names every bad field. from/to are the operator's local days."""
+        errors: list[dict[str, str]] = []
+        out: dict[str, Any] = {}
+        for name, key in (("complaint_id", "complaint_id"), ("user_id", "user_id"), ("before_id", "before")):
+            raw = (args.get(key) or "").strip()
+            if raw:
+                if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+                    out[name] = int(raw)
+                else:
+                    errors.append({"field": key, "message": f"an integer from 0 to {MAX_ID}"})
+        for name, key in (("number", "number"), ("actor", "user"), ("action", "action")):
+            raw = (args.get(key) or "").strip()
+            if len(raw) > 64:
+                errors.append({"field": key, "message": "at most 64 characters"})
+            elif raw:
+                out[name] = raw
+        via = (args.get("via") or "").strip()
+        if via and via not in VIAS:
+            errors.append({"field": "via", "message": "one of " + ", ".join(VIAS)})
+        elif via:
+            out["via"] = via
+        for name, key, shift in (("since", "from", 0), ("until", "to", 1)):
+            raw = (args.get(key) or "").strip()
+            if raw:
+                try:
+                    out[name] = local_midnight(date.fromisoformat(raw) + timedelta(days=shift))
+                except ValueError:
+                    errors.append({"field": key, "message": "a date like 2026-03-02"})
+        if errors:
+            raise Invalid("bad access-log filter", errors)
+        return cls(**out)
+
+
+def require_access_reader(viewer: Viewer) -> None:
+    if not viewer.can("access_log.read"):
+        raise Forbidden("the access log is for managers, supervisors and directors")
 
 
 def list_access(rt: Runtime, *, complaint_id: int | None = None, user_id: int | None = None,
-                limit: int = 50) -> list[dict[str, Any]]:
-    """The access log, newest first, for one complaint or one user."""
-    q = select(AccessLog)
+                limit: int = 50, where: AccessFilter | None = None) -> list[dict[str, Any]]:
+    """The access log, newest first, filtered (one complaint, one user, an action, a channel, a period)."""
+    f = where or AccessFilter()
+    q = select(AccessLog, Complaint.number).outerjoin(Complaint, Complaint.id == AccessLog.complaint_id)
+    complaint_id = complaint_id if complaint_id is not None else f.complaint_id
+    user_id = user_id if user_id is not None else f.user_id
     if complaint_id is not None:
         q = q.where(AccessLog.complaint_id == complaint_id)
+    if f.number:
+        q = q.where(Complaint.number == f.number)
     if user_id is not None:
         q = q.where(AccessLog.user_id == user_id)
+    if f.actor:
+        q = q.where(AccessLog.actor == f.actor)
+    if f.action:
+        q = q.where(AccessLog.action == f.action)
+    if f.via:
+        q = q.where(AccessLog.via == f.via)
+    if f.since is not None:
+        q = q.where(AccessLog.at >= f.since)
+    if f.until is not None:
+        q = q.where(AccessLog.at < f.until)
+    if f.before_id is not None:
+        q = q.where(AccessLog.id < f.before_id)
     with rt.db.read() as s:
-        return [access_view(a) for a in s.scalars(q.order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(min(limit, 500)))]
+        rows = s.execute(q.order_by(AccessLog.id.desc()).limit(max(1, min(limit, 500))))
+        return [access_view(a, number) for a, number in rows]

@@ -26,8 +26,6 @@ from ..tasks.work import Viewer
 
 PROCESS_ID = "appeal_handling"
 REGISTRATION_FORM = "appeal-register-schema.json"
-REGISTRARS = {"agent", "supervisor", "director"}  # the regulator feed signs in as an agent account
-READERS = REGISTRARS | {"manager"}
 HIGH_PRIORITY = "2"  # human_task.priority of every appeal task: they come first in every inbox
 
 
@@ -38,7 +36,7 @@ def _at(value: Any) -> datetime:
 
 def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     """Record a work order from the appeal centre; start its handling when it is admissible."""
-    if not viewer.groups & REGISTRARS:
+    if not viewer.can("appeal.register"):
         raise Forbidden("only agents and supervisors register appeals")
     model = rt.current_model(PROCESS_ID)
     now = rt.clock.now()
@@ -93,7 +91,7 @@ def appeal_view(a: Appeal, complaint_number: str | None = None) -> dict[str, Any
 
 
 def _require_reader(viewer: Viewer) -> None:
-    if not viewer.groups & READERS:
+    if not viewer.can("appeal.read"):
         raise Forbidden("appeals are for agents, supervisors, directors and managers")
 
 

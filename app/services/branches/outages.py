@@ -26,7 +26,6 @@ from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
-WRITERS = {"handler_network", "supervisor", "director"}  # the network operations side and the supervisors
 SERVICES = ("mobile", "broadband", "voice", "iptv", "other")
 WAIT_STEP = "outage_wait"
 
@@ -40,7 +39,7 @@ class Hints:
 
 
 def _require_writer(viewer: Viewer) -> None:
-    if not viewer.groups & WRITERS:
+    if not viewer.can("outage.manage"):
         raise Forbidden("only the network department and supervisors manage outage incidents")
 
 

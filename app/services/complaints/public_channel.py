@@ -1,14 +1,17 @@
 """The customer's own page (the online channel, no sign-in): file a complaint, follow it, answer the survey.
 
 Nothing here trusts the visitor: filing needs a signed arithmetic challenge answered once and within its
-minutes, and is limited per address and per phone; following needs the complaint number and the last four
-digits of its phone, limited per address, and answers "not found" alike for a wrong number and a wrong phone;
-the survey link is signed and works once. The limits are rows of ``public_request``, counted in the database,
+minutes, and is limited per address and per phone; following needs either the complaint's own link (signed
+with the server's key, sent to the customer by SMS and e-mail) or its number plus a one-time code that is
+sent to the complaint's phone and e-mail, works once, within minutes, a few tries per number; every answer
+reads alike for a wrong number and a wrong code (a number and a phone's last digits were not enough: a
+neighbour knows both); the survey link is signed and works once. The limits are rows of ``public_request``, counted in the database,
 so they hold however many hosts serve the page. A follower sees only their own complaint's public facts: its
 number, how far it is, the answer once given, dates; never a name, a note, a staff member or another complaint.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -20,10 +23,10 @@ from sqlalchemy import delete, func, select
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
 from ..tasks.auto_complete import complete_for
-from .register import register_complaint
+from .register import record_complaint
 from ..runtime.flow_config import flow_rules
 from ..instances.store import Actor, load_instance
-from ..notifications.outbox import survey_nonce
+from ..notifications.outbox import enqueue, survey_nonce, track_number, track_token
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
@@ -108,25 +111,84 @@ def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[st
             "received_at": now.isoformat(), "matter": matter[:2000]}
     if str(fields.get("customer_email") or "").strip():
         data["customer_email"] = str(fields["customer_email"]).strip()
-    created = register_complaint(rt, PUBLIC, data)
+    created = record_complaint(rt, PUBLIC, data)
     return {"number": created["number"]}
 
 
 # -- following ----------------------------------------------------------------------------------------------------------
-def _find(rt: Runtime, number: str, last4: str) -> Complaint:
+CODE_MINUTES = 10  # a one-time code is good this long (the message says so)
+CODES_PER_NUMBER_PER_HOUR = 3  # messages a number may be sent: nobody floods a customer's phone
+TRIES_PER_NUMBER = 5  # wrong codes per number per CODE_MINUTES: a million codes cannot be walked
+
+
+def _number(value: Any) -> str:
+    return str(value or "").strip().upper()[:20]
+
+
+def _complaint_by_number(rt: Runtime, number: str) -> Complaint | None:
     with rt.db.read() as s:
-        c = s.scalars(select(Complaint).where(Complaint.number == number.strip().upper())).first()
-    phone_tail = (c.customer_phone if c else "0000")[-4:]
-    # compare in constant time either way: the answer must not tell a wrong number from a wrong phone
-    if c is None or not hmac.compare_digest(phone_tail.encode(), str(last4 or "").strip().encode()):
-        raise NotFound("no complaint with this number and phone")
-    return c
+        return s.scalars(select(Complaint).where(Complaint.number == number)).first()
 
 
-def track(rt: Runtime, number: Any, last4: Any, address: str) -> dict[str, Any]:
-    """The public facts of one complaint, for whoever knows its number and its phone's last four digits."""
+def _code_bucket(rt: Runtime, number: str, code: str) -> str:
+    # only a keyed digest of the code is stored: the table never holds a usable code
+    digest = hmac.new(rt.settings["SECRET_KEY"].encode(), f"{number}:{code}".encode(), hashlib.sha256).hexdigest()
+    return f"trackcode:{number}:{digest[:40]}"
+
+
+def send_code(rt: Runtime, number: Any, address: str) -> None:
+    """Send a one-time code to the phone and e-mail of the complaint with this number (if there is one).
+
+    The answer is the same whether the number exists or not; the limits count either way."""
+    number, rules = _number(number), flow_rules(rt)
+    if not number:
+        raise Invalid("the complaint number is required", [{"field": "number", "message": "必填 / required"}])
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        _limit(s, f"track:ip:{address}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
+        _limit(s, f"trackcode:sent:{number}", CODES_PER_NUMBER_PER_HOUR, timedelta(hours=1), now)
+        c = s.scalars(select(Complaint).where(Complaint.number == number)).first()
+        if c is None:
+            return
+        code = f"{secrets.randbelow(10**6):06d}"
+        s.add(PublicRequest(bucket=_code_bucket(rt, number, code), at=now))
+        enqueue(s, rt, "track_code", f"trackcode:{number}:{secrets.token_hex(8)}", now, complaint=c,
+                extra={"code": code})
+
+
+def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[str, Any]:
+    """The public facts of one complaint, for whoever holds the one-time code sent to its customer (used up)."""
+    number, rules = _number(number), flow_rules(rt)
+    code = str(code or "").strip()
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        _limit(s, f"track:ip:{address}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
+        _limit(s, f"trackcode:try:{number}", TRIES_PER_NUMBER, timedelta(minutes=CODE_MINUTES), now)
+        used = s.execute(delete(PublicRequest).where(
+            PublicRequest.bucket == _code_bucket(rt, number, code), PublicRequest.at >= now - timedelta(minutes=CODE_MINUTES)))
+    c = _complaint_by_number(rt, number) if used.rowcount and code.isdigit() else None
+    if c is None:
+        raise NotFound("no complaint with this number and code")
+    return _facts(rt, c) | {"link": track_token(rt, c.number)}
+
+
+def track_by_link(rt: Runtime, token: str, address: str) -> dict[str, Any]:
+    """The public facts of the complaint a tracking link names (the link was sent to its customer)."""
     _limited(rt, [(f"track:ip:{address}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
-    c = _find(rt, str(number or ""), str(last4 or ""))
+    number = track_number(rt, token)
+    c = _complaint_by_number(rt, number) if number else None
+    if c is None:
+        raise NotFound("this link is not valid")
+    return _facts(rt, c) | {"link": token}
+
+
+def tracking_link_token(rt: Runtime, number: str) -> str:
+    """The token of a complaint's own tracking link (the filing page shows it to the customer who filed)."""
+    return track_token(rt, number)
+
+
+def _facts(rt: Runtime, c: Complaint) -> dict[str, Any]:
+    """Only the public facts: number, stage, dates, the answer once given; never a name or a note."""
     with rt.db.read() as s:
         ready = set(s.scalars(select(HumanTask.element_id).where(HumanTask.instance_id == c.instance_id,
                                                                   HumanTask.state == "ready")))

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.personal_data import PERSONAL_FIELDS, mask_record
 from ...models import AuditEvent, HumanTask, ProcessInstance
 from ..runtime import Runtime
 
@@ -57,6 +58,12 @@ def record_sections(rt: Runtime, s, instance_id: int) -> list[dict[str, Any]]:
             sections.append({"element_id": e.element_id, "name": e.element_name, "at": e.at.isoformat(),
                              "actor": e.actor, "actor_id": e.actor_id, "fields": fields})
     return sections
+
+
+def masked_sections(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record for a viewer who does not work the complaint: personal fields masked (domain.personal_data)."""
+    return [sec | {"fields": [f | {"value": mask_record({f["name"]: f["value"]})[f["name"]]}
+                              if f["name"] in PERSONAL_FIELDS else f for f in sec["fields"]]} for sec in sections]
 
 
 def record(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:

@@ -9,8 +9,11 @@ from sqlalchemy import exists, func, or_, select, text
 from ...domain import ownership
 from ...domain.clock import local_date
 from ...domain.money import yuan
-from ...errors import NotFound
+from ...errors import Forbidden, NotFound
 from ...models import Complaint, HumanTask
+from ..accounts import need_to_know
+from ..accounts.visibility import visible_complaint, visible_complaints
+from ..audit.trail import record_access
 from ..process_models import forms
 from ..reporting import rollups as report_rollups
 from ..sla.complaint_clocks import complaint_sla, replied_at, set_clocks
@@ -37,7 +40,14 @@ def next_number(s, at: datetime) -> str:
 
 
 def register_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
-    """Validate the registration fields, number the complaint and start its handling.
+    """Register a complaint for a customer: only agents (first responders) do."""
+    if not viewer.can("complaint.register"):
+        raise Forbidden("only agents (first responders) register complaints")
+    return record_complaint(rt, viewer, fields, accepted)
+
+
+def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate the registration fields, number the complaint and start its handling (the caller checked who).
 
     ``accepted``: the suggestions the agent accepted at intake (category, severity, special type); they
     pre-fill the classify step, where the agent still confirms them. The answer carries what the text
@@ -81,7 +91,7 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "demand": c.demand, "amount": str(c.amount) if c.amount is not None else None, "status": c.status,
         "current_step": c.current_step, "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-        # the branches (issue 7): repeats, the outage it belongs to, responsibility and compensation
+        # the branches: repeats, the outage it belongs to, responsibility and compensation
         "is_repeat": bool(c.is_repeat), "repeat_of_id": c.repeat_of_id, "reopen_count": c.reopen_count or 0,
         "outage_incident_id": c.outage_incident_id, "responsibility": c.responsibility,
         "compensation_type": c.compensation_type,
@@ -92,20 +102,14 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
     }
 
 
-def _visible(q, viewer: Viewer):
-    if viewer.oversees or "agent" in viewer.groups:
-        return q  # agents own complaints end to end (首问负责制); overseers audit
-    # A correlated EXISTS probes each complaint's own tasks by instance; IN (subquery) made the
-    # database first collect every task of the viewer's department (14,000 at 100,000 open tasks).
-    mine = exists().where(HumanTask.instance_id == Complaint.instance_id,
-                          or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id))
-    return q.where(mine)
-
-
 def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status: str | None = None,
-                    category: str | None = None, channel: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """Search complaints by number, phone or name, with filters; newest first."""
-    query = _visible(select(Complaint), viewer)
+                    category: str | None = None, channel: str | None = None, limit: int = 50, offset: int = 0,
+                    via: str = "api") -> dict[str, Any]:
+    """Search complaints by number, phone or name, with filters; newest first.
+
+    Personal data is masked in the complaints the viewer does not work; a search by a customer's
+    phone or name, and every list that shows personal data, is written to the access log."""
+    query = visible_complaints(select(Complaint), viewer)
     if q:
         like = f"%{q.strip()}%"
         query = query.where(or_(Complaint.number == q.strip(), Complaint.customer_phone.like(like),
@@ -117,14 +121,34 @@ def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status
         total = s.scalar(select(func.count()).select_from(query.subquery()))
         rows = list(s.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(min(limit, 500)).offset(offset)))
         replied = replied_at(s, [c.instance_id for c in rows if c.instance_id is not None])
+        worked = need_to_know.worked_instances(s, viewer, [c.instance_id for c in rows])
         now = rt.clock.now()
-        return {"total": total, "items": [complaint_view(c, now, replied.get(c.instance_id)) for c in rows]}
+        items = [need_to_know.guard(complaint_view(c, now, replied.get(c.instance_id)), c.instance_id in worked)
+                 for c in rows]
+    shown = [c.id for c in rows if c.instance_id in worked]
+    if shown or (q and q.strip()):
+        record_access(rt, viewer, "complaints.listed", via,
+                      detail={"q": q.strip() if q else None, "shown": shown, "total": total})
+    return {"total": total, "items": items}
 
 
-def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int) -> dict[str, Any]:
+def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | None = "api") -> dict[str, Any]:
+    """One complaint, its personal data masked unless the viewer works it; the read is logged (via None: the
+    caller logs the read it is part of)."""
     with rt.db.read() as s:
-        c = s.scalars(_visible(select(Complaint), viewer).where(Complaint.id == complaint_id)).first()
+        c = visible_complaint(s, viewer, complaint_id)
         if c is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
         replied = replied_at(s, [c.instance_id] if c.instance_id is not None else [])
-        return complaint_view(c, rt.clock.now(), replied.get(c.instance_id))
+        shown = c.instance_id in need_to_know.worked_instances(s, viewer, [c.instance_id])
+        out = need_to_know.guard(complaint_view(c, rt.clock.now(), replied.get(c.instance_id)), shown)
+    if via is not None:
+        record_access(rt, viewer, "complaint.viewed", via, complaint_id=complaint_id,
+                      instance_id=out["process_instance_id"], detail={"personal_data": out["personal_data"]})
+    return out
+
+
+def customer_phone_of(rt: Runtime, complaint_id: int) -> str | None:
+    """The complaint's phone, for matching the customer's other complaints server-side (never shown by itself)."""
+    with rt.db.read() as s:
+        return s.scalar(select(Complaint.customer_phone).where(Complaint.id == complaint_id))

@@ -22,11 +22,8 @@ from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
-SUPERVISORS = {"supervisor", "director"}
-
-
 def require_supervisor(viewer: Viewer, what: str) -> None:
-    if not viewer.groups & SUPERVISORS:
+    if not viewer.can("task.supervise"):
         raise Forbidden(f"only supervisors {what}")
 
 

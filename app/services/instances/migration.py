@@ -20,12 +20,11 @@ from .store import load_instance, status_of
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
-OWNERS = {"process_owner"}
 MAX_BATCH = 500
 
 
 def _require_owner(viewer: Viewer) -> None:
-    if not viewer.groups & OWNERS:
+    if not viewer.can("instance.migrate"):
         raise Forbidden("only process owners migrate instances")
 
 

@@ -11,13 +11,10 @@ from .outbox import notification_view
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
-READERS = {"supervisor", "director", "manager"}
-
-
 def list_notifications(rt: Runtime, viewer: Viewer, status: str | None = None, complaint_id: int | None = None,
                        limit: int = 100) -> list[dict[str, Any]]:
     """Outbox rows, newest first."""
-    if not viewer.groups & READERS:
+    if not viewer.can("notification.read"):
         raise Forbidden("the outbox is for supervisors and managers")
     q = select(Notification)
     if status:
@@ -30,7 +27,7 @@ def list_notifications(rt: Runtime, viewer: Viewer, status: str | None = None, c
 
 def retry_notification(rt: Runtime, viewer: Viewer, notification_id: int) -> dict[str, Any]:
     """Put a failed notification back in the queue with a fresh count (its key is kept: never sent twice)."""
-    if not viewer.groups & (READERS - {"manager"}):
+    if not viewer.can("notification.retry"):
         raise Forbidden("only supervisors send a notification again")
     with rt.db.write() as s:
         row = s.get(Notification, notification_id)

@@ -124,6 +124,27 @@ def survey_nonce(rt: Runtime, token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# -- tracking links -------------------------------------------------------------------------------------------------
+# A complaint number is sequential and guessable; the link carries it signed with the server's key, so
+# only a message sent to the customer (or the page they filed on) hands it out.
+def _track_signer(rt: Runtime) -> URLSafeSerializer:
+    return URLSafeSerializer(rt.settings["SECRET_KEY"], salt="complaintflow-track")
+
+
+def track_token(rt: Runtime, number: str) -> str:
+    """The unguessable token of a complaint's tracking link."""
+    return _track_signer(rt).dumps(number)
+
+
+def track_number(rt: Runtime, token: str) -> str | None:
+    """The complaint number a tracking token carries, or None when its signature does not hold."""
+    try:
+        value = _track_signer(rt).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def rules(rt: Runtime):
     from ..runtime.flow_config import flow_rules
 
@@ -136,7 +157,8 @@ def render(rt: Runtime, row: Notification) -> tuple[str | None, str]:
     spec = templates(rt)[row.template]
     base = rt.settings.get("PUBLIC_BASE_URL", "").rstrip("/")
     values = dict(row.context or {})
-    values["track_url"] = f"{base}/customer/track"
+    values["track_url"] = (f"{base}/customer/track/{track_token(rt, values['number'])}" if values.get("number")
+                           else f"{base}/customer/track")
     if values.get("survey_nonce"):
         values["survey_url"] = f"{base}/customer/survey/{survey_token(rt, values['survey_nonce'])}"
     body = _JINJA.from_string(spec[row.channel]).render(**values).strip()

@@ -24,6 +24,8 @@ def list_models(rt: Runtime) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for v, who in rows:
         entry = out.setdefault(v.process_id, {"process_id": v.process_id, "name": v.name, "versions": []})
+        if v.is_current:  # the name of the version that runs, not of a newer one held back
+            entry["name"] = v.name
         entry["versions"].append({
             "version": v.version, "hash": v.hash, "note": v.note, "deployed_by": who,
             "deployed_at": v.deployed_at.isoformat(), "is_current": v.is_current, "source": v.source,

@@ -95,11 +95,15 @@ def deploy_model(
     with rt.db.write() as s:
         versions = select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
         current = s.scalars(versions.where(ProcessVersion.is_current.is_(True))).first()
-        if source == FILES and not force:
+        if source == FILES:
             last_from_files = s.scalars(versions.where(ProcessVersion.source == FILES)
                                         .order_by(ProcessVersion.version.desc()).limit(1)).first()
             if last_from_files is not None and last_from_files.hash == digest:
                 held = current.version if current is not None and current.id != last_from_files.id else None
+                if force and held is not None:  # the files are stored already: make that version current
+                    s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
+                              .values(is_current=False))
+                    last_from_files.is_current, held = True, None
                 return Deployed(bundle.process_id, last_from_files.version, last_from_files.id, False,
                                 review.warnings, held)
         if current is not None and current.hash == digest:
@@ -120,7 +124,7 @@ def deploy_model(
 
 def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
     """Make a stored version the one new instances start on (process owners); running ones keep theirs."""
-    if "process_owner" not in viewer.groups:
+    if not viewer.can("model.edit"):
         raise Forbidden("only process owners choose the current version")
     with rt.db.write() as s:
         row = s.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id,

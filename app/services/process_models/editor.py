@@ -24,8 +24,6 @@ from ..runtime import Runtime
 from ..tasks.work import Viewer
 
 NEW = "_new"  # the process id of a draft for a process not deployed yet
-EDITORS = {"process_owner"}
-READERS = {"process_owner", "manager"}
 FORM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.json$")
 MAX_DIAGRAM = 5 * 1024 * 1024
 MAX_FORM = 512 * 1024
@@ -50,13 +48,8 @@ targetNamespace="http://bpmn.io/schema/bpmn">
 
 
 def require_editor(viewer: Viewer) -> None:
-    if not viewer.groups & EDITORS:
+    if not viewer.can("model.edit"):
         raise Forbidden("only process owners edit and deploy diagrams")
-
-
-def require_reader(viewer: Viewer) -> None:
-    if not viewer.groups & READERS:
-        raise Forbidden("the model library is for process owners and managers")
 
 
 def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:

@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.personal_data import mask_record
 from ...errors import NotFound
 from ...models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from ..sla.complaint_clocks import replied_at
-from ..complaints.record import record_sections
+from ..complaints.record import masked_sections, record_sections
 from ..complaints.register import complaint_view
+from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 from ..audit.trail import list_access, record_access
@@ -106,8 +108,11 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         ids = {e.actor_id for e in events if e.actor_id} | {t.assignee_id for t in tasks if t.assignee_id}
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
         replied = replied_at(s, [instance_id]).get(instance_id)
-        record = complaint_view(complaint, now, replied) if complaint is not None else None
+        shown = instance_id in worked_instances(s, viewer, [instance_id])
+        record = guard(complaint_view(complaint, now, replied), shown) if complaint is not None else None
         sections = record_sections(rt, s, instance_id)
+        if not shown:
+            sections = masked_sections(sections)
         more = ({record["owner_id"]} if record and record.get("owner_id") else set()) | {x["actor_id"] for x in sections}
         more -= set(names) | {None}
         if more:
@@ -115,7 +120,8 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         for x in sections:
             x["actor_name"] = names.get(x["actor_id"], x["actor"])
     record_access(rt, viewer, "complaint.viewed", via, complaint_id=record["id"] if record else None,
-                  instance_id=instance_id)
+                  instance_id=instance_id, detail={"personal_data": "shown" if shown else "masked"})
+    mask = (lambda e: e) if shown else mask_record
     return {
         "instance": {"id": row.id, "process_id": row.process_id, "process_version": version.version,
                      "process_name": version.name, "status": row.status, "error": row.error,
@@ -128,22 +134,11 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         "elements": list(element_marks(tasks, timers, events, now).values()),
         "tasks": [task_view(t, names, now) for t in tasks],
         "timers": [timer_view(tm) for tm in timers],
-        "clock_history": [event_view(e, names) for e in events if e.type in CLOCK_EVENTS],
-        "events": [event_view(e, names) for e in events],
+        "clock_history": [mask(event_view(e, names)) for e in events if e.type in CLOCK_EVENTS],
+        "events": [mask(event_view(e, names)) for e in events],
+        "personal_data": "shown" if shown else "masked",
         "access": list_access(rt, complaint_id=record["id"], limit=20) if record else [],
     }
-
-
-def diagram_xml(rt: Runtime, viewer: Viewer, instance_id: int) -> str:
-    """The BPMN XML of the version an instance runs on."""
-    require_instance(rt, viewer, instance_id)
-    with rt.db.read() as s:
-        row = s.execute(select(ProcessVersion.files, ProcessVersion.bpmn_file)
-                        .join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-                        .where(ProcessInstance.id == instance_id)).first()
-    if row is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
-    return row.files.get(row.bpmn_file, "")
 
 
 def current_diagram_xml(rt: Runtime, process_id: str = "complaint_handling") -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 import threading
 from datetime import datetime
 from dataclasses import dataclass, field
@@ -173,7 +172,3 @@ def build_model(version_id: int, process_id: str, version: int, main: str, files
     bpmn, dmn, forms = split_files(files)
     bundle = parse_bundle(bpmn, dmn, process_id=process_id)
     return DeployedModel(version_id, process_id, version, bundle, forms)
-
-
-def load_json(text: str | None) -> Any:
-    return json.loads(text) if text else None

@@ -26,13 +26,8 @@ from ..tasks.work import Viewer
 
 
 def _require_owner(viewer: Viewer) -> None:
-    if "process_owner" not in viewer.groups:
+    if not viewer.can("calendar.edit"):
         raise Forbidden("only process owners change the calendar")
-
-
-# Who is warned in the pages while a year's schedule is missing: those who enter it, and those
-# whom a false breach or escalation (a provisional deadline) reaches first.
-WARNED_GROUPS = frozenset({"process_owner", "supervisor", "director"})
 
 
 def years_needing_schedule(rt: Runtime) -> list[int]:

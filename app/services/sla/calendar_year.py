@@ -11,10 +11,6 @@ from ...models import CalendarYear
 from . import calendar_admin
 from ..runtime import Runtime
 
-# Who may read the calendar page; process owners (calendar_admin) change it.
-READERS = frozenset({"process_owner", "supervisor", "director", "manager"})
-
-
 def _kind(is_workday: bool, day: date, name: str) -> str:
     """work | rest (an ordinary weekend) | holiday (a day off on a weekday, or a named one) | makeup (a weekend worked)."""
     weekend = day.weekday() >= 5

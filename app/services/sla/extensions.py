@@ -24,7 +24,7 @@ from ..complaints.suspension import require_reason, require_supervisor
 from ..instances.store import save_state
 from ..runtime import Runtime
 from ..steps import projection
-from ..tasks.work import Viewer
+from ..tasks.work import Viewer, _may_work
 
 MAX_WORKING_DAYS = 30
 MAX_HOURS = 720
@@ -80,8 +80,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
         and body.get("hours") is None else _amount(body)
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
-        may_work = t is not None and (t.assignee_id == viewer.id or t.candidate_group is None
-                                      or t.candidate_group in viewer.groups)
+        may_work = t is not None and _may_work(viewer, t)
         if not may_work:
             raise NotFound(f"task {task_id} does not exist or is not yours to work")
         if t.state != "ready":
@@ -106,7 +105,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
 def list_requests(rt: Runtime, viewer: Viewer, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
     """Extension requests (pending by default): supervisors see all, others their own."""
     q = select(ExtensionRequest)
-    if not viewer.groups & {"supervisor", "director", "manager"}:
+    if not viewer.can("extension.review_any"):
         q = q.where(ExtensionRequest.requested_by_id == viewer.id)
     if status:
         q = q.where(ExtensionRequest.status == status)
@@ -121,7 +120,7 @@ def pending_with_context(rt: Runtime, viewer: Viewer, limit: int = 200) -> list[
          .outerjoin(Complaint, Complaint.instance_id == ExtensionRequest.instance_id)
          .outerjoin(User, User.id == ExtensionRequest.requested_by_id)
          .where(ExtensionRequest.status == "pending"))
-    if not viewer.groups & {"supervisor", "director", "manager"}:
+    if not viewer.can("extension.review_any"):
         q = q.where(ExtensionRequest.requested_by_id == viewer.id)
     with rt.db.read() as s:
         rows = s.execute(q.order_by(ExtensionRequest.created_at).limit(limit)).all()

@@ -32,7 +32,6 @@ from ..tasks.work import Viewer
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor(None, "scheduler")
-INCIDENT_GROUPS = {"supervisor", "director"}
 _EVENT_OF_KIND = {"warning": "sla.warning", "breach": "sla.breached"}
 
 
@@ -156,7 +155,7 @@ def incident_view(row: Timer, complaint_id: int | None = None) -> dict[str, Any]
 
 
 def _require_overseer(viewer: Viewer) -> None:
-    if not viewer.groups & INCIDENT_GROUPS:
+    if not viewer.can("timer_incident.manage"):
         raise Forbidden("only supervisors see and retry timer incidents")
 
 

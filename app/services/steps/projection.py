@@ -125,7 +125,7 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
     _sync_tasks(db, instance_id, inst, now, timers, provisional, changes)
     if has_complaint is not False:
         _sync_complaint(db, instance_id, inst, now, submitted or {})
-    from .branch_effects import after_sync  # notifications, outage links, repeats, compensation (issue 7)
+    from .branch_effects import after_sync  # notifications, outage links, repeats, compensation
 
     after_sync(s, instance_id, inst, now, submitted or {}, count=has_complaint is not False)
     return changes

@@ -11,17 +11,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from ...domain import transfer_rules
+from ...domain import policy, transfer_rules
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, Group, HumanTask, User
 from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from .work import Viewer, _may_see, _may_work, task_summary
+from .work import Viewer, _may_see, _may_work, seat, task_summary
 from ..accounts.visibility import may_view_instance
 
-SUPERVISORS = frozenset({"supervisor", "director"})
-HANDLER_PREFIX = "handler_"  # a handling department's group: handler_<department>
+HANDLER_PREFIX = policy.HANDLER_PREFIX
 MAX_REASON = 1000
 CONTACT_METHODS = ("phone", "sms", "email", "wechat", "visit")
 CONTACT_RESULTS = ("reached", "no_answer", "busy", "unreachable", "refused", "wrong_number")
@@ -46,23 +45,29 @@ def _ready_task(s, viewer: Viewer, task_id: str) -> HumanTask:
     return t
 
 
-def _followed_task(rt: Runtime, s, viewer: Viewer, task_id: str, ready: bool = True) -> HumanTask:
-    """A task of a complaint the viewer follows: its own group's, or any for agents (首问负责制) and overseers."""
+def _readable_task(s, viewer: Viewer, task_id: str, ready: bool = True) -> HumanTask:
+    """A task the viewer may read (policy.may_read_task): notes and contact attempts need no less."""
     t = s.get(HumanTask, task_id)
-    if t is None or not (_may_see(viewer, t) or may_view_instance(rt, viewer, t.instance_id)):
-        raise NotFound(f"task {task_id} does not exist")
+    if t is None or not _may_see(viewer, t):
+        raise NotFound(f"task {task_id} does not exist")  # never confirm another group's task
     if ready and t.state != "ready":
         raise Conflict(f"the task is already {t.state}")
     return t
 
 
+def _followed_task(rt: Runtime, s, viewer: Viewer, task_id: str) -> HumanTask:
+    """A ready task of a complaint the viewer follows: urging presses whoever holds it without reading its work
+    (the first responder urges from the complaint page, 首问负责制)."""
+    t = s.get(HumanTask, task_id)
+    if t is None or not (_may_see(viewer, t) or may_view_instance(rt, viewer, t.instance_id)):
+        raise NotFound(f"task {task_id} does not exist")
+    if t.state != "ready":
+        raise Conflict(f"the task is already {t.state}")
+    return t
+
+
 def _may_act(viewer: Viewer, t: HumanTask) -> bool:
-    """Its holder, its group while nobody holds it, or a supervisor."""
-    if viewer.groups & SUPERVISORS:
-        return True
-    if t.assignee_id is not None:
-        return t.assignee_id == viewer.id
-    return _may_work(viewer, t)
+    return policy.may_act_on_task(viewer.id, viewer.groups, seat(t))
 
 
 def _log(s, t: HumanTask, viewer: Viewer, now, type_: str, reason: str | None = None,
@@ -182,7 +187,7 @@ def return_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> di
 def urge_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> dict[str, Any]:
     """催办: the first responder (agent) or a supervisor presses whoever holds a task; it rises in priority."""
     reason = require_text(reason)
-    if not (viewer.groups & (SUPERVISORS | {"agent"})):
+    if not viewer.can("task.urge"):
         raise Forbidden("only agents (first responders) and supervisors urge")
     now = rt.clock.now()
     with rt.db.write() as s:
@@ -200,7 +205,7 @@ def add_note(rt: Runtime, viewer: Viewer, task_id: str, *, text: Any) -> dict[st
     text = require_text(text, "text")
     now = rt.clock.now()
     with rt.db.write() as s:
-        t = _followed_task(rt, s, viewer, task_id, ready=False)
+        t = _readable_task(s, viewer, task_id, ready=False)
         _log(s, t, viewer, now, "note.added", text)
         return {"task_id": t.id, "instance_id": t.instance_id, "at": now.isoformat(), "text": text}
 
@@ -220,8 +225,8 @@ def record_contact_attempt(rt: Runtime, viewer: Viewer, task_id: str, *, method:
     note = (note or "").strip()[:MAX_REASON] or None
     now = rt.clock.now()
     with rt.db.write() as s:
-        t = _followed_task(rt, s, viewer, task_id)
-        if not (_may_work(viewer, t) or viewer.groups & (SUPERVISORS | {"agent"})):
+        t = _readable_task(s, viewer, task_id)
+        if not (_may_work(viewer, t) or viewer.can("task.contact_any")):
             raise Forbidden("only those working the complaint record contact attempts")
         attempt = {"method": method, "result": result}
         _log(s, t, viewer, now, "contact.attempted", note, None, attempt)

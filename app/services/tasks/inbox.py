@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, literal, or_, select, tuple_
 
 from ...errors import Invalid
 from ...models import Complaint, HumanTask, User
+from ..audit.trail import record_access
 from ..runtime import Runtime
 from .work import Viewer, sla_state
 
@@ -152,8 +153,11 @@ def _key(phase: int, row) -> tuple:
     return (t.due_at if phase == 0 else t.created_at, t.id)
 
 
-def list_inbox(rt: Runtime, viewer: Viewer, query: InboxQuery) -> dict[str, Any]:
-    """One page of the viewer's inbox, the counts per tab, and the cursor of the next page."""
+def list_inbox(rt: Runtime, viewer: Viewer, query: InboxQuery, via: str = "web") -> dict[str, Any]:
+    """One page of the viewer's inbox, the counts per tab, and the cursor of the next page.
+
+    Only the viewer's own and their groups' tasks: they work these complaints. A search by number or
+    phone is a reading of personal data: it goes to the access log."""
     if query.tab not in TABS:
         raise Invalid("unknown tab", [{"field": "tab", "message": f"one of {', '.join(TABS)}"}])
     limit = max(1, min(query.limit, MAX_PAGE))
@@ -189,8 +193,11 @@ def list_inbox(rt: Runtime, viewer: Viewer, query: InboxQuery) -> dict[str, Any]
         holders = {r[0].assignee_id for _, r in rows if r[0].assignee_id}
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(holders))).all()) if holders else {}
         counts = _counts(s, viewer, now) if not query.cursor else None
-    return {"items": [_row_view(r, now, names) for _, r in rows], "next_cursor": next_cursor, "counts": counts,
-            "now": now.isoformat()}
+    items = [_row_view(r, now, names) for _, r in rows]
+    if query.q:
+        record_access(rt, viewer, "inbox.searched", via,
+                      detail={"q": query.q.strip(), "shown": sorted({i["complaint_id"] for i in items if i["complaint_id"]})})
+    return {"items": items, "next_cursor": next_cursor, "counts": counts, "now": now.isoformat()}
 
 
 def _counts(s, viewer: Viewer, now: datetime) -> dict[str, int]:
@@ -211,7 +218,7 @@ def _counts(s, viewer: Viewer, now: datetime) -> dict[str, int]:
 
 def _row_view(row, now: datetime, names: dict[int, str]) -> dict[str, Any]:
     t = row[0]
-    paused_at = getattr(t, "sla_paused_at", None)  # issue 3: set while the complaint is suspended
+    paused_at = getattr(t, "sla_paused_at", None)  # set while the complaint is suspended
     paused = paused_at is not None
     reference = paused_at if paused else now  # a suspended complaint's time left stands still
     return {

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 
+from ...domain import policy
 from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, TaskNotReady, refused_by_sandbox
 from ...errors import Conflict, Forbidden, Invalid, NotFound
@@ -21,10 +22,6 @@ from ..instances.failures import stop_instance
 from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
 from ..runtime import Runtime
 
-# Roles that oversee every task and instance (read-only unless the task is in their group).
-OVERSEERS = {"supervisor", "director", "manager", "process_owner"}
-
-
 @dataclass(frozen=True)
 class Viewer:
     """The signed-in user as services need them: id, name and group codes."""
@@ -37,9 +34,14 @@ class Viewer:
     def actor(self) -> Actor:
         return Actor(self.id, self.name)
 
+    def can(self, capability: str) -> bool:
+        """Whether the viewer's groups hold this capability of domain.policy."""
+        return policy.allows(self.groups, capability)
+
     @property
     def oversees(self) -> bool:
-        return bool(self.groups & OVERSEERS)
+        """Reads every task and instance (acting only where the policy allows)."""
+        return self.can("task.oversee")
 
 
 def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
@@ -71,13 +73,19 @@ def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
     }
 
 
-# A task whose diagram names no lane or group is open to every signed-in user.
-def _may_see(viewer: Viewer, t: HumanTask) -> bool:
-    return _may_work(viewer, t) or viewer.oversees
+def seat(t: Any) -> policy.TaskSeat:
+    """The policy's view of a task row, model or summary dict."""
+    if isinstance(t, dict):
+        return policy.TaskSeat(t["candidate_group"], t["assignee_id"], t.get("state", "ready"))
+    return policy.TaskSeat(t.candidate_group, t.assignee_id, getattr(t, "state", "ready"))
 
 
-def _may_work(viewer: Viewer, t: HumanTask) -> bool:
-    return t.assignee_id == viewer.id or t.candidate_group is None or t.candidate_group in viewer.groups
+def _may_see(viewer: Viewer, t: Any) -> bool:
+    return policy.may_read_task(viewer.id, viewer.groups, seat(t))
+
+
+def _may_work(viewer: Viewer, t: Any) -> bool:
+    return policy.may_work_task(viewer.id, viewer.groups, seat(t))
 
 
 def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, state: str | None = "ready",
@@ -123,17 +131,12 @@ def get_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
     out["ui_schema"] = forms.load(model.form(spec.ui_form)) if spec and spec.ui_form else None
     out["instructions"] = spec.instructions if spec else None
     out["complaint_id"] = complaint_id
-    out["may_work"] = _may_work(viewer, _Stub(out))
+    out["may_work"] = _may_work(viewer, out)
     if out["state"] == "ready":
         loaded = load_instance(rt, out["instance_id"])
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
         out["data"] = ready[task_id].data if task_id in ready else {}
     return out
-
-
-class _Stub:
-    def __init__(self, d):
-        self.assignee_id, self.candidate_group = d["assignee_id"], d["candidate_group"]
 
 
 def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:

@@ -7,14 +7,13 @@ from ...errors import Forbidden, Invalid
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 from . import history_import, model_registry
-from .history_import import MAX_BYTES, OWNERS, parse_label_map, require_owner
+from .history_import import MAX_BYTES, parse_label_map, require_owner
 
-READERS = OWNERS | {"manager", "supervisor"}
 
 
 def model_versions(rt: Runtime, viewer: Viewer) -> list[dict[str, Any]]:
     """The classifier's versions, newest first (the current one marked), with their evaluation."""
-    if not viewer.groups & READERS:
+    if not viewer.can("text.classifier.read"):
         raise Forbidden("only process owners, managers and supervisors read the classifier's figures")
     return model_registry.versions(rt)
 

@@ -5,7 +5,7 @@ by the area their text names (domain/text_intelligence/areas.py), and within an 
 with the most others similar to it (``burst.min_score``). When that group reaches ``burst.threshold`` and
 no open incident already covers the area, supervisors get a suggested incident listing the complaints
 (a suggestion still open for the area gains the new ones). Confirming opens the incident through the
-outage feature (services/outages.py: its number, its notices, its matching of later registrations by
+outage feature (services/branches/outages.py: its number, its notices, its matching of later registrations by
 area) and links the listed complaints to it, in one action; dismissing closes the suggestion.
 """
 from __future__ import annotations
@@ -26,8 +26,6 @@ from ..reporting.search import mask_phone
 from ..tasks.work import Viewer
 from .settings import text_settings
 
-DECIDERS = outages.WRITERS  # who may open an incident: the network side and the supervisors
-READERS = DECIDERS | {"manager", "agent"}
 
 
 def _service(texts: list[str]) -> str:
@@ -92,7 +90,7 @@ def _view(s, b: BurstSuggestion) -> dict[str, Any]:
 
 def list_suggestions(rt: Runtime, viewer: Viewer, status: str = "suggested") -> list[dict[str, Any]]:
     """Burst suggestions in a status, newest first, each with its complaints."""
-    if not viewer.groups & READERS:
+    if not viewer.can("text.bursts.read"):
         raise Forbidden("only supervisors, the network side, managers and agents see bursts")
     with rt.db.read() as s:
         rows = s.scalars(select(BurstSuggestion).where(BurstSuggestion.status == status)
@@ -111,7 +109,7 @@ def _pending(s, burst_id: int) -> BurstSuggestion:
 
 def confirm(rt: Runtime, viewer: Viewer, burst_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """Open the suggested outage incident and link the burst's complaints to it."""
-    if not viewer.groups & DECIDERS:
+    if not viewer.can("outage.manage"):
         raise Forbidden("only the network department and supervisors open outage incidents")
     with rt.db.read() as s:
         b = _pending(s, burst_id)
@@ -135,7 +133,7 @@ def confirm(rt: Runtime, viewer: Viewer, burst_id: int, fields: dict[str, Any]) 
 
 def dismiss(rt: Runtime, viewer: Viewer, burst_id: int) -> dict[str, Any]:
     """Close the suggestion: not an outage."""
-    if not viewer.groups & DECIDERS:
+    if not viewer.can("outage.manage"):
         raise Forbidden("only the network department and supervisors decide on bursts")
     with rt.db.write() as s:
         b = _pending(s, burst_id)

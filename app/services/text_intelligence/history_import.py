@@ -21,13 +21,12 @@ from ...models import HistoryImport, HistoryRecord
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 
-OWNERS = {"process_owner", "director"}
 BATCH = 1000
 MAX_BYTES = 50 * 1024 * 1024
 
 
 def require_owner(viewer: Viewer) -> None:
-    if not viewer.groups & OWNERS:
+    if not viewer.can("text.classifier.manage"):
         raise Forbidden("only process owners and directors manage the classifier and its history")
 
 

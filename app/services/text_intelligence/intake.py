@@ -4,16 +4,19 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import Forbidden, Invalid
+from ..audit.trail import record_access
 from ..runtime import Runtime
 from ..tasks.work import Viewer
 from . import similar, suggestions
 
-READERS = {"agent", "dispatcher", "supervisor", "director", "manager"}  # who classify, dispatch or oversee
 
 
-def analyse(rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_id: Any = None) -> dict[str, Any]:
-    """Suggestions for the text, the most similar recent complaints, and the customer's complaint it repeats."""
-    if not viewer.groups & READERS:
+def analyse(rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_id: Any = None,
+            via: str = "api") -> dict[str, Any]:
+    """Suggestions for the text, the most similar recent complaints, and the customer's complaint it repeats.
+
+    Looking for the customer's earlier complaint by their phone is a reading of personal data: logged."""
+    if not viewer.can("text.intake"):
         raise Forbidden("only agents, dispatchers and overseers see suggestions")
     if not isinstance(text, str):
         raise Invalid("text is required", [{"field": "text", "message": "a string"}])
@@ -23,9 +26,12 @@ def analyse(rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_i
         exclude = int(exclude_id) if exclude_id not in (None, "") else None
     except (TypeError, ValueError):
         raise Invalid("complaint_id must be a number", [{"field": "complaint_id", "message": "a number"}]) from None
+    phone = (phone or "").strip() or None
+    repeat = similar.repeat_check(rt, text, phone, exclude_id=exclude)
+    if repeat is not None:
+        record_access(rt, viewer, "customer.looked_up", via, complaint_id=repeat["id"], detail={"phone": phone})
     return {"suggestions": suggestions.suggest(rt, text),
-            "similar": similar.similar(rt, text, exclude={exclude} if exclude else None),
-            "repeat": similar.repeat_check(rt, text, (phone or "").strip() or None, exclude_id=exclude)}
+            "similar": similar.similar(rt, text, exclude={exclude} if exclude else None), "repeat": repeat}
 
 
 def read_registration(rt: Runtime, text: str, phone: str | None) -> dict[str, Any]:

@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.personal_data import mask_name, mask_phone
 from ...domain.text_intelligence.areas import area
 from ...domain.text_intelligence.similarity import SimilarityIndex, similarity
 from ...models import Complaint
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
-from ..reporting.search import mask_phone
 from . import model_registry
 from .settings import text_settings
 
@@ -67,7 +67,8 @@ def refresh(rt: Runtime) -> int:
 
 
 def _view(c: Complaint, score: float) -> dict[str, Any]:
-    return {"id": c.id, "number": c.number, "customer_name": c.customer_name, "customer_phone_masked": mask_phone(c.customer_phone),
+    # other customers' complaints, shown to whoever types a similar text: never their name or phone in clear
+    return {"id": c.id, "number": c.number, "customer_name": mask_name(c.customer_name), "customer_phone_masked": mask_phone(c.customer_phone),
             "area": area(c.matter or ""), "matter": (c.matter or "")[:140], "category": c.category, "status": c.status,
             "created_at": c.created_at.isoformat(), "score": round(score, 3)}
 

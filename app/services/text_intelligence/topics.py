@@ -20,7 +20,6 @@ from ..runtime import Runtime
 from ..tasks.work import Viewer
 from .settings import text_settings
 
-READERS = {"manager", "supervisor", "director", "process_owner"}
 CACHE_SECONDS = 600
 MAX_TEXTS = 20_000  # the newest of a longer period: enough to find its topics
 _lock = threading.Lock()
@@ -35,7 +34,7 @@ def _day(value: Any, name: str) -> date:
 
 def period_topics(rt: Runtime, viewer: Viewer, start: Any = None, end: Any = None) -> dict[str, Any]:
     """Topics of complaints registered from start to end (inclusive; default the last 30 days), largest first."""
-    if not viewer.groups & READERS:
+    if not viewer.can("text.topics.read"):
         raise Forbidden("only managers, supervisors, directors and process owners read topics")
     today = local_date(rt.clock.now())
     end_day = _day(end, "to") if end else today

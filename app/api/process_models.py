@@ -12,12 +12,11 @@ from . import bp, json_body, runtime, viewer
 
 ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_INT = 2**31 - 1  # ids and versions are 32-bit columns: larger numbers name nothing
-READERS = {"process_owner", "manager"}
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
-def _require(groups: set[str], what: str) -> None:
-    if not groups & viewer().groups:
+def _require(capability: str, what: str) -> None:
+    if not viewer().can(capability):
         raise Forbidden(what)
 
 
@@ -44,7 +43,7 @@ def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes], str | None]:
 @bp.post("/process-models")
 def upload_process_model():
     """Deploy a BPMN file (multipart field `file`) with optional forms/DMN as the next version."""
-    _require({"process_owner"}, "only process owners deploy diagrams")
+    _require("model.edit", "only process owners deploy diagrams")
     bpmn, others, process_id = _uploaded_files()
     deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""),
                                        process_id, strict=True)
@@ -56,7 +55,7 @@ def upload_process_model():
 @bp.post("/process-models/check")
 def check_process_model():
     """Run every deploy check on an upload (as multipart as a deploy) without deploying it."""
-    _require({"process_owner"}, "only process owners check diagrams")
+    _require("model.edit", "only process owners check diagrams")
     bpmn, others, process_id = _uploaded_files()
     review = review_model(runtime(), bpmn, others, process_id)
     problems = [p.as_dict() for p in review.problems]
@@ -85,14 +84,14 @@ def _exists(number: int, what: str) -> int:
 @bp.get("/process-models/<process_id>/diff")
 def diff_process_model(process_id: str):
     """Elements added, removed and changed between two versions (?from=1&to=2)."""
-    _require(READERS, "the model library is for process owners and managers")
+    _require("model.read", "the model library is for process owners and managers")
     return jsonify(model_diff.diff_versions(runtime(), process_id, _int_arg("from"), _int_arg("to")))
 
 
 @bp.get("/process-models/<process_id>/versions/<int:version>/files/<name>")
 def download_model_file(process_id: str, version: int, name: str):
     """One file of a deployed version, byte for byte as it was uploaded."""
-    _require(READERS, "the model library is for process owners and managers")
+    _require("model.read", "the model library is for process owners and managers")
     text = catalog.version_file(runtime(), process_id, _exists(version, "version"), name)
     suffix = name[name.rfind("."):] if "." in name else ""
     return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),

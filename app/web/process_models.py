@@ -17,11 +17,10 @@ from ..services.instances import migration as instance_migration
 from ..services.process_models.form_safety import parse_json
 from ..services.process_models.forms import schema_problems
 from . import schema_form
-from .access import role_required, runtime, viewer
+from .access import capability_required, runtime, viewer
 from .i18n import t
 
-bp = Blueprint("models", __name__, url_prefix="/models")
-READERS = ("process_owner", "manager")
+bp = Blueprint("process_models", __name__, url_prefix="/models")
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
@@ -49,11 +48,11 @@ def _body() -> dict[str, Any]:
 
 
 @bp.get("")
-@role_required(*READERS)
+@capability_required("model.read")
 def index():
     """Every process with its versions: who deployed, when, the note, the hash, the instances running on each."""
-    return render_template("models/index.html", models=catalog.list_models(runtime()),
-                           may_edit="process_owner" in viewer().groups)
+    return render_template("process_models/index.html", models=catalog.list_models(runtime()),
+                           may_edit=viewer().can("model.edit"))
 
 
 def _version_arg(name: str) -> int | None:
@@ -61,12 +60,12 @@ def _version_arg(name: str) -> int | None:
 
 
 @bp.get("/<process_id>")
-@role_required(*READERS)
+@capability_required("model.read")
 def show(process_id: str):
     """One process: its versions, the diagram of one of them, a diff between two, the instances to migrate."""
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
     if model is None:
-        return render_template("models/index.html", models=[], may_edit=False, missing=process_id), 404
+        return render_template("process_models/index.html", models=[], may_edit=False, missing=process_id), 404
     versions = model["versions"]
     current = next((v["version"] for v in versions if v["is_current"]), versions[0]["version"])
     shown = _version_arg("version") or current
@@ -74,16 +73,16 @@ def show(process_id: str):
     frm, to = _version_arg("from"), _version_arg("to")
     if frm and to:
         diff = model_diff.diff_versions(runtime(), process_id, frm, to)
-    may_edit = "process_owner" in viewer().groups
+    may_edit = viewer().can("model.edit")
     running = catalog.running_instances(runtime(), process_id) if may_edit else []
     main_file = catalog.main_file(runtime(), process_id, shown)[1]
-    return render_template("models/show.html", model=model, shown=shown, current=current, diff=diff,
+    return render_template("process_models/show.html", model=model, shown=shown, current=current, diff=diff,
                            frm=frm, to=to, may_edit=may_edit, running=running, main_file=main_file,
                            migration=None)
 
 
 @bp.get("/<process_id>/versions/<int:version>/files/<name>")
-@role_required(*READERS)
+@capability_required("model.read")
 def version_file(process_id: str, version: int, name: str):
     """One file of a deployed version, as uploaded."""
     text = catalog.version_file(runtime(), process_id, version, name)
@@ -92,7 +91,7 @@ def version_file(process_id: str, version: int, name: str):
 
 
 @bp.post("/<process_id>/migrate")
-@role_required("process_owner")
+@capability_required("model.edit")
 def migrate(process_id: str):
     """Check (dry run) or migrate the chosen running instances to a version; show the outcome per instance."""
     ids = [n for n in map(whole_number, request.form.getlist("instance_id")) if n is not None]
@@ -102,39 +101,39 @@ def migrate(process_id: str):
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
     versions = model["versions"]
     current = next((v["version"] for v in versions if v["is_current"]), versions[0]["version"])
-    return render_template("models/show.html", model=model, shown=current, current=current, diff=None,
+    return render_template("process_models/show.html", model=model, shown=current, current=current, diff=None,
                            frm=None, to=None, may_edit=True, running=catalog.running_instances(runtime(), process_id),
                            main_file=catalog.main_file(runtime(), process_id, current)[1], migration=outcome,
                            chosen=set(ids))
 
 
 @bp.post("/<process_id>/versions/<int:version>/current")
-@role_required("process_owner")
+@capability_required("model.edit")
 def make_current(process_id: str, version: int):
     """Make a stored version current (e.g. a file version held back at start-up); back to the process page."""
     deployment.make_current(runtime(), viewer(), process_id, version)
     flash(t("models.made_current", n=version), "success")
-    return redirect(url_for("models.show", process_id=process_id))
+    return redirect(url_for("process_models.show", process_id=process_id))
 
 
 # -- the editor --------------------------------------------------------------------------------
 
 @bp.get("/new/edit")
-@role_required("process_owner")
+@capability_required("model.edit")
 def new():
     """The editor on a blank diagram, for a process not deployed yet."""
-    return redirect(url_for("models.edit", process_id=model_editor.NEW))
+    return redirect(url_for("process_models.edit", process_id=model_editor.NEW))
 
 
 @bp.get("/<process_id>/edit")
-@role_required("process_owner")
+@capability_required("model.edit")
 def edit(process_id: str):
     """The bpmn-js modeler with the properties panel, checks, diff and deploy."""
-    return render_template("models/edit.html", process_id=process_id)
+    return render_template("process_models/edit.html", process_id=process_id)
 
 
 @bp.get("/<process_id>/editor.json")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def editor_state(process_id: str):
     """What the editor opens with: the user's draft, else the current version."""
@@ -142,7 +141,7 @@ def editor_state(process_id: str):
 
 
 @bp.post("/<process_id>/draft")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def save_draft(process_id: str):
     """Keep the diagram and the forms being edited (per user; survives a reload)."""
@@ -152,7 +151,7 @@ def save_draft(process_id: str):
 
 
 @bp.delete("/<process_id>/draft")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def discard_draft(process_id: str):
     """Forget the draft: the editor reopens on the current version."""
@@ -161,7 +160,7 @@ def discard_draft(process_id: str):
 
 
 @bp.post("/<process_id>/check")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def check(process_id: str):
     """Every deploy check on the edited diagram: errors block, warnings do not."""
@@ -171,7 +170,7 @@ def check(process_id: str):
 
 
 @bp.post("/<process_id>/diff")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def diff(process_id: str):
     """What deploying the edit would change against the current version."""
@@ -180,7 +179,7 @@ def diff(process_id: str):
 
 
 @bp.post("/<process_id>/deploy")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def deploy(process_id: str):
     """Deploy the edit as a new version; running instances stay on theirs."""
@@ -189,11 +188,11 @@ def deploy(process_id: str):
                                          body.get("note", ""))
     return jsonify({"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
                     "warnings": [p.as_dict() for p in deployed.warnings],
-                    "url": url_for("models.show", process_id=deployed.process_id)}), 201 if deployed.created else 200
+                    "url": url_for("process_models.show", process_id=deployed.process_id)}), 201 if deployed.created else 200
 
 
 @bp.get("/<process_id>/forms/<name>")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def form_text(process_id: str, name: str):
     """A form's JSON Schema as the editor should start from (draft, current version, forms/)."""
@@ -201,7 +200,7 @@ def form_text(process_id: str, name: str):
 
 
 @bp.post("/forms/preview")
-@role_required("process_owner")
+@capability_required("model.edit")
 @json_endpoint
 def form_preview():
     """Validate a form schema and render it as the task page will (the same field macros)."""
@@ -223,7 +222,7 @@ def form_preview():
         schema = parse_json(schema_text)
         try:
             fields = schema_form.build_fields(schema, ui, {})
-            html = render_template("models/form_preview.html", fields=fields)
+            html = render_template("process_models/form_preview.html", fields=fields)
         except Exception as exc:  # noqa: BLE001 - a schema the renderer cannot show is a problem to report
             problems.append(f"the form cannot be shown: {exc.__class__.__name__}: {exc}")
     return jsonify({"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "html": html})
