@@ -5,14 +5,12 @@ from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..domain.policy import CAPABILITIES
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services.sla import extensions
 from .access import login_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 bp = Blueprint("extensions", __name__, url_prefix="/extensions")
-DECIDERS = CAPABILITIES["extension.decide"]
 
 
 def _local_instant(value: str | None) -> str | None:
@@ -67,4 +65,4 @@ def init_app(app) -> None:
     from .nav import NavItem, add_item
 
     app.register_blueprint(bp)
-    add_item(app, NavItem("extensions.index", "nav.extensions", DECIDERS, order=38))
+    add_item(app, NavItem("extensions.index", "nav.extensions", "extension.decide", order=38))

@@ -52,12 +52,12 @@ def test_a_supervisor_hands_the_complaint_over_with_a_reason(app, deployed, api)
 
 
 def test_an_unattended_complaint_is_owned_by_the_agent_who_first_works_it(app, deployed, api):
-    from app.services.complaints.register import register_complaint
+    from app.services.complaints.register import record_complaint
     from app.services.complaints.public_channel import PUBLIC
 
     sc = scenario("general_satisfied_first_reply")
     rt = app.extensions["complaintflow"]
-    created = register_complaint(rt, PUBLIC, registration(sc) | {"channel": "online"})  # the customer page
+    created = record_complaint(rt, PUBLIC, registration(sc) | {"channel": "online"})  # as the customer page files it
     cid, iid = created["id"], created["process_instance_id"]
     assert api.get("manager", f"/complaints/{cid}").get_json()["owner_id"] is None
     assert complete(api, iid, "receive", "agent", sc["steps"][0]["data"]).status_code == 200
