@@ -154,7 +154,7 @@ def json_body() -> dict:
             try:
                 current_app.json.loads(request.get_data(cache=True))
             except ValueError as exc:  # why it was refused: nesting, a lone surrogate, bad syntax
-                reason = str(exc)[:300]
+                reason = f"{reason} ({str(exc)[:300]})"
         raise Invalid("the body must be a JSON object", [{"field": "", "message": reason}])
     return data
 

@@ -52,7 +52,7 @@ def idempotent(resource_of: Callable[[dict], str] | None = None):
             finally:
                 idem.end(token)
             response = make_response(rv)
-            if pending.committed:
+            if pending.row_id is not None:  # the effect committed with its key
                 idem.store_answer(rt, pending, response.status_code, response.get_json(silent=True))
             return response
 

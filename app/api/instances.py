@@ -19,7 +19,7 @@ def start_instance():
     if not isinstance(process_id, str) or not process_id:
         raise Invalid("process_id is required", [{"field": "process_id", "message": "required"}])
     data = body.get("data", {})
-    instance_id = instances.start_instance(runtime(), process_id, data, viewer().actor)
+    instance_id = instances.start_instance(runtime(), process_id, data, viewer().actor, frozenset(viewer().groups))
     return jsonify(instances.describe_instance(runtime(), instance_id)), 201
 
 

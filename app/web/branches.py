@@ -103,7 +103,7 @@ def appeals_index():
         raw, status = request.form, 422
     fields = schema_form.build_fields(schema, ui, {"received_at": rt.clock.now().astimezone(LOCAL_TZ).replace(
         second=0, microsecond=0).isoformat()}, errors, raw) if v.can("appeal.register") else []
-    items = appeals.list_appeals(rt, v, request.args.get("status") or None)
+    items = appeals.list_appeals(rt, v, request.args.get("status") or None, via="web")
     return render_template("appeals/index.html", items=items, fields=fields, errors=errors,
                            status_filter=request.args.get("status", "")), status
 
@@ -112,7 +112,7 @@ def appeals_index():
 @capability_required("appeal.read")
 def appeal_show(appeal_id: int):
     """One appeal with the tasks its handling waits on."""
-    appeal = appeals.get_appeal(runtime(), viewer(), appeal_id)
+    appeal = appeals.get_appeal(runtime(), viewer(), appeal_id, via="web")
     ready = tasks.list_tasks(runtime(), viewer(), instance_id=appeal["process_instance_id"]) if appeal["process_instance_id"] else []
     return render_template("appeals/show.html", appeal=appeal, ready=ready)
 

@@ -143,3 +143,21 @@ def test_exports_never_carry_a_live_formula(app, api, deployed):
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert len([v for v in values if v.startswith("'")]) == 4
     assert not [v for v in values if v[:1] in ("=", "+", "-", "@")]
+
+
+def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, deployed):
+    from .test_appeals import PHONE as APPEAL_PHONE, _complained_first, _order
+
+    _complained_first(api)
+    r = api.post("agent", "/appeals", json=_order(case_number="GXB-NTK-1"))
+    assert r.status_code == 201 and r.get_json()["admissible"], r.get_json()
+    appeal_id = r.get_json()["id"]
+    mine = api.get("agent", f"/appeals/{appeal_id}").get_json()  # the agents' lane works it
+    assert (mine["customer_phone"], mine["personal_data"]) == (APPEAL_PHONE, "shown")
+    audited = api.get("manager", f"/appeals/{appeal_id}").get_json()
+    assert (audited["customer_phone"], audited["customer_name"], audited["personal_data"]) == ("136****7777", "冯**", "masked")
+    assert all(a["customer_phone"] == "136****7777" for a in api.get("manager", "/appeals").get_json()["items"])
+    page = Web(app).login("manager").text(f"/appeals/{appeal_id}")
+    assert "冯军" not in page and APPEAL_PHONE not in page
+    assert {(e["actor"], e["action"]) for e in _log(api, action="appeal.viewed")} >= {("agent", "appeal.viewed"),
+                                                                                    ("manager", "appeal.viewed")}

@@ -3,6 +3,7 @@ repeat detection by text; bursts suggest an outage incident; history import is a
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -163,3 +164,30 @@ def test_a_good_history_file_is_imported_with_a_label_mapping_and_learnt(api, rt
     trained = model_registry.train_version(rt, "test", evaluate=False)
     assert trained["sources"]["history"] == 3
     assert api.post("agent", "/text/history-imports", data={}, content_type="multipart/form-data").status_code == 403
+
+
+def test_the_scheduled_job_trains_the_first_model_then_retrains_only_when_due(db_url, clock, tmp_path):
+    from datetime import timedelta
+
+    from tests.conftest import make_app
+
+    from app.services.text_intelligence import jobs
+
+    cfg = tmp_path / "text.toml"
+    seed = Path(__file__).resolve().parents[2] / "config" / "text_seed.csv"
+    cfg.write_text(f'[model]\nseed_file = "{seed}"\nretrain_hours = 24\nmin_new_decisions = 1\n', encoding="utf-8")
+    app = make_app(db_url, clock, tmp_path, TEXT_CONFIG=str(cfg))
+    rt = app.extensions["complaintflow"]
+    try:
+        assert jobs.run(rt)["trained"] == 1  # a fresh installation gets the cold-start model
+        assert jobs.run(rt)["trained"] is None  # not due yet
+        clock.advance(timedelta(hours=25))
+        assert jobs.run(rt)["trained"] is None  # old enough, but nothing new was decided since
+        with rt.db.write() as s:
+            s.add(TextSuggestion(text="话费多扣", suggested={"category": {"value": "billing", "confidence": 0.9}},
+                                 decided={"category": "billing"}, overridden=False, created_at=rt.clock.now(),
+                                 decided_at=rt.clock.now()))
+        assert jobs.run(rt)["trained"] == 2
+        assert model_registry.versions(rt)[0]["evaluation"]["macro_f1"] > 0.5  # stored beside it
+    finally:
+        rt.db.dispose()

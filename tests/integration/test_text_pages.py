@@ -81,3 +81,30 @@ def test_topics_answer_for_managers_only(app, rt, deployed, api, clock):
     assert api.get("agent", "/text/topics").status_code == 403
     assert api.get("manager", "/text/topics?from=2026-13-01").status_code == 422
     assert 'data-testid="ti-topics"' in Web(app).login("manager").text("/reports")
+
+
+def test_classifier_evaluate_prints_folds_figures_per_class_and_the_confusion_matrix(app, tmp_path):
+    runner = app.test_cli_runner()
+    corpus = tmp_path / "corpus.csv"
+    assert runner.invoke(args=["classifier", "synth-corpus", str(corpus), "--per-label", "20"]).exit_code == 0
+    result = runner.invoke(args=["classifier", "evaluate", str(corpus)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "stratified 5-fold" in out and "macro-F1" in out and "confusion (rows: true" in out
+    assert all(label in out for label in ("network", "billing", "special_needs"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\n,billing\n", encoding="utf-8")
+    refused = runner.invoke(args=["classifier", "evaluate", str(bad)])
+    assert refused.exit_code != 0 and "row 2, text" in refused.output
+
+
+def test_import_history_command_refuses_a_file_with_a_bad_row_and_imports_a_good_one(app, rt, deployed, tmp_path):
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("投诉内容,分类\n话费多扣,资费\n没信号,不知道\n", encoding="utf-8")
+    result = runner.invoke(args=["import-history", str(bad)])
+    assert result.exit_code != 0 and "row 3, label" in result.output and "nothing imported" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text("投诉内容,分类\n话费多扣,资费类\n没信号,网络\n", encoding="utf-8")
+    result = runner.invoke(args=["import-history", str(good), "--map", "资费类=billing"])
+    assert result.exit_code == 0 and "imported 2 rows" in result.output, result.output

@@ -126,3 +126,15 @@ def test_the_fast_features_of_one_text_equal_the_fitted_vectorisers(corpus):
         idx, values = model.features(text)
         row = model.vectorizer.transform([normalize(text)])
         assert dict(zip(idx.tolist(), values.tolist())) == pytest.approx(dict(zip(row.indices.tolist(), row.data.tolist())), abs=1e-5)
+
+
+def test_a_bad_text_setting_is_refused_naming_it(tmp_path):
+    from app.domain.text_intelligence.settings import TextSettings, TextSettingsError
+
+    bad = tmp_path / "t.toml"
+    bad.write_text("[similar]\nmin_score = 2\n", encoding="utf-8")
+    with pytest.raises(TextSettingsError, match="similar_min_score"):
+        TextSettings.load(bad)
+    bad.write_text("[burst]\nthreshold = 'many'\n", encoding="utf-8")
+    with pytest.raises(TextSettingsError):
+        TextSettings.load(bad)

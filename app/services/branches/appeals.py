@@ -21,8 +21,11 @@ from ...models import Appeal, Complaint
 from ..process_models import forms
 from ..runtime.flow_config import flow_rules
 from ..instances.store import finish_start, insert_instance, run_start
+from ..steps import idempotency
 from ..runtime import Runtime
 from ..tasks.work import Viewer
+from ..accounts import need_to_know
+from ..audit.trail import record_access
 
 PROCESS_ID = "appeal_handling"
 REGISTRATION_FORM = "appeal-register-schema.json"
@@ -60,6 +63,7 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         with rt.db.write() as s:
             s.add(row)
             s.flush()
+            idempotency.record(s)  # recorded, not started: no step, so the key is written here
             return appeal_view(row, earlier.number if earlier else None) | {"reason_code": code}
     start = data | {"priority": HIGH_PRIORITY, "complaint_number": earlier.number}
     inst = run_start(rt, model, start)
@@ -95,22 +99,36 @@ def _require_reader(viewer: Viewer) -> None:
         raise Forbidden("appeals are for agents, supervisors, directors and managers")
 
 
-def list_appeals(rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    """Appeals, nearest regulator deadline first among open ones, then the rest newest first."""
+def list_appeals(rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100,
+                 via: str = "api") -> list[dict[str, Any]]:
+    """Appeals, nearest regulator deadline first among open ones, then the rest newest first.
+
+    The customer is masked unless the viewer works the appeal (need to know); a list that shows one is logged."""
     _require_reader(viewer)
     q = select(Appeal, Complaint.number).outerjoin(Complaint, Complaint.id == Appeal.complaint_id)
     if status:
         q = q.where(Appeal.status == status)
     q = q.order_by(Appeal.status != "open", Appeal.regulator_deadline, Appeal.id.desc()).limit(min(limit, 500))
     with rt.db.read() as s:
-        return [appeal_view(a, number) for a, number in s.execute(q)]
+        rows = s.execute(q).all()
+        worked = need_to_know.worked_instances(s, viewer, [a.instance_id for a, _ in rows])
+    items = [need_to_know.guard(appeal_view(a, number), a.instance_id in worked) for a, number in rows]
+    shown = [a.id for a, _ in rows if a.instance_id in worked]
+    if shown:
+        record_access(rt, viewer, "appeals.listed", via, detail={"shown": shown})
+    return items
 
 
-def get_appeal(rt: Runtime, viewer: Viewer, appeal_id: int) -> dict[str, Any]:
+def get_appeal(rt: Runtime, viewer: Viewer, appeal_id: int, via: str = "api") -> dict[str, Any]:
+    """One appeal, its customer masked unless the viewer works it; the reading is logged."""
     _require_reader(viewer)
     with rt.db.read() as s:
         got = s.execute(select(Appeal, Complaint.number).outerjoin(Complaint, Complaint.id == Appeal.complaint_id)
                         .where(Appeal.id == appeal_id)).first()
         if got is None:
             raise NotFound(f"appeal {appeal_id} does not exist")
-        return appeal_view(*got)
+        shown = got[0].instance_id in need_to_know.worked_instances(s, viewer, [got[0].instance_id])
+        out = need_to_know.guard(appeal_view(*got), shown)
+    record_access(rt, viewer, "appeal.viewed", via, complaint_id=got[0].complaint_id, instance_id=got[0].instance_id,
+                  detail={"appeal_id": appeal_id, "personal_data": out["personal_data"]})
+    return out

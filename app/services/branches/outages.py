@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...domain.clock import local_date
+from ...domain.personal_data import mask_name
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, OutageIncident, OutageNotice
 from ..notifications import outbox as notifications
@@ -24,6 +25,7 @@ from ..audit.log import AuditLog
 from ..tasks.auto_complete import complete_for
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
+from ..steps import idempotency
 from ..tasks.work import Viewer
 
 SERVICES = ("mobile", "broadband", "voice", "iptv", "other")
@@ -98,6 +100,7 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
                                      created_by_id=viewer.id, created_at=now, updated_at=now)
                 s.add(row)
                 s.flush()
+                idempotency.record(s)  # an incident is no step of an instance: its key is written here
                 return view(row, 0)
         except IntegrityError:
             continue
@@ -129,7 +132,8 @@ def get_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, Any
         notices = s.scalars(select(OutageNotice).where(OutageNotice.incident_id == incident_id)
                             .order_by(OutageNotice.posted_at)).all()
         out = view(i, len(complaints))
-        out["complaints"] = [{"id": c.id, "number": c.number, "customer_name": c.customer_name,
+        # every signed-in user may follow an incident: its customers are masked (need to know)
+        out["complaints"] = [{"id": c.id, "number": c.number, "customer_name": mask_name(c.customer_name),
                               "customer_phone_masked": _mask(c.customer_phone), "status": c.status,
                               "current_step": c.current_step, "waiting_for_fix": task_id is not None,
                               "created_at": c.created_at.isoformat()} for c, task_id in complaints]

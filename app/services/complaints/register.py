@@ -76,7 +76,8 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         s.flush()
         report_rollups.complaint_registered(s, complaint)
         text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
-        finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
+        finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
+                     resource=f"complaint:{complaint.id}")
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
                 "matched_outages": hints.matched} | reading
 

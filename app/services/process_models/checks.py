@@ -164,6 +164,24 @@ def known_groups(rt: Runtime) -> dict[str, str]:
         return projection.group_lookup(s)
 
 
+def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
+    """The process's startGroups property names known group codes; without it nobody may start it by API."""
+    if bundle is None:
+        return []
+    element = bundle.elements.get(bundle.process_id)
+    where = dict(element_id=bundle.process_id, element_name=element.name if element else "",
+                 line=element.line if element else None, rule="start-groups")
+    if bundle.start_groups is None:
+        return [DiagramProblem("the process has no startGroups property: nobody may start it through the API "
+                               "(it can still be called by another process)", severity="warning", **where)]
+    if not bundle.start_groups:
+        return [DiagramProblem("startGroups is empty: name the group codes that may start the process", **where)]
+    unknown = [g for g in bundle.start_groups if g not in codes]
+    if unknown:
+        return [DiagramProblem(f"startGroups names unknown group codes: {', '.join(unknown)}", **where)]
+    return []
+
+
 def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapping[str, bytes] | None = None,
                  process_id: str | None = None) -> Review:
     """Run every deploy check on the files; errors block a deploy, warnings do not."""
@@ -189,7 +207,9 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
     forms = resolve_forms(rt, pid, _task_forms(models), uploaded)
     if models:
         problems += check_forms(models, forms)
-        problems += check_lanes(models, known_groups(rt))
+        groups = known_groups(rt)
+        problems += check_lanes(models, groups)
+        problems += check_start_groups(bundle, set(groups.values()))
         declared = form_field_names(forms) | decision_output_names(
             {n: d for n, d in other.items() if n.endswith(".dmn")}) | set(OFFERED_FUNCTIONS)
         problems += check_expressions(models, declared, STEPS)

@@ -19,7 +19,8 @@ from ..steps import projection
 from ..sla import promise_keeping, supervision
 from ..audit.log import AuditLog
 from ..instances.failures import stop_instance
-from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
+from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
+from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
 @dataclass(frozen=True)
@@ -292,20 +293,22 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
+        # 首问负责制: before the projection, which gives the agents' new steps to the owner
         ownership.claim_first_response(db, t.complaint_id, viewer, t.candidate_group)
-        state = save_state(s, instance_id, loaded.version, loaded.inst, now)
-        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted,
-                                  has_complaint=t.complaint_id is not None)
-        log = AuditLog(s, instance_id)
-        log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
-                   element_id=element_id, element_name=name, before=before, after=submitted)
-        record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
-        audit_new_tasks(log, changes, viewer.actor, now)
-        if extension is not None:
-            supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
-        promise_keeping.note_answer(db, instance_id, element_id, now)
-        if loaded.inst.completed:
-            log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        def audit(log: AuditLog, changes: projection.Changes) -> None:
+            log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
+                       element_id=element_id, element_name=name, before=before, after=submitted)
+            record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
+            audit_new_tasks(log, changes, viewer.actor, now)
+            if extension is not None:
+                supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
+            promise_keeping.note_answer(db, instance_id, element_id, now)
+            if loaded.inst.completed:
+                log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        state = write_step(s, rt, Step(instance_id, loaded.inst, now, loaded.version, submitted=submitted,
+                                       has_complaint=t.complaint_id is not None), audit).state
         ready_rows = ready_tasks_of(rt, instance_id, db)
     rt.live.keep(instance_id, state, loaded.inst)
     return {
