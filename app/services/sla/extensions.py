@@ -21,7 +21,7 @@ from ...models import Complaint, ExtensionRequest, HumanTask, Timer, User
 from . import deadlines, supervision
 from ..audit.log import AuditLog
 from ..complaints.suspension import require_reason, require_supervisor
-from ..instances.store import save_state
+from ..steps.state import save_state
 from ..runtime import Runtime
 from ..steps import projection
 from ..tasks.work import Viewer, _may_work
