@@ -2,8 +2,8 @@
 backfilled from who registered it), complaint.promised_at and complaint.promise_kept (a promised
 date given to the customer, and whether the complaint was answered by then)
 
-Revision ID: 0010_owner
-Revises: 0009_text
+Revision ID: 0011_owner
+Revises: 0010_sessions
 Create Date: 2026-12-07 01:00:00
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import app.models._types
 
 
-revision = '0010_owner'
-down_revision = '0009_text'
+revision = '0011_owner'
+down_revision = '0010_sessions'
 branch_labels = None
 depends_on = None
 
