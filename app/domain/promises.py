@@ -34,6 +34,12 @@ def promise_warning(day: date) -> datetime:
     return promise_deadline(day) - WARN_BEFORE
 
 
+def promised_deadline(data: dict) -> datetime | None:
+    """The deadline a step's submission promises (its promised_date's end of day), if it names one."""
+    day = promised_day(data.get("promised_date"))
+    return promise_deadline(day) if day is not None else None
+
+
 def kept(deadline: datetime | None, answered_at: datetime) -> bool | None:
     """Whether an answer at answered_at kept a promise due at deadline (None: nothing was promised)."""
     return None if deadline is None else answered_at <= deadline

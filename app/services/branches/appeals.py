@@ -23,7 +23,7 @@ from ..runtime.flow_config import flow_rules
 from ..instances.store import finish_start, insert_instance, run_start
 from ..steps import idempotency
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..accounts import need_to_know
 from ..audit.trail import record_access
 

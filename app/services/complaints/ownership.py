@@ -2,20 +2,20 @@
 agents' steps, handed over by a supervisor with a reason."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
 from ...domain import ownership
+from ...domain.actors import Viewer
 from ...domain.ownership import OWNER_GROUP, may_own
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, User
 from ...plain_sql import Plain, Sql
 from ..audit.log import AuditLog
 from ..runtime import Runtime
+from .suspension import require_reason
 
-if TYPE_CHECKING:
-    from ..tasks.work import Viewer
 
 __all__ = ["OWNER_GROUP", "claim_first_response", "reassign_owner"]
 
@@ -30,11 +30,9 @@ def claim_first_response(db: Plain, complaint_id: int | None, viewer: Viewer, ca
 
 def reassign_owner(rt: Runtime, viewer: Viewer, complaint_id: int, to_user: Any, reason: Any) -> dict[str, Any]:
     """A supervisor hands the complaint, and its open agents' steps, to another agent, with a reason."""
-    from ..tasks.actions import require_text
-
     if not ownership.may_reassign(viewer.groups):
         raise Forbidden("only a supervisor may hand a complaint to another agent")
-    reason = require_text(reason)
+    reason = require_reason(reason)
     now = rt.clock.now()
     with rt.db.write() as s:
         c = s.get(Complaint, complaint_id)

@@ -20,7 +20,7 @@ from ..sla.complaint_clocks import complaint_sla, replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 

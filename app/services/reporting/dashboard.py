@@ -34,7 +34,7 @@ from ...errors import Invalid
 from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay, User
 from ..runtime import Runtime
 from .search import breached_now, require_auditor
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 AGE_BUCKETS = ((0, 1, "lt1d"), (1, 3, "1to3d"), (3, 7, "3to7d"), (7, 15, "7to15d"), (15, None, "ge15d"))
 MAX_DAYS = 732
@@ -351,18 +351,26 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
         entry["in_time"] += int(in_time or 0)
         entry["late"] += int(late or 0)
         entry["counts"][cfg.regulator_category(category)] += n
-    names = {c.code: (c.zh, c.en) for c in cfg.regulator_categories} | {"other": ("其他", "Other")}
+    columns = regulator_columns(cfg, [entry["counts"] for entry in quarters.values()])
     out = []
     for entry in quarters.values():
         millions = entry["subscribers"] / 1_000_000
         counts = entry.pop("counts")
         entry["per_million"] = round(entry["total"] / millions, 2)
-        entry["by_category"] = [{"code": code, "zh": names[code][0], "en": names[code][1], "count": n,
-                                 "per_million": round(n / millions, 2)}
-                                for code, n in counts.items() if code != "other" or n]
+        # every quarter carries the same columns in the same order, so a table row lines up with its header
+        entry["by_category"] = [{**col, "count": counts[col["code"]], "per_million": round(counts[col["code"]] / millions, 2)}
+                                for col in columns]
         entry["reply_share"] = _rate(entry["in_time"], entry["in_time"] + entry["late"])
         out.append(entry)
-    return {"reply_limit_days": cfg.reply_limit_days, "quarters": out}
+    return {"reply_limit_days": cfg.reply_limit_days, "categories": columns, "quarters": out}
+
+
+def regulator_columns(cfg, counts_per_quarter: list[dict[str, int]]) -> list[dict[str, str]]:
+    """The category columns of the whole range: every configured one, then "other" when any quarter has one."""
+    columns = [{"code": c.code, "zh": c.zh, "en": c.en} for c in cfg.regulator_categories]
+    if any(counts.get("other") for counts in counts_per_quarter):
+        columns.append({"code": "other", "zh": "其他", "en": "Other"})
+    return columns
 
 
 def recent_quarters(today: date, n: int = 4) -> tuple[str, str]:

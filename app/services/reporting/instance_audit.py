@@ -16,11 +16,11 @@ from ...domain.personal_data import mask_record
 from ...errors import NotFound
 from ...models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from ..sla.complaint_clocks import replied_at
-from ..complaints.record import masked_sections, record_sections
+from .record import masked_sections, record_sections
 from ..complaints.register import complaint_view
 from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..audit.trail import list_access, record_access
 from ..accounts.visibility import require_instance
 

@@ -21,10 +21,11 @@ from ...models import Complaint, ExtensionRequest, HumanTask, Timer, User
 from . import deadlines, supervision
 from ..audit.log import AuditLog
 from ..complaints.suspension import require_reason, require_supervisor
+from ...domain.actors import Viewer
 from ..steps.state import save_state
 from ..runtime import Runtime
 from ..steps import projection
-from ..tasks.work import Viewer, _may_work
+from ..tasks.work import _may_work
 
 MAX_WORKING_DAYS = 30
 MAX_HOURS = 720

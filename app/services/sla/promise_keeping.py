@@ -3,20 +3,12 @@ customer gets the result (domain/promises.py; the diagram's promise timers raise
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from ...domain import promises
 from ...plain_sql import Plain, Sql
 from .complaint_clocks import REPLY_STEPS
 
 _JUDGE = Sql("UPDATE complaint SET promise_kept = CASE WHEN promised_at >= :at THEN TRUE ELSE FALSE END "
              "WHERE instance_id = :iid AND promised_at IS NOT NULL AND promise_kept IS NULL")
-
-
-def promised_at(data: dict[str, Any]) -> datetime | None:
-    """The deadline a submission promises (its promised_date's end of day), if it names one."""
-    day = promises.promised_day(data.get("promised_date"))
-    return promises.promise_deadline(day) if day is not None else None
 
 
 def note_answer(db: Plain, instance_id: int, element_id: str, at: datetime) -> None:

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from ...domain import ownership as ownership_rules
 from ...domain.money import yuan
+from ...domain.promises import promised_deadline
+from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, Instance, TaskView
 from ...plain_sql import Plain, Sql, column_list, read_time
-from ..sla.promise_keeping import promised_at
 
 # Task data that mirrors onto the complaint row for search.
 # What a step's submission updates on the complaint row (the record managers read, search and export):
@@ -148,7 +149,7 @@ def _sla_for(element_id: str, timers) -> dict[str, Any]:
 
 def _priority(data: dict[str, Any]) -> int:
     value = str(data.get("priority", "0"))
-    return int(value) if value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes) -> None:
@@ -222,7 +223,7 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
 def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
     values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
                               if isinstance(data.get(name), str) and data[name]}
-    promised = promised_at(data)
+    promised = promised_deadline(data)
     if promised is not None:  # a new promise replaces an earlier one, to be judged afresh
         values["promised_at"], values["promise_kept"] = db.time(promised), None
     amount = yuan(data.get("amount")) if data.get("amount") not in (None, "") else None

@@ -11,7 +11,7 @@ from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, User
-from ..complaints import record as complaint_record
+from ..reporting import record as complaint_record
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
 from ..audit.trail import record_access
@@ -19,7 +19,7 @@ from ..complaints import register as complaints, evidence
 from ..instances import store as instances
 from . import reply_templates, work as tasks
 from ..runtime import Runtime
-from .work import Viewer
+from ...domain.actors import Viewer
 
 REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
 HISTORY_LIMIT = 10
