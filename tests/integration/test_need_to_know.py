@@ -147,10 +147,10 @@ def test_exports_never_carry_a_live_formula(app, api, deployed):
     assert not [v for v in values if v[:1] in ("=", "+", "-", "@")]
 
 
-def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, deployed):
+def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, rt, deployed):
     from .test_appeals import PHONE as APPEAL_PHONE, _complained_first, _order
 
-    _complained_first(api)
+    _complained_first(api, rt)
     r = api.post("agent", "/appeals", json=_order(case_number="GXB-NTK-1"))
     assert r.status_code == 201 and r.get_json()["admissible"], r.get_json()
     appeal_id = r.get_json()["id"]
