@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from ...domain import ownership
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
-from ...models import Complaint, HumanTask
+from ...models import Complaint
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaint, visible_complaints
 from ..audit.trail import record_access
