@@ -4,15 +4,15 @@ A complaint closed without any handling task (a fraud report passed to the polic
 counted as resolved at first contact. The definition changed in services/reporting/counts.py (through
 domain/metrics.py); as migration 0007 says, a change of what a roll-up counts ships with a rebuild.
 
-Revision ID: 0011_fcr_rounds
-Revises: 0010_sessions
+Revision ID: 0012_fcr_rounds
+Revises: 0011_owner
 """
 from __future__ import annotations
 
 from alembic import op
 
-revision = '0011_fcr_rounds'
-down_revision = '0010_sessions'
+revision = '0012_fcr_rounds'
+down_revision = '0011_owner'
 branch_labels = None
 depends_on = None
 
