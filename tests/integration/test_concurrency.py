@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from app.errors import Conflict
 from app.services import accounts, tasks
 
 from .flow import ready_task, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def test_concurrent_completions_leave_exactly_one(api, rt, deployed):

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import ROOT, make_app
+from tests.conftest import make_app
 
 from .flow import registration, scenario
 
@@ -33,16 +33,12 @@ GROUPS = ["agent", "dispatcher", "handler_network", "supervisor", "director", "p
 
 
 @pytest.fixture
-def fuzzed_app(sqlite_url, clock, tmp_path):
+def fuzzed_app(sqlite_url, clock, tmp_path, deployed):
     from app.services.accounts import create_user, issue_token, viewer_by_id
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
 
     # The test clock's next year (2027) has no official holiday schedule: /readyz would rightly say 503.
     app = make_app(sqlite_url, clock, tmp_path, READY_REQUIRES_CALENDAR=False)
     rt = app.extensions["complaintflow"]
-    seed_demo_users(rt)
-    deploy_directory(rt, ROOT / "processes")
     uid = create_user(rt, "fuzzer", "fuzzer-password", "Fuzzer", GROUPS)
     token = issue_token(rt, viewer_by_id(rt, uid))["token"]
     client = app.test_client()

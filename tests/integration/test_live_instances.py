@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.services.accounts import create_user
 from app.services.deployment import deploy_model
 from app.services.instances import Actor, load_instance, start_instance
 from app.services.live_instances import LiveInstances
 from app.services.tasks import Viewer, complete_task
 from tests.conftest import make_app
+
+pytestmark = pytest.mark.also_postgres
 
 MODEL = Path(__file__).resolve().parents[2] / "bench" / "eight_tasks.bpmn"
 

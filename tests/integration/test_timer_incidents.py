@@ -13,6 +13,8 @@ from app.services.instances import SYSTEM, start_instance
 from app.services.timers import fire_due_timers
 from tests.conftest import ROOT, Api, make_app
 
+pytestmark = pytest.mark.also_postgres
+
 
 @pytest.fixture
 def app2(db_url, clock, tmp_path):
