@@ -28,18 +28,33 @@ def init_db_command():
 
 @click.command("deploy")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="make changed files current even over a version a process owner deployed")
 @with_appcontext
-def deploy_command(folder: Path | None):
-    """Deploy the diagrams of a folder (default: processes/) as new versions where changed."""
+def deploy_command(folder: Path | None, force: bool = False):
+    """Deploy the diagrams of a folder (default: processes/) that changed since they were last deployed from it.
+
+    A version a process owner deployed (browser or API) stays current: a changed file is stored as a
+    version the owner can make current in the model library (or use --force).
+    """
     from .services.deployment import deploy_directory
 
     try:
-        for d in deploy_directory(_rt(), folder or Path(current_app.config["PROCESSES_DIR"])):
-            click.echo(f"{d.process_id}: version {d.version}" + ("" if d.created else " (unchanged)"))
+        for d in deploy_directory(_rt(), folder or Path(current_app.config["PROCESSES_DIR"]), force=force):
+            click.echo(f"{d.process_id}: {_deploy_outcome(d)}")
     except ServiceError as exc:
         for err in getattr(exc, "errors", []):
             click.echo(f"  {err['message']}", err=True)
         raise click.ClickException(exc.detail) from exc
+
+
+def _deploy_outcome(d) -> str:
+    if d.held_for is None:
+        return f"version {d.version}" + ("" if d.created else " (unchanged)")
+    if d.created:
+        return (f"version {d.version} stored from the changed files, NOT current: version {d.held_for} "
+                f"deployed by a process owner stays current (make it current in the model library, or --force)")
+    return f"files unchanged since version {d.version}; version {d.held_for} stays current"
 
 
 @click.command("seed-demo")
@@ -111,6 +126,9 @@ def scheduler_command(once: bool):
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)
+    from .ops import log_start
+
+    log_start(current_app._get_current_object())
     click.echo(f"timer tick every {current_app.config['SCHEDULER_TICK_SECONDS']} s; Ctrl-C stops")
     run_blocking(current_app._get_current_object())
 

@@ -161,7 +161,7 @@ def run(base_url: str, seconds: float, seed: int) -> list[dict]:
     try:
         token = prepare(url, seed)
         env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": url, "COMPLAINTFLOW_SECRET_KEY": "bench",
-               "COMPLAINTFLOW_READY_REQUIRES_CALENDAR": "false", "COMPLAINTFLOW_DB_POOL_SIZE": "2",
+               "COMPLAINTFLOW_DB_POOL_SIZE": "2",
                "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2", "COMPLAINTFLOW_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         for workers in WORKERS:

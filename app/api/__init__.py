@@ -50,11 +50,19 @@ class StrictJsonProvider(DefaultJSONProvider):
         long_number = _LONG_NUMBER_TEXT if isinstance(s, str) else _LONG_NUMBER_BYTES
         if not kwargs and not long_number.search(s):
             try:
-                return orjson.loads(s)
+                value = orjson.loads(s)  # refuses lone surrogates, and nesting beyond 1,024 without recursing
             except orjson.JSONDecodeError:
                 pass  # the standard library decides, as before: its error, or what only it reads
+            else:
+                check_json_value(value, surrogates=False)
+                return value
         kwargs.setdefault("parse_constant", _refuse_constant)
-        return super().loads(s, **kwargs)
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+        check_json_value(value)
+        return value
 
     def dumps(self, obj, **kwargs):
         if not kwargs:
@@ -76,6 +84,38 @@ class StrictJsonProvider(DefaultJSONProvider):
 
 
 _LONG_NUMBER_BYTES, _LONG_NUMBER_TEXT = re.compile(rb"\d{19}"), re.compile(r"\d{19}")
+MAX_JSON_DEPTH = 64  # nesting of a request body; task data itself may nest 32 levels
+
+
+def check_json_value(value, surrogates: bool = True) -> None:
+    """Raise ValueError for JSON nested deeper than MAX_JSON_DEPTH or (with surrogates) a lone surrogate.
+
+    Python's parser accepts "\\ud800" on its own; neither UTF-8 nor PostgreSQL can store it, and
+    SQLite's driver fails encoding it: the request would end as a 500 after the work was done.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if surrogates and not item.isascii():
+                _refuse_surrogates(item)
+            continue
+        if isinstance(item, dict):
+            children = [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _refuse_surrogates(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff), which is not text") from None
 
 
 def _refuse_constant(name: str):
@@ -109,7 +149,13 @@ def json_body() -> dict:
     """The request's JSON object, or a 422 naming what is wrong with it."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Invalid("the body must be a JSON object", [{"field": "", "message": "send a JSON object with Content-Type: application/json"}])
+        reason = "send a JSON object with Content-Type: application/json"
+        if data is None and request.is_json:
+            try:
+                current_app.json.loads(request.get_data(cache=True))
+            except ValueError as exc:  # why it was refused: nesting, a lone surrogate, bad syntax
+                reason = str(exc)[:300]
+        raise Invalid("the body must be a JSON object", [{"field": "", "message": reason}])
     return data
 
 

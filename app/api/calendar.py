@@ -37,12 +37,18 @@ def remove_calendar_override(day: str):
 def import_calendar_schedule():
     """Enter a year's official schedule from the State Council notice text; recompute provisional deadlines."""
     body = json_body()
-    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"))), 201
+    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"),
+                                                  body.get("form", "auto"))), 201
+
+
+@bp.post("/calendar/recompute")
+def recompute_calendar_deadlines():
+    """Recompute every open provisional deadline with the calendar as it is now (process owners)."""
+    return jsonify(calendar_admin.recompute_provisional(runtime(), viewer()))
 
 
 @bp.get("/calendar/status")
 def calendar_status():
-    """The years (this and next) whose official schedule is still missing."""
-    return jsonify({"needs_schedule": calendar_admin.years_needing_schedule(runtime()),
-                    "today": runtime().clock.now().isoformat()})
+    """The years (this and next) whose official schedule is missing and the open provisional deadlines."""
+    return jsonify(calendar_admin.status(runtime()))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Forbidden, Invalid, NotFound
 from ..services import catalog, deployment, instance_migration, model_diff
 from ..services.model_checks import main_process_of, review_model
@@ -68,10 +69,10 @@ def list_process_models():
 
 
 def _int_arg(name: str) -> int:
-    value = request.args.get(name, "")
-    if not value.isdigit() or not 1 <= int(value) <= MAX_INT:
+    value = whole_number(request.args.get(name, ""), 1, MAX_INT)
+    if value is None:
         raise Invalid(f"{name} must be a version number", [{"field": name, "message": "a positive integer"}])
-    return int(value)
+    return value
 
 
 def _exists(number: int, what: str) -> int:
@@ -95,6 +96,12 @@ def download_model_file(process_id: str, version: int, name: str):
     suffix = name[name.rfind("."):] if "." in name else ""
     return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/process-models/<process_id>/versions/<int:version>/current")
+def make_model_version_current(process_id: str, version: int):
+    """Make a stored version current: new instances start on it (process owners)."""
+    return jsonify(deployment.make_current(runtime(), viewer(), process_id, _exists(version, "version")))
 
 
 def _dry_run(body: dict) -> bool:

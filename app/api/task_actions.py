@@ -15,6 +15,12 @@ def transfer_task(task_id: str):
                                               to_user=body.get("to_user"), to_group=body.get("to_group")))
 
 
+@bp.get("/tasks/<task_id>/transfer-targets")
+def transfer_targets(task_id: str):
+    """The groups and people who can work a ready task's step (the only ones it may be transferred to)."""
+    return jsonify(task_actions.transfer_targets(runtime(), viewer(), task_id))
+
+
 @bp.post("/tasks/<task_id>/return")
 def return_task(task_id: str):
     """Return a handling department's task to the dispatchers, with a reason."""

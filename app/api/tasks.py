@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services import tasks
 from . import bp, json_body, optional_json_body, runtime, viewer
@@ -15,9 +16,10 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+    value = whole_number(raw, 0, MAX_ID)
+    if value is None:
         raise Invalid(f"bad {name}", [{"field": name, "message": f"must be an integer from 0 to {MAX_ID}"}])
-    return int(raw)
+    return value
 
 
 @bp.get("/tasks")

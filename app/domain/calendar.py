@@ -5,9 +5,11 @@ Which days are working days:
 - otherwise, for the years chinese_calendar ships (2004-2026), its official table;
 - otherwise, for a year the caller declares official (its whole notice is in the overrides),
   Monday to Friday;
-- otherwise the year has no official data yet: Monday to Friday minus the statutory days off
-  that fall on fixed Gregorian dates (see FIXED_STATUTORY_DAYS), and every answer that consulted
-  such a day is flagged provisional. Nothing raises and nothing is guessed silently.
+- otherwise the year has no official data yet: Monday to Friday minus the statutory holidays as
+  the `holidays` package estimates them (Spring Festival, Qingming, Dragon Boat and Mid-Autumn
+  from the lunar calendar and the solar terms, plus the fixed dates and the days given back for a
+  holiday on a weekend; make-up working days are unknowable before the notice), and every answer
+  that consulted such a day is flagged provisional. Nothing raises and nothing is guessed silently.
 
 Meanings (all calendar days are the operator's, OPERATOR_ZONE):
 - "N working days after an instant": the same local time of day on the Nth working day after
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+import holidays
 
 from app.domain.clock import OPERATOR_ZONE, local_date, local_midnight, to_utc
 
@@ -35,9 +38,8 @@ _PACKAGED = sorted(chinese_calendar.constants.holidays)
 PACKAGED_YEARS = range(_PACKAGED[0].year, _PACKAGED[-1].year + 1)
 
 # 全国年节及纪念日放假办法 as amended by State Council Decree 795 (in force 2025-01-01): 元旦 Jan 1,
-# 劳动节 May 1-2, 国庆节 Oct 1-3. 春节 (4 days from lunar New Year's Eve), 清明, 端午 and 中秋 follow
-# the lunar calendar or a solar term, and the 调休 swaps are set each year by the notice: both
-# stay unknown until the notice is entered, which is why such a year is provisional.
+# 劳动节 May 1-2, 国庆节 Oct 1-3. The fallback when the estimate has nothing for a year (beyond the
+# range its lunar tables cover): 春节, 清明, 端午 and 中秋 are then unknown.
 FIXED_STATUTORY_DAYS = ((1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"),
                         (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"))
 
@@ -66,11 +68,38 @@ class Deadline:
         object.__setattr__(self, "at", to_utc(self.at))
 
 
+@dataclass(frozen=True)
+class DayStatus:
+    """Why a day is or is not a working day, for people reading the calendar."""
+
+    day: date
+    is_workday: bool
+    provisional: bool
+    name: str  # the holiday (or the holiday a make-up day serves); "" for an ordinary day
+    source: str  # override | official (packaged tables) | estimate (provisional year) | weekdays
+
+
 Overrides = Mapping[date, DayOverride] | Iterable[DayOverride]
+_PACKAGED_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
 
 
 def provisional_days_off(year: int) -> dict[date, str]:
-    """Return the days off a year without official data is known to have, with their names."""
+    """Return the estimated days off of a year without official data, with their (Chinese) names.
+
+    2027: 元旦 01-01; 春节 02-05 (除夕) to 02-10, the weekend days given back on 02-09 and 02-10;
+    清明节 04-05; 劳动节 05-03 and 05-04 for a May Day weekend; 端午节 06-09; 中秋节 09-15; 国庆节
+    10-01 to 10-05.
+    """
+    try:
+        estimate = holidays.China(years=year, language="zh_CN")
+        days = {day: name for day, name in estimate.items() if day.year == year}
+    except (NotImplementedError, ValueError, KeyError):  # a year outside its lunar tables
+        days = {}
+    return days or _fixed_days_off(year)
+
+
+def _fixed_days_off(year: int) -> dict[date, str]:
+    """Return the statutory days off on fixed dates, each weekend one given back on the next weekday."""
     days = {date(year, month, day): name for month, day, name in FIXED_STATUTORY_DAYS}
     # Art. 6 of the rules: a nationwide holiday falling on a Saturday or Sunday is given back on
     # a working day; the custom (2022, 2023 元旦) is the next weekdays after it.
@@ -166,6 +195,19 @@ class WorkingCalendar:
             workday, unknown = self._status(last)
             provisional |= unknown
         raise ValueError(f"no working day found after {last.isoformat()}")
+
+    def describe(self, day: date) -> DayStatus:
+        """Tell whether a local calendar day is a working day, why, and whether that is provisional."""
+        workday, provisional = self._status(day)
+        override = self._overrides.get(day)
+        if override is not None:
+            return DayStatus(day, workday, provisional, override.name, "override")
+        if day.year in PACKAGED_YEARS:
+            name = chinese_calendar.get_holiday_detail(day)[1] or ""
+            return DayStatus(day, workday, False, _PACKAGED_NAMES.get(name, name), "official")
+        if provisional:
+            return DayStatus(day, workday, True, self._fallback[day.year].get(day, ""), "estimate")
+        return DayStatus(day, workday, False, "", "weekdays")
 
     def _status(self, day: date) -> tuple[bool, bool]:
         """Return (is working day, is provisional) for a local calendar day."""

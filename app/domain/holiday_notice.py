@@ -16,13 +16,25 @@ Two line forms are accepted, mixed freely; blank lines and lines starting with #
    Lines with no date at all (the notice's prose) are skipped, so the whole notice may be pasted
    once its signature date line is removed.
 
+The same simple lines as CSV (``parse_notice``; an optional header ``date,kind,name``):
+       date,kind,name
+       2027-02-10..2027-02-16,holiday,春节
+       2027-02-07,workday,春节
+and as JSON: ``{"year": 2027, "days": [{"date": "2027-02-10..2027-02-16", "kind": "holiday",
+"name": "春节"}, {"date": "2027-02-07", "kind": "workday", "name": "春节"}]}`` (or just the list).
+
 Dates must lie in the notice's year or in the December before it (元旦 arrangements reach back).
-Every problem raises NoticeError naming the line.
+Every problem raises NoticeError naming the line (CSV: the row; JSON: the entry).
+Whether a notice is complete is checked separately (statutory_holidays.notice_problems).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from app.domain.calendar import DayOverride
@@ -36,6 +48,7 @@ _DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日
 _WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _CLAUSE = re.compile(r"[。；;，,]")
+CSV_HEADER = "date,kind,name"
 _MAX_RANGE_DAYS = 31  # the longest official break is 9 days: a longer range is a typing error
 
 
@@ -43,19 +56,77 @@ class NoticeError(ValueError):
     """A line of a holiday notice that cannot be read."""
 
 
+def parse_notice(text: str, year: int, form: str = "auto") -> list[DayOverride]:
+    """Return the days a notice sets, from any documented form: text (the default), csv or json.
+
+    ``auto`` reads JSON when the text starts with ``{`` or ``[``, CSV when its first line is the
+    header ``date,kind,name``, and the text forms otherwise.
+    """
+    stripped = text.lstrip()
+    if form == "auto":
+        first = stripped.split("\n", 1)[0].strip().lower().replace(" ", "")
+        form = "json" if stripped[:1] in ("{", "[") else "csv" if first == CSV_HEADER else "text"
+    if form == "json":
+        return _parse_lines(_json_lines(text, year), year, simple_only=True)
+    if form == "csv":
+        return _parse_lines(_csv_lines(text), year, simple_only=True)
+    if form == "text":
+        return parse_state_council_schedule(text, year)
+    raise NoticeError(f"unknown form {form!r} (use text, csv or json)")
+
+
 def parse_state_council_schedule(text: str, year: int) -> list[DayOverride]:
     """Return the days off and make-up workdays a year's holiday notice sets, sorted by day."""
-    found: dict[date, tuple[DayOverride, int]] = {}
+    return _parse_lines(((f"line {n}", raw) for n, raw in enumerate(text.splitlines(), start=1)), year)
+
+
+def _csv_lines(text: str) -> Iterator[tuple[str, str]]:
+    """Turn CSV rows (date or range, kind, name) into simple-form lines, named by row."""
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells) or (number == 1 and ",".join(cells).lower() == CSV_HEADER):
+            continue
+        if len(cells) not in (2, 3):
+            raise NoticeError(f"row {number}: expected date,kind,name, got {len(cells)} columns")
+        yield f"row {number}", " ".join(c for c in cells if c)
+
+
+def _json_lines(text: str, year: int) -> Iterator[tuple[str, str]]:
+    """Turn JSON entries ({"date", "kind", "name"}) into simple-form lines, named by entry."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise NoticeError(f"not JSON: {exc}") from None
+    if isinstance(data, dict):
+        if data.get("year", year) != year:
+            raise NoticeError(f"the JSON is for {data.get('year')!r}, not {year}")
+        data = data.get("days")
+    if not isinstance(data, list):
+        raise NoticeError('expected {"year": ..., "days": [{"date", "kind", "name"}, ...]} or a list of days')
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("date"), str) \
+                or not isinstance(entry.get("kind"), str) or not isinstance(entry.get("name", ""), str):
+            raise NoticeError(f'entry {number}: expected {{"date": "YYYY-MM-DD[..YYYY-MM-DD]", '
+                              f'"kind": "holiday|workday", "name": "..."}}')
+        yield f"entry {number}", f"{entry['date']} {entry['kind']} {entry.get('name', '')}".strip()
+
+
+def _parse_lines(lines: Iterable[tuple[str, str]], year: int, simple_only: bool = False) -> list[DayOverride]:
+    """Return the days set by numbered lines of the text forms, sorted by day.
+
+    ``simple_only`` (CSV and JSON): every line must be a simple one; nothing is skipped as prose.
+    """
+    found: dict[date, tuple[DayOverride, str]] = {}
     item_name = ""
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in lines:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         simple = _SIMPLE.match(line)
         if simple:
             days = _parse_simple(simple, number)
-        elif _LOOKS_SIMPLE.match(line):
-            raise NoticeError(f"line {number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday "
+        elif simple_only or _LOOKS_SIMPLE.match(line):
+            raise NoticeError(f"{number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday "
                               f"[name]', got {line!r}")
         elif _DATE.search(line):
             item = _ITEM.match(line)
@@ -69,20 +140,20 @@ def parse_state_council_schedule(text: str, year: int) -> list[DayOverride]:
     return sorted((o for o, _ in found.values()), key=lambda o: o.day)
 
 
-def _parse_simple(match: re.Match[str], number: int) -> list[DayOverride]:
+def _parse_simple(match: re.Match[str], number: str) -> list[DayOverride]:
     """Return the overrides of one simple-form line."""
     first, last, kind, name = match.groups()
     if kind not in _KINDS:
-        raise NoticeError(f"line {number}: unknown kind {kind!r} (use holiday or workday)")
+        raise NoticeError(f"{number}: unknown kind {kind!r} (use holiday or workday)")
     try:
         start = date.fromisoformat(first)
         end = date.fromisoformat(last) if last else start
     except ValueError as exc:
-        raise NoticeError(f"line {number}: {exc}") from None
+        raise NoticeError(f"{number}: {exc}") from None
     return _span(start, end, _KINDS[kind], name or "", number)
 
 
-def _parse_item(body: str, name: str, year: int, number: int) -> list[DayOverride]:
+def _parse_item(body: str, name: str, year: int, number: str) -> list[DayOverride]:
     """Return the overrides of one numbered item of the notice's own text."""
     dates: list[date] = []
 
@@ -99,19 +170,19 @@ def _parse_item(body: str, name: str, year: int, number: int) -> list[DayOverrid
             continue
         rest, work = "放假" in clause, "上班" in clause
         if rest == work:
-            raise NoticeError(f"line {number}: cannot tell whether {_clause_text(clause, dates)!r} "
+            raise NoticeError(f"{number}: cannot tell whether {_clause_text(clause, dates)!r} "
                               "is 放假 or 上班")
         if "至" in clause and len(picked) == 2:
             days += _span(picked[0], picked[1], work, name, number)
         elif "至" in clause:
-            raise NoticeError(f"line {number}: a range needs two dates in "
+            raise NoticeError(f"{number}: a range needs two dates in "
                               f"{_clause_text(clause, dates)!r}")
         else:
             days += [DayOverride(d, work, name) for d in picked]
     return days
 
 
-def _resolve(match: re.Match[str], previous: date | None, year: int, number: int) -> date:
+def _resolve(match: re.Match[str], previous: date | None, year: int, number: str) -> date:
     """Return the date one Chinese date expression names, checking its weekday when given."""
     y, m, d, note = match.groups()
     if m:
@@ -119,40 +190,40 @@ def _resolve(match: re.Match[str], previous: date | None, year: int, number: int
     elif previous is not None:
         month, default_year = previous.month, previous.year
     else:
-        raise NoticeError(f"line {number}: {match.group(0)!r} has no month")
+        raise NoticeError(f"{number}: {match.group(0)!r} has no month")
     the_year = int(y) if y else default_year
     try:
         day = date(the_year, month, int(d))
     except ValueError as exc:
-        raise NoticeError(f"line {number}: {match.group(0)!r}: {exc}") from None
+        raise NoticeError(f"{number}: {match.group(0)!r}: {exc}") from None
     said = _WEEKDAY.search(note or "")
     if said and _WEEKDAYS[said.group(1)] != day.weekday():
-        raise NoticeError(f"line {number}: {day.isoformat()} is a {day.strftime('%A')}, "
+        raise NoticeError(f"{number}: {day.isoformat()} is a {day.strftime('%A')}, "
                           f"the notice says {said.group(0)}")
     return day
 
 
-def _span(start: date, end: date, work: bool, name: str, number: int) -> list[DayOverride]:
+def _span(start: date, end: date, work: bool, name: str, number: str) -> list[DayOverride]:
     """Return one override per day of an inclusive range."""
     if end < start or (end - start).days >= _MAX_RANGE_DAYS:
-        raise NoticeError(f"line {number}: range {start}..{end} is empty or longer than "
+        raise NoticeError(f"{number}: range {start}..{end} is empty or longer than "
                           f"{_MAX_RANGE_DAYS} days")
     length = (end - start).days + 1
     return [DayOverride(start + timedelta(days=i), work, name) for i in range(length)]
 
 
-def _check_year(day: date, year: int, number: int) -> None:
+def _check_year(day: date, year: int, number: str) -> None:
     """Reject a day outside the notice's year and the December before it."""
     if day.year != year and not (day.year == year - 1 and day.month == 12):
-        raise NoticeError(f"line {number}: {day.isoformat()} is outside the {year} schedule")
+        raise NoticeError(f"{number}: {day.isoformat()} is outside the {year} schedule")
 
 
-def _record(found: dict[date, tuple[DayOverride, int]], override: DayOverride, number: int) -> None:
+def _record(found: dict[date, tuple[DayOverride, str]], override: DayOverride, number: str) -> None:
     """Keep an override; reject one that contradicts an earlier line."""
     earlier = found.get(override.day)
     if earlier and earlier[0].is_workday != override.is_workday:
-        raise NoticeError(f"line {number}: {override.day.isoformat()} contradicts "
-                          f"line {earlier[1]}")
+        raise NoticeError(f"{number}: {override.day.isoformat()} contradicts "
+                          f"{earlier[1]}")
     if not earlier:
         found[override.day] = (override, number)
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from app.domain.calendar import Deadline, WorkingCalendar
 from app.domain.clock import to_utc
 
-STEPS = ("classify", "dispatch", "handle", "track", "feedback", "summarize",
+STEPS = ("receive", "classify", "dispatch", "handle", "track", "reply", "feedback", "summarize",
          "supervisor_review", "supervise", "escalate",
          # special complaints, return visits and appeals (processes/special_*.bpmn, return_visit, appeal_handling)
          "containment", "investigate", "antifraud", "care", "visit_retry", "survey_window", "appeal")

@@ -87,13 +87,13 @@ def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
 
 
 def _sla_call(source: str) -> tuple[str, str] | None:
-    """('sla_due', 'handle') for the expression sla_due("handle"), else None."""
+    """('sla_due', 'handle') for sla_due("handle") or sla_due("handle", <event instant>), else None."""
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError):
         return None
     if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in SLA_FUNCTIONS
-            and len(tree.args) == 1 and not tree.keywords and isinstance(tree.args[0], ast.Constant)
+            and len(tree.args) in (1, 2) and not tree.keywords and isinstance(tree.args[0], ast.Constant)
             and isinstance(tree.args[0].value, str)):
         return tree.func.id, tree.args[0].value
     return None

@@ -203,6 +203,47 @@ class Instance:
         else:
             task.internal_data["event_value"] = value
 
+    def rearm_sla_timers(self, element_id: str, sla_step: str | None, due: dict[str, datetime]) -> dict[str, str]:
+        """Set a ready task's boundary SLA timers of one step to new instants, re-arming fired ones.
+
+        due maps an slaKind ("breach", "warning") to its new instant (sla_step None: every SLA step's
+        timers on the task). A timer still waiting moves;
+        one that already fired (its escalation branch ran) gets a fresh waiting sibling, so a new
+        breach at the new deadline escalates again; the task's completion cancels it as usual.
+        Returns {boundary element id: "moved" | "rearmed"}.
+
+        Example: ``inst.rearm_sla_timers("classify", "classify", {"breach": new_due})``
+        """
+        main = next((t for t in self._wf.get_tasks(state=TaskState.READY) if t.task_spec.name == element_id), None)
+        if main is None:
+            raise TaskNotReady(f"{element_id} is not ready")
+        split = main.parent
+        self._changed()
+        done: dict[str, str] = {}
+        for spec in split.task_spec.outputs:
+            props = (getattr(spec, "extensions", {}) or {}).get("properties", {}) or {}
+            kind = props.get("slaKind")
+            if (sla_step is not None and props.get("slaStep") != sla_step) or kind not in due or spec.name in done:
+                continue
+            if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+                continue
+            value = clock.utc(due[kind]).isoformat()
+            waiting = [c for c in split.children if c.task_spec is spec and c.state == TaskState.WAITING]
+            if waiting:
+                waiting[0].internal_data["event_value"] = value
+                done[spec.name] = "moved"
+            else:
+                child = split._add_child(spec, TaskState.WAITING)
+                child.internal_data["event_value"] = value
+                # refresh_timers() only looks at the event manager's tasks: a load registers waiting
+                # events, a task made here must be registered by hand.
+                child.workflow.top_workflow.event_manager.add_task(child)
+                # Its escalation path must exist below it (as SpiffWorkflow's cycle timers do) for the
+                # completed event to run on into the 督办 task.
+                spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+                done[spec.name] = "rearmed"
+        return done
+
     def dump(self) -> bytes:
         """The instance's state (compressed JSON, without the spec); Engine.load takes it back."""
         return serializer.dump(self._wf)

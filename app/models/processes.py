@@ -27,6 +27,9 @@ class ProcessVersion(Base):
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     deployed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "files": deployed from the processes/ folder (start-up, `deploy`); "owner": by a process owner
+    # (browser or API). A folder deploy never replaces an owner's current version.
+    source: Mapped[str] = mapped_column(String(8), default="owner", server_default="owner")
 
 
 class ProcessInstance(Base):

@@ -26,6 +26,17 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
 
 
+def log_start(app: Flask) -> None:
+    """Log, once as a process starts serving or ticking, what the operator should act on."""
+    import logging
+
+    from ..services.calendar_admin import startup_warning
+
+    warning = startup_warning(app.extensions["complaintflow"])
+    if warning:
+        logging.getLogger("complaintflow.start").warning(warning)
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext

@@ -1,10 +1,12 @@
 """Liveness, readiness and metrics for load balancers and Prometheus: /healthz, /readyz, /metrics.
 
 /healthz answers 200 as long as the process serves (it touches nothing). /readyz answers 200 only
-when this process can do real work: the database answers, its schema is at the newest migration
-this code knows, and the working calendar has the official schedule of this year and the next
-(READY_REQUIRES_CALENDAR=false reports a missing year without failing). Otherwise 503 with the
-reasons. None of them needs a token: keep them off the public side of the load balancer.
+when this process can serve requests: the database answers and its schema is at the newest
+migration this code knows. Otherwise 503 with the reasons. Nothing else decides readiness: a
+balancer drains a host that fails it, and a state every host shares (next year's holiday schedule
+not entered yet) would drain them all at once. That state is a warning for the people who keep
+the calendar: /metrics, /api/v1/calendar/status, the owners' pages and the start-up log say it.
+None of them needs a token: keep them off the public side of the load balancer.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The process can serve: database reachable, migrations current, calendar data present."""
+    """The process can serve: database reachable, migrations current."""
     checks, reasons = readiness(_rt())
     body = {"status": "ready" if not reasons else "not ready", "checks": checks, "reasons": reasons}
     response = jsonify(body)
@@ -50,7 +52,6 @@ def prometheus_metrics():
 def readiness(rt) -> tuple[dict[str, Any], list[str]]:
     """Run every check; return their results and the reasons the process is not ready (empty when it is)."""
     from ..migrate import is_current
-    from ..services.calendar_admin import years_needing_schedule
 
     checks: dict[str, Any] = {}
     reasons: list[str] = []
@@ -70,17 +71,6 @@ def readiness(rt) -> tuple[dict[str, Any], list[str]]:
     except Exception as exc:  # noqa: BLE001
         checks["migrations"] = {"ok": False, "error": exc.__class__.__name__}
         reasons.append(f"cannot read the schema version ({exc.__class__.__name__})")
-    required = bool(rt.settings.get("READY_REQUIRES_CALENDAR", True))
-    try:
-        missing = years_needing_schedule(rt)
-        checks["calendar"] = {"ok": not missing, "missing_years": missing, "required": required}
-        if missing and required:
-            reasons.append("official holiday schedule missing for " + ", ".join(map(str, missing))
-                           + ": enter it (POST /api/v1/calendar/schedules)")
-    except Exception as exc:  # noqa: BLE001
-        checks["calendar"] = {"ok": False, "error": exc.__class__.__name__, "required": required}
-        if required:
-            reasons.append(f"cannot read the calendar ({exc.__class__.__name__})")
     return checks, reasons
 
 

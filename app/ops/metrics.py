@@ -137,7 +137,24 @@ class DatabaseCollector:
         lag.add_metric([], (now - as_utc(oldest)).total_seconds() if oldest is not None else 0)
         open_incidents = GaugeMetricFamily("complaintflow_open_incidents", "Timers waiting for a supervisor's retry")
         open_incidents.add_metric([], incidents or 0)
-        return [tasks, waiting, lag, open_incidents]
+        return [tasks, waiting, lag, open_incidents, *self._calendar()]
+
+    def _calendar(self) -> list[GaugeMetricFamily]:
+        """A missing holiday schedule is a warning to alert on, not a readiness failure."""
+        from ..services.calendar_admin import provisional_counts, years_needing_schedule
+
+        missing = years_needing_schedule(self.rt)
+        years = GaugeMetricFamily("complaintflow_calendar_years_needing_schedule",
+                                  "Years (this and next) whose official holiday schedule is not entered")
+        years.add_metric([], len(missing))
+        with self.rt.db.read() as s:
+            counts = provisional_counts(s)
+        provisional = GaugeMetricFamily("complaintflow_provisional_deadlines",
+                                        "Open deadlines that depend on a year without official holiday data",
+                                        labels=["kind"])
+        for kind in ("tasks", "timers", "complaints"):
+            provisional.add_metric([kind.rstrip("s")], counts[kind])
+        return [years, provisional]
 
 
 def exposition(rt) -> tuple[bytes, str]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..domain.calendar import PACKAGED_YEARS, Deadline
-from ..domain.holiday_notice import NoticeError, parse_state_council_schedule
+from ..domain.holiday_notice import NoticeError, parse_notice
+from ..domain.statutory_holidays import notice_problems
 from ..errors import Forbidden, Invalid, NotFound
 from ..models import CalendarOverride, CalendarRevision, CalendarYear, Complaint, HumanTask, Timer
 from . import deadlines, sla_marks
@@ -28,9 +29,56 @@ def _require_owner(viewer: Viewer) -> None:
         raise Forbidden("only process owners change the calendar")
 
 
+# Who is warned in the pages while a year's schedule is missing: those who enter it, and those
+# whom a false breach or escalation (a provisional deadline) reaches first.
+WARNED_GROUPS = frozenset({"process_owner", "supervisor", "director"})
+
+
 def years_needing_schedule(rt: Runtime) -> list[int]:
-    """This year and the next when their official schedule is still missing (for owners and /readyz)."""
+    """This year and the next when their official schedule is still missing (a warning, never an outage)."""
     return rt.calendar.years_needing_schedule(rt.clock.now())
+
+
+def provisional_counts(s) -> dict[str, int]:
+    """Open deadlines that depend on a year without official data: task dues, SLA timers, complaint clocks."""
+    return {
+        "tasks": s.scalar(select(func.count()).where(HumanTask.state == "ready",
+                                                     HumanTask.due_provisional.is_(True))) or 0,
+        "timers": s.scalar(select(func.count()).where(Timer.provisional.is_(True),
+                                                      Timer.status.in_(deadlines.OPEN_STATUSES))) or 0,
+        "complaints": s.scalar(select(func.count()).where(Complaint.status == "open",
+                                                          Complaint.clocks_provisional.is_(True))) or 0,
+    }
+
+
+def status(rt: Runtime) -> dict[str, Any]:
+    """The calendar's health for people and monitors: missing years, provisional deadlines, what to do."""
+    missing = years_needing_schedule(rt)
+    with rt.db.read() as s:
+        provisional = provisional_counts(s)
+    return {
+        "today": rt.clock.now().isoformat(),
+        "ok": not missing,
+        "needs_schedule": missing,
+        "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
+        "provisional": provisional,
+        "action": (f"enter the State Council holiday notice for {', '.join(map(str, missing))} on the calendar "
+                   "page (/calendar) or POST /api/v1/calendar/schedules; until then deadlines in those years are "
+                   "provisional" if missing else ""),
+    }
+
+
+def startup_warning(rt: Runtime) -> str | None:
+    """The line a process logs at start while a year's schedule is missing (None when all is entered)."""
+    try:
+        missing = years_needing_schedule(rt)
+    except Exception as exc:  # noqa: BLE001 - start-up never fails on a warning's own failure
+        return f"calendar: cannot read the holiday schedule ({exc.__class__.__name__})"
+    if not missing:
+        return None
+    return (f"calendar: the official holiday schedule for {', '.join(map(str, missing))} is not entered; "
+            "deadlines in those years are provisional (weekends and estimated statutory holidays). "
+            "A process owner enters the State Council notice on the calendar page (/calendar).")
 
 
 def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:
@@ -46,19 +94,32 @@ def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:
             "entered_years": entered, "needs_schedule": years_needing_schedule(rt)}
 
 
-def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any) -> dict[str, Any]:
-    """Enter a year's official schedule from the notice's text, then recompute provisional deadlines."""
+NOTICE_FORMS = ("auto", "text", "csv", "json")
+
+
+def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any, form: Any = "auto") -> dict[str, Any]:
+    """Enter a year's complete official schedule from the notice (text, CSV or JSON), then recompute.
+
+    An incomplete notice is refused with one error per missing holiday or make-up day, and changes nothing.
+    """
     _require_owner(viewer)
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         raise Invalid("bad year", [{"field": "year", "message": "a year between 2000 and 2100"}])
     if not isinstance(text, str) or not text.strip():
         raise Invalid("the notice text is required", [{"field": "text", "message": "required"}])
+    if form not in NOTICE_FORMS:
+        raise Invalid("bad form", [{"field": "form", "message": "one of " + ", ".join(NOTICE_FORMS)}])
     try:
-        days = parse_state_council_schedule(text, year)
+        days = parse_notice(text, year, form)
     except NoticeError as exc:
         raise Invalid("the notice cannot be read", [{"field": "text", "message": str(exc)}]) from exc
     if not days:
         raise Invalid("the notice sets no day", [{"field": "text", "message": "no holiday or workday found"}])
+    problems = notice_problems(days, year)
+    if problems:
+        raise Invalid(f"the {year} notice is incomplete: " + "; ".join(p.message for p in problems),
+                      [{"field": "text", "message": p.message, **({"holiday": p.holiday} if p.holiday else {})}
+                       for p in problems])
     now = rt.clock.now()
     with rt.db.write() as s:
         s.execute(delete(CalendarOverride).where(CalendarOverride.source == "notice",
@@ -124,8 +185,15 @@ def _bump(s, now: datetime) -> None:
 
 # -- recompute -----------------------------------------------------------------------------------
 
-def recompute_provisional(rt: Runtime) -> dict[str, int]:
-    """Recompute every open provisional deadline with the current calendar; one transaction per instance."""
+def recompute_provisional(rt: Runtime, viewer: Viewer | None = None) -> dict[str, int]:
+    """Recompute every open provisional deadline with the current calendar; one transaction per instance.
+
+    Reports how many instances and complaints were looked at, how many timers and deadlines (task
+    due times, complaint clocks) actually moved, and how many open deadlines are still provisional
+    (those in a year still without a schedule).
+    """
+    if viewer is not None:
+        _require_owner(viewer)
     with rt.db.read() as s:
         from_timers = s.scalars(select(Timer.instance_id).where(Timer.provisional.is_(True),
                                                                 Timer.status.in_(deadlines.OPEN_STATUSES)))
@@ -134,22 +202,35 @@ def recompute_provisional(rt: Runtime) -> dict[str, int]:
         instance_ids = sorted(set(from_timers) | set(from_tasks))
         complaint_ids = list(s.scalars(select(Complaint.id).where(Complaint.clocks_provisional.is_(True),
                                                                   Complaint.status == "open")))
-    timers = 0
+    timers = timers_moved = deadlines_moved = 0
     for instance_id in instance_ids:
-        timers += _recompute_instance(rt, instance_id)
+        recomputed, moved, tasks_moved = _recompute_instance(rt, instance_id)
+        timers, timers_moved, deadlines_moved = timers + recomputed, timers_moved + moved, deadlines_moved + tasks_moved
     for complaint_id in complaint_ids:
-        _recompute_complaint(rt, complaint_id)
-    return {"instances": len(instance_ids), "timers": timers, "complaints": len(complaint_ids)}
+        deadlines_moved += _recompute_complaint(rt, complaint_id)
+    with rt.db.read() as s:
+        still = provisional_counts(s)
+    return {"instances": len(instance_ids), "complaints": len(complaint_ids), "timers": timers,
+            "timers_moved": timers_moved, "deadlines_moved": deadlines_moved,
+            "still_provisional": sum(still.values())}
 
 
-def _recompute_instance(rt: Runtime, instance_id: int) -> int:
+def _task_dues(s, instance_id: int) -> dict[int, tuple]:
+    return {t.id: (t.due_at, t.warn_at) for t in s.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready"))}
+
+
+def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
+    """Return (timers recomputed, timers that moved, task deadlines that moved) of one instance."""
     now = rt.clock.now()
     with rt.db.write() as s:
+        before = _task_dues(s, instance_id)
         rows = [r for r in deadlines.open_timers(s, instance_id) if r.kind in ("breach", "warning") and r.sla_step]
         rows = [r for r in rows if r.provisional] or rows
         if not rows:
             deadlines.refresh_task_deadlines(s, instance_id)
-            return 0
+            s.flush()
+            return 0, 0, sum(before.get(k) != v for k, v in _task_dues(s, instance_id).items())
         severity = deadlines.severity_of(s, instance_id)
         locked = deadlines.lock_instance(rt, s, instance_id)
 
@@ -172,13 +253,19 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> int:
         AuditLog(s, instance_id).append(
             "sla.recomputed", at=now, actor=SYSTEM.name,
             after={str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()})
-        return len(moved)
+        s.flush()
+        tasks_moved = sum(before.get(k) != v for k, v in _task_dues(s, instance_id).items())
+        return len(moved), sum(old != new for old, new in moved.values()), tasks_moved
 
 
-def _recompute_complaint(rt: Runtime, complaint_id: int) -> None:
-    from .complaint_clocks import set_clocks
+def _recompute_complaint(rt: Runtime, complaint_id: int) -> int:
+    """Recompute a complaint's own clocks; return how many of their deadlines moved."""
+    from .complaint_clocks import CLOCKS, set_clocks
 
     with rt.db.write() as s:
         c = s.get(Complaint, complaint_id)
-        if c is not None and c.suspended_at is None:
-            set_clocks(rt, c, c.created_at)
+        if c is None or c.suspended_at is not None:
+            return 0
+        before = [getattr(c, f"{clock}_due_at") for clock in CLOCKS]
+        set_clocks(rt, c, c.created_at)
+        return sum(old != getattr(c, f"{clock}_due_at") for old, clock in zip(before, CLOCKS))

@@ -26,10 +26,21 @@ def list_models(rt: Runtime) -> list[dict[str, Any]]:
         entry = out.setdefault(v.process_id, {"process_id": v.process_id, "name": v.name, "versions": []})
         entry["versions"].append({
             "version": v.version, "hash": v.hash, "note": v.note, "deployed_by": who,
-            "deployed_at": v.deployed_at.isoformat(), "is_current": v.is_current,
+            "deployed_at": v.deployed_at.isoformat(), "is_current": v.is_current, "source": v.source,
             "running_instances": running.get(v.id, 0), "files": sorted(v.files),
         })
+    for entry in out.values():
+        entry["newer_file_version"] = _newer_file_version(entry["versions"])
     return list(out.values())
+
+
+def _newer_file_version(versions: list[dict[str, Any]]) -> int | None:
+    """A version deployed from processes/ after the current one, held back because an owner's is current."""
+    current = next((v["version"] for v in versions if v["is_current"]), None)
+    newest_file = next((v for v in versions if v["source"] == "files"), None)  # versions are newest first
+    if current is None or newest_file is None or newest_file["is_current"] or newest_file["version"] < current:
+        return None
+    return newest_file["version"]
 
 
 def version_file(rt: Runtime, process_id: str, version: int, name: str) -> str:

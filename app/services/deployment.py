@@ -1,6 +1,7 @@
 """Deploy process models as new versions; running instances stay on theirs."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -8,10 +9,14 @@ from typing import Mapping
 from sqlalchemy import func, select, update
 
 from ..engine import DiagramProblem, model_hash
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid, NotFound
 from ..models import ProcessVersion
 from .model_checks import review_model
 from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+FILES, OWNER = "files", "owner"  # process_version.source
+FOLDER_NOTE = "deployed from processes/"  # the migration that added the source backfilled from it
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,8 @@ class Deployed:
     version_id: int
     created: bool  # False when the same files were already the current version
     warnings: list[DiagramProblem] = field(default_factory=list)
+    # A folder deploy that found an owner's version current: the file version is stored, not current.
+    held_for: int | None = None  # the owner's current version it did not replace
 
 
 def problems_as_errors(problems: list[DiagramProblem]) -> list[dict]:
@@ -56,6 +63,8 @@ def deploy_model(
     note: str = "",
     process_id: str | None = None,
     strict: bool = False,
+    source: str = OWNER,
+    force: bool = False,
 ) -> Deployed:
     """Check and deploy BPMN files (+ forms, DMN) as the next version of their process.
 
@@ -63,6 +72,11 @@ def deploy_model(
     ``deploy`` of processes/ use) blocks on every error of the deploy review (schema, parser, forms,
     lanes, expressions, paths, lint); without it, fixtures deployed from code are held to the
     parser and their forms only.
+
+    ``source=FILES`` (the processes/ folder, deployed at every start) deploys nothing when the files
+    are those it last deployed from files, whatever was deployed since; and when a process owner's
+    version is current, the file version is stored but not made current (``held_for``), unless
+    ``force``. So a restart never undoes an owner's deployment.
     """
     if not bpmn_files:
         raise Invalid("no BPMN file", [{"field": "file", "message": "upload a .bpmn file"}])
@@ -79,24 +93,53 @@ def deploy_model(
     main = next(iter(sorted(bpmn_files)))
     now = rt.clock.now()
     with rt.db.write() as s:
-        current = s.scalars(
-            select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id, ProcessVersion.is_current.is_(True))
-        ).first()
+        versions = select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
+        current = s.scalars(versions.where(ProcessVersion.is_current.is_(True))).first()
+        if source == FILES and not force:
+            last_from_files = s.scalars(versions.where(ProcessVersion.source == FILES)
+                                        .order_by(ProcessVersion.version.desc()).limit(1)).first()
+            if last_from_files is not None and last_from_files.hash == digest:
+                held = current.version if current is not None and current.id != last_from_files.id else None
+                return Deployed(bundle.process_id, last_from_files.version, last_from_files.id, False,
+                                review.warnings, held)
         if current is not None and current.hash == digest:
             return Deployed(bundle.process_id, current.version, current.id, False, review.warnings)
+        hold = source == FILES and not force and current is not None and current.source != FILES
         last = s.scalar(select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == bundle.process_id)) or 0
-        s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id).values(is_current=False))
+        if not hold:
+            s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id).values(is_current=False))
         row = ProcessVersion(
             process_id=bundle.process_id, version=last + 1, name=bundle.name, bpmn_file=main, files=texts,
-            hash=digest, note=note, deployed_by_id=user_id, deployed_at=now, is_current=True,
+            hash=digest, note=note, deployed_by_id=user_id, deployed_at=now, is_current=not hold, source=source,
         )
         s.add(row)
         s.flush()
-        return Deployed(bundle.process_id, row.version, row.id, True, review.warnings)
+        return Deployed(bundle.process_id, row.version, row.id, True, review.warnings,
+                        current.version if hold else None)
 
 
-def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = None) -> list[Deployed]:
-    """Deploy every top-level diagram of a folder with the diagrams it calls and its forms."""
+def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
+    """Make a stored version the one new instances start on (process owners); running ones keep theirs."""
+    if "process_owner" not in viewer.groups:
+        raise Forbidden("only process owners choose the current version")
+    with rt.db.write() as s:
+        row = s.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id,
+                                                     ProcessVersion.version == version)).first()
+        if row is None:
+            raise NotFound(f"process '{process_id}' has no version {version}")
+        if not row.is_current:
+            s.execute(update(ProcessVersion).where(ProcessVersion.process_id == process_id).values(is_current=False))
+            row.is_current = True
+        return {"process_id": process_id, "version": version, "is_current": True}
+
+
+def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = None, force: bool = False) -> list[Deployed]:
+    """Deploy every top-level diagram of a folder with the diagrams it calls and its forms.
+
+    Only a diagram whose files changed since they were last deployed from files becomes a new
+    version, and never current over a process owner's version (see deploy_model); ``force`` makes
+    changed files current anyway. Each held version is logged.
+    """
     folder = Path(processes_dir)
     bpmn = {p.name: p.read_bytes() for p in sorted(folder.glob("*.bpmn"))}
     dmn = {p.name: p.read_bytes() for p in sorted(folder.glob("*.dmn"))}
@@ -109,8 +152,14 @@ def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = Non
             continue  # a called diagram: deployed with each caller
         needed = {name} | {other for other, (procs, _) in declared.items() if set(procs) & _calls_of(name, declared)}
         files = {n: bpmn[n] for n in sorted(needed)}
-        results.append(deploy_model(rt, files, dmn, user_id, "deployed from processes/", process_id=main[0],
-                                    strict=True))
+        deployed = deploy_model(rt, files, dmn, user_id, FOLDER_NOTE, process_id=main[0], strict=True,
+                                source=FILES, force=force)
+        if deployed.created and deployed.held_for is not None:
+            log.warning("%s: %s changed; stored as version %d but NOT made current: version %d, deployed by a "
+                        "process owner, stays current (make it current in the model library, or "
+                        "`complaintflow deploy --force`)", deployed.process_id, name, deployed.version,
+                        deployed.held_for)
+        results.append(deployed)
     return results
 
 

@@ -23,7 +23,7 @@ from .visibility import require_instance
 
 # Events that tell the story of the SLA clocks (pauses, extensions, warnings, breaches).
 CLOCK_EVENTS = ("complaint.suspended", "complaint.resumed", "sla.extension_requested", "sla.extension_approved",
-                "sla.extension_rejected", "sla.warning", "sla.breached", "sla.escalated", "timer.incident",
+                "sla.extension_rejected", "sla.extended", "sla.warning", "sla.breached", "sla.escalated", "timer.incident",
                 "timer.retried")
 
 

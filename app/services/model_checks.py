@@ -9,7 +9,6 @@ rules ported to Python (app/engine/lint.py).
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -19,11 +18,12 @@ from ..engine.parsing import read_xml
 from ..engine import (DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_expressions,
                       check_instructions, check_lanes, check_paths, lint, parse_bundle, read_models)
 from . import projection
+from .form_safety import UnsafeSchema, parse_json
 from .forms import schema_problems
 from .runtime import Runtime
 
 # The functions Runtime offers to diagram expressions (see Runtime.__post_init__).
-OFFERED_FUNCTIONS = ("sla_due", "sla_warn")
+OFFERED_FUNCTIONS = ("sla_due", "sla_warn", "now_iso")
 USER_TASKS = ("userTask",)
 
 
@@ -106,7 +106,7 @@ def form_field_names(forms: Mapping[str, str]) -> set[str]:
         if name.endswith("-uischema.json"):
             continue
         try:
-            walk(json.loads(text))
+            walk(parse_json(text))
         except ValueError:
             continue
     return names
@@ -151,9 +151,9 @@ def check_forms(models: list[ModelXml], forms: Mapping[str, str]) -> list[Diagra
 
 def _json_problems(text: str) -> list[str]:
     try:
-        return [] if isinstance(json.loads(text), dict) else ["a UI schema must be a JSON object"]
-    except ValueError as exc:
-        return [f"not valid JSON: {exc}"]
+        return [] if isinstance(parse_json(text, "the UI schema"), dict) else ["a UI schema must be a JSON object"]
+    except UnsafeSchema as exc:
+        return [str(exc)]
 
 
 def known_groups(rt: Runtime) -> dict[str, str]:

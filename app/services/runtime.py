@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from ..db import Database
 from ..domain.calendar import WorkingCalendar
-from ..domain.clock import Clock
+from ..domain.clock import Clock, to_utc
 from ..domain.sla import SlaPolicy
 from ..engine import Engine, ProcessBundle, parse_bundle
 from ..errors import NotFound
@@ -59,7 +59,8 @@ class Runtime:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.engine = Engine(context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn}, now=self.clock.now)
+        self.engine = Engine(functions={"now_iso": self._now_iso},
+                             context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn}, now=self.clock.now)
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
     @property
@@ -101,15 +102,25 @@ class Runtime:
         severity = data.get("severity")
         return severity if isinstance(severity, str) and severity else "general"
 
-    def _sla_due(self, data: dict[str, Any], step: str) -> str:
-        return self.policy.deadline(step, self._severity(data), self._sla_start(), self.calendar).at.isoformat()
+    def _sla_due(self, data: dict[str, Any], step: str, since: Any = None) -> str:
+        return self.policy.deadline(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
 
-    def _sla_warn(self, data: dict[str, Any], step: str) -> str:
-        return self.policy.warning_at(step, self._severity(data), self._sla_start(), self.calendar).at.isoformat()
+    def _sla_warn(self, data: dict[str, Any], step: str, since: Any = None) -> str:
+        return self.policy.warning_at(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
 
-    def _sla_start(self) -> datetime:
-        # A recompute (a year's schedule entered) evaluates the timer again from when it was armed.
-        return _SLA_START.get() or self.clock.now()
+    def _now_iso(self) -> str:
+        # Diagrams stamp the manual's events (registration, classification, solution) with it,
+        # so a later step's clock counts from that event rather than from when the step is reached.
+        return self.clock.now().isoformat()
+
+    def _sla_start(self, since: Any = None) -> datetime:
+        """The instant a clock counts from: the event named in the diagram, else now.
+
+        A recompute (a year's schedule entered) evaluates the timer again from when it was armed;
+        an explicit event instant wins over both, since it is the same on every evaluation.
+        """
+        event = event_instant(since)
+        return event or _SLA_START.get() or self.clock.now()
 
     @contextlib.contextmanager
     def sla_started_at(self, start: datetime) -> Iterator[None]:
@@ -119,6 +130,17 @@ class Runtime:
             yield
         finally:
             _SLA_START.reset(token)
+
+
+def event_instant(value: Any) -> datetime | None:
+    """An ISO instant stamped into task data (e.g. registered_at), or None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return to_utc(at) if at.tzinfo else None
 
 
 def split_files(files: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:

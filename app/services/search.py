@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select, tuple_
 
+from ..domain.whole_numbers import whole_number
 from ..domain.clock import local_midnight
 from ..errors import Forbidden, Invalid
 from ..models import Complaint, HumanTask, ProcessInstance, ProcessVersion, User
@@ -150,8 +151,9 @@ def breached_ever():
 
 
 def _user_id(s, assignee: str) -> int:
-    if assignee.isdigit():
-        return int(assignee) if int(assignee) <= MAX_INT else -1
+    if assignee.strip().isdigit():  # any digits: a user id, never a username
+        number = whole_number(assignee)
+        return number if number is not None else -1
     uid = s.scalar(select(User.id).where(User.username == assignee))
     return uid if uid is not None else -1
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ..domain import transfer_rules
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, Group, HumanTask, User
 from . import report_rollups
@@ -75,6 +76,25 @@ def _who(t: HumanTask) -> dict[str, Any]:
     return {"candidate_group": t.candidate_group, "assignee_id": t.assignee_id}
 
 
+def _step_groups(s, t: HumanTask) -> set[str]:
+    """The groups that can work the task's step (domain.transfer_rules)."""
+    rows = s.execute(select(Group.code, Group.name_zh, Group.name_en)).all()
+    by_name = {name: code for code, zh, en in rows for name in (code, zh, en)}
+    lane_group = by_name.get(t.lane) if t.lane else None
+    return transfer_rules.step_groups(lane_group, t.candidate_group, [r[0] for r in rows])
+
+
+def transfer_targets(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
+    """Whom a ready task may be transferred to: the groups that work its step and their active members."""
+    with rt.db.read() as s:
+        t = _ready_task(s, viewer, task_id)
+        groups = _step_groups(s, t)
+        users = [{"id": u.id, "username": u.username, "display_name": u.display_name, "groups": sorted(u.group_codes)}
+                 for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+                 if transfer_rules.may_receive(u.group_codes, groups) and u.id != t.assignee_id]
+    return {"task_id": task_id, "groups": sorted(groups), "users": users}
+
+
 def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_user: Any = None,
                   to_group: Any = None) -> dict[str, Any]:
     """转派: hand a ready task to another person (who then holds it) or another group (unclaimed)."""
@@ -95,11 +115,18 @@ def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_
                 raise Invalid("unknown user", [{"field": "to_user", "message": "no such active user"}])
             if user.id == t.assignee_id:
                 raise Conflict("the task is already theirs")
+            if not transfer_rules.may_receive(user.group_codes, _step_groups(s, t)):
+                raise Invalid("this person cannot work this step",
+                              [{"field": "to_user", "message": f"{user.display_name} is in none of the groups that work "
+                                                               f"{t.name}: {', '.join(sorted(_step_groups(s, t)))}"}])
             values = {"assignee_id": user.id}
             after = {"candidate_group": t.candidate_group, "assignee_id": user.id, "assignee": user.username}
         else:
             if s.scalar(select(Group.id).where(Group.code == str(to_group))) is None:
                 raise Invalid("unknown group", [{"field": "to_group", "message": "no such group"}])
+            if str(to_group) not in _step_groups(s, t):
+                raise Invalid("this group does not work this step",
+                              [{"field": "to_group", "message": f"{to_group} does not work {t.name}"}])
             if to_group == t.candidate_group and t.assignee_id is None:
                 raise Conflict("the task already waits in that group")
             values = {"candidate_group": str(to_group), "assignee_id": None}

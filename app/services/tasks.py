@@ -7,11 +7,12 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 
+from ..domain.whole_numbers import whole_number
 from ..engine import EngineError, TaskNotReady, refused_by_sandbox
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..models import Complaint, HumanTask, ProcessInstance
 from ..plain_sql import Plain, Sql, column_list, read_time
-from . import forms, projection
+from . import forms, projection, supervision
 from .audit import AuditLog
 from .instance_failures import stop_instance
 from .instances import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
@@ -92,9 +93,10 @@ def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, s
     elif assignee == "none":
         q = q.where(HumanTask.assignee_id.is_(None))
     elif assignee:
-        if not assignee.isdigit():
+        user_id = whole_number(assignee)
+        if user_id is None:
             raise Invalid("bad filter", [{"field": "assignee", "message": "use me, none or a user id"}])
-        q = q.where(HumanTask.assignee_id == int(assignee))
+        q = q.where(HumanTask.assignee_id == user_id)
     if group:
         q = q.where(HumanTask.candidate_group == group)
     q = q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(min(limit, 500)).offset(offset)
@@ -263,7 +265,13 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
         old = ready[task_id].data if task_id in ready else {}
         before = {k: old[k] for k in submitted if old.get(k) is not None}  # what the submission overwrote
+        extension = supervision.requested(ready.get(task_id), submitted, rt.clock.now())
+        if extension is not None:
+            with rt.db.read() as s:
+                supervision.read_current(s, instance_id, extension)
         steps = loaded.inst.complete(task_id, submitted)
+        if extension is not None:
+            supervision.apply(loaded.inst, extension, rt.clock.now())
     except TaskNotReady as exc:
         raise Conflict(f"the task is no longer ready: {exc}") from exc
     except EngineError as exc:
@@ -286,6 +294,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
                    element_id=element_id, element_name=name, before=before, after=submitted)
         record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
         audit_new_tasks(log, changes, viewer.actor, now)
+        if extension is not None:
+            supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
         if loaded.inst.completed:
             log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
         ready_rows = ready_tasks_of(rt, instance_id, db)

@@ -21,12 +21,15 @@ HERE = Path(__file__).parent
 
 def init_app(app: Flask) -> None:
     """Register the web layer on an app made by create_app."""
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=app.config["SESSION_HOURS"]))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Assigned, not setdefault: Flask defines every SESSION_COOKIE_* key already (SameSite None,
+    # Secure off, a 31-day lifetime), so a setdefault here would never take effect.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("HTTPS"))
     # The token lives as long as the session (which expires after SESSION_HOURS) instead of 1 h,
     # so a form left open over lunch still submits.
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
     # The web layer owns the app's templates and static files (the app package has none of its own).
     app.static_folder = str(HERE / "static")
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), app.jinja_loader])
@@ -36,14 +39,17 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(api_bp)
 
-    from . import access, errors, i18n, labels, nav, vendor
+    from . import access, calendar, errors, i18n, labels, nav, rich_text, security_headers, vendor
     from . import auth, complaints, evidence, inbox, models, tasks
 
+    security_headers.init_app(app)
+    rich_text.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
     nav.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    calendar.init_app(app)
     for module in (vendor, auth, inbox, tasks, complaints, evidence, models):
         app.register_blueprint(module.bp)
     from . import reports  # managers' pages: instance search and page, dashboard, regulator (issue 6)

@@ -5,6 +5,7 @@ import re
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services import complaints, task_actions, trail, workspace
 from . import schema_form
@@ -22,7 +23,7 @@ PAGE = 50
 def index():
     """Search complaints by number, phone or name; newest first."""
     a = request.args
-    offset = int(a.get("offset", "0")) if a.get("offset", "0").isdigit() else 0
+    offset = whole_number(a.get("offset", "0")) or 0
     result = complaints.list_complaints(runtime(), viewer(), q=a.get("q") or None, status=a.get("status") or None,
                                         category=a.get("category") or None, channel=a.get("channel") or None,
                                         limit=PAGE, offset=offset)

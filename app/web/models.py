@@ -6,16 +6,18 @@ page's CSRF token (header X-CSRFToken). Process owners edit and deploy; managers
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any, Callable
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
-from ..services import catalog, instance_migration, model_diff, model_editor
+from ..services import catalog, deployment, instance_migration, model_diff, model_editor
+from ..services.form_safety import parse_json
 from ..services.forms import schema_problems
 from . import schema_form
 from .access import role_required, runtime, viewer
+from .i18n import t
 
 bp = Blueprint("models", __name__, url_prefix="/models")
 READERS = ("process_owner", "manager")
@@ -54,8 +56,7 @@ def index():
 
 
 def _version_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get(name, ""), 1)
 
 
 @bp.get("/<process_id>")
@@ -93,8 +94,8 @@ def version_file(process_id: str, version: int, name: str):
 @role_required("process_owner")
 def migrate(process_id: str):
     """Check (dry run) or migrate the chosen running instances to a version; show the outcome per instance."""
-    ids = [int(i) for i in request.form.getlist("instance_id") if i.isdigit()]
-    to_version = int(request.form["to_version"]) if request.form.get("to_version", "").isdigit() else None
+    ids = [n for n in map(whole_number, request.form.getlist("instance_id")) if n is not None]
+    to_version = whole_number(request.form.get("to_version", ""), 1)
     dry_run = request.form.get("action") != "migrate"
     outcome = instance_migration.migrate_many(runtime(), viewer(), process_id, to_version, ids, dry_run)
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
@@ -104,6 +105,15 @@ def migrate(process_id: str):
                            frm=None, to=None, may_edit=True, running=catalog.running_instances(runtime(), process_id),
                            main_file=catalog.main_file(runtime(), process_id, current)[1], migration=outcome,
                            chosen=set(ids))
+
+
+@bp.post("/<process_id>/versions/<int:version>/current")
+@role_required("process_owner")
+def make_current(process_id: str, version: int):
+    """Make a stored version current (e.g. a file version held back at start-up); back to the process page."""
+    deployment.make_current(runtime(), viewer(), process_id, version)
+    flash(t("models.made_current", n=version), "success")
+    return redirect(url_for("models.show", process_id=process_id))
 
 
 # -- the editor --------------------------------------------------------------------------------
@@ -202,14 +212,14 @@ def form_preview():
     ui, ui_problem = {}, None
     if ui_text.strip():
         try:
-            ui = json.loads(ui_text)
+            ui = parse_json(ui_text, "the UI schema")
             if not isinstance(ui, dict):
                 ui, ui_problem = {}, "a UI schema must be a JSON object"
         except ValueError as exc:
             ui_problem = f"not valid JSON: {exc}"
     html = ""
     if not problems:
-        schema = json.loads(schema_text)
+        schema = parse_json(schema_text)
         try:
             fields = schema_form.build_fields(schema, ui, {})
             html = render_template("models/form_preview.html", fields=fields)

@@ -15,9 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Mapping
 
-from jsonschema import FormatChecker
-
-from ..services.forms import FormValidator
+from ..services.forms import FormValidator, form_validator
 from .i18n import LOCAL_TZ, loc, t
 
 
@@ -184,7 +182,7 @@ def parse_submission(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | N
 # -- validation messages in the user's language ----------------------------------------------------
 @lru_cache(maxsize=64)
 def _validator(schema_text: str) -> FormValidator:
-    return FormValidator(json.loads(schema_text), format_checker=FormatChecker())
+    return form_validator(schema_text)
 
 
 def _message(err, node: Mapping[str, Any]) -> str:

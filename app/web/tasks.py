@@ -5,8 +5,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..services import evidence, people, task_actions, tasks, workspace
+from ..services import evidence, task_actions, tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
 from .i18n import t
@@ -34,7 +35,7 @@ def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, sta
             f.value = evidence.describe(runtime(), ids)
     v = viewer()
     may = _permissions(task, page)
-    directory = people.directory(runtime()) if may["transfer"] else None
+    directory = task_actions.transfer_targets(runtime(), v, task_id) if may["transfer"] else None
     return render_template("tasks/show.html", page=page, task=task, fields=fields, errors=errors or {},
                            may=may, directory=directory, viewer=v,
                            contact_methods=task_actions.CONTACT_METHODS,
@@ -208,7 +209,7 @@ def _complaint_clock(task_id: str, change, done_message: str):
     """Suspend or resume the task's complaint: the same form, the same guard, another service call."""
     if suspension is None:
         raise NotFound("suspension is not available")
-    complaint_id = int(request.form.get("complaint_id", "0") or 0)
+    complaint_id = whole_number(request.form.get("complaint_id", "")) or 0
     return _act(task_id, lambda: change(runtime(), viewer(), complaint_id, request.form.get("reason")), done_message)
 
 

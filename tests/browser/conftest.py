@@ -52,12 +52,38 @@ def browser():
         b.close()
 
 
+# Reports every Content-Security-Policy violation of a page to its console, where the fixture
+# below collects it: a page that needs inline script or a foreign source fails its test.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  (window.__cspViolations = window.__cspViolations || []).push(e.violatedDirective);
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
 @pytest.fixture
-def context(browser, live):
+def csp_violations() -> list[str]:
+    """What the context's pages reported as blocked by the Content-Security-Policy."""
+    return []
+
+
+@pytest.fixture
+def context(browser, live, csp_violations):
     ctx = browser.new_context(base_url=live[0], viewport={"width": 1440, "height": 900}, locale="zh-CN")
     ctx.set_default_timeout(10_000)
+    ctx.add_init_script(_REPORT_CSP_VIOLATIONS)
+    violations = csp_violations
+
+    def watch(page):
+        page.on("console", lambda msg: violations.append(msg.text) if msg.type == "error" and (
+            "Content Security Policy" in msg.text or msg.text.startswith("CSP violation")) else None)
+
+    ctx.on("page", watch)
     yield ctx
     ctx.close()
+    assert not violations, "the pages broke their Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
         prepare_database(pg.url, sla)
         env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": pg.url, "COMPLAINTFLOW_SECRET_KEY": "fault-test",
                "COMPLAINTFLOW_SLA_POLICY": str(sla), "COMPLAINTFLOW_DB_POOL_SIZE": "2", "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2",
-               "COMPLAINTFLOW_READY_REQUIRES_CALENDAR": "false", "COMPLAINTFLOW_LOG_FORMAT": "json",
+               "COMPLAINTFLOW_LOG_FORMAT": "json",
                "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": "1", "PYTHONPATH": str(ROOT)}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         apps = [AppProcess(env, tmp_path / f"app{n}.log", free_port(), workers=2) for n in (1, 2)]

@@ -36,8 +36,7 @@ GROUPS = ["agent", "dispatcher", "handler_network", "supervisor", "director", "p
 def fuzzed_app(sqlite_url, clock, tmp_path, deployed):
     from app.services.accounts import create_user, issue_token, viewer_by_id
 
-    # The test clock's next year (2027) has no official holiday schedule: /readyz would rightly say 503.
-    app = make_app(sqlite_url, clock, tmp_path, READY_REQUIRES_CALENDAR=False)
+    app = make_app(sqlite_url, clock, tmp_path)
     rt = app.extensions["complaintflow"]
     uid = create_user(rt, "fuzzer", "fuzzer-password", "Fuzzer", GROUPS)
     token = issue_token(rt, viewer_by_id(rt, uid))["token"]

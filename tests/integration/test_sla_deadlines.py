@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.domain.clock import FixedClock
+from app.domain.holiday_notice import parse_notice
 from app.models import Timer
 from app.services.timers import fire_due_timers
+from tests.notices import INVENTED_2027
 
 from .flow import complete, ready_task, registration, scenario
 
@@ -65,13 +67,25 @@ def test_a_2027_deadline_is_provisional_until_the_schedule_is_imported(api, depl
     complaint = api.get("agent", "/complaints?q=&limit=1").get_json()["items"][0]
     assert complaint["clocks"]["final_reply"]["provisional"] is True
 
-    notice = "2027-01-01..2027-01-04 holiday 元旦\n2027-02-06..2027-02-13 holiday 春节\n2027-02-14 workday 春节调休\n"
+    # The invented notice gives 元旦 a fourth day, Monday 4 January.
+    notice = INVENTED_2027.replace("3日（周日）放假，共3天", "4日（周一）放假调休，共4天")
     assert api.post("agent", "/calendar/schedules", json={"year": 2027, "text": notice}).status_code == 403
     bad = api.post("owner", "/calendar/schedules", json={"year": 2027, "text": "2027-13-01 holiday x"})
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "text"
+    two_lines = "2027-01-01..2027-01-04 holiday 元旦\n2027-02-05..2027-02-13 holiday 春节\n2027-02-20 workday 春节\n"
+    incomplete = api.post("owner", "/calendar/schedules", json={"year": 2027, "text": two_lines})
+    assert incomplete.status_code == 422
+    assert [e["holiday"] for e in incomplete.get_json()["errors"]] == ["清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+    assert "清明节 is missing" in incomplete.get_json()["detail"]
+    assert api.get("owner", "/calendar/status").get_json()["needs_schedule"] == [2027]  # refused: nothing changed
+    assert ready_task(api, iid, "handle", "handler_network")["due_provisional"] is True
     r = api.post("owner", "/calendar/schedules", json={"year": 2027, "text": notice})
     assert r.status_code == 201, r.get_json()
-    assert r.get_json()["recomputed"]["timers"] == 2 and r.get_json()["days"] == 13
+    days = len(parse_notice(notice, 2027))
+    assert r.get_json()["days"] == days
+    recomputed = r.get_json()["recomputed"]
+    assert recomputed["timers"] == 2 and recomputed["timers_moved"] == 2 and recomputed["still_provisional"] == 0
+    assert recomputed["deadlines_moved"] >= 1  # the handling task's due time (and the complaint's clocks)
 
     task = ready_task(api, iid, "handle", "handler_network")
     moved = at(2027, 1, 7, 10, 0)  # 4 Jan became a day off: Tue 5, Wed 6, Thu 7
@@ -82,7 +96,8 @@ def test_a_2027_deadline_is_provisional_until_the_schedule_is_imported(api, depl
     assert engine_due(rt, iid)["warning"] == timers["warning"].due_at
     assert api.get("owner", "/calendar/status").get_json()["needs_schedule"] == []
     overrides = api.get("agent", "/calendar/overrides?year=2027").get_json()
-    assert overrides["entered_years"] == [2027] and len(overrides["items"]) == 13
+    assert overrides["entered_years"] == [2027] and len(overrides["items"]) == days
+    assert rt.calendar.add_working_days(at(2026, 12, 31, 10, 0), 3).at == moved.astimezone(timezone.utc)
     events = [e["type"] for e in api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]]
     assert "sla.recomputed" in events
 

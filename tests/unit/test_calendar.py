@@ -7,7 +7,9 @@ import pytest
 
 from app.domain.calendar import (Deadline, DayOverride, WorkingCalendar, provisional_days_off)
 from app.domain.clock import OPERATOR_ZONE, FixedClock, SystemClock, local_date
-from app.domain.holiday_notice import NoticeError, parse_state_council_schedule
+from app.domain.holiday_notice import NoticeError, parse_notice, parse_state_council_schedule
+from app.domain.statutory_holidays import main_days, notice_problems
+from tests.notices import INVENTED_2027, INVENTED_2027_CSV
 
 CAL = WorkingCalendar()
 
@@ -17,11 +19,6 @@ def sh(y, m, d, h=10, mi=0):
     return datetime(y, m, d, h, mi, tzinfo=OPERATOR_ZONE)
 
 
-# A 2027 schedule invented for the tests (the real one is not published yet); weekdays are real.
-INVENTED_2027 = """\
-一、元旦：1月1日（周五）至3日（周日）放假，共3天。
-二、春节：2月6日（农历除夕、周六）至14日（周日）放假调休，共9天。2月20日（周六）上班。
-"""
 
 NOTICE_2026 = """\
 国务院办公厅关于2026年部分节假日安排的通知
@@ -106,15 +103,87 @@ def test_provisional_year_keeps_the_fixed_statutory_days_and_their_in_lieu_days(
     assert not CAL.is_workday(date(2027, 5, 4)) and CAL.is_workday(date(2027, 5, 6))
 
 
+def test_provisional_2027_estimates_the_lunar_holidays():
+    # Spring Festival 2027: 除夕 Fri 02-05, 正月初一 Sat 02-06; the weekend days come back Tue 9 and Wed 10.
+    for day in (date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10),
+                date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15)):
+        assert not CAL.is_workday(day), day
+    assert CAL.is_workday(date(2027, 2, 4)) and CAL.is_workday(date(2027, 2, 11))
+    assert provisional_days_off(2027)[date(2027, 2, 8)] == "春节"
+    # Without the estimate 02-09 came out, inside the break: false breaches around Spring Festival.
+    assert CAL.add_working_days(sh(2027, 2, 4), 3) == Deadline(sh(2027, 2, 15), provisional=True)
+
+
+# Each statutory holiday's main day, as the official tables of chinese_calendar name it.
+OFFICIAL_MAIN_DAYS = {
+    2025: {"元旦": date(2025, 1, 1), "春节": date(2025, 1, 29), "清明节": date(2025, 4, 4), "劳动节": date(2025, 5, 1),
+           "端午节": date(2025, 5, 31), "中秋节": date(2025, 10, 6), "国庆节": date(2025, 10, 1)},
+    2026: {"元旦": date(2026, 1, 1), "春节": date(2026, 2, 17), "清明节": date(2026, 4, 5), "劳动节": date(2026, 5, 1),
+           "端午节": date(2026, 6, 19), "中秋节": date(2026, 9, 25), "国庆节": date(2026, 10, 1)},
+}
+_OFFICIAL_NAMES = {"元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Tomb-sweeping Day",
+                   "劳动节": "Labour Day", "端午节": "Dragon Boat Festival", "中秋节": "Mid-autumn Festival",
+                   "国庆节": "National Day"}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_estimate_names_every_statutory_main_day_of_the_official_tables(year):
+    estimate = provisional_days_off(year)
+    for holiday, day in OFFICIAL_MAIN_DAYS[year].items():
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        assert on_holiday and name == _OFFICIAL_NAMES[holiday], (holiday, day, name)  # the official table agrees
+        assert estimate.get(day, "").startswith(holiday[:2]), (holiday, day, estimate.get(day))
+    assert main_days(year) == OFFICIAL_MAIN_DAYS[year]
+    # Every day off of the estimate that falls on a weekday is a day off in the official table.
+    assert all(not chinese_calendar.is_workday(d) for d in estimate if d.weekday() < 5 and "补假" not in estimate[d])
+
+
 def test_provisional_deadline_is_recomputed_once_the_year_is_official():
     start = sh(2027, 2, 4)
-    assert CAL.add_working_days(start, 3) == Deadline(sh(2027, 2, 9), provisional=True)
+    assert CAL.add_working_days(start, 3) == Deadline(sh(2027, 2, 15), provisional=True)
     overrides = parse_state_council_schedule(INVENTED_2027, 2027)
     entered_not_declared = WorkingCalendar(overrides)
     assert entered_not_declared.add_working_days(start, 3).provisional
     official = WorkingCalendar(overrides, official_years=[2027])
-    assert official.add_working_days(start, 3) == Deadline(sh(2027, 2, 16), provisional=False)
+    # The notice's break runs to Sat 02-13: Mon 15, Tue 16, Wed 17; the make-up Saturday 02-20 works.
+    assert official.add_working_days(start, 3) == Deadline(sh(2027, 2, 17), provisional=False)
     assert official.is_workday(date(2027, 2, 20))
+
+
+def test_a_complete_notice_has_no_problems_in_any_form():
+    for text in (INVENTED_2027, INVENTED_2027_CSV):
+        assert notice_problems(parse_notice(text, 2027), 2027) == []
+    assert parse_notice(INVENTED_2027_CSV, 2027) == parse_notice(INVENTED_2027, 2027)
+    as_json = '{"year": 2027, "days": [' + ",".join(
+        f'{{"date": "{d}", "kind": "{k}", "name": "{n}"}}'
+        for d, k, n in (line.split(",") for line in INVENTED_2027_CSV.splitlines()[1:])) + "]}"
+    assert parse_notice(as_json, 2027) == parse_notice(INVENTED_2027, 2027)
+    assert notice_problems(parse_state_council_schedule(NOTICE_2026, 2026), 2026) == []
+
+
+def test_an_incomplete_notice_names_what_is_missing():
+    two_lines = "2027-01-01..2027-01-03 holiday 元旦\n2027-02-05..2027-02-13 holiday 春节\n"
+    problems = notice_problems(parse_notice(two_lines, 2027), 2027)
+    assert [p.holiday for p in problems if "is missing" in p.message] == ["清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+    assert any("no make-up working day" in p.message for p in problems)
+    wrong_day = INVENTED_2027.replace("6月9日（周三）", "6月10日（周四）").replace("2月20日（周六）上班", "2月17日（周三）上班")
+    messages = [p.message for p in notice_problems(parse_notice(wrong_day, 2027), 2027)]
+    assert "端午节's days off do not include its main day 2027-06-09 (周三)" in messages
+    assert any(m.startswith("2027-02-17 is a 周三: a make-up working day") for m in messages)
+    assert any("named '植树节'" in m for m in notice_problems(
+        parse_notice(INVENTED_2027_CSV + "2027-03-12,holiday,植树节\n", 2027), 2027) for m in [m.message])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("date,kind,name\n2027-01-01,holiday,元旦,extra", "row 2: expected date,kind,name"),
+    ("date,kind,name\nJan 1,holiday,元旦", "row 2: expected 'YYYY-MM-DD"),
+    ('{"year": 2026, "days": []}', "the JSON is for 2026"),
+    ('[{"date": "2027-01-01"}]', "entry 1: expected"),
+    ('{"days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}', "entry 1: 2028-01-01 is outside"),
+])
+def test_csv_and_json_errors_name_the_row_or_entry(text, message):
+    with pytest.raises(NoticeError, match=message):
+        parse_notice(text, 2027)
 
 
 def test_years_needing_schedule():

@@ -9,7 +9,7 @@ from app.domain.groups import lane_groups
 from app.domain.sla import STEPS
 from app.engine import check_expressions, check_instructions, check_lanes, check_paths, lint, read_models
 from app.engine.lint import RECOMMENDED
-from app.services.model_checks import decision_output_names, form_field_names
+from app.services.model_checks import OFFERED_FUNCTIONS, decision_output_names, form_field_names
 from tests.diagrams import Node, build, form, linear, script, timer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def test_the_complaint_diagram_passes_every_check():
     models = read_models({"c.bpmn": (ROOT / "processes" / "complaint_handling.bpmn").read_bytes()})
     forms = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "forms").glob("*.json")}
     dmn = {p.name: p.read_bytes() for p in (ROOT / "processes").glob("*.dmn")}
-    names = form_field_names(forms) | decision_output_names(dmn) | {"sla_due", "sla_warn"}
+    names = form_field_names(forms) | decision_output_names(dmn) | set(OFFERED_FUNCTIONS)
     problems = [p for m in models for p in lint(m)] + check_paths(models) + check_lanes(models, lane_groups()) \
         + check_expressions(models, names, STEPS) + check_instructions(models)
     assert problems == []

@@ -22,8 +22,10 @@ NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 
 def engine():
-    return Engine(context_functions={"sla_due": lambda data, step: "2026-03-03T00:00:00+00:00",
-                                     "sla_warn": lambda data, step: "2026-03-02T12:00:00+00:00"}, now=lambda: NOW)
+    return Engine(functions={"now_iso": lambda: NOW.isoformat()},
+                  context_functions={"sla_due": lambda data, step, since=None: "2026-03-03T00:00:00+00:00",
+                                     "sla_warn": lambda data, step, since=None: "2026-03-02T12:00:00+00:00"},
+                  now=lambda: NOW)
 
 
 def at_classify(eng):

@@ -15,6 +15,7 @@ from app.domain.sla import SlaPolicy
 from app.engine import Engine, parse_bundle
 from app.services.forms import field_errors
 from app.services.projection import resolve_group
+from app.services.runtime import event_instant
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -71,10 +72,16 @@ def test_scenario(process_id, scenario, bundles):
     def severity(data):
         return data.get("severity") or "general"
 
+    def start(since):  # the manual's event stamped in the data, as Runtime counts it
+        return event_instant(since) or clock.now()
+
     engine = Engine(
+        functions={"now_iso": lambda: clock.now().isoformat()},
         context_functions={
-            "sla_due": lambda data, step: policy.deadline(step, severity(data), clock.now(), calendar).at.isoformat(),
-            "sla_warn": lambda data, step: policy.warning_at(step, severity(data), clock.now(), calendar).at.isoformat(),
+            "sla_due": lambda data, step, since=None: policy.deadline(
+                step, severity(data), start(since), calendar).at.isoformat(),
+            "sla_warn": lambda data, step, since=None: policy.warning_at(
+                step, severity(data), start(since), calendar).at.isoformat(),
         },
         now=clock.now,
     )

@@ -91,7 +91,8 @@ def test_complaint_wide_clocks(policy):
 
 def test_provisional_step_deadline_recomputed_with_the_official_year(policy):
     start = sh(2027, 2, 4)
-    assert policy.deadline("handle", "general", start, CAL) == Deadline(sh(2027, 2, 9), True)
+    # The estimate keeps Spring Festival (02-05 to 02-10) off: Thu 11, Fri 12, Mon 15.
+    assert policy.deadline("handle", "general", start, CAL) == Deadline(sh(2027, 2, 15), True)
     assert policy.warning_at("handle", "general", start, CAL).provisional
     invented = "2027-01-01 holiday 元旦\n2027-02-06..2027-02-14 holiday 春节\n2027-02-20 workday 春节"
     official = WorkingCalendar(parse_state_council_schedule(invented, 2027), official_years=[2027])

@@ -118,6 +118,12 @@ PATHS = {
             "to_group": {"type": "string"}}}),
         "responses": {"200": _resp("Transferred", {"$ref": "#/components/schemas/Task"}), **_problems(401, 403, 404, 409, 422)},
     }},
+    "/tasks/{task_id}/transfer-targets": {"get": {
+        "summary": "Whom a ready task may be transferred to: the groups that work its step and their members",
+        "parameters": TASK_PATH,
+        "responses": {"200": _resp("Targets", {"type": "object", "required": ["task_id", "groups", "users"]}),
+                      **_problems(401, 404, 409)},
+    }},
     "/tasks/{task_id}/return": {"post": {
         "summary": "Return a handling department's task to the dispatchers (退单), with a reason", "parameters": TASK_PATH,
         "requestBody": _json_body(REASON),

@@ -70,6 +70,12 @@ PATHS = {
             "application/xml": {"schema": {"type": "string"}}, "application/json": {"schema": {}}}},
             **_problems(401, 403, 404)},
     }},
+    "/process-models/{process_id}/versions/{version}/current": {"post": {
+        "summary": "Make a stored version current, e.g. one deployed from processes/ and held back (process owners)",
+        "parameters": [*PROCESS_PATH, {"name": "version", "in": "path", "required": True, "schema": VERSION_NUMBER}],
+        "responses": {"200": _resp("Current", {"type": "object", "required": ["process_id", "version", "is_current"]}),
+                      **_problems(401, 403, 404)},
+    }},
     "/process-instances/{id}/migrate": {"post": {
         "summary": "Dry-run (default) or migrate a running instance to another version (process owners)",
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": VERSION_NUMBER}],

@@ -89,12 +89,31 @@ PATHS = {
     "/calendar/schedules": {"post": {
         "summary": "Enter a year's official schedule (the State Council notice); recompute provisional deadlines",
         "requestBody": _json_body({"type": "object", "required": ["year", "text"], "properties": {
-            "year": {"type": "integer"}, "text": {"type": "string", "description": "the notice's items, or lines 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday name'"}}}),
+            "year": {"type": "integer"},
+            "text": {"type": "string", "description": "the notice's items as published, or lines 'YYYY-MM-DD[..YYYY-MM-DD] "
+                     "holiday|workday name', or CSV 'date,kind,name', or JSON {\"days\": [{date, kind, name}]} "
+                     "(app/domain/holiday_notice.py); it must cover all seven statutory holidays and the make-up days"},
+            "form": {"type": "string", "enum": ["auto", "text", "csv", "json"], "default": "auto"}}}),
         "responses": {"201": _resp("Entered", {"type": "object", "required": ["year", "days", "recomputed"]}),
                       **_problems(401, 403, 422)},
     }},
+    "/calendar/recompute": {"post": {
+        "summary": "Recompute every open provisional deadline with the calendar as it is now (process owners)",
+        "responses": {"200": _resp("What moved", {"type": "object", "required": ["timers_moved", "deadlines_moved"],
+                                                  "properties": {k: {"type": "integer"} for k in (
+                                                      "instances", "complaints", "timers", "timers_moved",
+                                                      "deadlines_moved", "still_provisional")}}),
+                      **_problems(401, 403)},
+    }},
     "/calendar/status": {"get": {
-        "summary": "The years (this and next) whose official schedule is still missing",
-        "responses": {"200": _resp("Status", {"type": "object", "required": ["needs_schedule"]}), **_problems(401)},
+        "summary": "The years (this and next) whose official schedule is still missing, and the open provisional deadlines",
+        "responses": {"200": _resp("Status", {"type": "object", "required": ["ok", "needs_schedule", "provisional"],
+                                              "properties": {
+            "ok": {"type": "boolean", "description": "false while this or next year's schedule is missing (a warning, never an outage)"},
+            "needs_schedule": {"type": "array", "items": {"type": "integer"}},
+            "packaged_years": {"type": "array", "items": {"type": "integer"}},
+            "provisional": {"type": "object", "description": "open deadlines that depend on a year without official data",
+                            "properties": {k: {"type": "integer"} for k in ("tasks", "timers", "complaints")}},
+            "action": {"type": "string"}, "today": {"type": "string", "format": "date-time"}}}), **_problems(401)},
     }},
 }

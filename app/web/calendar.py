@@ -1,0 +1,109 @@
+"""工作日历: the year at a glance, the override table, the notice import and the recompute; the banner.
+
+Process owners change the calendar; supervisors, directors and managers read it. While this or
+next year's official schedule is missing, every page warns the groups in calendar_admin.WARNED_GROUPS.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
+
+from ..errors import Invalid
+from ..services import calendar_admin, calendar_year
+from .access import role_required, runtime, viewer
+from .i18n import t
+from .nav import NavItem, add_item
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+NOTICE_FORMS = ("text", "csv", "json")
+
+
+def calendar_warning() -> dict | None:
+    """The years missing an official schedule, for a viewer who keeps the calendar or is escalated to."""
+    v = getattr(g, "viewer", None)
+    if v is None or not (calendar_admin.WARNED_GROUPS & v.groups):
+        return None
+    try:
+        missing = calendar_admin.years_needing_schedule(current_app.extensions["complaintflow"])
+    except Exception:  # noqa: BLE001 - a warning never breaks the page it decorates
+        return None
+    if not missing or request.blueprint == "calendar":
+        return None
+    return {"years": "、".join(map(str, missing)), "page": "calendar.index", "year": missing[0],
+            "may_enter": "process_owner" in v.groups}
+
+
+def _year() -> int:
+    value = request.values.get("year", "")
+    if value.isdigit() and 2000 <= int(value) <= 2100:
+        return int(value)
+    missing = calendar_admin.years_needing_schedule(runtime())
+    return missing[0] if missing else runtime().clock.now().year
+
+
+def _page(year: int, status: int = 200, errors: list[dict] | None = None, notice: dict | None = None):
+    may_edit = "process_owner" in viewer().groups
+    return render_template("calendar/index.html", view=calendar_year.year_at_a_glance(runtime(), year),
+                           overrides=calendar_admin.overview(runtime(), year)["items"], may_edit=may_edit,
+                           errors=errors or [], notice=notice or {"form": "text", "text": ""},
+                           forms=NOTICE_FORMS), status
+
+
+@bp.get("")
+@role_required(*calendar_year.READERS)
+def index():
+    """The year at a glance, its overrides, and (for owners) the import of its notice."""
+    return _page(_year())
+
+
+@bp.post("/import")
+@role_required("process_owner")
+def import_notice():
+    """Enter the year's State Council notice; an incomplete one is refused with what is missing, text kept."""
+    year = _year()
+    notice = {"form": request.form.get("form", "text"), "text": request.form.get("text", "")}
+    try:
+        done = calendar_admin.import_schedule(runtime(), viewer(), year, notice["text"], notice["form"])
+    except Invalid as exc:
+        return _page(year, 422, exc.errors or [{"message": exc.detail}], notice)
+    moved = done["recomputed"]
+    flash(t("calendar.imported", year=year, days=done["days"], timers=moved["timers_moved"],
+            deadlines=moved["deadlines_moved"]), "success")
+    return redirect(url_for("calendar.index", year=year))
+
+
+@bp.post("/overrides")
+@role_required("process_owner")
+def set_override():
+    """Declare one day a working day or a day off."""
+    try:
+        done = calendar_admin.set_override(runtime(), viewer(), request.form.get("day"),
+                                           request.form.get("is_workday") == "true", request.form.get("name", ""))
+        flash(t("calendar.override_set", day=done["day"]), "success")
+    except Invalid as exc:
+        flash(next((e.get("message") for e in exc.errors), exc.detail), "error")
+    return redirect(url_for("calendar.index", year=_year()))
+
+
+@bp.post("/overrides/<day>/delete")
+@role_required("process_owner")
+def remove_override(day: str):
+    """Remove one day's override: the official table or the estimate applies again."""
+    calendar_admin.remove_override(runtime(), viewer(), day)
+    flash(t("calendar.override_removed", day=day), "success")
+    return redirect(url_for("calendar.index", year=_year()))
+
+
+@bp.post("/recompute")
+@role_required("process_owner")
+def recompute():
+    """Recompute every open provisional deadline with the calendar as it is now; say what moved."""
+    done = calendar_admin.recompute_provisional(runtime(), viewer())
+    flash(t("calendar.recomputed", timers=done["timers_moved"], deadlines=done["deadlines_moved"],
+            still=done["still_provisional"]), "success")
+    return redirect(url_for("calendar.index", year=_year()))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["calendar_warning"] = calendar_warning
+    app.register_blueprint(bp)
+    add_item(app, NavItem("calendar.index", "nav.calendar", calendar_year.READERS, order=45))
