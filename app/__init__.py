@@ -16,7 +16,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
 
-    from .services.bootstrap import build_runtime
+    from .services.runtime.bootstrap import build_runtime
 
     app.extensions["complaintflow"] = build_runtime(settings, clock=clock)
 
@@ -26,12 +26,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
     app.register_blueprint(api.bp)
     cli.init_app(app)
     ops.init_app(app)
-    try:
-        from . import web
-    except ImportError:  # the web package lands separately
-        web = None
-    if web is not None and hasattr(web, "init_app"):
-        web.init_app(app)
+    from . import web  # a broken import here must stop start-up, not serve an app without pages
+
+    web.init_app(app)
     if settings["SCHEDULER_ENABLED"]:
         from .scheduler import init_scheduler
 

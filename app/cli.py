@@ -19,10 +19,13 @@ def _rt():
 def init_db_command():
     """Create or upgrade the database schema and the standard groups."""
     from .migrate import upgrade
-    from .services.accounts import ensure_groups
+    from .services.accounts.users import ensure_groups
 
     upgrade(_rt().db)
     ensure_groups(_rt())
+    from .services.text_intelligence.model_registry import ensure_model
+
+    ensure_model(_rt())  # the first classifier, from the cold-start set in config/ (a few seconds)
     click.echo(f"database ready: {_rt().db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -37,7 +40,7 @@ def deploy_command(folder: Path | None, force: bool = False):
     A version a process owner deployed (browser or API) stays current: a changed file is stored as a
     version the owner can make current in the model library (or use --force).
     """
-    from .services.deployment import deploy_directory
+    from .services.process_models.deployment import deploy_directory
 
     try:
         for d in deploy_directory(_rt(), folder or Path(current_app.config["PROCESSES_DIR"]), force=force):
@@ -61,7 +64,7 @@ def _deploy_outcome(d) -> str:
 @with_appcontext
 def seed_demo_command():
     """Create the demo users (password demo1234)."""
-    from .services.demo import seed_demo_users
+    from .demo.users import seed_demo_users
 
     created = seed_demo_users(_rt())
     click.echo(f"demo users created: {', '.join(created) or 'none (all exist)'}")
@@ -75,7 +78,7 @@ def seed_demo_command():
 @with_appcontext
 def create_user_command(username, display_name, groups, password):
     """Create a user in one or more groups."""
-    from .services.accounts import create_user
+    from .services.accounts.users import create_user
 
     try:
         create_user(_rt(), username, password, display_name, groups)
@@ -89,19 +92,24 @@ def create_user_command(username, display_name, groups, password):
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def serve_command(host, port):
-    """Prepare the database, deploy processes/, seed demo users, and serve with the timer tick."""
+    """Prepare the database, deploy processes/, seed demo users; serve with gunicorn and a timer process.
+
+    Ctrl+C stops every process it started (app/ops/serve.py).
+    """
+    import os
+
+    from .ops import serve
+
     ctx = click.get_current_context()
     ctx.invoke(init_db_command)
     ctx.invoke(deploy_command)
     ctx.invoke(seed_demo_command)
-    from .scheduler import init_scheduler
-
-    init_scheduler(current_app._get_current_object())
-    click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234)")
-    from werkzeug.serving import run_simple
-
-    # Flask refuses app.run() inside its own CLI; run_simple is what it would call.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    app = current_app._get_current_object()
+    env = serve.child_environment(os.environ, app.config, host, port, Path(app.instance_path))
+    click.echo(f"complaintflow on http://{host}:{port}/  (sign in as agent / demo1234; Ctrl+C stops)")
+    code = serve.run(env, echo=click.echo)
+    if code:
+        raise SystemExit(code)
 
 
 def _stop(*_):
@@ -116,11 +124,11 @@ def scheduler_command(once: bool):
     import signal
 
     from .scheduler import run_blocking
-    from .services.timers import fire_due_timers
+    from .services.sla.timers import fire_due_timers
 
     if once:
         click.echo(f"fired {fire_due_timers(_rt())} timers")
-        from .services.notifications import send_due
+        from .services.notifications.outbox import send_due
 
         click.echo(f"sent {send_due(_rt())} notifications")
         return
@@ -140,9 +148,13 @@ COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_comm
 def init_app(app: Flask) -> None:
     for cmd in COMMANDS:
         app.cli.add_command(cmd)
-    from . import cli_reports  # verify, generate-demo, rebuild-reports (issue 6)
+    from . import cli_reports  # verify, generate-demo, rebuild-reports
 
     for cmd in cli_reports.COMMANDS:
+        app.cli.add_command(cmd)
+    from . import cli_text  # classifier evaluate/train/synth-corpus, import-history
+
+    for cmd in cli_text.COMMANDS:
         app.cli.add_command(cmd)
 
 

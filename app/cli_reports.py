@@ -21,7 +21,7 @@ def _rt():
 def verify_command(instance_id: int | None):
     """Re-check the audit trail's hash chains; name the first broken event of each broken chain."""
     from .errors import NotFound
-    from .services.trail import verify_all, verify_instance
+    from .services.audit.trail import verify_all, verify_instance
 
     if instance_id is not None:
         try:
@@ -67,7 +67,7 @@ def verify_command(instance_id: int | None):
 def generate_demo_command(n, days, until, templates, live_days, seed, batch):
     """Generate realistic complaint history through the real services (demo users, processes/ deployed)."""
     from .domain.clock import OPERATOR_ZONE
-    from .services.demo_history import generate_history
+    from .demo.history import generate_history
     from .migrate import upgrade
 
     settings = dict(current_app.config)
@@ -97,7 +97,7 @@ def rebuild_reports_command():
     from sqlalchemy import func, select
 
     from .models import Complaint
-    from .services.report_rebuild import rebuild
+    from .services.reporting.rebuild import rebuild
 
     with _rt().db.read() as s:
         total = s.scalar(select(func.count()).select_from(Complaint)) or 0

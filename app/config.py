@@ -81,9 +81,11 @@ SETTINGS = [
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "the window of SIGN_IN_MAX_FAILURES"),
     Setting("PASSWORD_HASH", lambda inst: "scrypt", _choice("scrypt", "fast-for-tests"),
             "how new passwords are hashed: scrypt; fast-for-tests (one PBKDF2 round) is refused unless TESTING"),
-    # The flow's branches (issue 7): rules, the notification outbox and its sender, the customer's own page.
+    # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
+    Setting("TEXT_CONFIG", lambda inst: str(ROOT / "config" / "text_intelligence.toml"), str,
+            "reading complaint text (TOML): retraining, the cold-start set, similar complaints, bursts, topics"),
     Setting("NOTIFICATIONS_CONFIG", lambda inst: str(ROOT / "config" / "notifications.toml"), str,
             "SMS and e-mail templates (TOML) that diagrams name with notifyTemplate"),
     Setting("NOTIFY_SENDER", lambda inst: "log", str,

@@ -54,10 +54,3 @@ class TooManyRequests(ServiceError):
 
     status = 429
     title = "Too many requests"
-
-
-class Unavailable(ServiceError):
-    """The database is unreachable; the caller may retry."""
-
-    status = 503
-    title = "Service unavailable"

@@ -213,9 +213,9 @@ def prepare_database(url: str, sla_policy: Path | None = None) -> None:
     """Migrate, create the groups, deploy processes/ and seed the demo users, in this process."""
     from app import create_app
     from app.migrate import upgrade
-    from app.services.accounts import ensure_groups
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.services.accounts.users import ensure_groups
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     config = {"DATABASE_URL": url, "SECRET_KEY": "cluster"}
     if sla_policy is not None:

@@ -67,8 +67,8 @@ def _prepare(env: dict) -> None:
     code = (
         "from app import create_app\n"
         "from app.migrate import upgrade\n"
-        "from app.services.accounts import ensure_groups, create_user\n"
-        "from app.services.deployment import deploy_model\n"
+        "from app.services.accounts.users import ensure_groups, create_user\n"
+        "from app.services.process_models.deployment import deploy_model\n"
         "app = create_app()\n"
         "rt = app.extensions['complaintflow']\n"
         "upgrade(rt.db); ensure_groups(rt)\n"

@@ -48,7 +48,9 @@ def real_complaints(rt, n: int) -> list[tuple[str, str]]:
     """Work n complaints through the services to assorted steps; return (user, open task id) pairs."""
     import json
 
-    from app.services import accounts, complaints, tasks
+    from app.services.accounts import users as accounts
+    from app.services.complaints import register as complaints
+    from app.services.tasks import work as tasks
 
     with open(ROOT / "processes" / "complaint_handling.scenarios.json", encoding="utf-8") as fh:
         sc = next(s for s in json.load(fh)["scenarios"] if s["name"] == "general_satisfied_first_reply")
@@ -169,8 +171,8 @@ def main() -> None:
     from app.domain.clock import FixedClock
     from app.migrate import upgrade
     from app.models import HumanTask, User
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     url = args.reuse or make_db(args.db)
     tmp = Path(tempfile.mkdtemp(prefix="cf-bench-inbox-up-"))

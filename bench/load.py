@@ -122,9 +122,9 @@ def prepare(url: str, seed: int) -> str:
     """Migrate, create the bench user, deploy the model and seed `seed` instances with a ready task."""
     from app import create_app
     from app.migrate import upgrade
-    from app.services.accounts import create_user, ensure_groups, issue_token, viewer_by_id
-    from app.services.deployment import deploy_model
-    from app.services.instances import Actor, start_instance
+    from app.services.accounts.users import create_user, ensure_groups, issue_token, viewer_by_id
+    from app.services.process_models.deployment import deploy_model
+    from app.services.instances.store import Actor, start_instance
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOKEN_TTL_HOURS": 24})
     rt = app.extensions["complaintflow"]

@@ -4,7 +4,7 @@
     python bench/reports.py --fresh            # generate it again
     python bench/reports.py --db postgresql+psycopg://postgres@127.0.0.1:5432/cf_bench_reports --fresh
 
-The history is made by `complaintflow generate-demo`'s generator (app/services/demo_history.py):
+The history is made by `complaintflow generate-demo`'s generator (app/demo/history.py):
 180 days up to Monday 2026-03-02 09:00 Shanghai, the last two days and 500 templates worked
 (--templates, --live-days)
 through the real services, the rest replays of finished ones. Then each page is requested ROUNDS
@@ -44,7 +44,7 @@ def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> No
     from app.db import Database
     from app.migrate import upgrade
     from app.models import Complaint
-    from app.services.demo_history import generate_history
+    from app.demo.history import generate_history
     from fresh_db import recreate_postgresql
 
     if url.startswith("postgresql") and fresh:

@@ -33,7 +33,7 @@ TEMPLATE_DUE = "2000-01-01T00:00:00+00:00"
 def make_app(url: str, **extra):
     from app import create_app
     from app.migrate import upgrade
-    from app.services.accounts import ensure_groups
+    from app.services.accounts.users import ensure_groups
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SCHEDULER_ENABLED": False, **extra})
     rt = app.extensions["complaintflow"]
@@ -43,7 +43,7 @@ def make_app(url: str, **extra):
 
 
 def deploy_timer_wait(rt) -> int:
-    from app.services.deployment import deploy_model
+    from app.services.process_models.deployment import deploy_model
 
     return deploy_model(rt, {"timer_wait.bpmn": (ROOT / "bench" / "timer_wait.bpmn").read_bytes()}).version_id
 

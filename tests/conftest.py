@@ -41,8 +41,8 @@ def _wanted_content(request) -> str:
 def _fill(url: str, content: str, tmp_path: Path) -> list:
     """Seed the demo users and, for DEPLOYED, deploy processes/ into a migrated database."""
     from app.domain.clock import FixedClock
-    from app.services.demo import seed_demo_users
-    from app.services.deployment import deploy_directory
+    from app.demo.users import seed_demo_users
+    from app.services.process_models.deployment import deploy_directory
 
     app = make_app(url, FixedClock(MONDAY_MORNING), tmp_path)
     rt = app.extensions["complaintflow"]
@@ -236,7 +236,7 @@ def sqlite_url(request, tmp_path, sqlite_templates):
 
 def make_app(url: str, clock, tmp_path: Path, **extra):
     from app import create_app
-    from app.services.accounts import ensure_groups
+    from app.services.accounts.users import ensure_groups
 
     config = {
         "TESTING": True,

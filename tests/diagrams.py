@@ -39,9 +39,13 @@ def timer(expression: str, kind: str = "timeDate") -> str:
             f'</bpmn:{kind}></bpmn:timerEventDefinition>')
 
 
-def build(pid: str, nodes: list[Node], flows: list[tuple], name: str = "") -> bytes:
-    """flows: (id, source, target) or (id, source, target, label, condition)."""
-    out = [HEAD.format(pid=pid), f'  <bpmn:process id="{pid}" name={quoteattr(name or pid)} isExecutable="true">\n']
+def build(pid: str, nodes: list[Node], flows: list[tuple], name: str = "", start_groups: str | None = "agent") -> bytes:
+    """flows: (id, source, target) or (id, source, target, label, condition); start_groups: who may start it."""
+    starters = (f'<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="startGroups" '
+                f'value={quoteattr(start_groups)}/></spiffworkflow:properties></bpmn:extensionElements>'
+                if start_groups is not None else "")  # on the process's line: tests count element lines
+    out = [HEAD.format(pid=pid), f'  <bpmn:process id="{pid}" name={quoteattr(name or pid)} isExecutable="true">'
+           f'{starters}\n']
     for n in nodes:
         attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
         out.append(f'    <bpmn:{n.tag} id="{n.id}" name={quoteattr(n.name)}{attrs}>{n.inner}</bpmn:{n.tag}>\n')
@@ -78,7 +82,7 @@ def build(pid: str, nodes: list[Node], flows: list[tuple], name: str = "") -> by
     return "".join(out).encode("utf-8")
 
 
-def linear(pid: str, middle: list[Node], name: str = "") -> bytes:
+def linear(pid: str, middle: list[Node], name: str = "", start_groups: str | None = "agent") -> bytes:
     """start -> the given nodes in a row -> end."""
     nodes = [Node("startEvent", "start", "开始", at=(0, 0))]
     for i, n in enumerate(middle, start=1):
@@ -89,7 +93,7 @@ def linear(pid: str, middle: list[Node], name: str = "") -> bytes:
     nodes.append(Node("endEvent", "end", "结束", at=(len(chain), 0)))
     chain.append(nodes[-1])
     flows = [(f"f{i}", a.id, b.id) for i, (a, b) in enumerate(zip(chain, chain[1:]))]
-    return build(pid, nodes, flows, name)
+    return build(pid, nodes, flows, name, start_groups)
 
 
 SIMPLE_FORM = b'{"type": "object", "properties": {"note": {"type": "string", "title": "\xe5\xa4\x87\xe6\xb3\xa8"}}}'

@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -154,7 +154,7 @@ def json_body() -> dict:
             try:
                 current_app.json.loads(request.get_data(cache=True))
             except ValueError as exc:  # why it was refused: nesting, a lone surrogate, bad syntax
-                reason = str(exc)[:300]
+                reason = f"{reason} ({str(exc)[:300]})"
         raise Invalid("the body must be a JSON object", [{"field": "", "message": reason}])
     return data
 
@@ -237,6 +237,7 @@ def _register_misses(state) -> None:
 bp.record_once(_register_misses)
 bp.add_url_rule("/<anypath:path>", "not_found", api_not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
-from . import auth, calendar, complaints, instances, models, openapi, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
-from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard; issue 6)
-from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence; issue 7)
+from . import auth, calendar, complaints, instances, openapi, process_models, sla, task_actions, tasks  # noqa: E402,F401  (routes register on bp)
+from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard)
+from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence)
+from . import text_intelligence  # noqa: E402,F401  (suggestions, similar complaints, bursts, topics, history)

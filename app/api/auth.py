@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import accounts
+from ..services.accounts import users as accounts
 from . import bp, json_body, runtime
 
 

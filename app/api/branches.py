@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Forbidden, Invalid
-from ..services import appeals, evidence, outages
-from ..services.notifications_admin import list_notifications, retry_notification
+from ..services.branches import appeals, outages
+from ..services.complaints import evidence
+from ..services.notifications.admin import list_notifications, retry_notification
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 from .tasks import _int_arg

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..errors import Invalid
-from ..services import calendar_admin
+from ..services.sla import calendar_admin
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
 

@@ -14,7 +14,7 @@ from typing import Callable
 from flask import jsonify, make_response, request
 
 from ..errors import Invalid
-from ..services import idempotency as idem
+from ..services.steps import idempotency as idem
 from . import runtime, viewer
 
 HEADER = "Idempotency-Key"

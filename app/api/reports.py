@@ -6,9 +6,10 @@ from flask import Response, jsonify, request, stream_with_context
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
-from ..services import exports, instance_audit, reports, saved_searches, search, trail
-from ..services.search import InstanceQuery
-from ..services.visibility import require_instance
+from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.audit import trail
+from ..services.reporting.search import InstanceQuery
+from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
 from .tasks import _int_arg
 
@@ -96,9 +97,8 @@ def regulator():
 
 @bp.get("/access-log")
 def access_log():
-    """Who read which complaint's personal data, newest first (managers); by complaint_id or user_id."""
-    search.require_auditor(viewer())
-    ids = {name: _int_arg(name) for name in ("complaint_id", "user_id")}
-    if any(v is not None and v > search.MAX_INT for v in ids.values()):
-        return jsonify({"items": []})  # no row has such an id
-    return jsonify({"items": trail.list_access(runtime(), **ids, limit=_int_arg("limit") or 50)})
+    """Who read which complaint's personal data, newest first (managers); filtered by complaint_id, number,
+    user_id, user, action, via, from/to (local days), paged by `before` (the last row's id)."""
+    trail.require_access_reader(viewer())
+    where = trail.AccessFilter.parse(request.args)
+    return jsonify({"items": trail.list_access(runtime(), limit=_int_arg("limit") or 50, where=where)})

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..services import extensions, suspension, timers
+from ..services.sla import extensions, timers
+from ..services.complaints import suspension
 from . import bp, json_body, optional_json_body, runtime, viewer
 from .tasks import _int_arg
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..services import task_actions
+from ..services.tasks import actions as task_actions
 from . import bp, json_body, runtime, viewer
 
 

@@ -25,12 +25,12 @@ Meanings (all calendar days are the operator's, OPERATOR_ZONE):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
-import holidays
 
 from app.domain.clock import OPERATOR_ZONE, local_date, local_midnight, to_utc
 
@@ -90,6 +90,14 @@ def provisional_days_off(year: int) -> dict[date, str]:
     清明节 04-05; 劳动节 05-03 and 05-04 for a May Day weekend; 端午节 06-09; 中秋节 09-15; 国庆节
     10-01 to 10-05.
     """
+    return dict(_estimated_days_off(year))
+
+
+@functools.lru_cache(maxsize=32)
+def _estimated_days_off(year: int) -> dict[date, str]:
+    """The estimate of one year, computed once per process (the first one costs about half a second)."""
+    import holidays  # only a process that meets a year without official data pays for the import
+
     try:
         estimate = holidays.China(years=year, language="zh_CN")
         days = {day: name for day, name in estimate.items() if day.year == year}

@@ -6,7 +6,7 @@ from .lint import lint
 from .migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from .model_xml import ModelXml, read_models
 from .parsing import Element, ProcessBundle, model_hash, parse_bundle
-from .runtime import Engine, Instance
+from .workflow import Engine, Instance
 from .serializer import state_from_text, state_text
 from .types import (
     CompletedStep,

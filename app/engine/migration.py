@@ -25,7 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock, serializer
 from .parsing import ProcessBundle
-from .runtime import Instance
+from .workflow import Instance
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _PASSED = TaskState.COMPLETED | TaskState.CANCELLED | _ACTIVE

@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from .types import DiagramError, DiagramProblem, UserTaskSpec
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # No entity expansion, no network, no huge trees: diagrams come from users (XML bombs, XXE).
@@ -46,6 +47,8 @@ class ProcessBundle:
     user_tasks: Mapping[str, UserTaskSpec]
     elements: Mapping[str, Element]
     process_ids: tuple[str, ...]
+    # The groups that may start the process (its startGroups property); None when the diagram names none.
+    start_groups: tuple[str, ...] | None = None
 
     def element_name(self, element_id: str) -> str:
         el = self.elements.get(element_id)
@@ -212,4 +215,25 @@ def parse_bundle(
         user_tasks=user_tasks,
         elements=elements,
         process_ids=tuple(parser.get_process_ids()),
+        start_groups=start_groups_of(roots, main),
     )
+
+
+START_GROUPS = "startGroups"
+
+
+def start_groups_of(roots: list[etree._Element], process_id: str) -> tuple[str, ...] | None:
+    """The group codes of a process's startGroups property (spaces or commas between them), else None.
+
+    <bpmn:process id="complaint_handling"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="startGroups" value="agent supervisor"/>
+    """
+    for root in roots:
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            if process.get("id") != process_id:
+                continue
+            for extensions in process.iterchildren(f"{{{BPMN_NS}}}extensionElements"):
+                for prop in extensions.iter(f"{{{SPIFF_NS}}}property"):
+                    if prop.get("name") == START_GROUPS:
+                        return tuple(g for g in prop.get("value", "").replace(",", " ").split() if g)
+    return None

@@ -10,10 +10,12 @@ from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .sign_in import SignInFailure
 from .sla import ExtensionRequest
+from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
-    "AccessLog", "ApiToken", "Appeal", "AuditEvent", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
+    "AccessLog", "ApiToken", "Appeal", "AuditEvent", "BurstSuggestion", "HistoryImport", "HistoryRecord",
+    "TextModel", "TextSuggestion", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
     "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
     "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
     "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch",

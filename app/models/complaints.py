@@ -49,7 +49,7 @@ class Complaint(Base):
     # Suspension (挂起): every clock of the complaint stops while suspended_at is set.
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     suspend_reason: Mapped[str | None] = mapped_column(Text)
-    # Branches of the flow (issue 7): the customer's e-mail for notices, the outage it is linked to,
+    # Branches of the flow: the customer's e-mail for notices, the outage it is linked to,
     # repeats (filed again on the same matter within the window, or reopened), responsibility and compensation.
     customer_email: Mapped[str | None] = mapped_column(String(120))
     outage_incident_id: Mapped[int | None] = mapped_column(ForeignKey("outage_incident.id"), index=True)

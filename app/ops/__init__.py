@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
-    from ..services import idempotency
+    from ..services.steps import idempotency
     from . import health, logs, metrics, tracing
 
     db = app.extensions["complaintflow"].db
@@ -30,7 +30,7 @@ def log_start(app: Flask) -> None:
     """Log, once as a process starts serving or ticking, what the operator should act on."""
     import logging
 
-    from ..services.calendar_admin import startup_warning
+    from ..services.sla.calendar_admin import startup_warning
 
     warning = startup_warning(app.extensions["complaintflow"])
     if warning:

@@ -3,7 +3,7 @@
 Counters and histograms live in this process (or, under gunicorn with PROMETHEUS_MULTIPROC_DIR
 set, in files that every worker of the host writes and /metrics adds up). They count what was
 committed, not what was tried: the audit log lists the events each write transaction appended
-(services/audit.py drops those of a rolled-back savepoint), a flush hook notes timer failures, and
+(services/audit/log.py drops those of a rolled-back savepoint), a flush hook notes timer failures, and
 the counters move only after the commit.
 So a scheduler process that shares the host's PROMETHEUS_MULTIPROC_DIR shows its timers here too.
 
@@ -23,7 +23,7 @@ from sqlalchemy import case, func, inspect, select
 
 from ..models import HumanTask, Timer
 from ..models._types import as_utc
-from ..services.audit import Appended, appended
+from ..services.audit.log import Appended, appended
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class DatabaseCollector:
 
     def _calendar(self) -> list[GaugeMetricFamily]:
         """A missing holiday schedule is a warning to alert on, not a readiness failure."""
-        from ..services.calendar_admin import provisional_counts, years_needing_schedule
+        from ..services.sla.calendar_admin import provisional_counts, years_needing_schedule
 
         missing = years_needing_schedule(self.rt)
         years = GaugeMetricFamily("complaintflow_calendar_years_needing_schedule",

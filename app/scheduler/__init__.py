@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 def tick_job(app: Flask):
     """The job: fire every due timer inside an app context."""
-    from ..services import notifications, timers
+    from ..services.notifications import outbox as notifications
+    from ..services.sla import timers
 
     rt = app.extensions["complaintflow"]
 
@@ -36,10 +37,31 @@ def tick_job(app: Flask):
     return tick
 
 
+TEXT_JOB_SECONDS = 60
+
+
+def text_job(app: Flask):
+    """The job: retrain the classifier when due and look for bursts of similar complaints."""
+    from ..services.text_intelligence import jobs
+
+    rt = app.extensions["complaintflow"]
+
+    def run():
+        with app.app_context():
+            try:
+                jobs.run(rt)
+            except Exception:
+                log.exception("text job failed")
+
+    return run
+
+
 def _add_tick(app: Flask, scheduler) -> None:
     # APScheduler's own clock decides only when to tick; due times are read from the app clock.
     scheduler.add_job(tick_job(app), "interval", seconds=app.config["SCHEDULER_TICK_SECONDS"], id="timer-tick",
                       max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    # Training takes seconds to a minute: its own job, so the timer tick never waits for it.
+    scheduler.add_job(text_job(app), "interval", seconds=TEXT_JOB_SECONDS, id="text-job", max_instances=1, coalesce=True)
 
 
 def init_scheduler(app: Flask):

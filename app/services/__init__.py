@@ -1,0 +1,1 @@
+"""Use cases, grouped by feature: each package owns one capability and its transactions."""

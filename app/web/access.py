@@ -12,10 +12,11 @@ from typing import Callable
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 
+from ..domain import policy
 from ..errors import Forbidden
-from ..services import accounts
+from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks import Viewer
+from ..services.tasks.work import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")
@@ -78,17 +79,17 @@ def login_required(view: Callable) -> Callable:
     return wrapped
 
 
-def role_required(*groups: str) -> Callable[[Callable], Callable]:
-    """Signed in and a member of at least one of the groups, else 403."""
-    wanted = frozenset(groups)
+def capability_required(capability: str) -> Callable[[Callable], Callable]:
+    """Signed in and holding the capability of domain.policy, else 403."""
+    policy.holders(capability)  # an unknown name fails at import, not at the first request
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if g.get("viewer") is None:
                 return login_required(view)(*args, **kwargs)
-            if not (wanted & g.viewer.groups):
-                raise Forbidden("this page is for: " + ", ".join(sorted(wanted)))
+            if not g.viewer.can(capability):
+                raise Forbidden("this page is for: " + ", ".join(sorted(policy.holders(capability))))
             return view(*args, **kwargs)
 
         return wrapped

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from ..errors import Unauthorized
-from ..services import accounts, people
+from ..services.accounts import users as accounts, people
 from .access import runtime, sign_in, sign_out
 from .i18n import LOCALES
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import appeals, forms, outages, tasks
+from ..services.branches import appeals, outages
+from ..services.process_models import forms
+from ..services.tasks import work as tasks
 from . import schema_form
-from .access import login_required, role_required, runtime, viewer
+from .access import login_required, capability_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 outages_bp = Blueprint("outages", __name__, url_prefix="/outages")
@@ -45,7 +47,7 @@ def outages_index():
         except Invalid as exc:
             errors, status = _errors(exc), 422
     items = outages.list_incidents(runtime(), viewer(), request.args.get("status") or None)
-    may_write = bool(viewer().groups & outages.WRITERS)
+    may_write = viewer().can("outage.manage")
     return render_template("outages/index.html", items=items, may_write=may_write, errors=errors, values=values,
                            services=outages.SERVICES), status
 
@@ -67,7 +69,7 @@ def outage_show(incident_id: int):
             flash(next(iter(_errors(exc).values()), exc.detail), "error")
         return redirect(url_for("outages.show", incident_id=incident_id))
     incident = outages.get_incident(rt, v, incident_id)
-    return render_template("outages/show.html", incident=incident, may_write=bool(v.groups & outages.WRITERS))
+    return render_template("outages/show.html", incident=incident, may_write=v.can("outage.manage"))
 
 
 # -- appeals -------------------------------------------------------------------------------------------------------
@@ -79,7 +81,7 @@ def _appeal_form():
 
 
 @appeals_bp.route("", methods=["GET", "POST"], endpoint="index")
-@role_required(*appeals.READERS)
+@capability_required("appeal.read")
 def appeals_index():
     """Appeals by the nearest regulator deadline; the appeal desk registers a work order from the appeal centre."""
     rt, v = runtime(), viewer()
@@ -100,17 +102,17 @@ def appeals_index():
                 errors = _errors(exc)
         raw, status = request.form, 422
     fields = schema_form.build_fields(schema, ui, {"received_at": rt.clock.now().astimezone(LOCAL_TZ).replace(
-        second=0, microsecond=0).isoformat()}, errors, raw) if v.groups & appeals.REGISTRARS else []
-    items = appeals.list_appeals(rt, v, request.args.get("status") or None)
+        second=0, microsecond=0).isoformat()}, errors, raw) if v.can("appeal.register") else []
+    items = appeals.list_appeals(rt, v, request.args.get("status") or None, via="web")
     return render_template("appeals/index.html", items=items, fields=fields, errors=errors,
                            status_filter=request.args.get("status", "")), status
 
 
 @appeals_bp.get("/<int:appeal_id>", endpoint="show")
-@role_required(*appeals.READERS)
+@capability_required("appeal.read")
 def appeal_show(appeal_id: int):
     """One appeal with the tasks its handling waits on."""
-    appeal = appeals.get_appeal(runtime(), viewer(), appeal_id)
+    appeal = appeals.get_appeal(runtime(), viewer(), appeal_id, via="web")
     ready = tasks.list_tasks(runtime(), viewer(), instance_id=appeal["process_instance_id"]) if appeal["process_instance_id"] else []
     return render_template("appeals/show.html", appeal=appeal, ready=ready)
 
@@ -123,4 +125,4 @@ def init_app(app) -> None:
     for blueprint in (outages_bp, appeals_bp, customer.bp):
         app.register_blueprint(blueprint)
     add_item(app, NavItem("outages.index", "nav.outages", order=34))
-    add_item(app, NavItem("appeals.index", "nav.appeals", frozenset(appeals.READERS), order=36))
+    add_item(app, NavItem("appeals.index", "nav.appeals", "appeal.read", order=36))

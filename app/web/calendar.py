@@ -1,15 +1,15 @@
 """工作日历: the year at a glance, the override table, the notice import and the recompute; the banner.
 
 Process owners change the calendar; supervisors, directors and managers read it. While this or
-next year's official schedule is missing, every page warns the groups in calendar_admin.WARNED_GROUPS.
+next year's official schedule is missing, every page warns the holders of "calendar.warned" (domain.policy).
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
 
 from ..errors import Invalid
-from ..services import calendar_admin, calendar_year
-from .access import role_required, runtime, viewer
+from ..services.sla import calendar_admin, calendar_year
+from .access import capability_required, runtime, viewer
 from .i18n import t
 from .nav import NavItem, add_item
 
@@ -20,7 +20,7 @@ NOTICE_FORMS = ("text", "csv", "json")
 def calendar_warning() -> dict | None:
     """The years missing an official schedule, for a viewer who keeps the calendar or is escalated to."""
     v = getattr(g, "viewer", None)
-    if v is None or not (calendar_admin.WARNED_GROUPS & v.groups):
+    if v is None or not v.can("calendar.warned"):
         return None
     try:
         missing = calendar_admin.years_needing_schedule(current_app.extensions["complaintflow"])
@@ -29,7 +29,7 @@ def calendar_warning() -> dict | None:
     if not missing or request.blueprint == "calendar":
         return None
     return {"years": "、".join(map(str, missing)), "page": "calendar.index", "year": missing[0],
-            "may_enter": "process_owner" in v.groups}
+            "may_enter": v.can("calendar.edit")}
 
 
 def _year() -> int:
@@ -41,7 +41,7 @@ def _year() -> int:
 
 
 def _page(year: int, status: int = 200, errors: list[dict] | None = None, notice: dict | None = None):
-    may_edit = "process_owner" in viewer().groups
+    may_edit = viewer().can("calendar.edit")
     return render_template("calendar/index.html", view=calendar_year.year_at_a_glance(runtime(), year),
                            overrides=calendar_admin.overview(runtime(), year)["items"], may_edit=may_edit,
                            errors=errors or [], notice=notice or {"form": "text", "text": ""},
@@ -49,14 +49,14 @@ def _page(year: int, status: int = 200, errors: list[dict] | None = None, notice
 
 
 @bp.get("")
-@role_required(*calendar_year.READERS)
+@capability_required("calendar.read")
 def index():
     """The year at a glance, its overrides, and (for owners) the import of its notice."""
     return _page(_year())
 
 
 @bp.post("/import")
-@role_required("process_owner")
+@capability_required("calendar.edit")
 def import_notice():
     """Enter the year's State Council notice; an incomplete one is refused with what is missing, text kept."""
     year = _year()
@@ -72,7 +72,7 @@ def import_notice():
 
 
 @bp.post("/overrides")
-@role_required("process_owner")
+@capability_required("calendar.edit")
 def set_override():
     """Declare one day a working day or a day off."""
     try:
@@ -85,7 +85,7 @@ def set_override():
 
 
 @bp.post("/overrides/<day>/delete")
-@role_required("process_owner")
+@capability_required("calendar.edit")
 def remove_override(day: str):
     """Remove one day's override: the official table or the estimate applies again."""
     calendar_admin.remove_override(runtime(), viewer(), day)
@@ -94,7 +94,7 @@ def remove_override(day: str):
 
 
 @bp.post("/recompute")
-@role_required("process_owner")
+@capability_required("calendar.edit")
 def recompute():
     """Recompute every open provisional deadline with the calendar as it is now; say what moved."""
     done = calendar_admin.recompute_provisional(runtime(), viewer())
@@ -106,4 +106,4 @@ def recompute():
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["calendar_warning"] = calendar_warning
     app.register_blueprint(bp)
-    add_item(app, NavItem("calendar.index", "nav.calendar", calendar_year.READERS, order=45))
+    add_item(app, NavItem("calendar.index", "nav.calendar", "calendar.read", order=45))

@@ -7,9 +7,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
-from ..services import complaints, task_actions, trail, workspace
+from ..services.accounts import need_to_know
+from ..services.complaints import register as complaints
+from ..services.tasks import workspace
 from . import schema_form
-from .access import login_required, role_required, runtime, viewer
+from .access import login_required, capability_required, runtime, viewer
 from .i18n import LOCAL_TZ, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
@@ -26,7 +28,7 @@ def index():
     offset = whole_number(a.get("offset", "0")) or 0
     result = complaints.list_complaints(runtime(), viewer(), q=a.get("q") or None, status=a.get("status") or None,
                                         category=a.get("category") or None, channel=a.get("channel") or None,
-                                        limit=PAGE, offset=offset)
+                                        limit=PAGE, offset=offset, via="web")
     filters = {k: a.get(k) for k in ("q", "status", "category", "channel") if a.get(k)}
     return render_template("complaints/index.html", result=result, filters=filters, offset=offset, page_size=PAGE)
 
@@ -35,10 +37,21 @@ def index():
 @login_required
 def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
-    page = workspace.complaint_page(runtime(), viewer(), complaint_id)
-    trail.record_access(runtime(), viewer(), "complaint.viewed", "web", complaint_id=complaint_id)  # who saw the customer's data
-    may_urge = bool(viewer().groups & (task_actions.SUPERVISORS | {"agent"}))  # first responders and supervisors
-    return render_template("complaints/show.html", page=page, may_urge=may_urge)
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"))
+
+
+@bp.post("/<int:complaint_id>/reveal")
+@login_required
+def reveal(complaint_id: int):
+    """Show the customer's personal data to an entitled viewer who gives a reason (written to the access log)."""
+    try:
+        revealed = need_to_know.reveal(runtime(), viewer(), complaint_id, request.form.get("reason"), "web")
+    except Invalid as exc:
+        flash(t("privacy.reason_required", detail=exc.errors[0]["message"]), "error")
+        return redirect(url_for("complaints.show", complaint_id=complaint_id))
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via=None)  # the reveal is the logged read
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed)
 
 
 def _render_form(errors=None, raw=None, status=200):
@@ -50,7 +63,7 @@ def _render_form(errors=None, raw=None, status=200):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required("agent")
+@capability_required("complaint.register")
 def register():
     """Register a complaint taken from any channel; then open its first step."""
     if request.method == "GET":
@@ -61,7 +74,8 @@ def register():
     if errors:
         return _render_form(errors, request.form, 422)
     try:
-        result = workspace.register_and_first_task(runtime(), viewer(), data)
+        accepted = {k[3:]: v for k, v in request.form.items() if k.startswith("ti_") and v}  # the intake panel's F8
+        result = workspace.register_and_first_task(runtime(), viewer(), data, accepted)
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     flash(t("complaint.registered_as", number=result["number"]), "success")
@@ -74,7 +88,7 @@ def register():
 
 
 @bp.get("/lookup")
-@role_required("agent")
+@capability_required("complaint.register")
 def lookup():
     """The customer's recent complaints by their complete phone number, as JSON for the form.
 
@@ -83,7 +97,7 @@ def lookup():
     phone = request.args.get("phone", "").strip()
     if not PHONE.match(phone):
         return jsonify({"items": [], "repeat": False})
-    items = workspace.customer_history(runtime(), viewer(), phone, limit=5)
+    items = workspace.lookup_customer(runtime(), viewer(), phone, via="web")
     now = runtime().clock.now().isoformat()
     return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
                     "repeat": workspace.is_repeat(now, items)})

@@ -1,6 +1,6 @@
 """The customer's own page (online channel, no sign-in): file a complaint, follow it, answer the survey.
 
-Every rule that keeps one customer's data from another lives in app/services/public_channel.py; these views
+Every rule that keeps one customer's data from another lives in app/services/complaints/public_channel.py; these views
 only render. Errors keep the same shape whatever their cause (a wrong number and a wrong phone read alike).
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..errors import Invalid, NotFound, TooManyRequests
-from ..services import public_channel
+from ..services.complaints import public_channel
 from .access import runtime
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
@@ -40,7 +40,8 @@ def file():
         fields = dict(values, captcha_token=request.form.get("captcha_token"), captcha_answer=request.form.get("captcha_answer"))
         try:
             created = public_channel.file_complaint(rt, fields, _address())
-            return render_template("customer/filed.html", number=created["number"]), 201
+            link = url_for("customer.track_link", token=public_channel.tracking_link_token(rt, created["number"]))
+            return render_template("customer/filed.html", number=created["number"], link=link), 201
         except Invalid as exc:
             errors, status = _errors(exc), 422
         except TooManyRequests as exc:
@@ -50,20 +51,53 @@ def file():
     return render_template("customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)), status
 
 
+def _track_page(number: str = "", *, result=None, error=None, sent=False, status=200, headers=None):
+    return render_template("customer/track.html", result=result, error=error, number=number, sent=sent), status, headers or {}
+
+
+def _too_many(number: str, exc: TooManyRequests):
+    return _track_page(number, error="public.too_many", status=429,
+                       headers={"Retry-After": str(exc.extra.get("retry_after", 60))})
+
+
 @bp.route("/track", methods=["GET", "POST"])
 def track():
-    """Follow a complaint by its number and the last four digits of its phone."""
+    """Follow a complaint by its number and the one-time code sent to the customer's phone and e-mail."""
     if request.method == "GET":
-        return render_template("customer/track.html", result=None, error=None, number=request.args.get("number", ""))
-    number, last4 = request.form.get("number", ""), request.form.get("last4", "")
+        return _track_page(request.args.get("number", "")[:20])
+    number, code = request.form.get("number", "")[:20], request.form.get("code", "")
     try:
-        result = public_channel.track(runtime(), number, last4, _address())
+        result = public_channel.track_with_code(runtime(), number, code, _address())
     except NotFound:
-        return render_template("customer/track.html", result=None, error="public.track_not_found", number=number), 404
+        return _track_page(number, error="public.track_not_found", sent=True, status=404)
     except TooManyRequests as exc:
-        return (render_template("customer/track.html", result=None, error="public.too_many", number=number), 429,
-                {"Retry-After": str(exc.extra.get("retry_after", 60))})
-    return render_template("customer/track.html", result=result, error=None, number=result["number"])
+        return _too_many(number, exc)
+    return _track_page(result["number"], result=result)
+
+
+@bp.post("/track/code")
+def send_code():
+    """Send a one-time code to the phone and e-mail of the complaint (the page reads alike for any number)."""
+    number = request.form.get("number", "")[:20]
+    try:
+        public_channel.send_code(runtime(), number, _address())
+    except Invalid:
+        return _track_page(number, error="public.track_number_required", status=422)
+    except TooManyRequests as exc:
+        return _too_many(number, exc)
+    return _track_page(number, sent=True)
+
+
+@bp.get("/track/<token>")
+def track_link(token: str):
+    """Follow a complaint by the link sent to its customer (signed: it cannot be guessed from the number)."""
+    try:
+        result = public_channel.track_by_link(runtime(), token[:200], _address())
+    except NotFound:
+        return _track_page(error="public.track_link_invalid", status=404)
+    except TooManyRequests as exc:
+        return _too_many("", exc)
+    return _track_page(result["number"], result=result)
 
 
 @bp.route("/survey/<token>", methods=["GET", "POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, send_file
 
-from ..services import evidence
+from ..services.complaints import evidence
 from .access import login_required, runtime, viewer
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, session
 
 from ..domain.groups import GROUPS
+from ..domain.personal_data import mask_phone
 
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
@@ -80,15 +81,6 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
         value = datetime.fromisoformat(value)
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
-
-def mask_phone(phone: str | None) -> str:
-    """138****5678: keep the first three and last four digits of a number, hide the rest."""
-    if not phone:
-        return ""
-    digits = phone.replace("-", "")
-    if len(digits) < 8:
-        return phone[:1] + "****"
-    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def duration(seconds: int | float | None) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from ..services import inbox
+from ..services.tasks import inbox
 from .access import login_required, runtime, viewer
 
 bp = Blueprint("inbox", __name__)

@@ -1,4 +1,4 @@
-"""The top navigation: one list of items, each shown to the groups it names when its page exists.
+"""The top navigation: one list of items, each shown to holders of its capability when its page exists.
 
 The slots for later features (process models, reports) are listed already; they appear as soon
 as a blueprint defines their endpoint. A feature may also add items with ``add_item``.
@@ -9,23 +9,20 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, url_for
 
-EVERYONE = frozenset()
-
-
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
     label: str  # message key
-    groups: frozenset[str] = EVERYONE  # empty: every signed-in user
+    capability: str | None = None  # of domain.policy; None: every signed-in user
     order: int = 100
 
 
 ITEMS = (
     NavItem("inbox.index", "nav.inbox", order=10),
-    NavItem("complaints.register", "nav.register", frozenset({"agent"}), order=20),
+    NavItem("complaints.register", "nav.register", "complaint.register", order=20),
     NavItem("complaints.index", "nav.complaints", order=30),
-    NavItem("models.index", "nav.models", frozenset({"process_owner", "manager"}), order=40),
-    NavItem("reports.index", "nav.reports", frozenset({"manager", "supervisor", "director"}), order=50),
+    NavItem("process_models.index", "nav.models", "model.read", order=40),
+    NavItem("reports.index", "nav.reports", "report.read", order=50),
 )
 
 
@@ -42,7 +39,7 @@ def visible_items() -> list[dict]:
     for item in sorted(current_app.extensions["complaintflow.nav"], key=lambda i: i.order):
         if item.endpoint not in current_app.view_functions:
             continue
-        if item.groups and not (item.groups & viewer.groups):
+        if item.capability and not viewer.can(item.capability):
             continue
         out.append({"url": url_for(item.endpoint), "label": item.label, "active": False, "endpoint": item.endpoint})
     # The item of this very page; else the first item of this page's blueprint (a detail page).

@@ -5,14 +5,14 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
-from ..services import exports, instance_audit, reports, saved_searches, search, trail
-from ..services.search import InstanceQuery
-from .access import role_required, runtime, viewer
+from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.audit import trail
+from ..services.reporting.search import InstanceQuery
+from .access import capability_required, runtime, viewer
 from .i18n import t
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-AUDITORS = ("manager", "supervisor", "director")
 FILTERS = ("number", "phone", "status", "category", "channel", "severity", "department", "assignee", "sla", "version",
            "created_from", "created_to", "closed_from", "closed_to", "sort", "order")
 
@@ -26,18 +26,18 @@ def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
 
 
 @bp.get("/instances")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def instances():
     """Search every instance by its complaint's fields, SLA state, version and dates."""
     q, args, errors = _query()
-    page = search.search_instances(runtime(), viewer(), q) if q else {"items": [], "total": 0, "total_capped": False, "next": None}
+    page = search.search_instances(runtime(), viewer(), q, via="web") if q else {"items": [], "total": 0, "total_capped": False, "next": None}
     params = {k: v for k, v in args.items() if k != "after"}
     return render_template("reports/instances.html", page=page, args=args, params=params, errors=errors,
                            saved=saved_searches.list_saved(runtime(), viewer()))
 
 
 @bp.get("/instances/export.<fmt>")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def export(fmt: str):
     """The whole result as CSV or Excel, streamed; recorded in the access log."""
     q, _, errors = _query()
@@ -50,7 +50,7 @@ def export(fmt: str):
 
 
 @bp.post("/instances/saved")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def save():
     """Save the current filters under a name."""
     params = {k: v for k, v in request.form.items() if k in FILTERS and v}
@@ -63,7 +63,7 @@ def save():
 
 
 @bp.post("/instances/saved/<int:search_id>/delete")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def delete_saved(search_id: int):
     """Delete one of my saved searches."""
     saved_searches.delete_search(runtime(), viewer(), search_id)
@@ -71,7 +71,7 @@ def delete_saved(search_id: int):
 
 
 @bp.get("/instances/<int:instance_id>")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def instance(instance_id: int):
     """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
     data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
@@ -80,7 +80,7 @@ def instance(instance_id: int):
 
 
 @bp.get("")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def index():
     """The dashboard: volume, distributions, steps, outcomes, now; filtered by period, category, department."""
     today = reports.today(runtime())
@@ -95,7 +95,7 @@ def index():
 
 
 @bp.get("/regulator")
-@role_required(*AUDITORS)
+@capability_required("report.read")
 def regulator():
     """Complaints per million subscribers by the regulator's categories, and replies within the limit."""
     first, last = reports.recent_quarters(reports.today(runtime()))
@@ -105,6 +105,29 @@ def regulator():
         first, last = reports.recent_quarters(reports.today(runtime()))
     return render_template("reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last),
                            first=first, last=last)
+
+
+ACCESS_FILTERS = ("number", "user", "action", "via", "from", "to")
+ACCESS_ACTIONS = ("complaint.viewed", "complaints.listed", "task.viewed", "instance.viewed", "instance.events_viewed",
+                  "personal_data.revealed", "customer.looked_up", "inbox.searched", "search.by_phone", "search.exported",
+                  "appeal.viewed", "appeals.listed")
+ACCESS_PAGE = 100
+
+
+@bp.get("/access-log")
+@capability_required("access_log.read")
+def access_log():
+    """Who read which customer's personal data: filter by complaint number, user, action, channel and days."""
+    args = {k: request.args.get(k, "").strip() for k in (*ACCESS_FILTERS, "before") if request.args.get(k, "").strip()}
+    try:
+        where, errors = trail.AccessFilter.parse(args), {}
+    except Invalid as exc:
+        where, errors = None, {e["field"]: e["message"] for e in exc.errors}
+    rows = trail.list_access(runtime(), limit=ACCESS_PAGE, where=where) if where is not None else []
+    params = {k: v for k, v in args.items() if k != "before"}
+    older = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None
+    return render_template("reports/access_log.html", rows=rows, args=args, params=params, errors=errors,
+                           actions=ACCESS_ACTIONS, older=older)
 
 
 def event_label(kind: str) -> str:
@@ -135,5 +158,6 @@ def short_label(field: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_item(app, NavItem("reports.instances", "nav.audit", frozenset(AUDITORS), order=45))
+    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45))
+    add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
     app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)

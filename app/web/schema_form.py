@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Mapping
 
-from ..services.forms import FormValidator, form_validator
+from ..services.process_models.forms import FormValidator, form_validator
 from .i18n import LOCAL_TZ, loc, t
 
 

@@ -5,17 +5,15 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..domain import policy
 from ..domain.whole_numbers import whole_number
-from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..services import evidence, task_actions, tasks, workspace
+from ..errors import Conflict, Forbidden, Invalid
+from ..services.complaints import evidence, suspension
+from ..services.tasks import actions as task_actions, work as tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
 from .i18n import t
 
-try:  # issue 3's suspend/resume; the buttons only show when it is there
-    from ..services import suspension
-except ImportError:  # pragma: no cover
-    suspension = None
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -43,25 +41,13 @@ def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, sta
 
 
 def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
+    """What the page offers: asked of domain.policy, which the services enforce."""
     v = viewer()
-    ready = task["state"] == "ready"
-    mine = task["assignee_id"] == v.id
-    free = task["assignee_id"] is None
-    supervisor = bool(v.groups & task_actions.SUPERVISORS)
     complaint = page.get("complaint") or {}
-    suspended = bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused"
-    return {
-        "work": ready and task["may_work"] and (free or mine) and not page["returned"],
-        "claim": ready and task["may_work"] and free,
-        "release": ready and mine,
-        "transfer": ready and (mine or (free and task["may_work"]) or supervisor),
-        "return": ready and (task.get("candidate_group") or "").startswith("handler_") and (mine or (free and task["may_work"])),
-        "urge": ready and not mine and bool(v.groups & (task_actions.SUPERVISORS | {"agent"})),
-        "contact": ready and (task["may_work"] or bool(v.groups & (task_actions.SUPERVISORS | {"agent"}))),
-        "suspend": suspension is not None and supervisor and bool(complaint) and not suspended and complaint.get("status") != "closed",
-        "resume": suspension is not None and supervisor and bool(complaint) and suspended,
-        "note": True,
-    }
+    return policy.task_offers(
+        v.id, v.groups, tasks.seat(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
+        suspended=bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused",
+        closed=complaint.get("status") == "closed")
 
 
 @bp.get("/<task_id>")
@@ -112,7 +98,7 @@ def complete(task_id: str):
         evidence.attach(rt, v, ids, task["instance_id"])
     flash(t("task.completed", step=task["name"]), "success")
     for nxt in result["next_tasks"]:
-        if nxt["candidate_group"] in v.groups or nxt["assignee_id"] == v.id:
+        if policy.may_work_task(v.id, v.groups, tasks.seat(nxt)):
             return redirect(url_for("tasks.show", task_id=nxt["id"]))
     return redirect(url_for("inbox.index"))
 
@@ -207,8 +193,6 @@ def contact_attempt(task_id: str):
 
 def _complaint_clock(task_id: str, change, done_message: str):
     """Suspend or resume the task's complaint: the same form, the same guard, another service call."""
-    if suspension is None:
-        raise NotFound("suspension is not available")
     complaint_id = whole_number(request.form.get("complaint_id", "")) or 0
     return _act(task_id, lambda: change(runtime(), viewer(), complaint_id, request.form.get("reason")), done_message)
 
@@ -217,11 +201,11 @@ def _complaint_clock(task_id: str, change, done_message: str):
 @login_required
 def suspend(task_id: str):
     """挂起 the complaint (supervisors): its clocks stop."""
-    return _complaint_clock(task_id, suspension.suspend_complaint if suspension else None, "task.suspended")
+    return _complaint_clock(task_id, suspension.suspend_complaint, "task.suspended")
 
 
 @bp.post("/<task_id>/resume")
 @login_required
 def resume(task_id: str):
     """Resume a suspended complaint (supervisors): its clocks run again with the time that was left."""
-    return _complaint_clock(task_id, suspension.resume_complaint if suspension else None, "task.resumed")
+    return _complaint_clock(task_id, suspension.resume_complaint, "task.resumed")

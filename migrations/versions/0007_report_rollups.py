@@ -2,7 +2,7 @@
 each complaint is counted under), complaint.breached_ever for the search and complaint.replied_at for
 the regulator's view; all backfilled
 
-The roll-ups are filled by the app's own rebuild (services/report_rebuild.py), the code generate-demo
+The roll-ups are filled by the app's own rebuild (services/reporting/rebuild.py), the code generate-demo
 and `complaintflow rebuild-reports` run too, so the backfill counts exactly as the services will. A
 later change of what a roll-up counts ships with a migration that runs the rebuild again.
 
@@ -74,7 +74,7 @@ def upgrade() -> None:
     )
     op.add_column('complaint', sa.Column('breached_ever', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column('complaint', sa.Column('replied_at', app.models._types.UtcDateTime(timezone=True), nullable=True))
-    from app.services.report_rebuild import rebuild
+    from app.services.reporting.rebuild import rebuild
 
     rebuild(op.get_bind())  # the roll-ups, and the two complaint columns with them
 

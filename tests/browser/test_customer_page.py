@@ -1,5 +1,6 @@
-"""The customer's own page in a real browser: file a complaint, follow it, answer the survey the reply sent;
-an unsatisfied answer reopens the complaint, and following it then says so."""
+"""The customer's own page in a real browser: file a complaint, follow it by its own link and by its number plus
+a one-time code, answer the survey the reply sent; an unsatisfied answer reopens the complaint, and following
+it then says so."""
 from __future__ import annotations
 
 import re
@@ -42,13 +43,26 @@ def _handle_until_the_reply(app, number: str) -> int:
 
 def _survey_path(app, iid: int) -> str:
     from app.models import Notification
-    from app.services.notifications import render
+    from app.services.notifications.outbox import render
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
         row = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.template == "reply_survey")).first()
         body = render(rt, row)[1]
     return "/customer/survey/" + re.search(r"/customer/survey/(\S+)", body).group(1)
+
+
+def _sent_code(app, number: str) -> str:
+    """The one-time code the outbox sends to the customer's phone."""
+    from app.models import Complaint, Notification
+    from app.services.notifications.outbox import render
+
+    rt = app.extensions["complaintflow"]
+    with rt.db.read() as s:
+        row = s.scalars(select(Notification).join(Complaint, Complaint.id == Notification.complaint_id).where(
+            Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
+            .order_by(Notification.id.desc())).first()
+        return re.search(r"验证码为 (\d{6})", render(rt, row)[1]).group(1)
 
 
 def test_file_follow_and_answer_unsatisfied_reopens(page, live, screenshots):
@@ -66,15 +80,16 @@ def test_file_follow_and_answer_unsatisfied_reopens(page, live, screenshots):
     number = page.get_by_test_id("complaint-number").inner_text()
     assert re.fullmatch(r"TS\d{14}", number)
 
-    page.get_by_role("link", name="投诉查询").last.click()
-    page.get_by_label("手机号后四位").fill("5432")
-    page.get_by_test_id("track-submit").click()
+    page.get_by_test_id("track-link").click()  # the complaint's own link, also sent by SMS
     expect(page.get_by_test_id("track-stage")).to_contain_text("已受理")
     expect(page.get_by_test_id("track-result")).not_to_contain_text("孙悦")
+    own_link = page.url
 
     iid = _handle_until_the_reply(app, number)
     page.goto(f"/customer/track?number={number}")
-    page.get_by_label("手机号后四位").fill("5432")
+    page.get_by_test_id("send-code").click()
+    expect(page.get_by_test_id("code-sent")).to_be_visible()
+    page.get_by_label("短信验证码").fill(_sent_code(app, number))
     page.get_by_test_id("track-submit").click()
     expect(page.get_by_test_id("track-stage")).to_contain_text("已答复")
     expect(page.get_by_test_id("track-answer")).to_have_text("更换端口，网速恢复到 300M。")
@@ -91,9 +106,7 @@ def test_file_follow_and_answer_unsatisfied_reopens(page, live, screenshots):
     page.get_by_test_id("survey-submit").click()
     expect(page.get_by_test_id("survey-thanks")).to_contain_text("重新处理")
 
-    page.goto(f"/customer/track?number={number}")
-    page.get_by_label("手机号后四位").fill("5432")
-    page.get_by_test_id("track-submit").click()
+    page.goto(own_link)
     expect(page.get_by_test_id("track-stage")).to_contain_text("处理中")
     expect(page.get_by_test_id("track-stage")).to_contain_text("已重新处理")
 

@@ -159,7 +159,9 @@ def test_an_agent_registers_and_each_role_works_the_complaint_to_the_end(page, l
 
 def seed(app, start: dict, steps: list[dict]) -> tuple[str, str | None]:
     """Register through the services and complete the given steps; return the number and the next task id."""
-    from app.services import accounts, complaints, tasks
+    from app.services.accounts import users as accounts
+    from app.services.complaints import register as complaints
+    from app.services.tasks import work as tasks
 
     rt = app.extensions["complaintflow"]
     users = {}

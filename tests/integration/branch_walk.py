@@ -5,8 +5,8 @@ import io
 import re
 from datetime import timedelta
 
-from app.services.notifications import send_due
-from app.services.timers import fire_due_timers
+from app.services.notifications.outbox import send_due
+from app.services.sla.timers import fire_due_timers
 
 from .flow import USER_FOR_GROUP, ready_task, registration
 

@@ -19,7 +19,7 @@ import uuid
 from datetime import datetime, timezone
 
 from app.models import Complaint, HumanTask, ProcessInstance, ProcessVersion
-from app.services.report_rebuild import rebuild
+from app.services.reporting.rebuild import rebuild
 
 
 def utc(text: str) -> datetime:

@@ -1,6 +1,6 @@
 """The dashboard's period figures recomputed from the raw rows in plain Python, as the definitions say.
 
-An independent reading of services/reports.py's docstring (no roll-up, no SQL aggregate): the tests
+An independent reading of services/reporting/dashboard.py's docstring (no roll-up, no SQL aggregate): the tests
 compare the dashboard with it after real flows. The p90 is the exact nearest-rank duration; the
 dashboard shows the upper bound of its duration band (domain/duration_bands.py), so `expected()`
 applies that bound, and nothing else, before comparing.
@@ -112,8 +112,8 @@ def assert_matches(d: dict, want: dict) -> None:
 def assert_regulator_matches(rt, view: dict) -> None:
     """The regulator's view shows, per quarter, the counts recomputed from the raw rows."""
     from app.domain.reporting import quarter_of
-    from app.services.complaint_clocks import REPLY_STEPS
-    from app.services.reports import reporting_config
+    from app.services.sla.complaint_clocks import REPLY_STEPS
+    from app.services.reporting.dashboard import reporting_config
 
     cfg, now = reporting_config(rt), rt.clock.now()
     with rt.db.read() as s:

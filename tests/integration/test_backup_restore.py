@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Complaint, ProcessInstance
-from app.services.audit import verify_chain
+from app.services.audit.log import verify_chain
 
 from .flow import complete, registration, scenario
 

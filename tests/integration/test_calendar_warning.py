@@ -18,7 +18,7 @@ DECEMBER_2026 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def december(db_url, tmp_path):
     app = make_app(db_url, FixedClock(DECEMBER_2026), tmp_path)
-    from app.services.demo import seed_demo_users
+    from app.demo.users import seed_demo_users
 
     seed_demo_users(app.extensions["complaintflow"])
     yield app
@@ -74,3 +74,14 @@ def test_nothing_warns_once_both_years_are_official(db_url, tmp_path, caplog):
         assert "complaintflow_calendar_years_needing_schedule 0.0" in app.test_client().get("/metrics").get_data(as_text=True)
     finally:
         app.extensions["complaintflow"].db.dispose()
+
+
+def test_only_owners_recompute_and_the_answer_says_what_moved(december):
+    from tests.conftest import Api
+
+    api = Api(december.test_client())
+    assert api.post("agent", "/calendar/recompute").status_code == 403
+    r = api.post("owner", "/calendar/recompute")
+    assert r.status_code == 200
+    assert r.get_json() == {"instances": 0, "complaints": 0, "timers": 0, "timers_moved": 0, "deadlines_moved": 0,
+                            "still_provisional": 0}

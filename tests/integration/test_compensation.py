@@ -7,7 +7,7 @@ import shutil
 from sqlalchemy import select
 
 from app.models import Complaint
-from app.services.deployment import deploy_directory
+from app.services.process_models.deployment import deploy_directory
 from tests.conftest import ROOT
 
 from .flow import complete, ready_task, registration, scenario

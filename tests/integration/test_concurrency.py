@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from app.errors import Conflict
-from app.services import accounts, tasks
+from app.services.accounts import users as accounts
+from app.services.tasks import work as tasks
 
 from .flow import ready_task, registration, scenario
 

@@ -1,5 +1,6 @@
 """The customer's own page: file with a one-time arithmetic check and limits counted in the database, follow
-by number and the phone's last four digits, answer the single-use survey; nothing of another customer shows."""
+by the complaint's own signed link or its number plus a one-time code sent to the customer (never the phone's
+last four digits), answer the single-use survey; nothing of another customer shows."""
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.models import Complaint, Notification
-from app.services.notifications import render, send_due
+from app.models import Complaint, Notification, PublicRequest
+from app.services.notifications.outbox import render, send_due
 
 from .flow import complete, ready_task
 from .web_client import Web
@@ -27,9 +28,20 @@ def _file(web: Web, **over) -> tuple[int, str]:
     return r.status_code, r.get_data(as_text=True)
 
 
-def _track(web: Web, number: str, last4: str):
+def _sent_code(rt, number: str) -> str | None:
+    """The one-time code the outbox holds for this complaint's customer (what their phone receives)."""
+    with rt.db.read() as s:
+        row = s.scalars(select(Notification).join(Complaint, Complaint.id == Notification.complaint_id).where(
+            Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
+            .order_by(Notification.id.desc())).first()
+    return None if row is None else render(rt, row)[1].split("验证码为 ", 1)[1][:6]
+
+
+def _track(web: Web, rt, number: str, code: str | None = None):
+    """Ask for a code, then follow with it (or with the code given)."""
     web.get("/customer/track")
-    return web.post("/customer/track", {"number": number, "last4": last4})
+    assert web.post("/customer/track/code", {"number": number}).status_code == 200
+    return web.post("/customer/track", {"number": number, "code": code or _sent_code(rt, number) or "000000"})
 
 
 def test_a_customer_files_online_and_gets_the_number(app, rt, deployed):
@@ -69,16 +81,77 @@ def test_following_shows_only_this_complaints_public_facts(app, api, rt, deploye
     mine = NUMBER.search(_file(web)[1]).group(1)
     other = NUMBER.search(_file(Web(app), customer_name="王强", customer_phone="13700007777",
                                 matter="营业厅王某态度恶劣，泄露了我的住址。")[1]).group(1)
-    r = _track(web, mine, "5678")
+    r = _track(web, rt, mine)
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and mine in page and "已受理" in page
     for secret in ("刘芳", "13912345678", "上月被多扣", other, "王强", "13700007777", "态度恶劣"):
         assert secret not in page
-    wrong_phone, wrong_number = _track(web, mine, "7777"), _track(web, other[:-1] + "0", "7777")
-    assert wrong_phone.status_code == wrong_number.status_code == 404
+    wrong_code, wrong_number = _track(web, rt, mine, "777777"), _track(web, rt, other[:-1] + "0", "777777")
+    assert wrong_code.status_code == wrong_number.status_code == 404
     strip = lambda r: re.sub(r'value="[^"]*"|content="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731
-    assert strip(wrong_phone) == strip(wrong_number)  # a wrong phone reads exactly like an unknown number
-    assert other not in wrong_phone.get_data(as_text=True)
+    assert strip(wrong_code) == strip(wrong_number)  # a wrong code reads exactly like an unknown number
+    assert other not in wrong_code.get_data(as_text=True)
+
+
+def test_the_number_and_the_phones_last_digits_no_longer_open_a_complaint(app, rt, deployed):
+    web = Web(app)
+    number = NUMBER.search(_file(web)[1]).group(1)
+    web.get("/customer/track")
+    r = web.post("/customer/track", {"number": number, "last4": "5678"})  # what a neighbour knows
+    assert r.status_code == 404 and 'data-testid="track-result"' not in r.get_data(as_text=True)
+
+
+def test_a_one_time_code_goes_to_the_customer_works_once_and_expires(app, rt, clock, deployed):
+    web = Web(app)
+    number = NUMBER.search(_file(web, customer_email="liu@example.cn")[1]).group(1)
+    web.get("/customer/track")
+    sent = web.post("/customer/track/code", {"number": number}).get_data(as_text=True)
+    unknown = web.post("/customer/track/code", {"number": "TS20990101000001"}).get_data(as_text=True)
+    strip = lambda page: re.sub(r'value="[^"]*"|content="[^"]*"', "", page)  # noqa: E731
+    assert 'data-testid="code-sent"' in sent and strip(sent) == strip(unknown)  # alike for any number
+    with rt.db.read() as s:
+        sent_to = {(n.channel, n.recipient) for n in s.scalars(select(Notification).where(Notification.template == "track_code"))}
+        stored = [r.bucket for r in s.scalars(select(PublicRequest).where(PublicRequest.bucket.like("trackcode:TS%")))]
+    assert sent_to == {("sms", "13912345678"), ("email", "liu@example.cn")}
+    code = _sent_code(rt, number)
+    assert len(code) == 6 and code.isdigit() and not [b for b in stored if code in b]  # only a keyed digest is kept
+    r = web.post("/customer/track", {"number": number, "code": code})
+    assert r.status_code == 200 and 'data-testid="track-result"' in r.get_data(as_text=True)
+    assert web.post("/customer/track", {"number": number, "code": code}).status_code == 404  # used up
+    web.post("/customer/track/code", {"number": number})
+    clock.advance(timedelta(minutes=11))
+    assert web.post("/customer/track", {"number": number, "code": _sent_code(rt, number)}).status_code == 404  # expired
+    web.post("/customer/track/code", {"number": number})  # three messages per number per hour
+    assert web.post("/customer/track/code", {"number": number}).status_code == 429
+
+
+def test_wrong_codes_are_limited_per_number(app, rt, deployed):
+    web = Web(app)
+    number = NUMBER.search(_file(web)[1]).group(1)
+    web.get("/customer/track")
+    web.post("/customer/track/code", {"number": number})
+    for guess in range(5):
+        assert web.post("/customer/track", {"number": number, "code": f"{guess:06d}"}).status_code == 404
+    r = web.post("/customer/track", {"number": number, "code": _sent_code(rt, number)})
+    assert r.status_code == 429  # even the right code waits: a million codes cannot be walked
+
+
+def test_the_link_sent_to_the_customer_opens_their_complaint_and_cannot_be_forged(app, rt, deployed):
+    from app.services.notifications.outbox import track_token
+
+    web = Web(app)
+    status, page = _file(web)
+    number = NUMBER.search(page).group(1)
+    link = re.search(r'data-testid="track-link" href="(/customer/track/[^"]+)"', page).group(1)
+    with rt.db.read() as s:
+        received = s.scalars(select(Notification).where(Notification.template == "received", Notification.channel == "sms")).one()
+    assert link in render(rt, received)[1] and "后四位" not in render(rt, received)[1]
+    r = Web(app).get(link)
+    assert r.status_code == 200 and number in r.get_data(as_text=True) and "刘芳" not in r.get_data(as_text=True)
+    other = number[:-1] + ("2" if number[-1] != "2" else "3")
+    assert Web(app).get(f"/customer/track/{other}").status_code == 404  # a number is not a link
+    forged = track_token(rt, number).rsplit(".", 1)[0] + "." + "A" * 27
+    assert Web(app).get(f"/customer/track/{forged}").status_code == 404
 
 
 def _to_reply(api, number: str, **feedback) -> int:
@@ -113,7 +186,7 @@ def test_an_unsatisfied_answer_reopens_and_the_link_works_once(app, api, rt, dep
     number = NUMBER.search(_file(web)[1]).group(1)
     iid = _to_reply(api, number)
     ready_task(api, iid, "visit_await", "agent")
-    page = _track(web, number, "5678").get_data(as_text=True)
+    page = _track(web, rt, number).get_data(as_text=True)
     assert "已答复" in page and "退还 30 元并补订流量包" in page and "已短信答复" not in page
     token = _survey_link(rt, iid)
     page = web.text(f"/customer/survey/{token}")
@@ -135,7 +208,7 @@ def test_an_unsatisfied_answer_reopens_and_the_link_works_once(app, api, rt, dep
     again = web.post(f"/customer/survey/{token}", {"satisfaction": "satisfied"})
     assert again.status_code == 200 and "已使用过" in again.get_data(as_text=True)
     assert web.get(f"/customer/survey/{token[:-2]}xx").status_code == 404
-    assert "重新处理" in _track(web, number, "5678").get_data(as_text=True)
+    assert "重新处理" in _track(web, rt, number).get_data(as_text=True)
 
 
 def test_an_answer_during_the_two_hours_between_calls_is_taken_at_once(app, api, rt, clock, deployed):

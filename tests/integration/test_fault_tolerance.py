@@ -274,7 +274,7 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
 def check(rt, load: Load, lb: Balancer) -> tuple[collections.Counter, list[str]]:
     """Read the database after the run: what the report prints and every problem found."""
     from app.models import Complaint, HumanTask, ProcessInstance, Timer
-    from app.services.audit import verify_chain
+    from app.services.audit.log import verify_chain
 
     problems: list[str] = []
     report = collections.Counter()

@@ -34,7 +34,7 @@ GROUPS = ["agent", "dispatcher", "handler_network", "supervisor", "director", "p
 
 @pytest.fixture
 def fuzzed_app(sqlite_url, clock, tmp_path, deployed):
-    from app.services.accounts import create_user, issue_token, viewer_by_id
+    from app.services.accounts.users import create_user, issue_token, viewer_by_id
 
     app = make_app(sqlite_url, clock, tmp_path)
     rt = app.extensions["complaintflow"]

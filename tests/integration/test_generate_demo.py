@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Complaint, HumanTask
-from app.services import reports
-from app.services.demo_history import generate_history
-from app.services.tasks import Viewer
-from app.services.trail import verify_all
+from app.services.reporting import dashboard as reports
+from app.demo.history import generate_history
+from app.services.tasks.work import Viewer
+from app.services.audit.trail import verify_all
 
 from . import report_oracle
 
@@ -42,7 +42,7 @@ def test_generated_history_is_real_replayed_and_verifiable(app, rt, db_url):
     result = verify_all(rt)
     assert result.ok and result.instances == 40
     # the replayed instances' state is real: the engine loads it
-    from app.services.instances import load_instance
+    from app.services.instances.store import load_instance
 
     assert load_instance(rt, replayed.instance_id).inst is not None
     # the dashboard's roll-ups count the replayed copies too (refreshed after them) and keep counting the

@@ -86,7 +86,7 @@ def test_a_started_instance_whose_answer_was_lost_is_answered_again(api, rt, dep
 
 
 def test_a_concurrent_twin_loses_on_the_key_and_answers_the_first(api, rt, deployed, monkeypatch):
-    from app.services import idempotency
+    from app.services.steps import idempotency
 
     body = registration(scenario("general_satisfied_first_reply"))
     first = _post(api, "agent", "/complaints", "twin", json=body).get_json()

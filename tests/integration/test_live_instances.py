@@ -1,15 +1,15 @@
-"""Engine objects kept between requests (services/live_instances.py) never stand in for a newer state."""
+"""Engine objects kept between requests (services/runtime/live_instances.py) never stand in for a newer state."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from app.services.accounts import create_user
-from app.services.deployment import deploy_model
-from app.services.instances import Actor, load_instance, start_instance
-from app.services.live_instances import LiveInstances
-from app.services.tasks import Viewer, complete_task
+from app.services.accounts.users import create_user
+from app.services.process_models.deployment import deploy_model
+from app.services.instances.store import Actor, load_instance, start_instance
+from app.services.runtime.live_instances import LiveInstances
+from app.services.tasks.work import Viewer, complete_task
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.also_postgres

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Notification
-from app.services.notifications import send_batch, send_due
+from app.services.notifications.outbox import send_batch, send_due
 from tests.conftest import Api, make_app
 
 from .flow import registration, scenario

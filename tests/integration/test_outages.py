@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Complaint, Notification
-from app.services.notifications import send_due
+from app.services.notifications.outbox import send_due
 
 from .flow import complete, ready_task
 

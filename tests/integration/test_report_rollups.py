@@ -13,10 +13,10 @@ from app.domain.clock import OPERATOR_ZONE, local_date
 from app.domain.reporting import quarter_of
 from app.migrate import alembic_config, upgrade
 from app.models import Complaint, ReportComplaint, ReportComplaintDay, ReportStepDay
-from app.services import reports
-from app.services.report_rebuild import rebuild
-from app.services.tasks import Viewer
-from app.services.timers import fire_due_timers
+from app.services.reporting import dashboard as reports
+from app.services.reporting.rebuild import rebuild
+from app.services.tasks.work import Viewer
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT
 
 from . import report_oracle

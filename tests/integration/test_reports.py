@@ -7,8 +7,8 @@ import pytest
 
 from app.domain.duration_bands import band_of, upper_seconds
 from app.errors import Forbidden
-from app.services import reports
-from app.services.tasks import Viewer
+from app.services.reporting import dashboard as reports
+from app.services.tasks.work import Viewer
 
 from . import report_data
 

@@ -123,7 +123,7 @@ def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_i
     path = folder / "complaint_handling.bpmn"
     path.write_bytes(renamed(path.read_bytes(), "投诉处理（发布版）"))
 
-    with caplog.at_level(logging.WARNING, logger="app.services.deployment"):
+    with caplog.at_level(logging.WARNING, logger="app.services.process_models.deployment"):
         app = start(db_url, clock, tmp_path, folder)
     try:
         assert versions(app) == [(1, False, "files"), (2, True, "owner"), (3, False, "files")]
@@ -133,8 +133,9 @@ def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_i
         web = Web(app).login("owner")
         library = web.text("/models")
         assert 'data-testid="newer-file-version-complaint_handling"' in library
-        assert "存为第 3 版，但未设为当前版本" in library
+        assert "有更新的文件版本可用" in library and "存为第 3 版，但未设为当前版本" in library
         assert 'data-testid="newer-file-version-appeal_handling"' not in library
+        assert "投诉处理（管理员修订）" in library and "投诉处理（发布版）" not in library  # the current version's name
         r = web.post("/models/complaint_handling/versions/3/current")
         assert r.status_code == 302
         assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
@@ -157,8 +158,35 @@ def test_deploy_force_makes_changed_files_current_over_an_owners_version(db_url,
     path = folder / "complaint_handling.bpmn"
     path.write_bytes(renamed(path.read_bytes(), "投诉处理（发布版）"))
     try:
+        held = app.test_cli_runner().invoke(args=["deploy"])
+        assert held.exit_code == 0 and "version 3 stored from the changed files, NOT current" in held.output
         result = app.test_cli_runner().invoke(args=["deploy", "--force"])
         assert result.exit_code == 0, result.output
-        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
+        assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]  # no copy as v4
     finally:
         stop(app)
+
+
+def test_upgrading_an_existing_database_tells_file_versions_from_owners(tmp_path):
+    """Migration 0008 backfills process_version.source from the note the folder deploy has always written."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.db import Database
+    from app.migrate import alembic_config, upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+        for version, note, current in ((1, "deployed from processes/", False), (2, "改了分派规则", True)):
+            conn.execute(text("INSERT INTO process_version (process_id, version, name, bpmn_file, files, hash, note, "
+                              "deployed_at, is_current) VALUES ('p', :v, 'p', 'p.bpmn', '{}', :h, :note, "
+                              "'2026-11-01 00:00:00', :cur)"), {"v": version, "h": f"h{version}", "note": note,
+                                                                  "cur": current})
+    upgrade(db)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT version, source FROM process_version ORDER BY version")).all()
+    db.dispose()
+    assert [tuple(r) for r in rows] == [(1, "files"), (2, "owner")]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.domain.clock import FixedClock
 from app.domain.holiday_notice import parse_notice
 from app.models import Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 from tests.notices import INVENTED_2027
 
 from .flow import complete, ready_task, registration, scenario
@@ -48,7 +48,7 @@ def handle_timers(rt, iid) -> dict[str, Timer]:
 
 
 def engine_due(rt, iid) -> dict[str, datetime]:
-    from app.services.instances import load_instance
+    from app.services.instances.store import load_instance
 
     return {t.properties.get("slaKind"): t.due_at for t in load_instance(rt, iid).inst.waiting_timers()
             if t.attached_to == "handle"}

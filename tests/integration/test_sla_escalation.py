@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, make_app
 
 from .flow import complete, registration, scenario

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import HumanTask, Timer
-from app.services.timers import fire_due_timers
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, make_app
 
 from .flow import complete, registration, scenario

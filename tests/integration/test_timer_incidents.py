@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import ProcessInstance, Timer
-from app.services.deployment import deploy_model
-from app.services.instances import SYSTEM, start_instance
-from app.services.timers import fire_due_timers
+from app.services.process_models.deployment import deploy_model
+from app.services.instances.store import SYSTEM, start_instance
+from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, Api, make_app
 
 pytestmark = pytest.mark.also_postgres
@@ -24,7 +24,7 @@ def app2(db_url, clock, tmp_path):
 
 
 def test_a_failing_timer_backs_off_becomes_an_incident_and_is_retried(app2, clock):
-    from app.services.demo import seed_demo_users
+    from app.demo.users import seed_demo_users
 
     rt = app2.extensions["complaintflow"]
     seed_demo_users(rt)

@@ -22,7 +22,7 @@ def to_handling(app) -> tuple[Web, str, str]:
 
 
 def events(app, number: str) -> list[dict]:
-    from app.services.instances import list_events
+    from app.services.instances.store import list_events
     rt = app.extensions["complaintflow"]
     from sqlalchemy import select
     from app.models import Complaint

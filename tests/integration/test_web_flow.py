@@ -124,11 +124,11 @@ def test_inbox_pages_by_keyset(app, deployed):
     sc = happy_path()
     agent = Web(app).login("agent")
     numbers = [register(agent, dict(sc["start_data"], customer_phone=f"1390000000{i}"))[0] for i in range(5)]
-    from app.services import inbox
+    from app.services.tasks import inbox
 
     seen, cursor = [], None
     rt = app.extensions["complaintflow"]
-    from app.services.accounts import authenticate
+    from app.services.accounts.users import authenticate
 
     viewer = authenticate(rt, "agent", "demo1234")
     while True:

@@ -9,7 +9,7 @@ from app.domain.groups import lane_groups
 from app.domain.sla import STEPS
 from app.engine import check_expressions, check_instructions, check_lanes, check_paths, lint, read_models
 from app.engine.lint import RECOMMENDED
-from app.services.model_checks import OFFERED_FUNCTIONS, decision_output_names, form_field_names
+from app.services.process_models.checks import OFFERED_FUNCTIONS, decision_output_names, form_field_names
 from tests.diagrams import Node, build, form, linear, script, timer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -211,7 +211,7 @@ else:
     no_z = True
 grid = [[r * c for c in range(3) if c != 1] for r in range(3) if r]
 squares = {n: n * n for n in range(4)}
-odd = {n % 2 for n in range(5)}
+odd = sorted({n % 2 for n in range(5)})  # a set, kept as a list: task data is JSON
 label = f"{department!r:>12}|{rework_rounds:{'0>'}{3}}|{x=}"
 counts = {'a': 1}
 counts['a'] += 2

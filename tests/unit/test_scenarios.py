@@ -13,8 +13,8 @@ from app.domain.clock import FixedClock
 from app.domain.groups import lane_groups
 from app.domain.sla import SlaPolicy
 from app.engine import Engine, parse_bundle
-from app.services.forms import field_errors
-from app.services.projection import resolve_group
+from app.services.process_models.forms import field_errors
+from app.services.steps.projection import resolve_group
 from app.services.runtime import event_instant
 
 ROOT = Path(__file__).resolve().parents[2]

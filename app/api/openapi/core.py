@@ -35,6 +35,8 @@ SCHEMAS = {
         "due_provisional": {"type": "boolean"},
         "suspended": {"type": "boolean"}, "suspended_at": {"type": ["string", "null"]},
         "suspend_reason": {"type": ["string", "null"]},
+        "personal_data": {"type": "string", "enum": ["shown", "masked"],
+                          "description": "masked (138****5678, 张**) unless the caller works the complaint; see /reveal"},
         "clocks": {"type": "object", "properties": {
             "first_reply": {"$ref": "#/components/schemas/Clock"},
             "final_reply": {"$ref": "#/components/schemas/Clock"}}},
@@ -54,10 +56,12 @@ PATHS = {
             "token": {"type": "string"}, "expires_at": {"type": "string"}}}), **_problems(401, 422, 429)},
     }},
     "/process-instances": {"post": {
-        "summary": "Start the current version of a process", "parameters": [IDEMPOTENCY_KEY],
+        "summary": "Start the current version of a process",
+        "description": "Only members of the groups the diagram's startGroups property names may start it (else 403).",
+        "parameters": [IDEMPOTENCY_KEY],
         "requestBody": _json_body({"type": "object", "required": ["process_id"], "properties": {
             "process_id": {"type": "string"}, "data": ANY_OBJ}}),
-        "responses": {"201": _resp("Started", {"$ref": "#/components/schemas/Instance"}), **_problems(401, 404, 422)},
+        "responses": {"201": _resp("Started", {"$ref": "#/components/schemas/Instance"}), **_problems(401, 403, 404, 422)},
     }},
     "/process-instances/{id}": {"get": {
         "summary": "Status, version, data and ready tasks", "parameters": ID_PATH,
@@ -81,8 +85,16 @@ PATHS = {
                               **_problems(401, 422)}},
     },
     "/complaints/{id}": {"get": {
-        "summary": "One complaint", "parameters": ID_PATH,
+        "summary": "One complaint (personal data masked unless the caller works it; the reading is logged)",
+        "parameters": ID_PATH,
         "responses": {"200": _resp("The complaint", {"$ref": "#/components/schemas/Complaint"}), **_problems(401, 404)},
+    }},
+    "/complaints/{id}/reveal": {"post": {
+        "summary": "The customer's personal data of a complaint, with the reason why (supervisors, directors, "
+                   "managers; written to the access log)",
+        "parameters": ID_PATH, "requestBody": _json_body(REASON),
+        "responses": {"200": _resp("The personal data", {"type": "object", "required": ["complaint_id"]}),
+                      **_problems(401, 403, 404, 422)},
     }},
     "/tasks": {"get": {
         "summary": "Tasks the caller may see, soonest deadline first",

@@ -1,4 +1,4 @@
-"""Managers (issue 6): instance search and export, the audit view, chain checks, saved searches, reports, the access log."""
+"""Managers: instance search and export, the audit view, chain checks, saved searches, reports, the access log."""
 from __future__ import annotations
 
 from .schema_parts import ID_PATH, SLA_STATES, _json_body, _problems, _q, _resp
@@ -93,8 +93,14 @@ PATHS = {
         "responses": {"200": _resp("Quarters", {"type": "object", "required": ["quarters"]}), **_problems(401, 403, 422)},
     }},
     "/access-log": {"get": {
-        "summary": "Who read which complaint's personal data, newest first (managers)",
-        "parameters": [_q("complaint_id", {"type": "integer", "minimum": 0}), _q("user_id", {"type": "integer", "minimum": 0}),
+        "summary": "Who read which complaint's personal data, newest first (managers, supervisors, directors)",
+        "parameters": [_q("complaint_id", {"type": "integer", "minimum": 0, "maximum": 2147483647}),
+                       _q("number", {"type": "string", "maxLength": 64}),
+                       _q("user_id", {"type": "integer", "minimum": 0, "maximum": 2147483647}),
+                       _q("user", {"type": "string", "maxLength": 64}), _q("action", {"type": "string", "maxLength": 64}),
+                       _q("via", {"type": "string", "enum": ["web", "api", "cli"]}),
+                       _q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                       _q("before", {"type": "integer", "minimum": 0, "maximum": 2147483647}),
                        _q("limit", {"type": "integer", "minimum": 1})],
         "responses": {"200": _resp("Entries", {"type": "object", "properties": {"items": {"type": "array"}}}),
                       **_problems(401, 403, 422)},

@@ -1,4 +1,4 @@
-"""Operations (issue 8): health, readiness and metrics at the root, and the errors any call may get."""
+"""Operations: health, readiness and metrics at the root, and the errors any call may get."""
 from __future__ import annotations
 
 from .schema_parts import _problems, _resp

@@ -1,4 +1,4 @@
-"""Process owners (issue 5): list and deploy process models, check an upload, diff and download versions, migrate instances."""
+"""Process owners: list and deploy process models, check an upload, diff and download versions, migrate instances."""
 from __future__ import annotations
 
 from .schema_parts import OBJ, _json_body, _problems, _resp

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .compiler import Program, compile_program
 from .displays import Frame
+from .json_values import check_json
 from .limits import Budget, Limits, SandboxViolation, measure
 from .offered import BUILTINS, Offered
 
@@ -105,8 +106,9 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
                              f"{hidden}")
 
     def _check_data(self, data: dict) -> None:
-        """Refuse task data too deep or too large to be saved as JSON."""
+        """Refuse task data too deep or too large to be saved as JSON, or holding what JSON cannot."""
         chars = measure(Budget(self.limits), data, allowance=self.limits.max_steps)
+        check_json(data)
         if chars > self.limits.max_data_chars:
             raise SandboxViolation(f"task data of about {chars} characters exceeds the limit "
                                    f"({self.limits.max_data_chars})")

@@ -60,6 +60,11 @@ class Budget:
                 f"loop limit exceeded: more than {self.limits.max_iterations} iterations")
         self.charge(1)
 
+    def check_clock(self) -> None:
+        """Refuse at once when the run's time is up (templates call this on every filter and call)."""
+        if time.perf_counter() > self.deadline:
+            raise SandboxViolation(f"time limit exceeded: more than {self.limits.max_seconds} s")
+
     def _check(self) -> None:
         if self.steps > self.limits.max_steps:
             raise SandboxViolation(f"work limit exceeded: more than {self.limits.max_steps} steps")

@@ -55,10 +55,16 @@ def _guard(function, precheck=None):
         budget = _current()
         values = args[1:] if passes else args
         chars = _check_arguments(budget, (*values, *kwargs.values()))
+        # A filter walks its input in C (sum, max, sort, join): pay for a range's length before,
+        # and look at the clock on every call, so no chain of filters outruns the time limit.
+        budget.charge(1 + sum(len(v) for v in values if type(v) is range))
+        budget.check_clock()
         check_length(budget, "", chars)  # filters may print their input: refuse what cannot print
         if precheck is not None:
             precheck(budget, chars, *values, **kwargs)
-        return check_result(budget, function(*args, **kwargs))
+        result = check_result(budget, function(*args, **kwargs))
+        budget.check_clock()
+        return result
     return guarded
 
 
@@ -97,6 +103,13 @@ def _measured(context, value):
     if is_container(value):
         measure(_current(), value)
     return value
+
+
+def _paid() -> None:
+    budget = _budget.get()
+    if budget is not None:  # attribute lookups while Jinja compiles (constant folding) cost nothing
+        budget.charge(1)
+        budget.check_clock()
 
 
 def _wrap(node, name):
@@ -163,6 +176,14 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
             return is_allowed(obj, attr, pure=True)
         return isinstance(obj, _HELPERS)
 
+    def getattr(self, obj, attribute):
+        _paid()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        _paid()
+        return super().getitem(obj, argument)
+
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"attribute {attribute!r} of a {type(obj).__name__} is not allowed")
 
@@ -175,6 +196,7 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
     def call(self, context, obj, /, *args, **kwargs):
         budget = _current()
         budget.charge(1)
+        budget.check_clock()
         owner = getattr(obj, "__self__", None) if isinstance(obj, types.BuiltinMethodType) else None
         if type(owner) in METHODS:
             return call_method(budget, owner, obj.__name__, args, kwargs, True)
@@ -206,10 +228,12 @@ def render_instructions(template_text: str, data: Mapping, limits: Limits = Limi
     if len(template_text) > limits.max_template:
         raise SandboxViolation(f"instructions of {len(template_text)} characters exceed the limit "
                                f"({limits.max_template})")
-    token = _budget.set(Budget(limits))
+    budget = Budget(limits)
+    token = _budget.set(budget)
     try:
         size, pieces = 0, []
         for piece in _environment().template(template_text).generate(dict(data)):
+            budget.check_clock()
             size += len(piece)
             if size > limits.max_string:
                 raise SandboxViolation(f"instructions longer than {limits.max_string} characters")

@@ -1,0 +1,1 @@
+"""Reading complaint text: normalisation, the classifier, its evaluation, similarity, areas, topics (pure, no I/O)."""

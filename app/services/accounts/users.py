@@ -1,0 +1,129 @@
+"""Users, groups, passwords and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Iterable
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...domain.groups import GROUPS
+from ...errors import Invalid, Unauthorized
+from ...models import ApiToken, Group, User
+from ...plain_sql import Sql, read_time
+from ..runtime import Runtime
+from ..tasks.work import Viewer
+
+# The PASSWORD_HASH setting's values as werkzeug methods. scrypt is slow on purpose; the test
+# suite signs in thousands of times and asks for one PBKDF2 round (config refuses it outside tests).
+_METHODS = {"scrypt": "scrypt", "fast-for-tests": "pbkdf2:sha256:1"}
+
+
+@lru_cache(maxsize=None)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the username is unknown, so timing does not reveal which usernames exist."""
+    return generate_password_hash("complaintflow-dummy", method=_METHODS[method])
+
+
+def viewer_of(user: User) -> Viewer:
+    return Viewer(user.id, user.username, frozenset(user.group_codes))
+
+
+def ensure_groups(rt: Runtime) -> None:
+    """Create the standard groups that do not exist yet."""
+    with rt.db.write() as s:
+        have = set(s.scalars(select(Group.code)))
+        for g in GROUPS:
+            if g.code not in have:
+                s.add(Group(code=g.code, name_zh=g.name_zh, name_en=g.name_en, kind=g.kind))
+
+
+def hash_password(password: str, method: str = "scrypt") -> str:
+    """Hash a password (scrypt unless the PASSWORD_HASH setting says otherwise); refuse ones too short."""
+    if len(password) < 8:
+        raise Invalid("password too short", [{"field": "password", "message": "at least 8 characters"}])
+    return generate_password_hash(password, method=_METHODS[method])
+
+
+def create_user(rt: Runtime, username: str, password: str | None, display_name: str, groups: Iterable[str],
+                locale: str = "zh-CN", password_hash: str | None = None) -> int:
+    """Create a user in the given groups; the groups must exist."""
+    password_hash = password_hash or hash_password(password or "", rt.settings["PASSWORD_HASH"])
+    with rt.db.write() as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise Invalid("username taken", [{"field": "username", "message": f"'{username}' already exists"}])
+        wanted = list(groups)
+        found = list(s.scalars(select(Group).where(Group.code.in_(wanted))))
+        unknown = set(wanted) - {g.code for g in found}
+        if unknown:
+            raise Invalid("unknown group", [{"field": "groups", "message": f"unknown: {', '.join(sorted(unknown))}"}])
+        user = User(username=username, display_name=display_name, password_hash=password_hash,
+                    active=True, locale=locale, created_at=rt.clock.now(), groups=found)
+        s.add(user)
+        s.flush()
+        return user.id
+
+
+def authenticate(rt: Runtime, username: str, password: str) -> Viewer:
+    """Return the viewer for a username and password, or raise Unauthorized (TooManyRequests when locked)."""
+    from . import sign_in_limits
+
+    failures = sign_in_limits.refuse_if_locked(rt, username)
+    try:
+        viewer = _check_password(rt, username, password)
+    except Unauthorized:
+        sign_in_limits.record_failure(rt, username)
+        raise
+    if failures:
+        sign_in_limits.clear(rt, username)
+    return viewer
+
+
+def _check_password(rt: Runtime, username: str, password: str) -> Viewer:
+    with rt.db.read() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None or not user.active:
+            check_password_hash(_dummy_hash(rt.settings["PASSWORD_HASH"]), password or "")
+            raise Unauthorized("wrong username or password")
+        if not check_password_hash(user.password_hash, password or ""):
+            raise Unauthorized("wrong username or password")
+        return viewer_of(user)
+
+
+def issue_token(rt: Runtime, viewer: Viewer) -> dict[str, str]:
+    """Create an API token for a signed-in user; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = rt.clock.now()
+    expires = now + timedelta(hours=rt.settings["TOKEN_TTL_HOURS"])
+    with rt.db.write() as s:
+        s.add(ApiToken(user_id=viewer.id, token_hash=_digest(token), created_at=now, expires_at=expires))
+    return {"token": token, "expires_at": expires.isoformat()}
+
+
+# Every API call runs this: one statement of plain SQL (app/plain_sql.py) instead of three ORM loads.
+_TOKEN_VIEWER = Sql(
+    "SELECT u.id, u.username, t.expires_at, g.code FROM api_token t JOIN app_user u ON u.id = t.user_id"
+    " LEFT JOIN user_group ug ON ug.user_id = u.id LEFT JOIN user_group_def g ON g.id = ug.group_id"
+    " WHERE t.token_hash = :digest AND u.active = TRUE")
+
+
+def viewer_for_token(rt: Runtime, token: str) -> Viewer:
+    """The user a bearer token belongs to, or Unauthorized."""
+    with rt.db.plain() as db:
+        rows = db.rows(_TOKEN_VIEWER, {"digest": _digest(token)})
+    if not rows or read_time(rows[0][2]) <= rt.clock.now():
+        raise Unauthorized("the token is unknown or expired")
+    return Viewer(rows[0][0], rows[0][1], frozenset(r[3] for r in rows if r[3]))
+
+
+def viewer_by_id(rt: Runtime, user_id: int) -> Viewer | None:
+    with rt.db.read() as s:
+        user = s.get(User, user_id)
+        return viewer_of(user) if user is not None and user.active else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

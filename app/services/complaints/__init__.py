@@ -1,0 +1,1 @@
+"""Complaints: registration, suspension, evidence files and the customer's own channel."""

@@ -1,0 +1,1 @@
+"""Process instances: start, save and read, stop on a sandbox failure, migrate to another version."""

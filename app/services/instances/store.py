@@ -1,0 +1,220 @@
+"""Start process instances, save them under their optimistic lock, read them back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...engine import EngineError, Instance
+from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...models import AuditEvent, ProcessInstance
+from ...plain_sql import Plain, Sql, read_time
+from ..steps import idempotency, projection
+from ..audit.log import AuditLog
+from ..runtime import DeployedModel, Runtime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, or the system (scheduler)."""
+
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor(None, "system")
+
+
+def status_of(inst: Instance) -> str:
+    return "completed" if inst.completed else "running"
+
+
+# Engine-run elements worth a line in the trail: they change data or decide something.
+# Gateways and plain events are not recorded: the tasks that follow show the path taken,
+# and every extra event costs about 300 bytes per instance.
+AUDITED_KINDS = {"Script Task", "Business Rule Task", "Service Task", "Send Task", "Call Activity", "Subprocess"}
+
+
+def record_steps(log: AuditLog, inst: Instance, steps, actor: Actor, now, skip_task_id: str | None = None) -> None:
+    """Audit what the engine ran on its own that changes data (script, rule, service tasks)."""
+    for step in steps:
+        if step.task_id == skip_task_id or step.kind not in AUDITED_KINDS:
+            continue
+        log.append("engine.step", at=now, actor=actor.name, actor_id=actor.id, task_id=step.task_id,
+                   element_id=step.element_id, element_name=step.name, after={"kind": step.kind})
+
+
+def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, now, ready: bool = False) -> None:
+    """Audit tasks the engine withdrew and, with ready=True, the ones it created.
+
+    A task that follows a person's completion needs no event of its own (human_task.created_at
+    says when); one raised by a timer (督办, escalation) does: nobody else's event explains it.
+    """
+    if ready:
+        for row in changes.created_tasks:
+            log.append("task.ready", at=now, actor=actor.name, actor_id=actor.id, task_id=row.id,
+                       element_id=row.element_id, element_name=row.name,
+                       after={"candidate_group": row.candidate_group,
+                              "due_at": row.due_at.isoformat() if row.due_at else None})
+    for tid in changes.cancelled_task_ids:
+        log.append("task.cancelled", at=now, actor=actor.name, actor_id=actor.id, task_id=tid)
+
+
+def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Instance:
+    """Start the engine on a model, outside any transaction (the engine is never run under the write lock)."""
+    try:
+        return rt.engine.start(model.bundle, data)
+    except EngineError as exc:
+        raise Invalid(f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+
+
+@dataclass(frozen=True)
+class StartedRow:
+    """The process_instance row insert_instance wrote."""
+
+    id: int
+    state: bytes
+
+
+_INSERT_INSTANCE = Sql(
+    "INSERT INTO process_instance (process_version_id, process_id, status, state, version, created_by_id, created_at,"
+    " updated_at, completed_at) VALUES (:version_id, :process_id, :status, :state, 1, :by, :at, :at, :done_at)"
+    " RETURNING id")
+
+
+def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> StartedRow:
+    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it)."""
+    now = rt.clock.now()
+    db = Plain.of(s)
+    state = inst.dump()
+    (row_id,), = db.rows(_INSERT_INSTANCE, {
+        "version_id": model.version_id, "process_id": model.process_id, "status": status_of(inst), "state": state,
+        "by": actor.id, "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
+    })
+    idempotency.note_created(f"instance:{row_id}")
+    return StartedRow(row_id, state)
+
+
+def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor: Actor, data: Mapping[str, Any],
+                 has_complaint: bool | None = None) -> None:
+    now = rt.clock.now()
+    changes = projection.sync(s, row.id, inst, now, submitted=dict(data), has_complaint=has_complaint)
+    log = AuditLog(s, row.id)
+    log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
+    record_steps(log, inst, inst.steps, actor, now)
+    audit_new_tasks(log, changes, actor, now)
+    if inst.completed:
+        log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+
+def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor,
+                   groups: frozenset[str] | None = None) -> int:
+    """Start the current version of a process with initial data; return the instance id.
+
+    groups: the starting person's groups, checked against the diagram's startGroups property
+    (None for the system's own starts: the scheduler, demos, benchmarks).
+    """
+    if not isinstance(data, Mapping):
+        raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    model = rt.current_model(process_id)
+    if groups is not None:
+        may_start(model.bundle.start_groups, groups, process_id)
+    inst = run_start(rt, model, data)
+    with rt.db.write() as s:
+        row = insert_instance(s, rt, model, inst, actor)
+        finish_start(s, rt, row, inst, actor, data, has_complaint=False)  # a complaint comes only with registration
+    rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
+    return row.id
+
+
+def may_start(start_groups: tuple[str, ...] | None, groups: frozenset[str], process_id: str) -> None:
+    """Raise Forbidden unless one of the groups is in the process's startGroups (none named: nobody)."""
+    if start_groups is None:
+        raise Forbidden(f"process '{process_id}' does not name who may start it (its startGroups property)")
+    if not groups & set(start_groups):
+        raise Forbidden(f"process '{process_id}' may be started by {', '.join(start_groups)} only")
+
+
+# Plain SQL (app/plain_sql.py): every completion and timer firing saves here.
+_SAVE_STATE = Sql(
+    "UPDATE process_instance SET state = :state, version = :next_version, status = :status, updated_at = :at,"
+    " completed_at = :done_at WHERE id = :row_id AND version = :expected")
+
+
+def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> bytes:
+    """Write the new state if nobody else did since it was read, else raise Conflict; return the state."""
+    db = Plain.of(s)
+    state = inst.dump()
+    touched = db.run(_SAVE_STATE, {
+        "row_id": row_id, "expected": expected_version, "state": state, "next_version": expected_version + 1,
+        "status": status_of(inst), "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
+    })
+    if touched != 1:
+        raise Conflict("the instance was changed by someone else; reload and try again")
+    return state
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row_id: int
+    version: int
+    status: str
+    model: DeployedModel
+    inst: Instance
+
+
+_INSTANCE = Sql("SELECT state, version, status, process_version_id, process_id, error, created_at, updated_at,"
+                " completed_at FROM process_instance WHERE id = :iid")
+
+
+def engine_instance(rt: Runtime, model: DeployedModel, instance_id: int, state: bytes) -> Instance:
+    """The engine object of a stored state: the one this process saved it from, else rebuilt from it."""
+    return rt.live.take(instance_id, state) or rt.engine.load(model.bundle, state)
+
+
+def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
+    with rt.db.plain() as db:
+        row = db.first(_INSTANCE, {"iid": instance_id})
+    if row is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    state, version, status, version_id = row[:4]
+    model = rt.model(version_id)
+    return row, Loaded(instance_id, version, status, model, engine_instance(rt, model, instance_id, state))
+
+
+def load_instance(rt: Runtime, instance_id: int) -> Loaded:
+    """Read an instance's state and rebuild it (outside any write lock); the caller owns the object."""
+    return _fetch(rt, instance_id)[1]
+
+
+def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
+    """Status, version, data and ready tasks of an instance."""
+    from ..tasks.work import ready_tasks_of, task_summary
+
+    row, loaded = _fetch(rt, instance_id)
+    data = loaded.inst.data
+    rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it
+    return {
+        "id": instance_id, "process_id": row[4], "process_version": loaded.model.version,
+        "status": loaded.status, "version": loaded.version, "error": row[5],
+        "created_at": read_time(row[6]).isoformat(), "updated_at": read_time(row[7]).isoformat(),
+        "completed_at": read_time(row[8]).isoformat() if row[8] else None,
+        "data": data,
+        "ready_tasks": [task_summary(rt, t) for t in ready_tasks_of(rt, instance_id)],
+    }
+
+
+def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:
+    """The audit trail of an instance, oldest first."""
+    with rt.db.read() as s:
+        if s.get(ProcessInstance, instance_id) is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
+        events = s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)).all()
+        return [
+            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "type": e.type, "task_id": e.task_id,
+             "element_id": e.element_id, "element_name": e.element_name, "reason": e.reason,
+             "data_before": e.data_before, "data_after": e.data_after, "hash": e.hash}
+            for e in events
+        ]

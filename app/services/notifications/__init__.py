@@ -1,0 +1,1 @@
+"""Notifications: the outbox, its senders and the supervisors' view of it."""

@@ -1,0 +1,1 @@
+"""SLA: timers, deadlines, extensions, the complaint-wide clocks and the working-day calendar."""

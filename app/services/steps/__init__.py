@@ -1,0 +1,1 @@
+"""What saving a step of an instance writes besides its state: projection, branch effects, SLA marks, idempotency record."""

@@ -1,0 +1,196 @@
+"""What the branches' steps change outside the engine, in the transaction that saves the instance.
+
+``after_sync`` runs at the end of every projection sync (registration, a completed task, fired timers), so
+every path that runs the engine goes through it. It reads the steps the engine completed since the instance
+was loaded and, once per step:
+
+- sends the notification a diagram element names with the property ``notifyTemplate`` (through the outbox);
+- on classification: links an outage complaint to its incident (the number must name an open incident) and
+  flags a repeat (the same phone filed on the same category within the window of config/flow.toml);
+- on handling: mirrors responsibility and compensation onto the complaint row;
+- audits the compensation decision of the DMN table and the approval, and keeps the compensation status;
+- on reopening (the customer was unsatisfied): counts it and flags the complaint as a repeat;
+- on an appeal: checks the withdrawal proof was uploaded, and records the outcome when the appeal closes.
+
+The runtime comes from the write session (``install`` stores it there at the start of each transaction).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...domain.money import yuan
+from ...engine import TaskNotReady
+from ...engine.properties import element_properties
+from ...errors import Invalid
+from ...models import Appeal, Complaint, HumanTask, OutageIncident, User
+from ..notifications import outbox as notifications
+from ..reporting import rollups as report_rollups
+from ..audit.log import AuditLog
+from ..runtime.flow_config import flow_rules
+from ..runtime import Runtime
+from ..text_intelligence import suggestions as text_suggestions
+
+RUNTIME_KEY = "complaintflow_runtime"
+HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
+BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
+_MATTERS = {"classify", "dispatch", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
+            "appeal_closed_notice", "appeal_director", *HANDLING, *BRANCH_DESKS}
+_DONE = "_branch_effects_done"  # task ids already handled on an Instance object (sync may run twice)
+
+
+def install(rt: Runtime) -> None:
+    """Check the branches' settings now (a bad file stops start-up) and let write sessions find the runtime."""
+    flow_rules(rt)
+    try:
+        notifications.templates(rt)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"setting COMPLAINTFLOW_NOTIFICATIONS_CONFIG: {exc}") from exc
+    rt.db.listen_writes("after_begin", lambda session, _tx, _conn: session.info.__setitem__(RUNTIME_KEY, rt))
+
+
+def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any], count: bool = True) -> None:
+    """Apply the effects of the steps the engine completed since the instance was loaded, then count them.
+
+    count=False: the caller knows the instance has no complaint, so the roll-ups have nothing to count.
+    """
+    rt: Runtime | None = s.info.get(RUNTIME_KEY)
+    done: set[str] = vars(inst).setdefault(_DONE, set())
+    steps = [st for st in inst.steps if st.task_id not in done]
+    if not steps:
+        return
+    done.update(st.task_id for st in steps)
+    if rt is not None:
+        _apply(s, rt, instance_id, inst, now, submitted, steps)
+    # Last: the dashboard's roll-ups count the complaint as the effects above left it (a desk's department).
+    if count:
+        report_rollups.after_steps(s, instance_id, [st.task_id for st in steps])
+
+
+def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:
+    """The branches' effects of these steps (the module docstring lists them)."""
+    templates = {st.task_id: element_properties(inst.bundle, st.element_id).get("notifyTemplate") for st in steps}
+    if not (any(templates.values()) or submitted.get("customer_email")
+            or any(st.element_id in _MATTERS for st in steps)):
+        return  # most saves (receive, dispatch, track...) need nothing here: no query on the hot path
+    complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
+    if complaint is not None and submitted.get("customer_email") and not complaint.customer_email:
+        complaint.customer_email = str(submitted["customer_email"])[:120]
+    log: AuditLog | None = None
+
+    def audit() -> AuditLog:
+        nonlocal log
+        log = log or AuditLog(s, instance_id)
+        return log
+
+    for step in steps:
+        template = templates[step.task_id]
+        if not template and step.element_id not in _MATTERS:
+            continue
+        try:
+            data = inst.task_data(step.task_id)  # as this step left it (inside a called diagram too)
+        except TaskNotReady:  # a task no longer in the tree: the instance's current data
+            data = inst.data
+        if template:
+            notifications.enqueue(s, rt, template, f"{instance_id}:{step.task_id}:{template}", now,
+                                  complaint=complaint, instance_id=instance_id, data=data)
+        element = step.element_id
+        if complaint is not None and element == "classify":
+            _classified(s, rt, complaint, {**data, **submitted}, now, audit)
+        if complaint is not None and element in text_suggestions.STEP_FIELDS:
+            # what the agent chose against what the text suggested: an override teaches the next model
+            text_suggestions.record_decision(s, complaint, element, {**data, **submitted}, now)
+        if complaint is not None and element in BRANCH_DESKS and data.get("department"):
+            complaint.department = data["department"]  # a special branch chose its desk, not the dispatcher
+        if complaint is not None and element in HANDLING and "responsibility" in submitted:
+            complaint.responsibility = submitted.get("responsibility")
+            complaint.compensation_type = submitted.get("compensation_type")
+            complaint.compensation_amount = yuan(submitted.get("compensation_amount"))
+        if element == "decide_compensation":
+            level = data.get("approval_level") or "none"
+            if complaint is not None:
+                complaint.compensation_status = "not_required" if level == "none" else "pending"
+            audit().append("compensation.decided", at=now, actor="system", element_id=element, task_id=step.task_id,
+                           element_name=step.name,
+                           after={"compensation_type": data.get("compensation_type"), "amount": data.get("compensation_amount"),
+                                  "approval_level": level, "rule": data.get("approval_rule")})
+        if element == "approve_compensation":
+            _approved(s, complaint, data, step, now, audit)
+        if complaint is not None and element == "count_rehandle":
+            complaint.reopen_count = (complaint.reopen_count or 0) + 1
+            complaint.is_repeat = True
+            audit().append("complaint.reopened", at=now, actor="system", element_id=element, task_id=step.task_id,
+                           reason=data.get("satisfaction_reason"), after={"reopen_count": complaint.reopen_count})
+        if element == "appeal_settle":
+            _check_proof(rt, instance_id, data.get("withdrawal_proof") or [])
+        if element == "appeal_closed_notice" or element == "appeal_director":
+            _appeal_closed(s, instance_id, data, now)
+
+
+def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, Any], now, audit) -> None:
+    rules = flow_rules(rt)
+    category = data.get("category")
+    if category and not complaint.is_repeat:
+        earlier = s.scalars(select(Complaint).where(
+            Complaint.customer_phone == complaint.customer_phone, Complaint.category == category,
+            Complaint.id != complaint.id, Complaint.created_at >= complaint.created_at - timedelta(days=rules.repeat_window_days),
+            Complaint.created_at <= complaint.created_at).order_by(Complaint.created_at.desc()).limit(1)).first()
+        if earlier is not None:
+            complaint.is_repeat, complaint.repeat_of_id = True, earlier.id
+            audit().append("complaint.repeat", at=now, actor="system", element_id="classify",
+                           after={"repeat_of": earlier.number, "window_days": rules.repeat_window_days})
+    if data.get("special_type") == "outage":
+        number = str(data.get("incident_id") or "").strip()
+        incident = s.scalars(select(OutageIncident).where(OutageIncident.number == number)).first()
+        if incident is None:
+            raise Invalid("no such outage incident", [{"field": "incident_id", "message": f"故障单 {number} 不存在 / no incident {number}"}])
+        if incident.status != "open":
+            raise Invalid("the outage incident is already resolved", [{"field": "incident_id", "message":
+                          f"故障单 {number} 已修复，请按一般投诉处理 / incident {number} is resolved: classify it as an ordinary complaint"}])
+        if complaint.outage_incident_id != incident.id:
+            complaint.outage_incident_id = incident.id
+            audit().append("outage.linked", at=now, actor="system", element_id="classify",
+                           after={"incident": incident.number, "title": incident.title})
+
+
+def _approved(s: Session, complaint: Complaint | None, data: dict[str, Any], step, now, audit) -> None:
+    decision = data.get("approval_decision")
+    by = s.execute(select(HumanTask.completed_by_id, User.username).outerjoin(User, User.id == HumanTask.completed_by_id)
+                   .where(HumanTask.id == step.task_id)).first()
+    if complaint is not None:
+        complaint.compensation_status = decision
+        if decision == "adjusted" and data.get("approved_amount") is not None:
+            complaint.compensation_amount = yuan(data.get("approved_amount"))
+    audit().append(f"compensation.{decision}", at=now, actor=(by.username if by and by.username else "system"),
+                   actor_id=by.completed_by_id if by else None, task_id=step.task_id, element_id=step.element_id,
+                   element_name=step.name, reason=data.get("approval_note"),
+                   after={"approval_level": data.get("approval_level"), "amount": data.get("compensation_amount"),
+                          "approved_amount": data.get("approved_amount"), "compensation_type": data.get("compensation_type")})
+
+
+def _check_proof(rt: Runtime, instance_id: int, ids: list[str]) -> None:
+    from ..complaints import evidence
+
+    missing = []
+    for evidence_id in ids:
+        try:
+            meta = evidence._read_meta(rt, str(evidence_id))
+        except Exception:  # noqa: BLE001 - NotFound, or an id that is not one
+            missing.append(evidence_id)
+            continue
+        if meta.get("instance_id") not in (None, instance_id):
+            missing.append(evidence_id)
+    if missing:
+        raise Invalid("the withdrawal proof is not uploaded", [{"field": "withdrawal_proof", "message":
+                      f"撤诉证明须先上传（未找到 {', '.join(map(str, missing))}） / upload the withdrawal proof first"}])
+
+
+def _appeal_closed(s: Session, instance_id: int, data: dict[str, Any], now) -> None:
+    appeal = s.scalars(select(Appeal).where(Appeal.instance_id == instance_id)).first()
+    if appeal is None or appeal.status == "closed":
+        return
+    appeal.status, appeal.closed_at = "closed", now
+    appeal.outcome = "settled" if data.get("settled") else "investigated"

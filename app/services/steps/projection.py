@@ -1,0 +1,224 @@
+"""Keep the query tables (human_task, timer, complaint) in step with an instance's state.
+
+Called inside the transaction that saves the state, so queries never deserialize workflows
+and never see a projection that disagrees with the state.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping, NamedTuple
+
+from sqlalchemy.orm import Session
+
+from ...engine import EngineError, Instance, TaskView
+from ...plain_sql import Plain, Sql, column_list, read_time
+
+# Task data that mirrors onto the complaint row for search.
+_COMPLAINT_FIELDS = ("category", "severity", "special_type", "department", "satisfaction")
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A human task row the projection created."""
+
+    id: str
+    instance_id: int
+    element_id: str
+    name: str
+    candidate_group: str | None
+    due_at: datetime | None
+    due_provisional: bool
+
+
+@dataclass
+class Changes:
+    """What a save changed, for the audit trail and the caller's answer."""
+
+    created_tasks: list[NewTask] = field(default_factory=list)
+    cancelled_task_ids: list[str] = field(default_factory=list)
+    fired_timers: list["TimerRow"] = field(default_factory=list)
+
+
+# Marks a deadline provisional (it depends on a year without an official calendar):
+# (sla_step, armed_at, due_at) -> bool. The runtime puts it in each write session's info
+# (see sla_marks.install); without one, nothing is provisional.
+DEADLINE_MARKER = "deadline_marker"
+
+
+def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> str | None:
+    """The candidate group of a ready task: its expression, else its lane's group."""
+    if task.candidate_group_expression:
+        try:
+            value = inst.evaluate(task.id, task.candidate_group_expression)
+        except EngineError:
+            value = None
+        if isinstance(value, str) and value:
+            return value
+    if task.lane:
+        return groups.get(task.lane, task.lane)
+    return None
+
+
+# Plain SQL (app/plain_sql.py): this runs in every completion, start and timer firing.
+_GROUPS = Sql("SELECT code, name_zh, name_en FROM user_group_def")
+_READY_IDS = Sql("SELECT id FROM human_task WHERE instance_id = :iid AND state = 'ready'")
+_CANCEL_TASK = Sql("UPDATE human_task SET state = 'cancelled', completed_at = :at WHERE id = :id AND state = 'ready'")
+_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "state", "form", "priority",
+                 "created_at", "due_at", "warn_at", "due_provisional")
+_INSERT_TASK = Sql(f"INSERT INTO human_task ({column_list(_TASK_COLUMNS)}) "
+                   f"VALUES ({column_list(':' + c for c in _TASK_COLUMNS)})")
+_WAITING_TIMERS = Sql("SELECT id, task_id, element_id, attached_to, kind, sla_step, due_at, provisional FROM timer "
+                      "WHERE instance_id = :iid AND status = 'waiting'")
+_MOVE_TIMER = Sql("UPDATE timer SET due_at = :due WHERE id = :id")
+_END_TIMER = Sql("UPDATE timer SET status = :status, fired_at = :at WHERE id = :id")
+_TIMER_COLUMNS = ("instance_id", "task_id", "element_id", "attached_to", "kind", "sla_step", "due_at", "status",
+                  "attempts", "details", "provisional")
+_INSERT_TIMER = Sql(f"INSERT INTO timer ({column_list(_TIMER_COLUMNS)}) "
+                    f"VALUES ({column_list(':' + c for c in _TIMER_COLUMNS)})")
+
+
+class TimerRow(NamedTuple):
+    """A waiting timer's row, as the projection read it."""
+
+    id: int
+    task_id: str
+    element_id: str
+    attached_to: str | None
+    kind: str
+    sla_step: str | None
+    due_at: datetime
+    provisional: bool
+
+
+def group_lookup(s: Session | Plain) -> dict[str, str]:
+    """Map lane names (group code or Chinese/English name) to group codes."""
+    db = s if isinstance(s, Plain) else Plain.of(s)
+    out: dict[str, str] = {}
+    for code, zh, en in db.rows(_GROUPS):
+        out[code] = out[zh] = out[en] = code
+    return out
+
+
+def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
+         submitted: dict[str, Any] | None = None, has_complaint: bool | None = None) -> Changes:
+    """Bring human tasks, timers and the complaint row in line with the instance.
+
+    The complaint's fields follow what was just submitted, not the instance's merged data:
+    parallel branches (a supervise task) carry stale copies that SpiffWorkflow merges last.
+    A caller that knows the instance has no complaint row (has_complaint=False) spares the
+    statements that would find none; knowing it from a read before the transaction is safe, as a
+    complaint is only ever made in the transaction that makes its instance.
+    """
+    changes = Changes()
+    marker = s.info.get(DEADLINE_MARKER)
+    db = Plain.of(s)
+    timers = inst.waiting_timers()
+    provisional = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, marker)
+    _sync_tasks(db, instance_id, inst, now, timers, provisional, changes)
+    if has_complaint is not False:
+        _sync_complaint(db, instance_id, inst, now, submitted or {})
+    from .branch_effects import after_sync  # notifications, outage links, repeats, compensation
+
+    after_sync(s, instance_id, inst, now, submitted or {}, count=has_complaint is not False)
+    return changes
+
+
+def _sla_for(element_id: str, timers) -> dict[str, Any]:
+    due = warn = None
+    for t in timers:
+        if t.attached_to != element_id or t.due_at is None:
+            continue
+        kind = t.properties.get("slaKind")
+        if kind == "breach" and (due is None or t.due_at < due):
+            due = t.due_at
+        elif kind == "warning" and (warn is None or t.due_at < warn):
+            warn = t.due_at
+    return {"due_at": due, "warn_at": warn}
+
+
+def _priority(data: dict[str, Any]) -> int:
+    value = str(data.get("priority", "0"))
+    return int(value) if value.isdigit() else 0
+
+
+def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes) -> None:
+    ready = {t.id: t for t in inst.ready_tasks()}
+    known = {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
+    gone = [tid for tid in known if tid not in ready]
+    if gone:
+        db.run_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
+        changes.cancelled_task_ids.extend(gone)
+    new = [t for tid, t in ready.items() if tid not in known]
+    if not new:
+        return
+    # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
+    groups = group_lookup(db) if any(t.lane for t in new) else {}
+    rows = []
+    for t in new:
+        sla = _sla_for(t.element_id, timers)
+        task = NewTask(t.id, instance_id, t.element_id, t.name, resolve_group(inst, t, groups), sla["due_at"],
+                       t.element_id in provisional_elements)
+        changes.created_tasks.append(task)
+        rows.append({
+            "id": t.id, "instance_id": instance_id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
+            "candidate_group": task.candidate_group, "state": "ready", "form": t.form, "priority": _priority(t.data),
+            "created_at": db.time(now), "due_at": db.time(sla["due_at"]), "warn_at": db.time(sla["warn_at"]),
+            "due_provisional": task.due_provisional,
+        })
+    db.run_many(_INSERT_TASK, rows)
+
+
+def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, marker) -> set[str]:
+    """Write the timer rows; return the elements whose breach deadline is provisional."""
+    waiting = {t.task_id: t for t in timers if t.due_at is not None}
+    rows = {}
+    for r in db.rows(_WAITING_TIMERS, {"iid": instance_id}):
+        row = TimerRow(r[0], r[1], r[2], r[3], r[4], r[5], read_time(r[6]), bool(r[7]))
+        rows[row.task_id] = row
+    provisional_elements = {r.attached_to for r in rows.values() if r.provisional and r.kind == "breach"}
+    for task_id, row in rows.items():
+        if task_id in waiting:
+            if row.due_at != waiting[task_id].due_at:  # moved (suspend/extend)
+                db.run(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
+            continue
+        fired = task_id in fired_task_ids
+        db.run(_END_TIMER, {"id": row.id, "status": "fired" if fired else "cancelled",
+                            "at": db.time(now) if fired else None})
+        if fired:
+            changes.fired_timers.append(row)
+    new = []
+    for task_id, t in waiting.items():
+        if task_id in rows:
+            continue
+        step = t.properties.get("slaStep")
+        provisional = bool(marker(step, now, t.due_at)) if marker else False
+        kind = t.properties.get("slaKind", "timer")
+        if provisional and kind == "breach" and t.attached_to:
+            provisional_elements.add(t.attached_to)
+        new.append({
+            "instance_id": instance_id, "task_id": task_id, "element_id": t.element_id, "attached_to": t.attached_to,
+            "kind": kind, "sla_step": step, "due_at": db.time(t.due_at), "status": "waiting", "attempts": 0,
+            "details": db.json({"armed_at": now.isoformat()}), "provisional": provisional,
+        })
+    db.run_many(_INSERT_TIMER, new)
+    return provisional_elements
+
+
+def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
+    values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
+                              if isinstance(data.get(name), str) and data[name]}
+    values["current_step"] = ", ".join(sorted({t.name for t in inst.ready_tasks()})) or None
+    values["updated_at"] = db.time(now)
+    if inst.completed:
+        values["status"] = "closed"
+        values["closed_at"] = db.time(now)
+    # One statement whether or not the instance has a complaint: no row, nothing updated.
+    db.run(_complaint_update(tuple(values)), {**values, "iid": instance_id})
+
+
+@functools.lru_cache(maxsize=256)
+def _complaint_update(columns: tuple[str, ...]) -> Sql:
+    """UPDATE complaint SET these columns (from _COMPLAINT_FIELDS and the fixed ones): one Sql per set."""
+    return Sql(f"UPDATE complaint SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE instance_id = :iid")

@@ -1,0 +1,312 @@
+"""Human tasks: the inbox query, claim and release, and completing a task with its form."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import or_, select, update
+
+from ...domain import policy
+from ...domain.whole_numbers import whole_number
+from ...engine import EngineError, TaskNotReady, refused_by_sandbox
+from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...models import Complaint, HumanTask, ProcessInstance
+from ...plain_sql import Plain, Sql, column_list, read_time
+from ..process_models import forms
+from ..steps import projection
+from ..sla import supervision
+from ..audit.log import AuditLog
+from ..instances.failures import stop_instance
+from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
+from ..runtime import Runtime
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user as services need them: id, name and group codes."""
+
+    id: int
+    name: str
+    groups: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.name)
+
+    def can(self, capability: str) -> bool:
+        """Whether the viewer's groups hold this capability of domain.policy."""
+        return policy.allows(self.groups, capability)
+
+    @property
+    def oversees(self) -> bool:
+        """Reads every task and instance (acting only where the policy allows)."""
+        return self.can("task.oversee")
+
+
+def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
+    if paused:
+        return "paused"
+    if due is None:
+        return "none"
+    if now >= due:
+        return "breached"
+    if warn is not None and now >= warn:
+        return "warning"
+    return "on_time"
+
+
+def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
+    now = rt.clock.now()
+    paused = t.sla_paused_at is not None and t.state == "ready"
+    reference = t.sla_paused_at if paused else now  # a suspended complaint's time left stands still
+    return {
+        "id": t.id, "instance_id": t.instance_id, "element_id": t.element_id, "name": t.name,
+        "lane": t.lane, "candidate_group": t.candidate_group, "assignee_id": t.assignee_id,
+        "state": t.state, "form": t.form, "priority": t.priority, "created_at": t.created_at.isoformat(),
+        "due_at": t.due_at.isoformat() if t.due_at else None,
+        "warn_at": t.warn_at.isoformat() if t.warn_at else None,
+        "due_provisional": bool(t.due_provisional),
+        "seconds_left": int((t.due_at - reference).total_seconds()) if t.due_at else None,
+        "sla_state": sla_state(t.due_at, t.warn_at, now, paused) if t.state == "ready" else None,
+        "completed_at": t.completed_at.isoformat() if t.completed_at else None,
+    }
+
+
+def seat(t: Any) -> policy.TaskSeat:
+    """The policy's view of a task row, model or summary dict."""
+    if isinstance(t, dict):
+        return policy.TaskSeat(t["candidate_group"], t["assignee_id"], t.get("state", "ready"))
+    return policy.TaskSeat(t.candidate_group, t.assignee_id, getattr(t, "state", "ready"))
+
+
+def _may_see(viewer: Viewer, t: Any) -> bool:
+    return policy.may_read_task(viewer.id, viewer.groups, seat(t))
+
+
+def _may_work(viewer: Viewer, t: Any) -> bool:
+    return policy.may_work_task(viewer.id, viewer.groups, seat(t))
+
+
+def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, state: str | None = "ready",
+               assignee: str | None = None, group: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+    """Tasks the viewer may see, soonest deadline first."""
+    q = select(HumanTask)
+    if not viewer.oversees:
+        q = q.where(or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.candidate_group.is_(None),
+                        HumanTask.assignee_id == viewer.id))
+    if instance_id is not None:
+        q = q.where(HumanTask.instance_id == instance_id)
+    if state:
+        q = q.where(HumanTask.state == state)
+    if assignee == "me":
+        q = q.where(HumanTask.assignee_id == viewer.id)
+    elif assignee == "none":
+        q = q.where(HumanTask.assignee_id.is_(None))
+    elif assignee:
+        user_id = whole_number(assignee)
+        if user_id is None:
+            raise Invalid("bad filter", [{"field": "assignee", "message": "use me, none or a user id"}])
+        q = q.where(HumanTask.assignee_id == user_id)
+    if group:
+        q = q.where(HumanTask.candidate_group == group)
+    q = q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(min(limit, 500)).offset(offset)
+    with rt.db.read() as s:
+        return [task_summary(rt, t) for t in s.scalars(q)]
+
+
+def get_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
+    """One task with its form schema and current data."""
+    with rt.db.read() as s:
+        t = s.get(HumanTask, task_id)
+        if t is None or not _may_see(viewer, t):
+            raise NotFound(f"task {task_id} does not exist")  # never confirm another group's task
+        out = task_summary(rt, t)
+        version_id = s.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.id == t.instance_id))
+        complaint_id = s.scalar(select(Complaint.id).where(Complaint.instance_id == t.instance_id))
+    model = rt.model(version_id)
+    spec = model.bundle.user_tasks.get(out["element_id"])
+    schema = model.form(out["form"])
+    out["form_schema"] = forms.load(schema) if schema else None
+    out["ui_schema"] = forms.load(model.form(spec.ui_form)) if spec and spec.ui_form else None
+    out["instructions"] = spec.instructions if spec else None
+    out["complaint_id"] = complaint_id
+    out["may_work"] = _may_work(viewer, out)
+    if out["state"] == "ready":
+        loaded = load_instance(rt, out["instance_id"])
+        ready = {v.id: v for v in loaded.inst.ready_tasks()}
+        out["data"] = ready[task_id].data if task_id in ready else {}
+    return out
+
+
+def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
+    """Take a ready task of one's group; 409 if someone else holds it."""
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        t = s.get(HumanTask, task_id)
+        if t is None or not _may_see(viewer, t):
+            raise NotFound(f"task {task_id} does not exist")
+        if not _may_work(viewer, t):
+            raise Forbidden("this task belongs to another group")
+        result = s.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task_id, HumanTask.state == "ready",
+                   or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == viewer.id))
+            .values(assignee_id=viewer.id)
+        )
+        if result.rowcount != 1:
+            raise Conflict("the task is no longer ready or someone else holds it")
+        AuditLog(s, t.instance_id).append("task.claimed", at=now, actor=viewer.name, actor_id=viewer.id,
+                                          task_id=t.id, element_id=t.element_id, element_name=t.name)
+        s.refresh(t)
+        return task_summary(rt, t)
+
+
+def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") -> dict[str, Any]:
+    """Give a claimed task back to its group."""
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        t = s.get(HumanTask, task_id)
+        if t is None or not _may_see(viewer, t):
+            raise NotFound(f"task {task_id} does not exist")
+        result = s.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "ready",
+                                                   HumanTask.assignee_id == viewer.id).values(assignee_id=None))
+        if result.rowcount != 1:
+            raise Conflict("you do not hold this task")
+        AuditLog(s, t.instance_id).append("task.released", at=now, actor=viewer.name, actor_id=viewer.id,
+                                          task_id=t.id, element_id=t.element_id, element_name=t.name, reason=reason or None)
+        s.refresh(t)
+        return task_summary(rt, t)
+
+
+# The hot path in plain SQL (app/plain_sql.py): through the ORM its dozen statements cost more
+# than the engine's work (docs/performance.md).
+_COMPLETION_CONTEXT = Sql(
+    "SELECT t.instance_id, t.element_id, t.name, t.form, t.state, t.assignee_id, t.candidate_group,"
+    " i.state, i.version, i.process_version_id, c.suspended_at, c.id"
+    " FROM human_task t JOIN process_instance i ON i.id = t.instance_id"
+    " LEFT JOIN complaint c ON c.instance_id = t.instance_id WHERE t.id = :task_id")
+
+
+class _Context(NamedTuple):
+    """What a completion needs to know before it runs the engine (one row of _COMPLETION_CONTEXT)."""
+
+    instance_id: int
+    element_id: str
+    name: str
+    form: str | None
+    state: str
+    assignee_id: int | None
+    candidate_group: str | None
+    instance_state: bytes
+    version: int
+    process_version_id: int
+    suspended_at: Any
+    complaint_id: int | None  # None: the instance has none (a complaint is only ever made with its instance)
+
+
+_FINISH_TASK = Sql(
+    "UPDATE human_task SET state = 'completed', completed_at = :at, completed_by_id = :by, assignee_id = :by"
+    " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)")
+_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "assignee_id", "state", "form",
+                 "priority", "created_at", "due_at", "warn_at", "due_provisional", "sla_paused_at", "completed_at")
+_READY_OF_INSTANCE = Sql(f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
+                         " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id")
+
+
+class TaskRow(NamedTuple):
+    """A human_task row read in plain SQL, shaped like the model for task_summary."""
+
+    id: str
+    instance_id: int
+    element_id: str
+    name: str
+    lane: str | None
+    candidate_group: str | None
+    assignee_id: int | None
+    state: str
+    form: str | None
+    priority: int
+    created_at: datetime
+    due_at: datetime | None
+    warn_at: datetime | None
+    due_provisional: bool
+    sla_paused_at: datetime | None
+    completed_at: datetime | None
+
+    @classmethod
+    def read(cls, r: tuple) -> "TaskRow":
+        return cls(*r[:10], read_time(r[10]), read_time(r[11]), read_time(r[12]), bool(r[13]), read_time(r[14]),
+                   read_time(r[15]))
+
+
+def ready_tasks_of(rt: Runtime, instance_id: int, db: Plain | None = None) -> list[TaskRow]:
+    """An instance's ready tasks, oldest first (in the caller's transaction when given db)."""
+    if db is None:
+        with rt.db.plain() as own:
+            return ready_tasks_of(rt, instance_id, own)
+    return [TaskRow.read(r) for r in db.rows(_READY_OF_INSTANCE, {"iid": instance_id})]
+
+
+def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[str, Any]:
+    """Validate data against the task's form, complete it, save; 409 if it is no longer ready."""
+    with rt.db.plain() as db:
+        got = db.first(_COMPLETION_CONTEXT, {"task_id": task_id})
+    t = _Context(*got) if got is not None else None
+    if t is None or not _may_see(viewer, t):
+        raise NotFound(f"task {task_id} does not exist")
+    instance_id, element_id, name, form_name = t.instance_id, t.element_id, t.name, t.form
+    if not _may_work(viewer, t):
+        raise Forbidden("this task belongs to another group")
+    if t.state != "ready":
+        raise Conflict(f"the task is already {t.state}")
+    if t.assignee_id is not None and t.assignee_id != viewer.id:
+        raise Conflict("someone else holds this task")
+    if t.suspended_at is not None:
+        raise Conflict("the complaint is suspended; a supervisor resumes it first")
+    model = rt.model(t.process_version_id)
+    submitted = forms.validate(model.form(form_name), data)
+    loaded = Loaded(instance_id, t.version, "running", model, engine_instance(rt, model, instance_id, t.instance_state))
+    try:
+        ready = {v.id: v for v in loaded.inst.ready_tasks()}
+        old = ready[task_id].data if task_id in ready else {}
+        before = {k: old[k] for k in submitted if old.get(k) is not None}  # what the submission overwrote
+        extension = supervision.requested(ready.get(task_id), submitted, rt.clock.now())
+        if extension is not None:
+            with rt.db.read() as s:
+                supervision.read_current(s, instance_id, extension)
+        steps = loaded.inst.complete(task_id, submitted)
+        if extension is not None:
+            supervision.apply(loaded.inst, extension, rt.clock.now())
+    except TaskNotReady as exc:
+        raise Conflict(f"the task is no longer ready: {exc}") from exc
+    except EngineError as exc:
+        if refused_by_sandbox(exc):  # a limit passed: trying again cannot help, stop the instance
+            stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
+            raise Invalid(f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
+                          [{"field": exc.element_id, "message": str(exc)}]) from exc
+        raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+
+    now = rt.clock.now()
+    with rt.db.write() as s:
+        db = Plain.of(s)
+        if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
+            raise Conflict("the task was completed or taken by someone else")
+        state = save_state(s, instance_id, loaded.version, loaded.inst, now)
+        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted,
+                                  has_complaint=t.complaint_id is not None)
+        log = AuditLog(s, instance_id)
+        log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
+                   element_id=element_id, element_name=name, before=before, after=submitted)
+        record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
+        audit_new_tasks(log, changes, viewer.actor, now)
+        if extension is not None:
+            supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
+        if loaded.inst.completed:
+            log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+        ready_rows = ready_tasks_of(rt, instance_id, db)
+    rt.live.keep(instance_id, state, loaded.inst)
+    return {
+        "instance_id": instance_id,
+        "status": "completed" if loaded.inst.completed else "running",
+        "next_tasks": [task_summary(rt, r) for r in ready_rows],
+    }

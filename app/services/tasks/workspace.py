@@ -1,0 +1,163 @@
+"""What the workspace pages show, read in one place: a task with its complaint, history and helpers."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from ...domain.personal_data import mask_name, mask_record
+from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
+from ...errors import NotFound
+from ...models import Complaint, HumanTask, User
+from ..accounts import need_to_know
+from ..accounts.visibility import visible_complaints
+from ..audit.trail import record_access
+from ..complaints import register as complaints, evidence
+from ..instances import store as instances
+from . import reply_templates, work as tasks
+from ..runtime import Runtime
+from .work import Viewer
+
+REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
+HISTORY_LIMIT = 10
+
+
+
+def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[str | None, bool]:
+    """(text, is_html): rendered by the sandbox (values escaped), else the raw text to escape."""
+    if not template_text:
+        return None, False
+    try:
+        return render_instructions(template_text, data), True
+    except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
+        return template_text, False
+
+
+def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
+                     before: datetime | None = None, limit: int = HISTORY_LIMIT, prefix: bool = False,
+                     shown: bool = True) -> list[dict[str, Any]]:
+    """The customer's other complaints (same phone, or phones starting so), newest first, those the viewer may see
+    (the name masked unless shown)."""
+    if not phone:
+        return []
+    if prefix:  # a range, not LIKE: it uses the phone index on PostgreSQL too
+        match = (Complaint.customer_phone >= phone) & (Complaint.customer_phone < phone + ":")
+    else:
+        match = Complaint.customer_phone == phone
+    q = visible_complaints(select(Complaint), viewer).where(match)
+    if exclude_id is not None:
+        q = q.where(Complaint.id != exclude_id)
+    if before is not None:
+        q = q.where(Complaint.created_at <= before)
+    q = q.order_by(Complaint.created_at.desc()).limit(limit)
+    with rt.db.read() as s:
+        return [{"id": c.id, "number": c.number, "customer_name": c.customer_name if shown else mask_name(c.customer_name), "created_at": c.created_at.isoformat(), "category": c.category,
+                 "severity": c.severity, "status": c.status, "current_step": c.current_step,
+                 "matter": c.matter[:80], "satisfaction": c.satisfaction} for c in s.scalars(q)]
+
+
+def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[dict[str, Any]]:
+    """The customer's recent complaints by their complete phone (the registration form asks); logged."""
+    items = customer_history(rt, viewer, phone, limit=5)
+    record_access(rt, viewer, "customer.looked_up", via, detail={"phone": phone, "shown": [i["id"] for i in items]})
+    return items
+
+
+def is_repeat(created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+    if not created_at:
+        return False
+    at = datetime.fromisoformat(created_at)
+    return any(timedelta(0) <= at - datetime.fromisoformat(e["created_at"]) <= REPEAT_WINDOW for e in earlier)
+
+
+def _display_names(rt: Runtime, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
+    with rt.db.read() as s:
+        rows = s.execute(select(User.id, User.username, User.display_name)
+                         .where((User.username.in_(usernames)) | (User.id.in_(ids)))).all()
+    return {r.username: r.display_name for r in rows}, {r.id: r.display_name for r in rows}
+
+
+def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> dict[str, Any]:
+    """A task, its form and data, the complaint, its history and the customer's earlier complaints.
+
+    Personal data is masked unless the viewer works the complaint; the reading is logged."""
+    task = need_to_know.read_task(rt, viewer, task_id, via)  # NotFound unless the viewer may see it
+    shown = task["personal_data"] == "shown"
+    complaint = None
+    if task.get("complaint_id"):
+        try:
+            complaint = complaints.get_complaint(rt, viewer, task["complaint_id"], via=None)  # logged as the task
+        except NotFound:
+            complaint = None
+    events = instances.list_events(rt, task["instance_id"])
+    if not shown:
+        events = [mask_record(e) for e in events]
+    mine = [e for e in events if e["task_id"] == task_id]
+    submitted = next((e["data_after"] for e in reversed(mine) if e["type"] == "task.completed"), None)
+    returned = bool(mine) and any(e["type"] == "task.returned" for e in mine) and \
+        (task.get("candidate_group") == "dispatcher")
+    data = dict(task.get("data") or {})
+    context = {**(complaint or {}), **data}
+    text, is_html = instructions_html(task.get("instructions"), context)
+    earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
+                               exclude_id=(complaint or {}).get("id"), shown=shown)
+    earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {i for i in [task.get("assignee_id")] if i})
+    files = {}
+    for values in (data, submitted or {}):
+        for key, value in values.items():
+            if isinstance(value, list) and value and all(isinstance(v, str) for v in value) and key.endswith("evidence"):
+                files[key] = evidence.describe(rt, value)
+    return {
+        "task": task, "complaint": complaint, "events": events, "submitted": submitted, "returned": returned,
+        "instructions": text, "instructions_html": is_html, "earlier": earlier,
+        "repeat": is_repeat((complaint or {}).get("created_at"), earlier),
+        "actor_names": by_name, "assignee_name": by_id.get(task.get("assignee_id")),
+        "templates": reply_templates.for_step(task["element_id"], context), "files": files,
+    }
+
+
+def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | None = "web") -> dict[str, Any]:
+    """A complaint with its tasks (open and done), history and the customer's other complaints (masked unless
+    the viewer works it; the reading is logged)."""
+    complaint = complaints.get_complaint(rt, viewer, complaint_id, via=via)
+    shown = complaint["personal_data"] == "shown"
+    instance_id = complaint["process_instance_id"]
+    with rt.db.read() as s:
+        rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                         .order_by(HumanTask.created_at, HumanTask.id)).all() if instance_id else []
+        task_list = [tasks.task_summary(rt, t) | {"may_open": tasks._may_see(viewer, t)} for t in rows]
+    events = instances.list_events(rt, instance_id) if instance_id else []
+    if not shown:
+        events = [mask_record(e) for e in events]
+    earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint_id), exclude_id=complaint_id,
+                               shown=shown)
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {t["assignee_id"] for t in task_list if t["assignee_id"]})
+    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier,
+            "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
+            "actor_names": by_name, "user_names": by_id}
+
+
+REGISTRATION_UI = "receive-uischema.json"
+
+
+def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The schema and UI schema agents register complaints with (the receive step's form)."""
+    model = rt.current_model(complaints.PROCESS_ID)
+    schema = model.form(complaints.REGISTRATION_FORM)
+    ui = model.form(REGISTRATION_UI)
+    return (json.loads(schema) if schema else None), (json.loads(ui) if ui else None)
+
+
+def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any],
+                            accepted: dict[str, str] | None = None) -> dict[str, Any]:
+    """Register a complaint; add the first ready task the registering agent may work (first responder).
+
+    ``accepted``: the text suggestions the agent accepted at intake (they pre-fill the classify step).
+    """
+    result = complaints.register_complaint(rt, viewer, data, accepted)
+    ready = tasks.list_tasks(rt, viewer, instance_id=result["process_instance_id"])
+    first = next((t for t in ready if tasks._may_work(viewer, t)), None)
+    return result | {"first_task_id": first["id"] if first else None}
