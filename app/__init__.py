@@ -10,13 +10,14 @@ from flask import Flask
 def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flask:
     """Build the app: settings, database, engine runtime, blueprints, scheduler."""
     app = Flask(__name__, instance_relative_config=True)
-    from .config import load_settings
+    from .config import load_settings, resolve_secret_key
 
     settings = load_settings(Path(app.instance_path), test_config)
+    settings["SECRET_KEY"] = resolve_secret_key(settings, testing=bool(settings.get("TESTING")))
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
 
-    from .services.runtime.bootstrap import build_runtime
+    from .services.bootstrap import build_runtime
 
     app.extensions["complaintflow"] = build_runtime(settings, clock=clock)
 

@@ -42,18 +42,24 @@ def _choice(*allowed: str) -> Callable[[str], str]:
 SETTINGS = [
     Setting("DATABASE_URL", lambda inst: f"sqlite:///{inst / 'complaintflow.db'}", str,
             "SQLAlchemy URL; SQLite file in instance/ by default, postgresql+psycopg://... at scale"),
-    Setting("SECRET_KEY", lambda inst: _dev_secret(inst), str,
-            "signs sessions and CSRF tokens; set it in production (a dev key is kept in instance/)"),
+    Setting("SECRET_KEY", lambda inst: "", str,
+            "signs sessions and CSRF tokens; required (or SECRET_KEY_FILE): start-up stops without one"),
+    Setting("SECRET_KEY_FILE", lambda inst: "", str,
+            "a file holding SECRET_KEY, made with a random key if it does not exist (serve.sh uses instance/secret_key)"),
     Setting("SLA_POLICY", lambda inst: str(ROOT / "config" / "sla.toml"), str,
             "the SLA policy file (TOML): limits per step and severity, warnings, escalation"),
     Setting("REPORTING_CONFIG", lambda inst: str(ROOT / "config" / "reporting.toml"), str,
             "reports' settings (TOML): subscriber base per quarter, regulator categories, repeat window"),
+    Setting("DIAGRAM_RULES", lambda inst: str(ROOT / "config" / "diagram_rules.toml"), str,
+            "how much each deploy check of a diagram matters (TOML): error blocks, warning never does"),
     Setting("PROCESSES_DIR", lambda inst: str(ROOT / "processes"), str, "diagrams deployed by `deploy`"),
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),
     Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
     Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
-    Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session expires after this many hours"),
+    Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session ends this many hours after sign-in"),
+    Setting("SESSION_IDLE_MINUTES", lambda inst: 120, int,
+            "a browser session ends after this many minutes without a request"),
     Setting("HTTPS", lambda inst: False, _bool,
             "browsers reach the pages over https (directly or through a proxy): cookies get Secure, HSTS is sent"),
     Setting("SCHEDULER_ENABLED", lambda inst: False, _bool,
@@ -77,8 +83,12 @@ SETTINGS = [
             "text for people, json (one object a line, with the request id) for log collectors"),
     Setting("IDEMPOTENCY_HOURS", lambda inst: 24, int, "how long a POST's Idempotency-Key and its answer are kept"),
     Setting("SIGN_IN_MAX_FAILURES", lambda inst: 10, int,
-            "wrong passwords for one username within SIGN_IN_WINDOW_MINUTES before sign-in is refused (429)"),
-    Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "the window of SIGN_IN_MAX_FAILURES"),
+            "wrong passwords for one username (per address, and over addresses it never signed in from) within "
+            "SIGN_IN_WINDOW_MINUTES before each further try waits 1, 2, 4... s (429); 0 turns the limits off"),
+    Setting("SIGN_IN_ADDRESS_FAILURES", lambda inst: 20, int,
+            "wrong passwords from one address, any usernames, within the window before its tries wait likewise"),
+    Setting("SIGN_IN_MAX_DELAY_SECONDS", lambda inst: 300, int, "the longest wait between two tries"),
+    Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "how long a wrong password is counted"),
     Setting("PASSWORD_HASH", lambda inst: "scrypt", _choice("scrypt", "fast-for-tests"),
             "how new passwords are hashed: scrypt; fast-for-tests (one PBKDF2 round) is refused unless TESTING"),
     # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
@@ -90,6 +100,8 @@ SETTINGS = [
             "SMS and e-mail templates (TOML) that diagrams name with notifyTemplate"),
     Setting("NOTIFY_SENDER", lambda inst: "log", str,
             "who delivers notifications: log (default), smtp (e-mail by SMTP_*; SMS to the log), or module:factory"),
+    Setting("APPEAL_CENTRE_EMAIL", lambda inst: "appeal-centre@example.invalid", str,
+            "where a refused appeal work order's reasoned answer goes (the regulator's appeal centre)"),
     Setting("NOTIFY_BATCH", lambda inst: 20, int, "notifications claimed per outbox transaction"),
     Setting("NOTIFY_MAX_ATTEMPTS", lambda inst: 8, int, "failed sends before a notification stays failed"),
     Setting("SMTP_HOST", lambda inst: "localhost", str, "SMTP server for NOTIFY_SENDER=smtp"),
@@ -103,11 +115,31 @@ SETTINGS = [
 ]
 
 
-def _dev_secret(instance: Path) -> str:
-    path = instance / "secret_key"
+def resolve_secret_key(settings: dict[str, Any], testing: bool = False) -> str:
+    """The key that signs sessions: SECRET_KEY, else the SECRET_KEY_FILE (made once), else stop start-up.
+
+    There is no silent fallback: a key generated behind the operator's back differs per host and
+    per restart (every session lost), and one left in a default place is easy to miss in a backup.
+    """
+    key = settings.get("SECRET_KEY") or ""
+    path = settings.get("SECRET_KEY_FILE") or ""
+    if not key and path:
+        key = _key_file(Path(path))
+    if not key:
+        if testing:
+            return secrets.token_hex(32)
+        raise SystemExit("setting COMPLAINTFLOW_SECRET_KEY is not set: give it a long random value, the same on "
+                         "every host (openssl rand -hex 32), or name a file with COMPLAINTFLOW_SECRET_KEY_FILE "
+                         "(scripts/serve.sh keeps one in instance/secret_key)")
+    return key
+
+
+def _key_file(path: Path) -> str:
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # readable by its owner only
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -5,4 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+# The app refuses to start without a secret key; this single-host demo keeps one in instance/
+# (made on first start, readable by its owner only) unless COMPLAINTFLOW_SECRET_KEY is given.
+if [ -z "${COMPLAINTFLOW_SECRET_KEY:-}" ]; then
+  export COMPLAINTFLOW_SECRET_KEY_FILE="${COMPLAINTFLOW_SECRET_KEY_FILE:-$PWD/instance/secret_key}"
+fi
 exec .venv/bin/complaintflow serve "$@"

@@ -40,8 +40,10 @@ else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped" >&2
 fi
 
-# Lint and types first (seconds): a failure there is cheaper to read than a failing test.
+# Lint, import contracts and types first (seconds): a failure there is cheaper to read than a failing test.
 .venv/bin/ruff check --quiet .
+# The layers of docs/architecture.md and no cycles between service packages (pyproject.toml).
+.venv/bin/lint-imports --no-cache
 .venv/bin/mypy
 
 # Both cores (one xdist worker each, the slowest tests stolen by whichever worker is free) and the

@@ -8,7 +8,7 @@ from .idempotency import IdempotencyKey
 from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
-from .sign_in import SignInFailure
+from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
 from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
 from .users import ApiToken, Group, User, user_group
@@ -19,5 +19,5 @@ __all__ = [
     "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
     "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
     "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch",
-    "SignInFailure", "Timer", "User", "user_group",
+    "SignInAddress", "SignInFailure", "Timer", "User", "WebSession", "user_group",
 ]

@@ -13,14 +13,12 @@ from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
-    from ..services.steps import idempotency
     from . import health, logs, metrics, tracing
 
     db = app.extensions["complaintflow"].db
     logs.configure(app.config.get("LOG_FORMAT", "text"))
     tracing.init_app(app)
     metrics.install(db)
-    idempotency.install(db)
     app.register_blueprint(health.bp)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

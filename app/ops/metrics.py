@@ -23,7 +23,7 @@ from sqlalchemy import case, func, inspect, select
 
 from ..models import HumanTask, Timer
 from ..models._types import as_utc
-from ..services.audit.log import Appended, appended
+from ..services.audit.log import Appended, appended, keep_appended_true
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ _PENDING = "complaintflow_metrics"
 
 def install(db) -> None:
     """Count committed audit events and timer failures of this database's write sessions."""
+    keep_appended_true(db)  # before the hooks below read what a transaction appended
     db.listen_writes("after_flush", _note_flush)
     db.listen_writes("after_commit", _count_commit)
     db.listen_writes("after_soft_rollback", _forget)

@@ -1,22 +1,22 @@
 """Who is signed in: the session's user as a Viewer on ``g``, and the guards views wear.
 
-The session holds the user id, display name, locale and the instant of sign-in; it expires
-SESSION_HOURS after sign-in (read on the app clock), and the user is re-read on each request
-so that a deactivated account loses access at once.
+The signed cookie holds a random session id, the display name and the locale; the session itself
+lives in the database (services/accounts/web_sessions.py), which ends it at sign-out, after
+SESSION_IDLE_MINUTES without a request and SESSION_HOURS after sign-in (read on the app clock).
+The user is re-read on each request so that a deactivated account loses access at once.
 """
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 
 from ..domain import policy
 from ..errors import Forbidden
-from ..services.accounts import users as accounts
+from ..services.accounts import users as accounts, web_sessions
 from ..services.runtime import Runtime
-from ..services.tasks.work import Viewer
+from ..domain.actors import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")
@@ -33,15 +33,23 @@ def viewer() -> Viewer:
 def sign_in(v: Viewer, display_name: str, locale: str) -> None:
     """Start a fresh session for a user (a new session id: no fixation)."""
     keep_locale = session.get("locale")
+    web_sessions.end(runtime(), session.get("sid"))
     session.clear()
     session.permanent = True
-    session["uid"] = v.id
+    session["sid"] = web_sessions.start(runtime(), v.id)
     session["name"] = display_name
     session["locale"] = keep_locale or locale
-    session["at"] = runtime().clock.now().isoformat()
 
 
 def sign_out() -> None:
+    """End the session on the server and the user's API tokens: a copy of either is refused from now on."""
+    web_sessions.end(runtime(), session.get("sid"))
+    if g.get("viewer") is not None:
+        accounts.revoke_tokens(runtime(), g.viewer.id)
+    _forget()
+
+
+def _forget() -> None:
     locale = session.get("locale")
     session.clear()
     if locale:
@@ -52,18 +60,21 @@ def _load_viewer() -> None:
     g.viewer = None
     if request.path.startswith(_ANONYMOUS_PREFIXES) or request.blueprint == "api":
         return
-    uid = session.get("uid")
-    if uid is None:
+    sid = session.get("sid")
+    if sid is None:
+        if "uid" in session:  # a cookie from before sessions were kept on the server
+            _forget()
         return
-    signed_in_at = datetime.fromisoformat(session.get("at", "1970-01-01T00:00:00+00:00"))
-    hours = current_app.config["SESSION_HOURS"]
-    if runtime().clock.now() - signed_in_at > timedelta(hours=hours):
-        sign_out()
-        flash("auth.session_expired", "info")
+    user_id, why = web_sessions.resolve(runtime(), sid)
+    if user_id is None:
+        _forget()
+        if why in ("idle", "expired"):
+            flash("auth.session_expired", "info")
         return
-    g.viewer = accounts.viewer_by_id(runtime(), uid)
+    g.viewer = accounts.viewer_by_id(runtime(), user_id)
     if g.viewer is None:
-        sign_out()
+        web_sessions.end(runtime(), sid)
+        _forget()
 
 
 def login_required(view: Callable) -> Callable:

@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from ..errors import Unauthorized
+from ..errors import TooManyRequests, Unauthorized
 from ..services.accounts import users as accounts, people
 from .access import runtime, sign_in, sign_out
-from .i18n import LOCALES
+from .i18n import LOCALES, t
 
 bp = Blueprint("auth", __name__)
 
@@ -26,14 +26,17 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form; sign in with a username and password."""
-    error = None
+    error, status, headers = None, 200, {}
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         try:
-            v = accounts.authenticate(runtime(), username, request.form.get("password", ""))
+            v = accounts.authenticate(runtime(), username, request.form.get("password", ""), address=request.remote_addr)
         except Unauthorized:
-            error = "auth.wrong_password"
+            error, status = t("auth.wrong_password"), 401
+        except TooManyRequests as exc:
+            wait = exc.extra.get("retry_after", 60)
+            error, status, headers = t("auth.slowed", seconds=wait), 429, {"Retry-After": str(wait)}
         else:
             p = people.profile(runtime(), v.id)
             sign_in(v, p["display_name"], p["locale"])
@@ -41,7 +44,7 @@ def login():
     elif g.get("viewer") is not None:
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error, username=username,
-                           next=request.values.get("next", "")), (401 if error else 200)
+                           next=request.values.get("next", "")), status, headers
 
 
 @bp.post("/logout")

@@ -110,7 +110,7 @@ def regulator():
 ACCESS_FILTERS = ("number", "user", "action", "via", "from", "to")
 ACCESS_ACTIONS = ("complaint.viewed", "complaints.listed", "task.viewed", "instance.viewed", "instance.events_viewed",
                   "personal_data.revealed", "customer.looked_up", "inbox.searched", "search.by_phone", "search.exported",
-                  "appeal.viewed", "appeals.listed")
+                  "appeal.viewed", "appeals.listed", "evidence.opened")
 ACCESS_PAGE = 100
 
 

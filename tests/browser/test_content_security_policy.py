@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.signing_in import sign_in
+from tests.browser.test_manager_audit import finished  # noqa: F401 - the fixture: a finished complaint for the charts
 
 pytestmark = pytest.mark.browser
 
@@ -20,3 +22,17 @@ def test_injected_inline_script_and_handlers_do_not_run_and_are_reported(page, c
     assert page.evaluate("() => window.pwned") is None
     assert any("script-src" in v for v in csp_violations), csp_violations
     csp_violations.clear()  # this test made them on purpose; any other test making one fails
+
+
+def test_chart_tooltips_draw_within_the_policy(page, finished):
+    """ECharts' HTML tooltips wrote inline style attributes; every chart's tooltip is shown here."""
+    sign_in(page, "manager")
+    page.get_by_role("link", name="报表").click()
+    expect(page.locator("body[data-charts-drawn='11']")).to_have_count(1)
+    shown = page.evaluate("""() => new Promise(done => {
+        const charts = [...document.querySelectorAll('[_echarts_instance_]')].map(el => echarts.getInstanceByDom(el));
+        charts.forEach(c => c.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: 0 }));
+        requestAnimationFrame(() => requestAnimationFrame(() => done(charts.length)));
+    })""")
+    assert shown >= 11
+    assert page.evaluate("() => window.__cspViolations || []") == []

@@ -64,10 +64,17 @@ def test_a_manager_audits_a_finished_complaint_end_to_end(page, finished, screen
     expect(page.locator(".bjs-powered-by")).to_be_visible()  # bpmn.io's watermark, as its licence asks
     timeline = page.get_by_test_id("timeline").locator("tbody tr")
     expect(timeline).to_have_count(n_events)
-    expect(page.get_by_test_id("record")).to_contain_text("13812345678")
+    expect(page.get_by_test_id("record")).to_contain_text("138****5678")  # the manager does not work it: masked
+    expect(page.get_by_test_id("record")).not_to_contain_text("13812345678")
     page.get_by_test_id("verify").click()
     expect(page.get_by_test_id("verify-result")).to_contain_text(f"已校验 {n_events} 条事件")
     page.screenshot(path=str(screenshots / "instance-audit.png"), full_page=True)
+
+    page.get_by_test_id("reveal-link").click()  # an explicit reveal, with a reason for the access log
+    page.get_by_role("button", name="查看客户信息").click()
+    page.locator("#dlg-reveal textarea[name=reason]").fill("质检抽查：核对答复记录")
+    page.locator("#dlg-reveal button[type=submit]").click()
+    expect(page.get_by_test_id("revealed-phone")).to_have_text("13812345678")
 
 
 def test_a_running_complaint_shows_its_active_step(page, finished):

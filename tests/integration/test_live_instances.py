@@ -7,9 +7,11 @@ import pytest
 
 from app.services.accounts.users import create_user
 from app.services.process_models.deployment import deploy_model
-from app.services.instances.store import Actor, load_instance, start_instance
+from app.domain.actors import Actor
+from app.services.instances.store import load_instance, start_instance
 from app.services.runtime.live_instances import LiveInstances
-from app.services.tasks.work import Viewer, complete_task
+from app.domain.actors import Viewer
+from app.services.tasks.work import complete_task
 from tests.conftest import make_app
 
 pytestmark = pytest.mark.also_postgres

@@ -136,6 +136,13 @@ def test_claim_and_release_from_the_pages(app, deployed):
     assert number not in network.text("/?tab=mine") and number in network.text("/?tab=group")
 
 
+def events_of_access(app):
+    from app.models import AccessLog
+
+    with app.extensions["complaintflow"].db.read() as s:
+        return list(s.query(AccessLog).order_by(AccessLog.id))
+
+
 def test_evidence_is_checked_by_content_and_readable_only_by_those_who_may_see(app, deployed):
     sc = happy_path()
     agent = Web(app).login("agent")
@@ -158,6 +165,12 @@ def test_evidence_is_checked_by_content_and_readable_only_by_those_who_may_see(a
         assert got.status_code == 200 and got.mimetype == "image/png" and got.data == png
     assert Web(app).login("billing").get(f"/evidence/{file_id}").status_code == 404
     assert agent.get("/evidence/../../etc/passwd").status_code == 404
+    # a photo cannot be masked: an overseer who does not work the complaint opens it only if entitled to reveal
+    with Web(app).login("manager").get(f"/evidence/{file_id}") as got:
+        assert got.status_code == 200
+    assert Web(app).login("owner").get(f"/evidence/{file_id}").status_code == 404
+    opened = [e for e in events_of_access(app) if e.action == "evidence.opened"]
+    assert [(e.actor, e.detail["evidence_id"]) for e in opened] == [("agent", file_id), ("manager", file_id)]
 
 
 def test_a_supervisor_suspends_and_resumes_from_the_task_page(app, deployed):

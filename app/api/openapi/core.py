@@ -54,6 +54,12 @@ PATHS = {
             "username": {"type": "string"}, "password": {"type": "string"}}}),
         "responses": {"200": _resp("A token", {"type": "object", "required": ["token"], "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string"}}}), **_problems(401, 422, 429)},
+    }, "delete": {
+        "summary": "Revoke the bearer token sent with this request (with all=true, every token of its user)",
+        "description": "A revoked token is refused at once. Tokens also expire TOKEN_TTL_HOURS after issue, "
+                       "and signing out of the pages revokes every token of that user.",
+        "parameters": [_q("all", {"type": "string", "enum": ["true", "false"], "default": "false"})],
+        "responses": {"204": {"description": "Revoked"}, **_problems(401, 422)},
     }},
     "/process-instances": {"post": {
         "summary": "Start the current version of a process",

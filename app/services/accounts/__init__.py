@@ -1,1 +1,1 @@
-"""Accounts: users, groups, passwords, API tokens, sign-in limits, people and who may see which instance."""
+"""Accounts: users, groups, passwords, API tokens, sign-in limits, browser sessions, people and who may see which instance."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...domain.groups import GROUPS
@@ -15,7 +15,7 @@ from ...errors import Invalid, Unauthorized
 from ...models import ApiToken, Group, User
 from ...plain_sql import Sql, read_time
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 # The PASSWORD_HASH setting's values as werkzeug methods. scrypt is slow on purpose; the test
 # suite signs in thousands of times and asks for one PBKDF2 round (config refuses it outside tests).
@@ -67,18 +67,20 @@ def create_user(rt: Runtime, username: str, password: str | None, display_name: 
         return user.id
 
 
-def authenticate(rt: Runtime, username: str, password: str) -> Viewer:
-    """Return the viewer for a username and password, or raise Unauthorized (TooManyRequests when locked)."""
+def authenticate(rt: Runtime, username: str, password: str, address: str | None = None) -> Viewer:
+    """Return the viewer for a username and password, or raise Unauthorized (TooManyRequests while slowed).
+
+    ``address`` is where the try comes from (the client's IP): sign_in_limits counts per address too.
+    """
     from . import sign_in_limits
 
-    failures = sign_in_limits.refuse_if_locked(rt, username)
+    sign_in_limits.refuse_if_slowed(rt, username, address)
     try:
         viewer = _check_password(rt, username, password)
     except Unauthorized:
-        sign_in_limits.record_failure(rt, username)
+        sign_in_limits.record_failure(rt, username, address)
         raise
-    if failures:
-        sign_in_limits.clear(rt, username)
+    sign_in_limits.record_success(rt, username, address)
     return viewer
 
 
@@ -117,6 +119,18 @@ def viewer_for_token(rt: Runtime, token: str) -> Viewer:
     if not rows or read_time(rows[0][2]) <= rt.clock.now():
         raise Unauthorized("the token is unknown or expired")
     return Viewer(rows[0][0], rows[0][1], frozenset(r[3] for r in rows if r[3]))
+
+
+def revoke_token(rt: Runtime, token: str) -> bool:
+    """Revoke one bearer token (the client signs out); False when it was unknown already."""
+    with rt.db.write() as s:
+        return bool(s.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(token))).rowcount)
+
+
+def revoke_tokens(rt: Runtime, user_id: int) -> int:
+    """Revoke every bearer token of a user (they signed out of the pages); return how many."""
+    with rt.db.write() as s:
+        return s.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0
 
 
 def viewer_by_id(rt: Runtime, user_id: int) -> Viewer | None:

@@ -39,8 +39,7 @@ _INSERT_EVENT = Sql(
     " reason, data_before, data_after, prev_hash, hash) VALUES (:instance_id, :seq, :at, :actor_id, :actor, :type,"
     " :task_id, :element_id, :element_name, :reason, :data_before, :data_after, :prev_hash, :hash)")
 
-# session.info key: the events appended in the transaction, for after-commit hooks (metrics,
-# idempotency keys), each with the savepoint it was written in so a rolled-back one drops them.
+# session.info key: the events appended in the transaction, for the metrics' after-commit hook, each with the savepoint it was written in so a rolled-back one drops them.
 APPENDED = "complaintflow_audit_appended"
 
 
@@ -60,8 +59,8 @@ def appended(session: Session) -> list[Appended]:
     return session.info.get(APPENDED, [])
 
 
-def install(db) -> None:
-    """Keep each write session's list of appended events true to what will be committed."""
+def keep_appended_true(db) -> None:
+    """Keep each write session's list of appended events true to what will be committed (metrics reads it)."""
 
     def rolled_back(session, previous_transaction) -> None:
         if previous_transaction.nested:  # a savepoint's events go, the outer transaction's stay

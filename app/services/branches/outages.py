@@ -25,7 +25,8 @@ from ..audit.log import AuditLog
 from ..tasks.auto_complete import complete_for
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ..steps import idempotency
+from ...domain.actors import Viewer
 
 SERVICES = ("mobile", "broadband", "voice", "iptv", "other")
 WAIT_STEP = "outage_wait"
@@ -99,6 +100,7 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
                                      created_by_id=viewer.id, created_at=now, updated_at=now)
                 s.add(row)
                 s.flush()
+                idempotency.record(s)  # an incident is no step of an instance: its key is written here
                 return view(row, 0)
         except IntegrityError:
             continue

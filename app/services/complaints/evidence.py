@@ -19,8 +19,10 @@ from typing import IO, Any, Iterable
 
 from ...errors import Invalid, NotFound
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
+from ..accounts import need_to_know
 from ..accounts.visibility import may_view_instance
+from ..audit.trail import record_access
 
 ID = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 64 * 1024
@@ -167,12 +169,20 @@ def describe(rt: Runtime, ids: Iterable[str]) -> list[dict[str, Any]]:
     return out
 
 
-def open_evidence(rt: Runtime, viewer: Viewer, evidence_id: str) -> tuple[Path, dict[str, Any]]:
-    """The file's path and record, if the viewer may read it; else NotFound (never confirm it exists)."""
+def open_evidence(rt: Runtime, viewer: Viewer, evidence_id: str, via: str = "web") -> tuple[Path, dict[str, Any]]:
+    """The file's path and record, if the viewer may read it; else NotFound (never confirm it exists).
+
+    A photo or a recording cannot be masked: those who do not work the complaint open it only when the
+    policy entitles them to reveal personal data, and every opening goes to the access log."""
     meta = _read_meta(rt, evidence_id)
-    allowed = (meta["instance_id"] is None and meta["uploaded_by"] == viewer.id) or (
-        meta["instance_id"] is not None and may_view_instance(rt, viewer, meta["instance_id"]))
+    iid = meta["instance_id"]
+    allowed = (iid is None and meta["uploaded_by"] == viewer.id) or (
+        iid is not None and may_view_instance(rt, viewer, iid)
+        and (viewer.can("personal_data.reveal") or need_to_know.works_on(rt, viewer, iid)))
     if not allowed:
         raise NotFound("no such evidence file")
+    if iid is not None:
+        record_access(rt, viewer, "evidence.opened", via, instance_id=iid,
+                      detail={"evidence_id": str(evidence_id), "name": meta.get("name")})
     blob, _ = _paths(rt, evidence_id)
     return blob, _public(meta)

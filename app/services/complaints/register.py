@@ -19,7 +19,7 @@ from ..sla.complaint_clocks import complaint_sla, replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 
@@ -74,7 +74,8 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         s.flush()
         report_rollups.complaint_registered(s, complaint)
         text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
-        finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number})
+        finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
+                     resource=f"complaint:{complaint.id}")
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
                 "matched_outages": hints.matched} | reading
 

@@ -16,9 +16,11 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, ProcessInstance, ProcessVersion
 from ..steps import projection
 from ..audit.log import AuditLog
-from .store import load_instance, status_of
+from ..steps.state import status_of
+from ..steps.write import Step, write_step
+from .store import load_instance
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 MAX_BATCH = 500
 
@@ -95,18 +97,20 @@ def _save(rt: Runtime, viewer: Viewer, loaded, moved, target, details: dict[str,
         for view in moved.ready_tasks():
             s.execute(update(HumanTask).where(HumanTask.id == view.id, HumanTask.state == "ready")
                       .values(name=view.name, lane=view.lane, form=view.form))
-        changes = projection.sync(s, loaded.row_id, moved, now)
-        log = AuditLog(s, loaded.row_id)
-        log.append("instance.migrated", at=now, actor=viewer.name, actor_id=viewer.id,
-                   before={"process_version": loaded.model.version},
-                   after={"process_version": target.version, "changed": details["changed"],
-                          "ready": details["ready_after"], "timers_kept": details["timers_kept"]})
-        for row in changes.created_tasks:
-            log.append("task.ready", at=now, actor=viewer.name, actor_id=viewer.id, task_id=row.id,
-                       element_id=row.element_id, element_name=row.name,
-                       after={"candidate_group": row.candidate_group})
-        if moved.completed:
-            log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        def audit(log: AuditLog, changes: projection.Changes) -> None:
+            log.append("instance.migrated", at=now, actor=viewer.name, actor_id=viewer.id,
+                       before={"process_version": loaded.model.version},
+                       after={"process_version": target.version, "changed": details["changed"],
+                              "ready": details["ready_after"], "timers_kept": details["timers_kept"]})
+            for row in changes.created_tasks:
+                log.append("task.ready", at=now, actor=viewer.name, actor_id=viewer.id, task_id=row.id,
+                           element_id=row.element_id, element_name=row.name,
+                           after={"candidate_group": row.candidate_group})
+            if moved.completed:
+                log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        write_step(s, rt, Step(loaded.row_id, moved, now), audit)  # the UPDATE above wrote the state
 
 
 def _audit_refusal(rt: Runtime, viewer: Viewer, instance_id: int, from_version: int, to_version: int,

@@ -7,28 +7,17 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...domain.actors import SYSTEM, Actor  # noqa: F401 - SYSTEM: code written before domain/actors.py imports it here
 from ...engine import EngineError, Instance
-from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
 from ...plain_sql import Plain, Sql, read_time
-from ..steps import idempotency, projection
+from ..steps import projection
+from ..steps.state import status_of
+from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
+from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, or the system (scheduler)."""
-
-    id: int | None
-    name: str
-
-
-SYSTEM = Actor(None, "system")
-
-
-def status_of(inst: Instance) -> str:
-    return "completed" if inst.completed else "running"
 
 
 # Engine-run elements worth a line in the trail: they change data or decide something.
@@ -93,20 +82,23 @@ def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instanc
         "version_id": model.version_id, "process_id": model.process_id, "status": status_of(inst), "state": state,
         "by": actor.id, "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
     })
-    idempotency.note_created(f"instance:{row_id}")
     return StartedRow(row_id, state)
 
 
 def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor: Actor, data: Mapping[str, Any],
-                 has_complaint: bool | None = None) -> None:
+                 has_complaint: bool | None = None, resource: str | None = None) -> None:
+    """Write the rest of a start's step (the row is inserted): resource names what an idempotent request made."""
     now = rt.clock.now()
-    changes = projection.sync(s, row.id, inst, now, submitted=dict(data), has_complaint=has_complaint)
-    log = AuditLog(s, row.id)
-    log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
-    record_steps(log, inst, inst.steps, actor, now)
-    audit_new_tasks(log, changes, actor, now)
-    if inst.completed:
-        log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+    def audit(log: AuditLog, changes: projection.Changes) -> None:
+        log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
+        record_steps(log, inst, inst.steps, actor, now)
+        audit_new_tasks(log, changes, actor, now)
+        if inst.completed:
+            log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+    write_step(s, rt, Step(row.id, inst, now, submitted=dict(data), has_complaint=has_complaint,
+                           resource=resource or f"instance:{row.id}"), audit)
 
 
 def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor,
@@ -118,6 +110,7 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
     """
     if not isinstance(data, Mapping):
         raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    check_data_depth(data)  # task data nests at most 32 levels: deeper would fail every later script
     model = rt.current_model(process_id)
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)
@@ -135,25 +128,6 @@ def may_start(start_groups: tuple[str, ...] | None, groups: frozenset[str], proc
         raise Forbidden(f"process '{process_id}' does not name who may start it (its startGroups property)")
     if not groups & set(start_groups):
         raise Forbidden(f"process '{process_id}' may be started by {', '.join(start_groups)} only")
-
-
-# Plain SQL (app/plain_sql.py): every completion and timer firing saves here.
-_SAVE_STATE = Sql(
-    "UPDATE process_instance SET state = :state, version = :next_version, status = :status, updated_at = :at,"
-    " completed_at = :done_at WHERE id = :row_id AND version = :expected")
-
-
-def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, now) -> bytes:
-    """Write the new state if nobody else did since it was read, else raise Conflict; return the state."""
-    db = Plain.of(s)
-    state = inst.dump()
-    touched = db.run(_SAVE_STATE, {
-        "row_id": row_id, "expected": expected_version, "state": state, "next_version": expected_version + 1,
-        "status": status_of(inst), "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
-    })
-    if touched != 1:
-        raise Conflict("the instance was changed by someone else; reload and try again")
-    return state
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 - registration (``complaint_registered``): the complaint's day row, its repeat gap (and, when it was
   registered before a later complaint of the same phone, that one's gap);
-- every projection sync (``after_steps``, from branch_effects.after_sync): the human tasks completed
+- every saved step (``after_steps``, from the write path, steps/write.py): the human tasks completed
   in it go to their step and duration band; when the complaint's counted fields differ from what it is
   counted under (category, department, severity, satisfaction, closing) its day row moves, and when its
   day key changed (category or department) its completed tasks move with it;

@@ -16,7 +16,7 @@ from ...domain.calendar import Deadline
 from ...domain.sla import Limit
 from ...engine import Instance
 from ...models import Complaint, HumanTask, ProcessInstance, Timer
-from ..instances.store import save_state
+from ..steps.state import save_state
 from ..runtime import DeployedModel, Runtime
 
 OPEN_STATUSES = ("waiting", "paused")

@@ -23,12 +23,13 @@ from sqlalchemy import or_, select
 
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import Complaint, ProcessInstance, Timer
-from ..steps import projection
 from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
-from ..instances.store import SYSTEM, Actor, audit_new_tasks, record_steps, save_state
+from ...domain.actors import SYSTEM, Actor
+from ..instances.store import audit_new_tasks, record_steps
+from ..steps.write import Step, write_step
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor(None, "scheduler")
@@ -97,14 +98,18 @@ def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
     fired_ids = {step.task_id for step in steps if step.task_id in waiting}
     if not fired_ids:
         raise NothingDue("the instance's state has no timer due yet")
-    save_state(s, instance_id, got.version, inst, now)
-    changes = projection.sync(s, instance_id, inst, now, fired_ids)
+    write_step(s, rt, Step(instance_id, inst, now, got.version, fired_task_ids=fired_ids),
+               lambda audit, changes: _audit_fired(s, audit, instance_id, model, inst, steps, fired_ids, changes, now))
+    return len(fired_ids)
+
+
+def _audit_fired(s, audit: AuditLog, instance_id: int, model, inst, steps, fired_ids: set[str], changes, now) -> None:
+    """The timers' events: fired, warned, breached (and escalated), what the engine ran and raised."""
     # A timer that had become an incident and now fired with a retried sibling is done too.
     revived = list(s.scalars(select(Timer).where(Timer.instance_id == instance_id, Timer.status == "incident",
                                                  Timer.task_id.in_(fired_ids))))
     for row in revived:
         row.status, row.fired_at = "fired", now
-    audit = AuditLog(s, instance_id)
     breaches = []
     for row in [*changes.fired_timers, *revived]:
         if row.kind == "breach":
@@ -124,7 +129,6 @@ def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
                             "due_at": task.due_at.isoformat() if task.due_at else None})
     if inst.completed:
         audit.append("instance.completed", at=now, actor=SYSTEM.name)
-    return len(fired_ids)
 
 
 def _record_failure(rt: Runtime, s, instance_id: int, now, error: str) -> None:

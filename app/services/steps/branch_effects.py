@@ -1,7 +1,7 @@
 """What the branches' steps change outside the engine, in the transaction that saves the instance.
 
-``after_sync`` runs at the end of every projection sync (registration, a completed task, fired timers), so
-every path that runs the engine goes through it. It reads the steps the engine completed since the instance
+The write path (steps/write.py) applies them after the projection of every step (registration, a
+completed task, fired timers, a migration). They read the steps the engine completed since the instance
 was loaded and, once per step:
 
 - sends the notification a diagram element names with the property ``notifyTemplate`` (through the outbox);
@@ -11,8 +11,6 @@ was loaded and, once per step:
 - audits the compensation decision of the DMN table and the approval, and keeps the compensation status;
 - on reopening (the customer was unsatisfied): counts it and flags the complaint as a repeat;
 - on an appeal: checks the withdrawal proof was uploaded, and records the outcome when the appeal closes.
-
-The runtime comes from the write session (``install`` stores it there at the start of each transaction).
 """
 from __future__ import annotations
 
@@ -28,50 +26,39 @@ from ...engine.properties import element_properties
 from ...errors import Invalid
 from ...models import Appeal, Complaint, HumanTask, OutageIncident, User
 from ..notifications import outbox as notifications
-from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from ..text_intelligence import suggestions as text_suggestions
 
-RUNTIME_KEY = "complaintflow_runtime"
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
 _MATTERS = {"classify", "dispatch", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
             "appeal_closed_notice", "appeal_director", *HANDLING, *BRANCH_DESKS}
-_DONE = "_branch_effects_done"  # task ids already handled on an Instance object (sync may run twice)
+_DONE = "_branch_effects_done"  # task ids already handled on an Instance object (it may be saved twice)
 
 
-def install(rt: Runtime) -> None:
-    """Check the branches' settings now (a bad file stops start-up) and let write sessions find the runtime."""
+def check_settings(rt: Runtime) -> None:
+    """Read the branches' settings now: a bad file stops start-up, not the first step that needs it."""
     flow_rules(rt)
     try:
         notifications.templates(rt)
     except (OSError, ValueError) as exc:
         raise SystemExit(f"setting COMPLAINTFLOW_NOTIFICATIONS_CONFIG: {exc}") from exc
-    rt.db.listen_writes("after_begin", lambda session, _tx, _conn: session.info.__setitem__(RUNTIME_KEY, rt))
 
 
-def after_sync(s: Session, instance_id: int, inst, now, submitted: dict[str, Any], count: bool = True) -> None:
-    """Apply the effects of the steps the engine completed since the instance was loaded, then count them.
-
-    count=False: the caller knows the instance has no complaint, so the roll-ups have nothing to count.
-    """
-    rt: Runtime | None = s.info.get(RUNTIME_KEY)
+def new_steps(inst) -> list:
+    """The steps the engine completed since the instance was loaded and no write has handled yet."""
     done: set[str] = vars(inst).setdefault(_DONE, set())
     steps = [st for st in inst.steps if st.task_id not in done]
+    done.update(st.task_id for st in steps)
+    return steps
+
+
+def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:
+    """The branches' effects of these steps (the module docstring lists them)."""
     if not steps:
         return
-    done.update(st.task_id for st in steps)
-    if rt is not None:
-        _apply(s, rt, instance_id, inst, now, submitted, steps)
-    # Last: the dashboard's roll-ups count the complaint as the effects above left it (a desk's department).
-    if count:
-        report_rollups.after_steps(s, instance_id, [st.task_id for st in steps])
-
-
-def _apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[str, Any], steps) -> None:
-    """The branches' effects of these steps (the module docstring lists them)."""
     templates = {st.task_id: element_properties(inst.bundle, st.element_id).get("notifyTemplate") for st in steps}
     if not (any(templates.values()) or submitted.get("customer_email")
             or any(st.element_id in _MATTERS for st in steps)):

@@ -8,10 +8,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, Instance, TaskView
 from ...plain_sql import Plain, Sql, column_list, read_time
 
@@ -42,9 +43,9 @@ class Changes:
 
 
 # Marks a deadline provisional (it depends on a year without an official calendar):
-# (sla_step, armed_at, due_at) -> bool. The runtime puts it in each write session's info
-# (see sla_marks.install); without one, nothing is provisional.
-DEADLINE_MARKER = "deadline_marker"
+# (sla_step, armed_at, due_at) -> bool; the write path passes sla_marks.marker(rt). Without one,
+# nothing is provisional.
+Marker = Callable[[str | None, datetime, datetime | None], bool]
 
 
 def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> str | None:
@@ -102,7 +103,8 @@ def group_lookup(s: Session | Plain) -> dict[str, str]:
 
 
 def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
-         submitted: dict[str, Any] | None = None, has_complaint: bool | None = None) -> Changes:
+         submitted: dict[str, Any] | None = None, has_complaint: bool | None = None,
+         provisional: Marker | None = None) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
 
     The complaint's fields follow what was just submitted, not the instance's merged data:
@@ -112,16 +114,12 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
     complaint is only ever made in the transaction that makes its instance.
     """
     changes = Changes()
-    marker = s.info.get(DEADLINE_MARKER)
     db = Plain.of(s)
     timers = inst.waiting_timers()
-    provisional = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, marker)
-    _sync_tasks(db, instance_id, inst, now, timers, provisional, changes)
+    provisional_elements = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, provisional)
+    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes)
     if has_complaint is not False:
         _sync_complaint(db, instance_id, inst, now, submitted or {})
-    from .branch_effects import after_sync  # notifications, outage links, repeats, compensation
-
-    after_sync(s, instance_id, inst, now, submitted or {}, count=has_complaint is not False)
     return changes
 
 
@@ -140,7 +138,7 @@ def _sla_for(element_id: str, timers) -> dict[str, Any]:
 
 def _priority(data: dict[str, Any]) -> int:
     value = str(data.get("priority", "0"))
-    return int(value) if value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes) -> None:

@@ -17,7 +17,9 @@ from ...models import Complaint, HumanTask, ProcessInstance
 from ..process_models import forms
 from ..steps import projection
 from ..audit.log import AuditLog
-from ..instances.store import Actor, audit_new_tasks, record_steps, save_state
+from ...domain.actors import Actor
+from ..instances.store import audit_new_tasks, record_steps
+from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
 
@@ -63,7 +65,6 @@ def complete_for(rt: Runtime, actor: Actor, instance_id: int, elements: Iterable
     except EngineError as exc:
         raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
     with rt.db.write() as s:
-        save_state(s, instance_id, got.version, inst, now)
         done = s.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready")
                          .values(state="completed", completed_at=now, completed_by_id=actor.id))
         if done.rowcount != 1 and s.get(HumanTask, task.id) is None:
@@ -73,13 +74,15 @@ def complete_for(rt: Runtime, actor: Actor, instance_id: int, elements: Iterable
                             lane=task.lane, candidate_group=group, state="completed", form=task.form, priority=0,
                             created_at=now, completed_at=now, completed_by_id=actor.id))
             s.flush()
-        changes = projection.sync(s, instance_id, inst, now, fired_task_ids=fired, submitted=submitted)
-        log = AuditLog(s, instance_id)
-        log.append("task.completed", at=now, actor=actor.name, actor_id=actor.id, task_id=task.id,
-                   element_id=task.element_id, element_name=task.name, reason=reason, after=submitted)
-        record_steps(log, inst, inst.steps[before_steps:] if not steps else steps, actor, now, skip_task_id=task.id)
-        audit_new_tasks(log, changes, actor, now)
-        if inst.completed:
-            log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+        def audit(log: AuditLog, changes: projection.Changes) -> None:
+            log.append("task.completed", at=now, actor=actor.name, actor_id=actor.id, task_id=task.id,
+                       element_id=task.element_id, element_name=task.name, reason=reason, after=submitted)
+            record_steps(log, inst, inst.steps[before_steps:] if not steps else steps, actor, now, skip_task_id=task.id)
+            audit_new_tasks(log, changes, actor, now)
+            if inst.completed:
+                log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
+
+        write_step(s, rt, Step(instance_id, inst, now, got.version, submitted=submitted, fired_task_ids=fired), audit)
     return {"instance_id": instance_id, "task_id": task.id, "element_id": task.element_id,
             "status": "completed" if inst.completed else "running"}

@@ -1,13 +1,13 @@
 """Human tasks: the inbox query, claim and release, and completing a task with its form."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 
 from ...domain import policy
+from ...domain.actors import Viewer
 from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, TaskNotReady, refused_by_sandbox
 from ...errors import Conflict, Forbidden, Invalid, NotFound
@@ -18,30 +18,9 @@ from ..steps import projection
 from ..sla import supervision
 from ..audit.log import AuditLog
 from ..instances.failures import stop_instance
-from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps, save_state
+from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
+from ..steps.write import Step, write_step
 from ..runtime import Runtime
-
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in user as services need them: id, name and group codes."""
-
-    id: int
-    name: str
-    groups: frozenset[str]
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.id, self.name)
-
-    def can(self, capability: str) -> bool:
-        """Whether the viewer's groups hold this capability of domain.policy."""
-        return policy.allows(self.groups, capability)
-
-    @property
-    def oversees(self) -> bool:
-        """Reads every task and instance (acting only where the policy allows)."""
-        return self.can("task.oversee")
-
 
 def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
     if paused:
@@ -291,18 +270,19 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
-        state = save_state(s, instance_id, loaded.version, loaded.inst, now)
-        changes = projection.sync(s, instance_id, loaded.inst, now, submitted=submitted,
-                                  has_complaint=t.complaint_id is not None)
-        log = AuditLog(s, instance_id)
-        log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
-                   element_id=element_id, element_name=name, before=before, after=submitted)
-        record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
-        audit_new_tasks(log, changes, viewer.actor, now)
-        if extension is not None:
-            supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
-        if loaded.inst.completed:
-            log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        def audit(log: AuditLog, changes: projection.Changes) -> None:
+            log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
+                       element_id=element_id, element_name=name, before=before, after=submitted)
+            record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
+            audit_new_tasks(log, changes, viewer.actor, now)
+            if extension is not None:
+                supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
+            if loaded.inst.completed:
+                log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
+
+        state = write_step(s, rt, Step(instance_id, loaded.inst, now, loaded.version, submitted=submitted,
+                                       has_complaint=t.complaint_id is not None), audit).state
         ready_rows = ready_tasks_of(rt, instance_id, db)
     rt.live.keep(instance_id, state, loaded.inst)
     return {

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...domain.text_intelligence import classifier
 from ...domain.text_intelligence.evaluation import evaluate_holdout
+from ...errors import Conflict
 from ...models import TextModel as TextModelRow
 from ..runtime import Runtime
 from .training_data import collect
@@ -62,6 +63,8 @@ def train_version(rt: Runtime, trained_by: str, evaluate: bool = True) -> dict[s
             break
         except IntegrityError:  # another host stored the same number first: take the next one
             continue
+    else:
+        raise Conflict("could not number the new classifier version; train again")
     served, lock = _state(rt)
     with lock:
         served.version, served.model, served.checked = version, model, time.monotonic()

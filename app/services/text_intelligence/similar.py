@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from . import model_registry
 from .settings import text_settings
 
 BATCH = 5000
+REBUILD_AFTER = timedelta(days=30)  # how far the window may move on before the index is rebuilt
 REPEAT_CUES = re.compile(r"上次|再次|又一次|第[二三四五]次|多次(?:反映|投诉)|还没(?:有)?(?:解决|处理|退|修|回复)|仍然没|依然没|至今没|一直没(?:有)?解决")
 
 
@@ -38,6 +39,7 @@ class _Live:
         self.index = SimilarityIndex()
         self.last_id = 0
         self.lock = threading.Lock()
+        self.built_since: datetime | None = None  # the window's start when the index was (re)built
 
 
 def _live(rt: Runtime) -> _Live:
@@ -52,6 +54,9 @@ def refresh(rt: Runtime) -> int:
     live = _live(rt)
     with live.lock:
         since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
+        if live.built_since is None or since - live.built_since > REBUILD_AFTER:
+            # complaints that left the window only cost memory and time: start again from the window
+            live.index, live.last_id, live.built_since = SimilarityIndex(), 0, since
         with rt.db.read() as s:
             while True:
                 rows = s.execute(select(Complaint.id, Complaint.matter, Complaint.created_at)

@@ -42,6 +42,11 @@
     }).catch(function (err) { box.textContent = String(err); });
   }
 
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips write inline style attributes, which the
+  // pages' Content-Security-Policy (style-src 'self') refuses.
+  var TIP_AXIS = { trigger: "axis", renderMode: "richText" };
+  var TIP_ITEM = { trigger: "item", renderMode: "richText" };
+
   var palette = ["#2f6fb2", "#e08a2c", "#3a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c"];
 
   function labelOf(list, value, none) {
@@ -53,7 +58,7 @@
   function bar(el, names, series, opts) {
     var chart = echarts.init(el);
     chart.setOption(Object.assign({
-      color: palette, tooltip: { trigger: "axis" }, grid: { left: 44, right: 12, top: 24, bottom: 40 },
+      color: palette, tooltip: TIP_AXIS, grid: { left: 44, right: 12, top: 24, bottom: 40 },
       legend: series.length > 1 ? { top: 0 } : undefined,
       xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
       yAxis: { type: "value" }, series: series
@@ -82,7 +87,7 @@
     ["category", "channel", "severity", "department"].forEach(function (field) {
       chart(field, function (el) {
         var c = echarts.init(el);
-        c.setOption({ color: palette, tooltip: { trigger: "item" }, series: [{ type: "pie", radius: ["35%", "68%"],
+        c.setOption({ color: palette, tooltip: TIP_ITEM, series: [{ type: "pie", radius: ["35%", "68%"],
           data: d["by_" + field].map(function (x) { return { name: labelOf(L[field], x.value, L.none), value: x.count }; }) }] });
         return c;
       });
@@ -100,7 +105,7 @@
     });
     chart("satisfaction", function (el) {
       var c = echarts.init(el), s = d.satisfaction;
-      c.setOption({ color: ["#3a9a5b", "#e0b32c", "#c44e52"], tooltip: { trigger: "item" }, series: [{ type: "pie", radius: ["35%", "68%"],
+      c.setOption({ color: ["#3a9a5b", "#e0b32c", "#c44e52"], tooltip: TIP_ITEM, series: [{ type: "pie", radius: ["35%", "68%"],
         data: ["satisfied", "basically_satisfied", "unsatisfied"].map(function (k) { return { name: labelOf(L.satisfaction, k, k), value: s[k] }; }) }] });
       return c;
     });

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...db import Database
-from ...domain.clock import SystemClock
-from ...domain.sla import SlaPolicy
-from .calendar_store import CalendarStore
-from . import Runtime
+from ..db import Database
+from ..domain.clock import SystemClock
+from ..domain.sla import SlaPolicy
+from .runtime import Runtime
+from .runtime.calendar_store import CalendarStore
 
 
 def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
@@ -25,16 +25,10 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         policy=policy,
         settings=dict(settings),
     )
-    from ..audit.log import install as install_audit
+    from .steps.branch_effects import check_settings
 
-    install_audit(db)  # before the hooks that read what a transaction appended
-    from ..steps.sla_marks import install as install_sla_marks
-
-    install_sla_marks(rt)
-    from ..steps.branch_effects import install as install_branch_effects
-
-    install_branch_effects(rt)
-    from ..text_intelligence.settings import text_settings
+    check_settings(rt)  # a bad flow or notification file stops start-up
+    from .text_intelligence.settings import text_settings
 
     text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
     return rt
