@@ -83,6 +83,8 @@ def make_timedelta(budget: Budget, *args, **kwargs) -> timedelta:
 
 def _numbers(args, kwargs, what: str) -> None:
     # tzinfo objects and other classes stay out: only numbers build a date
+    if "tzinfo" in kwargs or "fold" in kwargs:
+        raise SandboxViolation(f"{what} takes no time zone: parse ISO text with its offset instead")
     for value in (*args, *kwargs.values()):
         if type(value) not in (int, float):
             raise SandboxViolation(f"{what} takes numbers only")
