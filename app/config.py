@@ -98,6 +98,8 @@ SETTINGS = [
             "SMS and e-mail templates (TOML) that diagrams name with notifyTemplate"),
     Setting("NOTIFY_SENDER", lambda inst: "log", str,
             "who delivers notifications: log (default), smtp (e-mail by SMTP_*; SMS to the log), or module:factory"),
+    Setting("APPEAL_CENTRE_EMAIL", lambda inst: "appeal-centre@example.invalid", str,
+            "where a refused appeal work order's reasoned answer goes (the regulator's appeal centre)"),
     Setting("NOTIFY_BATCH", lambda inst: 20, int, "notifications claimed per outbox transaction"),
     Setting("NOTIFY_MAX_ATTEMPTS", lambda inst: 8, int, "failed sends before a notification stays failed"),
     Setting("SMTP_HOST", lambda inst: "localhost", str, "SMTP server for NOTIFY_SENDER=smtp"),

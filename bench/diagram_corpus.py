@@ -93,7 +93,8 @@ def main() -> int:
 
 def run(args, diagrams: list[Path], workdir: Path) -> int:
     from app.errors import ServiceError
-    from app.services.instances.store import SYSTEM, start_instance
+    from app.domain.actors import SYSTEM
+    from app.services.instances.store import start_instance
 
     app, rt = make_app(workdir)
     client = app.test_client()

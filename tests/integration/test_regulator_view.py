@@ -21,7 +21,7 @@ import pytest
 
 from app.models import Complaint, ProcessInstance, ProcessVersion
 from app.services.reporting import dashboard as reports
-from app.services.tasks.work import Viewer
+from app.domain.actors import Viewer
 
 from . import report_data
 from .web_client import Web

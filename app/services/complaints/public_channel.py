@@ -26,10 +26,11 @@ from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
 from ..tasks.auto_complete import complete_for
 from .register import record_complaint
 from ..runtime.flow_config import flow_rules
-from ..instances.store import Actor, load_instance
+from ...domain.actors import Actor
+from ..instances.store import load_instance
 from ..notifications.outbox import enqueue, survey_nonce, track_number, track_token
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 CUSTOMER = Actor(None, "customer")
 PUBLIC = Viewer(id=None, name="customer", groups=frozenset())  # type: ignore[arg-type]  (no account)

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...domain.actors import SYSTEM, Actor  # noqa: F401 - SYSTEM: code written before domain/actors.py imports it here
 from ...engine import EngineError, Instance
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
@@ -17,17 +18,6 @@ from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, or the system (scheduler)."""
-
-    id: int | None
-    name: str
-
-
-SYSTEM = Actor(None, "system")
 
 
 # Engine-run elements worth a line in the trail: they change data or decide something.

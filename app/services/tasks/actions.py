@@ -18,7 +18,8 @@ from ...models import Complaint, Group, HumanTask, User
 from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from .work import Viewer, _may_see, _may_work, seat, task_summary
+from ...domain.actors import Viewer
+from .work import _may_see, _may_work, seat, task_summary
 from ..accounts.visibility import may_view_instance
 
 HANDLER_PREFIX = policy.HANDLER_PREFIX
