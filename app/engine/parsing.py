@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .camunda import read_camunda
 from .types import DiagramError, DiagramProblem, UserTaskSpec, without_reprs
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -194,7 +195,7 @@ def parse_bundle(
     roots = []
     problems: list[DiagramProblem] = []
     for name, data in sorted(bpmn_files.items()):
-        root = read_xml(data, name)
+        root = read_camunda(read_xml(data, name))
         roots.append(root)
         elements.update(index_elements(root))
         try:
