@@ -62,9 +62,10 @@ def expressions(model: ModelXml) -> list[Expression]:
 
 
 def assigned_names(models: Iterable[ModelXml]) -> set[str]:
-    """Names the diagram's scripts assign: later expressions may read them."""
+    """Names the diagram provides: its scripts assign them, or its data elements declare them."""
     names: set[str] = set()
     for model in models:
+        names |= model.data_names
         for expr in expressions(model):
             if expr.mode != "exec":
                 continue
@@ -93,6 +94,11 @@ def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
     steps = set(sla_steps) if sla_steps is not None else None
     out = []
     for model in models:
+        for element_id, name in model.loop_inputs:
+            if name not in allowed:
+                out.append(_problem(model, element_id, f"multi-instance: loopDataInputRef '{name}' is not task "
+                                    "data a form, data object, DMN output or script provides; without it the "
+                                    "task stops the instance", "undeclared-name", "warning"))
         for expr in expressions(model):
             if expr.kind == "timer" and ISO_LITERAL.fullmatch(expr.source.strip()):
                 out.append(_problem(model, expr.element_id, f"timer: {expr.source.strip()} is read as Python; "
