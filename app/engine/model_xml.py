@@ -174,7 +174,8 @@ def read_model(root, file_name: str = "") -> ModelXml:
                 b = element.find(f"{{{DC_NS}}}Bounds")
                 if b is not None:
                     try:
-                        model.bounds[ref] = tuple(float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        x, y, width, height = (float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        model.bounds[ref] = (x, y, width, height)
                     except ValueError:
                         pass
     for lane in model.lanes.values():

@@ -108,13 +108,13 @@ class Instance:
         """The user tasks waiting for a person (shared views: read them, do not change them)."""
         if self._ready is None:
             self._scan()
-        return self._ready
+        return self._ready or []
 
     def waiting_timers(self) -> list[TimerView]:
         """Timers this instance waits on, with their due instants."""
         if self._timers is None:
             self._scan()
-        return self._timers
+        return self._timers or []
 
     def _scan(self) -> None:
         """Ready user tasks and waiting timers in one walk of the task tree (each save asks for both)."""
