@@ -134,4 +134,4 @@ def lookup():
     items = workspace.lookup_customer(runtime(), viewer(), phone, via="web")
     now = runtime().clock.now().isoformat()
     return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
-                    "repeat": workspace.is_repeat(now, items)})
+                    "repeat": workspace.is_repeat(runtime(), now, items)})
