@@ -21,7 +21,6 @@ from .access import capability_required, runtime, viewer
 from .i18n import t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
-_MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
 def json_endpoint(view: Callable) -> Callable:
@@ -86,8 +85,8 @@ def show(process_id: str):
 def version_file(process_id: str, version: int, name: str):
     """One file of a deployed version, as uploaded."""
     text = catalog.version_file(runtime(), process_id, version, name)
-    suffix = name[name.rfind("."):] if "." in name else ""
-    return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "text/plain"))
+    # Always text: as application/xml a diagram's XHTML elements would render as a page of this site.
+    return Response(text.encode("utf-8"), mimetype="text/plain")
 
 
 @bp.post("/<process_id>/migrate")
