@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
 from ..services.reporting.people import team_figures
+from ..services.reporting.satisfaction import rating_dimensions
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
@@ -105,7 +106,8 @@ def team():
     except Invalid:
         flash("reports.bad_period", "error")
         f = reports.ReportFilter.parse({}, today)
-    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f), f=f)
+    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f),
+                           ratings=rating_dimensions(runtime(), viewer(), f), f=f)
 
 
 @bp.get("/regulator")
