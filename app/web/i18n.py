@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, session
+from markupsafe import Markup, escape
 
 from ..domain.groups import GROUPS
 from ..domain.personal_data import mask_phone
@@ -116,6 +117,12 @@ def audit_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def code_spans(text: str) -> Markup:
+    """Message text with `backticked` commands and file names set as code (the rest escaped)."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
+
+
 def duration(seconds: int | float | None) -> str:
     """Time left as the countdown shows it: 2天3时, 1时05分, 4分09秒; 超时 ... when negative."""
     if seconds is None:
@@ -138,4 +145,4 @@ def init_app(app: Flask) -> None:
     _CATALOGUE.update(load_catalogue())
     app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES,
                                 event_label=event_label, actor_name=actor_name)
-    app.jinja_env.filters.update(local_time=local_time, audit_value=audit_value, mask_phone=mask_phone, duration=duration)
+    app.jinja_env.filters.update(local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration)

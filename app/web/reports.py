@@ -76,7 +76,9 @@ def instance(instance_id: int):
     """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
     data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
     check = trail.verify_instance(runtime(), instance_id) if request.args.get("verify") else None
-    return render_template("reports/instance.html", d=data, check=check)
+    # Timers name the step they guard by its id: show the step's name, as the steps table does.
+    step_names = {s["element_id"]: s["name"] for s in data.get("tasks", []) if s.get("name")}
+    return render_template("reports/instance.html", d=data, check=check, step_names=step_names)
 
 
 @bp.get("")

@@ -1,5 +1,8 @@
 """Every page as each role, in Chinese: no event code, machine actor or stray English word is shown.
 
+Text set as code (`<code>`, `<kbd>`, `<samp>`: a command, a file name, a login name, a field name in
+an audit record) is an identifier, not a word to translate, and is not read.
+
 A crawl: each role signs in, opens its navigation and every link on those pages within this app
 (detail pages of a complaint, a task, a report), and the visible text of each zh-CN page is read
 as a user reads it (no script, style or attribute values).
@@ -26,6 +29,9 @@ ALLOWED = {"bpmn", "BPMN", "SpiffWorkflow", "Excel", "JSON", "ECharts", "Enter",
            "Markdown", "demo", "http", "https", "mailto"}
 
 
+HIDDEN = ("script", "style", "template", "code", "kbd", "samp")
+
+
 class _Text(HTMLParser):
     """The text a user sees, and the links of a page."""
 
@@ -36,7 +42,7 @@ class _Text(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in HIDDEN:
             self._hidden += 1
         if tag == "a":
             href = dict(attrs).get("href")
@@ -44,7 +50,7 @@ class _Text(HTMLParser):
                 self.links.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in HIDDEN and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):

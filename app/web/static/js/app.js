@@ -7,6 +7,16 @@
   var skew = Date.parse(body.getAttribute("data-now")) - Date.now();
   function serverNow() { return Date.now() + skew; }
 
+  /* ---- the top bar's menu on a phone: one button opens and closes it ---- */
+  var navToggle = document.querySelector("[data-nav-toggle]");
+  if (navToggle) {
+    var menu = document.getElementById(navToggle.getAttribute("aria-controls"));
+    navToggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   function typing(el) {
     if (!el) return false;
     var tag = el.tagName;
