@@ -29,7 +29,7 @@ ALLOWED = {"bpmn", "BPMN", "SpiffWorkflow", "Excel", "JSON", "ECharts", "Enter",
            "Markdown", "demo", "http", "https", "mailto"}
 
 
-HIDDEN = ("script", "style", "template", "code", "kbd", "samp")
+HIDDEN = ("script", "style", "template", "code", "kbd", "samp", "textarea")  # a textarea holds input, not labels
 
 
 class _Text(HTMLParser):
