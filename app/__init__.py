@@ -17,7 +17,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, clock=None) -> Flas
     app.config.update(settings)
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_UPLOAD_MB"] * 1024 * 1024
 
-    from .services.runtime.bootstrap import build_runtime
+    from .services.bootstrap import build_runtime
 
     app.extensions["complaintflow"] = build_runtime(settings, clock=clock)
 

@@ -124,7 +124,8 @@ def prepare(url: str, seed: int) -> str:
     from app.migrate import upgrade
     from app.services.accounts.users import create_user, ensure_groups, issue_token, viewer_by_id
     from app.services.process_models.deployment import deploy_model
-    from app.services.instances.store import Actor, start_instance
+    from app.domain.actors import Actor
+    from app.services.instances.store import start_instance
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOKEN_TTL_HOURS": 24})
     rt = app.extensions["complaintflow"]

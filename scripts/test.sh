@@ -39,4 +39,7 @@ else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped" >&2
 fi
 
+# The layers of docs/architecture.md and no cycles between service packages (pyproject.toml).
+.venv/bin/lint-imports --no-cache
+
 exec .venv/bin/python -m pytest -p no:cacheprovider "$@"

@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 from ..errors import Invalid, ServiceError, TooManyRequests, Unauthorized
 from ..services.accounts import users as accounts
 from ..services.runtime import Runtime
-from ..services.tasks.work import Viewer
+from ..domain.actors import Viewer
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -14,6 +14,7 @@ from typing import Callable
 from flask import jsonify, make_response, request
 
 from ..errors import Invalid
+from ..services import idempotent_answers
 from ..services.steps import idempotency as idem
 from . import runtime, viewer
 
@@ -75,7 +76,7 @@ def _replay(rt, found: idem.Stored, fp: str):
     if found.status_code is not None:
         body, status = found.response, found.status_code
     else:
-        body, status = idem.rebuild(rt, found.resource)
+        body, status = idempotent_answers.rebuild(rt, found.resource)
     response = jsonify(body)
     response.status_code = status
     response.headers["Idempotent-Replayed"] = "true"

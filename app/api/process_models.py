@@ -10,7 +10,8 @@ from ..services.instances import migration as instance_migration
 from ..services.process_models.checks import main_process_of, review_model
 from . import bp, json_body, runtime, viewer
 
-ALLOWED_SUFFIXES = (".bpmn", ".dmn", ".json")
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml")
+ALLOWED_SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json")
 MAX_INT = 2**31 - 1  # ids and versions are 32-bit columns: larger numbers name nothing
 _MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
@@ -26,8 +27,8 @@ def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes], str | None]:
     main = request.files.get("file")
     if main is None or not main.filename:
         raise Invalid("no diagram", [{"field": "file", "message": "send the BPMN file as multipart field 'file'"}])
-    if not main.filename.endswith(".bpmn"):
-        raise Invalid("not a BPMN file", [{"field": "file", "message": "the file must end with .bpmn"}])
+    if not main.filename.endswith(BPMN_SUFFIXES):
+        raise Invalid("not a BPMN file", [{"field": "file", "message": "the file must end with .bpmn or .bpmn20.xml"}])
     bpmn = {main.filename: main.read()}
     others = {}
     for field, storage in request.files.items(multi=True):
@@ -35,7 +36,7 @@ def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes], str | None]:
             continue
         if not storage.filename.endswith(ALLOWED_SUFFIXES):
             raise Invalid("unsupported file", [{"field": field, "message": f"{storage.filename}: only .bpmn, .dmn, .json"}])
-        target = bpmn if storage.filename.endswith(".bpmn") else others
+        target = bpmn if storage.filename.endswith(BPMN_SUFFIXES) else others
         target[storage.filename] = storage.read()
     return bpmn, others, request.form.get("process_id") or main_process_of(main.filename, bpmn[main.filename])
 

@@ -35,7 +35,7 @@ from .vocabulary import (
     SURNAMES, WEEKDAY_WEIGHT,
 )
 from ..services.runtime import Runtime
-from ..services.tasks.work import Viewer
+from ..domain.actors import Viewer
 
 
 @dataclass
@@ -306,7 +306,7 @@ def generate_history(settings: dict[str, Any], n: int, start: datetime, end: dat
     """
     import time as wall
 
-    from ..services.runtime.bootstrap import build_runtime
+    from ..services.bootstrap import build_runtime
     from .users import seed_demo_users
     from ..services.process_models.deployment import deploy_directory
 

@@ -32,6 +32,7 @@ class FlowRules:
     repeat_window_days: int = 30
     appeal_fee_months: int = 5
     appeal_other_years: int = 2
+    appeal_reply_days: int = 15
     outage_match_hours: int = 72
     file_per_ip_per_hour: int = 5
     file_per_phone_per_day: int = 3
@@ -52,7 +53,8 @@ class FlowRules:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<flow rules>") -> "FlowRules":
         names = {"repeat": {"window_days": "repeat_window_days"},
-                 "appeal": {"fee_months": "appeal_fee_months", "other_years": "appeal_other_years"},
+                 "appeal": {"fee_months": "appeal_fee_months", "other_years": "appeal_other_years",
+                            "reply_days": "appeal_reply_days"},
                  "outage": {"match_hours": "outage_match_hours"},
                  "public": {f.name: f.name for f in fields(cls) if f.name.startswith(("file_", "track_", "captcha", "survey"))}}
         values: dict[str, int] = {}

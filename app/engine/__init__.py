@@ -5,7 +5,7 @@ from .failures import refused_by_sandbox
 from .lint import lint
 from .migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from .model_xml import ModelXml, read_models
-from .parsing import Element, ProcessBundle, model_hash, parse_bundle
+from .parsing import Element, ProcessBundle, model_hash, parse_bundle, xml_text
 from .workflow import Engine, Instance
 from .serializer import state_from_text, state_text
 from .types import (
@@ -24,5 +24,5 @@ __all__ = [
     "Instance", "MigrationCheck", "MigrationRefused", "ModelXml", "ProcessBundle", "TaskNotReady",
     "TaskView", "TimerView", "UserTaskSpec", "check_expressions", "check_instructions", "check_lanes",
     "check_migration", "check_paths", "diff_facts", "element_facts", "lint", "migrate", "model_hash",
-    "parse_bundle", "read_models", "refused_by_sandbox", "state_from_text", "state_text",
+    "parse_bundle", "read_models", "refused_by_sandbox", "state_from_text", "state_text", "xml_text",
 ]

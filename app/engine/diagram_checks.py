@@ -7,6 +7,7 @@ does not look at expressions) and the bpmnlint rules (which know nothing of how 
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -16,10 +17,15 @@ from jinja2.sandbox import SecurityError
 
 from .model_xml import ModelXml, Node
 from .sandbox import SandboxViolation, check_expression, render_instructions
+from .sandbox.checks import is_undeclared_name
 from .sandbox.compiler import compile_program
 from .types import DiagramProblem
 
 SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
+# An ISO 8601 duration, date-time or repeating interval written without quotes (PT1H, R3/PT10M,
+# 2026-03-02T09:00:00Z): Python reads it as a name or a syntax error, never as the time meant.
+ISO_LITERAL = re.compile(r"(R\d*/)?(P(?=\d|T\d)[\dYMWD.,]*(T[\dHMS.,]+)?|\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?)"
+                         r"(/(P[\dYMWDTHS.,]+|\d{4}-[\dT:.,Z+-]+))?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,12 @@ def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity
     return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule)
 
 
+def _hint(expr: Expression, message: str) -> str:
+    if expr.kind == "timer" and "syntax error" in message:
+        return " (an ISO 8601 time must be quoted: \"PT1H\", \"2026-03-02T09:00:00Z\")"
+    return ""
+
+
 def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
                       sla_steps: Iterable[str] | None = None) -> list[DiagramProblem]:
     """Every expression compiles in the sandbox and reads only declared names; SLA timers name a known step."""
@@ -79,8 +91,17 @@ def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
     out = []
     for model in models:
         for expr in expressions(model):
+            if expr.kind == "timer" and ISO_LITERAL.fullmatch(expr.source.strip()):
+                out.append(_problem(model, expr.element_id, f"timer: {expr.source.strip()} is read as Python; "
+                                    f"quote the ISO 8601 text: \"{expr.source.strip()}\"", "expression"))
+                continue
             for message in check_expression(expr.source, expr.mode, allowed):
-                out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}", "expression"))
+                if is_undeclared_name(message):
+                    out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name",
+                                        "warning"))
+                else:
+                    out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}{_hint(expr, message)}",
+                                        "expression"))
             if expr.kind == "timer":
                 out.extend(_check_sla_timer(model, model.nodes[expr.element_id], expr.source, steps))
     return out

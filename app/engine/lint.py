@@ -1,8 +1,9 @@
 """bpmnlint's recommended rules (11.x), ported to Python so the server can run them at deploy.
 
 bpmnlint itself runs only in node; these functions follow its rule files one by one, with the
-same names, messages and levels ("error" blocks a deploy, "warn" becomes a warning). Each rule
-takes a ModelXml and yields (element id, message) pairs.
+same names and messages. The levels below are bpmnlint's; the deploy applies the levels of
+config/diagram_rules.toml on top, where style rules only warn. Each rule takes a ModelXml and
+yields (element id, message) pairs.
 """
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ def end_event_required(model: ModelXml) -> Iterator[Finding]:
 
 def start_event_required(model: ModelXml) -> Iterator[Finding]:
     for cid, nodes in _scopes(model):
+        if not model.containers[cid].executable:
+            continue  # a partner pool drawn for the picture: nothing starts it
         if not any(n.tag == "startEvent" for n in nodes):
             yield cid, f"{_what(model, cid)} is missing start event"
 

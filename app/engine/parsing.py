@@ -1,7 +1,9 @@
 """Parse and check a process model (BPMN files, DMN tables) into an immutable bundle."""
 from __future__ import annotations
 
+import codecs
 import functools
+import re
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -12,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .types import DiagramError, DiagramProblem, UserTaskSpec
+from .types import DiagramError, DiagramProblem, UserTaskSpec, without_reprs
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -73,6 +75,27 @@ def model_hash(files: Mapping[str, bytes]) -> str:
     return h.hexdigest()
 
 
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def xml_text(data: bytes) -> str:
+    """Decode an XML file by the encoding its declaration names (UTF-8 when none), as text stored in UTF-8.
+
+    A Latin-1 diagram from an older modeler says so in its declaration; once decoded, the
+    declaration is rewritten to UTF-8, the encoding the text is stored and parsed in from then on.
+    Raises UnicodeDecodeError (or LookupError for an unknown encoding) when the bytes do not match.
+    """
+    found = _DECLARED_ENCODING.match(data[:200])
+    encoding = found.group(1).decode("ascii") if found else "utf-8"
+    text = data.decode(codecs.lookup(encoding).name if found else "utf-8")
+    # ASCII reads the same in any of them: such a file is stored byte for byte, declaration and all
+    if found and codecs.lookup(encoding).name != "utf-8" and not data.isascii():
+        start, end = found.span(1)
+        prefix = data[:start].decode("ascii", "replace").lstrip("\ufeff\ufffd")
+        text = text.replace(prefix + encoding, prefix + "UTF-8", 1) if text.startswith(prefix) else text
+    return text
+
+
 def read_xml(data: bytes, file_name: str) -> etree._Element:
     """Parse XML safely or raise DiagramError naming the file and line."""
     if len(data) > MAX_FILE_BYTES:
@@ -105,7 +128,7 @@ def _problem_from(exc: Exception, file_name: str, elements: Mapping[str, Element
         el_id = exc.task_spec.name
     el = elements.get(el_id)
     line = getattr(exc, "line_number", None) or (el.line if el else None)
-    message = str(exc.args[0]) if exc.args else exc.__class__.__name__
+    message = without_reprs(str(exc.args[0]) if exc.args else exc.__class__.__name__)
     return DiagramProblem(
         message=message,
         element_id=el_id,

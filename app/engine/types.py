@@ -1,6 +1,7 @@
 """Plain types the engine seam hands to the rest of the app: no SpiffWorkflow class leaks out."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -101,3 +102,11 @@ class CompletedStep:
     element_id: str
     name: str
     kind: str  # e.g. "UserTask", "ScriptTask", "BoundaryEvent"
+
+
+_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>|<([\w.]+) object at 0x[0-9a-fA-F]+>")
+
+
+def without_reprs(message: str) -> str:
+    """A message with Python object addresses replaced by what they are ("<Element {ns}x at 0x7f..>" -> "x")."""
+    return _REPR.sub(lambda m: m.group(1) or m.group(2).rsplit(".", 1)[-1], message)

@@ -29,7 +29,7 @@ from . import clock, serializer
 from .parsing import ProcessBundle
 from .sandbox import SandboxedEnvironment, SandboxViolation
 from .sandbox.json_values import check_json
-from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView
+from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView, without_reprs
 from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
 NowFn = Callable[[], datetime]
@@ -87,6 +87,7 @@ class Instance:
         self._ready: list[TaskView] | None = None
         self._timers: list[TimerView] | None = None
         self._completed: bool | None = None
+        self._running = None  # the task the engine is running, to name it when it fails
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -184,6 +185,7 @@ class Instance:
         task.data.update(copy.deepcopy(dict(data)))
         self._changed()
         before = len(self.steps)
+        self._running = task
         self._run(task.run)
         self._run(lambda: check_rounds(task, self.engine.limits))  # a loop through people's tasks
         self.steps.append(_step(task))
@@ -292,9 +294,13 @@ class Instance:
                         raise WorkLimitExceeded(f"{step.element_id}: {exc}", step.element_id, step.name) from exc
                 self.steps.append(step)
 
+        def will_complete(task):
+            self._running = task
+            budget.before(task)
+
         self._changed()
         with clock.using(self.engine.now):
-            self._run(lambda: self._wf.do_engine_steps(will_complete_task=budget.before,
+            self._run(lambda: self._wf.do_engine_steps(will_complete_task=will_complete,
                                                        did_complete_task=did_complete))
         # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.
         for event in self._wf.get_events():
@@ -320,6 +326,17 @@ class Instance:
                 cause = f"{exc} ({inner.__class__.__name__}: {inner})" if inner is not None else str(exc)
                 if isinstance(inner, SandboxViolation):
                     cause = f"refused by the sandbox: {inner}"
+                raise EngineError(f"{element_id or 'engine'}: {without_reprs(cause)}", element_id, name) from exc
+            except EngineError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any other failure inside SpiffWorkflow names its element
+                # SpiffWorkflow raises plain Python errors for diagrams it parsed but cannot run (a
+                # multi-instance over data that is not there, a service task with no operator):
+                # they are the diagram's problem at that element, not the server's.
+                spec = getattr(getattr(self, "_running", None), "task_spec", None)
+                element_id = getattr(spec, "name", "") or ""
+                name = (getattr(spec, "bpmn_name", "") or "") if spec else ""
+                cause = without_reprs(f"{exc.__class__.__name__}: {exc}")
                 raise EngineError(f"{element_id or 'engine'}: {cause}", element_id, name) from exc
 
 

@@ -16,7 +16,7 @@ from ..domain import policy
 from ..errors import Forbidden
 from ..services.accounts import users as accounts, web_sessions
 from ..services.runtime import Runtime
-from ..services.tasks.work import Viewer
+from ..domain.actors import Viewer
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
 
+from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services.sla import calendar_admin, calendar_year
 from .access import capability_required, runtime, viewer
@@ -34,8 +35,9 @@ def calendar_warning() -> dict | None:
 
 def _year() -> int:
     value = request.values.get("year", "")
-    if value.isdigit() and 2000 <= int(value) <= 2100:
-        return int(value)
+    year = whole_number(value, 2000, 2100)
+    if year is not None:
+        return year
     missing = calendar_admin.years_needing_schedule(runtime())
     return missing[0] if missing else runtime().clock.now().year
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Mapping
 
-from ..services.process_models.forms import FormValidator, form_validator
+from ..services.process_models.forms import FormValidator, bounded_validation, form_validator
 from .i18n import LOCAL_TZ, loc, t
 
 
@@ -220,7 +220,9 @@ def field_errors(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> d
         return {}
     out: dict[str, str] = {}
     props = schema.get("properties", {})
-    for err in _validator(json.dumps(schema, sort_keys=True)).iter_errors(dict(data)):
+    with bounded_validation():
+        found = list(_validator(json.dumps(schema, sort_keys=True)).iter_errors(dict(data)))
+    for err in found:
         path = [str(p) for p in err.absolute_path]
         if err.validator == "required" and not path:
             name = err.message.split("'")[1] if "'" in err.message else ""

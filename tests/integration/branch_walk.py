@@ -25,13 +25,20 @@ def upload(api, user: str, name: str = "proof.png") -> str:
     return r.get_json()["items"][0]["id"]
 
 
-def start(api, process: str, sc: dict) -> int:
+def start(api, clock, process: str, sc: dict) -> int:
     """Register the complaint (or the appeal) the scenario starts with; return its process instance id."""
     if process == "appeal_handling":
         body = {k: v for k, v in sc["start_data"].items() if k not in ("priority", "department")}
+        # the regulator's rule: the same matter complained of before, and not answered within 15 days
         earlier = {"customer_name": body["customer_name"], "customer_phone": body["customer_phone"], "channel": "phone",
-                   "matter": "此前就同一事项向本公司投诉。"}
-        assert api.post("agent", "/complaints", json=earlier).status_code == 201
+                   "matter": body["matter"]}
+        now = clock.now()
+        clock.advance(timedelta(days=-20))
+        try:
+            assert api.post("agent", "/complaints", json=earlier).status_code == 201
+        finally:
+            clock.set(now)
+            api._tokens.clear()  # a token signed in the past has expired by now: sign in again
         body.pop("complaint_number", None)
         r = api.post("agent", "/appeals", json=body)
         assert r.status_code == 201 and r.get_json()["admissible"], r.get_json()
@@ -43,7 +50,7 @@ def start(api, process: str, sc: dict) -> int:
 
 def walk(api, rt, clock, process: str, sc: dict) -> int:
     """Every step of the scenario through the API; returns the instance id."""
-    iid = start(api, process, sc)
+    iid = start(api, clock, process, sc)
     for i, step in enumerate(sc["steps"]):
         if "advance" in step:
             clock.advance(duration(step["advance"]))

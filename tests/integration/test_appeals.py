@@ -1,6 +1,8 @@
 """Appeals from the regulator's appeal centre: admissibility, priority, closing only with proof or a report."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 
 from app.models import Appeal, HumanTask
@@ -19,9 +21,18 @@ def _order(**over) -> dict:
     return body | over
 
 
-def _complained_first(api, phone: str = PHONE) -> str:
-    r = api.post("agent", "/complaints", json={"customer_name": "冯军", "customer_phone": phone, "channel": "phone",
-                                               "matter": "1 月份被扣 300 元增值业务费。"})
+def _complained_first(api, rt, phone: str = PHONE, matter: str = "1 月份被扣 300 元增值业务费。",
+                      at: datetime = datetime(2026, 2, 10, 2, 0, tzinfo=timezone.utc)) -> str:
+    """A complaint registered at ``at`` (by default 2026-02-10, never answered: past its 15-day limit by now)."""
+    now = rt.clock.now()
+    rt.clock.set(at)
+    try:
+        r = api.post("agent", "/complaints", json={"customer_name": "冯军", "customer_phone": phone, "channel": "phone",
+                                                   "matter": matter})
+    finally:
+        rt.clock.set(now)
+        api._tokens.clear()  # a token signed in the past has expired by now: sign in again
+    assert r.status_code == 201, r.get_json()
     return r.get_json()["number"]
 
 
@@ -30,7 +41,7 @@ def test_inadmissible_appeals_are_recorded_with_the_reason(api, rt, deployed):
     assert r.status_code == 201
     assert (r.get_json()["admissible"], r.get_json()["reason_code"]) == (False, "no_prior_complaint")
     assert "未先向本公司投诉" in r.get_json()["inadmissible_reason"]
-    _complained_first(api)
+    _complained_first(api, rt)
     r = api.post("agent", "/appeals", json=_order(case_number="GXB-2", occurred_at="2025-09-20T10:00:00+08:00"))
     assert (r.get_json()["admissible"], r.get_json()["reason_code"]) == (False, "fee_dispute_too_old")
     r = api.post("agent", "/appeals", json=_order(case_number="GXB-3", fee_dispute=False, category="network",
@@ -52,7 +63,7 @@ def test_inadmissible_appeals_are_recorded_with_the_reason(api, rt, deployed):
 
 
 def test_an_admissible_appeal_is_high_priority_and_closes_only_with_the_withdrawal_uploaded(api, rt, deployed):
-    number = _complained_first(api)
+    number = _complained_first(api, rt)
     r = api.post("agent", "/appeals", json=_order())
     appeal = r.get_json()
     assert appeal["admissible"] and appeal["complaint_number"] == number
@@ -82,8 +93,8 @@ def test_an_admissible_appeal_is_high_priority_and_closes_only_with_the_withdraw
     assert first  # the appeal's task is in the agents' inbox
 
 
-def test_a_not_settled_appeal_closes_with_the_investigation_report(api, deployed):
-    _complained_first(api)
+def test_a_not_settled_appeal_closes_with_the_investigation_report(api, rt, deployed):
+    _complained_first(api, rt)
     iid = api.post("agent", "/appeals", json=_order()).get_json()["process_instance_id"]
     contact = ready_task(api, iid, "appeal_contact", "agent")
     api.post("agent", f"/tasks/{contact['id']}/complete", json={"data": {

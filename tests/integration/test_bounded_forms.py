@@ -126,3 +126,30 @@ def test_submitted_data_nested_deeper_than_task_data_may_be_is_refused(api):
         deep = {"x": deep}
     r = api.post("agent", f"/tasks/{task['id']}/complete", json={"data": {"note": "n", "extra": deep}})
     assert r.status_code == 422 and "deeper" in r.get_json()["detail"]
+
+
+def test_references_that_multiply_each_other_are_refused_at_deploy(api):
+    defs = {f"a{i}": {"allOf": [{"$ref": f"#/$defs/a{i + 1}"}, {"$ref": f"#/$defs/a{i + 1}"}]} for i in range(40)}
+    defs["a40"] = {"type": "string", "minLength": 5}
+    schema = {"type": "object", "properties": {"x": {"$ref": "#/$defs/a0"}}, "$defs": defs}
+    r = deploy_form(api, "laughs", json.dumps(schema))
+    assert r.status_code == 422 and any("expands" in e["message"] for e in r.get_json()["errors"])
+
+
+def test_validation_that_multiplies_with_the_data_stops_at_its_budget_while_healthz_answers(app, api):
+    # Each level of the data applies the whole form twice: 2^depth checks; nothing to refuse at deploy.
+    schema = {"type": "object", "properties": {"x": {"allOf": [{"$ref": "#"}, {"$ref": "#"}]},
+                                               "n": {"type": "integer"}}}
+    assert deploy_form(api, "doubling", json.dumps(schema)).status_code == 201
+    task = start(api, "doubling")["ready_tasks"][0]
+    deep: dict = {"n": "not a number"}
+    for _ in range(28):
+        deep = {"x": deep}
+    token = api.headers("agent")["Authorization"][7:]
+    with serving(app) as base:
+        (status, body), slowest = healthz_during(
+            base, lambda: call(base, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": deep}))
+    assert status == 422 and "too much work" in body["detail"]
+    assert slowest < 1.0
+    shallow = {"x": {"x": {"n": 1}}}
+    assert api.post("agent", f"/tasks/{task['id']}/complete", json={"data": shallow}).status_code == 200

@@ -84,3 +84,22 @@ def test_pages_ignore_numbers_they_cannot_use(app, deployed, value):
     web.login("owner")
     assert web.get(f"/models/complaint_handling?version={value}").status_code == 200
     assert web.get(f"/models/complaint_handling?from={value}&to=1").status_code == 200
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+def test_the_calendar_page_ignores_a_year_it_cannot_use(app, deployed, value):
+    web = Web(app)
+    web.login("owner")
+    assert web.get(f"/calendar?year={value}").status_code in (200, 403)
+
+
+def test_a_transfer_to_a_user_written_in_strange_digits_is_a_clear_refusal(api, deployed):
+    from .flow import registration, scenario
+
+    created = api.post("agent", "/complaints", json=registration(scenario("general_satisfied_first_reply")))
+    assert created.status_code == 201, created.get_json()
+    tasks = api.get("agent", "/tasks").get_json()["items"]
+    assert tasks
+    for value in ("²", "9" * 30):
+        r = api.post("agent", f"/tasks/{tasks[0]['id']}/transfer", json={"to_user": value, "reason": "x"})
+        assert r.status_code in (400, 403, 404, 409, 422) and r.mimetype == PROBLEM

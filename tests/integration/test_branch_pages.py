@@ -32,9 +32,10 @@ def test_the_network_department_opens_an_incident_and_answers_its_complaints(app
     assert "新建故障单" not in agent.text("/outages")  # agents read incidents; they do not open them
 
 
-def test_the_appeal_desk_registers_work_orders_and_works_them_in_the_workspace(app, api, deployed):
-    api.post("agent", "/complaints", json={"customer_name": "冯军", "customer_phone": "13666667777", "channel": "phone",
-                                           "matter": "增值业务费争议。"})
+def test_the_appeal_desk_registers_work_orders_and_works_them_in_the_workspace(app, api, rt, deployed):
+    from .test_appeals import _complained_first
+
+    _complained_first(api, rt, matter="不认可增值业务费的处理结果。")  # the same matter, unanswered past 15 days
     web = Web(app).login("agent")
     page = web.text("/appeals")
     assert "登记申诉工单" in page and 'name="case_number"' in page

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.models import AuditEvent, Complaint, HumanTask
 from app.services.reporting import dashboard as reports
 from app.demo.history import generate_history
-from app.services.tasks.work import Viewer
+from app.domain.actors import Viewer
 from app.services.audit.trail import verify_all
 
 from . import report_oracle

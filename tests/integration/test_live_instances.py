@@ -5,9 +5,11 @@ from pathlib import Path
 
 from app.services.accounts.users import create_user
 from app.services.process_models.deployment import deploy_model
-from app.services.instances.store import Actor, load_instance, start_instance
+from app.domain.actors import Actor
+from app.services.instances.store import load_instance, start_instance
 from app.services.runtime.live_instances import LiveInstances
-from app.services.tasks.work import Viewer, complete_task
+from app.domain.actors import Viewer
+from app.services.tasks.work import complete_task
 from tests.conftest import make_app
 
 MODEL = Path(__file__).resolve().parents[2] / "bench" / "eight_tasks.bpmn"

@@ -32,15 +32,18 @@ def two_steps(first_name: str = "第一步", extra=()) -> bytes:
 
 
 def test_check_lists_errors_and_warnings_without_deploying(api):
-    broken = linear("checked", [Node("userTask", "nameless", ""), Node("scriptTask", "s", "脚本", script("x = nope"))])
+    broken = linear("checked", [Node("userTask", "nameless", ""),
+                                Node("scriptTask", "s", "脚本", script("x = nope")),
+                                Node("scriptTask", "evil", "导入", script("import os"))])
     r = api.post("owner", "/process-models/check", **multipart("checked.bpmn", broken))
     assert r.status_code == 200
     body = r.get_json()
     assert body["ok"] is False and body["process_id"] == "checked"
     seen = {(p["rule"], p["element_id"], p["severity"]) for p in body["problems"]}
-    assert ("label-required", "nameless", "error") in seen
+    assert ("label-required", "nameless", "warning") in seen  # style: config/diagram_rules.toml
     assert ("form", "nameless", "warning") in seen
-    assert ("expression", "s", "error") in seen
+    assert ("undeclared-name", "s", "warning") in seen  # a name the check cannot prove
+    assert ("expression", "evil", "error") in seen  # an import is unsafe: it blocks
     assert all(p["line"] for p in body["problems"])
     assert api.get("owner", "/process-models").get_json()["items"] == []
     ok = api.post("owner", "/process-models/check", **multipart("two.bpmn", two_steps(), f=("fill-schema.json", SIMPLE_FORM)))

@@ -101,6 +101,8 @@ def test_every_reading_of_personal_data_is_in_the_access_log(app, api, billing):
     bad = api.get("manager", "/access-log?via=pigeon&from=yesterday")
     assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"via", "from"}
     assert api.get("agent", "/access-log").status_code == 403
+    task_page = Web(app).login("director").text(f"/tasks/{task['id']}")  # an overseer: masked, with the way to reveal
+    assert "139****5432" in task_page and PHONE not in task_page and 'data-testid="reveal-link"' in task_page
     page = Web(app).login("manager").text("/reports/access-log?user=billing&action=task.viewed")
     assert page.count("<tr data-row>") == 2 and created["number"] in page
     assert 'data-testid="filter-errors"' in Web(app).login("manager").text("/reports/access-log?from=2026-13-40")
@@ -145,10 +147,10 @@ def test_exports_never_carry_a_live_formula(app, api, deployed):
     assert not [v for v in values if v[:1] in ("=", "+", "-", "@")]
 
 
-def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, deployed):
+def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, rt, deployed):
     from .test_appeals import PHONE as APPEAL_PHONE, _complained_first, _order
 
-    _complained_first(api)
+    _complained_first(api, rt)
     r = api.post("agent", "/appeals", json=_order(case_number="GXB-NTK-1"))
     assert r.status_code == 201 and r.get_json()["admissible"], r.get_json()
     appeal_id = r.get_json()["id"]

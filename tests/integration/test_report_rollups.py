@@ -15,7 +15,7 @@ from app.migrate import alembic_config, upgrade
 from app.models import Complaint, ReportComplaint, ReportComplaintDay, ReportStepDay
 from app.services.reporting import dashboard as reports
 from app.services.reporting.rebuild import rebuild
-from app.services.tasks.work import Viewer
+from app.domain.actors import Viewer
 from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT
 

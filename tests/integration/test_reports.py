@@ -8,7 +8,7 @@ import pytest
 from app.domain.duration_bands import band_of, upper_seconds
 from app.errors import Forbidden
 from app.services.reporting import dashboard as reports
-from app.services.tasks.work import Viewer
+from app.domain.actors import Viewer
 
 from . import report_data
 

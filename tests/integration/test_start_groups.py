@@ -45,3 +45,12 @@ def test_the_demo_processes_name_their_starters(api, deployed):
     assert named["appeal_handling"].group(1) == "agent supervisor"
     assert all(named[p] is None for p in named if p not in ("complaint_handling", "appeal_handling"))
     assert api.post("hall", "/process-instances", json={"process_id": "complaint_handling", "data": {}}).status_code == 403
+
+
+def test_start_data_nested_deeper_than_task_data_may_be_is_refused(api):
+    assert upload(api, "p.bpmn", diagram("deep_start", "agent"), fill_schema=SIMPLE_FORM).status_code == 201
+    deep: dict = {}
+    for _ in range(40):
+        deep = {"x": deep}
+    r = api.post("agent", "/process-instances", json={"process_id": "deep_start", "data": deep})
+    assert r.status_code == 422 and "deeper than 32" in r.get_json()["detail"]

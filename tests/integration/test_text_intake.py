@@ -68,7 +68,7 @@ def test_an_override_is_recorded_and_changes_the_next_model(api, rt, trained):
 
 def test_accepted_suggestions_prefill_the_classify_step_and_are_not_an_override(api, rt, trained):
     from app.services.complaints import register as complaints
-    from app.services.tasks.work import Viewer
+    from app.domain.actors import Viewer
 
     with rt.db.read() as s:
         from app.models import User

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.models import ProcessInstance, Timer
 from app.services.process_models.deployment import deploy_model
-from app.services.instances.store import SYSTEM, start_instance
+from app.domain.actors import SYSTEM
+from app.services.instances.store import start_instance
 from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, Api, make_app
 

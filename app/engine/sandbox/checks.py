@@ -8,6 +8,9 @@ from .limits import Limits, SandboxViolation
 from .offered import BUILTINS
 
 
+UNDECLARED = "is not defined: not a task data field, an offered function or assigned here"
+
+
 def check_expression(source, mode: str = "eval", allowed_names: Iterable[str] = ()) -> list[str]:
     """Return the problems of an expression ("eval") or script ("exec"); empty when it is fine.
 
@@ -29,5 +32,9 @@ def check_expression(source, mode: str = "eval", allowed_names: Iterable[str] = 
     except Exception as error:  # a checker never raises for bad input
         return [f"cannot check the expression: {type(error).__name__}: {error}"]
     known = set(allowed_names) | set(BUILTINS) | program.stored
-    return [f"name '{name}' is not defined: not a task data field, an offered function "
-            "or assigned here" for name in sorted(program.loaded - known)]
+    return [f"name '{name}' {UNDECLARED}" for name in sorted(program.loaded - known)]
+
+
+def is_undeclared_name(message: str) -> bool:
+    """Whether a problem of check_expression is only a name the check could not prove (not unsafe)."""
+    return message.startswith("name '") and message.endswith(UNDECLARED)

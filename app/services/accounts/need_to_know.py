@@ -18,7 +18,7 @@ from ..audit.trail import record_access
 from ..instances import store as instances
 from ..runtime import Runtime
 from ..tasks import work as tasks
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from .visibility import require_instance, visible_complaint
 
 MAX_REASON = 500

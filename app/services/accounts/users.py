@@ -14,7 +14,7 @@ from ...errors import Invalid, Unauthorized
 from ...models import ApiToken, Group, User
 from ...plain_sql import Sql, read_time
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 # Checked against when the username is unknown, so timing does not reveal which usernames exist.
 _DUMMY_HASH = generate_password_hash("complaintflow-dummy")

@@ -6,7 +6,7 @@ from sqlalchemy import exists, or_, select
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, ProcessInstance
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 
 def may_view_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> bool:

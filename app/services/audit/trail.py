@@ -18,7 +18,7 @@ from ...errors import Forbidden, Invalid, NotFound
 from ...models import AccessLog, AuditEvent, Complaint, ProcessInstance
 from .log import GENESIS, ChainCheck, _fields, event_hash
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit columns

@@ -15,15 +15,22 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.clock import OPERATOR_ZONE
+from ...domain.appeal_admissibility import EarlierComplaint, decide
+from ...domain.appeal_admissibility import reason_text as prior_reason_text
+from ...domain.clock import local_date
 from ...domain.flow_rules import admissible, reason_text
+from ...domain.text_intelligence.similarity import similarity
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import Appeal, Complaint
+from ..notifications import outbox
 from ..process_models import forms
+from ..sla.complaint_clocks import replied_at
+from ..text_intelligence.settings import text_settings
 from ..runtime.flow_config import flow_rules
 from ..instances.store import finish_start, insert_instance, run_start
 from ..steps import idempotency
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..accounts import need_to_know
 from ..audit.trail import record_access
 
@@ -46,26 +53,39 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
     data.setdefault("received_at", now.isoformat())
     received, occurred = _at(data["received_at"]), _at(data["occurred_at"])
+    rules = flow_rules(rt)
     with rt.db.read() as s:
         if s.scalar(select(Appeal.id).where(Appeal.case_number == data["case_number"])) is not None:
             raise Conflict(f"appeal {data['case_number']} is registered already")
-        earlier = _earlier_complaint(s, data, received)
-    rules = flow_rules(rt)
-    ok, code = admissible(rules, received=received, occurred=occurred, fee_dispute=bool(data["fee_dispute"]),
-                          complained_first=earlier is not None)
+        earlier = _earlier_complaints(s, rt, data, received, rules.appeal_reply_days)
+    prior = decide(earlier, category=data["category"], matter=data["matter"], received=received, same_text=similarity,
+                   min_score=text_settings(rt).repeat_score)
+    if prior.code is not None:
+        ok, code = False, prior.code
+        reason = prior_reason_text(prior, rules.appeal_reply_days, lambda at: local_date(at).isoformat())
+    else:
+        ok, code = admissible(rules, received=received, occurred=occurred, fee_dispute=bool(data["fee_dispute"]),
+                              complained_first=True)
+        reason = reason_text(rules, code)
+    based_on = prior.complaint
     row = Appeal(case_number=data["case_number"], regulator_deadline=_at(data["regulator_deadline"]), received_at=received,
                  customer_name=data["customer_name"], customer_phone=data["customer_phone"],
-                 complaint_id=earlier.id if earlier is not None else None, category=data["category"],
+                 complaint_id=based_on.id if based_on is not None else None, category=data["category"],
                  fee_dispute=bool(data["fee_dispute"]), occurred_at=occurred, matter=data["matter"], demand=data.get("demand"),
-                 admissible=ok, inadmissible_reason=reason_text(rules, code), status="open" if ok else "inadmissible",
+                 admissible=ok, inadmissible_reason=reason, status="open" if ok else "inadmissible",
                  created_by_id=viewer.id, created_at=now)
     if not ok:
         with rt.db.write() as s:
             s.add(row)
             s.flush()
+            # the centre is owed a reasoned answer: it goes out with the record, or neither does
+            outbox.enqueue(s, rt, "appeal_refused", f"appeal:{row.id}:refused", now,
+                           data={"case_number": row.case_number, "customer_name": row.customer_name,
+                                 "matter": row.matter, "refusal_reason": reason},
+                           to={"email": rt.settings.get("APPEAL_CENTRE_EMAIL") or ""})
             idempotency.record(s)  # recorded, not started: no step, so the key is written here
-            return appeal_view(row, earlier.number if earlier else None) | {"reason_code": code}
-    start = data | {"priority": HIGH_PRIORITY, "complaint_number": earlier.number}
+            return appeal_view(row, based_on.number if based_on else None) | {"reason_code": code}
+    start = data | {"priority": HIGH_PRIORITY, "complaint_number": based_on.number}
     inst = run_start(rt, model, start)
     with rt.db.write() as s:
         instance = insert_instance(s, rt, model, inst, viewer.actor)
@@ -73,15 +93,21 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         s.add(row)
         s.flush()
         finish_start(s, rt, instance, inst, viewer.actor, start)
-        return appeal_view(row, earlier.number)
+        return appeal_view(row, based_on.number)
 
 
-def _earlier_complaint(s, data: dict[str, Any], received: datetime) -> Complaint | None:
-    """The customer's complaint to us before the appeal: the number given (same phone), else the latest by phone."""
+def _earlier_complaints(s, rt: Runtime, data: dict[str, Any], received: datetime, reply_days: int) -> list[EarlierComplaint]:
+    """The customer's complaints to us before the appeal (the number given, same phone; else the latest 50 by phone)."""
     q = select(Complaint).where(Complaint.customer_phone == data["customer_phone"], Complaint.created_at <= received)
     if data.get("complaint_number"):
         q = q.where(Complaint.number == data["complaint_number"])
-    return s.scalars(q.order_by(Complaint.created_at.desc()).limit(1)).first()
+    rows = list(s.scalars(q.order_by(Complaint.created_at.desc()).limit(50)))
+    answered = replied_at(s, [c.instance_id for c in rows])
+    calendar = rt.calendar
+    return [EarlierComplaint(c.id, c.number, c.category, c.matter or "", c.created_at,
+                             calendar.civil_code_period_end(c.created_at, reply_days).at,
+                             answered.get(c.instance_id), c.satisfaction == "unsatisfied")
+            for c in rows]
 
 
 def appeal_view(a: Appeal, complaint_number: str | None = None) -> dict[str, Any]:

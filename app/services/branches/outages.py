@@ -26,7 +26,7 @@ from ..tasks.auto_complete import complete_for
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from ..steps import idempotency
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 SERVICES = ("mobile", "broadband", "voice", "iptv", "other")
 WAIT_STEP = "outage_wait"

@@ -19,7 +19,7 @@ from typing import IO, Any, Iterable
 
 from ...errors import Invalid, NotFound
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..accounts import need_to_know
 from ..accounts.visibility import may_view_instance
 from ..audit.trail import record_access

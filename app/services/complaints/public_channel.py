@@ -20,15 +20,17 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
+from ...domain.whole_numbers import whole_number
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
 from ..tasks.auto_complete import complete_for
 from .register import record_complaint
 from ..runtime.flow_config import flow_rules
-from ..instances.store import Actor, load_instance
+from ...domain.actors import Actor
+from ..instances.store import load_instance
 from ..notifications.outbox import enqueue, survey_nonce, track_number, track_token
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 CUSTOMER = Actor(None, "customer")
 PUBLIC = Viewer(id=None, name="customer", groups=frozenset())  # type: ignore[arg-type]  (no account)
@@ -251,7 +253,8 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
                 "rating_process"):
         value = answers.get(key)
         if value not in (None, ""):
-            data[key] = int(value) if key.startswith("rating_") and str(value).isdigit() else value
+            number = whole_number(str(value)) if key.startswith("rating_") else None
+            data[key] = number if number is not None else value
     if "satisfaction" not in data:
         raise Invalid("choose how satisfied you are", [{"field": "satisfaction", "message": "必选 / required"}])
     done = complete_for(rt, CUSTOMER, c.instance_id, VISIT_STEPS, data, wake=("visit_wait",),

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
-from ...models import Complaint, HumanTask
+from ...models import Complaint
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaint, visible_complaints
 from ..audit.trail import record_access
@@ -19,7 +19,7 @@ from ..sla.complaint_clocks import complaint_sla, replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 

@@ -20,7 +20,7 @@ from ...models import Complaint, HumanTask, Timer
 from ..sla import deadlines
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 def require_supervisor(viewer: Viewer, what: str) -> None:
     if not viewer.can("task.supervise"):

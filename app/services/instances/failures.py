@@ -13,7 +13,7 @@ from sqlalchemy import update
 from ...engine import EngineError
 from ...models import HumanTask, ProcessInstance, Timer
 from ..audit.log import AuditLog
-from .store import Actor
+from ...domain.actors import Actor
 from ..runtime import Runtime
 
 

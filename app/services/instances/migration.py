@@ -20,7 +20,7 @@ from ..steps.state import status_of
 from ..steps.write import Step, write_step
 from .store import load_instance
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 MAX_BATCH = 500
 

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...domain.actors import SYSTEM, Actor  # noqa: F401 - SYSTEM: code written before domain/actors.py imports it here
 from ...engine import EngineError, Instance
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance
@@ -15,18 +16,8 @@ from ..steps import projection
 from ..steps.state import status_of
 from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
+from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user, or the system (scheduler)."""
-
-    id: int | None
-    name: str
-
-
-SYSTEM = Actor(None, "system")
 
 
 # Engine-run elements worth a line in the trail: they change data or decide something.
@@ -119,6 +110,7 @@ def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor:
     """
     if not isinstance(data, Mapping):
         raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+    check_data_depth(data)  # task data nests at most 32 levels: deeper would fail every later script
     model = rt.current_model(process_id)
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)

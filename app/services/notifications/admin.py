@@ -9,7 +9,7 @@ from ...errors import Conflict, Forbidden, NotFound
 from ...models import Notification
 from .outbox import notification_view
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 def list_notifications(rt: Runtime, viewer: Viewer, status: str | None = None, complaint_id: int | None = None,
                        limit: int = 100) -> list[dict[str, Any]]:

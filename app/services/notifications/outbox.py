@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 CHANNELS = ("sms", "email")
 # Task data a template may read (kept in the row, so a later change of the data does not change the message).
 CONTEXT_KEYS = ("customer_name", "matter", "solution", "reply", "incident_id", "case_number", "regulator_deadline",
-                "reply_to_regulator", "outage_resolution")
+                "reply_to_regulator", "outage_resolution", "refusal_reason")
 _JINJA = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
 _TEMPLATES: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 _LOCK = threading.Lock()
@@ -68,8 +68,9 @@ def templates(rt: Runtime) -> dict[str, dict[str, Any]]:
 # -- enqueue (inside the deciding transaction) ------------------------------------------------------------------
 def enqueue(s: Session, rt: Runtime, template: str, key: str, now: datetime, *, complaint: Complaint | None = None,
             instance_id: int | None = None, data: Mapping[str, Any] | None = None,
-            extra: Mapping[str, Any] | None = None) -> list[Notification]:
-    """Add the template's messages for a complaint's (or an appeal's) customer; a known key adds nothing."""
+            extra: Mapping[str, Any] | None = None, to: Mapping[str, str] | None = None) -> list[Notification]:
+    """Add the template's messages for a complaint's (or an appeal's) customer, or for ``to`` ({channel: address});
+    a known key adds nothing."""
     spec = templates(rt).get(template)
     if spec is None:
         log.warning("notification template %r is not in %s; nothing sent", template, rt.settings.get("NOTIFICATIONS_CONFIG"))
@@ -84,7 +85,8 @@ def enqueue(s: Session, rt: Runtime, template: str, key: str, now: datetime, *, 
     if spec.get("survey") and complaint is not None:
         context["survey_nonce"] = mint_survey(s, rt, complaint.id, now)
     rows = []
-    for channel, recipient in (("sms", phone), ("email", email)):
+    addresses = (("sms", phone), ("email", email)) if to is None else tuple(to.items())
+    for channel, recipient in addresses:
         if channel not in spec or not recipient:
             continue
         full_key = f"{key}:{channel}"

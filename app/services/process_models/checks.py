@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ...domain.diagram_rules import rule_levels
 from ...domain.sla import STEPS
 from ...engine.parsing import read_xml
 from ...engine import (
@@ -217,5 +218,18 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
         problems += check_paths(models)
         for model in models:
             problems += lint(model)
-    return Review(bundle, pid, forms, problems, models)
+    return Review(bundle, pid, forms, apply_levels(problems, rule_levels(rt.settings.get("DIAGRAM_RULES"))), models)
+
+
+def apply_levels(problems: list[DiagramProblem], levels: Mapping[str, str]) -> list[DiagramProblem]:
+    """Give each problem its rule's level from config/diagram_rules.toml; drop the rules turned off."""
+    out = []
+    for problem in problems:
+        level = levels.get(problem.rule or "")
+        if level == "off":
+            continue
+        # a rule's configured level is its ceiling: "warning" demotes; "error" keeps the check's own
+        # warnings (a user task without a form) as warnings
+        out.append(dataclasses.replace(problem, severity="warning") if level == "warning" else problem)
+    return out
 

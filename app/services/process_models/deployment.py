@@ -8,7 +8,7 @@ from typing import Mapping
 
 from sqlalchemy import func, select, update
 
-from ...engine import DiagramProblem, model_hash
+from ...engine import DiagramProblem, model_hash, xml_text
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import ProcessVersion
 from .checks import review_model
@@ -49,9 +49,10 @@ def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
     out = {}
     for name, data in files.items():
         try:
-            out[name] = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise Invalid("a file is not UTF-8 text", [{"field": name, "message": f"not UTF-8 text: {exc}"}]) from exc
+            out[name] = data.decode("utf-8") if name.endswith(".json") else xml_text(data)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise Invalid("a file is not text in the encoding it declares",
+                          [{"field": name, "message": f"not text in its declared encoding (UTF-8 if none): {exc}"}]) from exc
     return out
 
 

@@ -14,7 +14,7 @@ _FORM_KEYS = ("property.formJsonSchemaFilename", "property.formUiSchemaFilename"
 
 
 def _facts(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    bpmn = {n: t.encode("utf-8") for n, t in files.items() if n.endswith(".bpmn")}
+    bpmn = {n: t.encode("utf-8") for n, t in files.items() if n.endswith((".bpmn", ".bpmn20.xml"))}
     try:
         return element_facts(read_models(bpmn))
     except DiagramError as exc:

@@ -21,7 +21,7 @@ from .deployment import Deployed, deploy_model
 from .checks import review_model
 from .diff import diff_files
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 NEW = "_new"  # the process id of a draft for a process not deployed yet
 FORM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}\.json$")

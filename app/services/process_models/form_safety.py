@@ -163,6 +163,7 @@ def check_schema_bounds(schema: dict) -> None:
     if root_dialect.rstrip("#") != DIALECT:
         raise UnsafeSchema(f"$schema {root_dialect!r}: forms are JSON Schema 2020-12 ({DIALECT})")
     _refuse_loops(edges, where)
+    _refuse_blowup(edges, where)
 
 
 def _refuse_loops(edges: dict[int, list[dict]], where: dict[int, str]) -> None:
@@ -189,3 +190,26 @@ def _refuse_loops(edges: dict[int, list[dict]], where: dict[int, str]) -> None:
             if key not in done:
                 on_path.add(key)
                 stack.append((key, iter(edges.get(key, ()))))
+
+
+MAX_EXPANSION = 10_000  # schemas applied to one value once every $ref and allOf/anyOf/oneOf is expanded
+
+
+def _refuse_blowup(edges: dict[int, list[dict]], where: dict[int, str]) -> None:
+    """allOf: [$ref a1, $ref a1], a1 the same over a2, and so on, applies 2^n schemas to one value."""
+    size: dict[int, int] = {}
+    for start in edges:
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node in size:
+                continue
+            children = [id(c) for c in edges.get(node, ())]
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if c not in size)
+                continue
+            size[node] = min(1 + sum(size.get(c, 1) for c in children), MAX_EXPANSION + 1)
+            if size[node] > MAX_EXPANSION:
+                raise UnsafeSchema(f"the schema at {where.get(node) or '/'} expands to more than {MAX_EXPANSION} "
+                                   "schemas applied to one value (references multiplying each other)")

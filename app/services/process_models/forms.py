@@ -1,6 +1,9 @@
 """JSON Schema forms: check a schema, validate submitted data, name every failing field."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Mapping
@@ -113,10 +116,61 @@ def _unique_items(validator, unique, instance, schema):
             seen.add(key)
 
 
-FormValidator = validators.extend(Draft202012Validator, {
-    "multipleOf": _multiple_of, "pattern": _pattern, "patternProperties": _pattern_properties,
-    "additionalProperties": _additional_properties, "uniqueItems": _unique_items,
-})
+MAX_KEYWORD_CHECKS = 200_000  # keyword evaluations in one validation; real forms use a few hundred
+MAX_VALIDATION_SECONDS = 1.0
+
+
+class _Work:
+    """What one validation may still spend: keyword evaluations and wall clock."""
+
+    __slots__ = ("left", "deadline")
+
+    def __init__(self) -> None:
+        self.left = MAX_KEYWORD_CHECKS
+        self.deadline = time.perf_counter() + MAX_VALIDATION_SECONDS
+
+
+_work: contextvars.ContextVar[_Work | None] = contextvars.ContextVar("form_validation_work", default=None)
+
+
+def _too_much(what: str) -> Invalid:
+    message = f"checking the data against the form needs too much work ({what}); the form must be simplified"
+    return Invalid(message, [{"field": "", "message": message}])
+
+
+def _counted(keyword):
+    """Charge every keyword evaluation to the current validation's budget.
+
+    A schema can multiply its own work without any loop: allOf: [$ref a1, $ref a1] where a1 does the
+    same with a2, and so on, checks the data 2^n times. No deploy-time rule catches every such
+    shape, so validation itself is bounded.
+    """
+    def counted(validator, value, instance, schema):
+        work = _work.get()
+        if work is not None:
+            work.left -= 1
+            if work.left <= 0:
+                raise _too_much(f"more than {MAX_KEYWORD_CHECKS} checks")
+            if not work.left & 1023 and time.perf_counter() > work.deadline:
+                raise _too_much(f"more than {MAX_VALIDATION_SECONDS:g} s")
+        return keyword(validator, value, instance, schema)
+    return counted
+
+
+@contextlib.contextmanager
+def bounded_validation():
+    """Within the block, a form validation stops with a 422 once it passes its budget."""
+    token = _work.set(_Work())
+    try:
+        yield
+    finally:
+        _work.reset(token)
+
+
+_KEYWORDS = {**Draft202012Validator.VALIDATORS, "multipleOf": _multiple_of, "pattern": _pattern,
+             "patternProperties": _pattern_properties, "additionalProperties": _additional_properties,
+             "uniqueItems": _unique_items}
+FormValidator = validators.extend(Draft202012Validator, {k: _counted(f) for k, f in _KEYWORDS.items()})
 
 
 def form_validator(schema_text: str, format_checker: FormatChecker | None = None) -> Draft202012Validator:
@@ -149,7 +203,8 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
         return []  # a user task without a form accepts any object
     check_data_depth(data)
     try:
-        found = list(_validator(schema_text).iter_errors(dict(data)))
+        with bounded_validation():
+            found = list(_validator(schema_text).iter_errors(dict(data)))
     except (Unresolvable, RecursionError) as exc:  # a form deployed before these checks existed
         raise Invalid("the form cannot be applied", [{"field": "", "message": f"the form's schema: {exc!r}"[:300]}]) \
             from None

@@ -20,7 +20,7 @@ from datetime import datetime
 from ..audit import trail
 from ..runtime import Runtime
 from .search import InstanceQuery, iter_rows, require_auditor
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 # (row key, Chinese header, how to show the value)
 COLUMNS = (

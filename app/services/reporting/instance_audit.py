@@ -19,7 +19,7 @@ from ..sla.complaint_clocks import replied_at
 from ..complaints.register import complaint_view
 from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..audit.trail import list_access, record_access
 from ..accounts.visibility import require_instance
 

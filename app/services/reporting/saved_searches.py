@@ -9,7 +9,7 @@ from ...errors import Conflict, Invalid, NotFound
 from ...models import SavedSearch
 from ..runtime import Runtime
 from .search import InstanceQuery, require_auditor
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 MAX_PER_USER = 50
 

@@ -23,7 +23,7 @@ from ...errors import Forbidden, Invalid
 from ...models import Complaint, HumanTask, ProcessInstance, ProcessVersion, User
 from ..sla.complaint_clocks import REPLY_STEPS, complaint_sla, replied_at
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from ..audit.trail import record_access
 
 SORTS = ("created_at", "closed_at", "number")

@@ -144,7 +144,7 @@ def event_instant(value: Any) -> datetime | None:
 
 def split_files(files: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
     """Sort a version's files into BPMN, DMN and forms."""
-    bpmn = {n: t.encode() for n, t in files.items() if n.endswith(".bpmn")}
+    bpmn = {n: t.encode() for n, t in files.items() if n.endswith((".bpmn", ".bpmn20.xml"))}
     dmn = {n: t.encode() for n, t in files.items() if n.endswith(".dmn")}
     forms = {n: t for n, t in files.items() if n.endswith(".json")}
     return bpmn, dmn, forms

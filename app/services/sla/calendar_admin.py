@@ -20,9 +20,9 @@ from ...models import CalendarOverride, CalendarRevision, CalendarYear, Complain
 from . import deadlines
 from ..steps import sla_marks
 from ..audit.log import AuditLog
-from ..instances.store import SYSTEM
+from ...domain.actors import SYSTEM
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 
 def _require_owner(viewer: Viewer) -> None:

@@ -18,7 +18,8 @@ from . import deadlines
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..complaints.suspension import require_reason, require_supervisor
-from ..tasks.work import Viewer, _may_work
+from ...domain.actors import Viewer
+from ..tasks.work import _may_work
 
 MAX_WORKING_DAYS = 30
 MAX_HOURS = 720

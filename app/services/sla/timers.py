@@ -25,10 +25,11 @@ from ...errors import Conflict, Forbidden, NotFound
 from ...models import Complaint, ProcessInstance, Timer
 from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
-from ..instances.store import SYSTEM, Actor, audit_new_tasks, record_steps
+from ...domain.actors import SYSTEM, Actor
+from ..instances.store import audit_new_tasks, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor(None, "scheduler")

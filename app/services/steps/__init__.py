@@ -1,1 +1,1 @@
-"""What saving a step of an instance writes besides its state: projection, branch effects, SLA marks, idempotency record."""
+"""The one write path of a step (write.py) and what it writes: state, projection, SLA marks, branch effects, idempotency."""

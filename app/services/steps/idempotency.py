@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ...models import Complaint, HumanTask, ProcessInstance
 from ...models.idempotency import IdempotencyKey
 from ..runtime import Runtime
 
@@ -114,25 +113,3 @@ def store_answer(rt: Runtime, p: Pending, status: int, body: Any) -> None:
                 s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     except Exception as exc:  # noqa: BLE001 - the effect is committed; the client gets its answer anyway
         log.warning("could not store the answer of idempotency key %s: %s", p.key, exc)
-
-
-def rebuild(rt: Runtime, resource: str | None) -> tuple[Any, int]:
-    """The answer of a committed request whose stored answer was lost, from what it created."""
-    from ..instances.store import describe_instance
-    from ..tasks.work import task_summary
-
-    kind, _, ident = (resource or "").partition(":")
-    with rt.db.read() as s:
-        if kind == "complaint":
-            c = s.get(Complaint, int(ident))
-            return {"id": c.id, "number": c.number, "process_instance_id": c.instance_id, "status": c.status}, 201
-        if kind == "task":
-            t = s.get(HumanTask, ident)
-            inst = s.get(ProcessInstance, t.instance_id)
-            ready = s.scalars(select(HumanTask).where(HumanTask.instance_id == t.instance_id, HumanTask.state == "ready")
-                              .order_by(HumanTask.created_at)).all()
-            return {"instance_id": t.instance_id, "status": "completed" if inst.status == "completed" else "running",
-                    "next_tasks": [task_summary(rt, r) for r in ready]}, 200
-    if kind == "instance":
-        return describe_instance(rt, int(ident)), 201
-    raise LookupError(f"cannot answer again for {resource!r}")

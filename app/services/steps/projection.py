@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, Instance, TaskView
 from ...plain_sql import Plain, Sql, column_list, read_time
 
@@ -137,7 +138,7 @@ def _sla_for(element_id: str, timers) -> dict[str, Any]:
 
 def _priority(data: dict[str, Any]) -> int:
     value = str(data.get("priority", "0"))
-    return int(value) if value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes) -> None:

@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ...domain.whole_numbers import whole_number
 from ...domain import policy, transfer_rules
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, Group, HumanTask, User
 from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from .work import Viewer, _may_see, _may_work, seat, task_summary
+from ...domain.actors import Viewer
+from .work import _may_see, _may_work, seat, task_summary
 from ..accounts.visibility import may_view_instance
 
 HANDLER_PREFIX = policy.HANDLER_PREFIX
@@ -114,7 +116,8 @@ def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_
         before = _who(t)
         if to_user:
             q = select(User).where(User.active.is_(True))
-            q = q.where(User.id == int(to_user)) if str(to_user).isdigit() else q.where(User.username == str(to_user))
+            number = whole_number(str(to_user))
+            q = q.where(User.id == number) if number is not None else q.where(User.username == str(to_user))
             user = s.scalars(q).first()
             if user is None:
                 raise Invalid("unknown user", [{"field": "to_user", "message": "no such active user"}])

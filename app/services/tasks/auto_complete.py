@@ -17,7 +17,8 @@ from ...models import Complaint, HumanTask, ProcessInstance
 from ..process_models import forms
 from ..steps import projection
 from ..audit.log import AuditLog
-from ..instances.store import Actor, audit_new_tasks, record_steps
+from ...domain.actors import Actor
+from ..instances.store import audit_new_tasks, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 

@@ -20,7 +20,8 @@ from ...errors import Invalid
 from ...models import Complaint, HumanTask, User
 from ..audit.trail import record_access
 from ..runtime import Runtime
-from .work import Viewer, sla_state
+from ...domain.actors import Viewer
+from .work import sla_state
 
 TABS = ("all", "mine", "group", "overdue", "due_soon")
 DUE_SOON = timedelta(hours=8)  # "due soon" for a step without a warning time: within a working day's hours

@@ -1,13 +1,13 @@
 """Human tasks: the inbox query, claim and release, and completing a task with its form."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 
 from ...domain import policy
+from ...domain.actors import Viewer
 from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, TaskNotReady, refused_by_sandbox
 from ...errors import Conflict, Forbidden, Invalid, NotFound
@@ -18,31 +18,9 @@ from ..steps import projection
 from ..sla import supervision
 from ..audit.log import AuditLog
 from ..instances.failures import stop_instance
-from ..instances.store import Actor, Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
+from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
-
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in user as services need them: id, name and group codes."""
-
-    id: int
-    name: str
-    groups: frozenset[str]
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.id, self.name)
-
-    def can(self, capability: str) -> bool:
-        """Whether the viewer's groups hold this capability of domain.policy."""
-        return policy.allows(self.groups, capability)
-
-    @property
-    def oversees(self) -> bool:
-        """Reads every task and instance (acting only where the policy allows)."""
-        return self.can("task.oversee")
-
 
 def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
     if paused:

@@ -19,7 +19,7 @@ from ..complaints import register as complaints, evidence
 from ..instances import store as instances
 from . import reply_templates, work as tasks
 from ..runtime import Runtime
-from .work import Viewer
+from ...domain.actors import Viewer
 
 REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
 HISTORY_LIMIT = 10

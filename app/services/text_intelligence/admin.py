@@ -5,7 +5,7 @@ from typing import Any
 
 from ...errors import Forbidden, Invalid
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from . import history_import, model_registry
 from .history_import import MAX_BYTES, parse_label_map, require_owner
 

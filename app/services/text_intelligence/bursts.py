@@ -23,7 +23,7 @@ from ..branches import outages
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..reporting.search import mask_phone
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from .settings import text_settings
 
 

@@ -19,7 +19,7 @@ from ...domain.text_intelligence.history_file import check
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import HistoryImport, HistoryRecord
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 
 BATCH = 1000
 MAX_BYTES = 50 * 1024 * 1024

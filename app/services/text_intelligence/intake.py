@@ -6,7 +6,7 @@ from typing import Any
 from ...errors import Forbidden, Invalid
 from ..audit.trail import record_access
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from . import similar, suggestions
 
 

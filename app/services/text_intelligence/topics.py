@@ -17,7 +17,7 @@ from ...domain.text_intelligence.topics import topics
 from ...errors import Forbidden, Invalid
 from ...models import Complaint
 from ..runtime import Runtime
-from ..tasks.work import Viewer
+from ...domain.actors import Viewer
 from .settings import text_settings
 
 CACHE_SECONDS = 600

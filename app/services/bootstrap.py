@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ...db import Database
-from ...domain.clock import SystemClock
-from ...domain.sla import SlaPolicy
-from .calendar_store import CalendarStore
-from . import Runtime
+from ..db import Database
+from ..domain.clock import SystemClock
+from ..domain.sla import SlaPolicy
+from .runtime import Runtime
+from .runtime.calendar_store import CalendarStore
 
 
 def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
@@ -25,10 +25,10 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         policy=policy,
         settings=dict(settings),
     )
-    from ..steps.branch_effects import check_settings
+    from .steps.branch_effects import check_settings
 
     check_settings(rt)  # a bad flow or notification file stops start-up
-    from ..text_intelligence.settings import text_settings
+    from .text_intelligence.settings import text_settings
 
     text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
     return rt

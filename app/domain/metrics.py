@@ -1,0 +1,36 @@
+"""The dashboard's figures that are computed in Python, defined once (docs/metrics.md is their glossary).
+
+The roll-up contributions (services/reporting/counts.py) define the figures that are summed in SQL; this
+module holds those that are decided per complaint after the query. Pure: no Flask, no database.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+# Breached complaints with no overdue step: only the first-reply (48 h) or final-reply (15 日) clock is past due.
+COMPLAINT_CLOCK = {"element_id": "complaint_clock", "name": "全程答复时限"}
+
+
+def breached_by_step(overdue: Iterable[tuple[int, str, str, datetime]], breached: int) -> list[dict[str, Any]]:
+    """Each breached complaint once, under its longest-overdue ready step, or under the complaint-wide reply clock
+    when no step is overdue: the rows add up to "breached now" (a complaint on two parallel steps counts once).
+
+    ``overdue`` holds (instance id, step id, step name, due at) of the breached complaints' overdue ready steps.
+    """
+    oldest: dict[int, tuple[str, str, datetime]] = {}
+    for instance_id, element_id, name, due_at in overdue:
+        if instance_id not in oldest or due_at < oldest[instance_id][2]:
+            oldest[instance_id] = (element_id, name, due_at)
+    rows: dict[str, dict[str, Any]] = {}
+    for element_id, name, _ in oldest.values():
+        row = rows.setdefault(element_id, {"element_id": element_id, "name": name, "count": 0})
+        row["count"] += 1
+    if breached > len(oldest):
+        rows[COMPLAINT_CLOCK["element_id"]] = COMPLAINT_CLOCK | {"count": breached - len(oldest)}
+    return sorted(rows.values(), key=lambda r: (-r["count"], r["element_id"]))
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole to four places; None (shown "—") when nothing can be measured, never 0%."""
+    return round(part / whole, 4) if whole else None
