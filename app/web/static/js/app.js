@@ -51,6 +51,7 @@
     });
   }
   if (clocks.length) { tick(); setInterval(tick, 1000); }
+  else setInterval(function () { if (clocks.length) tick(); }, 1000);  // an inbox refreshed later may bring some
 
   /* ---- lists: j/k move, Enter opens, c claims ---- */
   var rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
@@ -63,8 +64,19 @@
     if (link) link.focus({ preventScroll: true });
     rows[current].scrollIntoView({ block: "nearest" });
   }
-  rows.forEach(function (r, j) {
-    r.addEventListener("focusin", function () { if (current !== j) { current = j; rows.forEach(function (x, k) { x.classList.toggle("selected", k === j); }); } });
+  function bindRows() {
+    rows.forEach(function (r, j) {
+      r.addEventListener("focusin", function () { if (current !== j) { current = j; rows.forEach(function (x, k) { x.classList.toggle("selected", k === j); }); } });
+    });
+  }
+  bindRows();
+  // live.js swaps the inbox's table for a fresh one: pick up its rows and countdowns.
+  document.addEventListener("inbox:refreshed", function () {
+    rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
+    clocks = Array.prototype.slice.call(document.querySelectorAll(".sla[data-due]"));
+    current = -1;
+    bindRows();
+    tick();
   });
 
   function click(selector, scope) {
