@@ -89,6 +89,8 @@ SETTINGS = [
             "wrong passwords from one address, any usernames, within the window before its tries wait likewise"),
     Setting("SIGN_IN_MAX_DELAY_SECONDS", lambda inst: 300, int, "the longest wait between two tries"),
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "how long a wrong password is counted"),
+    Setting("PASSWORD_HASH", lambda inst: "scrypt", _choice("scrypt", "fast-for-tests"),
+            "how new passwords are hashed: scrypt; fast-for-tests (one PBKDF2 round) is refused unless TESTING"),
     # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
@@ -158,4 +160,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         except ValueError as exc:
             raise SystemExit(f"setting COMPLAINTFLOW_{s.name} is invalid: {exc}") from exc
     out.update(overrides)  # Flask's own keys (TESTING, ...) pass through
+    if out["PASSWORD_HASH"] != "scrypt" and not out.get("TESTING"):
+        # A weak hash must never reach a real install, whatever the environment says.
+        raise SystemExit(f"setting COMPLAINTFLOW_PASSWORD_HASH={out['PASSWORD_HASH']} is only allowed with TESTING")
     return out

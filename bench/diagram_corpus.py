@@ -5,7 +5,7 @@
 PATH is a folder searched recursively for *.bpmn (SpiffWorkflow's tests/, a Camunda project...).
 Each diagram is checked through POST /api/v1/process-models/check with the files it references
 beside it: the called diagrams (calledElement), the DMN tables (decision ids) and the JSON forms
-it names, found in its own folder. With --start each diagram that passes is deployed and started
+it names, found in its own folder or below it. With --start each diagram that passes is deployed and started
 through the start service; an exception that is not one of the service's own errors (which the
 API answers with a 4xx) is what a user would see as a 500, and is counted and printed.
 """
@@ -30,7 +30,8 @@ DEFINES = re.compile(rb'<(?:\w+:)?(?:process|decision)\b[^>]*\bid="([^"]+)"')
 
 def _defined_in(folder: Path) -> dict[str, Path]:
     out: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
+    # the diagram's own folder first, then its sub-folders (DMN tables often sit in dmn/)
+    for path in sorted(folder.rglob("*"), key=lambda p: (len(p.relative_to(folder).parts), str(p))):
         if path.suffix in (".bpmn", ".dmn") or path.name.endswith(".bpmn20.xml"):
             for ident in DEFINES.findall(path.read_bytes()):
                 out.setdefault(ident.decode(), path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..services.accounts import need_to_know
+from ..services.complaints import ownership
 from ..services.complaints import register as complaints
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
@@ -25,6 +26,13 @@ def list_complaints():
         runtime(), viewer(), q=a.get("q"), status=a.get("status"), category=a.get("category"),
         channel=a.get("channel"), limit=_int_arg("limit") or 50, offset=_int_arg("offset") or 0,
     ))
+
+
+@bp.post("/complaints/<int:complaint_id>/owner")
+def reassign_owner(complaint_id: int):
+    """A supervisor hands the complaint to another agent (to_user: id or username), with a reason."""
+    body = json_body()
+    return jsonify(ownership.reassign_owner(runtime(), viewer(), complaint_id, body.get("to_user"), body.get("reason")))
 
 
 @bp.get("/complaints/<int:complaint_id>")

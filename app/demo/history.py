@@ -239,7 +239,10 @@ class Generator:
         from ..services.tasks.work import complete_task
 
         users = self.users.get(task.candidate_group or "agent") or self.users["agent"]
-        complete_task(self.rt, self.random.choice(users), task.id, self._data(task.element_id, plan))
+        who = self.random.choice(users)
+        # 首问负责制: a step held by the complaint's owner is done by the owner.
+        who = next((u for u in users if u.id == task.assignee_id), who) if task.assignee_id else who
+        complete_task(self.rt, who, task.id, self._data(task.element_id, plan))
         plan.rounds[task.element_id] = plan.rounds.get(task.element_id, 0) + 1
         self.stats.completed_tasks += 1
 

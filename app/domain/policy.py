@@ -34,6 +34,8 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "task.urge": frozenset({AGENT}) | _SUPERVISORS,  # 催办 any task of a complaint they follow, unread
     "task.contact_any": _SUPERVISORS,  # record a contact attempt on a task they read but do not work
     "extension.review_any": _OVERSEERS,  # see every extension request, not only one's own
+    "extension.decide": _SUPERVISORS,  # approve or refuse a 延期 request
+    "complaint.reassign_owner": _SUPERVISORS,  # hand a complaint to another agent (首问负责制), with a reason
     "timer_incident.manage": _SUPERVISORS,
     "notification.read": _OVERSEERS,
     "notification.retry": _SUPERVISORS,
@@ -125,4 +127,6 @@ def task_offers(user_id: int, groups: Iterable[str], t: TaskSeat, *, returned: b
         "suspend": readable and supervises and has_complaint and not suspended and not closed,
         "resume": readable and supervises and has_complaint and suspended,
         "note": readable,
+        # 延期: whoever works the step asks for a new date; a 督办 step is the supervisors' own to decide
+        "extend": ready and works and (free or mine) and (t.candidate_group or "") not in _SUPERVISORS,
     }

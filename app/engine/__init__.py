@@ -8,6 +8,7 @@ from .model_xml import ModelXml, read_models
 from .parsing import Element, ProcessBundle, model_hash, parse_bundle, xml_text
 from .workflow import Engine, Instance
 from .serializer import state_from_text, state_text
+from .work_limits import check_work_limits
 from .types import (
     CompletedStep,
     DiagramError,
@@ -22,7 +23,7 @@ from .types import (
 __all__ = [
     "CompletedStep", "DiagramError", "DiagramProblem", "Element", "Engine", "EngineError",
     "Instance", "MigrationCheck", "MigrationRefused", "ModelXml", "ProcessBundle", "TaskNotReady",
-    "TaskView", "TimerView", "UserTaskSpec", "check_expressions", "check_instructions", "check_lanes",
+    "TaskView", "TimerView", "UserTaskSpec", "check_expressions", "check_work_limits", "check_instructions", "check_lanes",
     "check_migration", "check_paths", "diff_facts", "element_facts", "lint", "migrate", "model_hash",
     "parse_bundle", "read_models", "refused_by_sandbox", "state_from_text", "state_text", "xml_text",
 ]

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SecurityError
 
+from ..domain.promises import PROMISE_STEP
 from .model_xml import ModelXml, Node
 from .sandbox import SandboxViolation, check_expression, render_instructions
 from .sandbox.checks import is_undeclared_name
@@ -22,6 +23,8 @@ from .sandbox.compiler import compile_program
 from .types import DiagramProblem
 
 SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
+# A promised date's clock (promise_due(promised_date)): its step is always "promise".
+PROMISE_FUNCTIONS = {"promise_due": "breach", "promise_warn": "warning"}
 # An ISO 8601 duration, date-time or repeating interval written without quotes (PT1H, R3/PT10M,
 # 2026-03-02T09:00:00Z): Python reads it as a name or a syntax error, never as the time meant.
 ISO_LITERAL = re.compile(r"(R\d*/)?(P(?=\d|T\d)[\dYMWD.,]*(T[\dHMS.,]+)?|\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?)"
@@ -59,9 +62,10 @@ def expressions(model: ModelXml) -> list[Expression]:
 
 
 def assigned_names(models: Iterable[ModelXml]) -> set[str]:
-    """Names the diagram's scripts assign: later expressions may read them."""
+    """Names the diagram provides: its scripts assign them, or its data elements declare them."""
     names: set[str] = set()
     for model in models:
+        names |= model.data_names
         for expr in expressions(model):
             if expr.mode != "exec":
                 continue
@@ -90,6 +94,11 @@ def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
     steps = set(sla_steps) if sla_steps is not None else None
     out = []
     for model in models:
+        for element_id, name in model.loop_inputs:
+            if name not in allowed:
+                out.append(_problem(model, element_id, f"multi-instance: loopDataInputRef '{name}' is not task "
+                                    "data a form, data object, DMN output or script provides; without it the "
+                                    "task stops the instance", "undeclared-name", "warning"))
         for expr in expressions(model):
             if expr.kind == "timer" and ISO_LITERAL.fullmatch(expr.source.strip()):
                 out.append(_problem(model, expr.element_id, f"timer: {expr.source.strip()} is read as Python; "
@@ -113,6 +122,8 @@ def _sla_call(source: str) -> tuple[str, str] | None:
         tree = ast.parse(source.strip(), mode="eval").body
     except (SyntaxError, ValueError):
         return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in PROMISE_FUNCTIONS:
+        return tree.func.id, PROMISE_STEP
     if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in SLA_FUNCTIONS
             and len(tree.args) in (1, 2) and not tree.keywords and isinstance(tree.args[0], ast.Constant)
             and isinstance(tree.args[0].value, str)):
@@ -130,14 +141,15 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
                                 f"sla_due(\"{step or '...'}\") or sla_warn(...)", "sla", "warning"))
         return out
     function, called_step = call
-    if steps is not None and called_step not in steps:
+    if steps is not None and called_step not in steps and function not in PROMISE_FUNCTIONS:
         out.append(_problem(model, node.id, f"SLA step '{called_step}' is not in the SLA policy "
                             f"(known: {', '.join(sorted(steps))})", "sla"))
     if step and step != called_step:
         out.append(_problem(model, node.id, f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
                             "sla", "warning"))
-    if kind and kind != SLA_FUNCTIONS[function]:
-        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {SLA_FUNCTIONS[function]} timer",
+    expected = {**SLA_FUNCTIONS, **PROMISE_FUNCTIONS}[function]
+    if kind and kind != expected:
+        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer",
                             "sla", "warning"))
     return out
 

@@ -11,9 +11,10 @@ def refused_by_sandbox(error: BaseException) -> bool:
     limits), so the caller stops the instance instead of leaving the task open.
     """
     seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, SandboxViolation):
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SandboxViolation):
             return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
     return False

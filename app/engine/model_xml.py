@@ -16,6 +16,7 @@ from .parsing import BPMN_NS, read_xml
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 
 TASKS = frozenset("task userTask manualTask scriptTask serviceTask sendTask receiveTask businessRuleTask".split())
 SUB_PROCESSES = frozenset("subProcess adHocSubProcess transaction".split())
@@ -101,6 +102,11 @@ class ModelXml:
     bounds: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)  # shape: x, y, w, h
     needs_di: dict[str, int | None] = field(default_factory=dict)  # element id -> line
     has_diagram: bool = False
+    # Task data names the diagram itself provides: data objects, ioSpecification inputs and outputs,
+    # multi-instance items and output collections, Camunda form fields and parameters, startData.
+    data_names: set[str] = field(default_factory=set)
+    # (element id, name) of each multi-instance loopDataInputRef: data the task reads, to be proven
+    loop_inputs: list[tuple[str, str]] = field(default_factory=list)
 
     def label(self, element_id: str) -> tuple[str, int | None]:
         """The name and line of any element of the file."""
@@ -156,6 +162,7 @@ def read_model(root, file_name: str = "") -> ModelXml:
         for attr in GLOBALS.values():
             if node.get(attr):
                 model.global_refs.add(node.get(attr))
+    _read_data_names(model, root)
     for diagram in root.iter(f"{{{BPMNDI_NS}}}BPMNDiagram"):
         model.has_diagram = True
         for element in diagram.iter():
@@ -167,7 +174,8 @@ def read_model(root, file_name: str = "") -> ModelXml:
                 b = element.find(f"{{{DC_NS}}}Bounds")
                 if b is not None:
                     try:
-                        model.bounds[ref] = tuple(float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        x, y, width, height = (float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        model.bounds[ref] = (x, y, width, height)
                     except ValueError:
                         pass
     for lane in model.lanes.values():
@@ -175,6 +183,35 @@ def read_model(root, file_name: str = "") -> ModelXml:
             if node_id in model.nodes and model.nodes[node_id].lane is None:
                 model.nodes[node_id].lane = lane.id
     return model
+
+
+_PROVIDING = {"dataObject", "dataInput", "dataOutput", "inputDataItem", "outputDataItem"}
+_CAMUNDA_NAMED = {"formField": "id", "inputParameter": "name", "outputParameter": "name"}
+_CAMUNDA_ATTRIBUTES = ("resultVariable", "elementVariable", "collection")
+
+
+def _read_data_names(model: ModelXml, root) -> None:
+    for element in root.iter():
+        tag, ns = _local(element), _ns(element)
+        if ns == BPMN_NS and tag in _PROVIDING:
+            model.data_names.update(v for v in (element.get("id"), element.get("name")) if v)
+        elif ns == BPMN_NS and tag in ("loopDataInputRef", "loopDataOutputRef"):
+            name = _text(element).strip()
+            owner = element.getparent().getparent() if element.getparent() is not None else None
+            if name and tag == "loopDataOutputRef":
+                model.data_names.add(name)
+            elif name and owner is not None:
+                model.loop_inputs.append((owner.get("id", ""), name))
+        elif ns == CAMUNDA_NS and tag in _CAMUNDA_NAMED and element.get(_CAMUNDA_NAMED[tag]):
+            model.data_names.add(element.get(_CAMUNDA_NAMED[tag]))
+        elif ns == SPIFF_NS and tag == "property" and element.get("name") == "startData":
+            # the start data POST /process-instances documents: startData="customer_id, channel"
+            model.data_names.update(n.strip() for n in element.get("value", "").split(",") if n.strip())
+        if ns == BPMN_NS:
+            for attr in _CAMUNDA_ATTRIBUTES:
+                value = element.get(f"{{{CAMUNDA_NS}}}{attr}")
+                if value and attr != "collection":
+                    model.data_names.add(value)
 
 
 def _read_container(model: ModelXml, element, container_id: str) -> None:

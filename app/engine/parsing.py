@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .camunda import read_camunda
 from .types import DiagramError, DiagramProblem, UserTaskSpec, without_reprs
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -124,8 +125,9 @@ def index_elements(root: etree._Element) -> dict[str, Element]:
 
 def _problem_from(exc: Exception, file_name: str, elements: Mapping[str, Element]) -> DiagramProblem:
     el_id = getattr(exc, "id", "") or ""
-    if not el_id and getattr(exc, "task_spec", None) is not None:
-        el_id = exc.task_spec.name
+    task_spec = getattr(exc, "task_spec", None)
+    if not el_id and task_spec is not None:
+        el_id = task_spec.name
     el = elements.get(el_id)
     line = getattr(exc, "line_number", None) or (el.line if el else None)
     message = without_reprs(str(exc.args[0]) if exc.args else exc.__class__.__name__)
@@ -193,7 +195,7 @@ def parse_bundle(
     roots = []
     problems: list[DiagramProblem] = []
     for name, data in sorted(bpmn_files.items()):
-        root = read_xml(data, name)
+        root = read_camunda(read_xml(data, name))
         roots.append(root)
         elements.update(index_elements(root))
         try:
@@ -230,7 +232,7 @@ def parse_bundle(
     all_files = {**bpmn_files, **dmn_files, **(extra_hashed or {})}
     return ProcessBundle(
         process_id=main,
-        name=elements.get(main).name if main in elements and elements[main].name else main,
+        name=elements[main].name if main in elements and elements[main].name else main,
         hash=model_hash(all_files),
         spec=spec,
         subprocess_specs=subprocess_specs,

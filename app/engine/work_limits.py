@@ -16,9 +16,11 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .sandbox import SandboxViolation
+from .types import DiagramProblem
 
 
 @dataclass(frozen=True)
@@ -155,3 +157,48 @@ def guard_workflow(workflow, limits: WorkLimits) -> None:
         return create(my_task, spec_name)
 
     workflow.create_subprocess = create_subprocess
+
+
+def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[DiagramProblem]:
+    """Deploy-time view of the limits: a literal multi-instance size beyond the limit, calls that loop back."""
+    problems = []
+
+    def problem(task_spec, message: str, severity: str = "error") -> DiagramProblem:
+        element = bundle.elements.get(task_spec.name)
+        return DiagramProblem(message, task_spec.name, element.name if element else _name(task_spec),
+                              element.line if element else None, severity=severity, rule="work-limits")
+
+    specs = {bundle.process_id: bundle.spec, **dict(bundle.subprocess_specs)}
+    calls: dict[str, list[tuple[str, Any]]] = {}
+    for process_id, spec in specs.items():
+        if spec is None:
+            continue
+        for task_spec in spec.task_specs.values():
+            cardinality = getattr(task_spec, "cardinality", None) if isinstance(task_spec, MultiInstanceTask) else None
+            if isinstance(cardinality, str) and cardinality.strip().isdecimal() \
+                    and int(cardinality.strip()) > limits.max_multi_instance:
+                problems.append(problem(task_spec, f"a multi-instance task may create at most "
+                                                   f"{limits.max_multi_instance} instances, not {cardinality.strip()}"))
+            called = getattr(task_spec, "spec", None)
+            if isinstance(task_spec, CallActivity) and isinstance(called, str):
+                calls.setdefault(process_id, []).append((called, task_spec))
+    for process_id, outgoing in calls.items():
+        for called, task_spec in outgoing:
+            if _reaches(calls, called, process_id):
+                problems.append(problem(task_spec, f"calls '{called}', which leads back to '{process_id}': each "
+                                                   f"round nests deeper and stops at {limits.max_call_depth} levels",
+                                        "warning"))
+    return problems
+
+
+def _reaches(calls: dict[str, list[tuple[str, Any]]], start: str, target: str) -> bool:
+    seen, stack = set(), [start]
+    while stack:
+        process_id = stack.pop()
+        if process_id == target:
+            return True
+        if process_id in seen:
+            continue
+        seen.add(process_id)
+        stack.extend(called for called, _ in calls.get(process_id, ()))
+    return False

@@ -108,13 +108,13 @@ class Instance:
         """The user tasks waiting for a person (shared views: read them, do not change them)."""
         if self._ready is None:
             self._scan()
-        return self._ready
+        return self._ready or []
 
     def waiting_timers(self) -> list[TimerView]:
         """Timers this instance waits on, with their due instants."""
         if self._timers is None:
             self._scan()
-        return self._timers
+        return self._timers or []
 
     def _scan(self) -> None:
         """Ready user tasks and waiting timers in one walk of the task tree (each save asks for both)."""
@@ -218,11 +218,12 @@ class Instance:
         else:
             task.internal_data["event_value"] = value
 
-    def rearm_sla_timers(self, element_id: str, sla_step: str | None, due: dict[str, datetime]) -> dict[str, str]:
+    def rearm_sla_timers(self, element_id: str, sla_step: str | None, due: dict[str, datetime],
+                         skip: frozenset[str] = frozenset()) -> dict[str, str]:
         """Set a ready task's boundary SLA timers of one step to new instants, re-arming fired ones.
 
         due maps an slaKind ("breach", "warning") to its new instant (sla_step None: every SLA step's
-        timers on the task). A timer still waiting moves;
+        timers on the task but those in skip). A timer still waiting moves;
         one that already fired (its escalation branch ran) gets a fresh waiting sibling, so a new
         breach at the new deadline escalates again; the task's completion cancels it as usual.
         Returns {boundary element id: "moved" | "rearmed"}.
@@ -238,7 +239,8 @@ class Instance:
         for spec in split.task_spec.outputs:
             props = (getattr(spec, "extensions", {}) or {}).get("properties", {}) or {}
             kind = props.get("slaKind")
-            if (sla_step is not None and props.get("slaStep") != sla_step) or kind not in due or spec.name in done:
+            if (sla_step is not None and props.get("slaStep") != sla_step) or props.get("slaStep") in skip \
+                    or kind not in due or spec.name in done:
                 continue
             if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
                 continue

@@ -66,6 +66,11 @@ class Complaint(Base):
     # When the customer first got the result (the first completed reply step, complaint_clocks.REPLY_STEPS),
     # kept by services/report_rollups: the regulator's view reads it, not a MIN over the tasks per complaint.
     replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # 首问负责制: the agent who owns the complaint to the end; agent-lane steps go to their inbox.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # A date promised to the customer for a complex case (handle's promised_date) and whether it was kept.
+    promised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    promise_kept: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class NumberSequence(Base):

@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
     from . import branches  # the flow's branches: outages, appeals, the customer's own page
 
     branches.init_app(app)
+    from . import extensions  # 延期 requests on the task page, decisions on /extensions
+
+    extensions.init_app(app)
     from . import text_intelligence  # suggestions at intake, the classifier page, bursts, topics
 
     text_intelligence.init_app(app)

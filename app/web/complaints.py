@@ -6,8 +6,10 @@ import re
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
 from ..domain.whole_numbers import whole_number
-from ..errors import Invalid
-from ..services.accounts import need_to_know
+from ..domain.ownership import may_reassign
+from ..errors import Conflict, Forbidden, Invalid
+from ..services.accounts import need_to_know, people
+from ..services.complaints import ownership
 from ..services.complaints import register as complaints
 from ..services.tasks import workspace
 from . import schema_form
@@ -38,7 +40,38 @@ def index():
 def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
     page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
-    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"))
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"),
+                           agents=_agents(page))
+
+
+def _agents(page):
+    """The agents a supervisor may hand this complaint to (首问负责制), or None when the viewer may not."""
+    if not may_reassign(viewer().groups) or page["complaint"]["status"] == "closed":
+        return None
+    return [u for u in people.directory(runtime())["users"] if "agent" in u["groups"]]
+
+
+@bp.get("/<int:complaint_id>/print")
+@login_required
+def printable(complaint_id: int):
+    """The whole record on one printable page (print stylesheet; masked unless worked; the reading is logged)."""
+    page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
+    return render_template("complaints/print.html", page=page)
+
+
+@bp.post("/<int:complaint_id>/owner")
+@login_required
+def reassign_owner(complaint_id: int):
+    """A supervisor hands the complaint to another agent (首问负责制), with a reason."""
+    try:
+        ownership.reassign_owner(runtime(), viewer(), complaint_id, request.form.get("to_user"), request.form.get("reason"))
+    except Invalid as exc:
+        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+    except (Conflict, Forbidden) as exc:
+        flash(t("task.action_refused", detail=exc.detail), "error")
+    else:
+        flash("complaint.owner_changed", "success")
+    return redirect(url_for("complaints.show", complaint_id=complaint_id))
 
 
 @bp.post("/<int:complaint_id>/reveal")
@@ -51,7 +84,8 @@ def reveal(complaint_id: int):
         flash(t("privacy.reason_required", detail=exc.errors[0]["message"]), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     page = workspace.complaint_page(runtime(), viewer(), complaint_id, via=None)  # the reveal is the logged read
-    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed)
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed,
+                           agents=_agents(page))
 
 
 def _render_form(errors=None, raw=None, status=200):

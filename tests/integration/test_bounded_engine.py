@@ -46,7 +46,7 @@ def multi_instance(cardinality: str) -> Node:
                 f'{cardinality}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>' + script("n = 1"))
 
 
-@pytest.mark.parametrize("cardinality", ["5000", "size"])
+@pytest.mark.parametrize("cardinality", ["size", "size * 1"])
 def test_a_multi_instance_task_of_5000_stops_the_instance_naming_it(api, cardinality):
     deploy(api, "mi", linear("mi", [fill(), Node("scriptTask", "size_it", "定量", script("size = 5000")),
                                     multi_instance(cardinality)]))
@@ -55,8 +55,15 @@ def test_a_multi_instance_task_of_5000_stops_the_instance_naming_it(api, cardina
     assert_incident(api, instance["id"], "many", "multi-instance")
 
 
+def test_a_literal_multi_instance_size_beyond_the_limit_is_refused_at_deploy(api):
+    r = upload(api, "mi.bpmn", linear("mi_literal", [fill(), multi_instance("5000")]), fill_schema=SIMPLE_FORM)
+    assert r.status_code == 422
+    assert any(e["element_id"] == "many" and "at most 200" in e["message"] for e in r.get_json()["errors"])
+
+
 def test_a_multi_instance_task_at_start_is_refused_naming_it_and_nothing_is_stored(api):
-    deploy(api, "mi_start", linear("mi_start", [multi_instance("5000"), fill()]))
+    deploy(api, "mi_start", linear("mi_start", [Node("scriptTask", "size_it", "定量", script("size = 5000")),
+                                                multi_instance("size"), fill()]))
     r = api.post("agent", "/process-instances", json={"process_id": "mi_start", "data": {}})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "many"
     assert api.get("manager", "/process-instances?process_id=mi_start").get_json()["items"] == []
@@ -70,7 +77,10 @@ def test_a_small_multi_instance_task_runs(api):
 
 def test_a_process_calling_itself_is_stopped_naming_the_call(api):
     call = Node("callActivity", "again", "再来一次", attrs={"calledElement": "selfcall"})
-    deploy(api, "selfcall", linear("selfcall", [Node("scriptTask", "count", "计数", script("depth = 1")), call, fill()]))
+    deployed = upload(api, "selfcall.bpmn", linear("selfcall", [Node("scriptTask", "count", "计数", script("depth = 1")),
+                                                                call, fill()]), fill_schema=SIMPLE_FORM)
+    assert deployed.status_code == 201  # a warning: the call leads back to its own process
+    assert any(w["element_id"] == "again" and "leads back" in w["message"] for w in deployed.get_json()["warnings"])
     r = api.post("agent", "/process-instances", json={"process_id": "selfcall", "data": {}})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "again"
     assert "nested" in r.get_json()["detail"]

@@ -1,12 +1,15 @@
 """Idempotency keys: a retried POST answers what the first one did, once; a reused key with another body is refused."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.models import AuditEvent, Complaint, ProcessInstance
 from app.models.idempotency import IdempotencyKey
 
 from .flow import ready_task, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def _post(api, user, path, key, **kw):

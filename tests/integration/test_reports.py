@@ -12,6 +12,8 @@ from app.domain.actors import Viewer
 
 from . import report_data
 
+pytestmark = pytest.mark.also_postgres
+
 MANAGER = Viewer(1, "manager", frozenset({"manager"}))
 PERIOD = reports.ReportFilter(date(2026, 2, 23), date(2026, 3, 1))
 

@@ -114,7 +114,9 @@ def test_inbox_tabs_search_and_masked_phones(app, deployed):
     number, _ = register(agent, sc["start_data"])
     html = agent.text("/")
     assert "138****5678" in html and "13812345678" not in html
-    assert number in agent.text("/?tab=group") and number not in agent.text("/?tab=mine")
+    # 首问负责制: the registering agent owns the complaint, so its steps are in their own tab
+    assert number in agent.text("/?tab=mine") and number not in agent.text("/?tab=group")
+    assert number not in Web(app).login("agent2").text("/?tab=group")
     assert number in agent.text("/?q=1381234") and number not in agent.text("/?q=1390000")
     assert number not in agent.text("/?category=billing")
     assert agent.get("/?tab=nonsense").status_code == 200

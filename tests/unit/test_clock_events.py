@@ -15,8 +15,8 @@ import pytest
 from app.domain.calendar import WorkingCalendar
 from app.domain.clock import FixedClock
 from app.domain.sla import SlaPolicy
-from app.engine import Engine, parse_bundle
-from app.services.runtime import event_instant
+from app.engine import parse_bundle
+from tests.unit.engine_functions import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 CST = "+08:00"
@@ -38,23 +38,7 @@ def steps():
 
 
 def _engine(clock):
-    policy, calendar = SlaPolicy.load(ROOT / "config" / "sla.toml"), WorkingCalendar()
-
-    def start(since):
-        return event_instant(since) or clock.now()
-
-    def severity(data):
-        return data.get("severity") or "general"
-
-    return Engine(
-        functions={"now_iso": lambda: clock.now().isoformat()},
-        context_functions={
-            "sla_due": lambda data, step, since=None: policy.deadline(
-                step, severity(data), start(since), calendar).at.isoformat(),
-            "sla_warn": lambda data, step, since=None: policy.warning_at(
-                step, severity(data), start(since), calendar).at.isoformat(),
-        },
-        now=clock.now)
+    return make_engine(SlaPolicy.load(ROOT / "config" / "sla.toml"), WorkingCalendar(), clock)
 
 
 def _at(text):
@@ -161,3 +145,38 @@ def test_a_rearmed_timer_is_cancelled_when_the_step_is_done(bundle, steps):
     inst.complete(classify.id, steps[1]["classify"])
     assert not [t for t in inst.waiting_timers() if t.attached_to == "classify"]
     assert "register" in _ready(inst)
+
+
+def test_a_promised_date_that_passes_escalates_to_a_supervisor(bundle, steps):
+    start_data, data = steps
+    clock = FixedClock(_at("2026-11-02T09:00:00"))
+    engine = _engine(clock)
+    inst = engine.start(bundle, start_data)
+    for element_id, at in (("receive", "2026-11-02T09:05:00"), ("classify", "2026-11-02T09:10:00"),
+                           ("register", "2026-11-02T09:20:00"), ("dispatch", "2026-11-02T10:00:00")):
+        inst = _complete(engine, bundle, inst, clock, element_id, data[element_id], at)
+    promised = data["handle"] | {"promised_date": "2026-11-04"}  # a complex case: solved by Wednesday
+    inst = _complete(engine, bundle, inst, clock, "handle", promised, "2026-11-02T16:00:00")
+    due = [t for t in inst.waiting_timers() if t.attached_to == "track" and t.properties.get("slaStep") == "promise"]
+    assert {t.properties["slaKind"]: t.due_at for t in due} == {
+        "breach": _at("2026-11-05T00:00:00"), "warning": _at("2026-11-04T09:00:00")}
+    clock.set(_at("2026-11-04T10:00:00"))
+    inst.fire_timers()
+    assert "track_promise_supervise" not in _ready(inst)  # warned, not yet broken
+    clock.set(_at("2026-11-05T00:00:01"))
+    fired = {s.element_id for s in inst.fire_timers()}
+    assert "track_promise_breach" in fired
+    assert {"track", "track_promise_supervise"} <= _ready(inst)
+
+
+def test_without_a_promise_the_legal_reply_limit_is_the_commitment(bundle, steps):
+    start_data, data = steps
+    clock = FixedClock(_at("2026-11-02T09:00:00"))
+    engine = _engine(clock)
+    inst = engine.start(bundle, start_data)
+    for element_id, at in (("receive", "2026-11-02T09:05:00"), ("classify", "2026-11-02T09:10:00"),
+                           ("register", "2026-11-02T09:20:00"), ("dispatch", "2026-11-02T10:00:00"),
+                           ("handle", "2026-11-02T16:00:00")):
+        inst = _complete(engine, bundle, inst, clock, element_id, data[element_id], at)
+    breach = _breach_due(inst, "track", "promise")
+    assert breach == _at("2026-11-18T00:00:00")  # 15 日 after registration, Civil Code counting, 24:00

@@ -12,10 +12,10 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.clock import FixedClock
 from app.domain.groups import lane_groups
 from app.domain.sla import SlaPolicy
-from app.engine import Engine, parse_bundle
+from app.engine import parse_bundle
 from app.services.process_models.forms import field_errors
 from app.services.steps.projection import resolve_group
-from app.services.runtime import event_instant
+from tests.unit.engine_functions import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -69,22 +69,7 @@ def test_scenario(process_id, scenario, bundles):
     policy = SlaPolicy.load(ROOT / "config" / "sla.toml")
     calendar = WorkingCalendar()
 
-    def severity(data):
-        return data.get("severity") or "general"
-
-    def start(since):  # the manual's event stamped in the data, as Runtime counts it
-        return event_instant(since) or clock.now()
-
-    engine = Engine(
-        functions={"now_iso": lambda: clock.now().isoformat()},
-        context_functions={
-            "sla_due": lambda data, step, since=None: policy.deadline(
-                step, severity(data), start(since), calendar).at.isoformat(),
-            "sla_warn": lambda data, step, since=None: policy.warning_at(
-                step, severity(data), start(since), calendar).at.isoformat(),
-        },
-        now=clock.now,
-    )
+    engine = make_engine(policy, calendar, clock)
     bundle = bundles(process_id)
     groups = lane_groups()
     inst = engine.start(bundle, scenario.get("start_data", {}))

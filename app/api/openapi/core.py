@@ -95,6 +95,14 @@ PATHS = {
         "parameters": ID_PATH,
         "responses": {"200": _resp("The complaint", {"$ref": "#/components/schemas/Complaint"}), **_problems(401, 404)},
     }},
+    "/complaints/{id}/owner": {"post": {
+        "summary": "Hand the complaint and its open agents' steps to another agent (首问负责制; supervisors), with a reason",
+        "parameters": ID_PATH,
+        "requestBody": _json_body({"type": "object", "required": ["to_user", "reason"], "properties": {
+            "to_user": {"type": ["integer", "string"]}, "reason": {"type": "string", "minLength": 1}}}),
+        "responses": {"200": _resp("Handed over", {"type": "object", "required": ["complaint_id", "owner_id", "tasks"]}),
+                      **_problems(401, 403, 404, 409, 422)},
+    }},
     "/complaints/{id}/reveal": {"post": {
         "summary": "The customer's personal data of a complaint, with the reason why (supervisors, directors, "
                    "managers; written to the access log)",

@@ -5,6 +5,7 @@ import ast
 
 from .displays import DisplayCompiler
 from .limits import SandboxViolation
+from .dates import ATTRIBUTE_NAMES, read_attribute
 from .methods import METHOD_NAMES, call_method
 from .offered import Offered
 from .operations import BINOPS, COMPARISONS, format_value, get_item, join_text
@@ -44,7 +45,7 @@ class ExpressionCompiler(DisplayCompiler):
     @staticmethod
     def name_problem(name: str) -> str | None:
         """Say why a name is refused: private and dangerous names are."""
-        if name.startswith("_"):
+        if name.startswith("_") and name != "_":  # a lone _ is the usual throwaway loop variable
             return f"name '{name}' is not allowed (names starting with '_')"
         if name in FORBIDDEN_NAMES:
             return f"'{name}' is not allowed"
@@ -164,7 +165,7 @@ class ExpressionCompiler(DisplayCompiler):
 
         def call(frame):
             target = function(frame)
-            if type(target) is not Offered:
+            if not isinstance(target, Offered):
                 raise SandboxViolation(f"calling a {type(target).__name__} is not allowed")
             return target.invoke(frame.budget, [arg(frame) for arg in args],
                                  {name: value(frame) for name, value in keywords})
@@ -188,6 +189,9 @@ class ExpressionCompiler(DisplayCompiler):
     def e_Attribute(self, node):
         if node.attr.startswith("_"):
             return self.refuse(node, f"attribute '{node.attr}' is not allowed")
+        if node.attr in ATTRIBUTE_NAMES:  # a date's year, a duration's days: read-only numbers
+            value, name = self.expr(node.value), node.attr
+            return lambda frame: read_attribute(value(frame), name)
         return self.refuse(node, f"attribute access .{node.attr} is not allowed "
                                  "(only method calls)")
 

@@ -1,8 +1,11 @@
 """The methods of str, list, dict, set, tuple, int and float a diagram may call, size-checked."""
 from __future__ import annotations
 
+from typing import Any
+
 from .limits import Budget, SandboxViolation, is_container, measure
-from .offered import key_function
+from . import dates
+from .offered import NAMESPACE_METHODS, Namespace, key_function
 from .operations import check_length, check_result, iterate
 
 # How a method is paid for: CHEAP is O(1); LINEAR reads its object once (charge its length);
@@ -56,7 +59,7 @@ def _sort(budget, items, args, kwargs):
     return args, kwargs
 
 
-_STR = {name: LINEAR for name in (
+_STR: dict[str, Any] = {name: LINEAR for name in (
     "capitalize casefold count endswith find index isalnum isalpha isascii isdecimal isdigit "
     "isidentifier islower isnumeric isprintable isspace istitle isupper lower lstrip partition "
     "removeprefix removesuffix rfind rindex rpartition rsplit rstrip split splitlines startswith "
@@ -72,7 +75,7 @@ _SET = {"add": CHEAP, "clear": CHEAP, "copy": LINEAR, "difference": LINEAR, "dis
         "intersection": LINEAR, "isdisjoint": LINEAR, "issubset": LINEAR, "issuperset": LINEAR,
         "pop": CHEAP, "remove": CHEAP, "symmetric_difference": LINEAR, "union": LINEAR,
         "update": LINEAR}
-METHODS = {str: _STR, list: _LIST, dict: _DICT, set: _SET,
+METHODS: dict[type, dict[str, Any]] = {str: _STR, list: _LIST, dict: _DICT, set: _SET,
            tuple: {"count": WALK, "index": WALK}, int: {"bit_length": CHEAP},
            float: {"is_integer": CHEAP}, bool: {}}
 MUTATING = frozenset({
@@ -80,7 +83,14 @@ MUTATING = frozenset({
     (list, "remove"), (list, "reverse"), (list, "sort"), (dict, "clear"), (dict, "pop"),
     (dict, "popitem"), (dict, "setdefault"), (dict, "update"), (set, "add"), (set, "clear"),
     (set, "discard"), (set, "pop"), (set, "remove"), (set, "update")})
-METHOD_NAMES = frozenset(name for table in METHODS.values() for name in table)
+_DATETIME = {"isoformat": CHEAP, "date": CHEAP, "weekday": CHEAP, "isoweekday": CHEAP, "timestamp": CHEAP,
+             "strftime": LINEAR}
+METHODS.update({
+    dates.datetime: _DATETIME,
+    dates.date: {"isoformat": CHEAP, "weekday": CHEAP, "isoweekday": CHEAP, "strftime": LINEAR},
+    dates.timedelta: {"total_seconds": CHEAP},
+})
+METHOD_NAMES = NAMESPACE_METHODS | frozenset(name for table in METHODS.values() for name in table)
 
 
 def is_allowed(value, name: str, pure: bool) -> bool:
@@ -92,6 +102,8 @@ def is_allowed(value, name: str, pure: bool) -> bool:
 def call_method(budget: Budget, value, name: str, args, kwargs, pure: bool):
     """Call a whitelisted method after paying for it; pure refuses methods that change data."""
     kind = type(value)
+    if kind is Namespace:
+        return check_result(budget, value.call_method(budget, name, args, kwargs))
     cost = METHODS.get(kind, {}).get(name)
     if cost is None:
         raise SandboxViolation(f"method {kind.__name__}.{name}() is not allowed")
@@ -101,7 +113,10 @@ def call_method(budget: Budget, value, name: str, args, kwargs, pure: bool):
     for argument in (*args, *kwargs.values()):
         if is_container(argument):
             measure(budget, argument)
-    if cost is LINEAR:
+    if cost is LINEAR and kind in (dates.datetime, dates.date):
+        # strftime: the output grows with the format, which is text the limits already bound
+        budget.charge(sum(len(a) for a in args if isinstance(a, str)) >> 6)
+    elif cost is LINEAR:
         budget.charge(len(value) >> 6 if kind is str else len(value))
     elif cost is WALK:
         measure(budget, value)

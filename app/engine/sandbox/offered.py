@@ -1,6 +1,7 @@
 """The callables a diagram may call: the safe builtins and the functions the application offers."""
 from __future__ import annotations
 
+from . import dates
 from .limits import Budget, SandboxViolation, is_container, measure
 from .operations import check_length, check_result, hashed, iterate, stringify
 
@@ -27,6 +28,27 @@ class Offered:
         if self.takes_budget:
             return self.function(budget, *args, **kwargs)
         return check_result(budget, self.function(*args, **kwargs))
+
+
+class Namespace(Offered):
+    """A callable with methods, as `datetime` is in a diagram: datetime(2026, 3, 2), datetime.now()."""
+
+    __slots__ = ("methods",)
+
+    def __init__(self, name: str, function, methods: dict, type_: type | None = None):
+        super().__init__(name, function, True, type_)
+        self.methods = methods
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+    def call_method(self, budget: Budget, name: str, args, kwargs):
+        """Call one of the namespace's functions (datetime.now(), timedelta has none)."""
+        function = self.methods.get(name)
+        if function is None:
+            raise SandboxViolation(f"{self.name}.{name}() is not offered")
+        budget.charge(1)
+        return function(budget, *args, **kwargs)
 
 
 def key_function(budget: Budget, key):
@@ -177,4 +199,14 @@ BUILTINS = {
     "enumerate": Offered("enumerate", _enumerate, True),
     "zip": Offered("zip", _zip, True),
     "isinstance": Offered("isinstance", _isinstance, True),
+    "datetime": Namespace("datetime", dates.make_datetime, {
+        "now": dates.now, "fromisoformat": dates.parse_datetime}, dates.datetime),
+    "date": Namespace("date", dates.make_date, {"today": dates.today, "fromisoformat": dates.parse_date},
+                      dates.date),
+    "timedelta": Namespace("timedelta", dates.make_timedelta, {}, dates.timedelta),
+    "parse_iso": Offered("parse_iso", dates.parse_iso, True),
+    "parse_duration": Offered("parse_duration", dates.parse_duration, True),
+    "print": Offered("print", dates.print_to_log, True),
 }
+NAMESPACE_METHODS = frozenset(name for value in BUILTINS.values() if type(value) is Namespace
+                              for name in value.methods)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, text
 
+from ...domain import ownership
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
@@ -68,6 +69,7 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
             severity=data.get("severity") or "general", special_type=data.get("special_type"),
             matter=data.get("matter", ""), demand=data.get("demand"), amount=yuan(data.get("amount")),
             status="open", created_by_id=viewer.id, created_at=now, updated_at=now,
+            owner_id=viewer.id if ownership.may_own(viewer.groups) else None,
         )
         set_clocks(rt, complaint, now)
         s.add(complaint)
@@ -96,6 +98,8 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "compensation_type": c.compensation_type,
         "compensation_amount": str(c.compensation_amount) if c.compensation_amount is not None else None,
         "compensation_status": c.compensation_status,
+        "owner_id": c.owner_id,  # 首问责任人
+        "promised_at": c.promised_at.isoformat() if c.promised_at else None, "promise_kept": c.promise_kept,
     }
 
 

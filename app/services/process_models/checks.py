@@ -18,7 +18,7 @@ from ...domain.sla import STEPS
 from ...engine.parsing import read_xml
 from ...engine import (
     DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_expressions, check_instructions, check_lanes,
-    check_paths, lint, parse_bundle, read_models,
+    check_paths, check_work_limits, lint, parse_bundle, read_models,
 )
 from ..steps import projection
 from .form_safety import UnsafeSchema, parse_json
@@ -26,7 +26,7 @@ from .forms import schema_problems
 from ..runtime import Runtime
 
 # The functions Runtime offers to diagram expressions (see Runtime.__post_init__).
-OFFERED_FUNCTIONS = ("sla_due", "sla_warn", "now_iso")
+OFFERED_FUNCTIONS = ("sla_due", "sla_warn", "now_iso", "promise_due", "promise_warn")
 USER_TASKS = ("userTask",)
 
 
@@ -211,6 +211,8 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
         groups = known_groups(rt)
         problems += check_lanes(models, groups)
         problems += check_start_groups(bundle, set(groups.values()))
+        if bundle is not None:
+            problems += check_work_limits(bundle)
         declared = form_field_names(forms) | decision_output_names(
             {n: d for n, d in other.items() if n.endswith(".dmn")}) | set(OFFERED_FUNCTIONS)
         problems += check_expressions(models, declared, STEPS)

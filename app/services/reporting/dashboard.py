@@ -31,7 +31,7 @@ from ...domain.clock import local_date, local_midnight
 from ...domain.duration_bands import nearest_rank_band, upper_seconds
 from ...domain.reporting import ReportingConfig, quarter_bounds, quarter_of
 from ...errors import Invalid
-from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay
+from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay, User
 from ..runtime import Runtime
 from ...domain.metrics import breached_by_step
 from .search import breached_now, require_auditor
@@ -162,7 +162,31 @@ def _dashboard(rt: Runtime, f: ReportFilter, cfg: ReportingConfig) -> dict[str, 
         out["steps"] = _steps(s, f)
         out["now"] = _now(s, f, now)
         out["backlog_by_age"] = _backlog(s, f, now)
+        out["promises"] = _promises(s, f, now)
+        out["owners"] = _owners(s, f)
     return out
+
+
+def _promises(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
+    """Dates promised to customers that fell due in the period: kept, missed, still running."""
+    start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
+    missed = or_(Complaint.promise_kept.is_(False), and_(Complaint.promise_kept.is_(None), Complaint.promised_at < now))
+    total, kept, lost = s.execute(select(
+        func.count(), func.sum(case((Complaint.promise_kept.is_(True), 1), else_=0)),
+        func.sum(case((missed, 1), else_=0)),
+    ).where(Complaint.promised_at >= start, Complaint.promised_at < end, *_scope(f))).one()
+    total, kept, lost = int(total or 0), int(kept or 0), int(lost or 0)
+    return {"promised": total, "kept": kept, "missed": lost, "running": total - kept - lost,
+            "kept_rate": _rate(kept, kept + lost)}
+
+
+def _owners(s, f: ReportFilter) -> list[dict[str, Any]]:
+    """Open complaints per owner (首问责任人), most first."""
+    rows = s.execute(select(User.display_name, func.count()).select_from(Complaint)
+                     .join(User, User.id == Complaint.owner_id)
+                     .where(Complaint.status == "open", *_open_scope(s, f))
+                     .group_by(User.display_name).order_by(func.count().desc()).limit(20)).all()
+    return [{"owner": name, "open": int(n)} for name, n in rows]
 
 
 def _distributions(s, f: ReportFilter) -> dict[str, Any]:

@@ -14,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from sqlalchemy import select
+
 from ...domain.clock import OPERATOR_ZONE
 from ...domain.spreadsheet import neutralise
+from ...models import User
 from datetime import datetime
 from ..audit import trail
 from ..runtime import Runtime
@@ -30,11 +33,18 @@ COLUMNS = (
     ("status", "状态", "status"), ("current_step", "当前环节", None), ("sla_state", "时限状态", "sla_state"),
     ("satisfaction", "满意度", "satisfaction"), ("created_at", "受理时间", "time"), ("closed_at", "办结时间", "time"),
     ("process_version", "流程版本", None),
+    ("account_masked", "业务号码（脱敏）", None), ("demand", "客户诉求", None), ("amount", "涉及金额（元）", None),
+    ("owner_id", "首问责任人", "owner"), ("responsibility", "责任归属", "responsibility"),
+    ("compensation_type", "补偿方式", "compensation_type"), ("compensation_amount", "补偿金额（元）", None),
+    ("promised_at", "承诺解决日期", "time"), ("promise_kept", "承诺兑现", "promise"),
 )
 FORMS = {"channel": ("receive-schema.json", "channel"), "category": ("classify-schema.json", "category"),
          "severity": ("classify-schema.json", "severity"), "department": ("dispatch-schema.json", "department"),
-         "satisfaction": ("feedback-schema.json", "satisfaction")}
+         "satisfaction": ("feedback-schema.json", "satisfaction"),
+         "responsibility": ("handle-schema.json", "responsibility"),
+         "compensation_type": ("handle-schema.json", "compensation_type")}
 FIXED = {
+    "promise": {True: "已兑现", False: "未兑现"},
     "status": {"open": "处理中", "closed": "已办结"},
     "sla_state": {"on_time": "正常", "warning": "预警", "breached": "超时", "paused": "挂起", "met": "按时答复",
                   "none": "无时限"},
@@ -56,10 +66,16 @@ def _form_labels(forms_dir: str, form: str, field: str) -> dict[str, str]:
 def labeller(rt: Runtime):
     """A function (kind, value) -> the Chinese label of a coded value."""
     forms_dir = str(rt.forms_dir)
+    owners: dict[int, str] = {}
 
     def label(kind: str | None, value: Any) -> Any:
         if value in (None, ""):
             return ""
+        if kind == "owner":
+            if value not in owners:
+                with rt.db.read() as s:
+                    owners[value] = s.scalar(select(User.display_name).where(User.id == value)) or value
+            return owners.get(value, value)
         if kind == "time":
             return datetime.fromisoformat(value).astimezone(OPERATOR_ZONE).strftime("%Y-%m-%d %H:%M")
         if kind in FIXED:
@@ -94,7 +110,7 @@ def _csv(rows: Iterator[list[Any]]) -> Iterator[bytes]:
     writer = csv.writer(buf)
     writer.writerow([h for _, h, _ in COLUMNS])
     yield "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
-    for n, cells in enumerate(rows, 1):
+    for cells in rows:
         buf.seek(0)
         buf.truncate()
         writer.writerow(cells)

@@ -16,6 +16,7 @@ from ...domain.personal_data import mask_record
 from ...errors import NotFound
 from ...models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from ..sla.complaint_clocks import replied_at
+from .record import masked_sections, record_sections
 from ..complaints.register import complaint_view
 from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
@@ -109,6 +110,15 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
         replied = replied_at(s, [instance_id]).get(instance_id)
         shown = instance_id in worked_instances(s, viewer, [instance_id])
         record = guard(complaint_view(complaint, now, replied), shown) if complaint is not None else None
+        sections = record_sections(rt, s, instance_id)
+        if not shown:
+            sections = masked_sections(sections)
+        more = ({record["owner_id"]} if record and record.get("owner_id") else set()) | {x["actor_id"] for x in sections}
+        more -= set(names) | {None}
+        if more:
+            names.update(dict(s.execute(select(User.id, User.display_name).where(User.id.in_(more))).all()))
+        for x in sections:
+            x["actor_name"] = names.get(x["actor_id"], x["actor"])
     record_access(rt, viewer, "complaint.viewed", via, complaint_id=record["id"] if record else None,
                   instance_id=instance_id, detail={"personal_data": "shown" if shown else "masked"})
     mask = (lambda e: e) if shown else mask_record
@@ -118,6 +128,8 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
                      "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
                      "completed_at": row.completed_at.isoformat() if row.completed_at else None},
         "complaint": record,
+        "record": sections,
+        "owner": names.get(record["owner_id"]) if record and record.get("owner_id") else None,
         "diagram": {"file": version.bpmn_file, "xml": version.files.get(version.bpmn_file, "")},
         "elements": list(element_marks(tasks, timers, events, now).values()),
         "tasks": [task_view(t, names, now) for t in tasks],

@@ -251,6 +251,12 @@ def row_view(c: Complaint, now: datetime, replied: datetime | None, version: int
         "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
         "closed_at": c.closed_at.isoformat() if c.closed_at else None, "process_version": version,
         "sla_state": state, "suspended": c.suspended_at is not None,
+        # the record's registration and handling fields, and who owns it (首问负责制)
+        "account_masked": mask_phone(c.account) if c.account else None, "demand": c.demand,
+        "amount": str(c.amount) if c.amount is not None else None, "owner_id": c.owner_id,
+        "responsibility": c.responsibility, "compensation_type": c.compensation_type,
+        "compensation_amount": str(c.compensation_amount) if c.compensation_amount is not None else None,
+        "promised_at": c.promised_at.isoformat() if c.promised_at else None, "promise_kept": c.promise_kept,
     }
 
 

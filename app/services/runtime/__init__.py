@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 
 from ...db import Database
+from ...domain import promises
 from ...domain.calendar import WorkingCalendar
 from ...domain.clock import Clock, to_utc
 from ...domain.sla import SlaPolicy
@@ -59,7 +60,9 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.engine = Engine(functions={"now_iso": self._now_iso},
-                             context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn}, now=self.clock.now)
+                             context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn,
+                                                "promise_due": self._promise_due, "promise_warn": self._promise_warn},
+                             now=self.clock.now)
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
     @property
@@ -106,6 +109,21 @@ class Runtime:
 
     def _sla_warn(self, data: dict[str, Any], step: str, since: Any = None) -> str:
         return self.policy.warning_at(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
+
+    def _promise_due(self, data: dict[str, Any], promised: Any = None) -> str:
+        day = promises.promised_day(promised)
+        if day is not None:
+            return promises.promise_deadline(day).isoformat()
+        start = self._sla_start(data.get("registered_at"))
+        return self.policy.complaint_deadline("final_reply", self._severity(data), start, self.calendar).at.isoformat()
+
+    def _promise_warn(self, data: dict[str, Any], promised: Any = None) -> str:
+        day = promises.promised_day(promised)
+        if day is not None:
+            return promises.promise_warning(day).isoformat()
+        start = self._sla_start(data.get("registered_at"))
+        limit = self.policy.complaint_limit("final_reply", self._severity(data))
+        return limit.warning_at(start, self.calendar, limit.warn_at[0] if limit.warn_at else 0.8).at.isoformat()
 
     def _now_iso(self) -> str:
         # Diagrams stamp the manual's events (registration, classification, solution) with it,

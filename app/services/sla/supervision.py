@@ -72,14 +72,14 @@ def read_current(s, instance_id: int, ext: Extension) -> None:
     ext.task_id, ext.task_name, ext.old_due, ext.old_warn = row.id, row.name, row.due_at, row.warn_at
 
 
-def apply(inst: Instance, ext: Extension, now: datetime) -> None:
+def apply(inst: Instance, ext: Extension, now: datetime, skip: frozenset[str] = frozenset()) -> None:
     """Move (or re-arm) the supervised step's breach and warning timers in the engine."""
     due = {"breach": ext.until}
     if ext.old_due is not None and ext.old_warn is not None and ext.old_warn < ext.old_due:
         warn = ext.until - (ext.old_due - ext.old_warn)
         if warn > now:  # a warning already past would only fire at once
             due["warning"] = warn
-    ext.timers = inst.rearm_sla_timers(ext.element_id, ext.sla_step, due)
+    ext.timers = inst.rearm_sla_timers(ext.element_id, ext.sla_step, due, skip)
 
 
 def record(s, log: AuditLog, instance_id: int, ext: Extension, actor: str, actor_id: int | None,

@@ -12,12 +12,17 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from ...domain import ownership as ownership_rules
+from ...domain.money import yuan
+from ...domain.promises import promised_deadline
 from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, Instance, TaskView
 from ...plain_sql import Plain, Sql, column_list, read_time
 
 # Task data that mirrors onto the complaint row for search.
-_COMPLAINT_FIELDS = ("category", "severity", "special_type", "department", "satisfaction")
+# What a step's submission updates on the complaint row (the record managers read, search and export):
+# the registration's account and demand too, which were lost after 投诉登记.
+_COMPLAINT_FIELDS = ("category", "severity", "special_type", "department", "satisfaction", "account", "demand")
 
 
 @dataclass(frozen=True)
@@ -67,11 +72,12 @@ _GROUPS = Sql("SELECT code, name_zh, name_en FROM user_group_def")
 _READY_IDS = Sql("SELECT id FROM human_task WHERE instance_id = :iid AND state = 'ready'")
 _CANCEL_TASK = Sql("UPDATE human_task SET state = 'cancelled', completed_at = :at WHERE id = :id AND state = 'ready'")
 _TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "state", "form", "priority",
-                 "created_at", "due_at", "warn_at", "due_provisional")
+                 "created_at", "due_at", "warn_at", "due_provisional", "assignee_id")
 _INSERT_TASK = Sql(f"INSERT INTO human_task ({column_list(_TASK_COLUMNS)}) "
                    f"VALUES ({column_list(':' + c for c in _TASK_COLUMNS)})")
 _WAITING_TIMERS = Sql("SELECT id, task_id, element_id, attached_to, kind, sla_step, due_at, provisional FROM timer "
                       "WHERE instance_id = :iid AND status = 'waiting'")
+_OWNER = Sql("SELECT owner_id FROM complaint WHERE instance_id = :iid")
 _MOVE_TIMER = Sql("UPDATE timer SET due_at = :due WHERE id = :id")
 _END_TIMER = Sql("UPDATE timer SET status = :status, fired_at = :at WHERE id = :id")
 _TIMER_COLUMNS = ("instance_id", "task_id", "element_id", "attached_to", "kind", "sla_step", "due_at", "status",
@@ -123,6 +129,11 @@ def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task
     return changes
 
 
+def _owner_of(db: Plain, instance_id: int) -> int | None:
+    got = db.first(_OWNER, {"iid": instance_id})
+    return got[0] if got else None
+
+
 def _sla_for(element_id: str, timers) -> dict[str, Any]:
     due = warn = None
     for t in timers:
@@ -154,16 +165,21 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
     # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
     groups = group_lookup(db) if any(t.lane for t in new) else {}
     rows = []
+    owner = None
     for t in new:
         sla = _sla_for(t.element_id, timers)
         task = NewTask(t.id, instance_id, t.element_id, t.name, resolve_group(inst, t, groups), sla["due_at"],
                        t.element_id in provisional_elements)
+        if task.candidate_group == ownership_rules.OWNER_GROUP and owner is None:
+            owner = _owner_of(db, instance_id) or 0  # 0: asked, nobody owns it yet
         changes.created_tasks.append(task)
         rows.append({
             "id": t.id, "instance_id": instance_id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
             "candidate_group": task.candidate_group, "state": "ready", "form": t.form, "priority": _priority(t.data),
             "created_at": db.time(now), "due_at": db.time(sla["due_at"]), "warn_at": db.time(sla["warn_at"]),
             "due_provisional": task.due_provisional,
+            # 首问负责制: the agent-lane steps go straight to the complaint's owner.
+            "assignee_id": (owner or None) if task.candidate_group == ownership_rules.OWNER_GROUP else None,
         })
     db.run_many(_INSERT_TASK, rows)
 
@@ -207,6 +223,12 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
 def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
     values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
                               if isinstance(data.get(name), str) and data[name]}
+    promised = promised_deadline(data)
+    if promised is not None:  # a new promise replaces an earlier one, to be judged afresh
+        values["promised_at"], values["promise_kept"] = db.time(promised), None
+    amount = yuan(data.get("amount")) if data.get("amount") not in (None, "") else None
+    if amount is not None:  # SQLite's driver takes no Decimal; its NUMERIC column stores the number
+        values["amount"] = amount if db.is_postgresql else float(amount)
     values["current_step"] = ", ".join(sorted({t.name for t in inst.ready_tasks()})) or None
     values["updated_at"] = db.time(now)
     if inst.completed:

@@ -13,9 +13,10 @@ from ...engine import EngineError, TaskNotReady, refused_by_sandbox
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, ProcessInstance
 from ...plain_sql import Plain, Sql, column_list, read_time
+from ..complaints import ownership
 from ..process_models import forms
 from ..steps import projection
-from ..sla import supervision
+from ..sla import promise_keeping, supervision
 from ..audit.log import AuditLog
 from ..instances.failures import stop_instance
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
@@ -270,6 +271,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else")
+        # 首问负责制: before the projection, which gives the agents' new steps to the owner
+        ownership.claim_first_response(db, t.complaint_id, viewer, t.candidate_group)
 
         def audit(log: AuditLog, changes: projection.Changes) -> None:
             log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
@@ -278,6 +281,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             audit_new_tasks(log, changes, viewer.actor, now)
             if extension is not None:
                 supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
+            promise_keeping.note_answer(db, instance_id, element_id, now)
             if loaded.inst.completed:
                 log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
 

@@ -12,6 +12,7 @@ from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, ProcessInstance, User
+from ..reporting import record as complaint_record
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
 from ..audit.trail import record_access
@@ -155,10 +156,15 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
     events = instances.list_events(rt, instance_id) if instance_id else []
     if not shown:
         events = [mask_record(e) for e in events]
+    record = complaint_record.record(rt, instance_id) if instance_id else []
+    if not shown:
+        record = complaint_record.masked_sections(record)
     earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint_id), exclude_id=complaint_id,
                                shown=shown)
-    by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {t["assignee_id"] for t in task_list if t["assignee_id"]})
-    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier,
+    by_name, by_id = _display_names(rt, {e["actor"] for e in events},
+                                    ({t["assignee_id"] for t in task_list if t["assignee_id"]}
+                                     | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
+    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
             "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
             "actor_names": by_name, "user_names": by_id}
 

@@ -2,8 +2,8 @@
 
 Additive (expand only).
 
-Revision ID: 0011_user_settings
-Revises: 0010_sessions
+Revision ID: 0012_user_settings
+Revises: 0011_owner
 Create Date: 2026-12-07 02:10:00
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 
-revision = '0011_user_settings'
-down_revision = '0010_sessions'
+revision = '0012_user_settings'
+down_revision = '0011_owner'
 branch_labels = None
 depends_on = None
 
