@@ -136,4 +136,4 @@ def lookup():
     # The day in the user's time zone: a complaint registered at 07:20 in Beijing is 23:20 UTC the day before.
     return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"]),
                                    "created_on": local_time(i["created_at"], "%Y-%m-%d")} for i in items],
-                    "repeat": workspace.is_repeat(now, items)})
+                    "repeat": workspace.is_repeat(runtime(), now, items)})

@@ -131,6 +131,22 @@ def new():
     return redirect(url_for("process_models.edit", process_id=model_editor.NEW))
 
 
+@bp.post("/import")
+@capability_required("model.edit")
+def import_file():
+    """Open an uploaded BPMN file as a draft in the editor, its problems marked there."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(t("models.import_none"), "error")
+        return redirect(url_for("process_models.index"))
+    try:
+        process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
+    except Invalid as exc:
+        flash(t("models.import_failed", detail="; ".join(e["message"] for e in exc.errors) or str(exc)), "error")
+        return redirect(url_for("process_models.index"))
+    return redirect(url_for("process_models.edit", process_id=process_id, imported=1))
+
+
 @bp.get("/<process_id>/edit")
 @capability_required("model.edit")
 def edit(process_id: str):

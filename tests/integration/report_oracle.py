@@ -45,7 +45,7 @@ def expected(rt, f, window_days: int = 30) -> dict:
     days = Counter(local_date(c.created_at).isoformat() for c in chosen)
     n_days = (f.date_to - f.date_from).days + 1
     closed = [c for c in chosen if c.status == "closed"]
-    first_time = [c for c in closed if handled[c.instance_id] <= 1]
+    first_time = [c for c in closed if handled[c.instance_id] == 1]  # docs/metrics.md: exactly one round
     sat = Counter(c.satisfaction for c in chosen)
     repeats = [c for c in chosen if any(c.created_at - timedelta(days=window_days) <= e < c.created_at
                                         for e in registered_by_phone[c.customer_phone])]

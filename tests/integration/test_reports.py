@@ -76,10 +76,10 @@ def test_repeat_complaints_within_the_configured_window(rt, data, tmp_path):
     d = reports.dashboard(rt, MANAGER, PERIOD)
     # C3 follows C1 by a day, C2 follows C6 by 14 days; C4 follows C7 by 56 days (outside 30)
     assert d["repeat"] == {"window_days": 30, "total": 5, "repeats": 2, "rate": 0.4}
-    short = tmp_path / "reporting.toml"
-    short.write_text("repeat_window_days = 10\n[subscribers]\ndefault = 1_000_000\n", encoding="utf-8")
-    rt.settings["REPORTING_CONFIG"] = str(short)
-    rt.settings.pop("_reporting_config", None)
+    short = tmp_path / "flow.toml"  # the one repeat window, config/flow.toml [repeat] window_days
+    short.write_text("[repeat]\nwindow_days = 10\n", encoding="utf-8")
+    rt.settings["FLOW_CONFIG"] = str(short)
+    vars(rt).pop("_flow_rules", None)
     assert reports.dashboard(rt, MANAGER, PERIOD)["repeat"] == {"window_days": 10, "total": 5, "repeats": 1, "rate": 0.2}
 
 

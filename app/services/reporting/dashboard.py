@@ -21,7 +21,7 @@ Definitions (docs/architecture.md, "Reports"):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from ...errors import Invalid
 from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay, User
 from ..runtime import Runtime
 from ...domain.metrics import breached_by_step
+from ..runtime.flow_config import flow_rules
 from .search import breached_now, require_auditor
 from ...domain.actors import Viewer
 
@@ -78,7 +79,7 @@ def reporting_config(rt: Runtime) -> ReportingConfig:
         except (OSError, ValueError) as exc:
             raise SystemExit(f"setting COMPLAINTFLOW_REPORTING_CONFIG: cannot load {path}: {exc}") from exc
         rt.settings["_reporting_config"] = cfg
-    return cfg
+    return replace(cfg, repeat_window_days=flow_rules(rt).repeat_window_days)  # the one window, config/flow.toml
 
 
 # -- dialect helpers -------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from ...domain.coded_values import in_words, option_titles
+from ...domain.metrics import within_repeat_window
 from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
@@ -20,9 +21,9 @@ from ..complaints import register as complaints, evidence
 from ..instances import store as instances
 from . import reply_templates, work as tasks
 from ..runtime import Runtime
+from ..runtime.flow_config import flow_rules
 from ...domain.actors import Viewer
 
-REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
 HISTORY_LIMIT = 10
 
 
@@ -89,11 +90,12 @@ def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[d
     return items
 
 
-def is_repeat(created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+def is_repeat(rt: Runtime, created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+    """The workspace's hint: the customer complained within the repeat window (config/flow.toml) before."""
     if not created_at:
         return False
-    at = datetime.fromisoformat(created_at)
-    return any(timedelta(0) <= at - datetime.fromisoformat(e["created_at"]) <= REPEAT_WINDOW for e in earlier)
+    return within_repeat_window(datetime.fromisoformat(created_at), [datetime.fromisoformat(e["created_at"]) for e in earlier],
+                                flow_rules(rt).repeat_window_days)
 
 
 def _display_names(rt: Runtime, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
@@ -137,7 +139,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     return {
         "task": task, "complaint": complaint, "events": events, "submitted": submitted, "returned": returned,
         "instructions": text, "instructions_html": is_html, "earlier": earlier,
-        "repeat": is_repeat((complaint or {}).get("created_at"), earlier),
+        "repeat": is_repeat(rt, (complaint or {}).get("created_at"), earlier),
         "actor_names": by_name, "assignee_name": by_id.get(task.get("assignee_id")),
         "templates": reply_templates.for_step(task["element_id"], context), "files": files,
     }
@@ -165,7 +167,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
                                     ({t["assignee_id"] for t in task_list if t["assignee_id"]}
                                      | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
     return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
-            "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
+            "repeat": is_repeat(rt, complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
             "actor_names": by_name, "user_names": by_id}
 
 
