@@ -2,8 +2,8 @@
 
 Additive (expand only).
 
-Revision ID: 0012_user_settings
-Revises: 0011_owner
+Revision ID: 0013_user_settings
+Revises: 0012_fcr_rounds
 Create Date: 2026-12-07 02:10:00
 """
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 
-revision = '0012_user_settings'
-down_revision = '0011_owner'
+revision = '0013_user_settings'
+down_revision = '0012_fcr_rounds'
 branch_labels = None
 depends_on = None
 
