@@ -26,7 +26,7 @@ MACHINE_ACTOR = re.compile(r"\b(?:system|scheduler)\b")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 # Words that are names, not English: product names, units, a format a user types, the editor's licence mark.
 ALLOWED = {"bpmn", "BPMN", "SpiffWorkflow", "Excel", "JSON", "ECharts", "Enter", "Ctrl", "Shift", "English",
-           "Markdown", "Schema", "demo", "http", "https", "mailto"}
+           "Markdown", "Schema", "Camunda", "Modeler", "spiff", "arena", "demo", "http", "https", "mailto"}
 
 
 HIDDEN = ("script", "style", "template", "code", "kbd", "samp", "pre", "textarea")  # samples and input, not labels
