@@ -8,6 +8,7 @@ from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
+from ..services.reporting.people import team_figures
 from ..services.reporting.search import InstanceQuery
 from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
@@ -82,6 +83,13 @@ def dashboard():
     """Every dashboard figure for a period (from, to) and optional category and department."""
     f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
     return jsonify(reports.dashboard(runtime(), viewer(), f))
+
+
+@bp.get("/reports/people")
+def people():
+    """Per agent and per department: handled, on time, satisfaction, repeat, reopen (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(team_figures(runtime(), viewer(), f))
 
 
 @bp.get("/reports/regulator")

@@ -27,7 +27,6 @@ bp = Blueprint("process_models", __name__, url_prefix="/models")
 def version_note(note: str | None) -> str:
     """A version's note; the one the deployment writes itself (a code-like English line) in words."""
     return t("models.note_from_folder") if note == deployment.FOLDER_NOTE else (note or "")
-_MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
 
 
 def json_endpoint(view: Callable) -> Callable:
@@ -92,8 +91,8 @@ def show(process_id: str):
 def version_file(process_id: str, version: int, name: str):
     """One file of a deployed version, as uploaded."""
     text = catalog.version_file(runtime(), process_id, version, name)
-    suffix = name[name.rfind("."):] if "." in name else ""
-    return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "text/plain"))
+    # Always text: as application/xml a diagram's XHTML elements would render as a page of this site.
+    return Response(text.encode("utf-8"), mimetype="text/plain")
 
 
 @bp.post("/<process_id>/migrate")

@@ -5,6 +5,7 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
+from ..services.reporting.people import team_figures
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
@@ -94,6 +95,19 @@ def index():
     data = reports.dashboard(runtime(), viewer(), f)
     return render_template("reports/dashboard.html", data=data, f=f, errors=errors,
                            diagram=instance_audit.current_diagram_xml(runtime()))
+
+
+@bp.get("/team")
+@capability_required("report.people")
+def team():
+    """Per agent and per department: handled, on time, satisfaction, repeat, reopen (team leaders only)."""
+    today = reports.today(runtime())
+    try:
+        f = reports.ReportFilter.parse(request.args, today)
+    except Invalid:
+        flash("reports.bad_period", "error")
+        f = reports.ReportFilter.parse({}, today)
+    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f), f=f)
 
 
 @bp.get("/regulator")

@@ -8,7 +8,6 @@ import uuid
 from html import unescape
 
 import pytest
-from sqlalchemy import select
 
 from app.models import Complaint, HumanTask
 from app.services.reporting.rebuild import rebuild

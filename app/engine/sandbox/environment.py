@@ -9,8 +9,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .compiler import Program, compile_program
 from .displays import Frame
-from .json_values import check_json
-from .limits import Budget, Limits, SandboxViolation, measure
+from .json_values import check_task_data
+from .limits import Budget, Limits, SandboxViolation
 from .offered import BUILTINS, Offered
 
 _PYTHON_BUILTINS = frozenset(dir(builtins))
@@ -107,11 +107,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
 
     def _check_data(self, data: dict) -> None:
         """Refuse task data too deep or too large to be saved as JSON, or holding what JSON cannot."""
-        chars = measure(Budget(self.limits), data, allowance=self.limits.max_steps)
-        check_json(data)
-        if chars > self.limits.max_data_chars:
-            raise SandboxViolation(f"task data of about {chars} characters exceeds the limit "
-                                   f"({self.limits.max_data_chars})")
+        check_task_data(data, self.limits)
 
     def _program(self, source, mode: str) -> Program:
         if not isinstance(source, str):
