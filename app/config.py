@@ -52,6 +52,8 @@ SETTINGS = [
             "reports' settings (TOML): subscriber base per quarter, regulator categories, repeat window"),
     Setting("DIAGRAM_RULES", lambda inst: str(ROOT / "config" / "diagram_rules.toml"), str,
             "how much each deploy check of a diagram matters (TOML): error blocks, warning never does"),
+    Setting("CONNECTORS_CONFIG", lambda inst: str(ROOT / "config" / "connectors.toml"), str,
+            "service task connectors (TOML): the hosts http/get and http/post may reach, retries, the BSS adapter"),
     Setting("PROCESSES_DIR", lambda inst: str(ROOT / "processes"), str, "diagrams deployed by `deploy`"),
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),

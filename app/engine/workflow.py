@@ -45,12 +45,14 @@ class Engine:
         context_functions: Mapping[str, Callable] | None = None,
         now: NowFn | None = None,
         limits: WorkLimits = WorkLimits(),
+        services: Callable | None = None,
     ):
         clock.install()
         self.limits = limits
         self._guarded: set[int] = set()  # bundles whose multi-instance tasks are bounded
-        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}))
-        self.script_engine = PythonScriptEngine(environment=env)
+        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}),
+                                   services=services)
+        self.script_engine = _ScriptEngine(environment=env)
         self.now = now
 
     def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> "Instance":
@@ -74,6 +76,17 @@ class Engine:
             self._guarded.add(id(bundle.spec))
         guard_workflow(wf, self.limits)
         return wf
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, calling service tasks' connectors without its error wrapper.
+
+    SpiffWorkflow 3.2's call_service wraps a failure with a name it never defined (a NameError
+    on 'script' hides the real cause); the failure goes as it is to Instance._run, which names the element.
+    """
+
+    def call_service(self, task, **kwargs):
+        return self.environment.call_service(task.data, **kwargs)
 
 
 class Instance:
