@@ -78,7 +78,9 @@ def instance(instance_id: int):
     """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
     data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
     check = trail.verify_instance(runtime(), instance_id) if request.args.get("verify") else None
-    return render_template("reports/instance.html", d=data, check=check)
+    # Timers name the step they guard by its id: show the step's name, as the steps table does.
+    step_names = {s["element_id"]: s["name"] for s in data.get("tasks", []) if s.get("name")}
+    return render_template("reports/instance.html", d=data, check=check, step_names=step_names)
 
 
 @bp.get("")
@@ -146,15 +148,6 @@ def access_log():
                            actions=ACCESS_ACTIONS, older=older)
 
 
-def event_label(kind: str) -> str:
-    """An audit event type in words: the workspace's message, ours, or the code."""
-    for key in (f"event.{kind}", f"audit.event.{kind}"):
-        text = t(key)
-        if text != key:
-            return text
-    return kind
-
-
 def _short(text: str) -> str:
     """网络质量（信号、通话、宽带速率） -> 网络质量: dense tables and filters want the name only."""
     return text.split("（")[0].split(" (")[0]
@@ -174,6 +167,6 @@ def short_label(field: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45))
+    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45, pages=("reports.instance",)))
     add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
-    app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)
+    app.jinja_env.globals.update(short_options=short_options, short_label=short_label)
