@@ -11,7 +11,6 @@ from ..services.reporting import exports, instance_audit, dashboard as reports, 
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
-from .i18n import t
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -1,14 +1,14 @@
 """The survey's four ratings on the complaint row (timeliness, attitude, result, whole process; 1-5), so the
 satisfaction analysis reads columns, never task data. Earlier complaints keep theirs only in task data.
 
-Revision ID: 0013_ratings
-Revises: 0012_fcr_rounds
+Revision ID: 0014_ratings
+Revises: 0013_user_settings
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0013_ratings'
-down_revision = '0012_fcr_rounds'
+revision = '0014_ratings'
+down_revision = '0013_user_settings'
 branch_labels = None
 depends_on = None
 
