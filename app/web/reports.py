@@ -6,11 +6,11 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
 from ..services.reporting.people import team_figures
+from ..services.reporting.satisfaction import rating_dimensions
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
-from .i18n import t
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -107,7 +107,8 @@ def team():
     except Invalid:
         flash("reports.bad_period", "error")
         f = reports.ReportFilter.parse({}, today)
-    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f), f=f)
+    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f),
+                           ratings=rating_dimensions(runtime(), viewer(), f), f=f)
 
 
 @bp.get("/regulator")
