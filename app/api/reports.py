@@ -9,6 +9,7 @@ from ..errors import Invalid, NotFound
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
 from ..services.reporting.people import team_figures
+from ..services.reporting.satisfaction import rating_dimensions
 from ..services.reporting.search import InstanceQuery
 from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
@@ -90,6 +91,13 @@ def people():
     """Per agent and per department: handled, on time, satisfaction, repeat, reopen (team leaders only)."""
     f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
     return jsonify(team_figures(runtime(), viewer(), f))
+
+
+@bp.get("/reports/satisfaction")
+def satisfaction():
+    """The survey's four ratings by department, category, channel, owning agent and month (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(rating_dimensions(runtime(), viewer(), f))
 
 
 @bp.get("/reports/regulator")

@@ -8,6 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
+# The survey's four ratings, 1-5 (seed 000, 8.1.4): timeliness, staff attitude, the result, the whole process.
+SURVEY_RATINGS = ("rating_timeliness", "rating_attitude", "rating_result", "rating_process")
+
+# 已解决 as the customer confirmed it on the return visit; any other closure is "closed with a stated reason".
+CONFIRMED_SOLVED = ("satisfied", "basically_satisfied")
+
 # Breached complaints with no overdue step: only the first-reply (48 h) or final-reply (15 日) clock is past due.
 COMPLAINT_CLOCK = {"element_id": "complaint_clock", "name": "全程答复时限"}
 

@@ -23,6 +23,12 @@ from .i18n import t
 bp = Blueprint("process_models", __name__, url_prefix="/models")
 
 
+@bp.app_template_global()
+def version_note(note: str | None) -> str:
+    """A version's note; the one the deployment writes itself (a code-like English line) in words."""
+    return t("models.note_from_folder") if note == deployment.FOLDER_NOTE else (note or "")
+
+
 def json_endpoint(view: Callable) -> Callable:
     """Answer the editor in JSON, service errors included (the pages answer in HTML)."""
 

@@ -69,7 +69,9 @@ def expected(rt, f, window_days: int = 30) -> dict:
         **{f"by_{name}": dict(Counter(getattr(c, name) for c in chosen))
            for name in ("category", "channel", "severity", "department")},
         "steps": steps,
-        "resolution": {"registered": len(chosen), "closed": len(closed), "rate": _rate(len(closed), len(chosen))},
+        "resolution": {"registered": len(chosen), "closed": len(closed), "rate": _rate(len(closed), len(chosen)),
+                       "solved_confirmed": sum(c.satisfaction in ("satisfied", "basically_satisfied") for c in closed),
+                       "closed_with_reason": sum(c.satisfaction not in ("satisfied", "basically_satisfied") for c in closed)},
         "first_contact_resolution": {"closed": len(closed), "resolved_first_time": len(first_time),
                                      "rate": _rate(len(first_time), len(closed))},
         "satisfaction": {"answered": answered, "satisfied": sat["satisfied"],

@@ -67,7 +67,8 @@ def test_on_time_rate_and_durations_per_step(rt, data):
 
 def test_resolution_first_contact_resolution_and_satisfaction(rt, data):
     d = reports.dashboard(rt, MANAGER, PERIOD)
-    assert d["resolution"] == {"registered": 5, "closed": 2, "rate": 0.4}
+    # C1 closed satisfied (confirmed); C2 closed while the customer stayed unsatisfied (closed on a stated reason)
+    assert d["resolution"] == {"registered": 5, "closed": 2, "rate": 0.4, "solved_confirmed": 1, "closed_with_reason": 1}
     assert d["first_contact_resolution"] == {"closed": 2, "resolved_first_time": 1, "rate": 0.5}  # C2 handled twice
     assert d["satisfaction"] == {"answered": 2, "satisfied": 1, "basically_satisfied": 0, "unsatisfied": 1, "rate": 0.5}
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.coded_values import in_words, option_titles
 from ...domain.metrics import within_repeat_window
 from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
-from ...models import Complaint, HumanTask, User
+from ...models import Complaint, HumanTask, ProcessInstance, User
 from ..reporting import record as complaint_record
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
@@ -35,6 +36,28 @@ def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[
         return render_instructions(template_text, data), True
     except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
         return template_text, False
+
+
+_TITLES: dict[int, tuple[Any, dict[str, dict[str, str]]]] = {}  # per loaded version (immutable): id -> (model, titles)
+
+
+def _titles(rt: Runtime, instance_id: int) -> dict[str, dict[str, str]]:
+    """The option titles of the forms of the instance's version (instructions print codes in words)."""
+    with rt.db.read() as s:
+        version_id = s.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.id == instance_id))
+    if version_id is None:
+        return {}
+    model = rt.model(version_id)
+    cached = _TITLES.get(id(model))
+    if cached is None or cached[0] is not model:
+        schemas = []
+        for text in model.forms.values():
+            try:
+                schemas.append(json.loads(text))
+            except ValueError:
+                continue
+        cached = _TITLES[id(model)] = (model, option_titles(s for s in schemas if isinstance(s, dict)))
+    return cached[1]
 
 
 def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
@@ -103,7 +126,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
         (task.get("candidate_group") == "dispatcher")
     data = dict(task.get("data") or {})
     context = {**(complaint or {}), **data}
-    text, is_html = instructions_html(task.get("instructions"), context)
+    text, is_html = instructions_html(task.get("instructions"), in_words(context, _titles(rt, task["instance_id"])))
     earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
                                exclude_id=(complaint or {}).get("id"), shown=shown)
     earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
