@@ -82,6 +82,8 @@ TABLE = (
     cap("export a search", "api", "GET", "/process-instances/export?format=csv", "report.read"),
     cap("read the dashboard", "api", "GET", "/reports/dashboard", "report.read"),
     cap("read per-agent figures", "api", "GET", "/reports/people", "report.people"),
+    cap("read the four ratings by agent", "api", "GET", "/reports/satisfaction", "report.people"),
+    cap("read volume periodicity", "api", "GET", "/reports/periodicity", "report.read"),
     cap("read the access log", "api", "GET", "/access-log", "access_log.read"),
     cap("list notifications", "api", "GET", "/notifications", "notification.read"),
     cap("list timer incidents", "api", "GET", "/incidents", "timer_incident.manage"),
