@@ -25,7 +25,7 @@ from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 
 PROCESS_ID = "complaint_handling"
-REGISTRATION_FORM = "receive-schema.json"  # the first step confirms what registration captured
+REGISTRATION_FORM = "intake-schema.json"  # one page: record, classification and read-back (live channels)
 
 
 def next_number(s, at: datetime) -> str:
@@ -58,7 +58,8 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
     reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
     prefill = text_intake.classify_prefill(accepted)
-    inst = run_start(rt, model, data | hints.start_data | prefill)
+    # what the agent entered wins over an accepted suggestion (a live intake classifies on the page itself)
+    inst = run_start(rt, model, prefill | hints.start_data | data)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)

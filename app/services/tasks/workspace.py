@@ -146,7 +146,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
             "actor_names": by_name, "user_names": by_id}
 
 
-REGISTRATION_UI = "receive-uischema.json"
+REGISTRATION_UI = "intake-uischema.json"
 
 
 def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
