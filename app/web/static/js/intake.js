@@ -44,6 +44,7 @@
     if (sel && sel.selectedIndex > 0) return sel.options[sel.selectedIndex].text;
     var radio = r.querySelector('input[type=radio]:checked');
     if (radio) return radio.parentNode.textContent.trim();
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return v.replace("T", " ");  // datetime-local, as said aloud
     return v;
   }
 
