@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 
 from ...domain import ownership
+from ...domain.intake import CLASSIFICATION
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
@@ -76,7 +77,9 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         s.add(complaint)
         s.flush()
         report_rollups.complaint_registered(s, complaint)
-        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
+        # what the intake itself classified is the decision the suggestion is measured against (an override if it differs)
+        decided = (accepted or {}) | {k: data[k] for k in CLASSIFICATION if data.get(k)}
+        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
                      resource=f"complaint:{complaint.id}")
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
