@@ -52,6 +52,8 @@ SETTINGS = [
             "reports' settings (TOML): subscriber base per quarter, regulator categories, repeat window"),
     Setting("DIAGRAM_RULES", lambda inst: str(ROOT / "config" / "diagram_rules.toml"), str,
             "how much each deploy check of a diagram matters (TOML): error blocks, warning never does"),
+    Setting("CONNECTORS_CONFIG", lambda inst: str(ROOT / "config" / "connectors.toml"), str,
+            "service task connectors (TOML): the hosts http/get and http/post may reach, retries, the BSS adapter"),
     Setting("PROCESSES_DIR", lambda inst: str(ROOT / "processes"), str, "diagrams deployed by `deploy`"),
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),
@@ -89,6 +91,8 @@ SETTINGS = [
             "wrong passwords from one address, any usernames, within the window before its tries wait likewise"),
     Setting("SIGN_IN_MAX_DELAY_SECONDS", lambda inst: 300, int, "the longest wait between two tries"),
     Setting("SIGN_IN_WINDOW_MINUTES", lambda inst: 15, int, "how long a wrong password is counted"),
+    Setting("PASSWORD_HASH", lambda inst: "scrypt", _choice("scrypt", "fast-for-tests"),
+            "how new passwords are hashed: scrypt; fast-for-tests (one PBKDF2 round) is refused unless TESTING"),
     # The flow's branches: rules, the notification outbox and its sender, the customer's own page.
     Setting("FLOW_CONFIG", lambda inst: str(ROOT / "config" / "flow.toml"), str,
             "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits"),
@@ -158,4 +162,7 @@ def load_settings(instance_path: Path, overrides: Mapping[str, Any] | None = Non
         except ValueError as exc:
             raise SystemExit(f"setting COMPLAINTFLOW_{s.name} is invalid: {exc}") from exc
     out.update(overrides)  # Flask's own keys (TESTING, ...) pass through
+    if out["PASSWORD_HASH"] != "scrypt" and not out.get("TESTING"):
+        # A weak hash must never reach a real install, whatever the environment says.
+        raise SystemExit(f"setting COMPLAINTFLOW_PASSWORD_HASH={out['PASSWORD_HASH']} is only allowed with TESTING")
     return out

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs (Python deps, npm packages, Debian's chromium,
-# a running PostgreSQL) and run the whole suite: unit, integration (SQLite and PostgreSQL),
-# browser, and the tests marked slow.
+# a running PostgreSQL), lint (ruff) and type-check (mypy), then run the whole suite in parallel:
+# unit, integration (SQLite, and PostgreSQL for the tests marked also_postgres), browser, and the
+# tests marked slow. docs/testing.md says how to run a part of it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -39,7 +40,12 @@ else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: its tests will be skipped" >&2
 fi
 
+# Lint, import contracts and types first (seconds): a failure there is cheaper to read than a failing test.
+.venv/bin/ruff check --quiet .
 # The layers of docs/architecture.md and no cycles between service packages (pyproject.toml).
 .venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 
-exec .venv/bin/python -m pytest -p no:cacheprovider "$@"
+# Both cores (one xdist worker each, the slowest tests stolen by whichever worker is free) and the
+# slowest 15 tests named at the end; arguments given to this script come last and win.
+exec .venv/bin/python -m pytest -p no:cacheprovider --numprocesses auto --dist worksteal --durations=15 "$@"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..errors import Forbidden
 from ..services.accounts import need_to_know
 from ..services.complaints import ownership
 from ..services.complaints import register as complaints

@@ -2,12 +2,17 @@
 searches, the dashboard, the regulator's view and the access log."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, jsonify, request, stream_with_context
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
+from ..services.reporting.people import team_figures
+from ..services.reporting.periodicity import periodicity as period_figures
+from ..services.reporting.satisfaction import rating_dimensions
 from ..services.reporting.search import InstanceQuery
 from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
@@ -82,6 +87,33 @@ def dashboard():
     """Every dashboard figure for a period (from, to) and optional category and department."""
     f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
     return jsonify(reports.dashboard(runtime(), viewer(), f))
+
+
+@bp.get("/reports/people")
+def people():
+    """Per agent and per department: handled, on time, satisfaction, repeat, reopen (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(team_figures(runtime(), viewer(), f))
+
+
+@bp.get("/reports/satisfaction")
+def satisfaction():
+    """The survey's four ratings by department, category, channel, owning agent and month (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(rating_dimensions(runtime(), viewer(), f))
+
+
+@bp.get("/reports/periodicity")
+def periodicity():
+    """Volume by hour × weekday for the period; categories whose volume on `day` (default: the period's last day)
+    departs from the same weekday of the four weeks before."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    raw = request.args.get("day")
+    try:
+        day = date.fromisoformat(raw) if raw else f.date_to
+    except ValueError:
+        raise Invalid("bad day", [{"field": "day", "message": "a date like 2026-03-02"}]) from None
+    return jsonify(period_figures(runtime(), viewer(), f, day))
 
 
 @bp.get("/reports/regulator")

@@ -34,7 +34,8 @@ def seed_demo_users(rt: Runtime) -> list[str]:
     with rt.db.read() as s:
         have = set(s.scalars(select(User.username)))
     created = []
-    shared_hash = hash_password(DEMO_PASSWORD)  # scrypt is slow on purpose: hash the shared password once
+    # scrypt is slow on purpose: hash the shared password once
+    shared_hash = hash_password(DEMO_PASSWORD, rt.settings["PASSWORD_HASH"])
     for username, name, groups in DEMO_USERS:
         if username not in have:
             create_user(rt, username, None, name, groups, password_hash=shared_hash)

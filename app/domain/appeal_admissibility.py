@@ -89,4 +89,6 @@ def reason_text(decision: PriorComplaintDecision, reply_days: int, local_day: Ca
     """The Chinese reason the appeal centre is told; ``local_day`` names an instant's local calendar day."""
     # the period ends at 24:00 of its last day, which is the first instant of the next: name the last day
     due = local_day(decision.complaint.reply_due - timedelta(seconds=1)) if decision.complaint else ""
+    if decision.code is None:
+        raise ValueError("an admissible appeal has no reason to give")
     return REASONS[decision.code].format(reply_days=reply_days, due=due)

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from .reporting import MAX_REPEAT_WINDOW_DAYS
+
 # Why an appeal is not admissible (codes the API returns; the page shows their Chinese text).
 REASONS = {
     "no_prior_complaint": "客户未先向本公司投诉，按规定申诉受理中心不予受理",
@@ -67,6 +69,10 @@ class FlowRules:
                 if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                     raise FlowConfigError(f"{source}: {section}.{key}: must be a positive whole number, got {value!r}")
                 values[names[section][key]] = value
+        # the dashboard's repeat rate reads each complaint's gap to the phone's previous one, kept up to a year
+        if values.get("repeat_window_days", 0) > MAX_REPEAT_WINDOW_DAYS:
+            raise FlowConfigError(f"{source}: repeat.window_days: at most {MAX_REPEAT_WINDOW_DAYS} days "
+                                  "(the reports keep a complaint's gap to the previous one up to a year)")
         return cls(**values)
 
 

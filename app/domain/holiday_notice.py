@@ -185,10 +185,13 @@ def _parse_item(body: str, name: str, year: int, number: str) -> list[DayOverrid
 def _resolve(match: re.Match[str], previous: date | None, year: int, number: str) -> date:
     """Return the date one Chinese date expression names, checking its weekday when given."""
     y, m, d, note = match.groups()
-    if m is None and previous is None:
+    if m:
+        month, default_year = int(m), year
+    elif previous is not None:
+        month, default_year = previous.month, previous.year
+    else:
         raise NoticeError(f"{number}: {match.group(0)!r} has no month")
-    month = int(m) if m else previous.month
-    the_year = int(y) if y else (year if m else previous.year)
+    the_year = int(y) if y else default_year
     try:
         day = date(the_year, month, int(d))
     except ValueError as exc:

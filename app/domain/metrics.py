@@ -5,8 +5,14 @@ module holds those that are decided per complaint after the query. Pure: no Flas
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
+
+# The survey's four ratings, 1-5 (seed 000, 8.1.4): timeliness, staff attitude, the result, the whole process.
+SURVEY_RATINGS = ("rating_timeliness", "rating_attitude", "rating_result", "rating_process")
+
+# 已解决 as the customer confirmed it on the return visit; any other closure is "closed with a stated reason".
+CONFIRMED_SOLVED = ("satisfied", "basically_satisfied")
 
 # Breached complaints with no overdue step: only the first-reply (48 h) or final-reply (15 日) clock is past due.
 COMPLAINT_CLOCK = {"element_id": "complaint_clock", "name": "全程答复时限"}
@@ -34,3 +40,19 @@ def breached_by_step(overdue: Iterable[tuple[int, str, str, datetime]], breached
 def rate(part: int, whole: int) -> float | None:
     """part / whole to four places; None (shown "—") when nothing can be measured, never 0%."""
     return round(part / whole, 4) if whole else None
+
+
+def within_repeat_window(at: datetime, earlier: Iterable[datetime], window_days: int) -> bool:
+    """The same customer complained at most ``window_days`` before ``at`` (config/flow.toml [repeat] window_days).
+
+    The repeat rate counts exactly these (by the gap kept in the roll-ups, services/reporting/counts.py).
+    """
+    window = timedelta(days=window_days)
+    return any(timedelta(0) <= at - e <= window for e in earlier)
+
+
+def first_contact_resolved(closed: bool, handling_rounds: int) -> bool:
+    """一次性解决: closed after exactly one handling round. A complaint reopened after an unsatisfied return visit
+    is handled again (two rounds); one closed with no handling at all (a fraud report passed to the police, a
+    supervisor's closure before handling) was not resolved by us at first contact, so it does not count."""
+    return closed and handling_rounds == 1

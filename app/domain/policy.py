@@ -51,6 +51,7 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "text.classifier.manage": frozenset({PROCESS_OWNER, DIRECTOR}),  # train, import the history
     # audit and reports
     "report.read": _OVERSEERS,  # reports, the search of every instance, exports
+    "report.people": _OVERSEERS,  # figures per agent and per department: for team leaders, never for peers
     "access_log.read": _OVERSEERS,
     # process models
     "model.read": frozenset({PROCESS_OWNER, MANAGER}),

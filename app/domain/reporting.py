@@ -2,7 +2,8 @@
 
     [subscribers]               default = 12_500_000, "2026-Q1" = 12_600_000
     [regulator_categories]      service = { zh = "服务", en = "Service", ours = ["service", "aftersales"] }
-    repeat_window_days = 30     a complaint is a repeat if the same phone complained within it
+
+The repeat window is not set here: config/flow.toml [repeat] window_days is the one window every view uses.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class RegulatorCategory:
 
 @dataclass(frozen=True)
 class ReportingConfig:
-    repeat_window_days: int = 30
+    repeat_window_days: int = 30  # filled from config/flow.toml [repeat] window_days by the reporting service
     reply_limit_days: int = 15
     default_subscribers: int = 1_000_000
     subscribers_by_quarter: dict[str, int] = field(default_factory=dict)
@@ -60,10 +61,9 @@ class ReportingConfig:
             if not isinstance(ours, list) or not all(isinstance(o, str) for o in ours):
                 raise ValueError(f"[regulator_categories] {code}: ours must be a list of category codes")
             cats.append(RegulatorCategory(code, entry.get("zh", code), entry.get("en", code), tuple(ours)))
-        window = doc.get("repeat_window_days", 30)
-        if not isinstance(window, int) or not 1 <= window <= MAX_REPEAT_WINDOW_DAYS:
-            raise ValueError(f"repeat_window_days: a whole number of days, from 1 to {MAX_REPEAT_WINDOW_DAYS}")
-        return cls(repeat_window_days=window, reply_limit_days=int(doc.get("reply_limit_days", 15)),
+        if "repeat_window_days" in doc:  # it was set here and in two other places, which disagreed
+            raise ValueError("repeat_window_days: set the repeat window once, in config/flow.toml [repeat] window_days")
+        return cls(reply_limit_days=int(doc.get("reply_limit_days", 15)),
                    default_subscribers=default, subscribers_by_quarter=subs, regulator_categories=tuple(cats))
 
 

@@ -55,6 +55,8 @@ def expressions(model: ModelXml) -> list[Expression]:
         for kind in ("preScript", "postScript"):
             if node.extensions.get(kind, "").strip():
                 out.append(Expression(node.id, kind, node.extensions[kind], "exec"))
+        for param, value in node.operator_params.items():
+            out.append(Expression(node.id, f"parameter {param}", value, "eval"))
         if node.properties.get("candidateGroupExpression", "").strip():
             out.append(Expression(node.id, "candidateGroupExpression",
                                   node.properties["candidateGroupExpression"], "eval"))
@@ -151,6 +153,25 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
     if kind and kind != expected:
         out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer",
                             "sla", "warning"))
+    return out
+
+
+def check_connectors(models: list[ModelXml], connectors: Mapping) -> list[DiagramProblem]:
+    """Each service task names a registered connector and gives it the parameters it takes."""
+    out = []
+    for model in models:
+        for node in model.nodes.values():
+            if node.tag != "serviceTask":
+                continue
+            if not node.operator:
+                out.append(_problem(model, node.id, "the service task names no connector (spiffworkflow:"
+                                    f"serviceTaskOperator); registered: {', '.join(sorted(connectors))}", "connector"))
+            elif node.operator not in connectors:
+                out.append(_problem(model, node.id, f"connector '{node.operator}' is not registered "
+                                    f"(registered: {', '.join(sorted(connectors))})", "connector"))
+            else:
+                out.extend(_problem(model, node.id, message, "connector")
+                           for message in connectors[node.operator].problems(set(node.operator_params)))
     return out
 
 

@@ -325,7 +325,7 @@ def superfluous_label(model: ModelXml) -> Iterator[Finding]:
 
 
 def superfluous_termination(model: ModelXml) -> Iterator[Finding]:
-    for cid, nodes in _scopes(model):
+    for _scope, nodes in _scopes(model):
         ends = [n for n in nodes if not n.outgoing]
         terminates = [n for n in ends if n.tag == "endEvent" and "terminateEventDefinition" in n.event_definitions]
         if len(terminates) != 1:

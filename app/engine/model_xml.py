@@ -53,6 +53,8 @@ class Node:
     timer: tuple[str, str] | None = None  # (timeDate|timeDuration|timeCycle, expression)
     lane: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    operator: str | None = None  # a service task's spiffworkflow:serviceTaskOperator id
+    operator_params: dict[str, str] = field(default_factory=dict)  # parameter id -> value expression
 
 
 @dataclass
@@ -174,7 +176,8 @@ def read_model(root, file_name: str = "") -> ModelXml:
                 b = element.find(f"{{{DC_NS}}}Bounds")
                 if b is not None:
                     try:
-                        model.bounds[ref] = tuple(float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        x, y, width, height = (float(b.get(k, "0")) for k in ("x", "y", "width", "height"))
+                        model.bounds[ref] = (x, y, width, height)
                     except ValueError:
                         pass
     for lane in model.lanes.values():
@@ -289,7 +292,11 @@ def _read_node(element, container_id: str) -> Node:
                 if not isinstance(ext.tag, str) or _ns(ext) != SPIFF_NS:
                     continue
                 name = _local(ext)
-                if name == "properties":
+                if name == "serviceTaskOperator":
+                    node.operator = ext.get("id") or ""
+                    for param in ext.iter(f"{{{SPIFF_NS}}}parameter"):
+                        node.operator_params[param.get("id") or ""] = param.get("value") or ""
+                elif name == "properties":
                     for prop in ext.iter(f"{{{SPIFF_NS}}}property"):
                         if prop.get("name"):
                             node.properties[prop.get("name")] = prop.get("value", "")

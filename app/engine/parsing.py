@@ -125,8 +125,9 @@ def index_elements(root: etree._Element) -> dict[str, Element]:
 
 def _problem_from(exc: Exception, file_name: str, elements: Mapping[str, Element]) -> DiagramProblem:
     el_id = getattr(exc, "id", "") or ""
-    if not el_id and getattr(exc, "task_spec", None) is not None:
-        el_id = exc.task_spec.name
+    task_spec = getattr(exc, "task_spec", None)
+    if not el_id and task_spec is not None:
+        el_id = task_spec.name
     el = elements.get(el_id)
     line = getattr(exc, "line_number", None) or (el.line if el else None)
     message = without_reprs(str(exc.args[0]) if exc.args else exc.__class__.__name__)
@@ -231,7 +232,7 @@ def parse_bundle(
     all_files = {**bpmn_files, **dmn_files, **(extra_hashed or {})}
     return ProcessBundle(
         process_id=main,
-        name=elements.get(main).name if main in elements and elements[main].name else main,
+        name=elements[main].name if main in elements and elements[main].name else main,
         hash=model_hash(all_files),
         spec=spec,
         subprocess_specs=subprocess_specs,

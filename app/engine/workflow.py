@@ -22,13 +22,14 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, serializer
 from .parsing import ProcessBundle
 from .sandbox import SandboxedEnvironment, SandboxViolation
-from .sandbox.json_values import check_json
+from .sandbox.json_values import check_task_data
 from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView, without_reprs
 from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
@@ -44,12 +45,14 @@ class Engine:
         context_functions: Mapping[str, Callable] | None = None,
         now: NowFn | None = None,
         limits: WorkLimits = WorkLimits(),
+        services: Callable | None = None,
     ):
         clock.install()
         self.limits = limits
         self._guarded: set[int] = set()  # bundles whose multi-instance tasks are bounded
-        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}))
-        self.script_engine = PythonScriptEngine(environment=env)
+        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}),
+                                   services=services)
+        self.script_engine = _ScriptEngine(environment=env)
         self.now = now
 
     def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None) -> "Instance":
@@ -73,6 +76,17 @@ class Engine:
             self._guarded.add(id(bundle.spec))
         guard_workflow(wf, self.limits)
         return wf
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, calling service tasks' connectors without its error wrapper.
+
+    SpiffWorkflow 3.2's call_service wraps a failure with a name it never defined (a NameError
+    on 'script' hides the real cause); the failure goes as it is to Instance._run, which names the element.
+    """
+
+    def call_service(self, task, **kwargs):
+        return self.environment.call_service(task.data, **kwargs)
 
 
 class Instance:
@@ -108,13 +122,13 @@ class Instance:
         """The user tasks waiting for a person (shared views: read them, do not change them)."""
         if self._ready is None:
             self._scan()
-        return self._ready
+        return self._ready or []
 
     def waiting_timers(self) -> list[TimerView]:
         """Timers this instance waits on, with their due instants."""
         if self._timers is None:
             self._scan()
-        return self._timers
+        return self._timers or []
 
     def _scan(self) -> None:
         """Ready user tasks and waiting timers in one walk of the task tree (each save asks for both)."""
@@ -282,18 +296,32 @@ class Instance:
             raise TaskNotReady(f"task {task_id} is not part of this instance")
         return task
 
+    def _check_gathered(self, task) -> None:
+        """Bound the data the engine gathers without a script: a multi-instance child's data is merged
+        into its parent's as it completes, so 200 children each leaving a value just under a script's
+        size limit would pile up a gigabyte before the parent finished; stop at the first child past it."""
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+            self._check_data(parent, parent.data, json=False)
+
+    def _check_data(self, task, data: dict, json: bool) -> None:
+        try:
+            check_task_data(data, self.engine.script_engine.environment.limits, json=json)
+        except SandboxViolation as exc:
+            spec = task.task_spec
+            element_id = getattr(spec, "bpmn_id", None) or spec.name
+            raise WorkLimitExceeded(f"{element_id}: {exc}", element_id, spec.bpmn_name or element_id) from exc
+
     def _advance(self) -> None:
         budget = RunBudget(self.engine.limits)
 
         def did_complete(task):
             budget.after(task)
+            self._check_gathered(task)
             if task.task_spec.name in self.bundle.elements:  # skip Spiff's internal helper tasks
                 step = _step(task)
                 if step.kind in _DATA_FROM_EXPRESSIONS:  # scripts check their own data in the sandbox
-                    try:
-                        check_json(task.data)
-                    except SandboxViolation as exc:
-                        raise WorkLimitExceeded(f"{step.element_id}: {exc}", step.element_id, step.name) from exc
+                    self._check_data(task, task.data, json=True)
                 self.steps.append(step)
 
         def will_complete(task):

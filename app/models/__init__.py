@@ -8,6 +8,7 @@ from .idempotency import IdempotencyKey
 from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
 from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
+from .settings import UserSetting
 from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
 from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
@@ -18,6 +19,6 @@ __all__ = [
     "TextModel", "TextSuggestion", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
     "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
     "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
-    "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch",
+    "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch", "UserSetting",
     "SignInAddress", "SignInFailure", "Timer", "User", "WebSession", "user_group",
 ]

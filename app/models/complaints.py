@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Numeric, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -36,6 +36,11 @@ class Complaint(Base):
     status: Mapped[str] = mapped_column(String(16))  # open | closed
     current_step: Mapped[str | None] = mapped_column(String(128))
     satisfaction: Mapped[str | None] = mapped_column(String(32))
+    # the survey's four ratings, 1-5 (feedback or return visit; the latest answer)
+    rating_timeliness: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_attitude: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_result: Mapped[int | None] = mapped_column(SmallInteger)
+    rating_process: Mapped[int | None] = mapped_column(SmallInteger)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -13,7 +13,6 @@ the command fails with its exit code: a half-running service is worse than a sto
 """
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

@@ -14,7 +14,7 @@ from ..services.complaints import register as complaints
 from ..services.tasks import workspace
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
-from .i18n import LOCAL_TZ, t
+from .i18n import LOCAL_TZ, local_time, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
 
@@ -135,5 +135,7 @@ def lookup():
         return jsonify({"items": [], "repeat": False})
     items = workspace.lookup_customer(runtime(), viewer(), phone, via="web")
     now = runtime().clock.now().isoformat()
-    return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"])} for i in items],
-                    "repeat": workspace.is_repeat(now, items)})
+    # The day in the user's time zone: a complaint registered at 07:20 in Beijing is 23:20 UTC the day before.
+    return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"]),
+                                   "created_on": local_time(i["created_at"], "%Y-%m-%d")} for i in items],
+                    "repeat": workspace.is_repeat(runtime(), now, items)})

@@ -7,12 +7,14 @@ A key missing in English falls back to Chinese, then to the key itself.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, session
+from markupsafe import Markup, escape
 
 from ..domain.groups import GROUPS
 from ..domain.personal_data import mask_phone
@@ -73,6 +75,26 @@ def group_name(code: str | None) -> str:
     return names[current_locale()] if names else code
 
 
+def event_label(kind: str) -> str:
+    """An audit event type in words: the workspace's message, the audit page's, else the code."""
+    for key in (f"event.{kind}", f"audit.event.{kind}"):
+        text = t(key)
+        if text != key:
+            return text
+    return kind
+
+
+def actor_name(actor: str | None, names: Mapping[str, str] | None = None) -> str:
+    """Who did it, in words: a user's display name, "系统"/"定时任务" for the machine, else the login."""
+    if not actor:
+        return ""
+    if names and actor in names:
+        return names[actor]
+    key = f"actor.{actor}"
+    text = t(key)
+    return actor if text == key else text
+
+
 def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Show an instant in China time (the operator's time zone), whatever the server's zone."""
     if value is None or value == "":
@@ -81,6 +103,24 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
         value = datetime.fromisoformat(value)
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
+
+
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def audit_value(value: Any) -> str:
+    """A value from an audit record as text; an instant (stored in UTC) in the user's time zone."""
+    if isinstance(value, str):
+        if _INSTANT.match(value):
+            return local_time(value.replace("Z", "+00:00"), "%Y-%m-%d %H:%M:%S")
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def code_spans(text: str) -> Markup:
+    """Message text with `backticked` commands and file names set as code (the rest escaped)."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
 def duration(seconds: int | float | None) -> str:
@@ -103,5 +143,6 @@ def duration(seconds: int | float | None) -> str:
 def init_app(app: Flask) -> None:
     _CATALOGUE.clear()
     _CATALOGUE.update(load_catalogue())
-    app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES)
-    app.jinja_env.filters.update(local_time=local_time, mask_phone=mask_phone, duration=duration)
+    app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES,
+                                event_label=event_label, actor_name=actor_name)
+    app.jinja_env.filters.update(local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration)

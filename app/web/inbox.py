@@ -1,10 +1,13 @@
 """The inbox: my tasks, my groups' unclaimed tasks, overdue and due soon, soonest deadline first."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..services.tasks import inbox
+from ..domain.groups import GROUPS
+from ..errors import Invalid
+from ..services.tasks import bulk, inbox
 from .access import login_required, runtime, viewer
+from .i18n import t
 
 bp = Blueprint("inbox", __name__)
 
@@ -25,4 +28,23 @@ def index():
     page = inbox.list_inbox(runtime(), viewer(), query)
     filters = {k: args.get(k, "") for k in FILTERS if args.get(k)}
     return render_template("inbox/index.html", page=page, tab=tab, tabs=inbox.TABS, filters=filters,
-                           paged=bool(query.cursor))
+                           paged=bool(query.cursor), groups=[g.code for g in GROUPS])
+
+
+@bp.post("/bulk")
+@login_required
+def bulk_action():
+    """Claim, release or transfer the ticked tasks; say how many were done and why any were refused."""
+    form = request.form
+    try:
+        result = bulk.bulk_act(runtime(), viewer(), form.getlist("task_ids"), form.get("action", ""),
+                               to_group=form.get("to_group") or None, reason=form.get("reason"))
+    except Invalid as exc:
+        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+    else:
+        if result["done"]:
+            flash(t("inbox.bulk_done", n=len(result["done"]), action=t(f"inbox.bulk.{form['action']}")), "success")
+        for refused in result["refused"]:
+            flash(t("inbox.bulk_refused", task=refused["task_id"][:8], detail=refused["detail"]), "error")
+    back = form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".index"))

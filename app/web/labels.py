@@ -50,7 +50,7 @@ def _localized(forms_dir: str, field: str, locale: str, short: bool) -> tuple[di
     for o in _options(forms_dir, form, field):
         text = o.get("x-title-en") if locale == "en" and o.get("x-title-en") else o.get("title", str(o["const"]))
         if short:
-            text = re.split(r"[（(]", text, 1)[0].strip() or text
+            text = re.split(r"[（(]", text, maxsplit=1)[0].strip() or text
         out.append({"value": o["const"], "label": text})
     return tuple(out)
 

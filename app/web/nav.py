@@ -15,14 +15,16 @@ class NavItem:
     label: str  # message key
     capability: str | None = None  # of domain.policy; None: every signed-in user
     order: int = 100
+    # Further pages that belong to this item (a detail page of its list): they light it up too.
+    pages: tuple[str, ...] = ()
 
 
 ITEMS = (
     NavItem("inbox.index", "nav.inbox", order=10),
     NavItem("complaints.register", "nav.register", "complaint.register", order=20),
-    NavItem("complaints.index", "nav.complaints", order=30),
+    NavItem("complaints.index", "nav.complaints", order=30, pages=("complaints.show", "complaints.lookup")),
     NavItem("process_models.index", "nav.models", "model.read", order=40),
-    NavItem("reports.index", "nav.reports", "report.read", order=50),
+    NavItem("reports.index", "nav.reports", "report.read", order=50, pages=("reports.regulator",)),
 )
 
 
@@ -41,13 +43,23 @@ def visible_items() -> list[dict]:
             continue
         if item.capability and not viewer.can(item.capability):
             continue
-        out.append({"url": url_for(item.endpoint), "label": item.label, "active": False, "endpoint": item.endpoint})
-    # The item of this very page; else the first item of this page's blueprint (a detail page).
-    exact = [i for i in out if i["endpoint"] == request.endpoint]
-    same_blueprint = [i for i in out if i["endpoint"].split(".", 1)[0] == request.blueprint]
-    for i in (exact or same_blueprint)[:1]:
+        out.append({"url": url_for(item.endpoint), "label": item.label, "active": False,
+                    "endpoint": item.endpoint, "pages": item.pages})
+    for i in _current(out)[:1]:
         i["active"] = True
     return out
+
+
+def _current(items: list[dict]) -> list[dict]:
+    """The item of this very page; else the item that claims it; else its blueprint's list page.
+
+    The blueprint's first item is not enough: the complaint page's blueprint also holds "register"
+    and the regulator report's holds "audit", which come first in the bar."""
+    exact = [i for i in items if i["endpoint"] == request.endpoint]
+    claimed = [i for i in items if request.endpoint in i["pages"]]
+    same_blueprint = [i for i in items if i["endpoint"].split(".", 1)[0] == request.blueprint]
+    listing = [i for i in same_blueprint if i["endpoint"].endswith(".index")]
+    return exact or claimed or listing or same_blueprint
 
 
 def init_app(app: Flask) -> None:

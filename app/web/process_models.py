@@ -21,7 +21,12 @@ from .access import capability_required, runtime, viewer
 from .i18n import t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
-_MIMETYPES = {".bpmn": "application/xml", ".dmn": "application/xml", ".json": "application/json"}
+
+
+@bp.app_template_global()
+def version_note(note: str | None) -> str:
+    """A version's note; the one the deployment writes itself (a code-like English line) in words."""
+    return t("models.note_from_folder") if note == deployment.FOLDER_NOTE else (note or "")
 
 
 def json_endpoint(view: Callable) -> Callable:
@@ -86,8 +91,8 @@ def show(process_id: str):
 def version_file(process_id: str, version: int, name: str):
     """One file of a deployed version, as uploaded."""
     text = catalog.version_file(runtime(), process_id, version, name)
-    suffix = name[name.rfind("."):] if "." in name else ""
-    return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "text/plain"))
+    # Always text: as application/xml a diagram's XHTML elements would render as a page of this site.
+    return Response(text.encode("utf-8"), mimetype="text/plain")
 
 
 @bp.post("/<process_id>/migrate")
@@ -123,6 +128,22 @@ def make_current(process_id: str, version: int):
 def new():
     """The editor on a blank diagram, for a process not deployed yet."""
     return redirect(url_for("process_models.edit", process_id=model_editor.NEW))
+
+
+@bp.post("/import")
+@capability_required("model.edit")
+def import_file():
+    """Open an uploaded BPMN file as a draft in the editor, its problems marked there."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(t("models.import_none"), "error")
+        return redirect(url_for("process_models.index"))
+    try:
+        process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
+    except Invalid as exc:
+        flash(t("models.import_failed", detail="; ".join(e["message"] for e in exc.errors) or str(exc)), "error")
+        return redirect(url_for("process_models.index"))
+    return redirect(url_for("process_models.edit", process_id=process_id, imported=1))
 
 
 @bp.get("/<process_id>/edit")

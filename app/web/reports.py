@@ -5,11 +5,12 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
+from ..services.reporting.people import team_figures
+from ..services.reporting.satisfaction import rating_dimensions
 from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
-from .i18n import t
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -76,7 +77,9 @@ def instance(instance_id: int):
     """One instance end to end: the marked diagram, the steps, the timeline, the record, the clocks."""
     data = instance_audit.instance_audit(runtime(), viewer(), instance_id, via="web")
     check = trail.verify_instance(runtime(), instance_id) if request.args.get("verify") else None
-    return render_template("reports/instance.html", d=data, check=check)
+    # Timers name the step they guard by its id: show the step's name, as the steps table does.
+    step_names = {s["element_id"]: s["name"] for s in data.get("tasks", []) if s.get("name")}
+    return render_template("reports/instance.html", d=data, check=check, step_names=step_names)
 
 
 @bp.get("")
@@ -92,6 +95,20 @@ def index():
     data = reports.dashboard(runtime(), viewer(), f)
     return render_template("reports/dashboard.html", data=data, f=f, errors=errors,
                            diagram=instance_audit.current_diagram_xml(runtime()))
+
+
+@bp.get("/team")
+@capability_required("report.people")
+def team():
+    """Per agent and per department: handled, on time, satisfaction, repeat, reopen (team leaders only)."""
+    today = reports.today(runtime())
+    try:
+        f = reports.ReportFilter.parse(request.args, today)
+    except Invalid:
+        flash("reports.bad_period", "error")
+        f = reports.ReportFilter.parse({}, today)
+    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f),
+                           ratings=rating_dimensions(runtime(), viewer(), f), f=f)
 
 
 @bp.get("/regulator")
@@ -130,15 +147,6 @@ def access_log():
                            actions=ACCESS_ACTIONS, older=older)
 
 
-def event_label(kind: str) -> str:
-    """An audit event type in words: the workspace's message, ours, or the code."""
-    for key in (f"event.{kind}", f"audit.event.{kind}"):
-        text = t(key)
-        if text != key:
-            return text
-    return kind
-
-
 def _short(text: str) -> str:
     """网络质量（信号、通话、宽带速率） -> 网络质量: dense tables and filters want the name only."""
     return text.split("（")[0].split(" (")[0]
@@ -158,6 +166,6 @@ def short_label(field: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45))
+    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45, pages=("reports.instance",)))
     add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
-    app.jinja_env.globals.update(event_label=event_label, short_options=short_options, short_label=short_label)
+    app.jinja_env.globals.update(short_options=short_options, short_label=short_label)

@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('process_version', schema=None) as batch_op:
-        batch_op.drop_column('source')
+    # A plain DROP COLUMN (SQLite 3.35+ has one): batch mode would copy and drop process_version,
+    # which the instances' foreign keys refuse once there is data.
+    op.drop_column('process_version', 'source')

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MONDAY_MORNING, make_app
+from tests.conftest import DEPLOYED, MONDAY_MORNING, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -17,23 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, sqlite_template):
-    """The app served by a real HTTP server thread; yields (base_url, app, clock)."""
-    import shutil
-
+def live(tmp_path_factory, sqlite_templates):
+    """The app served by a real HTTP server thread, demo users and processes/ deployed; yields (base_url, app, clock)."""
     from werkzeug.serving import make_server
 
     from app.domain.clock import FixedClock
-    from app.demo.users import seed_demo_users
-    from app.services.process_models.deployment import deploy_directory
 
     tmp = tmp_path_factory.mktemp("live")
-    shutil.copy(sqlite_template, tmp / "live.db")
+    url = sqlite_templates.copy(DEPLOYED, tmp / "live.db")
     clock = FixedClock(MONDAY_MORNING)
-    app = make_app(f"sqlite:///{tmp / 'live.db'}", clock, tmp)
+    app = make_app(url, clock, tmp)
     rt = app.extensions["complaintflow"]
-    seed_demo_users(rt)
-    deploy_directory(rt, ROOT / "processes")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in failure reports
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -45,8 +39,9 @@ def live(tmp_path_factory, sqlite_template):
     rt.db.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One chromium per session (per xdist worker): starting it costs about a second; each test gets its own context."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (scripts/test.sh installs it)")
     from playwright.sync_api import sync_playwright

@@ -45,7 +45,7 @@ def expected(rt, f, window_days: int = 30) -> dict:
     days = Counter(local_date(c.created_at).isoformat() for c in chosen)
     n_days = (f.date_to - f.date_from).days + 1
     closed = [c for c in chosen if c.status == "closed"]
-    first_time = [c for c in closed if handled[c.instance_id] <= 1]
+    first_time = [c for c in closed if handled[c.instance_id] == 1]  # docs/metrics.md: exactly one round
     sat = Counter(c.satisfaction for c in chosen)
     repeats = [c for c in chosen if any(c.created_at - timedelta(days=window_days) <= e < c.created_at
                                         for e in registered_by_phone[c.customer_phone])]
@@ -69,7 +69,9 @@ def expected(rt, f, window_days: int = 30) -> dict:
         **{f"by_{name}": dict(Counter(getattr(c, name) for c in chosen))
            for name in ("category", "channel", "severity", "department")},
         "steps": steps,
-        "resolution": {"registered": len(chosen), "closed": len(closed), "rate": _rate(len(closed), len(chosen))},
+        "resolution": {"registered": len(chosen), "closed": len(closed), "rate": _rate(len(closed), len(chosen)),
+                       "solved_confirmed": sum(c.satisfaction in ("satisfied", "basically_satisfied") for c in closed),
+                       "closed_with_reason": sum(c.satisfaction not in ("satisfied", "basically_satisfied") for c in closed)},
         "first_contact_resolution": {"closed": len(closed), "resolved_first_time": len(first_time),
                                      "rate": _rate(len(first_time), len(closed))},
         "satisfaction": {"answered": answered, "satisfied": sat["satisfied"],

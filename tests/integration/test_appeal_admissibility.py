@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from app.models import Appeal, Complaint, HumanTask, Notification
 from app.services.notifications.outbox import send_due
 
-from .test_appeals import PHONE, _complained_first, _order
+from .test_appeals import _complained_first, _order
 
 THREE_HOURS_AGO = datetime(2026, 3, 1, 22, 0, tzinfo=timezone.utc)
 

@@ -9,6 +9,8 @@ from app.services.audit.log import verify_chain
 
 from .flow import complete, registration, scenario
 
+pytestmark = pytest.mark.also_postgres
+
 
 def advance(api, iid: int, steps: list[dict], start: int, stop: int) -> None:
     for step in steps[start:stop]:

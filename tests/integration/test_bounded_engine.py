@@ -137,3 +137,14 @@ def test_a_timer_whose_value_is_not_a_time_fails_naming_it(api, expression, kind
     assert r.status_code == 201, r.get_json()
     instance, done = start_and_complete(api, "badtimer")
     assert done.status_code == 422 and "wait" in done.get_json()["detail"]
+
+
+def test_a_name_the_data_does_not_hold_stops_the_instance_naming_the_element(api):
+    # the deploy check can only warn (the name might come with the data); at run time it is an incident
+    diagram = linear("named", [fill(), Node("scriptTask", "use", "使用", script("total = missing_amount + 1"))])
+    r = upload(api, "named.bpmn", diagram, fill_schema=SIMPLE_FORM)
+    assert r.status_code == 201
+    assert [w["element_id"] for w in r.get_json()["warnings"] if w["rule"] == "undeclared-name"] == ["use"]
+    instance, r = start_and_complete(api, "named")
+    assert r.status_code == 422 and "use" in r.get_json()["detail"] and "missing_amount" in r.get_json()["detail"]
+    assert_incident(api, instance["id"], "use", "missing_amount")

@@ -1,7 +1,11 @@
 """A complaint registered through the API walks all eight steps, with a full audit trail."""
 from __future__ import annotations
 
+import pytest
+
 from .flow import USER_FOR_GROUP, complete, ready_task, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def register(api, sc) -> dict:

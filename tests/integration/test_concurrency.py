@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from app.errors import Conflict
 from app.services.accounts import users as accounts
 from app.services.tasks import work as tasks
 
 from .flow import ready_task, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def test_concurrent_completions_leave_exactly_one(api, rt, deployed):

@@ -16,6 +16,8 @@ from app.services.audit.trail import verify_all
 
 from . import report_oracle
 
+pytestmark = pytest.mark.also_postgres
+
 END = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 

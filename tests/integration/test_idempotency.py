@@ -1,12 +1,15 @@
 """Idempotency keys: a retried POST answers what the first one did, once; a reused key with another body is refused."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.models import AuditEvent, Complaint, ProcessInstance
 from app.models.idempotency import IdempotencyKey
 
 from .flow import ready_task, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def _post(api, user, path, key, **kw):
@@ -72,10 +75,10 @@ def test_an_answer_lost_after_the_commit_is_rebuilt(api, rt, deployed):
 def test_a_started_instance_whose_answer_was_lost_is_answered_again(api, rt, deployed):
     """The instance row is written in plain SQL: the key still remembers which instance it made."""
     body = {"process_id": "complaint_handling", "data": {}}
-    first = _post(api, "owner", "/process-instances", "start-lost", json=body).get_json()
+    first = _post(api, "agent", "/process-instances", "start-lost", json=body).get_json()
     with rt.db.write() as s:
         s.execute(update(IdempotencyKey).values(status_code=None, response=None))
-    again = _post(api, "owner", "/process-instances", "start-lost", json=body)
+    again = _post(api, "agent", "/process-instances", "start-lost", json=body)
     assert again.status_code == 201 and again.get_json()["id"] == first["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
     with rt.db.read() as s:
@@ -103,5 +106,5 @@ def test_a_concurrent_twin_loses_on_the_key_and_answers_the_first(api, rt, deplo
 def test_keys_belong_to_their_user(api, rt, deployed):
     body = registration(scenario("general_satisfied_first_reply"))
     assert _post(api, "agent", "/complaints", "shared", json=body).status_code == 201
-    other = _post(api, "owner", "/process-instances", "shared", json={"process_id": "complaint_handling", "data": {}})
+    other = _post(api, "agent2", "/process-instances", "shared", json={"process_id": "complaint_handling", "data": {}})
     assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers

@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from .flow import complete, registration, scenario
 
+pytestmark = pytest.mark.also_postgres
+
 
 def walk(api, name: str, steps: int | None = None) -> dict:
     sc = scenario(name)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.services.accounts.users import create_user
 from app.services.process_models.deployment import deploy_model
 from app.domain.actors import Actor
@@ -11,6 +13,8 @@ from app.services.runtime.live_instances import LiveInstances
 from app.domain.actors import Viewer
 from app.services.tasks.work import complete_task
 from tests.conftest import make_app
+
+pytestmark = pytest.mark.also_postgres
 
 MODEL = Path(__file__).resolve().parents[2] / "bench" / "eight_tasks.bpmn"
 

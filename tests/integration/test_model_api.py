@@ -4,9 +4,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from tests.diagrams import SIMPLE_FORM, Node, form, linear, script
 
 from .flow import complete, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPLAINT = (ROOT / "processes" / "complaint_handling.bpmn").read_bytes()

@@ -83,7 +83,7 @@ def test_a_reveal_needs_an_entitlement_and_a_reason_and_is_logged(app, api, bill
 
 def test_every_reading_of_personal_data_is_in_the_access_log(app, api, billing):
     created, task = billing
-    cid, iid = created["id"], created["process_instance_id"]
+    iid = created["process_instance_id"]
     api.get("billing", f"/tasks/{task['id']}")
     Web(app).login("billing").text(f"/tasks/{task['id']}")
     api.get("manager", "/process-instances?phone=1399876")

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from app.models import Notification
 from app.services.notifications.outbox import send_batch, send_due
-from tests.conftest import Api, ROOT, make_app
+from tests.conftest import Api, make_app
 
 from .flow import registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 SENT: list = []  # what the recording sender delivered, in order
 FAIL = {"on": False}
@@ -37,17 +39,12 @@ def recording_sender(settings):
 
 
 @pytest.fixture
-def outbox(db_url, clock, tmp_path):
+def outbox(db_url, clock, tmp_path, deployed):
     SENT.clear()
     FAIL["on"] = False
     app = make_app(db_url, clock, tmp_path, NOTIFY_SENDER="tests.integration.test_notifications:recording_sender",
                    NOTIFY_MAX_ATTEMPTS=3, PUBLIC_BASE_URL="https://kf.example.cn")
     rt = app.extensions["complaintflow"]
-    from app.demo.users import seed_demo_users
-    from app.services.process_models.deployment import deploy_directory
-
-    seed_demo_users(rt)
-    deploy_directory(rt, ROOT / "processes")
     yield rt, Api(app.test_client())
     rt.db.dispose()
 
@@ -154,7 +151,7 @@ class _Smtp(socketserver.StreamRequestHandler):
                 self.wfile.write(b"250 ok\r\n")
 
 
-def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp_path):
+def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp_path, deployed):
     _Smtp.received = []
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -162,11 +159,6 @@ def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp
         app = make_app(sqlite_url, clock, tmp_path, NOTIFY_SENDER="smtp", SMTP_HOST="127.0.0.1",
                        SMTP_PORT=server.server_address[1], SMTP_FROM="kefu@example.cn")
         rt = app.extensions["complaintflow"]
-        from app.demo.users import seed_demo_users
-        from app.services.process_models.deployment import deploy_directory
-
-        seed_demo_users(rt)
-        deploy_directory(rt, ROOT / "processes")
         body = registration(scenario("general_satisfied_first_reply")) | {"customer_email": "li@example.cn"}
         Api(app.test_client()).post("agent", "/complaints", json=body)
         assert send_due(rt) == 2  # the SMS goes to the log until a gateway is plugged in

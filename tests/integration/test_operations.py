@@ -5,12 +5,15 @@ import json
 import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
 from app.ops.logs import JsonFormatter, RequestIdFilter, request_id
 from tests.conftest import make_app
 
 from .flow import complete, registration, scenario
+
+pytestmark = pytest.mark.also_postgres
 
 
 def test_healthz_answers_without_the_database(tmp_path, clock):

@@ -23,6 +23,8 @@ from . import report_oracle
 from .branch_walk import walk
 from .flow import complete, registration, scenario
 
+pytestmark = pytest.mark.also_postgres
+
 MANAGER = Viewer(1, "manager", frozenset({"manager"}))
 # Appeals have no complaint row (nothing to count) and are dated 2026-03-02: test_branch_scenarios walks them.
 FILES = ("complaint_handling", "special_outage", "special_privacy", "special_fraud", "special_care",

@@ -12,6 +12,8 @@ from app.domain.actors import Viewer
 
 from . import report_data
 
+pytestmark = pytest.mark.also_postgres
+
 MANAGER = Viewer(1, "manager", frozenset({"manager"}))
 PERIOD = reports.ReportFilter(date(2026, 2, 23), date(2026, 3, 1))
 
@@ -65,7 +67,8 @@ def test_on_time_rate_and_durations_per_step(rt, data):
 
 def test_resolution_first_contact_resolution_and_satisfaction(rt, data):
     d = reports.dashboard(rt, MANAGER, PERIOD)
-    assert d["resolution"] == {"registered": 5, "closed": 2, "rate": 0.4}
+    # C1 closed satisfied (confirmed); C2 closed while the customer stayed unsatisfied (closed on a stated reason)
+    assert d["resolution"] == {"registered": 5, "closed": 2, "rate": 0.4, "solved_confirmed": 1, "closed_with_reason": 1}
     assert d["first_contact_resolution"] == {"closed": 2, "resolved_first_time": 1, "rate": 0.5}  # C2 handled twice
     assert d["satisfaction"] == {"answered": 2, "satisfied": 1, "basically_satisfied": 0, "unsatisfied": 1, "rate": 0.5}
 
@@ -74,10 +77,10 @@ def test_repeat_complaints_within_the_configured_window(rt, data, tmp_path):
     d = reports.dashboard(rt, MANAGER, PERIOD)
     # C3 follows C1 by a day, C2 follows C6 by 14 days; C4 follows C7 by 56 days (outside 30)
     assert d["repeat"] == {"window_days": 30, "total": 5, "repeats": 2, "rate": 0.4}
-    short = tmp_path / "reporting.toml"
-    short.write_text("repeat_window_days = 10\n[subscribers]\ndefault = 1_000_000\n", encoding="utf-8")
-    rt.settings["REPORTING_CONFIG"] = str(short)
-    rt.settings.pop("_reporting_config", None)
+    short = tmp_path / "flow.toml"  # the one repeat window, config/flow.toml [repeat] window_days
+    short.write_text("[repeat]\nwindow_days = 10\n", encoding="utf-8")
+    rt.settings["FLOW_CONFIG"] = str(short)
+    vars(rt).pop("_flow_rules", None)
     assert reports.dashboard(rt, MANAGER, PERIOD)["repeat"] == {"window_days": 10, "total": 5, "repeats": 1, "rate": 0.2}
 
 

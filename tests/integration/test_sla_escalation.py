@@ -13,6 +13,8 @@ from tests.conftest import ROOT, make_app
 
 from .flow import complete, registration, scenario
 
+pytestmark = pytest.mark.also_postgres
+
 
 @pytest.fixture
 def fast_app(db_url, clock, tmp_path):
@@ -23,16 +25,10 @@ def fast_app(db_url, clock, tmp_path):
 
 
 @pytest.fixture
-def fast(fast_app):
-    from app.demo.users import seed_demo_users
-    from app.services.process_models.deployment import deploy_directory
-
+def fast(fast_app, deployed):
     from ..conftest import Api
 
-    rt = fast_app.extensions["complaintflow"]
-    seed_demo_users(rt)
-    deploy_directory(rt, ROOT / "processes")
-    return rt, Api(fast_app.test_client())
+    return fast_app.extensions["complaintflow"], Api(fast_app.test_client())
 
 
 def _events(api, iid):

@@ -16,16 +16,11 @@ from .flow import complete, registration, scenario
 
 
 @pytest.fixture
-def fast(db_url, clock, tmp_path):
-    from app.demo.users import seed_demo_users
-    from app.services.process_models.deployment import deploy_directory
-
+def fast(db_url, clock, tmp_path, deployed):
     from ..conftest import Api
 
     app = make_app(db_url, clock, tmp_path, SLA_POLICY=str(ROOT / "config" / "sla-seconds.toml"))
     rt = app.extensions["complaintflow"]
-    seed_demo_users(rt)
-    deploy_directory(rt, ROOT / "processes")
     yield rt, Api(app.test_client())
     rt.db.dispose()
 

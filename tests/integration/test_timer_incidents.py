@@ -14,6 +14,8 @@ from app.services.instances.store import start_instance
 from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT, Api, make_app
 
+pytestmark = pytest.mark.also_postgres
+
 
 @pytest.fixture
 def app2(db_url, clock, tmp_path):

@@ -11,11 +11,8 @@ EIGHT = (ROOT / "bench" / "eight_tasks.bpmn").read_bytes()
 
 
 @pytest.fixture
-def api(sqlite_url, clock, tmp_path):
-    from app.demo.users import seed_demo_users
-
+def api(sqlite_url, clock, tmp_path, demo_users):
     app = make_app(sqlite_url, clock, tmp_path, MAX_UPLOAD_MB=1)
-    seed_demo_users(app.extensions["complaintflow"])
     yield Api(app.test_client())
     app.extensions["complaintflow"].db.dispose()
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app.domain.duration_bands import MAX_OVERSHOOT, band_of, milliseconds, nearest_rank_band, upper_seconds
+from app.domain.flow_rules import FlowConfigError, FlowRules
 from app.domain.reporting import MAX_REPEAT_WINDOW_DAYS, ReportingConfig
 
 
@@ -44,9 +45,13 @@ def test_milliseconds_add_up_exactly_in_any_order():
 
 
 def test_the_repeat_window_is_limited_to_what_the_roll_ups_keep(tmp_path):
+    assert FlowRules.from_dict({"repeat": {"window_days": MAX_REPEAT_WINDOW_DAYS}}).repeat_window_days == 366
+    with pytest.raises(FlowConfigError, match="repeat.window_days"):
+        FlowRules.from_dict({"repeat": {"window_days": MAX_REPEAT_WINDOW_DAYS + 1}})
+
+
+def test_the_repeat_window_is_set_in_one_place_only(tmp_path):
     path = tmp_path / "reporting.toml"
-    path.write_text(f"repeat_window_days = {MAX_REPEAT_WINDOW_DAYS}\n", encoding="utf-8")
-    assert ReportingConfig.load(path).repeat_window_days == 366
-    path.write_text(f"repeat_window_days = {MAX_REPEAT_WINDOW_DAYS + 1}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="repeat_window_days"):
+    path.write_text("repeat_window_days = 30\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="config/flow.toml"):
         ReportingConfig.load(path)

@@ -86,6 +86,27 @@ PATHS = {
         "responses": {"200": _resp("The figures", {"type": "object", "required": ["volume", "steps", "now"]}),
                       **_problems(401, 403, 422)},
     }},
+    "/reports/people": {"get": {
+        "summary": "Per agent and per department: handled, on time, satisfaction, repeat, reopen (supervisors, directors, managers)",
+        "parameters": [_q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                       _q("category", {"type": "string", "maxLength": 32}), _q("department", {"type": "string", "maxLength": 32})],
+        "responses": {"200": _resp("Team figures", {"type": "object", "required": ["agents", "departments"]}),
+                      **_problems(401, 403, 422)},
+    }},
+    "/reports/satisfaction": {"get": {
+        "summary": "The survey's four ratings by department, category, channel, owning agent and month (supervisors, directors, managers)",
+        "parameters": [_q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                       _q("category", {"type": "string", "maxLength": 32}), _q("department", {"type": "string", "maxLength": 32})],
+        "responses": {"200": _resp("Ratings", {"type": "object", "required": ["dimensions"]}), **_problems(401, 403, 422)},
+    }},
+    "/reports/periodicity": {"get": {
+        "summary": "Volume by hour of day × weekday; categories whose volume on a day departs from its seasonal baseline",
+        "parameters": [_q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"}),
+                       _q("category", {"type": "string", "maxLength": 32}), _q("department", {"type": "string", "maxLength": 32}),
+                       _q("day", {"type": "string", "format": "date"})],
+        "responses": {"200": _resp("Periodicity", {"type": "object", "required": ["hour_weekday", "alerts"]}),
+                      **_problems(401, 403, 422)},
+    }},
     "/reports/regulator": {"get": {
         "summary": "Per quarter: complaints per million subscribers by regulator category; share answered within the 15-day limit",
         "parameters": [_q("from", {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"}),

@@ -98,11 +98,12 @@ class TextModel:
         terms = sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get)
         arrays = {"terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
                   "idf": self.vectorizer.idf_.astype(np.float32)}
-        meta = {"format": FORMAT, "ngrams": list(self.vectorizer.ngram_range), "heads": {}}
+        heads: dict[str, list[str]] = {}
+        meta = {"format": FORMAT, "ngrams": list(self.vectorizer.ngram_range), "heads": heads}
         for name, head in self.heads.items():
             arrays[f"coef__{name}"] = head.coef.astype(np.float32)
             arrays[f"intercept__{name}"] = head.intercept.astype(np.float64)
-            meta["heads"][name] = list(head.labels)
+            heads[name] = list(head.labels)
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
@@ -155,8 +156,9 @@ def train(texts: Sequence[str], fields: dict[str, Sequence[str | None]],
     w = np.asarray(list(weights), dtype=np.float64) if weights is not None else np.ones(len(norm))
     model = TextModel(vec)
     for name, labels in fields.items():
-        rows = [i for i, label in enumerate(labels) if label]
-        head = _head(x[rows], [labels[i] for i in rows], w[rows]) if rows else None
+        known = [(i, label) for i, label in enumerate(labels) if label]
+        rows = [i for i, _ in known]
+        head = _head(x[rows], [label for _, label in known], w[rows]) if rows else None
         if head is not None:
             model.heads[name] = head
     return model

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -44,7 +44,7 @@ PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 
 
-def _lookup(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def _lookup(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     out = {}
     for code, names in table.items():
         out[code] = code
@@ -74,7 +74,7 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]
 
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
             raise ValueError(f"not a readable XLSX workbook: {exc}") from None
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(rows, [])]

@@ -6,6 +6,7 @@ of the previous period's complaints fall nearest to the same centre.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import re
@@ -52,7 +53,7 @@ def _terms(center: np.ndarray, vocabulary: np.ndarray, count: int) -> tuple[str,
     return tuple(chosen)
 
 
-def topics(ids: list[int], texts: list[str], previous_texts: list[str] = (), clusters: int = 8,
+def topics(ids: list[int], texts: list[str], previous_texts: Sequence[str] = (), clusters: int = 8,
            terms: int = 5, seed: int = 0) -> list[Topic]:
     """The period's topics, largest first; fewer clusters for few texts (about one per 15)."""
     if len(texts) < 4:

@@ -29,7 +29,7 @@ def check_expression(source, mode: str = "eval", allowed_names: Iterable[str] = 
         return [f"{where}syntax error: {error.msg}"]
     except SandboxViolation as error:
         return list(getattr(error, "problems", [str(error)]))
-    except Exception as error:  # a checker never raises for bad input
+    except Exception as error:  # noqa: BLE001 - a checker never raises for bad input
         return [f"cannot check the expression: {type(error).__name__}: {error}"]
     known = set(allowed_names) | set(BUILTINS) | program.stored
     return [f"name '{name}' {UNDECLARED}" for name in sorted(program.loaded - known)]

@@ -40,10 +40,12 @@ def compile_program(source: str, mode: str, limits: Limits = Limits()) -> Progra
     except ValueError as error:  # null bytes
         raise SyntaxError(str(error)) from None
     compiler = _Compiler(limits, mode)
-    if mode == "eval":
+    if isinstance(tree, ast.Expression):  # mode "eval"
         run = compiler.expr(tree.body)
-    else:
+    elif isinstance(tree, ast.Module):  # mode "exec"
         run = compiler.block(tree.body)
+    else:
+        raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
     if compiler.problems:
         violation = SandboxViolation("; ".join(compiler.problems))
         violation.problems = list(compiler.problems)
@@ -54,7 +56,7 @@ def compile_program(source: str, mode: str, limits: Limits = Limits()) -> Progra
 def _note_line(error: Exception, line: int) -> None:
     # SpiffWorkflow finds script lines from '<string>' frames, which closures do not have
     if getattr(error, "sandbox_line", None) is None:
-        error.sandbox_line = line
+        error.sandbox_line = line  # type: ignore[attr-defined]  # any exception may carry the line
         error.add_note(f"on line {line} of the script")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
 from .operations import check_result, hashed, iterate, set_item, unpack
 
@@ -21,6 +22,12 @@ class Frame:
 
 class DisplayCompiler:
     """Compile collections and the scopes of comprehensions; mixed into ExpressionCompiler."""
+
+    # What ExpressionCompiler, which mixes this class in, provides.
+    stored: set[str]
+    expr: Callable[[ast.AST], Callable]
+    refuse: Callable[..., Callable]
+    name_problem: Callable[[str], str | None]
 
     def e_List(self, node):
         items = [self.expr(item) for item in node.elts]

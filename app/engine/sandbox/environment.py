@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Callable, Mapping
 from functools import partial
 
@@ -9,8 +10,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from .compiler import Program, compile_program
 from .displays import Frame
-from .json_values import check_json
-from .limits import Budget, Limits, SandboxViolation, measure
+from .json_values import check_task_data
+from .limits import Budget, Limits, SandboxViolation
 from .offered import BUILTINS, Offered
 
 _PYTHON_BUILTINS = frozenset(dir(builtins))
@@ -59,8 +60,9 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
 
     def __init__(self, functions: Mapping[str, Callable] | None = None,
                  context_functions: Mapping[str, Callable] | None = None,
-                 limits: Limits = Limits()):
+                 limits: Limits = Limits(), services: Callable | None = None):
         functions, context_functions = dict(functions or {}), dict(context_functions or {})
+        self._services = services  # (connector name, {parameter: value}, task data) -> JSON-able result
         for name in (*functions, *context_functions):
             if not name.isidentifier() or name.startswith("_"):
                 raise ValueError(f"cannot offer a function named {name!r}")
@@ -71,6 +73,14 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
                                         for name, function in functions.items()}}
         self._context_functions = context_functions
         self._programs: dict[tuple[str, str], Program] = {}
+
+    def call_service(self, context, operation_name=None, operation_params=None, **_):
+        """A service task's call: the host's registered connector, its result as JSON text for SpiffWorkflow."""
+        if self._services is None:
+            raise SandboxViolation(f"no connectors are registered: cannot call '{operation_name}'")
+        params = {name: spec.get("value") if isinstance(spec, dict) else spec
+                  for name, spec in (operation_params or {}).items()}
+        return json.dumps(self._services(operation_name, params, dict(context)))
 
     def evaluate(self, expression, context, external_context=None):
         """Return the value of an expression over the task data; it may not change the data."""
@@ -107,11 +117,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
 
     def _check_data(self, data: dict) -> None:
         """Refuse task data too deep or too large to be saved as JSON, or holding what JSON cannot."""
-        chars = measure(Budget(self.limits), data, allowance=self.limits.max_steps)
-        check_json(data)
-        if chars > self.limits.max_data_chars:
-            raise SandboxViolation(f"task data of about {chars} characters exceeds the limit "
-                                   f"({self.limits.max_data_chars})")
+        check_task_data(data, self.limits)
 
     def _program(self, source, mode: str) -> Program:
         if not isinstance(source, str):

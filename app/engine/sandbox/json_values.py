@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .limits import SandboxViolation
+from .limits import Budget, Limits, SandboxViolation, measure
 
 _SCALARS = (str, bool, int, type(None))
 _KEYS = frozenset({str, int, float, bool, type(None)})
@@ -21,6 +21,16 @@ def check_json(data: dict) -> None:
         if problem is not None:
             raise SandboxViolation(f"the value left in '{name}' is not JSON ({problem}); task data may hold "
                                    "only text, numbers, true/false, null, lists and objects")
+
+
+def check_task_data(data: dict, limits: Limits, json: bool = True) -> None:
+    """Raise SandboxViolation for task data nested too deep, larger than ``max_data_chars`` or (with
+    ``json``) holding what JSON cannot: what a script leaves, and what the engine gathers itself."""
+    chars = measure(Budget(limits), data, allowance=limits.max_steps)
+    if json:
+        check_json(data)
+    if chars > limits.max_data_chars:
+        raise SandboxViolation(f"task data of about {chars} characters exceeds the limit ({limits.max_data_chars})")
 
 
 def _problem(value) -> str | None:

@@ -9,6 +9,8 @@ from itertools import repeat
 class SandboxViolation(Exception):
     """Refuse a construct, a name or an operation the sandbox does not allow."""
 
+    problems: list[str]  # set when compiling found several; each names one
+
 
 @dataclass(frozen=True)
 class Limits:

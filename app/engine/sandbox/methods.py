@@ -1,6 +1,8 @@
 """The methods of str, list, dict, set, tuple, int and float a diagram may call, size-checked."""
 from __future__ import annotations
 
+from typing import Any
+
 from .limits import Budget, SandboxViolation, is_container, measure
 from . import dates
 from .offered import NAMESPACE_METHODS, Namespace, key_function
@@ -57,7 +59,7 @@ def _sort(budget, items, args, kwargs):
     return args, kwargs
 
 
-_STR = {name: LINEAR for name in (
+_STR: dict[str, Any] = {name: LINEAR for name in (
     "capitalize casefold count endswith find index isalnum isalpha isascii isdecimal isdigit "
     "isidentifier islower isnumeric isprintable isspace istitle isupper lower lstrip partition "
     "removeprefix removesuffix rfind rindex rpartition rsplit rstrip split splitlines startswith "
@@ -73,7 +75,7 @@ _SET = {"add": CHEAP, "clear": CHEAP, "copy": LINEAR, "difference": LINEAR, "dis
         "intersection": LINEAR, "isdisjoint": LINEAR, "issubset": LINEAR, "issuperset": LINEAR,
         "pop": CHEAP, "remove": CHEAP, "symmetric_difference": LINEAR, "union": LINEAR,
         "update": LINEAR}
-METHODS = {str: _STR, list: _LIST, dict: _DICT, set: _SET,
+METHODS: dict[type, dict[str, Any]] = {str: _STR, list: _LIST, dict: _DICT, set: _SET,
            tuple: {"count": WALK, "index": WALK}, int: {"bit_length": CHEAP},
            float: {"is_integer": CHEAP}, bool: {}}
 MUTATING = frozenset({

@@ -228,10 +228,10 @@ def render_instructions(template_text: str, data: Mapping, limits: Limits = Limi
     if len(template_text) > limits.max_template:
         raise SandboxViolation(f"instructions of {len(template_text)} characters exceed the limit "
                                f"({limits.max_template})")
-    token = _budget.set(Budget(limits))
+    budget = Budget(limits)
+    token = _budget.set(budget)
     try:
         size, pieces = 0, []
-        budget = _budget.get()
         for piece in _environment().template(template_text).generate(dict(data)):
             budget.check_clock()
             size += len(piece)

@@ -23,6 +23,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from ...domain.client_addresses import limit_key
 from ...domain.sign_in_delays import seconds_left
 from ...errors import TooManyRequests
 from ...models import SignInAddress, SignInFailure
@@ -40,7 +41,7 @@ def _key(username: str) -> str:
 
 
 def _addr(address: str | None) -> str:
-    return (address or "")[:45]
+    return limit_key(address)
 
 
 def refuse_if_slowed(rt: Runtime, username: str, address: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 from typing import Iterable
 
 from sqlalchemy import delete, select
@@ -16,8 +17,15 @@ from ...plain_sql import Sql, read_time
 from ..runtime import Runtime
 from ...domain.actors import Viewer
 
-# Checked against when the username is unknown, so timing does not reveal which usernames exist.
-_DUMMY_HASH = generate_password_hash("complaintflow-dummy")
+# The PASSWORD_HASH setting's values as werkzeug methods. scrypt is slow on purpose; the test
+# suite signs in thousands of times and asks for one PBKDF2 round (config refuses it outside tests).
+_METHODS = {"scrypt": "scrypt", "fast-for-tests": "pbkdf2:sha256:1"}
+
+
+@lru_cache(maxsize=None)
+def _dummy_hash(method: str) -> str:
+    """Checked against when the username is unknown, so timing does not reveal which usernames exist."""
+    return generate_password_hash("complaintflow-dummy", method=_METHODS[method])
 
 
 def viewer_of(user: User) -> Viewer:
@@ -33,17 +41,17 @@ def ensure_groups(rt: Runtime) -> None:
                 s.add(Group(code=g.code, name_zh=g.name_zh, name_en=g.name_en, kind=g.kind))
 
 
-def hash_password(password: str) -> str:
-    """Hash a password (scrypt); refuse ones too short to be worth hashing."""
+def hash_password(password: str, method: str = "scrypt") -> str:
+    """Hash a password (scrypt unless the PASSWORD_HASH setting says otherwise); refuse ones too short."""
     if len(password) < 8:
         raise Invalid("password too short", [{"field": "password", "message": "at least 8 characters"}])
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=_METHODS[method])
 
 
 def create_user(rt: Runtime, username: str, password: str | None, display_name: str, groups: Iterable[str],
                 locale: str = "zh-CN", password_hash: str | None = None) -> int:
     """Create a user in the given groups; the groups must exist."""
-    password_hash = password_hash or hash_password(password or "")
+    password_hash = password_hash or hash_password(password or "", rt.settings["PASSWORD_HASH"])
     with rt.db.write() as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
             raise Invalid("username taken", [{"field": "username", "message": f"'{username}' already exists"}])
@@ -80,7 +88,7 @@ def _check_password(rt: Runtime, username: str, password: str) -> Viewer:
     with rt.db.read() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None or not user.active:
-            check_password_hash(_DUMMY_HASH, password or "")
+            check_password_hash(_dummy_hash(rt.settings["PASSWORD_HASH"]), password or "")
             raise Unauthorized("wrong username or password")
         if not check_password_hash(user.password_hash, password or ""):
             raise Unauthorized("wrong username or password")

@@ -8,12 +8,13 @@ complaint's personal data and each export of search results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import func, select
 
 from ...domain.clock import local_midnight
+from ...domain.typed_days import typed_day
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import AccessLog, AuditEvent, Complaint, ProcessInstance
 from .log import GENESIS, ChainCheck, _fields, event_hash
@@ -193,10 +194,11 @@ class AccessFilter:
         for name, key, shift in (("since", "from", 0), ("until", "to", 1)):
             raw = (args.get(key) or "").strip()
             if raw:
-                try:
-                    out[name] = local_midnight(date.fromisoformat(raw) + timedelta(days=shift))
-                except ValueError:
-                    errors.append({"field": key, "message": "a date like 2026-03-02"})
+                day = typed_day(raw)
+                if day is None:
+                    errors.append({"field": key, "message": "a date like 2026-03-02, from 2000 to 2099"})
+                else:
+                    out[name] = local_midnight(day + timedelta(days=shift))
         if errors:
             raise Invalid("bad access-log filter", errors)
         return cls(**out)

@@ -25,7 +25,7 @@ from ...models import Appeal, Complaint
 from ..notifications import outbox
 from ..process_models import forms
 from ..sla.complaint_clocks import replied_at
-from ..text_intelligence.settings import text_settings
+from ..runtime.text_config import text_settings
 from ..runtime.flow_config import flow_rules
 from ..instances.store import finish_start, insert_instance, run_start
 from ..steps import idempotency

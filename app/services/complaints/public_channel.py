@@ -20,6 +20,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
 
+from ...domain.client_addresses import limit_key
 from ...domain.whole_numbers import whole_number
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
@@ -103,7 +104,7 @@ def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[st
     now = rt.clock.now()
     with rt.db.write() as s:  # the challenge and the limits count even when registration then fails
         _check_challenge(rt, s, fields.get("captcha_token"), fields.get("captcha_answer"), now)
-        _limit(s, f"file:ip:{address}", rules.file_per_ip_per_hour, timedelta(hours=1), now)
+        _limit(s, f"file:ip:{limit_key(address)}", rules.file_per_ip_per_hour, timedelta(hours=1), now)
         _limit(s, f"file:phone:{phone}", rules.file_per_phone_per_day, timedelta(days=1), now)
     matter = str(fields.get("matter")).strip()
     for label, key in (("发生地点", "place"), ("诉求", "demand")):
@@ -147,7 +148,7 @@ def send_code(rt: Runtime, number: Any, address: str) -> None:
         raise Invalid("the complaint number is required", [{"field": "number", "message": "必填 / required"}])
     now = rt.clock.now()
     with rt.db.write() as s:
-        _limit(s, f"track:ip:{address}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
+        _limit(s, f"track:ip:{limit_key(address)}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
         _limit(s, f"trackcode:sent:{number}", CODES_PER_NUMBER_PER_HOUR, timedelta(hours=1), now)
         c = s.scalars(select(Complaint).where(Complaint.number == number)).first()
         if c is None:
@@ -164,7 +165,7 @@ def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[s
     code = str(code or "").strip()
     now = rt.clock.now()
     with rt.db.write() as s:
-        _limit(s, f"track:ip:{address}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
+        _limit(s, f"track:ip:{limit_key(address)}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
         _limit(s, f"trackcode:try:{number}", TRIES_PER_NUMBER, timedelta(minutes=CODE_MINUTES), now)
         used = s.execute(delete(PublicRequest).where(
             PublicRequest.bucket == _code_bucket(rt, number, code), PublicRequest.at >= now - timedelta(minutes=CODE_MINUTES)))
@@ -176,7 +177,7 @@ def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[s
 
 def track_by_link(rt: Runtime, token: str, address: str) -> dict[str, Any]:
     """The public facts of the complaint a tracking link names (the link was sent to its customer)."""
-    _limited(rt, [(f"track:ip:{address}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
+    _limited(rt, [(f"track:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
     number = track_number(rt, token)
     c = _complaint_by_number(rt, number) if number else None
     if c is None:
@@ -243,7 +244,7 @@ def open_survey(rt: Runtime, token: str) -> dict[str, Any]:
 
 def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str) -> dict[str, Any]:
     """Record the customer's satisfaction: it completes the return visit (unsatisfied reopens the complaint)."""
-    _limited(rt, [(f"survey:ip:{address}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
+    _limited(rt, [(f"survey:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
     t, c = _survey(rt, token)
     now = rt.clock.now()
     if t.used_at is not None or t.expires_at <= now:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ...domain.connectors import CONNECTORS
 from ...domain.diagram_rules import rule_levels
 from ...domain.sla import STEPS
 from ...engine.parsing import read_xml
 from ...engine import (
-    DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_expressions, check_instructions, check_lanes,
+    DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_connectors, check_expressions, check_instructions, check_lanes,
     check_paths, check_work_limits, lint, parse_bundle, read_models,
 )
 from ..steps import projection
@@ -217,6 +218,7 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
             {n: d for n, d in other.items() if n.endswith(".dmn")}) | set(OFFERED_FUNCTIONS)
         problems += check_expressions(models, declared, STEPS)
         problems += check_instructions(models)
+        problems += check_connectors(models, CONNECTORS)
         problems += check_paths(models)
         for model in models:
             problems += lint(model)

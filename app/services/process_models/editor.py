@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from ...domain.groups import GROUPS
 from ...domain.sla import STEPS
+from ...engine import DiagramError, read_models, xml_text
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import ModelDraft, ProcessVersion
 from . import catalog
@@ -122,6 +123,40 @@ def save_draft(rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: A
             if base_version is not None:
                 draft.base_version = base_version
     return {"process_id": process_id, "saved_at": now.isoformat()}
+
+
+IMPORTABLE = (".bpmn", ".bpmn20.xml", ".xml")
+
+
+def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> str:
+    """Open any BPMN file (executable or not) as the user's draft of the process it draws; return its id.
+
+    The file is decoded by its XML declaration (a Latin-1 diagram is stored as UTF-8) and need only
+    be well-formed BPMN: its problems are for the editor to mark and the owner to fix before deploying.
+    """
+    require_editor(viewer)
+    if not file_name.lower().endswith(IMPORTABLE):
+        raise Invalid("not a BPMN file", [{"field": "file", "message": "choose a .bpmn or .bpmn20.xml file"}])
+    try:
+        text = xml_text(data)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise Invalid("the file is not text in the encoding it declares",
+                      [{"field": "file", "message": f"{file_name}: {exc}"}]) from exc
+    try:
+        models = read_models({file_name: text.encode("utf-8")})
+    except DiagramError as exc:
+        raise Invalid("the file is not a readable diagram",
+                      [{"field": "file", "message": p.message, "line": p.line} for p in exc.problems]) from exc
+    processes = [c for m in models for c in m.containers.values() if c.tag == "process"]
+    if not processes:
+        raise Invalid("the file draws no process", [{"field": "file", "message": f"{file_name} has no bpmn:process"}])
+    chosen = next((c for c in processes if c.executable), processes[0]).id
+    try:
+        catalog.main_file(rt, chosen)
+    except NotFound:
+        chosen = NEW  # not deployed yet: the editor's draft of a new process, deployed under the diagram's id
+    save_draft(rt, viewer, chosen, text)
+    return chosen
 
 
 def discard_draft(rt: Runtime, viewer: Viewer, process_id: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from ...domain.clock import local_date
 from ...domain.duration_bands import band_of, milliseconds
+from ...domain.metrics import first_contact_resolved
 from ...domain.reporting import MAX_REPEAT_WINDOW_DAYS
 from ...models import ReportComplaintDay, ReportStepDay
 from ...models.rollups import NO_GAP
@@ -67,7 +68,7 @@ def counted(created_at: datetime, category, department, channel, severity, statu
     """A complaint's roll-up key and flags from its row, its repeat gap and its completed handle tasks."""
     closed = status == "closed"
     return Counted(local_date(created_at), category or "", department or "", channel or "", severity or "", gap,
-                   closed, closed and handled <= 1, satisfaction if satisfaction in SATISFACTION else "")
+                   closed, first_contact_resolved(closed, handled), satisfaction if satisfaction in SATISFACTION else "")
 
 
 def day_row(c: Counted, sign: int) -> dict[str, Any]:

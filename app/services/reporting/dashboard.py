@@ -21,7 +21,7 @@ Definitions (docs/architecture.md, "Reports"):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,7 +33,8 @@ from ...domain.reporting import ReportingConfig, quarter_bounds, quarter_of
 from ...errors import Invalid
 from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay, User
 from ..runtime import Runtime
-from ...domain.metrics import breached_by_step
+from ...domain.metrics import CONFIRMED_SOLVED, breached_by_step
+from ..runtime.flow_config import flow_rules
 from .search import breached_now, require_auditor
 from ...domain.actors import Viewer
 
@@ -78,7 +79,7 @@ def reporting_config(rt: Runtime) -> ReportingConfig:
         except (OSError, ValueError) as exc:
             raise SystemExit(f"setting COMPLAINTFLOW_REPORTING_CONFIG: cannot load {path}: {exc}") from exc
         rt.settings["_reporting_config"] = cfg
-    return cfg
+    return replace(cfg, repeat_window_days=flow_rules(rt).repeat_window_days)  # the one window, config/flow.toml
 
 
 # -- dialect helpers -------------------------------------------------------------------------------
@@ -163,8 +164,20 @@ def _dashboard(rt: Runtime, f: ReportFilter, cfg: ReportingConfig) -> dict[str, 
         out["now"] = _now(s, f, now)
         out["backlog_by_age"] = _backlog(s, f, now)
         out["promises"] = _promises(s, f, now)
+        out["resolution"].update(_resolved_apart(s, f))
         out["owners"] = _owners(s, f)
     return out
+
+
+def _resolved_apart(s, f: ReportFilter) -> dict[str, int]:
+    """The period's closed complaints split: solved as the customer confirmed, or closed on a stated reason (a
+    supervisor's closure, an unsatisfied customer after the last round, no answer to the survey)."""
+    start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
+    confirmed = case((Complaint.satisfaction.in_(CONFIRMED_SOLVED), 1), else_=0)
+    closed, solved = s.execute(select(func.count(), func.sum(confirmed)).where(
+        Complaint.created_at >= start, Complaint.created_at < end, Complaint.status == "closed", *_scope(f))).one()
+    closed, solved = int(closed or 0), int(solved or 0)
+    return {"solved_confirmed": solved, "closed_with_reason": closed - solved}
 
 
 def _promises(s, f: ReportFilter, now: datetime) -> dict[str, Any]:

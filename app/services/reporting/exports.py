@@ -110,7 +110,7 @@ def _csv(rows: Iterator[list[Any]]) -> Iterator[bytes]:
     writer = csv.writer(buf)
     writer.writerow([h for _, h, _ in COLUMNS])
     yield "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
-    for n, cells in enumerate(rows, 1):
+    for cells in rows:
         buf.seek(0)
         buf.truncate()
         writer.writerow(cells)

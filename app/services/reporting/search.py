@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select, tuple_
 
 from ...domain.whole_numbers import whole_number
 from ...domain.clock import local_midnight
+from ...domain.typed_days import typed_day
 from ...domain.personal_data import mask_name, mask_phone
 from ...errors import Forbidden, Invalid
 from ...models import Complaint, HumanTask, ProcessInstance, ProcessVersion, User
@@ -31,7 +32,6 @@ SLA_FILTERS = ("breached", "paused", "breached_ever", "on_time")
 STATUSES = ("open", "closed")
 COUNT_CAP = 1_000  # beyond it the page says "more than 1,000": counting further costs a scan
 MAX_PAGE = 200
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # what a search by day may ask for
 MAX_INT = 2**31 - 1  # the database's integer columns
 
 
@@ -70,8 +70,8 @@ class InstanceQuery:
             raw = str(raw).strip()
             try:
                 if f.name in ("created_from", "created_to", "closed_from", "closed_to"):
-                    out[f.name] = date.fromisoformat(raw)
-                    if not FIRST_DAY <= out[f.name] <= LAST_DAY:
+                    out[f.name] = typed_day(raw)
+                    if out[f.name] is None:
                         raise ValueError
                 elif f.name in ("version", "limit"):
                     out[f.name] = int(raw)

@@ -64,8 +64,12 @@ class Runtime:
                              context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn,
                                                 "promise_due": self._promise_due, "promise_warn": self._promise_warn,
                                                 "live_intake": self._live_intake},
-                             now=self.clock.now)
+                             now=self.clock.now, services=self._call_service)
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
+
+    def _call_service(self, name: str, params: dict, data: dict):
+        from ..connectors import call_connector  # connectors use the runtime: imported when first called
+        return call_connector(self, name, params, data)
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -5,7 +5,6 @@ import calendar as gregorian
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 
 from ...models import CalendarYear
 from . import calendar_admin

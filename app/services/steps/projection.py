@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from sqlalchemy.orm import Session
 
 from ...domain import ownership as ownership_rules
+from ...domain.metrics import SURVEY_RATINGS
 from ...domain.money import yuan
 from ...domain.promises import promised_deadline
 from ...domain.whole_numbers import whole_number
@@ -223,6 +224,9 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
 def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
     values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
                               if isinstance(data.get(name), str) and data[name]}
+    for name in SURVEY_RATINGS:  # whole numbers 1-5 the form checked; bool is an int too, so excluded
+        if isinstance(data.get(name), int) and not isinstance(data[name], bool):
+            values[name] = data[name]
     promised = promised_deadline(data)
     if promised is not None:  # a new promise replaces an earlier one, to be judged afresh
         values["promised_at"], values["promise_kept"] = db.time(promised), None

@@ -24,7 +24,7 @@ from ...domain.actors import Viewer
 from .work import sla_state
 
 TABS = ("all", "mine", "group", "overdue", "due_soon")
-DUE_SOON = timedelta(hours=8)  # "due soon": the deadline falls within the next working day's hours
+DUE_SOON = timedelta(hours=8)  # "due soon" for a step without a warning time: within a working day's hours
 COUNT_CAP = 99  # tabs show "99+": counting further costs time and tells an agent nothing more
 MAX_PAGE = 200
 
@@ -87,7 +87,10 @@ def _tab_filter(tab: str, now: datetime, few: bool = False):
     if tab == "overdue":
         return due < now
     if tab == "due_soon":
-        return and_(due >= now, due < now + DUE_SOON)
+        # The same rule as the amber colour (sla_state "warning"): past the warning time, not yet due,
+        # clock running. A task still green must not be listed as about to breach.
+        warned = or_(HumanTask.warn_at <= now, and_(HumanTask.warn_at.is_(None), due < now + DUE_SOON))
+        return and_(due >= now, warned, HumanTask.sla_paused_at.is_(None))
     return None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, update
 from ...domain import policy
 from ...domain.actors import Viewer
 from ...domain.whole_numbers import whole_number
-from ...engine import EngineError, TaskNotReady, refused_by_sandbox
+from ...engine import EngineError, TaskNotReady, refused_by_sandbox, unknown_name
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, ProcessInstance
 from ...plain_sql import Plain, Sql, column_list, read_time
@@ -260,7 +260,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
     except TaskNotReady as exc:
         raise Conflict(f"the task is no longer ready: {exc}") from exc
     except EngineError as exc:
-        if refused_by_sandbox(exc):  # a limit passed: trying again cannot help, stop the instance
+        # a limit passed, or a name the data does not hold: trying again cannot help, stop the instance
+        if refused_by_sandbox(exc) or unknown_name(exc):
             stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
             raise Invalid(f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
                           [{"field": exc.element_id, "message": str(exc)}]) from exc

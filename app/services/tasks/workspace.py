@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from ...domain.coded_values import in_words, option_titles
+from ...domain.metrics import within_repeat_window
 from ...domain.intake import complete_live_intake
 from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
-from ...models import Complaint, HumanTask, User
+from ...models import Complaint, HumanTask, ProcessInstance, User
 from ..reporting import record as complaint_record
 from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
@@ -20,9 +22,9 @@ from ..complaints import register as complaints, evidence
 from ..instances import store as instances
 from . import reply_templates, work as tasks
 from ..runtime import Runtime
+from ..runtime.flow_config import flow_rules
 from ...domain.actors import Viewer
 
-REPEAT_WINDOW = timedelta(days=30)  # a complaint within 30 days of an earlier one is a repeat (重复投诉)
 HISTORY_LIMIT = 10
 
 
@@ -35,6 +37,28 @@ def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[
         return render_instructions(template_text, data), True
     except Exception:  # noqa: BLE001 - a bad template must not break the page; show its text
         return template_text, False
+
+
+_TITLES: dict[int, tuple[Any, dict[str, dict[str, str]]]] = {}  # per loaded version (immutable): id -> (model, titles)
+
+
+def _titles(rt: Runtime, instance_id: int) -> dict[str, dict[str, str]]:
+    """The option titles of the forms of the instance's version (instructions print codes in words)."""
+    with rt.db.read() as s:
+        version_id = s.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.id == instance_id))
+    if version_id is None:
+        return {}
+    model = rt.model(version_id)
+    cached = _TITLES.get(id(model))
+    if cached is None or cached[0] is not model:
+        schemas = []
+        for text in model.forms.values():
+            try:
+                schemas.append(json.loads(text))
+            except ValueError:
+                continue
+        cached = _TITLES[id(model)] = (model, option_titles(s for s in schemas if isinstance(s, dict)))
+    return cached[1]
 
 
 def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
@@ -76,11 +100,12 @@ def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[d
     return items
 
 
-def is_repeat(created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+def is_repeat(rt: Runtime, created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
+    """The workspace's hint: the customer complained within the repeat window (config/flow.toml) before."""
     if not created_at:
         return False
-    at = datetime.fromisoformat(created_at)
-    return any(timedelta(0) <= at - datetime.fromisoformat(e["created_at"]) <= REPEAT_WINDOW for e in earlier)
+    return within_repeat_window(datetime.fromisoformat(created_at), [datetime.fromisoformat(e["created_at"]) for e in earlier],
+                                flow_rules(rt).repeat_window_days)
 
 
 def _display_names(rt: Runtime, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
@@ -111,7 +136,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
         (task.get("candidate_group") == "dispatcher")
     data = dict(task.get("data") or {})
     context = {**(complaint or {}), **data}
-    text, is_html = instructions_html(task.get("instructions"), context)
+    text, is_html = instructions_html(task.get("instructions"), in_words(context, _titles(rt, task["instance_id"])))
     earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
                                exclude_id=(complaint or {}).get("id"), shown=shown, of_worked=True)
     earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
@@ -124,7 +149,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     return {
         "task": task, "complaint": complaint, "events": events, "submitted": submitted, "returned": returned,
         "instructions": text, "instructions_html": is_html, "earlier": earlier,
-        "repeat": is_repeat((complaint or {}).get("created_at"), earlier),
+        "repeat": is_repeat(rt, (complaint or {}).get("created_at"), earlier),
         "actor_names": by_name, "assignee_name": by_id.get(task.get("assignee_id")),
         "templates": reply_templates.for_step(task["element_id"], context), "files": files,
     }
@@ -152,7 +177,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
                                     ({t["assignee_id"] for t in task_list if t["assignee_id"]}
                                      | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
     return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
-            "repeat": is_repeat(complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
+            "repeat": is_repeat(rt, complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
             "actor_names": by_name, "user_names": by_id}
 
 

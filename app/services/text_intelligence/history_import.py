@@ -110,7 +110,7 @@ def run_in_background(rt: Runtime, import_id: int, file_name: str, content: byte
     def work():
         try:
             run(rt, import_id, file_name, content)
-        except Exception:  # already recorded on the import as refused
+        except Exception:  # noqa: BLE001 - already recorded on the import as refused
             pass
 
     thread = threading.Thread(target=work, name=f"history-import-{import_id}", daemon=True)

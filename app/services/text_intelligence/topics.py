@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.clock import local_date, local_midnight
+from ...domain.typed_days import typed_day
 from ...domain.text_intelligence.topics import topics
 from ...errors import Forbidden, Invalid
 from ...models import Complaint
@@ -26,10 +27,10 @@ _lock = threading.Lock()
 
 
 def _day(value: Any, name: str) -> date:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(f"{name} is not a date", [{"field": name, "message": "YYYY-MM-DD"}]) from None
+    day = typed_day(str(value))
+    if day is None:
+        raise Invalid(f"{name} is not a date", [{"field": name, "message": "YYYY-MM-DD, from 2000 to 2099"}])
+    return day
 
 
 def period_topics(rt: Runtime, viewer: Viewer, start: Any = None, end: Any = None) -> dict[str, Any]:

@@ -7,6 +7,16 @@
   var skew = Date.parse(body.getAttribute("data-now")) - Date.now();
   function serverNow() { return Date.now() + skew; }
 
+  /* ---- the top bar's menu on a phone: one button opens and closes it ---- */
+  var navToggle = document.querySelector("[data-nav-toggle]");
+  if (navToggle) {
+    var menu = document.getElementById(navToggle.getAttribute("aria-controls"));
+    navToggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   function typing(el) {
     if (!el) return false;
     var tag = el.tagName;
@@ -41,6 +51,7 @@
     });
   }
   if (clocks.length) { tick(); setInterval(tick, 1000); }
+  else setInterval(function () { if (clocks.length) tick(); }, 1000);  // an inbox refreshed later may bring some
 
   /* ---- lists: j/k move, Enter opens, c claims ---- */
   var rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
@@ -53,8 +64,19 @@
     if (link) link.focus({ preventScroll: true });
     rows[current].scrollIntoView({ block: "nearest" });
   }
-  rows.forEach(function (r, j) {
-    r.addEventListener("focusin", function () { if (current !== j) { current = j; rows.forEach(function (x, k) { x.classList.toggle("selected", k === j); }); } });
+  function bindRows() {
+    rows.forEach(function (r, j) {
+      r.addEventListener("focusin", function () { if (current !== j) { current = j; rows.forEach(function (x, k) { x.classList.toggle("selected", k === j); }); } });
+    });
+  }
+  bindRows();
+  // live.js swaps the inbox's table for a fresh one: pick up its rows and countdowns.
+  document.addEventListener("inbox:refreshed", function () {
+    rows = Array.prototype.slice.call(document.querySelectorAll("[data-rows] [data-row]"));
+    clocks = Array.prototype.slice.call(document.querySelectorAll(".sla[data-due]"));
+    current = -1;
+    bindRows();
+    tick();
   });
 
   function click(selector, scope) {

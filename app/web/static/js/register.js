@@ -22,7 +22,7 @@
       var a = document.createElement("a"); a.href = c.url; a.textContent = c.number; a.target = "_blank"; a.className = "mono";
       td.appendChild(a);
       var meta = document.createElement("small"); meta.className = "muted";
-      meta.textContent = "  " + c.created_at.slice(0, 10) + " · " + (c.customer_name || "");
+      meta.textContent = "  " + c.created_on + " · " + (c.customer_name || "");
       td.appendChild(meta);
       var matter = document.createElement("div"); matter.className = "muted"; matter.textContent = c.matter || "";
       td.appendChild(matter);

@@ -289,6 +289,7 @@
       if (dirty) { e.preventDefault(); e.returnValue = ""; }
     });
     window.complaintflowEditor.actions = actions;
-    load();
+    // an imported file opens with its problems already marked: the owner sees what to fix first
+    load().then(function () { if (root.getAttribute("data-imported") && state) return check(); });
   });
 })();

@@ -1,0 +1,48 @@
+"""The survey's four ratings (timeliness, attitude, result, whole process; 1-5) by department, category,
+channel, owning agent and month, for the period's complaints that answered the survey. Team leaders only."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ...domain.actors import Viewer
+from ...domain.clock import local_midnight
+from ...domain.metrics import SURVEY_RATINGS
+from ...errors import Forbidden
+from ...models import Complaint, User
+from ..runtime import Runtime
+from .dashboard import ReportFilter, _cached, _scope, local_day
+
+GROUPS = ("department", "category", "channel", "owner", "month")
+
+
+def rating_dimensions(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
+    """Per grouping: answers and the mean of each rating (None, shown "—", when nobody rated it)."""
+    if not viewer.can("report.people"):
+        raise Forbidden("satisfaction by agent and department is for supervisors, directors and managers")
+    return _cached(rt, ("ratings", f), lambda: _dimensions(rt, f))
+
+
+def _dimensions(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
+    start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
+    c = Complaint
+    answered = c.rating_timeliness.is_not(None) | c.rating_attitude.is_not(None) | c.rating_result.is_not(None) \
+        | c.rating_process.is_not(None)
+    out: dict[str, Any] = {"filters": f.params(), "dimensions": list(SURVEY_RATINGS)}
+    with rt.db.read() as s:
+        keys = {"department": c.department, "category": c.category, "channel": c.channel, "owner": c.owner_id,
+                "month": func.substr(local_day(s, c.created_at), 1, 7)}
+        for group, key in keys.items():
+            rows = s.execute(select(key, func.count(), *[func.avg(getattr(c, r)) for r in SURVEY_RATINGS])
+                             .where(c.created_at >= start, c.created_at < end, answered, *_scope(f))
+                             .group_by(key)).all()
+            out[group] = [{"value": value, "answered": int(n),
+                           **{r: (round(float(m), 2) if m is not None else None) for r, m in zip(SURVEY_RATINGS, means)}}
+                          for value, n, *means in sorted(rows, key=lambda r: (-r[1], str(r[0])))]
+        owners = [r["value"] for r in out["owner"] if r["value"] is not None]
+        names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owners)))) if owners else {}
+    for row in out["owner"]:
+        row["name"] = names.get(row["value"])
+    return out

@@ -1,0 +1,76 @@
+/* Live work: the top bar's notice count (polled), a toast for each new notice, and an inbox that refreshes
+   itself while nobody is working in it. Polling, not an event stream: see app/web/notices.py. */
+(function () {
+  "use strict";
+  var POLL_MS = 30000;
+  var link = document.querySelector("[data-notices]");
+  if (!link) return;
+  var badge = link.querySelector("[data-notice-count]");
+  var toasts = document.querySelector("[data-toasts]");
+  var label = link.getAttribute("data-count-label");
+  var shown = {};
+  var first = true;
+
+  function toast(item) {
+    var box = document.createElement("div");
+    box.className = "toast";
+    box.setAttribute("data-toast", String(item.id));
+    var title = document.createElement("strong"); title.textContent = item.title;
+    box.appendChild(title);
+    var what = document.createElement(item.url ? "a" : "div");
+    if (item.url) what.href = item.url;
+    what.textContent = " " + item.what + " · " + item.when;
+    box.appendChild(what);
+    toasts.appendChild(box);
+    setTimeout(function () { box.remove(); }, 12000);
+  }
+
+  function show(data) {
+    badge.hidden = !data.unread;
+    badge.textContent = data.unread > 99 ? "99+" : String(data.unread);
+    link.setAttribute("aria-label", link.firstChild.textContent.trim() + (data.unread ? " · " + label.replace("{n}", data.unread) : ""));
+    data.items.forEach(function (item) {
+      if (shown[item.id]) return;
+      shown[item.id] = true;
+      if (!first && toasts) toast(item);  // what was already unread when the page opened is in the count
+    });
+    first = false;
+  }
+
+  function poll() {
+    if (document.hidden) return;
+    fetch(link.getAttribute("data-latest"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) show(data); })
+      .catch(function () {});
+  }
+  poll();
+  setInterval(poll, POLL_MS);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+
+  /* The inbox refreshes its rows and counts unless the user is in the middle of something there:
+     a row ticked for bulk work, focus in the table or the filters, or a search (each search is logged). */
+  var inbox = document.querySelector("[data-inbox]");
+  if (!inbox || new URLSearchParams(location.search).get("q")) return;
+  function busy() {
+    var active = document.activeElement;
+    return inbox.querySelector("input[data-pick]:checked") ||
+      (active && active !== document.body && inbox.contains(active) && active.matches("input, select, textarea"));
+  }
+  function refresh() {
+    if (document.hidden || busy()) return;
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html || busy()) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-inbox]");
+        if (!fresh) return;
+        inbox.replaceWith(fresh);
+        inbox = fresh;
+        document.dispatchEvent(new CustomEvent("inbox:refreshed"));
+      })
+      .catch(function () {});
+  }
+  setInterval(refresh, POLL_MS);
+  document.addEventListener("inbox:refresh-now", refresh);
+})();

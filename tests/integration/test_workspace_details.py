@@ -1,0 +1,69 @@
+"""Small things a user of the workspace checks: the icon, the highlighted menu, due-soon, dates, words."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from tests.integration.test_web_flow import happy_path, register
+from tests.integration.web_client import Web
+
+
+def _active_nav(html: str) -> list[str]:
+    return re.findall(r'<a href="[^"]*" class="active" aria-current="page">([^<]+)</a>', html)
+
+
+def test_every_page_has_an_icon(app):
+    with app.test_client().get("/favicon.ico") as r:
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in Web(app).text("/login")
+
+
+def test_the_menu_highlights_the_list_a_detail_page_belongs_to(app, deployed):
+    agent = Web(app).login("agent")
+    register(agent, happy_path()["start_data"])
+    listing = agent.text("/complaints")
+    complaint_id = re.search(r'href="/complaints/(\d+)"', listing).group(1)
+    assert _active_nav(agent.text(f"/complaints/{complaint_id}")) == ["投诉查询"]
+    assert _active_nav(agent.text("/complaints/new")) == ["登记投诉"]
+    manager = Web(app).login("manager")
+    assert _active_nav(manager.text("/reports/regulator")) == ["报表"]
+    assert _active_nav(manager.text("/reports/instances")) == ["审计查询"]
+
+
+def test_due_soon_lists_only_tasks_past_their_warning(app, deployed, rt, clock):
+    from app.models import HumanTask
+
+    agent = Web(app).login("agent")
+    register(agent, happy_path()["start_data"])
+    with rt.db.read() as s:
+        task = s.scalars(select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_at.is_not(None))).first()
+        warn_at, due_at = task.warn_at, task.due_at
+    assert warn_at is not None and clock.now() < warn_at < due_at
+
+    def due_soon_ids() -> list[str]:
+        return re.findall(r'data-task-id="([^"]+)"', agent.text("/?tab=due_soon"))
+
+    assert task.id not in due_soon_ids(), "a task still green is not about to breach"
+    clock.set(warn_at + timedelta(minutes=1))
+    assert task.id in due_soon_ids()
+    clock.set(due_at + timedelta(minutes=1))
+    assert task.id not in due_soon_ids(), "past its deadline it is overdue, not due soon"
+
+
+def test_the_registration_look_up_shows_the_day_in_beijing(app, deployed, clock):
+    # 23:20 UTC on 12-06 is 07:20 on 12-07 in Beijing: the agent saw "2026-12-06" before.
+    clock.set(datetime(2026, 3, 1, 23, 20, tzinfo=timezone.utc))
+    agent = Web(app).login("agent")
+    start = happy_path()["start_data"]
+    register(agent, start)
+    items = agent.get(f"/complaints/lookup?phone={start['customer_phone']}").get_json()["items"]
+    assert [i["created_on"] for i in items] == ["2026-03-02"]
+
+
+def test_the_form_hint_promises_no_save_that_does_not_exist(app):
+    from app.web.i18n import load_catalogue
+
+    for locale, messages in load_catalogue().items():
+        assert "保存" not in messages["task.submit_hint"] and "save" not in messages["task.submit_hint"].lower()
