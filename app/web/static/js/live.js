@@ -47,6 +47,7 @@
   poll();
   setInterval(poll, POLL_MS);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+  document.addEventListener("notices:poll-now", poll);  // after an action of one's own, and for tests
 
   /* The inbox refreshes its rows and counts unless the user is in the middle of something there:
      a row ticked for bulk work, focus in the table or the filters, or a search (each search is logged). */
