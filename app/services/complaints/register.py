@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 
 from ...domain import ownership
+from ...domain.intake import CLASSIFICATION
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
@@ -25,7 +26,7 @@ from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 
 PROCESS_ID = "complaint_handling"
-REGISTRATION_FORM = "receive-schema.json"  # the first step confirms what registration captured
+REGISTRATION_FORM = "intake-schema.json"  # one page: record, classification and read-back (live channels)
 
 
 def next_number(s, at: datetime) -> str:
@@ -58,7 +59,8 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
     reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
     prefill = text_intake.classify_prefill(accepted)
-    inst = run_start(rt, model, data | hints.start_data | prefill)
+    # what the agent entered wins over an accepted suggestion (a live intake classifies on the page itself)
+    inst = run_start(rt, model, prefill | hints.start_data | data)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -75,7 +77,9 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         s.add(complaint)
         s.flush()
         report_rollups.complaint_registered(s, complaint)
-        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
+        # what the intake itself classified is the decision the suggestion is measured against (an override if it differs)
+        decided = (accepted or {}) | {k: data[k] for k in CLASSIFICATION if data.get(k)}
+        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
                      resource=f"complaint:{complaint.id}")
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
