@@ -15,7 +15,6 @@ from ...engine.sandbox import render_instructions  # Jinja text, rendered only i
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, ProcessInstance, User
 from ..reporting import record as complaint_record
-from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
 from ..audit.trail import record_access
 from ..complaints import register as complaints, evidence
@@ -119,7 +118,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     """A task, its form and data, the complaint, its history and the customer's earlier complaints.
 
     Personal data is masked unless the viewer works the complaint; the reading is logged."""
-    task = need_to_know.read_task(rt, viewer, task_id, via)  # NotFound unless the viewer may see it
+    task = tasks.read_task(rt, viewer, task_id, via)  # NotFound unless the viewer may see it
     shown = task["personal_data"] == "shown"
     complaint = None
     if task.get("complaint_id"):
