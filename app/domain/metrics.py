@@ -1,12 +1,15 @@
 """The dashboard's figures that are computed in Python, defined once (docs/metrics.md is their glossary).
 
-The roll-up contributions (services/reporting/counts.py) define the figures that are summed in SQL; this
+The roll-up contributions (services/steps/counts.py) define the figures that are summed in SQL; this
 module holds those that are decided per complaint after the query. Pure: no Flask, no database.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, Iterable
+
+# The steps that give the customer the result: the first one completed is the reply.
+REPLY_STEPS = ("feedback", "outage_wait")  # outage_wait: the incident's common answer (special_outage.bpmn)
 
 # The survey's four ratings, 1-5 (seed 000, 8.1.4): timeliness, staff attitude, the result, the whole process.
 SURVEY_RATINGS = ("rating_timeliness", "rating_attitude", "rating_result", "rating_process")
@@ -45,7 +48,7 @@ def rate(part: int, whole: int) -> float | None:
 def within_repeat_window(at: datetime, earlier: Iterable[datetime], window_days: int) -> bool:
     """The same customer complained at most ``window_days`` before ``at`` (config/flow.toml [repeat] window_days).
 
-    The repeat rate counts exactly these (by the gap kept in the roll-ups, services/reporting/counts.py).
+    The repeat rate counts exactly these (by the gap kept in the roll-ups, services/steps/counts.py).
     """
     window = timedelta(days=window_days)
     return any(timedelta(0) <= at - e <= window for e in earlier)

@@ -2,7 +2,7 @@
 
 Every row is keyed by the local day the complaints were registered on and by their category and
 department (the dashboard's filters); '' stands for "none yet" so that the keys can be upserted
-(NULLs never conflict). services/reporting/rollups.py keeps them, services/reporting/rebuild.py
+(NULLs never conflict). services/steps/rollups.py keeps them, services/reporting/rebuild.py
 recomputes them from the raw rows (migration 0007's backfill, generate-demo, `rebuild-reports`).
 """
 from __future__ import annotations

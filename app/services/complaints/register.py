@@ -16,7 +16,7 @@ from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaint, visible_complaints
 from ..audit.trail import record_access
 from ..process_models import forms
-from ..reporting import rollups as report_rollups
+from ..steps import rollups as report_rollups
 from ..reporting.complaint_view import complaint_view
 from ..sla.complaint_clocks import replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start

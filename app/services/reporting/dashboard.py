@@ -3,7 +3,7 @@
 No workflow is ever deserialized. The dashboard's period figures count the complaints registered
 in [date_from, date_to] (local days) matching the category and department filters, read from the
 daily roll-ups (models/rollups.py) that the services keep in the transaction of each change
-(services/reporting/rollups.py): a period reads its days' roll-up rows (about 40,000 for 30 days at
+(services/steps/rollups.py): a period reads its days' roll-up rows (about 40,000 for 30 days at
 100,000 complaints), not its complaints and tasks. The "now" figures (breached, paused, backlog by age) count the open complaints matching
 those filters, whatever their registration day, on the live tables (few rows, indexed).
 Definitions (docs/architecture.md, "Reports"):
@@ -341,7 +341,7 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.db.read() as s:
         month = func.substr(local_day(s, Complaint.created_at), 1, 7).label("month")
-        # replied_at: the first completed reply step, kept on the row (services/reporting/rollups.py)
+        # replied_at: the first completed reply step, kept on the row (services/steps/rollups.py)
         answer = func.coalesce(Complaint.replied_at, Complaint.closed_at)
         due = Complaint.final_reply_due_at
         rows = s.execute(select(

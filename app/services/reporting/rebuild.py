@@ -3,7 +3,7 @@ copies, and `complaintflow rebuild-reports` (a repair, should a writer ever bypa
 
 It recomputes the complaint columns kept beside them (breached_ever, replied_at), empties the three
 roll-up tables and counts every complaint and completed task again with the same contribution
-functions the services use (services/reporting/counts.py), a slice of registration days
+functions the services use (services/steps/counts.py), a slice of registration days
 at a time so that memory stays bounded on millions of rows. It writes in the caller's transaction;
 on PostgreSQL it first locks the roll-ups against concurrent writers, who then add their own change
 on top of the rebuilt rows once it commits.
@@ -18,8 +18,8 @@ from sqlalchemy import func, insert, select
 
 from ...domain.clock import local_date, local_midnight
 from ...models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
-from ..sla.complaint_clocks import REPLY_STEPS
-from .counts import HANDLE_STEP, Deltas, Task, counted, repeat_gap
+from ...domain.metrics import REPLY_STEPS
+from ..steps.counts import HANDLE_STEP, Deltas, Task, counted, repeat_gap
 
 SLICE_DAYS = 7  # a week of registrations and their tasks in memory at a time
 CHUNK = 5_000  # rows per INSERT

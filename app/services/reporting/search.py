@@ -145,7 +145,7 @@ def breached_now(now: datetime):
 def breached_ever():
     """A step's breach timer fired, or a step was completed after its deadline.
 
-    The complaint's own flag, set in the transaction of the breach (services/reporting/rollups.py for a late
+    The complaint's own flag, set in the transaction of the breach (services/steps/rollups.py for a late
     step, services/sla/timers.py for a fired breach timer): no EXISTS over tasks and timers per candidate row.
     """
     return Complaint.breached_ever.is_(True)

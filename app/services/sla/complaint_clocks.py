@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ...domain.metrics import REPLY_STEPS
 from ...models import Complaint, HumanTask
 from ..runtime import Runtime
 
 CLOCKS = ("first_reply", "final_reply")
-REPLY_STEPS = ("feedback", "outage_wait")  # outage_wait: the incident's common answer (special_outage.bpmn)
 
 
 def set_clocks(rt: Runtime, c: Complaint, registered_at: datetime) -> None:

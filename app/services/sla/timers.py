@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import Complaint, ProcessInstance, Timer
-from ..reporting import rollups as report_rollups
+from ..steps import rollups as report_rollups
 from ..audit.log import AuditLog
 from ...domain.actors import SYSTEM, Actor
 from ..instances.store import audit_new_tasks, record_steps

@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session
 
 from ...engine import Instance
 from ..audit.log import AuditLog
-from ..reporting import rollups as report_rollups
 from ..runtime import Runtime
-from . import branch_effects, idempotency, projection, sla_marks
+from . import branch_effects, idempotency, projection, rollups as report_rollups, sla_marks
 from .state import save_state
 
 

@@ -15,7 +15,7 @@ from ...domain.whole_numbers import whole_number
 from ...domain import policy, transfer_rules
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, Group, HumanTask, User
-from ..reporting import rollups as report_rollups
+from ..steps import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ...domain.actors import Viewer

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from ...models import Complaint
 from ...plain_sql import Plain, Sql, read_time
-from ..sla.complaint_clocks import REPLY_STEPS
+from ...domain.metrics import REPLY_STEPS
 from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, repeat_gap, stored_day
 
 _FIELDS = ", ".join(Counted._fields)
