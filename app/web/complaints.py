@@ -112,7 +112,9 @@ def register():
         result = workspace.register_and_first_task(runtime(), viewer(), data, accepted)
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
-    flash(t("complaint.registered_as", number=result["number"]), "success")
+    # a complete live intake is classified already: it is with the dispatcher, not in the agent's inbox
+    flash(t("register.live_done" if result["live_intake"] else "complaint.registered_as", number=result["number"]),
+          "success")
     for incident in result["matched_outages"]:  # the agent can tell the customer it is known, right away
         flash(t("complaint.outage_matched", number=incident["number"], title=incident["title"], area=incident["area"]),
               "warning")

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..domain.groups import GROUPS
 from ..errors import Invalid
-from ..services.tasks import bulk, inbox
+from ..services.tasks import bulk, inbox, inbox_views
 from .access import login_required, runtime, viewer
 from .i18n import t
 
@@ -28,7 +28,30 @@ def index():
     page = inbox.list_inbox(runtime(), viewer(), query)
     filters = {k: args.get(k, "") for k in FILTERS if args.get(k)}
     return render_template("inbox/index.html", page=page, tab=tab, tabs=inbox.TABS, filters=filters,
-                           paged=bool(query.cursor), groups=[g.code for g in GROUPS])
+                           paged=bool(query.cursor), groups=[g.code for g in GROUPS],
+                           views=inbox_views.list_views(runtime(), viewer()))
+
+
+@bp.post("/views")
+@login_required
+def save_view():
+    """Save the inbox's current tab and filters under a name of the user's choice."""
+    form = request.form
+    try:
+        inbox_views.save_view(runtime(), viewer(), form.get("name"), {k: form.get(k) for k in inbox_views.FIELDS})
+    except Invalid as exc:
+        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+    else:
+        flash(t("inbox.view_saved", name=form.get("name", "").strip()), "success")
+    return redirect(url_for(".index", **{k: form[k] for k in inbox_views.FIELDS if form.get(k)}))
+
+
+@bp.post("/views/delete")
+@login_required
+def delete_view():
+    """Forget one saved view."""
+    inbox_views.delete_view(runtime(), viewer(), request.form.get("name", ""))
+    return redirect(url_for(".index"))
 
 
 @bp.post("/bulk")

@@ -127,3 +127,17 @@ def test_the_customer_files_follows_and_answers_the_survey_on_a_phone(phone, liv
     phone.screenshot(path=str(screenshots / "phone-survey.png"), full_page=True)
     phone.get_by_test_id("survey-submit").click()
     expect(phone.get_by_test_id("survey-submit")).to_have_count(0)
+
+
+def test_the_folded_menu_opens_and_is_walked_with_the_keyboard(phone):
+    sign_in_on_phone(phone, "agent")
+    phone.keyboard.press("Tab")  # the brand
+    phone.keyboard.press("Tab")  # the menu button
+    expect(phone.locator("[data-nav-toggle]")).to_be_focused()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("[data-nav-toggle]")).to_have_attribute("aria-expanded", "true")
+    phone.keyboard.press("Tab")
+    expect(phone.get_by_role("link", name="待办", exact=True)).to_be_focused()
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.get_by_role("heading", name="登记投诉")).to_be_visible()

@@ -29,6 +29,7 @@ def test_type_a_complaint_see_the_suggestions_and_accept_them_with_f8(page, live
     page.goto("/complaints/new")
     page.locator("#f-customer_name").fill("周敏")
     page.locator("#f-customer_phone").fill("13712345678")
+    page.locator("#f-channel").select_option("online")  # unattended: the suggestion pre-fills the classify step
     panel = page.get_by_test_id("ti-panel")
     expect(panel.get_by_test_id("ti-category")).to_be_hidden()
     page.locator("#f-matter").click()
@@ -63,6 +64,7 @@ def test_on_the_classify_step_f8_fills_the_fields_and_a_change_is_recorded_as_an
     page.goto("/complaints/new")
     page.locator("#f-customer_name").fill("孙丽")
     page.locator("#f-customer_phone").fill("13712340000")
+    page.locator("#f-channel").select_option("letter")  # classified from the receive queue
     page.locator("#f-matter").fill("家里宽带从昨晚开始断网，光猫一直闪红灯，重启也没用")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("task-title")).to_have_text("投诉接收")

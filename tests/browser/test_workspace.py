@@ -81,50 +81,58 @@ def submit_and_expect(page, title: str | None) -> None:
         expect(page.get_by_test_id("task-title")).to_have_text(title)
 
 
-def test_an_agent_registers_and_each_role_works_the_complaint_to_the_end(page, live):
+def test_an_agent_takes_a_phone_complaint_on_one_screen_and_each_role_works_it_to_the_end(page, live, screenshots):
     sc = scenario()
     steps = {s["task"]: s["data"] for s in sc["steps"]}
     phone = new_phone()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/complaints/new" in r.url else None)
     sign_in(page, "agent")
     keys_ready(page)
     page.keyboard.press("/")
     expect(page.locator("[data-search]")).to_be_focused()
 
     page.get_by_role("link", name="登记投诉").click()
+    expect(page.get_by_test_id("ti-panel")).to_be_attached()  # the text suggestions (F8 accepts) sit beside it
     fill_form(page, {"customer_name": "张伟", "customer_phone": phone, "channel": "phone",
                      "matter": sc["start_data"]["matter"]})
     expect(page.get_by_test_id("customer-lookup")).to_contain_text("该号码没有历史投诉")
-    page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("task-title")).to_have_text("投诉接收")
-    number = page.get_by_test_id("complaint-number").inner_text()
-    assert re.fullmatch(r"TS\d{14}", number)
-    expect(page.get_by_test_id("instructions")).to_contain_text("张伟")
+    # a special type's field appears only with its type
+    expect(page.locator('[data-field="suspect_number"]')).to_be_hidden()
+    page.locator("#f-special_type").select_option("fraud")
+    expect(page.locator('[data-field="suspect_number"]')).to_be_visible()
+    page.locator("#f-special_type").select_option("none")
+    expect(page.locator('[data-field="suspect_number"]')).to_be_hidden()
 
-    keys_ready(page)
-    page.keyboard.press("Control+Enter")  # the receive form is already filled from the registration
-    expect(page.get_by_test_id("task-title")).to_have_text("投诉分类")
-    countdown = page.locator(".page-head .sla[data-due]")
-    expect(countdown).to_be_visible()
-    first = countdown.inner_text()
-    assert re.search(r"\d+分\d{2}秒|\d+时\d{2}分", first), first
-    expect(countdown).not_to_have_text(first, timeout=5000)  # it counts down live
-    fill_form(page, steps["classify"])
-    submit_and_expect(page, "投诉登记")
-
-    register = dict(steps["register"], customer_phone=phone, read_back_confirmed=False)
-    fill_form(page, register)
-    page.get_by_test_id("submit").click()
-    error = page.locator('[data-field="read_back_confirmed"] .error-text')
-    expect(error).to_have_text("请勾选确认")
-    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    record = {k: v for k, v in steps["register"].items() if k not in ("customer_name", "customer_phone", "channel",
+                                                                        "matter", "read_back_confirmed")}
+    fill_form(page, record | steps["classify"])
+    readback = page.get_by_test_id("readback")
+    expect(readback).to_contain_text(steps["register"]["demand"])
+    expect(readback).to_contain_text("网络质量")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(screenshots / "intake.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screenshots / "intake-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_test_id("submit").click()  # not read back yet: the page says so and sends nothing
+    expect(page.locator("[data-intake-missing]")).to_contain_text("已向客户复述并确认")
+    assert posts == []
     expect(page.locator("#f-place")).to_have_value(steps["register"]["place"])  # what was typed stays
     page.locator("#f-read_back_confirmed").check()
     page.get_by_test_id("submit").click()
-    expect(page.locator(".flash-success")).to_contain_text("投诉登记")
+    expect(page.locator(".flash-success")).to_contain_text("已登记并分类")
+    number = page.get_by_test_id("complaint-number").inner_text()
+    assert re.fullmatch(r"TS\d{14}", number)
+    assert len(posts) == 1  # one submit at intake, and nothing asks the agent again before dispatch
     sign_out(page)
 
     sign_in(page, "dispatcher")
     open_from_inbox(page, number)
+    expect(page.get_by_test_id("task-title")).to_have_text("投诉分发")
+    countdown = page.locator(".page-head .sla[data-due]")
+    expect(countdown).to_be_visible()
+    assert re.search(r"\d+时\d{2}分", countdown.inner_text())  # 2 h from the intake's classification
     fill_form(page, steps["dispatch"])
     page.get_by_test_id("submit").click()
     expect(page.locator(".flash-success")).to_contain_text("投诉分发")
@@ -155,6 +163,38 @@ def test_an_agent_registers_and_each_role_works_the_complaint_to_the_end(page, l
     expect(page.locator(".flash-success")).to_contain_text("投诉总结")
     page.goto(f"/complaints?q={number}")
     expect(page.locator("[data-row]")).to_contain_text("已办结")
+
+
+def test_a_letter_waits_in_the_receive_queue_and_is_classified_and_registered_from_there(page, live):
+    sc = scenario()
+    steps = {s["task"]: s["data"] for s in sc["steps"]}
+    phone = new_phone()
+    sign_in(page, "agent")
+    page.goto("/complaints/new")
+    fill_form(page, {"customer_name": "张伟", "customer_phone": phone, "channel": "letter",
+                     "matter": sc["start_data"]["matter"]})
+    expect(page.locator('[data-field="category"]')).to_be_hidden()  # classified from the receive queue
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("task-title")).to_have_text("投诉接收")
+    expect(page.get_by_test_id("instructions")).to_contain_text("张伟")
+    keys_ready(page)
+    page.keyboard.press("Control+Enter")  # the receive form is already filled from the registration
+    expect(page.get_by_test_id("task-title")).to_have_text("投诉分类")
+    countdown = page.locator(".page-head .sla[data-due]")
+    expect(countdown).to_be_visible()
+    first = countdown.inner_text()
+    assert re.search(r"\d+分\d{2}秒|\d+时\d{2}分", first), first
+    expect(countdown).not_to_have_text(first, timeout=5000)  # it counts down live
+    fill_form(page, steps["classify"])
+    submit_and_expect(page, "投诉登记")
+    register = dict(steps["register"], customer_phone=phone, channel="letter", read_back_confirmed=False)
+    fill_form(page, register)
+    page.get_by_test_id("submit").click()
+    expect(page.locator('[data-field="read_back_confirmed"] .error-text')).to_have_text("请勾选确认")
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    page.locator("#f-read_back_confirmed").check()
+    page.get_by_test_id("submit").click()
+    expect(page.locator(".flash-success")).to_contain_text("投诉登记")
 
 
 def seed(app, start: dict, steps: list[dict]) -> tuple[str, str | None]:

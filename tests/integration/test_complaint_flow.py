@@ -100,3 +100,41 @@ def test_the_task_view_carries_its_form_schema(api, deployed):
     assert body["form"] == "receive-schema.json"
     assert body["form_schema"]["type"] == "object"
     assert body["data"]["customer_phone"] == sc["steps"][0]["data"]["customer_phone"]
+
+
+def live_intake(sc) -> dict:
+    """One intake for a live call: the record, the classification and the read-back in one body."""
+    receive, classify, record = (s["data"] for s in sc["steps"][:3])
+    return receive | classify | record
+
+
+def test_a_live_intake_goes_straight_to_dispatch_with_the_classification_clock_at_registration(api, deployed):
+    sc = scenario("general_satisfied_first_reply")
+    created = register(api, {"steps": [{"task": "receive", "data": live_intake(sc)}]})
+    iid = created["process_instance_id"]
+
+    assert ready_task(api, iid, "dispatch", "dispatcher")  # nothing left to ask the agent
+    inst = api.get("manager", f"/process-instances/{iid}").get_json()
+    assert [t["element_id"] for t in inst["ready_tasks"]] == ["dispatch"]
+    task = ready_task(api, iid, "dispatch", "dispatcher")
+    data = api.get("dispatcher", f"/tasks/{task['id']}").get_json()["data"]
+    assert data["classified_at"] == data["registered_at"]  # the dispatch clock counts from the intake
+    assert data["demand"] == sc["steps"][2]["data"]["demand"] and data["category"] == "network"
+    for step in sc["steps"][3:]:  # the rest of the flow is unchanged
+        assert complete(api, iid, step["task"], step["group"], step["data"]).status_code == 200, step["task"]
+    assert api.get("manager", f"/process-instances/{iid}").get_json()["status"] == "completed"
+
+
+def test_a_special_type_without_its_fields_is_refused_naming_the_field(api, deployed):
+    body = live_intake(scenario("general_satisfied_first_reply")) | {"special_type": "fraud"}
+    r = api.post("agent", "/complaints", json=body)
+    assert r.status_code == 422
+    assert "suspect_number" in {e["field"] for e in r.get_json()["errors"]}
+    r = api.post("agent", "/complaints", json=body | {"special_type": "special_needs"})
+    assert r.status_code == 422 and "need_type" in {e["field"] for e in r.get_json()["errors"]}
+
+
+def test_an_unattended_complaint_still_lands_in_the_receive_queue(api, deployed):
+    body = live_intake(scenario("general_satisfied_first_reply")) | {"channel": "letter"}
+    iid = register(api, {"steps": [{"task": "receive", "data": body}]})["process_instance_id"]
+    assert ready_task(api, iid, "receive", "agent")

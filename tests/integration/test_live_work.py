@@ -78,3 +78,18 @@ def test_bulk_claim_and_release_from_the_inbox(app, rt, deployed):
     assert sorted(re.findall(r'name="task_ids" value="([^"]+)"', page)) == sorted(mine)
     r = agent2.post("/bulk", {"action": "transfer", "task_ids": mine, "to_group": "agent"})
     assert "原因" in agent2.text("/") or "reason" in agent2.text("/")
+
+
+def test_saved_inbox_views_are_each_users_own(app, deployed):
+    agent = Web(app).login("agent")
+    r = agent.post("/views", {"name": "重大投诉", "tab": "overdue", "severity": "major"})
+    assert r.status_code == 302 and "severity=major" in r.headers["Location"]
+    page = agent.text("/")
+    assert re.search(r'href="/\?(tab=overdue&amp;severity=major|severity=major&amp;tab=overdue)" data-view="重大投诉"', page)
+    assert 'data-view="重大投诉"' not in Web(app).login("agent2").text("/")
+    agent.post("/views", {"name": "重大投诉", "tab": "mine"})  # the same name replaces the view
+    assert len(re.findall(r'data-view="重大投诉"', agent.text("/"))) == 1
+    agent.post("/views/delete", {"name": "重大投诉"})
+    assert 'data-view="重大投诉"' not in agent.text("/")
+    r = agent.post("/views", {"name": "x", "tab": "nonsense"})
+    assert "tab" in agent.text("/")

@@ -154,3 +154,21 @@ def test_every_page_reads_in_english_without_raw_message_keys(app, deployed):
         html = agent.text(path)
         assert not raw_key.search(html), (path, raw_key.search(html).group(0))
     assert "Receive" in agent.text(f"/tasks/{task_id}") and "Inbox" in agent.text("/")
+
+
+def test_a_live_intake_page_posts_once_and_the_dispatcher_sees_the_customers_earlier_complaint(app, deployed):
+    sc = happy_path()
+    agent = Web(app).login("agent")
+    earlier, _ = register(agent, sc["start_data"])  # still waiting in receive: never reached the dispatcher
+    intake = sc["steps"][0]["data"] | sc["steps"][1]["data"] | sc["steps"][2]["data"]
+    page = agent.text("/complaints/new")
+    assert 'data-testid="readback"' in page and 'data-testid="ti-panel"' in page and "js/intake.js" in page
+    r = agent.post("/complaints/new", as_form(intake) | {"read_back_confirmed__present": "1"})
+    assert r.status_code == 302 and r.headers["Location"].startswith("/complaints/"), r.get_data(as_text=True)[:1500]
+    number = re.search(r'data-testid="complaint-number">(TS\d{14})<', agent.text(r.headers["Location"])).group(1)
+    dispatcher = Web(app).login("dispatcher")
+    page = dispatcher.text(f"/tasks/{open_task_of(dispatcher, number)}")
+    assert "投诉分发" in page
+    history = page.split('data-testid="earlier-complaints"', 1)[1].split("</section>", 1)[0]
+    assert earlier in history and "无历史投诉" not in history
+    assert f'>{earlier}</a>' not in history  # listed, but not a link the dispatcher could not open

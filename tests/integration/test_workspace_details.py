@@ -67,3 +67,32 @@ def test_the_form_hint_promises_no_save_that_does_not_exist(app):
 
     for locale, messages in load_catalogue().items():
         assert "保存" not in messages["task.submit_hint"] and "save" not in messages["task.submit_hint"].lower()
+
+
+def test_a_photo_is_previewed_on_the_next_task_page_and_each_opening_is_logged(app, deployed):
+    import io
+
+    from tests.integration.test_web_flow import as_form, open_task_of
+
+    sc = happy_path()
+    agent = Web(app).login("agent")
+    number, _ = register(agent, sc["start_data"])
+    for step in sc["steps"][:2]:
+        agent.post(f"/tasks/{open_task_of(agent, number)}", as_form(step["data"]))
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    data = as_form(sc["steps"][2]["data"])
+    data["evidence__upload"] = (io.BytesIO(png), "信号截图.png")
+    r = agent.post(f"/tasks/{open_task_of(agent, number)}", data, content_type="multipart/form-data")
+    assert r.status_code == 302
+    dispatcher = Web(app).login("dispatcher")
+    page = dispatcher.text(f"/tasks/{open_task_of(dispatcher, number)}")
+    thumb = re.search(r'<img class="evidence-thumb" src="(/evidence/[^"]+)" alt="信号截图.png"', page)
+    assert thumb, "the photo is shown where the dispatcher decides"
+    with dispatcher.get(thumb.group(1)) as got:
+        assert got.status_code == 200 and got.mimetype == "image/png"
+    from app.models import AccessLog
+
+    rt = app.extensions["complaintflow"]
+    with rt.db.read() as s:
+        opened = s.scalars(select(AccessLog).where(AccessLog.action == "evidence.opened")).all()
+    assert [row.actor for row in opened] == ["dispatcher"]

@@ -1,8 +1,9 @@
-"""The functions Runtime offers diagrams (sla_due, sla_warn, promise_due, promise_warn, now_iso),
+"""The functions Runtime offers diagrams (sla_due, sla_warn, promise_due, promise_warn, live_intake, now_iso),
 for unit tests that run the engine without the app: same rules, a fixed clock."""
 from __future__ import annotations
 
 from app.domain import promises
+from app.domain.intake import complete_live_intake
 from app.engine import Engine
 from app.services.runtime import event_instant
 
@@ -36,5 +37,6 @@ def make_engine(policy, calendar, clock) -> Engine:
             "sla_warn": lambda data, step, since=None: policy.warning_at(
                 step, severity(data), start(since), calendar).at.isoformat(),
             "promise_due": promise_due, "promise_warn": promise_warn,
+            "live_intake": complete_live_intake,
         },
         now=clock.now)

@@ -24,7 +24,8 @@ NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 def engine():
     return Engine(functions={"now_iso": lambda: NOW.isoformat()},
                   context_functions={"sla_due": lambda data, step, since=None: "2026-03-03T00:00:00+00:00",
-                                     "sla_warn": lambda data, step, since=None: "2026-03-02T12:00:00+00:00"},
+                                     "sla_warn": lambda data, step, since=None: "2026-03-02T12:00:00+00:00",
+                                     "live_intake": lambda data: False},  # every instance here waits in receive
                   now=lambda: NOW)
 
 
@@ -56,14 +57,14 @@ def test_a_renamed_task_migrates_with_its_id_data_and_deadlines():
 
 
 def without_receive() -> bytes:
-    """The diagram with the receive step taken out: the script before it leads to classify."""
+    """The diagram with the receive step taken out: the intake gateway before it leads to classify."""
     root = etree.fromstring(SOURCE)
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
     for xpath in ('//bpmn:userTask[@id="receive"]', '//bpmn:sequenceFlow[@id="flow_receive_to_classify"]',
                   '//bpmn:flowNodeRef[text()="receive"]'):
         for node in root.xpath(xpath, namespaces=ns):
             node.getparent().remove(node)
-    root.xpath('//bpmn:sequenceFlow[@id="flow_init_rehandle_count_to_receive"]', namespaces=ns)[0].set(
+    root.xpath('//bpmn:sequenceFlow[@id="flow_gw_intake_to_receive"]', namespaces=ns)[0].set(
         "targetRef", "classify")
     return etree.tostring(root)
 

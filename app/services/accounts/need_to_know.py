@@ -17,7 +17,6 @@ from ...models import Complaint, HumanTask
 from ..audit.trail import record_access
 from ..instances import store as instances
 from ..runtime import Runtime
-from ..tasks import work as tasks
 from ...domain.actors import Viewer
 from .visibility import require_instance, visible_complaint
 
@@ -71,15 +70,6 @@ def reveal(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any, via: str
     record_access(rt, viewer, "personal_data.revealed", via, complaint_id=complaint_id, instance_id=instance_id,
                   detail={"reason": text})
     return {"complaint_id": complaint_id, **data}
-
-
-def read_task(rt: Runtime, viewer: Viewer, task_id: str, via: str) -> dict[str, Any]:
-    """A task the viewer may read (tasks.get_task), its data masked unless they work the complaint; logged."""
-    task = tasks.get_task(rt, viewer, task_id)
-    shown = works_on(rt, viewer, task["instance_id"])
-    record_access(rt, viewer, "task.viewed", via, instance_id=task["instance_id"],
-                  detail={"task_id": task_id, "personal_data": "shown" if shown else "masked"})
-    return guard(task, shown)
 
 
 def read_instance(rt: Runtime, viewer: Viewer, instance_id: int, via: str) -> dict[str, Any]:

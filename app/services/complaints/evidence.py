@@ -8,7 +8,6 @@ Only its uploader (before it is attached) and those who may view its instance ma
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -19,12 +18,12 @@ from typing import IO, Any, Iterable
 
 from ...errors import Invalid, NotFound
 from ..runtime import Runtime
+from .. import evidence_files as files
 from ...domain.actors import Viewer
 from ..accounts import need_to_know
 from ..accounts.visibility import may_view_instance
 from ..audit.trail import record_access
 
-ID = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 64 * 1024
 
 
@@ -64,35 +63,10 @@ def sniff(head: bytes) -> Kind | None:
     return None
 
 
-def _root(rt: Runtime) -> Path:
-    return Path(rt.settings["UPLOAD_DIR"])
-
-
-def _paths(rt: Runtime, evidence_id: str) -> tuple[Path, Path]:
-    if not ID.match(evidence_id or ""):
-        raise NotFound("no such evidence file")
-    folder = _root(rt) / evidence_id[:2]
-    return folder / evidence_id, folder / f"{evidence_id}.json"
-
-
-def _read_meta(rt: Runtime, evidence_id: str) -> dict[str, Any]:
-    _, meta = _paths(rt, evidence_id)
-    try:
-        return json.loads(meta.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NotFound("no such evidence file") from None
-
-
-def _write_meta(path: Path, meta: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def store(rt: Runtime, viewer: Viewer, filename: str, stream: IO[bytes], field: str = "evidence") -> dict[str, Any]:
     """Check and keep one uploaded file; return its record (id, name, mime, size)."""
     limit = rt.settings["MAX_UPLOAD_MB"] * 1024 * 1024
-    root = _root(rt)
+    root = files.root(rt)
     root.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".upload-")
     size, head = 0, b""
@@ -111,7 +85,7 @@ def store(rt: Runtime, viewer: Viewer, filename: str, stream: IO[bytes], field: 
         if kind is None:
             raise Invalid("file type not accepted", [{"field": field, "message": f"{filename}: only photos (JPEG, PNG, GIF, WebP, HEIC), recordings (MP3, WAV, AMR, M4A, OGG), MP4 video and PDF are accepted"}])
         evidence_id = secrets.token_hex(16)
-        blob, meta = _paths(rt, evidence_id)
+        blob, meta = files.paths(rt, evidence_id)
         blob.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp_name, blob)
     except BaseException:
@@ -119,7 +93,7 @@ def store(rt: Runtime, viewer: Viewer, filename: str, stream: IO[bytes], field: 
         raise
     record = {"id": evidence_id, "name": _display_name(filename, kind), "mime": kind.mime, "size": size,
               "uploaded_by": viewer.id, "uploaded_at": rt.clock.now().isoformat(), "instance_id": None}
-    _write_meta(meta, record)
+    files.write_meta(meta, record)
     return _public(record)
 
 
@@ -138,7 +112,7 @@ def check_ids(rt: Runtime, viewer: Viewer, ids: Iterable[str], instance_id: int 
     bad = []
     for evidence_id in ids:
         try:
-            meta = _read_meta(rt, evidence_id)
+            meta = files.read_meta(rt, evidence_id)
         except NotFound:
             bad.append(evidence_id)
             continue
@@ -151,11 +125,11 @@ def check_ids(rt: Runtime, viewer: Viewer, ids: Iterable[str], instance_id: int 
 def attach(rt: Runtime, viewer: Viewer, ids: Iterable[str], instance_id: int) -> None:
     """Bind the viewer's unattached uploads to an instance, so that its readers may open them."""
     for evidence_id in ids:
-        _, meta_path = _paths(rt, evidence_id)
-        meta = _read_meta(rt, evidence_id)
+        _, meta_path = files.paths(rt, evidence_id)
+        meta = files.read_meta(rt, evidence_id)
         if meta["instance_id"] is None and meta["uploaded_by"] == viewer.id:
             meta["instance_id"] = instance_id
-            _write_meta(meta_path, meta)
+            files.write_meta(meta_path, meta)
 
 
 def describe(rt: Runtime, ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -163,7 +137,7 @@ def describe(rt: Runtime, ids: Iterable[str]) -> list[dict[str, Any]]:
     out = []
     for evidence_id in ids:
         try:
-            out.append(_public(_read_meta(rt, evidence_id)))
+            out.append(_public(files.read_meta(rt, evidence_id)))
         except NotFound:
             out.append({"id": str(evidence_id), "name": str(evidence_id), "mime": "", "size": None})
     return out
@@ -174,7 +148,7 @@ def open_evidence(rt: Runtime, viewer: Viewer, evidence_id: str, via: str = "web
 
     A photo or a recording cannot be masked: those who do not work the complaint open it only when the
     policy entitles them to reveal personal data, and every opening goes to the access log."""
-    meta = _read_meta(rt, evidence_id)
+    meta = files.read_meta(rt, evidence_id)
     iid = meta["instance_id"]
     allowed = (iid is None and meta["uploaded_by"] == viewer.id) or (
         iid is not None and may_view_instance(rt, viewer, iid)
@@ -184,5 +158,5 @@ def open_evidence(rt: Runtime, viewer: Viewer, evidence_id: str, via: str = "web
     if iid is not None:
         record_access(rt, viewer, "evidence.opened", via, instance_id=iid,
                       detail={"evidence_id": str(evidence_id), "name": meta.get("name")})
-    blob, _ = _paths(rt, evidence_id)
+    blob, _ = files.paths(rt, evidence_id)
     return blob, _public(meta)

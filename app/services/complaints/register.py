@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 
 from ...domain import ownership
+from ...domain.intake import CLASSIFICATION
 from ...domain.clock import local_date
 from ...domain.money import yuan
 from ...errors import Forbidden, NotFound
@@ -16,7 +17,8 @@ from ..accounts.visibility import visible_complaint, visible_complaints
 from ..audit.trail import record_access
 from ..process_models import forms
 from ..reporting import rollups as report_rollups
-from ..sla.complaint_clocks import complaint_sla, replied_at, set_clocks
+from ..reporting.complaint_view import complaint_view
+from ..sla.complaint_clocks import replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start
 from ..branches.outages import registration_hints
 from ..runtime import Runtime
@@ -25,7 +27,7 @@ from ..text_intelligence import intake as text_intake
 from ..text_intelligence import suggestions as text_suggestions
 
 PROCESS_ID = "complaint_handling"
-REGISTRATION_FORM = "receive-schema.json"  # the first step confirms what registration captured
+REGISTRATION_FORM = "intake-schema.json"  # one page: record, classification and read-back (live channels)
 
 
 def next_number(s, at: datetime) -> str:
@@ -58,7 +60,8 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
     hints = registration_hints(rt, data)  # open outage incidents the complaint's words point to
     reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
     prefill = text_intake.classify_prefill(accepted)
-    inst = run_start(rt, model, data | hints.start_data | prefill)
+    # what the agent entered wins over an accepted suggestion (a live intake classifies on the page itself)
+    inst = run_start(rt, model, prefill | hints.start_data | data)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -75,32 +78,13 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         s.add(complaint)
         s.flush()
         report_rollups.complaint_registered(s, complaint)
-        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], accepted, viewer.id, now)
+        # what the intake itself classified is the decision the suggestion is measured against (an override if it differs)
+        decided = (accepted or {}) | {k: data[k] for k in CLASSIFICATION if data.get(k)}
+        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now)
         finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
                      resource=f"complaint:{complaint.id}")
         return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
                 "matched_outages": hints.matched} | reading
-
-
-def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime | None = None) -> dict[str, Any]:
-    """A complaint as the API shows it; with now, its SLA fields (deadline, seconds left, state, clocks)."""
-    sla = complaint_sla(c, now, replied) if now is not None else {}
-    return sla | {
-        "id": c.id, "number": c.number, "process_instance_id": c.instance_id, "customer_name": c.customer_name,
-        "customer_phone": c.customer_phone, "account": c.account, "channel": c.channel, "category": c.category,
-        "severity": c.severity, "special_type": c.special_type, "department": c.department, "matter": c.matter,
-        "demand": c.demand, "amount": str(c.amount) if c.amount is not None else None, "status": c.status,
-        "current_step": c.current_step, "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
-        "updated_at": c.updated_at.isoformat(), "closed_at": c.closed_at.isoformat() if c.closed_at else None,
-        # the branches: repeats, the outage it belongs to, responsibility and compensation
-        "is_repeat": bool(c.is_repeat), "repeat_of_id": c.repeat_of_id, "reopen_count": c.reopen_count or 0,
-        "outage_incident_id": c.outage_incident_id, "responsibility": c.responsibility,
-        "compensation_type": c.compensation_type,
-        "compensation_amount": str(c.compensation_amount) if c.compensation_amount is not None else None,
-        "compensation_status": c.compensation_status,
-        "owner_id": c.owner_id,  # 首问责任人
-        "promised_at": c.promised_at.isoformat() if c.promised_at else None, "promise_kept": c.promise_kept,
-    }
 
 
 def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status: str | None = None,

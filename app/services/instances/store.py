@@ -18,6 +18,7 @@ from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
+from .ready_tasks import ready_tasks_of, task_summary
 
 
 # Engine-run elements worth a line in the trail: they change data or decide something.
@@ -165,8 +166,6 @@ def load_instance(rt: Runtime, instance_id: int) -> Loaded:
 
 def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
     """Status, version, data and ready tasks of an instance."""
-    from ..tasks.work import ready_tasks_of, task_summary
-
     row, loaded = _fetch(rt, instance_id)
     data = loaded.inst.data
     rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it

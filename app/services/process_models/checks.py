@@ -27,7 +27,7 @@ from .forms import schema_problems
 from ..runtime import Runtime
 
 # The functions Runtime offers to diagram expressions (see Runtime.__post_init__).
-OFFERED_FUNCTIONS = ("sla_due", "sla_warn", "now_iso", "promise_due", "promise_warn")
+OFFERED_FUNCTIONS = ("sla_due", "sla_warn", "now_iso", "promise_due", "promise_warn", "live_intake")
 USER_TASKS = ("userTask",)
 
 

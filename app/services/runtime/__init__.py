@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from ...db import Database
 from ...domain import promises
+from ...domain.intake import complete_live_intake
 from ...domain.calendar import WorkingCalendar
 from ...domain.clock import Clock, to_utc
 from ...domain.sla import SlaPolicy
@@ -61,7 +62,8 @@ class Runtime:
     def __post_init__(self) -> None:
         self.engine = Engine(functions={"now_iso": self._now_iso},
                              context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn,
-                                                "promise_due": self._promise_due, "promise_warn": self._promise_warn},
+                                                "promise_due": self._promise_due, "promise_warn": self._promise_warn,
+                                                "live_intake": self._live_intake},
                              now=self.clock.now, services=self._call_service)
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
@@ -104,6 +106,10 @@ class Runtime:
         return self.model(vid)
 
     # -- functions offered to diagram expressions -------------------------------------------
+    def _live_intake(self, data: dict[str, Any]) -> bool:
+        # a function, not a data name: instances started without the intake fields (API, scenarios) stay valid
+        return complete_live_intake(data)
+
     def _severity(self, data: dict[str, Any]) -> str:
         severity = data.get("severity")
         return severity if isinstance(severity, str) and severity else "general"

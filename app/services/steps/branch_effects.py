@@ -29,6 +29,7 @@ from ..notifications import outbox as notifications
 from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
+from .. import evidence_files
 from ..text_intelligence import suggestions as text_suggestions
 
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
@@ -159,12 +160,10 @@ def _approved(s: Session, complaint: Complaint | None, data: dict[str, Any], ste
 
 
 def _check_proof(rt: Runtime, instance_id: int, ids: list[str]) -> None:
-    from ..complaints import evidence
-
     missing = []
     for evidence_id in ids:
         try:
-            meta = evidence._read_meta(rt, str(evidence_id))
+            meta = evidence_files.read_meta(rt, str(evidence_id))
         except Exception:  # noqa: BLE001 - NotFound, or an id that is not one
             missing.append(evidence_id)
             continue

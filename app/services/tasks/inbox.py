@@ -21,7 +21,7 @@ from ...models import Complaint, HumanTask, User
 from ..audit.trail import record_access
 from ..runtime import Runtime
 from ...domain.actors import Viewer
-from .work import sla_state
+from ..instances.ready_tasks import sla_state
 
 TABS = ("all", "mine", "group", "overdue", "due_soon")
 DUE_SOON = timedelta(hours=8)  # "due soon" for a step without a warning time: within a working day's hours

@@ -1,7 +1,6 @@
 """Human tasks: the inbox query, claim and release, and completing a task with its form."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
@@ -12,59 +11,26 @@ from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, TaskNotReady, refused_by_sandbox, unknown_name
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, ProcessInstance
-from ...plain_sql import Plain, Sql, column_list, read_time
+from ...plain_sql import Plain, Sql
 from ..complaints import ownership
 from ..process_models import forms
 from ..steps import projection
 from ..sla import promise_keeping, supervision
+from ..accounts import need_to_know
 from ..audit.log import AuditLog
+from ..audit.trail import record_access
 from ..instances.failures import stop_instance
+from ..instances.ready_tasks import ready_tasks_of, task_summary
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
-def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
-    if paused:
-        return "paused"
-    if due is None:
-        return "none"
-    if now >= due:
-        return "breached"
-    if warn is not None and now >= warn:
-        return "warning"
-    return "on_time"
-
-
-def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
-    now = rt.clock.now()
-    paused = t.sla_paused_at is not None and t.state == "ready"
-    reference = t.sla_paused_at if paused else now  # a suspended complaint's time left stands still
-    return {
-        "id": t.id, "instance_id": t.instance_id, "element_id": t.element_id, "name": t.name,
-        "lane": t.lane, "candidate_group": t.candidate_group, "assignee_id": t.assignee_id,
-        "state": t.state, "form": t.form, "priority": t.priority, "created_at": t.created_at.isoformat(),
-        "due_at": t.due_at.isoformat() if t.due_at else None,
-        "warn_at": t.warn_at.isoformat() if t.warn_at else None,
-        "due_provisional": bool(t.due_provisional),
-        "seconds_left": int((t.due_at - reference).total_seconds()) if t.due_at else None,
-        "sla_state": sla_state(t.due_at, t.warn_at, now, paused) if t.state == "ready" else None,
-        "completed_at": t.completed_at.isoformat() if t.completed_at else None,
-    }
-
-
-def seat(t: Any) -> policy.TaskSeat:
-    """The policy's view of a task row, model or summary dict."""
-    if isinstance(t, dict):
-        return policy.TaskSeat(t["candidate_group"], t["assignee_id"], t.get("state", "ready"))
-    return policy.TaskSeat(t.candidate_group, t.assignee_id, getattr(t, "state", "ready"))
-
-
 def _may_see(viewer: Viewer, t: Any) -> bool:
-    return policy.may_read_task(viewer.id, viewer.groups, seat(t))
+    return policy.may_read_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
 def _may_work(viewer: Viewer, t: Any) -> bool:
-    return policy.may_work_task(viewer.id, viewer.groups, seat(t))
+    return policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
 def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, state: str | None = "ready",
@@ -116,6 +82,15 @@ def get_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
         ready = {v.id: v for v in loaded.inst.ready_tasks()}
         out["data"] = ready[task_id].data if task_id in ready else {}
     return out
+
+
+def read_task(rt: Runtime, viewer: Viewer, task_id: str, via: str) -> dict[str, Any]:
+    """A task the viewer may read (get_task), its data masked unless they work the complaint; logged."""
+    task = get_task(rt, viewer, task_id)
+    shown = need_to_know.works_on(rt, viewer, task["instance_id"])
+    record_access(rt, viewer, "task.viewed", via, instance_id=task["instance_id"],
+                  detail={"task_id": task_id, "personal_data": "shown" if shown else "masked"})
+    return need_to_know.guard(task, shown)
 
 
 def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
@@ -187,46 +162,6 @@ class _Context(NamedTuple):
 _FINISH_TASK = Sql(
     "UPDATE human_task SET state = 'completed', completed_at = :at, completed_by_id = :by, assignee_id = :by"
     " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)")
-_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "assignee_id", "state", "form",
-                 "priority", "created_at", "due_at", "warn_at", "due_provisional", "sla_paused_at", "completed_at")
-_READY_OF_INSTANCE = Sql(f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
-                         " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id")
-
-
-class TaskRow(NamedTuple):
-    """A human_task row read in plain SQL, shaped like the model for task_summary."""
-
-    id: str
-    instance_id: int
-    element_id: str
-    name: str
-    lane: str | None
-    candidate_group: str | None
-    assignee_id: int | None
-    state: str
-    form: str | None
-    priority: int
-    created_at: datetime
-    due_at: datetime | None
-    warn_at: datetime | None
-    due_provisional: bool
-    sla_paused_at: datetime | None
-    completed_at: datetime | None
-
-    @classmethod
-    def read(cls, r: tuple) -> "TaskRow":
-        return cls(*r[:10], read_time(r[10]), read_time(r[11]), read_time(r[12]), bool(r[13]), read_time(r[14]),
-                   read_time(r[15]))
-
-
-def ready_tasks_of(rt: Runtime, instance_id: int, db: Plain | None = None) -> list[TaskRow]:
-    """An instance's ready tasks, oldest first (in the caller's transaction when given db)."""
-    if db is None:
-        with rt.db.plain() as own:
-            return ready_tasks_of(rt, instance_id, own)
-    return [TaskRow.read(r) for r in db.rows(_READY_OF_INSTANCE, {"iid": instance_id})]
-
-
 def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[str, Any]:
     """Validate data against the task's form, complete it, save; 409 if it is no longer ready."""
     with rt.db.plain() as db:

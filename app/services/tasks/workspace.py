@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from ...domain.coded_values import in_words, option_titles
 from ...domain.metrics import within_repeat_window
+from ...domain.intake import complete_live_intake
 from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
 from ...errors import NotFound
 from ...models import Complaint, HumanTask, ProcessInstance, User
 from ..reporting import record as complaint_record
-from ..accounts import need_to_know
 from ..accounts.visibility import visible_complaints
 from ..audit.trail import record_access
 from ..complaints import register as complaints, evidence
@@ -62,25 +62,34 @@ def _titles(rt: Runtime, instance_id: int) -> dict[str, dict[str, str]]:
 
 def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
                      before: datetime | None = None, limit: int = HISTORY_LIMIT, prefix: bool = False,
-                     shown: bool = True) -> list[dict[str, Any]]:
+                     shown: bool = True, of_worked: bool = False) -> list[dict[str, Any]]:
     """The customer's other complaints (same phone, or phones starting so), newest first, those the viewer may see
-    (the name masked unless shown)."""
+    (the name masked unless shown).
+
+    ``of_worked``: the viewer works a complaint of this customer, so every earlier complaint is listed (a dispatcher
+    or handler weighs the customer's history too), each with ``may_open`` saying whether the viewer may open it."""
     if not phone:
         return []
     if prefix:  # a range, not LIKE: it uses the phone index on PostgreSQL too
         match = (Complaint.customer_phone >= phone) & (Complaint.customer_phone < phone + ":")
     else:
         match = Complaint.customer_phone == phone
-    q = visible_complaints(select(Complaint), viewer).where(match)
+    q = select(Complaint).where(match)
+    if not of_worked:
+        q = visible_complaints(q, viewer)
     if exclude_id is not None:
         q = q.where(Complaint.id != exclude_id)
     if before is not None:
         q = q.where(Complaint.created_at <= before)
     q = q.order_by(Complaint.created_at.desc()).limit(limit)
     with rt.db.read() as s:
-        return [{"id": c.id, "number": c.number, "customer_name": c.customer_name if shown else mask_name(c.customer_name), "created_at": c.created_at.isoformat(), "category": c.category,
+        rows = list(s.scalars(q))
+        ids = [c.id for c in rows]
+        openable = set(s.scalars(visible_complaints(select(Complaint.id), viewer).where(Complaint.id.in_(ids)))) \
+            if of_worked and ids else set(ids)
+        return [{"id": c.id, "number": c.number, "may_open": c.id in openable, "customer_name": c.customer_name if shown else mask_name(c.customer_name), "created_at": c.created_at.isoformat(), "category": c.category,
                  "severity": c.severity, "status": c.status, "current_step": c.current_step,
-                 "matter": c.matter[:80], "satisfaction": c.satisfaction} for c in s.scalars(q)]
+                 "matter": c.matter[:80], "satisfaction": c.satisfaction} for c in rows]
 
 
 def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[dict[str, Any]]:
@@ -109,7 +118,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     """A task, its form and data, the complaint, its history and the customer's earlier complaints.
 
     Personal data is masked unless the viewer works the complaint; the reading is logged."""
-    task = need_to_know.read_task(rt, viewer, task_id, via)  # NotFound unless the viewer may see it
+    task = tasks.read_task(rt, viewer, task_id, via)  # NotFound unless the viewer may see it
     shown = task["personal_data"] == "shown"
     complaint = None
     if task.get("complaint_id"):
@@ -128,7 +137,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     context = {**(complaint or {}), **data}
     text, is_html = instructions_html(task.get("instructions"), in_words(context, _titles(rt, task["instance_id"])))
     earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
-                               exclude_id=(complaint or {}).get("id"), shown=shown)
+                               exclude_id=(complaint or {}).get("id"), shown=shown, of_worked=True)
     earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
     by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {i for i in [task.get("assignee_id")] if i})
     files = {}
@@ -162,7 +171,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
     if not shown:
         record = complaint_record.masked_sections(record)
     earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint_id), exclude_id=complaint_id,
-                               shown=shown)
+                               shown=shown, of_worked=True)
     by_name, by_id = _display_names(rt, {e["actor"] for e in events},
                                     ({t["assignee_id"] for t in task_list if t["assignee_id"]}
                                      | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
@@ -171,7 +180,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
             "actor_names": by_name, "user_names": by_id}
 
 
-REGISTRATION_UI = "receive-uischema.json"
+REGISTRATION_UI = "intake-uischema.json"
 
 
 def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -191,4 +200,4 @@ def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any],
     result = complaints.register_complaint(rt, viewer, data, accepted)
     ready = tasks.list_tasks(rt, viewer, instance_id=result["process_instance_id"])
     first = next((t for t in ready if tasks._may_work(viewer, t)), None)
-    return result | {"first_task_id": first["id"] if first else None}
+    return result | {"first_task_id": first["id"] if first else None, "live_intake": complete_live_intake(data)}

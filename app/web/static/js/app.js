@@ -101,6 +101,8 @@
   /* ---- submitting a form once: disable its buttons until the answer comes ---- */
   document.addEventListener("submit", function (e) {
     var form = e.target;
+    // a page script that stopped the submit (a check before sending) leaves the buttons usable
+    if (e.defaultPrevented) return;
     if (form.method && form.method.toLowerCase() === "post") {
       setTimeout(function () {
         Array.prototype.forEach.call(form.querySelectorAll("button[type=submit]"), function (b) { b.disabled = true; });

@@ -40,6 +40,10 @@
     function control(field) {
       if (!form) return null;
       var c = form.elements.namedItem(field);
+      // a field the page switched off (the intake hides classification for unattended channels) is not there:
+      // the accepted value travels in the hidden ti_ input to pre-fill the classify step instead
+      var first = c && (c.length !== undefined && !c.options ? c[0] : c);
+      if (first && first.disabled) return null;
       return c || null;
     }
     function valueOf(field) {
