@@ -8,7 +8,7 @@ walks every role through every resource with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 AGENT = "agent"
 DISPATCHER = "dispatcher"
@@ -86,6 +86,13 @@ class TaskSeat:
     candidate_group: str | None
     assignee_id: int | None
     state: str = "ready"
+
+
+def seat_of(t: Any) -> TaskSeat:
+    """The policy's view of a task row, model or summary dict."""
+    if isinstance(t, dict):
+        return TaskSeat(t["candidate_group"], t["assignee_id"], t.get("state", "ready"))
+    return TaskSeat(t.candidate_group, t.assignee_id, getattr(t, "state", "ready"))
 
 
 def may_work_task(user_id: int, groups: Iterable[str], t: TaskSeat) -> bool:

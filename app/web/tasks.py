@@ -45,7 +45,7 @@ def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
     v = viewer()
     complaint = page.get("complaint") or {}
     return policy.task_offers(
-        v.id, v.groups, tasks.seat(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
+        v.id, v.groups, policy.seat_of(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
         suspended=bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused",
         closed=complaint.get("status") == "closed")
 
@@ -98,7 +98,7 @@ def complete(task_id: str):
         evidence.attach(rt, v, ids, task["instance_id"])
     flash(t("task.completed", step=task["name"]), "success")
     for nxt in result["next_tasks"]:
-        if policy.may_work_task(v.id, v.groups, tasks.seat(nxt)):
+        if policy.may_work_task(v.id, v.groups, policy.seat_of(nxt)):
             return redirect(url_for("tasks.show", task_id=nxt["id"]))
     return redirect(url_for("inbox.index"))
 

@@ -22,7 +22,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, OutageIncident, OutageNotice
 from ..notifications import outbox as notifications
 from ..audit.log import AuditLog
-from ..tasks.auto_complete import complete_for
+from ..instances.auto_complete import complete_for
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from ..steps import idempotency

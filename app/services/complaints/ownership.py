@@ -14,7 +14,7 @@ from ...models import Complaint, HumanTask, User
 from ...plain_sql import Plain, Sql
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from .suspension import require_reason
+from ..decision_checks import require_reason
 
 
 __all__ = ["OWNER_GROUP", "claim_first_response", "reassign_owner"]

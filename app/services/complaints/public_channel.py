@@ -24,7 +24,7 @@ from ...domain.client_addresses import limit_key
 from ...domain.whole_numbers import whole_number
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
-from ..tasks.auto_complete import complete_for
+from ..instances.auto_complete import complete_for
 from .register import record_complaint
 from ..runtime.flow_config import flow_rules
 from ...domain.actors import Actor

@@ -15,23 +15,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.calendar import Deadline
-from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...errors import Conflict, NotFound
 from ...models import Complaint, HumanTask, Timer
 from ..sla import deadlines
 from ..audit.log import AuditLog
 from ..runtime import Runtime
+from ..decision_checks import require_reason, require_supervisor
 from ...domain.actors import Viewer
-
-def require_supervisor(viewer: Viewer, what: str) -> None:
-    if not viewer.can("task.supervise"):
-        raise Forbidden(f"only supervisors {what}")
-
-
-def require_reason(reason: Any, field: str = "reason") -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(f"a {field} is required", [{"field": field, "message": "required, non-empty text"}])
-    return reason.strip()[:2000]
-
 
 def _complaint(s, complaint_id: int) -> Complaint:
     c = s.get(Complaint, complaint_id)

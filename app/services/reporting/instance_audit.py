@@ -17,7 +17,7 @@ from ...errors import NotFound
 from ...models import AuditEvent, Complaint, HumanTask, ProcessInstance, ProcessVersion, Timer, User
 from ..sla.complaint_clocks import replied_at
 from .record import masked_sections, record_sections
-from ..complaints.register import complaint_view
+from .complaint_view import complaint_view
 from ..accounts.need_to_know import guard, worked_instances
 from ..runtime import Runtime
 from ...domain.actors import Viewer

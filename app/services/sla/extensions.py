@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.calendar import Deadline
+from ...domain import policy
 from ...domain.clock import to_utc
 from ...domain.promises import PROMISE_STEP
 from ...engine import TaskNotReady
@@ -20,12 +21,11 @@ from ...errors import Conflict, Invalid, NotFound
 from ...models import Complaint, ExtensionRequest, HumanTask, Timer, User
 from . import deadlines, supervision
 from ..audit.log import AuditLog
-from ..complaints.suspension import require_reason, require_supervisor
+from ..decision_checks import require_reason, require_supervisor
 from ...domain.actors import Viewer
 from ..steps.state import save_state
 from ..runtime import Runtime
 from ..steps import projection
-from ..tasks.work import _may_work
 
 MAX_WORKING_DAYS = 30
 MAX_HOURS = 720
@@ -81,7 +81,7 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
         and body.get("hours") is None else _amount(body)
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
-        may_work = t is not None and _may_work(viewer, t)
+        may_work = t is not None and policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
         if not may_work:
             raise NotFound(f"task {task_id} does not exist or is not yours to work")
         if t.state != "ready":

@@ -1,1 +1,1 @@
-"""Human tasks: read, claim, complete, actions on them, the inbox, the workspace, and completing on someone's behalf."""
+"""Human tasks: read, claim, complete, actions on them, the inbox, the workspace."""

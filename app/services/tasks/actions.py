@@ -19,7 +19,7 @@ from ..reporting import rollups as report_rollups
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ...domain.actors import Viewer
-from .work import _may_see, _may_work, seat, task_summary
+from .work import _may_see, _may_work, task_summary
 from ..accounts.visibility import may_view_instance
 
 HANDLER_PREFIX = policy.HANDLER_PREFIX
@@ -69,7 +69,7 @@ def _followed_task(rt: Runtime, s, viewer: Viewer, task_id: str) -> HumanTask:
 
 
 def _may_act(viewer: Viewer, t: HumanTask) -> bool:
-    return policy.may_act_on_task(viewer.id, viewer.groups, seat(t))
+    return policy.may_act_on_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
 def _log(s, t: HumanTask, viewer: Viewer, now, type_: str, reason: str | None = None,

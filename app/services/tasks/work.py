@@ -25,19 +25,12 @@ from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_ins
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
-def seat(t: Any) -> policy.TaskSeat:
-    """The policy's view of a task row, model or summary dict."""
-    if isinstance(t, dict):
-        return policy.TaskSeat(t["candidate_group"], t["assignee_id"], t.get("state", "ready"))
-    return policy.TaskSeat(t.candidate_group, t.assignee_id, getattr(t, "state", "ready"))
-
-
 def _may_see(viewer: Viewer, t: Any) -> bool:
-    return policy.may_read_task(viewer.id, viewer.groups, seat(t))
+    return policy.may_read_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
 def _may_work(viewer: Viewer, t: Any) -> bool:
-    return policy.may_work_task(viewer.id, viewer.groups, seat(t))
+    return policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
 def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, state: str | None = "ready",

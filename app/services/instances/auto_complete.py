@@ -18,7 +18,7 @@ from ..process_models import forms
 from ..steps import projection
 from ..audit.log import AuditLog
 from ...domain.actors import Actor
-from ..instances.store import audit_new_tasks, record_steps
+from .store import audit_new_tasks, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
