@@ -27,18 +27,19 @@ def option_titles(schemas: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, s
 class CodedText(str):
     """A code that compares as the code (``{% if level == "director" %}`` keeps working) and prints as its title."""
 
-    title: str
+    # Not "title": that would hide str.title(), which a template may still call on the code.
+    shown: str
 
     def __new__(cls, code: str, title: str) -> "CodedText":
         obj = super().__new__(cls, code)
-        obj.title = title
+        obj.shown = title
         return obj
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown
 
     def __html__(self) -> str:  # what an autoescaping template prints
-        return str(escape(self.title))
+        return str(escape(self.shown))
 
 
 def in_words(data: Mapping[str, Any], titles: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:

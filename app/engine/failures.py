@@ -20,7 +20,7 @@ def refused_by_sandbox(error: BaseException) -> bool:
     return False
 
 
-def unknown_name(error: BaseException) -> bool:
+def unknown_name(error: BaseException | None) -> bool:
     """True when the error comes from an expression reading a name the task data does not hold.
 
     The deploy check could only warn about such a name; the data will not grow it by trying the

@@ -2,7 +2,6 @@
 inbox, the inbox brings the task in by itself, and bulk claim works from the inbox."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from sqlalchemy import select

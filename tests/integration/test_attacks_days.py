@@ -25,3 +25,18 @@ def test_period_topics_refuse_days_outside_the_reports_years(app, demo_users, da
 
 def test_days_inside_the_reports_years_still_work(app, api):
     assert api.get("manager", "/access-log?from=2026-03-01&to=2099-12-31").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/reports", "/reports/team"])
+@pytest.mark.parametrize("day", EDGES)
+def test_report_pages_refuse_days_outside_the_reports_years(app, demo_users, path, day):
+    # to=0001-01-01 minus the default 30 days overflowed: a 500.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    web = Web(app).login("manager")
+    assert web.get(f"{path}?to={day}").status_code < 500
+    assert web.get(f"{path}?from={day}").status_code < 500
+
+
+def test_the_dashboard_api_names_the_day_it_refuses(api):
+    r = api.get("manager", "/reports/dashboard?to=0001-01-01")
+    assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "to"

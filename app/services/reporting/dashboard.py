@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, or_, select
 
+from ...domain.typed_days import FIRST_DAY, LAST_DAY, typed_day
 from ...domain.clock import local_date, local_midnight
 from ...domain.duration_bands import nearest_rank_band, upper_seconds
 from ...domain.reporting import ReportingConfig, quarter_bounds, quarter_of
@@ -52,12 +53,14 @@ class ReportFilter:
     @classmethod
     def parse(cls, args, today: date, default_days: int = 30) -> "ReportFilter":
         """From query-string values; the default period is the last default_days local days."""
-        try:
-            to = date.fromisoformat(args["to"]) if args.get("to") else today
-            start = date.fromisoformat(args["from"]) if args.get("from") else to - timedelta(days=default_days - 1)
-        except ValueError as exc:
-            raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD"}]) from exc
-        if not (date(2000, 1, 1) <= start <= to <= date(2099, 12, 31)) or (to - start).days > MAX_DAYS:
+        # typed_day before any arithmetic: to=0001-01-01 minus the default period overflowed (a 500).
+        to = typed_day(args["to"]) if args.get("to") else today
+        if to is None:
+            raise Invalid("bad date", [{"field": "to", "message": "dates are YYYY-MM-DD, from 2000 to 2099"}])
+        start = typed_day(args["from"]) if args.get("from") else to - timedelta(days=default_days - 1)
+        if start is None:
+            raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD, from 2000 to 2099"}])
+        if not (FIRST_DAY <= start <= to <= LAST_DAY) or (to - start).days > MAX_DAYS:
             raise Invalid("bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}])
         return cls(start, to, args.get("category") or None, args.get("department") or None)
 
