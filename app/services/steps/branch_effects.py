@@ -30,7 +30,7 @@ from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from .. import evidence_files
-from ..text_intelligence import suggestions as text_suggestions
+from . import suggestion_decisions
 
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
@@ -88,9 +88,9 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
         element = step.element_id
         if complaint is not None and element == "classify":
             _classified(s, rt, complaint, {**data, **submitted}, now, audit)
-        if complaint is not None and element in text_suggestions.STEP_FIELDS:
+        if complaint is not None and element in suggestion_decisions.STEP_FIELDS:
             # what the agent chose against what the text suggested: an override teaches the next model
-            text_suggestions.record_decision(s, complaint, element, {**data, **submitted}, now)
+            suggestion_decisions.record_decision(s, complaint, element, {**data, **submitted}, now)
         if complaint is not None and element in BRANCH_DESKS and data.get("department"):
             complaint.department = data["department"]  # a special branch chose its desk, not the dispatcher
         if complaint is not None and element in HANDLING and "responsibility" in submitted:

@@ -3,8 +3,9 @@
 ``suggest`` scores a text with the current model: category, special type, severity and department, each
 with its confidence and the runners-up. Nothing is applied: the agent accepts (one key) or chooses
 otherwise. Registration stores what was suggested beside the complaint (``record_suggestion``); when the
-classify and dispatch steps complete, what the agent chose is compared with it (``record_decision``) and a
-difference is an override, which the next training run counts more (training_data.py).
+classify and dispatch steps complete, the write path compares what the agent chose with it
+(steps/suggestion_decisions.py) and a difference is an override, which the next training run counts more
+(training_data.py).
 """
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Complaint, TextSuggestion
+from ...models import TextSuggestion
 from ..runtime import Runtime
 from . import model_registry
 from .training_data import FIELDS, _department
 
-STEP_FIELDS = {"classify": ("category", "severity", "special_type"), "dispatch": ("department",)}
 MAX_TEXT = 2000
 
 
@@ -57,24 +57,6 @@ def record_suggestion(s: Session, complaint_id: int, text: str, suggestion: dict
                          suggested=shown, decided=accepted,
                          overridden=any(shown.get(k, {}).get("value") != v for k, v in accepted.items()),
                          decided_by_id=viewer_id if accepted else None, created_at=now, decided_at=now if accepted else None))
-
-
-def record_decision(s: Session, complaint: Complaint, element: str, data: dict[str, Any], now) -> None:
-    """Compare what the classify or dispatch step chose with the suggestion; mark an override."""
-    names = STEP_FIELDS.get(element)
-    if not names:
-        return
-    row = s.scalars(select(TextSuggestion).where(TextSuggestion.complaint_id == complaint.id)
-                    .order_by(TextSuggestion.id.desc()).limit(1)).first()
-    if row is None:
-        return
-    decided = dict(row.decided or {})
-    for name in names:
-        if data.get(name):
-            decided[name] = data[name]
-    row.decided = decided
-    row.decided_at = now
-    row.overridden = any(row.suggested.get(k, {}).get("value") not in (None, v) for k, v in decided.items())
 
 
 def suggestion_of(rt: Runtime, complaint_id: int) -> dict[str, Any] | None:
