@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from ..db import Database
 from ..domain.clock import SystemClock
 from ..domain.sla import SlaPolicy
+from .connectors import call_connector
 from .runtime import Runtime
 from .runtime.calendar_store import CalendarStore
 
@@ -24,6 +25,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         calendars=CalendarStore(db, settings["CALENDAR_REFRESH_SECONDS"]),
         policy=policy,
         settings=dict(settings),
+        call_connector=call_connector,
     )
     from .steps.branch_effects import check_settings
 

@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 from ...db import Database
@@ -54,6 +54,9 @@ class Runtime:
     calendars: CalendarStore
     policy: SlaPolicy
     settings: dict[str, Any]
+    # what a service task calls (services/connectors.call_connector): passed in by bootstrap, since the
+    # connectors use the runtime and the outbox above it
+    call_connector: Callable[["Runtime", str, dict, dict], Any]
     engine: Engine = field(init=False)
     live: LiveInstances = field(init=False, repr=False)  # engine objects of recently saved instances
     _models: dict[int, DeployedModel] = field(default_factory=dict, init=False, repr=False)
@@ -68,8 +71,7 @@ class Runtime:
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
     def _call_service(self, name: str, params: dict, data: dict):
-        from ..connectors import call_connector  # connectors use the runtime: imported when first called
-        return call_connector(self, name, params, data)
+        return self.call_connector(self, name, params, data)
 
     @property
     def calendar(self) -> WorkingCalendar:
