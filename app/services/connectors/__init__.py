@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ...domain.connectors import CONNECTORS
 from ...models import Complaint
+from ..notifications.outbox import enqueue
 from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ def _http(method: str):
 
 def _notify(channel: str):
     def call(rt: Runtime, conf, params):
-        from ..notifications.outbox import enqueue
-
         # the engine runs outside the instance's write: the outbox row is its own short write, keyed
         # so that the same step retried never queues the message twice
         key = f"connector:{channel}:{params['template']}:{params['to']}:{json.dumps(params.get('context'), sort_keys=True)}"
