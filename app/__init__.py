@@ -1,4 +1,5 @@
 """complaintflow: telecom complaint handling on BPMN. create_app() wires everything."""
+
 from __future__ import annotations
 
 from pathlib import Path

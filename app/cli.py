@@ -1,4 +1,5 @@
 """Command line: `complaintflow <command>` (or `flask --app app <command>`)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,7 @@ def init_db_command():
 
 @click.command("deploy")
 @click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True,
-              help="make changed files current even over a version a process owner deployed")
+@click.option("--force", is_flag=True, help="make changed files current even over a version a process owner deployed")
 @with_appcontext
 def deploy_command(folder: Path | None, force: bool = False):
     """Deploy the diagrams of a folder (default: processes/) that changed since they were last deployed from it.
@@ -55,8 +55,10 @@ def _deploy_outcome(d) -> str:
     if d.held_for is None:
         return f"version {d.version}" + ("" if d.created else " (unchanged)")
     if d.created:
-        return (f"version {d.version} stored from the changed files, NOT current: version {d.held_for} "
-                f"deployed by a process owner stays current (make it current in the model library, or --force)")
+        return (
+            f"version {d.version} stored from the changed files, NOT current: version {d.held_for} "
+            f"deployed by a process owner stays current (make it current in the model library, or --force)"
+        )
     return f"files unchanged since version {d.version}; version {d.held_for} stays current"
 
 
@@ -141,8 +143,7 @@ def scheduler_command(once: bool):
     run_blocking(current_app._get_current_object())
 
 
-COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command,
-            scheduler_command)
+COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command, scheduler_command)
 
 
 def init_app(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Managers' commands: `verify` re-checks the audit chains, `generate-demo` makes history at scale,
 `rebuild-reports` recounts the dashboard's roll-ups."""
+
 from __future__ import annotations
 
 import sys
@@ -47,8 +48,10 @@ def verify_command(instance_id: int | None):
     for b in result.broken:
         what = f" ({b.event_type} at {b.event_at})" if b.event_type else ""
         click.echo(f"instance {b.instance_id}: BROKEN at event {b.check.first_broken_seq}{what}: {b.check.reason}")
-    click.echo(f"{result.instances} instances, {result.events} events checked in {took:.1f} s: "
-               + ("every chain intact" if result.ok else f"{len(result.broken)} broken"))
+    click.echo(
+        f"{result.instances} instances, {result.events} events checked in {took:.1f} s: "
+        + ("every chain intact" if result.ok else f"{len(result.broken)} broken")
+    )
     if not result.ok:
         raise SystemExit(1)
 
@@ -57,10 +60,20 @@ def verify_command(instance_id: int | None):
 @click.option("--complaints", "n", default=1000, show_default=True, type=click.IntRange(1), help="how many complaints")
 @click.option("--days", default=180, show_default=True, type=click.IntRange(3), help="history over the last N days")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="end of the history (local day, default: now)")
-@click.option("--templates", default=1000, show_default=True, type=click.IntRange(1),
-              help="complaints worked through the services before the last days; the rest replay them")
-@click.option("--live-days", default=2, show_default=True, type=click.IntRange(0),
-              help="the last N days are worked entirely through the services")
+@click.option(
+    "--templates",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="complaints worked through the services before the last days; the rest replay them",
+)
+@click.option(
+    "--live-days",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0),
+    help="the last N days are worked entirely through the services",
+)
 @click.option("--seed", default=1, show_default=True, help="random seed: the same seed makes the same history")
 @click.option("--batch", default=200, show_default=True, type=click.IntRange(1), help="complaints per commit")
 @with_appcontext
@@ -72,22 +85,40 @@ def generate_demo_command(n, days, until, templates, live_days, seed, batch):
 
     settings = dict(current_app.config)
     upgrade(_rt().db)
-    end = (datetime.combine(until.date(), datetime.min.time(), OPERATOR_ZONE) + timedelta(days=1)
-           if until else _rt().clock.now())
+    end = (
+        datetime.combine(until.date(), datetime.min.time(), OPERATOR_ZONE) + timedelta(days=1)
+        if until
+        else _rt().clock.now()
+    )
     start = end - timedelta(days=days)
     t0 = time.perf_counter()
     with click.progressbar(length=n, label=f"generating {n} complaints", file=sys.stderr) as bar:
-        stats = generate_history(settings, n, start, end, seed=seed, batch=batch, templates=templates,
-                                 live_days=live_days, progress=bar.update)
+        stats = generate_history(
+            settings,
+            n,
+            start,
+            end,
+            seed=seed,
+            batch=batch,
+            templates=templates,
+            live_days=live_days,
+            progress=bar.update,
+        )
     took = time.perf_counter() - t0
-    click.echo(f"{stats.complaints} complaints through the services in {stats.services_seconds:.1f} s "
-               f"({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s; {stats.completed_tasks} tasks completed, "
-               f"{stats.fired_timers} timers fired, {stats.suspended} suspended, {stats.still_open} still open)")
+    click.echo(
+        f"{stats.complaints} complaints through the services in {stats.services_seconds:.1f} s "
+        f"({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s; {stats.completed_tasks} tasks completed, "
+        f"{stats.fired_timers} timers fired, {stats.suspended} suspended, {stats.still_open} still open)"
+    )
     if stats.replayed:
-        click.echo(f"{stats.replayed} replayed from the finished ones in {stats.replay_seconds:.1f} s "
-                   f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)")
-    click.echo(f"total {stats.complaints + stats.replayed} complaints in {took:.1f} s "
-               f"({(stats.complaints + stats.replayed) / took:.0f}/s) from {start:%Y-%m-%d} to {end:%Y-%m-%d}")
+        click.echo(
+            f"{stats.replayed} replayed from the finished ones in {stats.replay_seconds:.1f} s "
+            f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)"
+        )
+    click.echo(
+        f"total {stats.complaints + stats.replayed} complaints in {took:.1f} s "
+        f"({(stats.complaints + stats.replayed) / took:.0f}/s) from {start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    )
 
 
 @click.command("rebuild-reports")
@@ -104,8 +135,10 @@ def rebuild_reports_command():
     started = time.perf_counter()
     with click.progressbar(length=total, label="recounting", file=sys.stderr) as bar, _rt().db.write() as s:
         done = rebuild(s.connection(), progress=bar.update)
-    click.echo(f"{done.complaints} complaints and {done.tasks} completed tasks recounted in "
-               f"{time.perf_counter() - started:.1f} s: {done.day_rows} day rows, {done.step_rows} step rows")
+    click.echo(
+        f"{done.complaints} complaints and {done.tasks} completed tasks recounted in "
+        f"{time.perf_counter() - started:.1f} s: {done.day_rows} day rows, {done.step_rows} step rows"
+    )
 
 
 COMMANDS = (verify_command, generate_demo_command, rebuild_reports_command)

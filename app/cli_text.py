@@ -1,4 +1,5 @@
 """Commands of the text features: `classifier evaluate|train|synth-corpus`, `import-history`."""
+
 from __future__ import annotations
 
 import csv
@@ -56,9 +57,11 @@ def train_command():
 
     result = train_version(_rt(), "cli")
     ev = result["evaluation"] or {}
-    click.echo(f"version {result['version']}: {result['trained_texts']} texts {result['sources']} in "
-               f"{result['trained_seconds']} s" + (f"; held-out accuracy {ev['accuracy']:.3f}, macro-F1 {ev['macro_f1']:.3f}"
-                                                   if ev else ""))
+    click.echo(
+        f"version {result['version']}: {result['trained_texts']} texts {result['sources']} in "
+        f"{result['trained_seconds']} s"
+        + (f"; held-out accuracy {ev['accuracy']:.3f}, macro-F1 {ev['macro_f1']:.3f}" if ev else "")
+    )
 
 
 @classifier_group.command("synth-corpus")
@@ -112,7 +115,9 @@ def import_history_command(file: Path, mapping: tuple[str, ...], own_labels: boo
         raise click.ClickException(f"{exc.detail}: {getattr(exc, 'errors', '')}") from exc
     if result["status"] != "imported":
         lines = [f"row {e['row']}, {e['field']}: {e['message']}" for e in result["errors"][:50]]
-        raise click.ClickException(f"refused, nothing imported ({len(result['errors'])} problems):\n  " + "\n  ".join(lines))
+        raise click.ClickException(
+            f"refused, nothing imported ({len(result['errors'])} problems):\n  " + "\n  ".join(lines)
+        )
     click.echo(f"imported {result['rows_done']} rows (import {result['id']})")
 
 

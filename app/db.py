@@ -6,6 +6,7 @@ never deadlock by upgrading a read lock. Reads begin deferred and never block wr
 Services read and run the engine outside the write lock and take it only for the
 final short write guarded by the instance's version column (see docs/architecture.md).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,8 +27,9 @@ class Base(DeclarativeBase):
 class Database:
     """Owns the engine and hands out read and write sessions."""
 
-    def __init__(self, url: str, echo: bool = False, pool_size: int = 10, max_overflow: int = 10,
-                 connect_timeout: int = 5):
+    def __init__(
+        self, url: str, echo: bool = False, pool_size: int = 10, max_overflow: int = 10, connect_timeout: int = 5
+    ):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -36,8 +38,14 @@ class Database:
             _configure_sqlite(self.engine)
         else:
             # pre-ping: a connection broken by a database restart is replaced, not handed to a request.
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
-                                        max_overflow=max_overflow, connect_args={"connect_timeout": connect_timeout})
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                pool_pre_ping=True,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                connect_args={"connect_timeout": connect_timeout},
+            )
         self._write_engine = self.engine.execution_options(complaintflow_write=True)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -66,8 +74,9 @@ class Database:
         try:
             fairy = self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
         except dbapi_error as exc:  # as SQLAlchemy's own connect would say it: the API answers 503
-            raise DBAPIError.instance(None, None, exc, dbapi_error, connection_invalidated=True,
-                                      dialect=self.engine.dialect) from exc
+            raise DBAPIError.instance(
+                None, None, exc, dbapi_error, connection_invalidated=True, dialect=self.engine.dialect
+            ) from exc
         try:
             yield Plain(fairy.driver_connection, self.engine.dialect, invalidate=fairy.invalidate)
         finally:

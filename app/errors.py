@@ -1,4 +1,5 @@
 """Errors services raise; the API turns them into problem+json, the pages into messages."""
+
 from __future__ import annotations
 
 from typing import Any

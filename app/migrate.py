@@ -1,4 +1,5 @@
 """Alembic, driven from code: upgrade the schema to head, or tell whether it is current."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -18,6 +18,7 @@ Example::
     with rt.db.write() as s:
         ids = [r[0] for r in Plain.of(s).rows(READY, {"iid": 7})]
 """
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,14 @@ class Plain:
             lost = self._sa_dialect.is_disconnect(exc, self._conn, cur)
             if lost and self._invalidate is not None:
                 self._invalidate(exc)
-            raise DBAPIError.instance(text, params, exc, self._sa_dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost, dialect=self._sa_dialect) from exc
+            raise DBAPIError.instance(
+                text,
+                params,
+                exc,
+                self._sa_dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=self._sa_dialect,
+            ) from exc
         return cur
 
     def rows(self, sql: Sql, params: Mapping[str, Any] | None = None) -> list[tuple]:

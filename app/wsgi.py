@@ -1,4 +1,5 @@
 """WSGI entry point for gunicorn: `gunicorn app.wsgi:app`."""
+
 from . import create_app
 from .ops import log_start
 

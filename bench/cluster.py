@@ -8,6 +8,7 @@
   a refused or broken connection goes to the next process, a 503 waits Retry-After, and every retry
   of a POST repeats its Idempotency-Key. It counts answers by status, retries and network errors.
 """
+
 from __future__ import annotations
 
 import collections
@@ -69,20 +70,39 @@ class PgCluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _ctl(self, action: str) -> None:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action],
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> "PgCluster":
         options = [arg for k, v in self.settings.items() for arg in ("-o", f"{k}={v}")]
-        subprocess.run(["pg_createcluster", self.version, self.name, "-p", str(self.port), *options, "--",
-                        "--auth-local=trust", "--auth-host=trust"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "pg_createcluster",
+                self.version,
+                self.name,
+                "-p",
+                str(self.port),
+                *options,
+                "--",
+                "--auth-local=trust",
+                "--auth-host=trust",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self._ctl("start")
         self.wait_ready()
         return self
 
     def wait_ready(self, timeout: float = 30) -> None:
-        wait_for(lambda: subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode == 0,
-                 timeout, "PostgreSQL accepting connections")
+        wait_for(
+            lambda: subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode == 0,
+            timeout,
+            "PostgreSQL accepting connections",
+        )
 
     def restart(self) -> float:
         """Restart (fast mode: every session is cut); return the seconds it took."""
@@ -106,8 +126,9 @@ class _Process:
 
     def start(self):
         out = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         out.close()
         return self
 
@@ -126,7 +147,14 @@ class _Process:
 class AppProcess(_Process):
     def __init__(self, env: dict[str, str], log: Path, port: int, workers: int):
         self.port = port
-        self.command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "app.wsgi:app"]
+        self.command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+            "app.wsgi:app",
+        ]
         super().__init__({**env, "COMPLAINTFLOW_BIND": f"127.0.0.1:{port}", "COMPLAINTFLOW_WORKERS": str(workers)}, log)
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -171,8 +199,15 @@ class Balancer:
         if conn is not None:
             conn.close()
 
-    def call(self, method: str, path: str, body=None, token: str | None = None, key: str | None = None,
-             port: int | None = None) -> tuple[int, object]:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        token: str | None = None,
+        key: str | None = None,
+        port: int | None = None,
+    ) -> tuple[int, object]:
         """One logical request, retried until it gets an answer that is not 503 (or max_tries)."""
         headers = {"Content-Type": "application/json"}
         if token:

@@ -9,6 +9,7 @@ it names, found in its own folder or below it. With --start each diagram that pa
 through the start service; an exception that is not one of the service's own errors (which the
 API answers with a 4xx) is what a user would see as a 500, and is counted and printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REFERENCE = re.compile(rb'(?:calledElement|calledDecisionId|decisionRef|formJsonSchemaFilename|'
-                       rb'formUiSchemaFilename)"?\s*(?:=\s*"|value="|>)([^"<]+)')
+REFERENCE = re.compile(
+    rb"(?:calledElement|calledDecisionId|decisionRef|formJsonSchemaFilename|"
+    rb'formUiSchemaFilename)"?\s*(?:=\s*"|value="|>)([^"<]+)'
+)
 DEFINES = re.compile(rb'<(?:\w+:)?(?:process|decision)\b[^>]*\bid="([^"]+)"')
 
 
@@ -68,9 +71,16 @@ def make_app(workdir: Path):
     db = Database(url)
     upgrade(db)
     db.dispose()
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench", "UPLOAD_DIR": str(workdir),
-                      "SLA_POLICY": str(ROOT / "config" / "sla.toml")},
-                     clock=FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)))
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "UPLOAD_DIR": str(workdir),
+            "SLA_POLICY": str(ROOT / "config" / "sla.toml"),
+        },
+        clock=FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)),
+    )
     rt = app.extensions["complaintflow"]
     ensure_groups(rt)
     seed_demo_users(rt)
@@ -105,8 +115,9 @@ def run(args, diagrams: list[Path], workdir: Path) -> int:
         files = {"file": (io.BytesIO(diagram.read_bytes()), diagram.name)}
         for i, (name, data) in enumerate(referenced_files(diagram).items()):
             files[f"f{i}"] = (io.BytesIO(data), name)
-        r = client.post("/api/v1/process-models/check", data=dict(files), headers=headers,
-                        content_type="multipart/form-data")
+        r = client.post(
+            "/api/v1/process-models/check", data=dict(files), headers=headers, content_type="multipart/form-data"
+        )
         if r.status_code != 200:
             blockers[f"HTTP {r.status_code}"] += 1
             print(f"FAIL {diagram.relative_to(args.path)}: HTTP {r.status_code} {r.get_data(as_text=True)[:200]}")

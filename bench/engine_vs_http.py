@@ -7,6 +7,7 @@ process, one request at a time, like a single busy client.
 the project's VM changes speed within minutes (the same code measured 33 and 60 instances/s over
 HTTP), and run one after the other, (a) and (b) would measure different moments.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -92,8 +93,12 @@ class OverHttp:
     def __init__(self, workers: int = 1):
         self.tmp = Path(tempfile.mkdtemp(prefix="cf-bench-"))
         self.db = self.tmp / "bench.db"
-        self.env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": f"sqlite:///{self.db}",
-                    "COMPLAINTFLOW_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+        self.env = {
+            **os.environ,
+            "COMPLAINTFLOW_DATABASE_URL": f"sqlite:///{self.db}",
+            "COMPLAINTFLOW_SECRET_KEY": "bench",
+            "PYTHONPATH": str(ROOT),
+        }
         self.workers = workers
         self.latencies: list[float] = []
         self.instances = 0
@@ -103,8 +108,21 @@ class OverHttp:
         self.base_bytes = _db_bytes(self.db)
         port = _free_port()
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", "app.wsgi:app"], env=self.env, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "app.wsgi:app",
+            ],
+            env=self.env,
+            cwd=ROOT,
+        )
         self.client = _wait(port)
         status, body = self.client.call("POST", "/auth/token", {"username": "bench", "password": "bench-password"})
         self.client.headers["Authorization"] = f"Bearer {body['token']}"
@@ -180,13 +198,20 @@ def main() -> dict:
     ratio = b_rate / a_rate
     print(f"Eight sequential user tasks per instance, {n} instances each, (a) and (b) in alternating slices of {SLICE}")
     print(f"  (a) SpiffWorkflow in memory:         {a_rate:6.1f} instances/s")
-    print(f"  (b) HTTP, gunicorn 1 worker, SQLite: {b_rate:6.1f} instances/s, "
-          f"complete-task p50 {figures['complete_p50_ms']:.2f} ms / p95 {figures['complete_p95_ms']:.2f} ms, "
-          f"{figures['bytes_per_instance'] / 1024:.1f} KB stored per finished instance")
-    print(f"  ratio b/a: {ratio:.3f}  (on DESIGN.md's reference machine, where (a) is {REFERENCE_IN_MEMORY:.0f}/s: "
-          f"{ratio * REFERENCE_IN_MEMORY:.1f} instances/s)")
-    goals = [("instances/s >= 40", b_rate >= 40), ("p95 < 15 ms", figures["complete_p95_ms"] < 15),
-             ("< 6 KB per instance", figures["bytes_per_instance"] < 6 * 1024)]
+    print(
+        f"  (b) HTTP, gunicorn 1 worker, SQLite: {b_rate:6.1f} instances/s, "
+        f"complete-task p50 {figures['complete_p50_ms']:.2f} ms / p95 {figures['complete_p95_ms']:.2f} ms, "
+        f"{figures['bytes_per_instance'] / 1024:.1f} KB stored per finished instance"
+    )
+    print(
+        f"  ratio b/a: {ratio:.3f}  (on DESIGN.md's reference machine, where (a) is {REFERENCE_IN_MEMORY:.0f}/s: "
+        f"{ratio * REFERENCE_IN_MEMORY:.1f} instances/s)"
+    )
+    goals = [
+        ("instances/s >= 40", b_rate >= 40),
+        ("p95 < 15 ms", figures["complete_p95_ms"] < 15),
+        ("< 6 KB per instance", figures["bytes_per_instance"] < 6 * 1024),
+    ]
     print("  goals on this machine: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in goals))
     return {"a": a_rate, "b": b_rate, "ratio": ratio, **figures}
 

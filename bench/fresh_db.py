@@ -1,4 +1,5 @@
 """A fresh PostgreSQL database for a bench run: the benches that take --db drop and create it first."""
+
 from __future__ import annotations
 
 

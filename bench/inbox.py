@@ -11,6 +11,7 @@ written directly: the inbox never loads a workflow, so their state is a placehol
 requested ROUNDS times by a signed-in test client; the figures are server-side wall time per
 request, including the session, the queries and the template.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # a Monday morning in Shanghai
-GROUPS = [("agent", 30), ("dispatcher", 10), ("handler_network", 14), ("handler_billing", 14),
-          ("handler_product", 8), ("handler_hall", 8), ("handler_aftersales", 8), ("handler_security", 3),
-          ("supervisor", 4), ("director", 1)]
-STEP_OF_GROUP = {"agent": ("classify", "投诉分类"), "dispatcher": ("dispatch", "投诉分发"),
-                 "supervisor": ("classify_supervise", "投诉分类超时督办"), "director": ("handle_escalate", "投诉处理上级督办")}
+GROUPS = [
+    ("agent", 30),
+    ("dispatcher", 10),
+    ("handler_network", 14),
+    ("handler_billing", 14),
+    ("handler_product", 8),
+    ("handler_hall", 8),
+    ("handler_aftersales", 8),
+    ("handler_security", 3),
+    ("supervisor", 4),
+    ("director", 1),
+]
+STEP_OF_GROUP = {
+    "agent": ("classify", "投诉分类"),
+    "dispatcher": ("dispatch", "投诉分发"),
+    "supervisor": ("classify_supervise", "投诉分类超时督办"),
+    "director": ("handle_escalate", "投诉处理上级督办"),
+}
 CATEGORIES = ["network", "billing", "product", "service", "aftersales"]
 
 
@@ -63,11 +77,18 @@ def real_complaints(rt, n: int) -> list[tuple[str, str]]:
         for step in sc["steps"][: i % 7]:
             v = users[who[step["group"]]]
             data = dict(step["data"], **{k: v2 for k, v2 in start.items() if k in step["data"]})
-            ready = [t for t in tasks.list_tasks(rt, v, instance_id=done["process_instance_id"]) if t["element_id"] == step["task"]]
+            ready = [
+                t
+                for t in tasks.list_tasks(rt, v, instance_id=done["process_instance_id"])
+                if t["element_id"] == step["task"]
+            ]
             tasks.complete_task(rt, v, ready[0]["id"], data)
         for group, user in who.items():
-            open_ids += [(user, t["id"]) for t in tasks.list_tasks(rt, users[user], instance_id=done["process_instance_id"])
-                         if t["candidate_group"] == group]
+            open_ids += [
+                (user, t["id"])
+                for t in tasks.list_tasks(rt, users[user], instance_id=done["process_instance_id"])
+                if t["candidate_group"] == group
+            ]
     return open_ids
 
 
@@ -93,19 +114,53 @@ def bulk(rt, n: int, agent_id: int) -> None:
             group = rnd.choice(population)
             element, name = STEP_OF_GROUP.get(group, ("handle", "投诉处理"))
             due = NOW + timedelta(minutes=rnd.randint(-60 * 24 * 2, 60 * 24 * 5))
-            instances.append({"id": iid, "process_version_id": version_id, "process_id": "complaint_handling",
-                              "status": "running", "state": b"", "version": 1, "created_at": created, "updated_at": created})
-            rows.append({"id": str(uuid.UUID(int=rnd.getrandbits(128))), "instance_id": iid, "element_id": element,
-                         "name": name, "lane": None, "candidate_group": group,
-                         "assignee_id": agent_id if group == "agent" and rnd.random() < 0.01 else None,
-                         "state": "ready", "form": None, "priority": 0, "created_at": created, "due_at": due,
-                         "warn_at": due - timedelta(hours=1), "due_provisional": False})
-            complaints.append({"number": f"TS2026{i:08d}", "instance_id": iid, "customer_name": f"客户{i}",
-                               "customer_phone": f"13{rnd.randint(100000000, 999999999)}", "account": None,
-                               "channel": rnd.choice(["phone", "online", "letter", "hall", "social"]),
-                               "category": rnd.choice(CATEGORIES), "severity": "major" if rnd.random() < 0.05 else "general",
-                               "matter": "批量样本投诉", "status": "open", "current_step": name,
-                               "created_at": created, "updated_at": created})
+            instances.append(
+                {
+                    "id": iid,
+                    "process_version_id": version_id,
+                    "process_id": "complaint_handling",
+                    "status": "running",
+                    "state": b"",
+                    "version": 1,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            rows.append(
+                {
+                    "id": str(uuid.UUID(int=rnd.getrandbits(128))),
+                    "instance_id": iid,
+                    "element_id": element,
+                    "name": name,
+                    "lane": None,
+                    "candidate_group": group,
+                    "assignee_id": agent_id if group == "agent" and rnd.random() < 0.01 else None,
+                    "state": "ready",
+                    "form": None,
+                    "priority": 0,
+                    "created_at": created,
+                    "due_at": due,
+                    "warn_at": due - timedelta(hours=1),
+                    "due_provisional": False,
+                }
+            )
+            complaints.append(
+                {
+                    "number": f"TS2026{i:08d}",
+                    "instance_id": iid,
+                    "customer_name": f"客户{i}",
+                    "customer_phone": f"13{rnd.randint(100000000, 999999999)}",
+                    "account": None,
+                    "channel": rnd.choice(["phone", "online", "letter", "hall", "social"]),
+                    "category": rnd.choice(CATEGORIES),
+                    "severity": "major" if rnd.random() < 0.05 else "general",
+                    "matter": "批量样本投诉",
+                    "status": "open",
+                    "current_step": name,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
         with rt.db.write() as s:
             s.execute(insert(ProcessInstance), instances)
             s.execute(insert(HumanTask), rows)
@@ -122,9 +177,11 @@ def open_tasks_of_real_complaints(rt) -> list[tuple[str, str]]:
 
     who = {"agent": "agent", "dispatcher": "dispatcher", "handler_network": "network"}
     with rt.db.read() as s:
-        rows = s.execute(select(HumanTask.id, HumanTask.candidate_group).join(
-            ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.state == "ready", func.length(ProcessInstance.state) > 0)).all()
+        rows = s.execute(
+            select(HumanTask.id, HumanTask.candidate_group)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.state == "ready", func.length(ProcessInstance.state) > 0)
+        ).all()
     return [(who[g], i) for i, g in rows if g in who]
 
 
@@ -152,8 +209,14 @@ def measure(name: str, fn, rounds: int) -> dict:
     pairs = [fn() for _ in range(rounds)]
     wall, cpu = sorted(p[0] for p in pairs), sorted(p[1] for p in pairs)
     p95 = int(0.95 * (len(wall) - 1))
-    return {"case": name, "p50": statistics.median(wall), "p95": wall[p95], "max": wall[-1],
-            "cpu50": statistics.median(cpu), "cpu95": cpu[p95]}
+    return {
+        "case": name,
+        "p50": statistics.median(wall),
+        "p95": wall[p95],
+        "max": wall[-1],
+        "cpu50": statistics.median(cpu),
+        "cpu95": cpu[p95],
+    }
 
 
 def main() -> None:
@@ -203,7 +266,10 @@ def main() -> None:
     agent_tasks = [t for u, t in task_ids if u == "agent"]
     handler_tasks = [t for u, t in task_ids if u == "network"]
     cases = [
-        ("inbox: agent, all my work (page 1)", lambda: agent.time("/"), ),
+        (
+            "inbox: agent, all my work (page 1)",
+            lambda: agent.time("/"),
+        ),
         ("inbox: agent, next page (keyset)", lambda: agent.time(f"/?tab=all&after={cursor.group(1)}")),
         ("inbox: agent, mine", lambda: agent.time("/?tab=mine")),
         ("inbox: agent, overdue", lambda: agent.time("/?tab=overdue")),
@@ -218,17 +284,27 @@ def main() -> None:
         ("task page: network dept. (real instance)", lambda: network.time(f"/tasks/{rnd.choice(handler_tasks)}")),
     ]
     db = "PostgreSQL" if args.db else "SQLite (WAL)"
-    print(f"\n{db}: {open_tasks:,} open tasks ({args.real} real complaints worked through the services in "
-          f"{t_real:.1f} s, {args.n:,} bulk rows in {t_bulk:.1f} s); {args.rounds} requests per case\n")
-    print("| case | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
+    print(
+        f"\n{db}: {open_tasks:,} open tasks ({args.real} real complaints worked through the services in "
+        f"{t_real:.1f} s, {args.n:,} bulk rows in {t_bulk:.1f} s); {args.rounds} requests per case\n"
+    )
+    print(
+        "| case | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |",
+        flush=True,
+    )
     results = []
     for name, fn in cases:
         r = measure(name, fn, args.rounds)
         results.append(r)
-        print(f"| {r['case']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {r['cpu50']:.1f} | {r['cpu95']:.1f} |", flush=True)
+        print(
+            f"| {r['case']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | {r['cpu50']:.1f} | {r['cpu95']:.1f} |",
+            flush=True,
+        )
     worst = max(r["p95"] for r in results)
-    print(f"\nworst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'OVER'}; "
-          f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"\nworst p95: {worst:.1f} ms (target < 100 ms): {'OK' if worst < 100 else 'OVER'}; "
+        f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     rt.db.dispose()
 
 

@@ -14,6 +14,7 @@ Clients run on the same machine as the server and PostgreSQL; on a 2-core machin
 for the same cores, which is part of what the figures show. --write-docs puts the table under
 "## Load on PostgreSQL" in docs/performance.md (other sections are kept).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,14 +65,18 @@ def _client(args) -> tuple[list[float], int]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
         while time.time() < until:
-            status, inst = _call(conn, "POST", "/api/v1/process-instances", token, {"process_id": "eight_tasks", "data": {}})
+            status, inst = _call(
+                conn, "POST", "/api/v1/process-instances", token, {"process_id": "eight_tasks", "data": {}}
+            )
             if status != 201:
                 errors[0] += 1
                 continue
             task = inst["ready_tasks"][0]
             while task is not None and time.time() < until:
                 t0 = time.perf_counter()
-                status, body = _call(conn, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": {"ok": True}})
+                status, body = _call(
+                    conn, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": {"ok": True}}
+                )
                 mine.append(time.perf_counter() - t0)
                 if status != 200:
                     errors[0] += 1
@@ -112,8 +117,11 @@ def measure(op: str, port: int, token: str, concurrency: int, seconds: float) ->
     elapsed = max(time.time() - start, seconds)
     latencies = sorted(x for lat, _ in results for x in lat)
     return {
-        "requests": len(latencies), "per_s": len(latencies) / elapsed, "errors": sum(e for _, e in results),
-        "p50_ms": _percentile(latencies, 0.50) * 1000, "p99_ms": _percentile(latencies, 0.99) * 1000,
+        "requests": len(latencies),
+        "per_s": len(latencies) / elapsed,
+        "errors": sum(e for _, e in results),
+        "p50_ms": _percentile(latencies, 0.50) * 1000,
+        "p99_ms": _percentile(latencies, 0.99) * 1000,
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
     }
 
@@ -161,9 +169,15 @@ def run(base_url: str, seconds: float, seed: int) -> list[dict]:
     rows = []
     try:
         token = prepare(url, seed)
-        env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": url, "COMPLAINTFLOW_SECRET_KEY": "bench",
-               "COMPLAINTFLOW_DB_POOL_SIZE": "2",
-               "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2", "COMPLAINTFLOW_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "COMPLAINTFLOW_DATABASE_URL": url,
+            "COMPLAINTFLOW_SECRET_KEY": "bench",
+            "COMPLAINTFLOW_DB_POOL_SIZE": "2",
+            "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2",
+            "COMPLAINTFLOW_LOG_LEVEL": "warning",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         for workers in WORKERS:
             log = Path(os.environ.get("TMPDIR", "/tmp")) / f"cf-load-{workers}.log"
@@ -177,9 +191,12 @@ def run(base_url: str, seconds: float, seed: int) -> list[dict]:
             finally:
                 app.stop()
             rows.append({"workers": workers, "concurrency": concurrency, "complete": complete, "inbox": inbox})
-            print(f"{workers} worker(s): complete {complete['per_s']:.1f}/s p50 {complete['p50_ms']:.1f} ms "
-                  f"p99 {complete['p99_ms']:.1f} ms; inbox {inbox['per_s']:.1f}/s p50 {inbox['p50_ms']:.1f} ms "
-                  f"p99 {inbox['p99_ms']:.1f} ms; errors {complete['errors'] + inbox['errors']}", flush=True)
+            print(
+                f"{workers} worker(s): complete {complete['per_s']:.1f}/s p50 {complete['p50_ms']:.1f} ms "
+                f"p99 {complete['p99_ms']:.1f} ms; inbox {inbox['per_s']:.1f}/s p50 {inbox['p50_ms']:.1f} ms "
+                f"p99 {inbox['p99_ms']:.1f} ms; errors {complete['errors'] + inbox['errors']}",
+                flush=True,
+            )
     finally:
         drop()
     return rows
@@ -188,20 +205,24 @@ def run(base_url: str, seconds: float, seed: int) -> list[dict]:
 def table(rows: list[dict], seconds: float, seed: int) -> str:
     base_c, base_i = rows[0]["complete"]["per_s"], rows[0]["inbox"]["per_s"]
     lines = [
-        HEADING, "",
+        HEADING,
+        "",
         f"`python bench/load.py --write-docs` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, PostgreSQL "
         f"on the same machine, clients too). Sync gunicorn workers; 2 client threads per worker in two client "
         f"processes; {seconds:.0f} s per operation after a warm-up. complete-task: POST /api/v1/tasks/{{id}}/complete "
         f"on bench/eight_tasks.bpmn (no form), each client walking its own instances. inbox: GET /api/v1/tasks?limit=50 "
-        f"for an agent who sees {seed}+ ready tasks.", "",
+        f"for an agent who sees {seed}+ ready tasks.",
+        "",
         "| app processes (workers) | complete-task req/s | p50 ms | p99 ms | scaling | inbox req/s | p50 ms | p99 ms | scaling |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         c, i = r["complete"], r["inbox"]
-        lines.append(f"| {r['workers']} | {c['per_s']:.1f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | "
-                     f"{c['per_s'] / base_c:.2f}x | {i['per_s']:.1f} | {i['p50_ms']:.1f} | {i['p99_ms']:.1f} | "
-                     f"{i['per_s'] / base_i:.2f}x |")
+        lines.append(
+            f"| {r['workers']} | {c['per_s']:.1f} | {c['p50_ms']:.1f} | {c['p99_ms']:.1f} | "
+            f"{c['per_s'] / base_c:.2f}x | {i['per_s']:.1f} | {i['p50_ms']:.1f} | {i['p99_ms']:.1f} | "
+            f"{i['per_s'] / base_i:.2f}x |"
+        )
     lines += ["", "How it scales: " + scaling_note(rows), ""]
     return "\n".join(lines)
 
@@ -209,11 +230,13 @@ def table(rows: list[dict], seconds: float, seed: int) -> str:
 def scaling_note(rows: list[dict]) -> str:
     c = {r["workers"]: r["complete"]["per_s"] for r in rows}
     cores = os.cpu_count() or 1
-    return (f"from 1 to 2 workers completions go {c[1]:.0f} -> {c[2]:.0f}/s ({c[2] / c[1]:.2f}x); from 2 to 4, "
-            f"{c[2]:.0f} -> {c[4]:.0f}/s ({c[4] / c[2]:.2f}x). With {cores} cores shared by gunicorn, PostgreSQL and "
-            f"the clients, throughput stops growing once the cores are busy: more workers then only queue (p99 "
-            f"grows). Each completion is a short transaction on its own instance row, so across hosts it scales with "
-            f"the app hosts' cores until PostgreSQL's CPU or commit rate is the limit; add hosts, not workers per core.")
+    return (
+        f"from 1 to 2 workers completions go {c[1]:.0f} -> {c[2]:.0f}/s ({c[2] / c[1]:.2f}x); from 2 to 4, "
+        f"{c[2]:.0f} -> {c[4]:.0f}/s ({c[4] / c[2]:.2f}x). With {cores} cores shared by gunicorn, PostgreSQL and "
+        f"the clients, throughput stops growing once the cores are busy: more workers then only queue (p99 "
+        f"grows). Each completion is a short transaction on its own instance row, so across hosts it scales with "
+        f"the app hosts' cores until PostgreSQL's CPU or commit rate is the limit; add hosts, not workers per core."
+    )
 
 
 def write_docs(section: str) -> None:
@@ -229,8 +252,10 @@ def write_docs(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg-url", default=os.environ.get("COMPLAINTFLOW_TEST_PG_URL",
-                                                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("COMPLAINTFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "15")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("BENCH_SEED", "1000")))
     parser.add_argument("--write-docs", action="store_true", help="write the table into docs/performance.md")

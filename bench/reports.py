@@ -11,6 +11,7 @@ through the real services, the rest replays of finished ones. Then each page is 
 times by a signed-in manager's test client, cycling through realistic filters; the figures are
 server-side wall time per request (session, queries, the access-log write, the template).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,14 +28,30 @@ sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 SEARCHES = (
-    "", "status=open", "status=closed&sort=closed_at", "category=network&severity=major", "sla=breached",
-    "sla=paused", "sla=breached_ever&department=billing", "channel=social&created_from=2026-02-01&created_to=2026-02-28",
-    "phone=138", "number=TS202602", "assignee=network&status=open", "version=1&order=asc", "department=hall&category=service",
+    "",
+    "status=open",
+    "status=closed&sort=closed_at",
+    "category=network&severity=major",
+    "sla=breached",
+    "sla=paused",
+    "sla=breached_ever&department=billing",
+    "channel=social&created_from=2026-02-01&created_to=2026-02-28",
+    "phone=138",
+    "number=TS202602",
+    "assignee=network&status=open",
+    "version=1&order=asc",
+    "department=hall&category=service",
 )
 # The default period (the last 30 days) holds fewer complaints than earlier months: replays must finish before
 # the live days, so late arrivals are made up earlier. January (about 20,000 complaints) is the full month.
-DASHBOARDS = ("", "category=network", "department=billing", "from=2025-12-03&to=2026-03-02",
-              "from=2026-02-01&to=2026-02-28&category=billing", "from=2026-01-01&to=2026-01-31")
+DASHBOARDS = (
+    "",
+    "category=network",
+    "department=billing",
+    "from=2025-12-03&to=2026-03-02",
+    "from=2026-02-01&to=2026-02-28&category=billing",
+    "from=2026-01-01&to=2026-01-31",
+)
 
 
 def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> None:
@@ -62,13 +79,16 @@ def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> No
         return
     settings = load_settings(ROOT / "instance", {"DATABASE_URL": url})
     started = time.perf_counter()
-    stats = generate_history(settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=templates,
-                             live_days=live_days)
+    stats = generate_history(
+        settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=templates, live_days=live_days
+    )
     took = time.perf_counter() - started
-    print(f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
-          f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
-          f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
-          f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)")
+    print(
+        f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
+        f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
+        f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
+        f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)"
+    )
     db = Database(url)
     with db.engine.begin() as conn:  # fresh statistics for the planner, as a nightly job would keep them
         conn.exec_driver_sql("ANALYZE")
@@ -94,9 +114,15 @@ def main() -> None:
     ap.add_argument("--complaints", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--fresh", action="store_true", help="generate the history again")
-    ap.add_argument("--templates", type=int, default=500, help="complaints worked through the services before the last days")
+    ap.add_argument(
+        "--templates", type=int, default=500, help="complaints worked through the services before the last days"
+    )
     ap.add_argument("--live-days", type=int, default=2, help="the last days worked entirely through the services")
-    ap.add_argument("--only", default="", help="comma-separated case keys: search, instance, dashboard, fresh, regulator, regulator-fresh")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated case keys: search, instance, dashboard, fresh, regulator, regulator-fresh",
+    )
     ap.add_argument("--verbose", action="store_true", help="also time each search and dashboard filter set alone")
     ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 6 dashboard filter sets computed afresh")
     args = ap.parse_args()
@@ -110,8 +136,10 @@ def main() -> None:
     from app.models import Complaint, ProcessInstance
     from tests.integration.web_client import Web
 
-    app = create_app({"DATABASE_URL": args.db, "SECRET_KEY": "bench", "TESTING": True, "REPORTS_CACHE_SECONDS": 60},
-                     clock=FixedClock(NOW))
+    app = create_app(
+        {"DATABASE_URL": args.db, "SECRET_KEY": "bench", "TESTING": True, "REPORTS_CACHE_SECONDS": 60},
+        clock=FixedClock(NOW),
+    )
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
         total = s.scalar(select(func.count()).select_from(Complaint))

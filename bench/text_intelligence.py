@@ -13,6 +13,7 @@
 
 BENCH_TEXT_SIMILAR (default 100000) and BENCH_TEXT_TRAIN (default 20000) shrink a run.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,14 @@ from app.domain.text_intelligence.evaluation import evaluate  # noqa: E402
 from app.domain.text_intelligence.similarity import SimilarityIndex  # noqa: E402
 
 SPECIAL = {"privacy": "privacy", "fraud": "fraud", "special_needs": "special_needs"}
-DEPARTMENT = {"network": "network", "billing": "billing", "product": "product", "service": "hall",
-              "aftersales": "aftersales", "privacy": "security"}
+DEPARTMENT = {
+    "network": "network",
+    "billing": "billing",
+    "product": "product",
+    "service": "hall",
+    "aftersales": "aftersales",
+    "privacy": "security",
+}
 
 
 def pct(values, q) -> float:
@@ -53,15 +60,21 @@ def accuracy(tmp: Path) -> dict:
     texts, labels = read_labelled(path)
     started = time.perf_counter()
     result = evaluate(texts, labels, folds=5)
-    return {"texts": len(texts), "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
-            "seconds": time.perf_counter() - started}
+    return {
+        "texts": len(texts),
+        "accuracy": result["accuracy"],
+        "macro_f1": result["macro_f1"],
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def fields_of(labels: list[str], rng: random.Random) -> dict[str, list]:
-    return {"category": [lab if lab in DEPARTMENT and lab != "privacy" else "service" for lab in labels],
-            "special_type": [SPECIAL.get(lab, "none") for lab in labels],
-            "severity": ["major" if rng.random() < 0.12 else "general" for _ in labels],
-            "department": [DEPARTMENT.get(lab) for lab in labels]}
+    return {
+        "category": [lab if lab in DEPARTMENT and lab != "privacy" else "service" for lab in labels],
+        "special_type": [SPECIAL.get(lab, "none") for lab in labels],
+        "severity": ["major" if rng.random() < 0.12 else "general" for _ in labels],
+        "department": [DEPARTMENT.get(lab) for lab in labels],
+    }
 
 
 def training(n: int) -> dict:
@@ -80,8 +93,15 @@ def suggestion_latency(tmp: Path) -> dict:
     from app.services.text_intelligence import model_registry, suggestions
     from datetime import datetime, timezone
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SECRET_KEY": "bench", "TESTING": True,
-                      "UPLOAD_DIR": str(tmp / "uploads")}, clock=FixedClock(datetime(2026, 3, 2, 1, tzinfo=timezone.utc)))
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "UPLOAD_DIR": str(tmp / "uploads"),
+        },
+        clock=FixedClock(datetime(2026, 3, 2, 1, tzinfo=timezone.utc)),
+    )
     rt = app.extensions["complaintflow"]
     upgrade(rt.db)
     model_registry.train_version(rt, "bench", evaluate=False)
@@ -129,17 +149,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         a = accuracy(tmp)
-        print(f"1. classifier evaluate, synthetic 8 x 300: accuracy {a['accuracy']:.3f}, macro-F1 {a['macro_f1']:.3f} "
-              f"(goal >= 0.90) [{'met' if a['macro_f1'] >= 0.90 else 'MISSED'}]; 5 folds in {a['seconds']:.1f} s")
+        print(
+            f"1. classifier evaluate, synthetic 8 x 300: accuracy {a['accuracy']:.3f}, macro-F1 {a['macro_f1']:.3f} "
+            f"(goal >= 0.90) [{'met' if a['macro_f1'] >= 0.90 else 'MISSED'}]; 5 folds in {a['seconds']:.1f} s"
+        )
         s = suggestion_latency(tmp)
-        print(f"2. suggestion at intake: p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms over {s['calls']} "
-              f"(goal p95 < 20 ms) [{'met' if s['p95_ms'] < 20 else 'MISSED'}]")
+        print(
+            f"2. suggestion at intake: p50 {s['p50_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms over {s['calls']} "
+            f"(goal p95 < 20 ms) [{'met' if s['p95_ms'] < 20 else 'MISSED'}]"
+        )
     t = training(n_train)
-    print(f"3. training on {t['texts']} texts, four fields: {t['seconds']:.1f} s "
-          f"(goal < 60 s) [{'met' if t['seconds'] < 60 else 'MISSED'}]")
+    print(
+        f"3. training on {t['texts']} texts, four fields: {t['seconds']:.1f} s "
+        f"(goal < 60 s) [{'met' if t['seconds'] < 60 else 'MISSED'}]"
+    )
     sim = similar_lookup(n_similar)
-    print(f"4. similar lookup over {sim['indexed']} complaints: p50 {sim['p50_ms']:.1f} ms, p95 {sim['p95_ms']:.1f} ms "
-          f"(goal p95 < 50 ms) [{'met' if sim['p95_ms'] < 50 else 'MISSED'}]; index built in {sim['build_s']:.1f} s")
+    print(
+        f"4. similar lookup over {sim['indexed']} complaints: p50 {sim['p50_ms']:.1f} ms, p95 {sim['p95_ms']:.1f} ms "
+        f"(goal p95 < 50 ms) [{'met' if sim['p95_ms'] < 50 else 'MISSED'}]; index built in {sim['build_s']:.1f} s"
+    )
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 

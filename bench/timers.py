@@ -10,6 +10,7 @@ A reader polls the timer table every 50 ms and notes when each firing became vis
 lateness = that instant - due. Prints p50/p99/max lateness of the steady timers, and the burst's
 drain time and firings per second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,25 +63,50 @@ def seed_waiting_timers(rt, version_id: int, dues: list[datetime], divisor: int 
     with rt.db.write() as s:
         first = (s.scalar(select(text("max(id)")).select_from(ProcessInstance)) or 0) + 1
     for start in range(0, len(dues), chunk):
-        part = dues[start:start + chunk]
+        part = dues[start : start + chunk]
         rows, timers = [], []
         for offset, due in enumerate(part):
             iid = first + start + offset
             iso = due.astimezone(timezone.utc).isoformat()
             state = template.replace("{DUE}", iso)
-            rows.append({"id": iid, "process_version_id": version_id, "process_id": model.process_id, "status": "running",
-                         "state": state_from_text(state), "version": 1,
-                         "created_at": now, "updated_at": now})
-            timers.append({"instance_id": iid, "task_id": timer.task_id, "element_id": timer.element_id,
-                           "attached_to": None, "kind": "timer", "sla_step": None, "due_at": due, "status": "waiting",
-                           "provisional": False, "attempts": 0, "details": {}})
+            rows.append(
+                {
+                    "id": iid,
+                    "process_version_id": version_id,
+                    "process_id": model.process_id,
+                    "status": "running",
+                    "state": state_from_text(state),
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            timers.append(
+                {
+                    "instance_id": iid,
+                    "task_id": timer.task_id,
+                    "element_id": timer.element_id,
+                    "attached_to": None,
+                    "kind": "timer",
+                    "sla_step": None,
+                    "due_at": due,
+                    "status": "waiting",
+                    "provisional": False,
+                    "attempts": 0,
+                    "details": {},
+                }
+            )
             ids.append(iid)
         with rt.db.write() as s:
             s.execute(insert(ProcessInstance), rows)
             s.execute(insert(Timer), timers)
     if rt.db.url.startswith("postgresql"):
         with rt.db.write() as s:
-            s.execute(text("SELECT setval(pg_get_serial_sequence('process_instance', 'id'), (SELECT max(id) FROM process_instance))"))
+            s.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('process_instance', 'id'), (SELECT max(id) FROM process_instance))"
+                )
+            )
     return ids
 
 
@@ -125,8 +151,11 @@ def run(url: str, waiting: int, steady: int, burst: int, tick: float) -> dict:
         reader.dispose()
 
     def late(ids):
-        return [(seen[i] - due_of[i].replace(tzinfo=due_of[i].tzinfo or timezone.utc)).total_seconds()
-                for i in ids if i in seen]
+        return [
+            (seen[i] - due_of[i].replace(tzinfo=due_of[i].tzinfo or timezone.utc)).total_seconds()
+            for i in ids
+            if i in seen
+        ]
 
     steady_late, burst_late = late(steady_ids), late(burst_ids)
     with rt.db.read() as s:
@@ -134,14 +163,25 @@ def run(url: str, waiting: int, steady: int, burst: int, tick: float) -> dict:
     drain = max(burst_late) if burst_late else float("nan")
     rt.db.dispose()
     return {
-        "database": url.split(":", 1)[0], "waiting_timers": waiting, "seed_seconds": round(seed_seconds, 1),
+        "database": url.split(":", 1)[0],
+        "waiting_timers": waiting,
+        "seed_seconds": round(seed_seconds, 1),
         "tick_seconds": tick,
-        "steady": {"timers": steady, "fired": len(steady_late), "over_seconds": 20,
-                   "lateness_p50_s": round(percentile(steady_late, 50), 3),
-                   "lateness_p99_s": round(percentile(steady_late, 99), 3), "lateness_max_s": round(max(steady_late), 3)},
-        "burst": {"timers": burst, "fired": len(burst_late), "drain_seconds": round(drain, 2),
-                  "firings_per_second": round(len(burst_late) / drain, 1) if drain else None,
-                  "lateness_p50_s": round(percentile(burst_late, 50), 3)},
+        "steady": {
+            "timers": steady,
+            "fired": len(steady_late),
+            "over_seconds": 20,
+            "lateness_p50_s": round(percentile(steady_late, 50), 3),
+            "lateness_p99_s": round(percentile(steady_late, 99), 3),
+            "lateness_max_s": round(max(steady_late), 3),
+        },
+        "burst": {
+            "timers": burst,
+            "fired": len(burst_late),
+            "drain_seconds": round(drain, 2),
+            "firings_per_second": round(len(burst_late) / drain, 1) if drain else None,
+            "lateness_p50_s": round(percentile(burst_late, 50), 3),
+        },
         "still_waiting_after": left,
     }
 

@@ -14,6 +14,7 @@ Every value comes from the environment, so one file serves every host:
                                 adds up every worker (and a scheduler process that shares it)
 The app's own settings (COMPLAINTFLOW_DATABASE_URL, COMPLAINTFLOW_SECRET_KEY...) are read by create_app.
 """
+
 import glob
 import logging
 import os
@@ -45,8 +46,12 @@ if _env("COMPLAINTFLOW_LOG_FORMAT", "text") == "json":
         "formatters": {"json": _json, "access": {"format": "%(message)s"}},
         "filters": {"request_id": {"()": "app.ops.logs.RequestIdFilter"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"],
-                        "stream": "ext://sys.stderr"},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            },
             "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
         },
         "root": {"level": loglevel.upper(), "handlers": ["console"]},

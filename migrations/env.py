@@ -1,4 +1,5 @@
 """Alembic environment: the models' metadata, the connection handed in by app.migrate."""
+
 from __future__ import annotations
 
 from alembic import context

@@ -1,5 +1,6 @@
 """Tell whether requirements.lock still matches pyproject.toml: every pinned dependency there
 (extras included) must be in the lock at the same version. Exit 1 naming the ones that are not."""
+
 from __future__ import annotations
 
 import re

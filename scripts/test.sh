@@ -42,6 +42,7 @@ fi
 
 # Lint, import contracts and types first (seconds): a failure there is cheaper to read than a failing test.
 .venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
 # The layers of docs/architecture.md and no cycles between service packages (pyproject.toml).
 .venv/bin/lint-imports --no-cache
 .venv/bin/mypy

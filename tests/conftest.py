@@ -1,4 +1,5 @@
 """Fixtures shared by every tier: fixed clocks, apps on SQLite and PostgreSQL, signed-in clients."""
+
 from __future__ import annotations
 
 import os
@@ -165,18 +166,25 @@ class PgContents:
                     conn.execute(table.insert(), rows[table.name])
             # Identities restart after the content's rows, as TRUNCATE ... RESTART IDENTITY did.
             for table, column, sequence in self._serials(conn):
-                conn.execute(text(f"SELECT setval('{sequence}', COALESCE((SELECT max(\"{column}\") FROM \"{table}\"), 0)"
-                                  " + 1, false)"))
+                conn.execute(
+                    text(
+                        f'SELECT setval(\'{sequence}\', COALESCE((SELECT max("{column}") FROM "{table}"), 0)'
+                        " + 1, false)"
+                    )
+                )
         return self.url
 
     def _serials(self, conn) -> list:
         if self.serials is None:
             from sqlalchemy import text
 
-            self.serials = conn.execute(text(
-                "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
-                " FROM information_schema.columns WHERE table_schema = 'public'"
-                " AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL")).all()
+            self.serials = conn.execute(
+                text(
+                    "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
+                    " FROM information_schema.columns WHERE table_schema = 'public'"
+                    " AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL"
+                )
+            ).all()
         return self.serials
 
     def _rows(self, content: str) -> dict[str, list[dict]]:
@@ -213,8 +221,9 @@ def _truncate_pg(url: str) -> None:
 def pytest_generate_tests(metafunc):
     """Run on PostgreSQL too only the tests marked also_postgres (repository, concurrency, SQL dialect)."""
     if "db_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("also_postgres"):
-        metafunc.parametrize("db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-                             indirect=True)
+        metafunc.parametrize(
+            "db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+        )
 
 
 @pytest.fixture

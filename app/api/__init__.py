@@ -1,4 +1,5 @@
 """The JSON API under /api/v1: bearer tokens, problem+json errors, an OpenAPI document."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,12 @@ class StrictJsonProvider(DefaultJSONProvider):
     about 2 % of a completion's CPU.
     """
 
-    _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | \
-        orjson.OPT_PASSTHROUGH_DATACLASS
+    _OPTIONS = (
+        orjson.OPT_SORT_KEYS
+        | orjson.OPT_NON_STR_KEYS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
 
     def loads(self, s, **kwargs):
         long_number = _LONG_NUMBER_TEXT if isinstance(s, str) else _LONG_NUMBER_BYTES
@@ -198,14 +203,20 @@ def database_down(exc):
 @bp.errorhandler(DataError)
 def number_out_of_range(exc):
     """A value that does not fit the database's column (a huge integer): the client's input, not a fault."""
-    return problem(422, "Unprocessable content", "a value is out of range for its field",
-                   errors=[{"field": "", "message": str(getattr(exc, "orig", exc)).splitlines()[0][:200]}])
+    return problem(
+        422,
+        "Unprocessable content",
+        "a value is out of range for its field",
+        errors=[{"field": "", "message": str(getattr(exc, "orig", exc)).splitlines()[0][:200]}],
+    )
 
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     if exc.code == 413:
-        return problem(413, exc.name, f"the body is larger than {current_app.config['MAX_UPLOAD_MB']} MB (MAX_UPLOAD_MB)")
+        return problem(
+            413, exc.name, f"the body is larger than {current_app.config['MAX_UPLOAD_MB']} MB (MAX_UPLOAD_MB)"
+        )
     return problem(exc.code or 500, exc.name, exc.description or exc.name)
 
 

@@ -1,4 +1,5 @@
 """/auth/token: exchange a username and password for a bearer token, and revoke it."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -17,8 +18,11 @@ def issue_token():
     """Issue a bearer token."""
     body = json_body()
     username, password = body.get("username"), body.get("password")
-    errors = [{"field": f, "message": "required"} for f, v in (("username", username), ("password", password))
-              if not isinstance(v, str) or not v]
+    errors = [
+        {"field": f, "message": "required"}
+        for f, v in (("username", username), ("password", password))
+        if not isinstance(v, str) or not v
+    ]
     if errors:
         raise Invalid("username and password are required", errors)
     viewer = accounts.authenticate(runtime(), username, password, address=_address())

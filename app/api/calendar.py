@@ -1,4 +1,5 @@
 """The working-day calendar: overrides, a year's official schedule, the years still needing one."""
+
 from __future__ import annotations
 
 from flask import jsonify
@@ -22,8 +23,9 @@ def list_calendar_overrides():
 def set_calendar_override():
     """Declare one day a working day or a day off (process owners)."""
     body = json_body()
-    return jsonify(calendar_admin.set_override(runtime(), viewer(), body.get("day"), body.get("is_workday"),
-                                               body.get("name", ""))), 201
+    return jsonify(
+        calendar_admin.set_override(runtime(), viewer(), body.get("day"), body.get("is_workday"), body.get("name", ""))
+    ), 201
 
 
 @bp.delete("/calendar/overrides/<day>")
@@ -37,8 +39,11 @@ def remove_calendar_override(day: str):
 def import_calendar_schedule():
     """Enter a year's official schedule from the State Council notice text; recompute provisional deadlines."""
     body = json_body()
-    return jsonify(calendar_admin.import_schedule(runtime(), viewer(), body.get("year"), body.get("text"),
-                                                  body.get("form", "auto"))), 201
+    return jsonify(
+        calendar_admin.import_schedule(
+            runtime(), viewer(), body.get("year"), body.get("text"), body.get("form", "auto")
+        )
+    ), 201
 
 
 @bp.post("/calendar/recompute")
@@ -51,4 +56,3 @@ def recompute_calendar_deadlines():
 def calendar_status():
     """The years (this and next) whose official schedule is missing and the open provisional deadlines."""
     return jsonify(calendar_admin.status(runtime()))
-

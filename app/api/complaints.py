@@ -1,4 +1,5 @@
 """Complaints: register (starts the handling process), search, read."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -22,10 +23,18 @@ def register_complaint():
 def list_complaints():
     """Search complaints by number, phone or name; filter by status, category, channel."""
     a = request.args
-    return jsonify(complaints.list_complaints(
-        runtime(), viewer(), q=a.get("q"), status=a.get("status"), category=a.get("category"),
-        channel=a.get("channel"), limit=_int_arg("limit") or 50, offset=_int_arg("offset") or 0,
-    ))
+    return jsonify(
+        complaints.list_complaints(
+            runtime(),
+            viewer(),
+            q=a.get("q"),
+            status=a.get("status"),
+            category=a.get("category"),
+            channel=a.get("channel"),
+            limit=_int_arg("limit") or 50,
+            offset=_int_arg("offset") or 0,
+        )
+    )
 
 
 @bp.post("/complaints/<int:complaint_id>/owner")

@@ -5,6 +5,7 @@ same key with the same request answers the first answer again (header ``Idempote
 true``); the same key with a different request is refused (422). Keys belong to the signed-in
 user and expire after IDEMPOTENCY_HOURS.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,8 +39,15 @@ def idempotent(resource_of: Callable[[dict], str] | None = None):
             found = idem.lookup(rt, v.id, key)
             if found is not None:
                 return _replay(rt, found, fp)
-            pending = idem.Pending(v.id, key, fp, request.method, request.path,
-                                   resource_of(kwargs) if resource_of else None, rt.clock.now())
+            pending = idem.Pending(
+                v.id,
+                key,
+                fp,
+                request.method,
+                request.path,
+                resource_of(kwargs) if resource_of else None,
+                rt.clock.now(),
+            )
             token = idem.begin(pending)
             try:
                 rv = view(**kwargs)
@@ -71,8 +79,10 @@ def _lookup_quietly(rt, user_id: int, key: str):
 
 def _replay(rt, found: idem.Stored, fp: str):
     if found.fingerprint != fp:
-        raise Invalid(f"this {HEADER} was used for a different request",
-                      [{"field": HEADER, "message": "already used with another method, path or body; use a new key"}])
+        raise Invalid(
+            f"this {HEADER} was used for a different request",
+            [{"field": HEADER, "message": "already used with another method, path or body; use a new key"}],
+        )
     if found.status_code is not None:
         body, status = found.response, found.status_code
     else:

@@ -1,4 +1,5 @@
 """Process instances: start one, read its status and data, read its audit trail."""
+
 from __future__ import annotations
 
 from flask import jsonify

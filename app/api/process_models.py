@@ -1,4 +1,5 @@
 """Process models for process owners' CI: upload (deploy), check, list, diff, download, migrate instances."""
+
 from __future__ import annotations
 
 from flask import Response, jsonify, request
@@ -35,7 +36,9 @@ def _uploaded_files() -> tuple[dict[str, bytes], dict[str, bytes], str | None]:
         if storage is main or not storage.filename:
             continue
         if not storage.filename.endswith(ALLOWED_SUFFIXES):
-            raise Invalid("unsupported file", [{"field": field, "message": f"{storage.filename}: only .bpmn, .dmn, .json"}])
+            raise Invalid(
+                "unsupported file", [{"field": field, "message": f"{storage.filename}: only .bpmn, .dmn, .json"}]
+            )
         target = bpmn if storage.filename.endswith(BPMN_SUFFIXES) else others
         target[storage.filename] = storage.read()
     return bpmn, others, request.form.get("process_id") or main_process_of(main.filename, bpmn[main.filename])
@@ -46,10 +49,15 @@ def upload_process_model():
     """Deploy a BPMN file (multipart field `file`) with optional forms/DMN as the next version."""
     _require("model.edit", "only process owners deploy diagrams")
     bpmn, others, process_id = _uploaded_files()
-    deployed = deployment.deploy_model(runtime(), bpmn, others, viewer().id, request.form.get("note", ""),
-                                       process_id, strict=True)
-    body = {"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
-            "warnings": [p.as_dict() for p in deployed.warnings]}
+    deployed = deployment.deploy_model(
+        runtime(), bpmn, others, viewer().id, request.form.get("note", ""), process_id, strict=True
+    )
+    body = {
+        "process_id": deployed.process_id,
+        "version": deployed.version,
+        "created": deployed.created,
+        "warnings": [p.as_dict() for p in deployed.warnings],
+    }
     return jsonify(body), 201 if deployed.created else 200
 
 
@@ -94,9 +102,12 @@ def download_model_file(process_id: str, version: int, name: str):
     """One file of a deployed version, byte for byte as it was uploaded."""
     _require("model.read", "the model library is for process owners and managers")
     text = catalog.version_file(runtime(), process_id, _exists(version, "version"), name)
-    suffix = name[name.rfind("."):] if "." in name else ""
-    return Response(text.encode("utf-8"), mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    return Response(
+        text.encode("utf-8"),
+        mimetype=_MIMETYPES.get(suffix, "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.post("/process-models/<process_id>/versions/<int:version>/current")
@@ -123,8 +134,11 @@ def _version(body: dict) -> int | None:
 def migrate_process_instance(instance_id: int):
     """Check (dry_run, the default) or move one running instance to another version of its process."""
     body = json_body()
-    return jsonify(instance_migration.migrate_instance(runtime(), viewer(), _exists(instance_id, "instance"),
-                                                       _version(body), _dry_run(body)))
+    return jsonify(
+        instance_migration.migrate_instance(
+            runtime(), viewer(), _exists(instance_id, "instance"), _version(body), _dry_run(body)
+        )
+    )
 
 
 @bp.post("/process-instances/migrate")
@@ -135,8 +149,13 @@ def migrate_process_instances():
     if not isinstance(process_id, str) or not process_id:
         raise Invalid("process_id is required", [{"field": "process_id", "message": "required"}])
     ids = body.get("instance_ids")
-    if ids is not None and (not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_INT for i in ids)):
-        raise Invalid("instance_ids must be a list of ids", [{"field": "instance_ids", "message": "a list of integers"}])
-    return jsonify(instance_migration.migrate_many(runtime(), viewer(), process_id, _version(body), ids,
-                                                   _dry_run(body)))
+    if ids is not None and (
+        not isinstance(ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_INT for i in ids)
+    ):
+        raise Invalid(
+            "instance_ids must be a list of ids", [{"field": "instance_ids", "message": "a list of integers"}]
+        )
+    return jsonify(
+        instance_migration.migrate_many(runtime(), viewer(), process_id, _version(body), ids, _dry_run(body))
+    )

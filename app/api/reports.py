@@ -1,5 +1,6 @@
 """Managers' API: instance search and export, an instance's audit view and chain check, saved
 searches, the dashboard, the regulator's view and the access log."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,9 +36,15 @@ def export_instances():
 
 def export_response(body, fmt: str, now) -> Response:
     name = f"complaints-{now.strftime('%Y%m%d-%H%M%S')}.{fmt}"
-    return Response(stream_with_context(body), mimetype=exports.MEDIA[fmt].split(";")[0],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Content-Type": exports.MEDIA[fmt], "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(body),
+        mimetype=exports.MEDIA[fmt].split(";")[0],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Type": exports.MEDIA[fmt],
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _id(value: int, what: str) -> int:

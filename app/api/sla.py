@@ -1,4 +1,5 @@
 """SLA actions: suspend and resume a complaint, extension requests and decisions, timer incidents."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -51,7 +52,9 @@ def reject_extension(request_id: int):
 @bp.get("/incidents")
 def list_incidents():
     """Timers that kept failing (supervisors)."""
-    return jsonify({"items": timers.list_incidents(runtime(), viewer(), _int_arg("limit") or 100, _int_arg("offset") or 0)})
+    return jsonify(
+        {"items": timers.list_incidents(runtime(), viewer(), _int_arg("limit") or 100, _int_arg("offset") or 0)}
+    )
 
 
 @bp.post("/incidents/<int:timer_id>/retry")

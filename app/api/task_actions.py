@@ -1,4 +1,5 @@
 """Task actions besides completing: transfer (转派), return (退单), urge (催办), notes, contact attempts."""
+
 from __future__ import annotations
 
 from flask import jsonify
@@ -11,8 +12,16 @@ from . import bp, json_body, runtime, viewer
 def transfer_task(task_id: str):
     """Transfer a ready task to a person (to_user: id or username) or a group (to_group), with a reason."""
     body = json_body()
-    return jsonify(task_actions.transfer_task(runtime(), viewer(), task_id, reason=body.get("reason"),
-                                              to_user=body.get("to_user"), to_group=body.get("to_group")))
+    return jsonify(
+        task_actions.transfer_task(
+            runtime(),
+            viewer(),
+            task_id,
+            reason=body.get("reason"),
+            to_user=body.get("to_user"),
+            to_group=body.get("to_group"),
+        )
+    )
 
 
 @bp.get("/tasks/<task_id>/transfer-targets")
@@ -43,5 +52,8 @@ def add_note(task_id: str):
 def record_contact_attempt(task_id: str):
     """Record a try to reach the customer."""
     body = json_body()
-    return jsonify(task_actions.record_contact_attempt(runtime(), viewer(), task_id, method=body.get("method"),
-                                                       result=body.get("result"), note=body.get("note"))), 201
+    return jsonify(
+        task_actions.record_contact_attempt(
+            runtime(), viewer(), task_id, method=body.get("method"), result=body.get("result"), note=body.get("note")
+        )
+    ), 201

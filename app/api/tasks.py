@@ -1,4 +1,5 @@
 """Human tasks: list, read with the form, claim, release, complete."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -26,9 +27,14 @@ def _int_arg(name: str) -> int | None:
 def list_tasks():
     """Tasks the caller may see; filters: process_instance_id, state, assignee (me|none|id), group."""
     items = tasks.list_tasks(
-        runtime(), viewer(), instance_id=_int_arg("process_instance_id"), state=request.args.get("state", "ready") or None,
-        assignee=request.args.get("assignee"), group=request.args.get("group"),
-        limit=_int_arg("limit") or 50, offset=_int_arg("offset") or 0,
+        runtime(),
+        viewer(),
+        instance_id=_int_arg("process_instance_id"),
+        state=request.args.get("state", "ready") or None,
+        assignee=request.args.get("assignee"),
+        group=request.args.get("group"),
+        limit=_int_arg("limit") or 50,
+        offset=_int_arg("offset") or 0,
     )
     return jsonify({"items": items})
 

@@ -1,4 +1,5 @@
 """Text features over JSON: intake analysis, classifier versions and training, history import, bursts, topics."""
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -30,8 +31,16 @@ def train_text_model():
 def import_history():
     """Import a CSV or XLSX file of historical work orders (multipart: file, label_map as JSON, taxonomy)."""
     f = request.files.get("file")
-    return jsonify(admin.import_upload(runtime(), viewer(), f, request.form.get("label_map"),
-                                       request.form.get("taxonomy"), request.form.get("preview"))), 201
+    return jsonify(
+        admin.import_upload(
+            runtime(),
+            viewer(),
+            f,
+            request.form.get("label_map"),
+            request.form.get("taxonomy"),
+            request.form.get("preview"),
+        )
+    ), 201
 
 
 @bp.get("/text/history-imports/<int:import_id>")
@@ -68,45 +77,123 @@ from .openapi import DOCUMENT, OBJ, _json_body, _problems, _q, _resp  # noqa: E4
 
 _IMPORT_PATH = [{"name": "import_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
 _BURST_PATH = [{"name": "burst_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
-_SUGGESTED = {"type": "object", "required": ["model_version", "fields"], "properties": {
-    "model_version": {"type": ["integer", "null"]},
-    "fields": {"type": "object", "description": "category, special_type, severity, department: {value, confidence, alternatives}"}}}
-DOCUMENT["components"]["schemas"].update({
-    "TextAnalysis": {"type": "object", "required": ["suggestions", "similar", "repeat"], "properties": {
-        "suggestions": _SUGGESTED, "similar": {"type": "array", "items": OBJ}, "repeat": {"type": ["object", "null"]}}},
-})
-DOCUMENT["paths"].update({
-    "/text/analyse": {"post": {
-        "summary": "Suggestions, similar complaints and the repeat for a complaint text",
-        "requestBody": _json_body({"type": "object", "required": ["text"], "properties": {
-            "text": {"type": "string"}, "phone": {"type": "string"}, "complaint_id": {"type": "integer"}}}),
-        "responses": {"200": _resp("The analysis", {"$ref": "#/components/schemas/TextAnalysis"}), **_problems(401, 403, 422)}}},
-    "/text/models": {
-        "get": {"summary": "The classifier's versions with their evaluation",
-                "responses": {"200": _resp("Versions", OBJ), **_problems(401, 403)}},
-        "post": {"summary": "Train a new classifier version now",
-                 "responses": {"201": _resp("The new version", OBJ), **_problems(401, 403)}}},
-    "/text/history-imports": {"post": {
-        "summary": "Import historical work orders (CSV/XLSX); all rows or none",
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}, "label_map": {"type": "string"},
-            "taxonomy": {"type": "string", "enum": ["ours", "own"]}}}}}},
-        "responses": {"201": _resp("The import with its report", OBJ), **_problems(401, 403, 413, 422)}}},
-    "/text/history-imports/{import_id}": {"get": {
-        "summary": "An import's progress and validation report", "parameters": _IMPORT_PATH,
-        "responses": {"200": _resp("The import", OBJ), **_problems(401, 403, 404)}}},
-    "/text/bursts": {"get": {
-        "summary": "Suggested outage incidents from bursts of similar complaints",
-        "parameters": [_q("status", {"type": "string", "enum": ["suggested", "confirmed", "dismissed"]})],
-        "responses": {"200": _resp("Suggestions", OBJ), **_problems(401, 403)}}},
-    "/text/bursts/{burst_id}/confirm": {"post": {
-        "summary": "Open the suggested incident and link its complaints", "parameters": _BURST_PATH,
-        "responses": {"201": _resp("The incident and the linked complaints", OBJ), **_problems(401, 403, 404, 409, 422)}}},
-    "/text/bursts/{burst_id}/dismiss": {"post": {
-        "summary": "Close a burst suggestion: not an outage", "parameters": _BURST_PATH,
-        "responses": {"200": _resp("Dismissed", OBJ), **_problems(401, 403, 404, 409)}}},
-    "/text/topics": {"get": {
-        "summary": "Topics of a period's complaints: top terms, sizes, trend",
-        "parameters": [_q("from", {"type": "string", "format": "date"}), _q("to", {"type": "string", "format": "date"})],
-        "responses": {"200": _resp("Topics", OBJ), **_problems(401, 403, 422)}}},
-})
+_SUGGESTED = {
+    "type": "object",
+    "required": ["model_version", "fields"],
+    "properties": {
+        "model_version": {"type": ["integer", "null"]},
+        "fields": {
+            "type": "object",
+            "description": "category, special_type, severity, department: {value, confidence, alternatives}",
+        },
+    },
+}
+DOCUMENT["components"]["schemas"].update(
+    {
+        "TextAnalysis": {
+            "type": "object",
+            "required": ["suggestions", "similar", "repeat"],
+            "properties": {
+                "suggestions": _SUGGESTED,
+                "similar": {"type": "array", "items": OBJ},
+                "repeat": {"type": ["object", "null"]},
+            },
+        },
+    }
+)
+DOCUMENT["paths"].update(
+    {
+        "/text/analyse": {
+            "post": {
+                "summary": "Suggestions, similar complaints and the repeat for a complaint text",
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "required": ["text"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "phone": {"type": "string"},
+                            "complaint_id": {"type": "integer"},
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": _resp("The analysis", {"$ref": "#/components/schemas/TextAnalysis"}),
+                    **_problems(401, 403, 422),
+                },
+            }
+        },
+        "/text/models": {
+            "get": {
+                "summary": "The classifier's versions with their evaluation",
+                "responses": {"200": _resp("Versions", OBJ), **_problems(401, 403)},
+            },
+            "post": {
+                "summary": "Train a new classifier version now",
+                "responses": {"201": _resp("The new version", OBJ), **_problems(401, 403)},
+            },
+        },
+        "/text/history-imports": {
+            "post": {
+                "summary": "Import historical work orders (CSV/XLSX); all rows or none",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "label_map": {"type": "string"},
+                                    "taxonomy": {"type": "string", "enum": ["ours", "own"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"201": _resp("The import with its report", OBJ), **_problems(401, 403, 413, 422)},
+            }
+        },
+        "/text/history-imports/{import_id}": {
+            "get": {
+                "summary": "An import's progress and validation report",
+                "parameters": _IMPORT_PATH,
+                "responses": {"200": _resp("The import", OBJ), **_problems(401, 403, 404)},
+            }
+        },
+        "/text/bursts": {
+            "get": {
+                "summary": "Suggested outage incidents from bursts of similar complaints",
+                "parameters": [_q("status", {"type": "string", "enum": ["suggested", "confirmed", "dismissed"]})],
+                "responses": {"200": _resp("Suggestions", OBJ), **_problems(401, 403)},
+            }
+        },
+        "/text/bursts/{burst_id}/confirm": {
+            "post": {
+                "summary": "Open the suggested incident and link its complaints",
+                "parameters": _BURST_PATH,
+                "responses": {
+                    "201": _resp("The incident and the linked complaints", OBJ),
+                    **_problems(401, 403, 404, 409, 422),
+                },
+            }
+        },
+        "/text/bursts/{burst_id}/dismiss": {
+            "post": {
+                "summary": "Close a burst suggestion: not an outage",
+                "parameters": _BURST_PATH,
+                "responses": {"200": _resp("Dismissed", OBJ), **_problems(401, 403, 404, 409)},
+            }
+        },
+        "/text/topics": {
+            "get": {
+                "summary": "Topics of a period's complaints: top terms, sizes, trend",
+                "parameters": [
+                    _q("from", {"type": "string", "format": "date"}),
+                    _q("to", {"type": "string", "format": "date"}),
+                ],
+                "responses": {"200": _resp("Topics", OBJ), **_problems(401, 403, 422)},
+            }
+        },
+    }
+)

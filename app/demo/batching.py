@@ -1,4 +1,5 @@
 """The demo generator's database: the services' transactions batched into one (see history.py)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -13,6 +13,7 @@ complaints; customers have Chinese names and mainland numbers; categories and ch
 realistic proportions; some customers complain again within weeks; complaints registered near
 the end of the history stay open at their step, and those past a deadline are overdue.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,19 @@ from ..models import HumanTask, Timer, User
 from ..services.accounts.users import viewer_of
 from .batching import BatchDatabase
 from .vocabulary import (
-    CATEGORIES, CHANNELS, CITIES, DEMANDS, DURATION, GIVEN, GROUP_USERS, HOUR_WEIGHT, MATTERS, OFFICE_STEPS, PREFIXES,
-    SURNAMES, WEEKDAY_WEIGHT,
+    CATEGORIES,
+    CHANNELS,
+    CITIES,
+    DEMANDS,
+    DURATION,
+    GIVEN,
+    GROUP_USERS,
+    HOUR_WEIGHT,
+    MATTERS,
+    OFFICE_STEPS,
+    PREFIXES,
+    SURNAMES,
+    WEEKDAY_WEIGHT,
 )
 from ..services.runtime import Runtime
 from ..domain.actors import Viewer
@@ -93,8 +105,12 @@ class Generator:
         first = self.start.astimezone(OPERATOR_ZONE).date()
         days = (self.end.astimezone(OPERATOR_ZONE).date() - first).days + 1
         outage_days = set(r.sample(range(days), k=min(days, max(1, days // 45))))
-        weights = [WEEKDAY_WEIGHT[(first + timedelta(days=i)).weekday()] * (0.9 + 0.2 * i / days)
-                   * (1.7 if i in outage_days else 1.0) for i in range(days)]
+        weights = [
+            WEEKDAY_WEIGHT[(first + timedelta(days=i)).weekday()]
+            * (0.9 + 0.2 * i / days)
+            * (1.7 if i in outage_days else 1.0)
+            for i in range(days)
+        ]
         return first, weights, outage_days
 
     def arrivals(self, n: int, since: datetime | None = None, until: datetime | None = None) -> list[Plan]:
@@ -120,13 +136,18 @@ class Generator:
     def _plan(self, arrival: datetime, outage: bool) -> Plan:
         r = self.random
         category = "network" if outage else r.choices(list(CATEGORIES), weights=list(CATEGORIES.values()))[0]
-        return Plan(arrival=arrival, name=r.choice(SURNAMES) + "".join(r.choices(GIVEN, k=r.choice((1, 2, 2)))),
-                    phone=r.choice(PREFIXES) + f"{r.randrange(10**8):08d}", category=category,
-                    channel=r.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
-                    severity="major" if r.random() < (0.2 if outage else 0.04) else "general", outage=outage,
-                    unsolved_at_track=r.random() < 0.06,
-                    satisfaction=r.choices(("satisfied", "basically_satisfied", "unsatisfied"), weights=(72, 20, 8))[0],
-                    suspend_hours=r.choice((20.0, 30.0, 50.0)) if r.random() < 0.01 else 0.0)
+        return Plan(
+            arrival=arrival,
+            name=r.choice(SURNAMES) + "".join(r.choices(GIVEN, k=r.choice((1, 2, 2)))),
+            phone=r.choice(PREFIXES) + f"{r.randrange(10**8):08d}",
+            category=category,
+            channel=r.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
+            severity="major" if r.random() < (0.2 if outage else 0.04) else "general",
+            outage=outage,
+            unsolved_at_track=r.random() < 0.06,
+            satisfaction=r.choices(("satisfied", "basically_satisfied", "unsatisfied"), weights=(72, 20, 8))[0],
+            suspend_hours=r.choice((20.0, 30.0, 50.0)) if r.random() < 0.01 else 0.0,
+        )
 
     def _repeat(self, plan: Plan) -> None:
         """About one complaint in twelve comes from a customer who complained within the last weeks."""
@@ -138,7 +159,13 @@ class Generator:
         self.recent.append((plan.arrival, plan.phone, plan.name))
 
     def _duration(self, element_id: str) -> timedelta:
-        kind = "supervise" if element_id.endswith("_supervise") else "escalate" if element_id.endswith("_escalate") else element_id
+        kind = (
+            "supervise"
+            if element_id.endswith("_supervise")
+            else "escalate"
+            if element_id.endswith("_escalate")
+            else element_id
+        )
         median, spread = DURATION.get(kind, (30, 0.8))
         return timedelta(minutes=max(0.5, self.random.lognormvariate(math.log(median), spread)))
 
@@ -209,7 +236,9 @@ class Generator:
         fired = False
         while True:
             with self.rt.db.read() as s:
-                due = s.scalar(select(func.min(Timer.due_at)).where(Timer.instance_id == iid, Timer.status == "waiting"))
+                due = s.scalar(
+                    select(func.min(Timer.due_at)).where(Timer.instance_id == iid, Timer.status == "waiting")
+                )
             if due is None or due >= until:
                 return fired
             self.clock.set(max(due + timedelta(seconds=1), self.clock.now()))
@@ -249,8 +278,9 @@ class Generator:
     # -- what people type -------------------------------------------------------------------------
     def _data(self, element_id: str, plan: Plan) -> dict[str, Any]:
         r, tpl = self.random, self.templates
-        matter = ("所在片区晚间突发大面积断网，手机和宽带均无法使用。" if plan.outage
-                  else r.choice(MATTERS[plan.category]))
+        matter = (
+            "所在片区晚间突发大面积断网，手机和宽带均无法使用。" if plan.outage else r.choice(MATTERS[plan.category])
+        )
         who = {"customer_name": plan.name, "customer_phone": plan.phone, "channel": plan.channel, "matter": matter}
         if element_id == "receive":
             return who | {"received_at": plan.arrival.astimezone(OPERATOR_ZONE).isoformat()}
@@ -258,29 +288,44 @@ class Generator:
             return {"category": plan.category, "severity": plan.severity, "special_type": "none"}
         if element_id == "register":
             tried = r.random() < 0.6
-            return who | {"account": plan.phone, "place": r.choice(CITIES), "demand": r.choice(DEMANDS),
-                          "occurred_at": (plan.arrival - timedelta(days=r.randrange(1, 6))).astimezone(OPERATOR_ZONE).isoformat(),
-                          "tried_self": tried, "read_back_confirmed": True,
-                          **({"tried_self_detail": "已重启设备并自行排查，问题依旧。"} if tried else {})}
+            return who | {
+                "account": plan.phone,
+                "place": r.choice(CITIES),
+                "demand": r.choice(DEMANDS),
+                "occurred_at": (plan.arrival - timedelta(days=r.randrange(1, 6))).astimezone(OPERATOR_ZONE).isoformat(),
+                "tried_self": tried,
+                "read_back_confirmed": True,
+                **({"tried_self_detail": "已重启设备并自行排查，问题依旧。"} if tried else {}),
+            }
         if element_id == "dispatch":
             return {"department": ROUTING.get(plan.category, "network")}
         if element_id == "track":
             solved = not (plan.unsolved_at_track and plan.rounds.get("track", 0) == 0)
-            return {"progress": "已回访客户确认处理结果。" if solved else "客户反映问题仍在，需再次处理。", "solved": solved,
-                    **({} if solved else {"unsolved_reason": "故障复现"})}
+            return {
+                "progress": "已回访客户确认处理结果。" if solved else "客户反映问题仍在，需再次处理。",
+                "solved": solved,
+                **({} if solved else {"unsolved_reason": "故障复现"}),
+            }
         if element_id == "feedback":
             first = plan.rounds.get("feedback", 0) == 0
             sat = plan.satisfaction if first else "satisfied"
-            data = {"reply": "已向客户说明处理结果和补偿方案。", "contact_method": r.choice(("phone", "phone", "sms", "online")),
-                    "contact_result": "reached", "satisfaction": sat}
+            data = {
+                "reply": "已向客户说明处理结果和补偿方案。",
+                "contact_method": r.choice(("phone", "phone", "sms", "online")),
+                "contact_result": "reached",
+                "satisfaction": sat,
+            }
             if sat == "unsatisfied":
                 data["satisfaction_reason"] = "处理结果未达到预期。"
             return data
         if element_id.endswith("_supervise"):
             return {"supervise_action": "urge", "priority": "high", "supervise_note": "已督促责任人立即处理。"}
         if element_id.endswith("_escalate"):
-            return {"escalate_action": "accountability", "escalate_accountability": "talk",
-                    "escalate_note": "督办仍超时，约谈责任人。"}
+            return {
+                "escalate_action": "accountability",
+                "escalate_accountability": "talk",
+                "escalate_note": "督办仍超时，约谈责任人。",
+            }
         return dict(tpl.get((element_id, plan.category)) or tpl.get((element_id, None)) or {})
 
 
@@ -298,9 +343,18 @@ def _templates(path: Path) -> dict[tuple[str, str | None], dict[str, Any]]:
     return out
 
 
-def generate_history(settings: dict[str, Any], n: int, start: datetime, end: datetime, *, seed: int = 1,
-                     batch: int = 200, templates: int = 1000, live_days: int = 2,
-                     progress: Callable[[int], None] | None = None) -> Stats:
+def generate_history(
+    settings: dict[str, Any],
+    n: int,
+    start: datetime,
+    end: datetime,
+    *,
+    seed: int = 1,
+    batch: int = 200,
+    templates: int = 1000,
+    live_days: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> Stats:
     """Make n complaints between start and end on the settings' database, with its own moving clock.
 
     The last live_days are worked entirely through the services (the open backlog, the overdue

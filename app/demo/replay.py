@@ -11,6 +11,7 @@ the customer and the complaint number replaced, every instant moved by a whole n
 instance, so `verify` accepts it. Deadlines keep their template's length: a holiday on the new
 dates is not re-applied to a copied, finished complaint.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,7 @@ class Template:
         # Found once: a copy then only swaps tokens between fixed segments, no scan per copy.
         segments, tokens, prev = [], [], 0
         for m in self.pattern.finditer(self.blob):
-            segments.append(self.blob[prev:m.start()])
+            segments.append(self.blob[prev : m.start()])
             tokens.append(m.group(0))
             prev = m.end()
         segments.append(self.blob[prev:])
@@ -98,8 +99,11 @@ def load_templates(s, complaint_ids: list[int]) -> list[Template]:
         timers = _rows(s, Timer, Timer.instance_id == iid)
         events = sorted(_rows(s, AuditEvent, AuditEvent.instance_id == iid), key=lambda e: e["seq"])
         instants = [v for row in (c, inst, *tasks, *timers, *events) for v in row.values() if isinstance(v, datetime)]
-        out.append(Template(c["created_at"], max(instants), c["customer_name"], c["customer_phone"], inst, c, tasks,
-                            timers, events))
+        out.append(
+            Template(
+                c["created_at"], max(instants), c["customer_name"], c["customer_phone"], inst, c, tasks, timers, events
+            )
+        )
     return out
 
 
@@ -108,7 +112,10 @@ class Replayer:
 
     def __init__(self, s, rng):
         self.s, self.random = s, rng
-        self.next_id = {m: (s.scalar(select(func.max(m.__table__.c.id))) or 0) for m in (ProcessInstance, Complaint, Timer, AuditEvent)}
+        self.next_id = {
+            m: (s.scalar(select(func.max(m.__table__.c.id))) or 0)
+            for m in (ProcessInstance, Complaint, Timer, AuditEvent)
+        }
         self.numbers = dict(s.execute(select(NumberSequence.day, NumberSequence.last)).all())
         self.pending: dict[Any, list[dict[str, Any]]] = {m: [] for m in TABLES}
 
@@ -143,26 +150,59 @@ class Replayer:
         state = next(parts)
         self.pending[ProcessInstance].append(moved(t.instance) | {"id": iid, "state": state_from_text(state)})
         c = moved(t.complaint)
-        self.pending[Complaint].append(c | {"id": cid, "instance_id": iid, "number": self._number(c["created_at"]),
-                                            "customer_name": name, "customer_phone": phone,
-                                            "account": phone if t.complaint["account"] == t.phone else t.complaint["account"]})
+        self.pending[Complaint].append(
+            c
+            | {
+                "id": cid,
+                "instance_id": iid,
+                "number": self._number(c["created_at"]),
+                "customer_name": name,
+                "customer_phone": phone,
+                "account": phone if t.complaint["account"] == t.phone else t.complaint["account"],
+            }
+        )
         events = []
         for row in t.events:
             before, after, task_id = next(parts), next(parts), next(parts)
             events.append((row, as_json(before), as_json(after), task_id or None))
         for row in t.timers:
             details, task_id = next(parts), next(parts)
-            self.pending[Timer].append(moved(row, "_details") | {"id": self._id(Timer), "instance_id": iid,
-                                                                 "task_id": task_id, "details": as_json(details)})
+            self.pending[Timer].append(
+                moved(row, "_details")
+                | {"id": self._id(Timer), "instance_id": iid, "task_id": task_id, "details": as_json(details)}
+            )
         for row in t.tasks:
             self.pending[HumanTask].append(moved(row) | {"id": next(parts), "instance_id": iid})
         prev = GENESIS
         for row, before, after, task_id in events:
-            e = moved(row, "_before", "_after") | {"id": self._id(AuditEvent), "instance_id": iid, "prev_hash": prev,
-                                                   "task_id": task_id, "data_before": before, "data_after": after}
-            e["hash"] = event_hash(prev, {k: e[k] for k in ("instance_id", "seq", "actor_id", "actor", "type", "task_id",
-                                                            "element_id", "element_name", "reason", "data_before",
-                                                            "data_after")} | {"at": e["at"].isoformat()})
+            e = moved(row, "_before", "_after") | {
+                "id": self._id(AuditEvent),
+                "instance_id": iid,
+                "prev_hash": prev,
+                "task_id": task_id,
+                "data_before": before,
+                "data_after": after,
+            }
+            e["hash"] = event_hash(
+                prev,
+                {
+                    k: e[k]
+                    for k in (
+                        "instance_id",
+                        "seq",
+                        "actor_id",
+                        "actor",
+                        "type",
+                        "task_id",
+                        "element_id",
+                        "element_name",
+                        "reason",
+                        "data_before",
+                        "data_after",
+                    )
+                }
+                | {"at": e["at"].isoformat()},
+            )
             prev = e["hash"]
             self.pending[AuditEvent].append(e)
 
@@ -186,5 +226,9 @@ class Replayer:
         if self.s.bind.dialect.name == "postgresql":
             for model in (ProcessInstance, Complaint, Timer, AuditEvent):
                 name = model.__tablename__
-                self.s.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                    f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+                self.s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
+                    )
+                )

@@ -1,4 +1,5 @@
 """Demo users for a fresh install (their names and passwords are in the README)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

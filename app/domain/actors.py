@@ -1,4 +1,5 @@
 """Who acts on a complaint: a signed-in person (Viewer) or the system, as every service names them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ Pure: the caller reads the customer's earlier complaints and passes a text-simil
 >>> decide([], category="billing", matter="多扣 300 元", received=_T, same_text=lambda a, b: 1.0, min_score=0.45).code
 'no_prior_complaint'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,8 +50,9 @@ class PriorComplaintDecision:
     score: float = 0.0  # its text similarity to the appeal's matter
 
 
-def _same_matter(c: EarlierComplaint, category: str, matter: str, same_text: Callable[[str, str], float],
-                 min_score: float) -> float | None:
+def _same_matter(
+    c: EarlierComplaint, category: str, matter: str, same_text: Callable[[str, str], float], min_score: float
+) -> float | None:
     # An earlier complaint not yet classified is judged on its text alone: its category is unknown, not different.
     if c.category and c.category != category:
         return None
@@ -66,14 +68,22 @@ def _grounds(c: EarlierComplaint, received: datetime) -> bool:
     return late_or_none and c.reply_due <= received
 
 
-def decide(earlier: Sequence[EarlierComplaint], *, category: str, matter: str, received: datetime,
-           same_text: Callable[[str, str], float], min_score: float) -> PriorComplaintDecision:
+def decide(
+    earlier: Sequence[EarlierComplaint],
+    *,
+    category: str,
+    matter: str,
+    received: datetime,
+    same_text: Callable[[str, str], float],
+    min_score: float,
+) -> PriorComplaintDecision:
     """Apply the prior-complaint rule to the customer's complaints made before the appeal was received."""
     before = [c for c in earlier if c.created_at <= received]
     if not before:
         return PriorComplaintDecision("no_prior_complaint", None)
-    matching = [(score, c) for c in before
-                if (score := _same_matter(c, category, matter, same_text, min_score)) is not None]
+    matching = [
+        (score, c) for c in before if (score := _same_matter(c, category, matter, same_text, min_score)) is not None
+    ]
     if not matching:
         return PriorComplaintDecision("different_matter", None)
     matching.sort(key=lambda p: (-p[0], -p[1].created_at.timestamp()))

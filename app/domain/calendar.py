@@ -40,8 +40,14 @@ PACKAGED_YEARS = range(_PACKAGED[0].year, _PACKAGED[-1].year + 1)
 # 全国年节及纪念日放假办法 as amended by State Council Decree 795 (in force 2025-01-01): 元旦 Jan 1,
 # 劳动节 May 1-2, 国庆节 Oct 1-3. The fallback when the estimate has nothing for a year (beyond the
 # range its lunar tables cover): 春节, 清明, 端午 and 中秋 are then unknown.
-FIXED_STATUTORY_DAYS = ((1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"),
-                        (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"))
+FIXED_STATUTORY_DAYS = (
+    (1, 1, "元旦"),
+    (5, 1, "劳动节"),
+    (5, 2, "劳动节"),
+    (10, 1, "国庆节"),
+    (10, 2, "国庆节"),
+    (10, 3, "国庆节"),
+)
 
 # A loop that finds no working day within five years has a broken override table, not a deadline.
 _MAX_SEARCH_DAYS = 5 * 366

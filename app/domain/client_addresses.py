@@ -1,4 +1,5 @@
 """Which network a request comes from, as the per-address limits count it."""
+
 from __future__ import annotations
 
 import ipaddress

@@ -4,6 +4,7 @@ A process owner writes instructions such as ``责任归属：{{ responsibility }
 code the form stored (``ours``). The words come from the form that asked the question, so a new
 option in a form is shown in words with no code change.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping

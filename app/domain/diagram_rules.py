@@ -1,4 +1,5 @@
 """How much each deploy check of a diagram matters (config/diagram_rules.toml): error, warning or off."""
+
 from __future__ import annotations
 
 import functools

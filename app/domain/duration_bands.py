@@ -8,6 +8,7 @@ shows that band's upper bound: never below the exact figure, at most 9.05 % abov
     >>> band_of(timedelta(hours=1)), round(upper_seconds(band_of(timedelta(hours=1))))
     (95, 3756)
 """
+
 from __future__ import annotations
 
 import math

@@ -7,6 +7,7 @@ Loaded from ``config/flow.toml`` (setting FLOW_CONFIG). Pure: no Flask, no datab
 ...            occurred=datetime(2025, 9, 1, tzinfo=timezone.utc), fee_dispute=True, complained_first=True)
 (False, 'fee_dispute_too_old')
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -54,25 +55,36 @@ class FlowRules:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<flow rules>") -> "FlowRules":
-        names = {"repeat": {"window_days": "repeat_window_days"},
-                 "appeal": {"fee_months": "appeal_fee_months", "other_years": "appeal_other_years",
-                            "reply_days": "appeal_reply_days"},
-                 "outage": {"match_hours": "outage_match_hours"},
-                 "public": {f.name: f.name for f in fields(cls) if f.name.startswith(("file_", "track_", "captcha", "survey"))}}
+        names = {
+            "repeat": {"window_days": "repeat_window_days"},
+            "appeal": {
+                "fee_months": "appeal_fee_months",
+                "other_years": "appeal_other_years",
+                "reply_days": "appeal_reply_days",
+            },
+            "outage": {"match_hours": "outage_match_hours"},
+            "public": {
+                f.name: f.name for f in fields(cls) if f.name.startswith(("file_", "track_", "captcha", "survey"))
+            },
+        }
         values: dict[str, int] = {}
         for section, table in data.items():
             if section not in names or not isinstance(table, Mapping):
                 raise FlowConfigError(f"{source}: unknown section [{section}] (known: {', '.join(names)})")
             for key, value in table.items():
                 if key not in names[section]:
-                    raise FlowConfigError(f"{source}: {section}.{key}: unknown key (known: {', '.join(names[section])})")
+                    raise FlowConfigError(
+                        f"{source}: {section}.{key}: unknown key (known: {', '.join(names[section])})"
+                    )
                 if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                     raise FlowConfigError(f"{source}: {section}.{key}: must be a positive whole number, got {value!r}")
                 values[names[section][key]] = value
         # the dashboard's repeat rate reads each complaint's gap to the phone's previous one, kept up to a year
         if values.get("repeat_window_days", 0) > MAX_REPEAT_WINDOW_DAYS:
-            raise FlowConfigError(f"{source}: repeat.window_days: at most {MAX_REPEAT_WINDOW_DAYS} days "
-                                  "(the reports keep a complaint's gap to the previous one up to a year)")
+            raise FlowConfigError(
+                f"{source}: repeat.window_days: at most {MAX_REPEAT_WINDOW_DAYS} days "
+                "(the reports keep a complaint's gap to the previous one up to a year)"
+            )
         return cls(**values)
 
 
@@ -80,13 +92,18 @@ def months_before(at: datetime, months: int) -> datetime:
     """The same instant ``months`` calendar months earlier (the last day of a shorter month)."""
     year, month = divmod(at.year * 12 + at.month - 1 - months, 12)
     month += 1
-    day = min(at.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-                       31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        at.day,
+        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+            month - 1
+        ],
+    )
     return at.replace(year=year, month=month, day=day)
 
 
-def admissible(rules: FlowRules, *, received: datetime, occurred: datetime, fee_dispute: bool,
-               complained_first: bool) -> tuple[bool, str | None]:
+def admissible(
+    rules: FlowRules, *, received: datetime, occurred: datetime, fee_dispute: bool, complained_first: bool
+) -> tuple[bool, str | None]:
     """Whether the appeal centre's work order may be handled, else the reason code (REASONS)."""
     if not complained_first:
         return False, "no_prior_complaint"

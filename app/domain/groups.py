@@ -1,4 +1,5 @@
 """The standard candidate groups: roles and handling departments (see docs/architecture.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -39,8 +39,10 @@ from datetime import date, timedelta
 
 from app.domain.calendar import DayOverride
 
-_SIMPLE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?"
-                     r"\s+(\S+)(?:\s+(.+?))?\s*$")
+_SIMPLE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?"
+    r"\s+(\S+)(?:\s+(.+?))?\s*$"
+)
 _LOOKS_SIMPLE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _KINDS = {"holiday": False, "放假": False, "workday": True, "上班": True}
 _ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]\s*)?([^：:，,。；;\d]{1,16})[：:](.*)$")
@@ -104,10 +106,16 @@ def _json_lines(text: str, year: int) -> Iterator[tuple[str, str]]:
     if not isinstance(data, list):
         raise NoticeError('expected {"year": ..., "days": [{"date", "kind", "name"}, ...]} or a list of days')
     for number, entry in enumerate(data, start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("date"), str) \
-                or not isinstance(entry.get("kind"), str) or not isinstance(entry.get("name", ""), str):
-            raise NoticeError(f'entry {number}: expected {{"date": "YYYY-MM-DD[..YYYY-MM-DD]", '
-                              f'"kind": "holiday|workday", "name": "..."}}')
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("date"), str)
+            or not isinstance(entry.get("kind"), str)
+            or not isinstance(entry.get("name", ""), str)
+        ):
+            raise NoticeError(
+                f'entry {number}: expected {{"date": "YYYY-MM-DD[..YYYY-MM-DD]", '
+                f'"kind": "holiday|workday", "name": "..."}}'
+            )
         yield f"entry {number}", f"{entry['date']} {entry['kind']} {entry.get('name', '')}".strip()
 
 
@@ -126,8 +134,7 @@ def _parse_lines(lines: Iterable[tuple[str, str]], year: int, simple_only: bool 
         if simple:
             days = _parse_simple(simple, number)
         elif simple_only or _LOOKS_SIMPLE.match(line):
-            raise NoticeError(f"{number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday "
-                              f"[name]', got {line!r}")
+            raise NoticeError(f"{number}: expected 'YYYY-MM-DD[..YYYY-MM-DD] holiday|workday [name]', got {line!r}")
         elif _DATE.search(line):
             item = _ITEM.match(line)
             item_name = item.group(1).strip() if item else item_name
@@ -170,13 +177,11 @@ def _parse_item(body: str, name: str, year: int, number: str) -> list[DayOverrid
             continue
         rest, work = "放假" in clause, "上班" in clause
         if rest == work:
-            raise NoticeError(f"{number}: cannot tell whether {_clause_text(clause, dates)!r} "
-                              "is 放假 or 上班")
+            raise NoticeError(f"{number}: cannot tell whether {_clause_text(clause, dates)!r} is 放假 or 上班")
         if "至" in clause and len(picked) == 2:
             days += _span(picked[0], picked[1], work, name, number)
         elif "至" in clause:
-            raise NoticeError(f"{number}: a range needs two dates in "
-                              f"{_clause_text(clause, dates)!r}")
+            raise NoticeError(f"{number}: a range needs two dates in {_clause_text(clause, dates)!r}")
         else:
             days += [DayOverride(d, work, name) for d in picked]
     return days
@@ -198,16 +203,14 @@ def _resolve(match: re.Match[str], previous: date | None, year: int, number: str
         raise NoticeError(f"{number}: {match.group(0)!r}: {exc}") from None
     said = _WEEKDAY.search(note or "")
     if said and _WEEKDAYS[said.group(1)] != day.weekday():
-        raise NoticeError(f"{number}: {day.isoformat()} is a {day.strftime('%A')}, "
-                          f"the notice says {said.group(0)}")
+        raise NoticeError(f"{number}: {day.isoformat()} is a {day.strftime('%A')}, the notice says {said.group(0)}")
     return day
 
 
 def _span(start: date, end: date, work: bool, name: str, number: str) -> list[DayOverride]:
     """Return one override per day of an inclusive range."""
     if end < start or (end - start).days >= _MAX_RANGE_DAYS:
-        raise NoticeError(f"{number}: range {start}..{end} is empty or longer than "
-                          f"{_MAX_RANGE_DAYS} days")
+        raise NoticeError(f"{number}: range {start}..{end} is empty or longer than {_MAX_RANGE_DAYS} days")
     length = (end - start).days + 1
     return [DayOverride(start + timedelta(days=i), work, name) for i in range(length)]
 
@@ -222,8 +225,7 @@ def _record(found: dict[date, tuple[DayOverride, str]], override: DayOverride, n
     """Keep an override; reject one that contradicts an earlier line."""
     earlier = found.get(override.day)
     if earlier and earlier[0].is_workday != override.is_workday:
-        raise NoticeError(f"{number}: {override.day.isoformat()} contradicts "
-                          f"{earlier[1]}")
+        raise NoticeError(f"{number}: {override.day.isoformat()} contradicts {earlier[1]}")
     if not earlier:
         found[override.day] = (override, number)
 

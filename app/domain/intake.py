@@ -1,4 +1,5 @@
 """Live intake: which channels are taken with the customer on the line, and when such a record is complete."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -17,5 +18,8 @@ def is_live(channel: Any) -> bool:
 def complete_live_intake(data: Mapping[str, Any]) -> bool:
     """True when a live complaint was registered, classified and read back at intake: receive, classify and
     register are then already done, and the complaint goes straight on to dispatch."""
-    return (is_live(data.get("channel")) and data.get("read_back_confirmed") is True
-            and all(isinstance(data.get(k), str) and data.get(k) for k in CLASSIFICATION))
+    return (
+        is_live(data.get("channel"))
+        and data.get("read_back_confirmed") is True
+        and all(isinstance(data.get(k), str) and data.get(k) for k in CLASSIFICATION)
+    )

@@ -3,6 +3,7 @@
 The roll-up contributions (services/steps/counts.py) define the figures that are summed in SQL; this
 module holds those that are decided per complaint after the query. Pure: no Flask, no database.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

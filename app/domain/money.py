@@ -1,4 +1,5 @@
 """Amounts of money as the complaint records keep them: yuan to the fen (two decimals)."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation

@@ -5,6 +5,7 @@ customer page) is owned by the agent who first works it. Every later step of the
 (track, reply and feedback, summary, return visit) goes to the owner's own inbox. Only a
 supervisor hands a complaint to another agent, with a reason (the owner is away).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -6,6 +6,7 @@ Pure: the caller passes local registration times and daily counts.
 >>> hour_weekday([datetime(2026, 3, 2, 9, 30)])[0][9]  # a Monday at 09:30
 1
 """
+
 from __future__ import annotations
 
 import math
@@ -52,5 +53,7 @@ def departures(by_category: Mapping[str, Mapping[date, int]], day: date) -> list
         excess = count - mean
         # a flat baseline (spread 0) still alerts on a large enough jump: the minimum excess decides
         if abs(excess) >= ALERT_MIN_EXCESS and abs(excess) > ALERT_SIGMAS * spread:
-            out.append(Departure(category, day, count, round(mean, 2), round(spread, 2), "up" if excess > 0 else "down"))
+            out.append(
+                Departure(category, day, count, round(mean, 2), round(spread, 2), "up" if excess > 0 else "down")
+            )
     return sorted(out, key=lambda d: -abs(d.count - d.baseline))

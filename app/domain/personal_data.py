@@ -4,6 +4,7 @@ Confidentiality is a principle of complaint handling (DOMAIN.md): show a custome
 e-mail and account only to those who work the complaint; everybody else sees a mask that still
 tells two records apart (138****5678, 张**) and may ask for an explicit, logged reveal.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,8 +48,12 @@ def mask_account(account: Any) -> str:
     return "****" + account[-4:] if len(account) > 4 else "****"
 
 
-_MASKS = {"customer_name": mask_name, "customer_phone": mask_phone, "customer_email": mask_email,
-          "account": mask_account}
+_MASKS = {
+    "customer_name": mask_name,
+    "customer_phone": mask_phone,
+    "customer_email": mask_email,
+    "account": mask_account,
+}
 
 
 def mask_record(record: Any) -> Any:

@@ -5,6 +5,7 @@ writes a group code to decide a permission. A capability names what is allowed, 
 which groups hold it. docs/security.md explains each row; tests/integration/test_authorization_matrix.py
 walks every role through every resource with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -114,8 +115,16 @@ def may_act_on_task(user_id: int, groups: Iterable[str], t: TaskSeat) -> bool:
     return may_work_task(user_id, groups, t)
 
 
-def task_offers(user_id: int, groups: Iterable[str], t: TaskSeat, *, returned: bool = False,
-                has_complaint: bool = False, suspended: bool = False, closed: bool = False) -> dict[str, bool]:
+def task_offers(
+    user_id: int,
+    groups: Iterable[str],
+    t: TaskSeat,
+    *,
+    returned: bool = False,
+    has_complaint: bool = False,
+    suspended: bool = False,
+    closed: bool = False,
+) -> dict[str, bool]:
     """What the task page offers this viewer; the services check the same rules when it is used."""
     groups = frozenset(groups)
     readable = may_read_task(user_id, groups, t)

@@ -5,6 +5,7 @@ that day (24:00, China time); a warning on the morning of the day.
 Without a promise the clock is the legal reply limit (the Civil Code 15 日 after registration):
 what the centre has committed to whether or not anyone named a date.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta

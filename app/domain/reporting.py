@@ -5,6 +5,7 @@
 
 The repeat window is not set here: config/flow.toml [repeat] window_days is the one window every view uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,12 @@ class ReportingConfig:
             cats.append(RegulatorCategory(code, entry.get("zh", code), entry.get("en", code), tuple(ours)))
         if "repeat_window_days" in doc:  # it was set here and in two other places, which disagreed
             raise ValueError("repeat_window_days: set the repeat window once, in config/flow.toml [repeat] window_days")
-        return cls(reply_limit_days=int(doc.get("reply_limit_days", 15)),
-                   default_subscribers=default, subscribers_by_quarter=subs, regulator_categories=tuple(cats))
+        return cls(
+            reply_limit_days=int(doc.get("reply_limit_days", 15)),
+            default_subscribers=default,
+            subscribers_by_quarter=subs,
+            regulator_categories=tuple(cats),
+        )
 
 
 def quarter_of(day: date) -> str:

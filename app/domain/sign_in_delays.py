@@ -2,6 +2,7 @@
 
 A delay, never a lock: whoever waits it out may try again, and the password is checked then.
 """
+
 from __future__ import annotations
 
 import math

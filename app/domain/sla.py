@@ -19,18 +19,27 @@ from typing import Any
 from app.domain.calendar import Deadline, WorkingCalendar
 from app.domain.clock import to_utc
 from app.domain.sla_file import read_policy
-from app.domain.sla_limit import (CALENDARS, COMPLAINT_CLOCKS, SEVERITIES, STATES, STEPS, UNITS,
-                                  Limit, SlaConfigError)
+from app.domain.sla_limit import CALENDARS, COMPLAINT_CLOCKS, SEVERITIES, STATES, STEPS, UNITS, Limit, SlaConfigError
 
-__all__ = ["CALENDARS", "COMPLAINT_CLOCKS", "SEVERITIES", "STATES", "STEPS", "UNITS", "Limit",
-           "SlaConfigError", "SlaPolicy"]
+__all__ = [
+    "CALENDARS",
+    "COMPLAINT_CLOCKS",
+    "SEVERITIES",
+    "STATES",
+    "STEPS",
+    "UNITS",
+    "Limit",
+    "SlaConfigError",
+    "SlaPolicy",
+]
 
 
 class SlaPolicy:
     """Answer deadline questions for every step and severity from one validated policy."""
 
-    def __init__(self, steps: Mapping[tuple[str, str], Limit],
-                 clocks: Mapping[tuple[str, str], Limit], source: str = "<policy>") -> None:
+    def __init__(
+        self, steps: Mapping[tuple[str, str], Limit], clocks: Mapping[tuple[str, str], Limit], source: str = "<policy>"
+    ) -> None:
         self._steps, self._clocks, self.source = dict(steps), dict(clocks), source
 
     @classmethod
@@ -53,20 +62,19 @@ class SlaPolicy:
         """Return the limit of a step for a severity."""
         return _pick(self._steps, step, severity, "step")
 
-    def deadline(self, step: str, severity: str, start: datetime,
-                 calendar: WorkingCalendar) -> Deadline:
+    def deadline(self, step: str, severity: str, start: datetime, calendar: WorkingCalendar) -> Deadline:
         """Return when a step started at start is overdue."""
         return self.limit(step, severity).deadline(start, calendar)
 
-    def warning_at(self, step: str, severity: str, start: datetime, calendar: WorkingCalendar,
-                   threshold: float | None = None) -> Deadline:
+    def warning_at(
+        self, step: str, severity: str, start: datetime, calendar: WorkingCalendar, threshold: float | None = None
+    ) -> Deadline:
         """Return when a step reaches a warning threshold (the first one by default)."""
         limit = self.limit(step, severity)
         fraction = limit.warn_at[0] if threshold is None else threshold
         return limit.warning_at(start, calendar, fraction)
 
-    def warnings(self, step: str, severity: str, start: datetime,
-                 calendar: WorkingCalendar) -> list[Deadline]:
+    def warnings(self, step: str, severity: str, start: datetime, calendar: WorkingCalendar) -> list[Deadline]:
         """Return the instants of every warning threshold of a step, in order."""
         limit = self.limit(step, severity)
         return [limit.warning_at(start, calendar, t) for t in limit.warn_at]
@@ -75,8 +83,15 @@ class SlaPolicy:
         """Return the group a breach of a step goes to."""
         return self.limit(step, severity).escalate_to
 
-    def resumed_deadline(self, step: str, severity: str, deadline: Deadline, paused_at: datetime,
-                         resumed_at: datetime, calendar: WorkingCalendar) -> Deadline:
+    def resumed_deadline(
+        self,
+        step: str,
+        severity: str,
+        deadline: Deadline,
+        paused_at: datetime,
+        resumed_at: datetime,
+        calendar: WorkingCalendar,
+    ) -> Deadline:
         """Return a step's deadline after a suspension, the remaining budget added back."""
         return self.limit(step, severity).resumed(deadline, paused_at, resumed_at, calendar)
 
@@ -84,24 +99,26 @@ class SlaPolicy:
         """Return the limit of a complaint-wide clock (first_reply, final_reply)."""
         return _pick(self._clocks, clock, severity, "complaint clock")
 
-    def complaint_deadline(self, clock: str, severity: str, registered_at: datetime,
-                           calendar: WorkingCalendar) -> Deadline:
+    def complaint_deadline(
+        self, clock: str, severity: str, registered_at: datetime, calendar: WorkingCalendar
+    ) -> Deadline:
         """Return a complaint-wide deadline (first_reply, final_reply) from registration."""
         return self.complaint_limit(clock, severity).deadline(registered_at, calendar)
 
-    def first_reply_deadline(self, registered_at: datetime, calendar: WorkingCalendar,
-                             severity: str = "general") -> Deadline:
+    def first_reply_deadline(
+        self, registered_at: datetime, calendar: WorkingCalendar, severity: str = "general"
+    ) -> Deadline:
         """Return when the customer must have had a first reply."""
         return self.complaint_deadline("first_reply", severity, registered_at, calendar)
 
-    def final_reply_deadline(self, registered_at: datetime, calendar: WorkingCalendar,
-                             severity: str = "general") -> Deadline:
+    def final_reply_deadline(
+        self, registered_at: datetime, calendar: WorkingCalendar, severity: str = "general"
+    ) -> Deadline:
         """Return the end of the legal reply period, after which the customer may appeal."""
         return self.complaint_deadline("final_reply", severity, registered_at, calendar)
 
     @staticmethod
-    def state(deadline: Deadline, now: datetime, warn_at: Deadline | None = None,
-              paused: bool = False) -> str:
+    def state(deadline: Deadline, now: datetime, warn_at: Deadline | None = None, paused: bool = False) -> str:
         """Return on_time, warning, breached or paused for a deadline at an instant."""
         now = to_utc(now)
         if paused:

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from app.domain.sla_limit import (CALENDARS, COMPLAINT_CLOCKS, SEVERITIES, STEPS, UNITS, Limit,
-                                  SlaConfigError)
+from app.domain.sla_limit import CALENDARS, COMPLAINT_CLOCKS, SEVERITIES, STEPS, UNITS, Limit, SlaConfigError
 
 Limits = dict[tuple[str, str], Limit]
 
@@ -42,8 +41,9 @@ class _Reader:
         clocks = self.section(data, "complaint", COMPLAINT_CLOCKS, base)
         return steps, clocks
 
-    def section(self, data: Mapping[str, Any], name: str, names: tuple[str, ...],
-                base: Limit) -> dict[tuple[str, str], Limit]:
+    def section(
+        self, data: Mapping[str, Any], name: str, names: tuple[str, ...], base: Limit
+    ) -> dict[tuple[str, str], Limit]:
         """Return the limits of one section, every name required, per severity."""
         section = self.table(data.get(name), name)
         self.known(section, name, names, "step" if name == "steps" else "complaint clock")
@@ -84,13 +84,11 @@ class _Reader:
         # Checked on the result: a severity table may change the unit and inherit the amount.
         whole = result.unit.endswith("_days")
         amount = result.amount
-        if isinstance(amount, bool) or not isinstance(amount, int if whole else (int, float)) \
-                or amount <= 0:
+        if isinstance(amount, bool) or not isinstance(amount, int if whole else (int, float)) or amount <= 0:
             kind = "a positive whole number" if whole else "a positive number"
             raise self.fail(f"{key}.limit", f"must be {kind} for {result.unit}, got {amount!r}")
         if result.calendar == "working" and whole:
-            raise self.fail(f"{key}.calendar", f"applies to seconds, minutes and hours, "
-                            f"not {result.unit}")
+            raise self.fail(f"{key}.calendar", f"applies to seconds, minutes and hours, not {result.unit}")
         return result
 
     def choice(self, value: Any, key: str, allowed: tuple[str, ...]) -> str:
@@ -101,8 +99,11 @@ class _Reader:
 
     def thresholds(self, value: Any, key: str) -> tuple[float, ...]:
         """Return warning fractions, strictly increasing, each between 0 and 1."""
-        ok = isinstance(value, list) and value and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1 for v in value)
+        ok = (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1 for v in value)
+        )
         if not ok or list(value) != sorted(set(value)):
             raise self.fail(key, f"must be increasing fractions between 0 and 1, got {value!r}")
         return tuple(float(v) for v in value)
@@ -113,8 +114,7 @@ class _Reader:
             raise self.fail(key, "missing" if value is None else "must be a table")
         return value
 
-    def known(self, table: Mapping[str, Any], key: str, allowed: tuple[str, ...],
-              what: str = "key") -> None:
+    def known(self, table: Mapping[str, Any], key: str, allowed: tuple[str, ...], what: str = "key") -> None:
         """Reject keys a table may not have."""
         for name in table:
             if name not in allowed:

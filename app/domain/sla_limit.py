@@ -8,10 +8,27 @@ from datetime import datetime, timedelta
 from app.domain.calendar import Deadline, WorkingCalendar
 from app.domain.clock import to_utc
 
-STEPS = ("receive", "classify", "dispatch", "handle", "track", "reply", "feedback", "summarize",
-         "supervisor_review", "supervise", "escalate",
-         # special complaints, return visits and appeals (processes/special_*.bpmn, return_visit, appeal_handling)
-         "containment", "investigate", "antifraud", "care", "visit_retry", "survey_window", "appeal")
+STEPS = (
+    "receive",
+    "classify",
+    "dispatch",
+    "handle",
+    "track",
+    "reply",
+    "feedback",
+    "summarize",
+    "supervisor_review",
+    "supervise",
+    "escalate",
+    # special complaints, return visits and appeals (processes/special_*.bpmn, return_visit, appeal_handling)
+    "containment",
+    "investigate",
+    "antifraud",
+    "care",
+    "visit_retry",
+    "survey_window",
+    "appeal",
+)
 COMPLAINT_CLOCKS = ("first_reply", "final_reply")
 SEVERITIES = ("general", "major")
 UNITS = ("seconds", "minutes", "hours", "working_days", "civil_days")
@@ -59,8 +76,9 @@ class Limit:
         warn = calendar.add_working_time(start, used)
         return Deadline(warn.at, warn.provisional or end.provisional)
 
-    def resumed(self, deadline: Deadline, paused_at: datetime, resumed_at: datetime,
-                calendar: WorkingCalendar) -> Deadline:
+    def resumed(
+        self, deadline: Deadline, paused_at: datetime, resumed_at: datetime, calendar: WorkingCalendar
+    ) -> Deadline:
         """Return the deadline after a pause, the remaining budget added back from the resume."""
         if self.unit == "civil_days":
             return deadline  # a legal period runs on whatever we do with the complaint

@@ -1,4 +1,5 @@
 """Cells a spreadsheet must not run: text starting like a formula is written as plain text."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -10,6 +10,7 @@ days once the year is marked official, so a notice is entered only when it is co
 - no day off names something that is not a statutory holiday.
 Dates outside the year are refused while parsing (holiday_notice).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,11 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
             continue
         named = holidays_named(d.name)
         if not named:
-            problems.append(NoticeProblem(f"{d.day.isoformat()} is a day off named {d.name!r}, which is none of "
-                                          f"the seven statutory holidays"))
+            problems.append(
+                NoticeProblem(
+                    f"{d.day.isoformat()} is a day off named {d.name!r}, which is none of the seven statutory holidays"
+                )
+            )
         for holiday in named:
             off[holiday].add(d.day)
     mains = main_days(year)
@@ -75,14 +79,27 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
             problems.append(NoticeProblem(f"{holiday} is missing: the notice sets no day off for it", holiday))
         elif holiday in mains and mains[holiday] not in off[holiday]:
             main = mains[holiday]
-            problems.append(NoticeProblem(f"{holiday}'s days off do not include its main day {main.isoformat()} "
-                                          f"(周{_WEEKDAY_ZH[main.weekday()]})", holiday))
+            problems.append(
+                NoticeProblem(
+                    f"{holiday}'s days off do not include its main day {main.isoformat()} "
+                    f"(周{_WEEKDAY_ZH[main.weekday()]})",
+                    holiday,
+                )
+            )
     workdays = [d for d in days if d.is_workday]
     if not workdays:
-        problems.append(NoticeProblem("no make-up working day (上班) is listed: the notice names the weekend days "
-                                      "worked in exchange for the longer breaks"))
+        problems.append(
+            NoticeProblem(
+                "no make-up working day (上班) is listed: the notice names the weekend days "
+                "worked in exchange for the longer breaks"
+            )
+        )
     for d in workdays:
         if d.day.weekday() < 5:
-            problems.append(NoticeProblem(f"{d.day.isoformat()} is a 周{_WEEKDAY_ZH[d.day.weekday()]}: a make-up "
-                                          f"working day falls on a Saturday or Sunday"))
+            problems.append(
+                NoticeProblem(
+                    f"{d.day.isoformat()} is a 周{_WEEKDAY_ZH[d.day.weekday()]}: a make-up "
+                    f"working day falls on a Saturday or Sunday"
+                )
+            )
     return problems

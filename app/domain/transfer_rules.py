@@ -5,6 +5,7 @@ the department the dispatcher chose, and any handling department can work it (a 
 may pass a case to the network department), as can the dispatchers after a 退单. Everyone else
 works only their own lane's steps: an agent's step goes to agents, a 督办 to supervisors.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -4,6 +4,7 @@
 the midnight after it) then overflowed: a 500. One rule instead: an ISO date from FIRST_DAY to
 LAST_DAY, so a period's end plus a day always exists.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -4,6 +4,7 @@
 4,300 digits, and the database refuses anything past its integer columns: each was a 500. One rule
 instead: ASCII digits only, at most ``MAX_INT``.
 """
+
 from __future__ import annotations
 
 MAX_INT = 2**31 - 1  # PostgreSQL int4, the type of every id and count column

@@ -1,4 +1,5 @@
 """The engine seam: the only package that imports SpiffWorkflow."""
+
 from .diagram_checks import check_connectors, check_expressions, check_instructions, check_lanes, check_paths
 from .diff import diff_facts, element_facts
 from .failures import refused_by_sandbox, unknown_name
@@ -21,9 +22,38 @@ from .types import (
 )
 
 __all__ = [
-    "CompletedStep", "DiagramError", "DiagramProblem", "Element", "Engine", "EngineError",
-    "Instance", "MigrationCheck", "MigrationRefused", "ModelXml", "ProcessBundle", "TaskNotReady",
-    "TaskView", "TimerView", "UserTaskSpec", "check_connectors", "check_expressions", "check_work_limits", "check_instructions", "check_lanes",
-    "check_migration", "check_paths", "diff_facts", "element_facts", "lint", "migrate", "model_hash",
-    "parse_bundle", "read_models", "refused_by_sandbox", "state_from_text", "state_text", "unknown_name", "xml_text",
+    "CompletedStep",
+    "DiagramError",
+    "DiagramProblem",
+    "Element",
+    "Engine",
+    "EngineError",
+    "Instance",
+    "MigrationCheck",
+    "MigrationRefused",
+    "ModelXml",
+    "ProcessBundle",
+    "TaskNotReady",
+    "TaskView",
+    "TimerView",
+    "UserTaskSpec",
+    "check_connectors",
+    "check_expressions",
+    "check_work_limits",
+    "check_instructions",
+    "check_lanes",
+    "check_migration",
+    "check_paths",
+    "diff_facts",
+    "element_facts",
+    "lint",
+    "migrate",
+    "model_hash",
+    "parse_bundle",
+    "read_models",
+    "refused_by_sandbox",
+    "state_from_text",
+    "state_text",
+    "unknown_name",
+    "xml_text",
 ]

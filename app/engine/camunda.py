@@ -4,6 +4,7 @@ Applied to the parsed tree before SpiffWorkflow's parser sees it; the stored fil
 A business rule task's camunda:decisionRef names its DMN decision (SpiffWorkflow reads only
 spiffworkflow:calledDecisionId and otherwise reports "No DMN Diagram available with id None").
 """
+
 from __future__ import annotations
 
 from lxml import etree

@@ -6,6 +6,7 @@ application's clock (tests use fixed instants, never the real date), so the seam
 replaces that module's ``datetime`` with a subclass whose ``now()`` asks the clock
 set for the current context. Contexts make it safe across threads.
 """
+
 from __future__ import annotations
 
 import contextlib

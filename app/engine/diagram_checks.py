@@ -4,6 +4,7 @@ Each check reads the ModelXml of every file and returns DiagramProblems naming t
 label and its line. They complement SpiffWorkflow's parser (which stops at the first problem and
 does not look at expressions) and the bpmnlint rules (which know nothing of how we run diagrams).
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,8 +28,10 @@ SLA_FUNCTIONS = {"sla_due": "breach", "sla_warn": "warning"}
 PROMISE_FUNCTIONS = {"promise_due": "breach", "promise_warn": "warning"}
 # An ISO 8601 duration, date-time or repeating interval written without quotes (PT1H, R3/PT10M,
 # 2026-03-02T09:00:00Z): Python reads it as a name or a syntax error, never as the time meant.
-ISO_LITERAL = re.compile(r"(R\d*/)?(P(?=\d|T\d)[\dYMWD.,]*(T[\dHMS.,]+)?|\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?)"
-                         r"(/(P[\dYMWDTHS.,]+|\d{4}-[\dT:.,Z+-]+))?")
+ISO_LITERAL = re.compile(
+    r"(R\d*/)?(P(?=\d|T\d)[\dYMWD.,]*(T[\dHMS.,]+)?|\d{4}-\d\d-\d\d(T[\d:.,]+(Z|[+-]\d\d:?\d\d)?)?)"
+    r"(/(P[\dYMWDTHS.,]+|\d{4}-[\dT:.,Z+-]+))?"
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,9 @@ def expressions(model: ModelXml) -> list[Expression]:
         for param, value in node.operator_params.items():
             out.append(Expression(node.id, f"parameter {param}", value, "eval"))
         if node.properties.get("candidateGroupExpression", "").strip():
-            out.append(Expression(node.id, "candidateGroupExpression",
-                                  node.properties["candidateGroupExpression"], "eval"))
+            out.append(
+                Expression(node.id, "candidateGroupExpression", node.properties["candidateGroupExpression"], "eval")
+            )
     return out
 
 
@@ -85,12 +89,13 @@ def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity
 
 def _hint(expr: Expression, message: str) -> str:
     if expr.kind == "timer" and "syntax error" in message:
-        return " (an ISO 8601 time must be quoted: \"PT1H\", \"2026-03-02T09:00:00Z\")"
+        return ' (an ISO 8601 time must be quoted: "PT1H", "2026-03-02T09:00:00Z")'
     return ""
 
 
-def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
-                      sla_steps: Iterable[str] | None = None) -> list[DiagramProblem]:
+def check_expressions(
+    models: list[ModelXml], allowed_names: Iterable[str], sla_steps: Iterable[str] | None = None
+) -> list[DiagramProblem]:
     """Every expression compiles in the sandbox and reads only declared names; SLA timers name a known step."""
     allowed = set(allowed_names) | assigned_names(models)
     steps = set(sla_steps) if sla_steps is not None else None
@@ -98,21 +103,38 @@ def check_expressions(models: list[ModelXml], allowed_names: Iterable[str],
     for model in models:
         for element_id, name in model.loop_inputs:
             if name not in allowed:
-                out.append(_problem(model, element_id, f"multi-instance: loopDataInputRef '{name}' is not task "
-                                    "data a form, data object, DMN output or script provides; without it the "
-                                    "task stops the instance", "undeclared-name", "warning"))
+                out.append(
+                    _problem(
+                        model,
+                        element_id,
+                        f"multi-instance: loopDataInputRef '{name}' is not task "
+                        "data a form, data object, DMN output or script provides; without it the "
+                        "task stops the instance",
+                        "undeclared-name",
+                        "warning",
+                    )
+                )
         for expr in expressions(model):
             if expr.kind == "timer" and ISO_LITERAL.fullmatch(expr.source.strip()):
-                out.append(_problem(model, expr.element_id, f"timer: {expr.source.strip()} is read as Python; "
-                                    f"quote the ISO 8601 text: \"{expr.source.strip()}\"", "expression"))
+                out.append(
+                    _problem(
+                        model,
+                        expr.element_id,
+                        f"timer: {expr.source.strip()} is read as Python; "
+                        f'quote the ISO 8601 text: "{expr.source.strip()}"',
+                        "expression",
+                    )
+                )
                 continue
             for message in check_expression(expr.source, expr.mode, allowed):
                 if is_undeclared_name(message):
-                    out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name",
-                                        "warning"))
+                    out.append(
+                        _problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name", "warning")
+                    )
                 else:
-                    out.append(_problem(model, expr.element_id, f"{expr.kind}: {message}{_hint(expr, message)}",
-                                        "expression"))
+                    out.append(
+                        _problem(model, expr.element_id, f"{expr.kind}: {message}{_hint(expr, message)}", "expression")
+                    )
             if expr.kind == "timer":
                 out.extend(_check_sla_timer(model, model.nodes[expr.element_id], expr.source, steps))
     return out
@@ -126,9 +148,15 @@ def _sla_call(source: str) -> tuple[str, str] | None:
         return None
     if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in PROMISE_FUNCTIONS:
         return tree.func.id, PROMISE_STEP
-    if (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in SLA_FUNCTIONS
-            and len(tree.args) in (1, 2) and not tree.keywords and isinstance(tree.args[0], ast.Constant)
-            and isinstance(tree.args[0].value, str)):
+    if (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id in SLA_FUNCTIONS
+        and len(tree.args) in (1, 2)
+        and not tree.keywords
+        and isinstance(tree.args[0], ast.Constant)
+        and isinstance(tree.args[0].value, str)
+    ):
         return tree.func.id, tree.args[0].value
     return None
 
@@ -139,20 +167,42 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
     out = []
     if call is None:
         if step or kind:
-            out.append(_problem(model, node.id, f"the timer has slaStep/slaKind but its expression is not "
-                                f"sla_due(\"{step or '...'}\") or sla_warn(...)", "sla", "warning"))
+            out.append(
+                _problem(
+                    model,
+                    node.id,
+                    f"the timer has slaStep/slaKind but its expression is not "
+                    f'sla_due("{step or "..."}") or sla_warn(...)',
+                    "sla",
+                    "warning",
+                )
+            )
         return out
     function, called_step = call
     if steps is not None and called_step not in steps and function not in PROMISE_FUNCTIONS:
-        out.append(_problem(model, node.id, f"SLA step '{called_step}' is not in the SLA policy "
-                            f"(known: {', '.join(sorted(steps))})", "sla"))
+        out.append(
+            _problem(
+                model,
+                node.id,
+                f"SLA step '{called_step}' is not in the SLA policy (known: {', '.join(sorted(steps))})",
+                "sla",
+            )
+        )
     if step and step != called_step:
-        out.append(_problem(model, node.id, f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
-                            "sla", "warning"))
+        out.append(
+            _problem(
+                model,
+                node.id,
+                f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
+                "sla",
+                "warning",
+            )
+        )
     expected = {**SLA_FUNCTIONS, **PROMISE_FUNCTIONS}[function]
     if kind and kind != expected:
-        out.append(_problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer",
-                            "sla", "warning"))
+        out.append(
+            _problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer", "sla", "warning")
+        )
     return out
 
 
@@ -164,14 +214,29 @@ def check_connectors(models: list[ModelXml], connectors: Mapping) -> list[Diagra
             if node.tag != "serviceTask":
                 continue
             if not node.operator:
-                out.append(_problem(model, node.id, "the service task names no connector (spiffworkflow:"
-                                    f"serviceTaskOperator); registered: {', '.join(sorted(connectors))}", "connector"))
+                out.append(
+                    _problem(
+                        model,
+                        node.id,
+                        "the service task names no connector (spiffworkflow:"
+                        f"serviceTaskOperator); registered: {', '.join(sorted(connectors))}",
+                        "connector",
+                    )
+                )
             elif node.operator not in connectors:
-                out.append(_problem(model, node.id, f"connector '{node.operator}' is not registered "
-                                    f"(registered: {', '.join(sorted(connectors))})", "connector"))
+                out.append(
+                    _problem(
+                        model,
+                        node.id,
+                        f"connector '{node.operator}' is not registered (registered: {', '.join(sorted(connectors))})",
+                        "connector",
+                    )
+                )
             else:
-                out.extend(_problem(model, node.id, message, "connector")
-                           for message in connectors[node.operator].problems(set(node.operator_params)))
+                out.extend(
+                    _problem(model, node.id, message, "connector")
+                    for message in connectors[node.operator].problems(set(node.operator_params))
+                )
     return out
 
 
@@ -189,8 +254,9 @@ def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
                 cause = error.__cause__
                 # Undefined data fails some filters on empty data: only a bad template is an error
                 fatal = cause is None or isinstance(cause, (TemplateSyntaxError, SecurityError))
-                out.append(_problem(model, node.id, f"instructions: {error}", "instructions",
-                                    "error" if fatal else "warning"))
+                out.append(
+                    _problem(model, node.id, f"instructions: {error}", "instructions", "error" if fatal else "warning")
+                )
     return out
 
 
@@ -201,14 +267,24 @@ def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[Diagr
         for lane in model.lanes.values():
             if lane.name.strip() in groups:
                 continue
-            tasks = [model.nodes[n] for n in lane.nodes if n in model.nodes and model.nodes[n].tag in
-                     ("userTask", "manualTask")]
+            tasks = [
+                model.nodes[n]
+                for n in lane.nodes
+                if n in model.nodes and model.nodes[n].tag in ("userTask", "manualTask")
+            ]
             loose = [t for t in tasks if not t.properties.get("candidateGroupExpression", "").strip()]
             if not loose:
                 continue
             names = ", ".join(f"{t.id} ({t.name})" if t.name else t.id for t in loose)
-            out.append(_problem(model, lane.id, f"lane '{lane.name}' is not a known group (a group code or "
-                                f"its name) and its tasks {names} have no candidateGroupExpression", "lane"))
+            out.append(
+                _problem(
+                    model,
+                    lane.id,
+                    f"lane '{lane.name}' is not a known group (a group code or "
+                    f"its name) and its tasks {names} have no candidateGroupExpression",
+                    "lane",
+                )
+            )
     return out
 
 
@@ -221,16 +297,21 @@ def check_paths(models: list[ModelXml]) -> list[DiagramProblem]:
     out = []
     for model in models:
         forward, backward = _edges(model)
-        starts = [n.id for n in model.nodes.values()
-                  if n.tag == "startEvent" or (n.tag == "subProcess" and n.triggered_by_event)]
+        starts = [
+            n.id
+            for n in model.nodes.values()
+            if n.tag == "startEvent" or (n.tag == "subProcess" and n.triggered_by_event)
+        ]
         reached = _closure(starts, forward)
         for node in model.nodes.values():
             if node.id in reached or (not node.incoming and node.tag != "boundaryEvent"):
                 continue
-            out.append(_problem(model, node.id, "unreachable: no path from a start event leads here",
-                                "unreachable"))
-        ends = [n.id for n in model.nodes.values() if n.tag == "endEvent" or
-                (not n.outgoing and not (n.tag == "intermediateThrowEvent" and n.link_name))]
+            out.append(_problem(model, node.id, "unreachable: no path from a start event leads here", "unreachable"))
+        ends = [
+            n.id
+            for n in model.nodes.values()
+            if n.tag == "endEvent" or (not n.outgoing and not (n.tag == "intermediateThrowEvent" and n.link_name))
+        ]
         can_end = _closure(ends, backward)
         for node in model.nodes.values():
             if node.id in can_end or not node.outgoing:

@@ -4,6 +4,7 @@ Elements are matched by id (what bpmn-js keeps stable while one edits); for each
 the attributes this application reads are compared: label, lane, flow ends and condition,
 timer expression, scripts, form and other extension properties, instructions.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -35,9 +36,13 @@ def element_facts(models: Iterable[ModelXml]) -> dict[str, dict[str, Any]]:
                 facts[key] = value.strip()
             out[node.id] = facts
         for flow in model.flows.values():
-            out[flow.id] = {"tag": "sequenceFlow", "name": flow.name, "source": flow.source,
-                            "target": flow.target,
-                            "condition": flow.condition.strip() if flow.condition is not None else None}
+            out[flow.id] = {
+                "tag": "sequenceFlow",
+                "name": flow.name,
+                "source": flow.source,
+                "target": flow.target,
+                "condition": flow.condition.strip() if flow.condition is not None else None,
+            }
         for lane in model.lanes.values():
             out[lane.id] = {"tag": "lane", "name": lane.name}
     return out
@@ -54,10 +59,12 @@ def diff_facts(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -
     changed = []
     for element_id in old.keys() & new.keys():
         a, b = old[element_id], new[element_id]
-        fields = [{"field": key, "old": a.get(key), "new": b.get(key)}
-                  for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
+        fields = [
+            {"field": key, "old": a.get(key), "new": b.get(key)}
+            for key in sorted(a.keys() | b.keys())
+            if a.get(key) != b.get(key)
+        ]
         if fields:
             changed.append({**_summary(element_id, b), "fields": fields})
     key = lambda item: item["id"]  # noqa: E731
-    return {"added": sorted(added, key=key), "removed": sorted(removed, key=key),
-            "changed": sorted(changed, key=key)}
+    return {"added": sorted(added, key=key), "removed": sorted(removed, key=key), "changed": sorted(changed, key=key)}

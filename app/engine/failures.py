@@ -1,4 +1,5 @@
 """Tell a run-time refusal by the sandbox (a limit passed) from other engine failures."""
+
 from __future__ import annotations
 
 from .sandbox import SandboxViolation

@@ -5,6 +5,7 @@ same names and messages. The levels below are bpmnlint's; the deploy applies the
 config/diagram_rules.toml on top, where style rules only warn. Each rule takes a ModelXml and
 yields (element id, message) pairs.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -44,15 +45,19 @@ def ad_hoc_sub_process(model: ModelXml) -> Iterator[Finding]:
         elif node.tag == "endEvent":
             yield node.id, "An <End Event> is not allowed in <Ad Hoc Sub Process>"
         elif node.tag == "intermediateCatchEvent" and not node.outgoing:
-            yield node.id, ("An intermediate catch event inside <Ad Hoc Sub Process> must have an "
-                            "outgoing sequence flow")
+            yield (
+                node.id,
+                ("An intermediate catch event inside <Ad Hoc Sub Process> must have an outgoing sequence flow"),
+            )
 
 
 def conditional_flows(model: ModelXml) -> Iterator[Finding]:
     for node in model.nodes.values():
-        forking = (node.default is not None
-                   or (node.tag in ("exclusiveGateway", "inclusiveGateway") and len(node.outgoing) > 1)
-                   or any(_has_condition(model, f) for f in node.outgoing))
+        forking = (
+            node.default is not None
+            or (node.tag in ("exclusiveGateway", "inclusiveGateway") and len(node.outgoing) > 1)
+            or any(_has_condition(model, f) for f in node.outgoing)
+        )
         if not forking:
             continue
         for flow_id in node.outgoing:
@@ -178,8 +183,9 @@ def no_complex_gateway(model: ModelXml) -> Iterator[Finding]:
 
 
 def _compensation_linked(node: Node) -> bool:
-    return (node.tag == "boundaryEvent" and node.event_definitions == ["compensateEventDefinition"]) \
-        or node.for_compensation
+    return (
+        node.tag == "boundaryEvent" and node.event_definitions == ["compensateEventDefinition"]
+    ) or node.for_compensation
 
 
 def no_disconnected(model: ModelXml) -> Iterator[Finding]:
@@ -272,14 +278,15 @@ def no_inclusive_gateway(model: ModelXml) -> Iterator[Finding]:
 
 
 def no_overlapping_elements(model: ModelXml) -> Iterator[Finding]:
-    shapes = [(n, model.bounds[n.id]) for n in model.nodes.values()
-              if n.id in model.bounds and n.tag != "boundaryEvent"]
+    shapes = [
+        (n, model.bounds[n.id]) for n in model.nodes.values() if n.id in model.bounds and n.tag != "boundaryEvent"
+    ]
     by_container: dict[str, list] = defaultdict(list)
     for node, box in shapes:
         by_container[node.container].append((node, box))
     for members in by_container.values():
         for i, (a, (ax, ay, aw, ah)) in enumerate(members):
-            for b, (bx, by, bw, bh) in members[i + 1:]:
+            for b, (bx, by, bw, bh) in members[i + 1 :]:
                 if a.id in (b.container,) or b.id in (a.container,):
                     continue
                 if ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah:
@@ -302,8 +309,13 @@ def single_event_definition(model: ModelXml) -> Iterator[Finding]:
 def sub_process_blank_start_event(model: ModelXml) -> Iterator[Finding]:
     for node in model.nodes.values():
         container = model.containers.get(node.container)
-        if (node.tag == "startEvent" and container and container.tag != "process"
-                and not container.triggered_by_event and node.event_definitions):
+        if (
+            node.tag == "startEvent"
+            and container
+            and container.tag != "process"
+            and not container.triggered_by_event
+            and node.event_definitions
+        ):
             yield node.id, "Start event must be blank"
 
 
@@ -318,8 +330,10 @@ def superfluous_label(model: ModelXml) -> Iterator[Finding]:
         if not flow.name.strip() or flow.condition is not None:
             continue
         source = model.nodes.get(flow.source)
-        if source is not None and (source.default == flow.id or (
-                source.tag in ("exclusiveGateway", "inclusiveGateway") and len(source.outgoing) > 1)):
+        if source is not None and (
+            source.default == flow.id
+            or (source.tag in ("exclusiveGateway", "inclusiveGateway") and len(source.outgoing) > 1)
+        ):
             continue
         yield flow.id, "Sequence flow has superfluous label"
 

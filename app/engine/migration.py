@@ -15,6 +15,7 @@ Example::
     if check.safe:
         inst, check = migrate(inst, new_bundle)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,9 +52,14 @@ class MigrationCheck:
     timers_kept: list[str] = field(default_factory=list)  # waiting timers whose due instant stays
 
     def as_dict(self) -> dict:
-        return {"safe": self.safe, "reasons": self.reasons, "changed": self.changed,
-                "ready_before": self.ready_before, "ready_after": self.ready_after,
-                "timers_kept": self.timers_kept}
+        return {
+            "safe": self.safe,
+            "reasons": self.reasons,
+            "changed": self.changed,
+            "ready_before": self.ready_before,
+            "ready_after": self.ready_after,
+            "timers_kept": self.timers_kept,
+        }
 
 
 def _element(task) -> str:
@@ -72,8 +78,10 @@ def _refusals(wf, bundle: ProcessBundle):
     for task in top.removed:
         if task.state & _PASSED and getattr(task.task_spec, "bpmn_id", None):
             state = TaskState.get_name(task.state).lower()
-            reasons.append(f"element '{_element(task)}' ({task.task_spec.bpmn_name or ''}) is {state} in this "
-                           "instance and does not exist in the new version")
+            reasons.append(
+                f"element '{_element(task)}' ({task.task_spec.bpmn_name or ''}) is {state} in this "
+                "instance and does not exist in the new version"
+            )
     for task in top.changed:
         if task.state & _ACTIVE and "typename" in spec_diff.changed.get(task.task_spec, []):
             reasons.append(f"active element '{_element(task)}' changed its type")

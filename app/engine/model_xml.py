@@ -4,6 +4,7 @@ SpiffWorkflow's parser keeps only what it runs; the checks also need what a proc
 flows and their conditions, lanes, labels, DI shapes, extension properties, scripts and templates,
 each with its line. One pass over the XML gives them all, without running anything.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,8 +22,9 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 TASKS = frozenset("task userTask manualTask scriptTask serviceTask sendTask receiveTask businessRuleTask".split())
 SUB_PROCESSES = frozenset("subProcess adHocSubProcess transaction".split())
 ACTIVITIES = TASKS | SUB_PROCESSES | {"callActivity"}
-EVENTS = frozenset("startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent "
-                   "implicitThrowEvent".split())
+EVENTS = frozenset(
+    "startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent implicitThrowEvent".split()
+)
 GATEWAYS = frozenset("exclusiveGateway inclusiveGateway parallelGateway eventBasedGateway complexGateway".split())
 FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
 CONTAINERS = frozenset({"process"}) | SUB_PROCESSES
@@ -219,9 +221,13 @@ def _read_data_names(model: ModelXml, root) -> None:
 def _read_container(model: ModelXml, element, container_id: str) -> None:
     tag = _local(element)
     model.containers[container_id] = Container(
-        container_id, tag, element.get("name") or "", element.sourceline,
+        container_id,
+        tag,
+        element.get("name") or "",
+        element.sourceline,
         executable=element.get("isExecutable", "true").lower() == "true" if tag == "process" else True,
-        triggered_by_event=element.get("triggeredByEvent") == "true")
+        triggered_by_event=element.get("triggeredByEvent") == "true",
+    )
     for child in _bpmn_children(element):
         ctag = _local(child)
         cid = child.get("id", "")
@@ -229,9 +235,15 @@ def _read_container(model: ModelXml, element, container_id: str) -> None:
             _read_lanes(model, child)
         elif ctag == "sequenceFlow":
             cond = child.find(f"{{{BPMN_NS}}}conditionExpression")
-            model.flows[cid] = Flow(cid, child.get("name") or "", child.sourceline, container_id,
-                                    child.get("sourceRef", ""), child.get("targetRef", ""),
-                                    _text(cond) if cond is not None else None)
+            model.flows[cid] = Flow(
+                cid,
+                child.get("name") or "",
+                child.sourceline,
+                container_id,
+                child.get("sourceRef", ""),
+                child.get("targetRef", ""),
+                _text(cond) if cond is not None else None,
+            )
             model.needs_di[cid] = child.sourceline
         elif ctag in FLOW_NODES:
             model.nodes[cid] = _read_node(child, container_id)
@@ -263,13 +275,19 @@ def _read_lanes(model: ModelXml, lane_set) -> None:
 
 def _read_node(element, container_id: str) -> Node:
     tag = _local(element)
-    node = Node(element.get("id", ""), tag, element.get("name") or "", element.sourceline, container_id,
-                attached_to=element.get("attachedToRef"),
-                cancel_activity=element.get("cancelActivity", "true") != "false",
-                default=element.get("default"),
-                triggered_by_event=element.get("triggeredByEvent") == "true",
-                for_compensation=element.get("isForCompensation") == "true",
-                attributes={k: v for k, v in element.attrib.items() if isinstance(k, str)})
+    node = Node(
+        element.get("id", ""),
+        tag,
+        element.get("name") or "",
+        element.sourceline,
+        container_id,
+        attached_to=element.get("attachedToRef"),
+        cancel_activity=element.get("cancelActivity", "true") != "false",
+        default=element.get("default"),
+        triggered_by_event=element.get("triggeredByEvent") == "true",
+        for_compensation=element.get("isForCompensation") == "true",
+        attributes={k: v for k, v in element.attrib.items() if isinstance(k, str)},
+    )
     for child in element:
         if not isinstance(child.tag, str):
             continue

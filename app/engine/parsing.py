@@ -1,4 +1,5 @@
 """Parse and check a process model (BPMN files, DMN tables) into an immutable bundle."""
+
 from __future__ import annotations
 
 import codecs
@@ -61,8 +62,11 @@ class ProcessBundle:
     def has_timers(self) -> bool:
         """Whether any process of the bundle has a timer event (else no instance ever waits on one)."""
         specs = [self.spec, *self.subprocess_specs.values()]
-        return any(isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
-                   for spec in specs for task_spec in spec.task_specs.values())
+        return any(
+            isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+            for spec in specs
+            for task_spec in spec.task_specs.values()
+        )
 
 
 def model_hash(files: Mapping[str, bytes]) -> str:
@@ -100,13 +104,19 @@ def xml_text(data: bytes) -> str:
 def read_xml(data: bytes, file_name: str) -> etree._Element:
     """Parse XML safely or raise DiagramError naming the file and line."""
     if len(data) > MAX_FILE_BYTES:
-        raise DiagramError([DiagramProblem(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB", file_name=file_name)])
+        raise DiagramError(
+            [DiagramProblem(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB", file_name=file_name)]
+        )
     if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
-        raise DiagramError([DiagramProblem("DOCTYPE and entity declarations are not allowed", file_name=file_name, line=1)])
+        raise DiagramError(
+            [DiagramProblem("DOCTYPE and entity declarations are not allowed", file_name=file_name, line=1)]
+        )
     try:
         return etree.fromstring(data, _SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise DiagramError([DiagramProblem(f"not well-formed XML: {exc.msg}", file_name=file_name, line=exc.lineno)]) from exc
+        raise DiagramError(
+            [DiagramProblem(f"not well-formed XML: {exc.msg}", file_name=file_name, line=exc.lineno)]
+        ) from exc
 
 
 def index_elements(root: etree._Element) -> dict[str, Element]:
@@ -174,10 +184,18 @@ def _pick_main_process(parser: SpiffBpmnParser, wanted: str | None, roots: list[
         # Descriptive models (isExecutable="false") are drawn to be read, not run: name them.
         idle = [node for root in roots for node in root.iter(f"{{{BPMN_NS}}}process")]
         if idle:
-            raise DiagramError([DiagramProblem(
-                f"process '{node.get('id')}' is not executable (isExecutable=\"{node.get('isExecutable')}\"): "
-                "only executable processes can be deployed", node.get("id") or "", node.get("name") or "",
-                node.sourceline) for node in idle])
+            raise DiagramError(
+                [
+                    DiagramProblem(
+                        f"process '{node.get('id')}' is not executable (isExecutable=\"{node.get('isExecutable')}\"): "
+                        "only executable processes can be deployed",
+                        node.get("id") or "",
+                        node.get("name") or "",
+                        node.sourceline,
+                    )
+                    for node in idle
+                ]
+            )
         raise DiagramError([DiagramProblem("the files contain no process")])
     return candidates[0]
 

@@ -1,4 +1,5 @@
 """Extension properties of any element of a bundle (events and script tasks too, not only user tasks)."""
+
 from __future__ import annotations
 
 from typing import Any

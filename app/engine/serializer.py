@@ -4,6 +4,7 @@ SpiffWorkflow's default serializer embeds the whole spec in every instance (abou
 the JSON) and rebuilds a private copy on each load. This converter writes only the task
 tree and data, and takes the cached spec back in on load.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,14 +56,22 @@ def _task_to_dict(task, registry) -> dict:
         data, delta = task.data, {}
     else:
         data, theirs, mine = {}, parent.data, task.data
-        delta = {"updates": {k: v for k, v in mine.items() if k not in theirs or v != theirs[k]},
-                 "deletions": [k for k in theirs if k not in mine]}
+        delta = {
+            "updates": {k: v for k, v in mine.items() if k not in theirs or v != theirs[k]},
+            "deletions": [k for k in theirs if k not in mine],
+        }
     internal = task.internal_data
     return {
-        "id": task.id, "parent": task._parent if parent is not None else None,
-        "children": list(task._children), "last_state_change": task.last_state_change, "state": task.state,
-        "task_spec": task.task_spec.name, "triggered": task.triggered,
-        "internal_data": registry.convert(internal) if internal else {}, "data": data, "delta": delta,
+        "id": task.id,
+        "parent": task._parent if parent is not None else None,
+        "children": list(task._children),
+        "last_state_change": task.last_state_change,
+        "state": task.state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": registry.convert(internal) if internal else {},
+        "data": data,
+        "delta": delta,
         "typename": "Task",
     }
 

@@ -1,4 +1,5 @@
 """Plain types the engine seam hands to the rest of the app: no SpiffWorkflow class leaks out."""
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ the engine stops seeing the ready task and the instance "completes" silently wit
 Every limit here stops the run with a ``WorkLimitExceeded`` naming the element, which the
 services turn into an incident on the instance, never a silent completion.
 """
+
 from __future__ import annotations
 
 import time
@@ -67,8 +68,10 @@ class RunBudget:
         self.steps += 1
         limits = self.limits
         if self.steps > limits.max_steps:
-            raise _refuse(task.task_spec, f"the engine ran more than {limits.max_steps} steps in one call "
-                                          "(a loop without an exit?)")
+            raise _refuse(
+                task.task_spec,
+                f"the engine ran more than {limits.max_steps} steps in one call (a loop without an exit?)",
+            )
         if time.perf_counter() > self.deadline:
             raise _refuse(task.task_spec, f"the engine worked longer than {limits.max_seconds:g} s in one call")
 
@@ -87,11 +90,14 @@ def check_rounds(task, limits: WorkLimits) -> None:
             rounds += 1
         node = node.parent
     if rounds >= limits.max_rounds:
-        raise _refuse(task.task_spec, f"ran {rounds + 1} times in this instance; loops may run at most "
-                                      f"{limits.max_rounds} rounds")
+        raise _refuse(
+            task.task_spec, f"ran {rounds + 1} times in this instance; loops may run at most {limits.max_rounds} rounds"
+        )
     if depth >= limits.max_task_depth:
-        raise _refuse(task.task_spec, f"the instance's path is {depth} steps long; at most "
-                                      f"{limits.max_task_depth} are allowed (loops must end)")
+        raise _refuse(
+            task.task_spec,
+            f"the instance's path is {depth} steps long; at most {limits.max_task_depth} are allowed (loops must end)",
+        )
 
 
 def guard_bundle(specs, limits: WorkLimits) -> None:
@@ -109,6 +115,7 @@ def guard_bundle(specs, limits: WorkLimits) -> None:
 
 def _guarded_timer(spec, check):
     """SpiffWorkflow parses a timer's value with str methods and datetime: anything else is a bare 500."""
+
     def guarded(my_task):
         try:
             return check(my_task)
@@ -117,8 +124,12 @@ def _guarded_timer(spec, check):
         except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's own parser raises bare Exception too
             value = my_task.internal_data.pop("event_value", None)  # never keep a value that cannot be read
             shown = f" {value!r}"[:80] if value is not None else ""
-            raise _refuse(spec, f"the timer's value{shown} is not an ISO 8601 date, duration or cycle "
-                                f"({exc.__class__.__name__}: {exc})") from exc
+            raise _refuse(
+                spec,
+                f"the timer's value{shown} is not an ISO 8601 date, duration or cycle "
+                f"({exc.__class__.__name__}: {exc})",
+            ) from exc
+
     return guarded
 
 
@@ -127,9 +138,11 @@ def _guarded_update(spec, update, limits: WorkLimits):
         my_task._inherit_data()  # what the original does first: the expression reads the data it brings
         size = _planned_instances(spec, my_task)
         if size > limits.max_multi_instance:
-            raise _refuse(spec, f"a multi-instance task may create at most {limits.max_multi_instance} "
-                                f"instances, not {size}")
+            raise _refuse(
+                spec, f"a multi-instance task may create at most {limits.max_multi_instance} instances, not {size}"
+            )
         return update(my_task)
+
     return _update_hook
 
 
@@ -152,8 +165,10 @@ def guard_workflow(workflow, limits: WorkLimits) -> None:
     def create_subprocess(my_task, spec_name):
         depth = getattr(my_task.workflow, "depth", 0) + 1
         if depth > limits.max_call_depth:
-            raise _refuse(my_task.task_spec, f"call activities nested {depth} deep; at most "
-                                             f"{limits.max_call_depth} (does a process call itself?)")
+            raise _refuse(
+                my_task.task_spec,
+                f"call activities nested {depth} deep; at most {limits.max_call_depth} (does a process call itself?)",
+            )
         return create(my_task, spec_name)
 
     workflow.create_subprocess = create_subprocess
@@ -165,8 +180,14 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
 
     def problem(task_spec, message: str, severity: str = "error") -> DiagramProblem:
         element = bundle.elements.get(task_spec.name)
-        return DiagramProblem(message, task_spec.name, element.name if element else _name(task_spec),
-                              element.line if element else None, severity=severity, rule="work-limits")
+        return DiagramProblem(
+            message,
+            task_spec.name,
+            element.name if element else _name(task_spec),
+            element.line if element else None,
+            severity=severity,
+            rule="work-limits",
+        )
 
     specs = {bundle.process_id: bundle.spec, **dict(bundle.subprocess_specs)}
     calls: dict[str, list[tuple[str, Any]]] = {}
@@ -175,19 +196,32 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
             continue
         for task_spec in spec.task_specs.values():
             cardinality = getattr(task_spec, "cardinality", None) if isinstance(task_spec, MultiInstanceTask) else None
-            if isinstance(cardinality, str) and cardinality.strip().isdecimal() \
-                    and int(cardinality.strip()) > limits.max_multi_instance:
-                problems.append(problem(task_spec, f"a multi-instance task may create at most "
-                                                   f"{limits.max_multi_instance} instances, not {cardinality.strip()}"))
+            if (
+                isinstance(cardinality, str)
+                and cardinality.strip().isdecimal()
+                and int(cardinality.strip()) > limits.max_multi_instance
+            ):
+                problems.append(
+                    problem(
+                        task_spec,
+                        f"a multi-instance task may create at most "
+                        f"{limits.max_multi_instance} instances, not {cardinality.strip()}",
+                    )
+                )
             called = getattr(task_spec, "spec", None)
             if isinstance(task_spec, CallActivity) and isinstance(called, str):
                 calls.setdefault(process_id, []).append((called, task_spec))
     for process_id, outgoing in calls.items():
         for called, task_spec in outgoing:
             if _reaches(calls, called, process_id):
-                problems.append(problem(task_spec, f"calls '{called}', which leads back to '{process_id}': each "
-                                                   f"round nests deeper and stops at {limits.max_call_depth} levels",
-                                        "warning"))
+                problems.append(
+                    problem(
+                        task_spec,
+                        f"calls '{called}', which leads back to '{process_id}': each "
+                        f"round nests deeper and stops at {limits.max_call_depth} levels",
+                        "warning",
+                    )
+                )
     return problems
 
 

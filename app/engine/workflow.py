@@ -12,6 +12,7 @@ Example::
     state = inst.dump()            # JSON without the spec
     again = engine.load(bundle, state)
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,8 +51,9 @@ class Engine:
         clock.install()
         self.limits = limits
         self._guarded: set[int] = set()  # bundles whose multi-instance tasks are bounded
-        env = SandboxedEnvironment(functions=dict(functions or {}), context_functions=dict(context_functions or {}),
-                                   services=services)
+        env = SandboxedEnvironment(
+            functions=dict(functions or {}), context_functions=dict(context_functions or {}), services=services
+        )
         self.script_engine = _ScriptEngine(environment=env)
         self.now = now
 
@@ -232,8 +234,9 @@ class Instance:
         else:
             task.internal_data["event_value"] = value
 
-    def rearm_sla_timers(self, element_id: str, sla_step: str | None, due: dict[str, datetime],
-                         skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    def rearm_sla_timers(
+        self, element_id: str, sla_step: str | None, due: dict[str, datetime], skip: frozenset[str] = frozenset()
+    ) -> dict[str, str]:
         """Set a ready task's boundary SLA timers of one step to new instants, re-arming fired ones.
 
         due maps an slaKind ("breach", "warning") to its new instant (sla_step None: every SLA step's
@@ -253,8 +256,12 @@ class Instance:
         for spec in split.task_spec.outputs:
             props = (getattr(spec, "extensions", {}) or {}).get("properties", {}) or {}
             kind = props.get("slaKind")
-            if (sla_step is not None and props.get("slaStep") != sla_step) or props.get("slaStep") in skip \
-                    or kind not in due or spec.name in done:
+            if (
+                (sla_step is not None and props.get("slaStep") != sla_step)
+                or props.get("slaStep") in skip
+                or kind not in due
+                or spec.name in done
+            ):
                 continue
             if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
                 continue
@@ -330,8 +337,9 @@ class Instance:
 
         self._changed()
         with clock.using(self.engine.now):
-            self._run(lambda: self._wf.do_engine_steps(will_complete_task=will_complete,
-                                                       did_complete_task=did_complete))
+            self._run(
+                lambda: self._wf.do_engine_steps(will_complete_task=will_complete, did_complete_task=did_complete)
+            )
         # An uncaught BPMN error lets SpiffWorkflow finish "successfully"; it only shows here.
         for event in self._wf.get_events():
             definition = event.event_definition

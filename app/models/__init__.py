@@ -1,4 +1,5 @@
 """Typed ORM models; importing this package registers every table on Base.metadata."""
+
 from .audit import AuditEvent
 from .branches import Appeal, Notification, OutageIncident, OutageNotice, PublicRequest, SurveyToken
 from .calendar import CalendarOverride, CalendarRevision, CalendarYear
@@ -15,10 +16,41 @@ from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, Te
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
-    "AccessLog", "ApiToken", "Appeal", "AuditEvent", "BurstSuggestion", "HistoryImport", "HistoryRecord",
-    "TextModel", "TextSuggestion", "CalendarOverride", "CalendarRevision", "CalendarYear", "Complaint",
-    "ExtensionRequest", "Group", "HumanTask", "IdempotencyKey", "ModelDraft", "Notification", "NumberSequence",
-    "OutageIncident", "OutageNotice", "PublicRequest", "SurveyToken",
-    "ProcessInstance", "ProcessVersion", "ReportComplaint", "ReportComplaintDay", "ReportStepDay", "SavedSearch", "UserSetting",
-    "SignInAddress", "SignInFailure", "Timer", "User", "WebSession", "user_group",
+    "AccessLog",
+    "ApiToken",
+    "Appeal",
+    "AuditEvent",
+    "BurstSuggestion",
+    "HistoryImport",
+    "HistoryRecord",
+    "TextModel",
+    "TextSuggestion",
+    "CalendarOverride",
+    "CalendarRevision",
+    "CalendarYear",
+    "Complaint",
+    "ExtensionRequest",
+    "Group",
+    "HumanTask",
+    "IdempotencyKey",
+    "ModelDraft",
+    "Notification",
+    "NumberSequence",
+    "OutageIncident",
+    "OutageNotice",
+    "PublicRequest",
+    "SurveyToken",
+    "ProcessInstance",
+    "ProcessVersion",
+    "ReportComplaint",
+    "ReportComplaintDay",
+    "ReportStepDay",
+    "SavedSearch",
+    "UserSetting",
+    "SignInAddress",
+    "SignInFailure",
+    "Timer",
+    "User",
+    "WebSession",
+    "user_group",
 ]

@@ -1,4 +1,5 @@
 """Append-only audit events, chained by hash per instance."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """Tables of the flow's branches: outage incidents, appeals, the notification outbox, survey tokens,
 and the public channel's request log (its rate limit works across hosts)."""
+
 from __future__ import annotations
 
 from datetime import datetime

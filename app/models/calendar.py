@@ -1,4 +1,5 @@
 """The working-day calendar's override table, its official-year markers and its change counter."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

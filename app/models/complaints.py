@@ -1,4 +1,5 @@
 """Complaints: the searchable record beside each complaint-handling instance."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -64,7 +65,9 @@ class Complaint(Base):
     responsibility: Mapped[str | None] = mapped_column(String(16))  # ours | customer | third_party
     compensation_type: Mapped[str | None] = mapped_column(String(16))
     compensation_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    compensation_status: Mapped[str | None] = mapped_column(String(16))  # not_required | pending | approved | adjusted | rejected
+    compensation_status: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # not_required | pending | approved | adjusted | rejected
     # A step's breach timer fired or a step was finished after its deadline (kept by services/report_rollups
     # and services/timers): the search's "breached ever" reads this flag, not two EXISTS per row.
     breached_ever: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,4 +1,5 @@
 """Diagram drafts: what a process owner is editing, kept per user until deployed or discarded."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Idempotency keys: a retried POST that creates gets the first answer instead of a second resource."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Deployed process versions, running instances and the timers they wait on."""
+
 from __future__ import annotations
 
 from datetime import datetime

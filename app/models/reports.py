@@ -3,6 +3,7 @@
 The indexes on other features' tables are declared here (not in their classes) because they
 serve the instance search and the reports; migration 0003 creates them.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

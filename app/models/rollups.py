@@ -5,6 +5,7 @@ department (the dashboard's filters); '' stands for "none yet" so that the keys 
 (NULLs never conflict). services/steps/rollups.py keeps them, services/reporting/rebuild.py
 recomputes them from the raw rows (migration 0007's backfill, generate-demo, `rebuild-reports`).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,9 @@ class ReportComplaint(Base):
     """What the roll-ups count one complaint under, so that a change can take the old counts back."""
 
     __tablename__ = "report_complaint"
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True,
-                                              autoincrement=False)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     instance_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     day: Mapped[date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(32))

@@ -1,4 +1,5 @@
 """Per-user settings the workspace remembers: where the notices were last read, saved inbox views."""
+
 from __future__ import annotations
 
 from typing import Any

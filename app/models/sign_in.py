@@ -3,6 +3,7 @@
 All three live in the database, not in a process, so that the limits and a sign-out hold
 whichever host a load balancer sends the next request to.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,8 +19,10 @@ class SignInFailure(Base):
     """One wrong password for a username (known or not), from an address, at an instant; old rows are purged."""
 
     __tablename__ = "sign_in_failure"
-    __table_args__ = (Index("ix_sign_in_failure_user_at", "username", "at"),
-                      Index("ix_sign_in_failure_address_at", "address", "at"))
+    __table_args__ = (
+        Index("ix_sign_in_failure_user_at", "username", "at"),
+        Index("ix_sign_in_failure_address_at", "address", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(45))

@@ -1,4 +1,5 @@
 """Extension requests (延期): a handler asks for more time on a step, a supervisor decides."""
+
 from __future__ import annotations
 
 from datetime import datetime

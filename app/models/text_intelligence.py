@@ -1,5 +1,6 @@
 """Tables of the text features: imported history, versioned classifier models, suggestions and their
 decisions, suggested outage incidents from bursts of similar complaints."""
+
 from __future__ import annotations
 
 from datetime import datetime

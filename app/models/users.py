@@ -1,4 +1,5 @@
 """Users, their groups (roles and departments) and API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime

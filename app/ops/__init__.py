@@ -3,6 +3,7 @@
 ``init_app`` is called by create_app: it adds /healthz, /readyz and /metrics, the request id and
 timing hooks, the metric counters on the write sessions, and the `backup` / `restore` commands.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

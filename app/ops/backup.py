@@ -8,6 +8,7 @@ so it either replaces everything or changes nothing. Ids in a restored database 
 out again, and every process caches deployed models by version id: stop the app and scheduler
 processes before a restore and start them after (docs/deploy.md).
 """
+
 from __future__ import annotations
 
 import glob
@@ -55,8 +56,17 @@ def backup(db: Database, path: Path) -> str:
     if db.is_sqlite:
         _sqlite_backup(_sqlite_file(db), path)
         return f"SQLite backup written to {path} ({path.stat().st_size} bytes)"
-    _run([_binary("pg_dump"), "--format=custom", "--no-owner", "--no-acl", f"--file={path}",
-          f"--dbname={_libpq_url(db.url)}"], "pg_dump")
+    _run(
+        [
+            _binary("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-acl",
+            f"--file={path}",
+            f"--dbname={_libpq_url(db.url)}",
+        ],
+        "pg_dump",
+    )
     return f"PostgreSQL dump (custom format) written to {path} ({path.stat().st_size} bytes)"
 
 
@@ -79,6 +89,7 @@ def restore(db: Database, path: Path) -> str:
 
 
 # -- SQLite ---------------------------------------------------------------------------------------
+
 
 def _sqlite_file(db: Database) -> Path:
     name = make_url(db.url).database
@@ -122,6 +133,7 @@ def _sqlite_restore(backup_file: Path, live: Path) -> None:
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
 
+
 def _libpq_url(url: str) -> str:
     """The SQLAlchemy URL as libpq understands it (no +driver)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -131,12 +143,16 @@ def _binary(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+    )
     if candidates:
         return candidates[-1]
-    raise BackupError(f"{name} was not found: install the PostgreSQL client programs of the server's major "
-                      f"version (Debian: apt-get install postgresql-client) or put {name} on PATH")
+    raise BackupError(
+        f"{name} was not found: install the PostgreSQL client programs of the server's major "
+        f"version (Debian: apt-get install postgresql-client) or put {name} on PATH"
+    )
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -149,11 +165,24 @@ def _pg_restore(url: str, path: Path) -> None:
     pg_restore, psql = _binary("pg_restore"), _binary("psql")
     env = {**os.environ, "PGOPTIONS": "-c lock_timeout=30s"}  # fail, not hang, if a process still holds a table
     with tempfile.TemporaryFile("w+") as errors:
-        dump = subprocess.Popen([pg_restore, "--no-owner", "--no-acl", "--file=-", str(path)],
-                                stdout=subprocess.PIPE, stderr=errors)
-        load = subprocess.Popen([psql, "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-                                 f"--dbname={_libpq_url(url)}"], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        dump = subprocess.Popen(
+            [pg_restore, "--no-owner", "--no-acl", "--file=-", str(path)], stdout=subprocess.PIPE, stderr=errors
+        )
+        load = subprocess.Popen(
+            [
+                psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "-v",
+                "ON_ERROR_STOP=1",
+                f"--dbname={_libpq_url(url)}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=env,
+        )
         try:
             load.stdin.write(_EMPTY_PUBLIC.encode())
             shutil.copyfileobj(dump.stdout, load.stdin)
@@ -165,8 +194,10 @@ def _pg_restore(url: str, path: Path) -> None:
         dump_rc, load_rc = dump.wait(), load.wait()
         if dump_rc or load_rc:
             errors.seek(0)
-            raise BackupError(f"restore failed and changed nothing (pg_restore exit {dump_rc}, psql exit {load_rc}): "
-                              f"{errors.read().strip()[-2000:]}")
+            raise BackupError(
+                f"restore failed and changed nothing (pg_restore exit {dump_rc}, psql exit {load_rc}): "
+                f"{errors.read().strip()[-2000:]}"
+            )
 
 
 def _head(path: Path) -> bytes:

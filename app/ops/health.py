@@ -8,6 +8,7 @@ not entered yet) would drain them all at once. That state is a warning for the p
 the calendar: /metrics, /api/v1/calendar/status, the owners' pages and the start-up log say it.
 None of them needs a token: keep them off the public side of the load balancer.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -97,5 +98,6 @@ def schema_state(db, is_current) -> tuple[bool, str]:
         script.get_revision(revision)
     except Exception:  # noqa: BLE001 - alembic names an unknown revision in several ways
         return True, f"database at {revision}, newer than this code (rolling upgrade in progress)"
-    return False, (f"database schema at {revision}, behind this code's {script.get_current_head()}: "
-                   f"run `complaintflow init-db`")
+    return False, (
+        f"database schema at {revision}, behind this code's {script.get_current_head()}: run `complaintflow init-db`"
+    )

@@ -5,6 +5,7 @@ logger anywhere in the request (a service, SQLAlchemy, the engine) stamps it wit
 it. ``configure("json")`` puts the JSON formatter on the root logger; gunicorn gets the same
 formatter through ``config/gunicorn.conf.py`` and its access log through ``JsonAccessLogger``.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -85,10 +86,14 @@ class JsonAccessLogger(_GunicornLogger):
         headers = dict((k.lower(), v) for k, v in (resp.headers or []))
         entry = {
             "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "level": "info", "logger": "gunicorn.access", "msg": "request",
+            "level": "info",
+            "logger": "gunicorn.access",
+            "msg": "request",
             "request_id": headers.get("x-request-id"),
-            "method": environ.get("REQUEST_METHOD"), "path": environ.get("PATH_INFO"),
-            "query": environ.get("QUERY_STRING") or None, "status": int(str(resp.status).split()[0]),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "query": environ.get("QUERY_STRING") or None,
+            "status": int(str(resp.status).split()[0]),
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 2),
             "remote": environ.get("HTTP_X_FORWARDED_FOR") or environ.get("REMOTE_ADDR"),

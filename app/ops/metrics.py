@@ -10,6 +10,7 @@ So a scheduler process that shares the host's PROMETHEUS_MULTIPROC_DIR shows its
 The gauges about work in progress (open tasks by SLA state, overdue and failed timers) are read
 from the database at each scrape: any host reports the cluster's numbers, so take max() across hosts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,18 +28,27 @@ from ..services.audit.log import Appended, appended, keep_appended_true
 
 log = logging.getLogger(__name__)
 
-REQUESTS = Counter("complaintflow_http_requests", "HTTP requests answered, by route template and status",
-                   ["method", "route", "status"])
-LATENCY = Histogram("complaintflow_http_request_duration_seconds", "Time to answer a request, by route template",
-                    ["method", "route"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+REQUESTS = Counter(
+    "complaintflow_http_requests", "HTTP requests answered, by route template and status", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "complaintflow_http_request_duration_seconds",
+    "Time to answer a request, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 COMPLETIONS = Counter("complaintflow_task_completions", "User tasks completed (committed)", ["element"])
 INSTANCES_STARTED = Counter("complaintflow_instances_started", "Process instances started (committed)")
-TIMERS_FIRED = Counter("complaintflow_timers_fired", "Timers fired (committed), by kind: warning, breach, timer",
-                       ["kind"])
+TIMERS_FIRED = Counter(
+    "complaintflow_timers_fired", "Timers fired (committed), by kind: warning, breach, timer", ["kind"]
+)
 TIMER_FAILURES = Counter("complaintflow_timer_failures", "Claimed timers whose firing failed (retried with back-off)")
 INCIDENTS = Counter("complaintflow_timer_incidents", "Timers that failed TIMER_MAX_ATTEMPTS times and became incidents")
-LATENESS = Histogram("complaintflow_timer_lateness_seconds", "How long after its due time a timer fired",
-                     buckets=(.25, .5, 1, 2, 5, 10, 30, 60, 300, 900, 3600))
+LATENESS = Histogram(
+    "complaintflow_timer_lateness_seconds",
+    "How long after its due time a timer fired",
+    buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600),
+)
 
 _FIRE_EVENTS = {"timer.fired": "timer", "sla.warning": "warning", "sla.breached": "breach"}
 _PENDING = "complaintflow_metrics"
@@ -126,13 +136,16 @@ class DatabaseCollector:
         )
         with self.rt.db.read() as s:
             by_state = dict(s.execute(select(sla, func.count()).where(HumanTask.state == "ready").group_by(sla)).all())
-            overdue, oldest = s.execute(select(func.count(), func.min(Timer.due_at))
-                                        .where(Timer.status == "waiting", Timer.due_at < now)).one()
+            overdue, oldest = s.execute(
+                select(func.count(), func.min(Timer.due_at)).where(Timer.status == "waiting", Timer.due_at < now)
+            ).one()
             incidents = s.scalar(select(func.count()).where(Timer.status == "incident"))
         tasks = GaugeMetricFamily("complaintflow_open_tasks", "Ready user tasks by SLA state", labels=["sla_state"])
         for state in ("on_time", "warning", "breached", "paused", "none"):
             tasks.add_metric([state], by_state.get(state, 0))
-        waiting = GaugeMetricFamily("complaintflow_timers_overdue", "Waiting timers past their due time (scheduler backlog)")
+        waiting = GaugeMetricFamily(
+            "complaintflow_timers_overdue", "Waiting timers past their due time (scheduler backlog)"
+        )
         waiting.add_metric([], overdue or 0)
         lag = GaugeMetricFamily("complaintflow_timer_backlog_seconds", "Age of the oldest overdue waiting timer")
         lag.add_metric([], (now - as_utc(oldest)).total_seconds() if oldest is not None else 0)
@@ -145,14 +158,18 @@ class DatabaseCollector:
         from ..services.sla.calendar_admin import provisional_counts, years_needing_schedule
 
         missing = years_needing_schedule(self.rt)
-        years = GaugeMetricFamily("complaintflow_calendar_years_needing_schedule",
-                                  "Years (this and next) whose official holiday schedule is not entered")
+        years = GaugeMetricFamily(
+            "complaintflow_calendar_years_needing_schedule",
+            "Years (this and next) whose official holiday schedule is not entered",
+        )
         years.add_metric([], len(missing))
         with self.rt.db.read() as s:
             counts = provisional_counts(s)
-        provisional = GaugeMetricFamily("complaintflow_provisional_deadlines",
-                                        "Open deadlines that depend on a year without official holiday data",
-                                        labels=["kind"])
+        provisional = GaugeMetricFamily(
+            "complaintflow_provisional_deadlines",
+            "Open deadlines that depend on a year without official holiday data",
+            labels=["kind"],
+        )
         for kind in ("tasks", "timers", "complaints"):
             provisional.add_metric([kind.rstrip("s")], counts[kind])
         return [years, provisional]

@@ -11,6 +11,7 @@ gets SIGKILL if it has not exited STOP_SECONDS later (gunicorn lets requests in 
 tick rolls back a batch in progress). If either child exits on its own, the other is stopped too and
 the command fails with its exit code: a half-running service is worse than a stopped one.
 """
+
 from __future__ import annotations
 
 import signal
@@ -41,8 +42,9 @@ def commands(python: str = sys.executable) -> dict[str, list[str]]:
     }
 
 
-def child_environment(base: Mapping[str, str], settings: Mapping[str, object], host: str, port: int,
-                      instance: Path) -> dict[str, str]:
+def child_environment(
+    base: Mapping[str, str], settings: Mapping[str, object], host: str, port: int, instance: Path
+) -> dict[str, str]:
     """The children's environment: this process's, the resolved database, the address, the metrics dir."""
     env = dict(base)
     env["COMPLAINTFLOW_DATABASE_URL"] = str(settings["DATABASE_URL"])

@@ -4,6 +4,7 @@ The id goes back in the X-Request-ID header and in problem+json bodies, into eve
 the request (``app.ops.logs.request_id``), and gunicorn's JSON access log reads it from the
 response. Latency and status are counted per route template, never per raw path.
 """
+
 from __future__ import annotations
 
 import re

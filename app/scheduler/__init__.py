@@ -5,6 +5,7 @@ scheduler` as a dedicated process) starts it once: never in the reloader's watch
 never twice in one app. Each job runs inside an app context and calls one service. The first
 tick runs at start, so what came due while every process was down fires then.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,10 +59,19 @@ def text_job(app: Flask):
 
 def _add_tick(app: Flask, scheduler) -> None:
     # APScheduler's own clock decides only when to tick; due times are read from the app clock.
-    scheduler.add_job(tick_job(app), "interval", seconds=app.config["SCHEDULER_TICK_SECONDS"], id="timer-tick",
-                      max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(
+        tick_job(app),
+        "interval",
+        seconds=app.config["SCHEDULER_TICK_SECONDS"],
+        id="timer-tick",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(timezone.utc),
+    )
     # Training takes seconds to a minute: its own job, so the timer tick never waits for it.
-    scheduler.add_job(text_job(app), "interval", seconds=TEXT_JOB_SECONDS, id="text-job", max_instances=1, coalesce=True)
+    scheduler.add_job(
+        text_job(app), "interval", seconds=TEXT_JOB_SECONDS, id="text-job", max_instances=1, coalesce=True
+    )
 
 
 def init_scheduler(app: Flask):

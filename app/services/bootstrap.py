@@ -1,4 +1,5 @@
 """Build the Runtime from settings: database, clock, calendar and SLA policy."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -17,8 +18,12 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         policy = SlaPolicy.load(settings["SLA_POLICY"])
     except (OSError, ValueError) as exc:
         raise SystemExit(f"setting COMPLAINTFLOW_SLA_POLICY: cannot load {settings['SLA_POLICY']}: {exc}") from exc
-    db = Database(settings["DATABASE_URL"], pool_size=settings.get("DB_POOL_SIZE", 10),
-                  max_overflow=settings.get("DB_MAX_OVERFLOW", 10), connect_timeout=settings.get("DB_CONNECT_TIMEOUT", 5))
+    db = Database(
+        settings["DATABASE_URL"],
+        pool_size=settings.get("DB_POOL_SIZE", 10),
+        max_overflow=settings.get("DB_MAX_OVERFLOW", 10),
+        connect_timeout=settings.get("DB_CONNECT_TIMEOUT", 5),
+    )
     rt = Runtime(
         db=db,
         clock=clock or SystemClock(),

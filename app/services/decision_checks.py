@@ -2,6 +2,7 @@
 
 Shared by the complaint and SLA use cases, so it belongs to neither.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 The storage alone, with no permission: the evidence use cases (complaints/evidence.py) decide who
 stores, attaches and reads a file; the write path reads a record to check a withdrawal proof.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ The key (steps/idempotency.py) names what the first request made; the answer is 
 it as the request's own service would have shaped it. Beside the packages, not inside steps/: it
 reads instances and tasks, which stand above the write path.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,10 +27,16 @@ def rebuild(rt: Runtime, resource: str | None) -> tuple[Any, int]:
         if kind == "task":
             t = s.get(HumanTask, ident)
             inst = s.get(ProcessInstance, t.instance_id)
-            ready = s.scalars(select(HumanTask).where(HumanTask.instance_id == t.instance_id, HumanTask.state == "ready")
-                              .order_by(HumanTask.created_at)).all()
-            return {"instance_id": t.instance_id, "status": "completed" if inst.status == "completed" else "running",
-                    "next_tasks": [task_summary(rt, r) for r in ready]}, 200
+            ready = s.scalars(
+                select(HumanTask)
+                .where(HumanTask.instance_id == t.instance_id, HumanTask.state == "ready")
+                .order_by(HumanTask.created_at)
+            ).all()
+            return {
+                "instance_id": t.instance_id,
+                "status": "completed" if inst.status == "completed" else "running",
+                "next_tasks": [task_summary(rt, r) for r in ready],
+            }, 200
     if kind == "instance":
         return describe_instance(rt, int(ident)), 201
     raise LookupError(f"cannot answer again for {resource!r}")

@@ -4,6 +4,7 @@
 the message catalogue, navigation and the feature blueprints. Later features (process models,
 reports) add a blueprint here and a navigation item in ``nav.py``.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -5,6 +5,7 @@ lives in the database (services/accounts/web_sessions.py), which ends it at sign
 SESSION_IDLE_MINUTES without a request and SESSION_HOURS after sign-in (read on the app clock).
 The user is re-read on each request so that a deactivated account loses access at once.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """Sign in, sign out and the language switch."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -31,7 +32,9 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         try:
-            v = accounts.authenticate(runtime(), username, request.form.get("password", ""), address=request.remote_addr)
+            v = accounts.authenticate(
+                runtime(), username, request.form.get("password", ""), address=request.remote_addr
+            )
         except Unauthorized:
             error, status = t("auth.wrong_password"), 401
         except TooManyRequests as exc:
@@ -43,8 +46,11 @@ def login():
             return redirect(_safe_next(request.form.get("next")))
     elif g.get("viewer") is not None:
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, username=username,
-                           next=request.values.get("next", "")), status, headers
+    return (
+        render_template("auth/login.html", error=error, username=username, next=request.values.get("next", "")),
+        status,
+        headers,
+    )
 
 
 @bp.post("/logout")

@@ -1,4 +1,5 @@
 """Staff pages of the branches: outage incidents (link, notify, answer all) and appeals (the appeal desk)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -37,9 +38,14 @@ def outages_index():
     """Open and resolved incidents; the network department and supervisors open new ones here."""
     errors, values, status = {}, {}, 200
     if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in ("title", "area", "service", "started_at", "expected_fix_at")}
-        body = dict(values, started_at=_instant(values["started_at"]),
-                    expected_fix_at=_instant(values["expected_fix_at"]) if values["expected_fix_at"] else None)
+        values = {
+            k: request.form.get(k, "").strip() for k in ("title", "area", "service", "started_at", "expected_fix_at")
+        }
+        body = dict(
+            values,
+            started_at=_instant(values["started_at"]),
+            expected_fix_at=_instant(values["expected_fix_at"]) if values["expected_fix_at"] else None,
+        )
         try:
             created = outages.create_incident(runtime(), viewer(), body)
             flash(t("outage.created", number=created["number"]), "success")
@@ -48,8 +54,9 @@ def outages_index():
             errors, status = _errors(exc), 422
     items = outages.list_incidents(runtime(), viewer(), request.args.get("status") or None)
     may_write = viewer().can("outage.manage")
-    return render_template("outages/index.html", items=items, may_write=may_write, errors=errors, values=values,
-                           services=outages.SERVICES), status
+    return render_template(
+        "outages/index.html", items=items, may_write=may_write, errors=errors, values=values, services=outages.SERVICES
+    ), status
 
 
 @outages_bp.route("/<int:incident_id>", methods=["GET", "POST"], endpoint="show")
@@ -96,16 +103,29 @@ def appeals_index():
                 if created["admissible"]:
                     flash(t("appeal.accepted", case=created["case_number"]), "success")
                 else:
-                    flash(t("appeal.rejected", case=created["case_number"], reason=created["inadmissible_reason"]), "error")
+                    flash(
+                        t("appeal.rejected", case=created["case_number"], reason=created["inadmissible_reason"]),
+                        "error",
+                    )
                 return redirect(url_for("appeals.show", appeal_id=created["id"]))
             except Invalid as exc:
                 errors = _errors(exc)
         raw, status = request.form, 422
-    fields = schema_form.build_fields(schema, ui, {"received_at": rt.clock.now().astimezone(LOCAL_TZ).replace(
-        second=0, microsecond=0).isoformat()}, errors, raw) if v.can("appeal.register") else []
+    fields = (
+        schema_form.build_fields(
+            schema,
+            ui,
+            {"received_at": rt.clock.now().astimezone(LOCAL_TZ).replace(second=0, microsecond=0).isoformat()},
+            errors,
+            raw,
+        )
+        if v.can("appeal.register")
+        else []
+    )
     items = appeals.list_appeals(rt, v, request.args.get("status") or None, via="web")
-    return render_template("appeals/index.html", items=items, fields=fields, errors=errors,
-                           status_filter=request.args.get("status", "")), status
+    return render_template(
+        "appeals/index.html", items=items, fields=fields, errors=errors, status_filter=request.args.get("status", "")
+    ), status
 
 
 @appeals_bp.get("/<int:appeal_id>", endpoint="show")
@@ -113,7 +133,11 @@ def appeals_index():
 def appeal_show(appeal_id: int):
     """One appeal with the tasks its handling waits on."""
     appeal = appeals.get_appeal(runtime(), viewer(), appeal_id, via="web")
-    ready = tasks.list_tasks(runtime(), viewer(), instance_id=appeal["process_instance_id"]) if appeal["process_instance_id"] else []
+    ready = (
+        tasks.list_tasks(runtime(), viewer(), instance_id=appeal["process_instance_id"])
+        if appeal["process_instance_id"]
+        else []
+    )
     return render_template("appeals/show.html", appeal=appeal, ready=ready)
 
 

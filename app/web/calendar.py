@@ -3,6 +3,7 @@
 Process owners change the calendar; supervisors, directors and managers read it. While this or
 next year's official schedule is missing, every page warns the holders of "calendar.warned" (domain.policy).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
@@ -29,8 +30,12 @@ def calendar_warning() -> dict | None:
         return None
     if not missing or request.blueprint == "calendar":
         return None
-    return {"years": "、".join(map(str, missing)), "page": "calendar.index", "year": missing[0],
-            "may_enter": v.can("calendar.edit")}
+    return {
+        "years": "、".join(map(str, missing)),
+        "page": "calendar.index",
+        "year": missing[0],
+        "may_enter": v.can("calendar.edit"),
+    }
 
 
 def _year() -> int:
@@ -44,10 +49,15 @@ def _year() -> int:
 
 def _page(year: int, status: int = 200, errors: list[dict] | None = None, notice: dict | None = None):
     may_edit = viewer().can("calendar.edit")
-    return render_template("calendar/index.html", view=calendar_year.year_at_a_glance(runtime(), year),
-                           overrides=calendar_admin.overview(runtime(), year)["items"], may_edit=may_edit,
-                           errors=errors or [], notice=notice or {"form": "text", "text": ""},
-                           forms=NOTICE_FORMS), status
+    return render_template(
+        "calendar/index.html",
+        view=calendar_year.year_at_a_glance(runtime(), year),
+        overrides=calendar_admin.overview(runtime(), year)["items"],
+        may_edit=may_edit,
+        errors=errors or [],
+        notice=notice or {"form": "text", "text": ""},
+        forms=NOTICE_FORMS,
+    ), status
 
 
 @bp.get("")
@@ -68,8 +78,16 @@ def import_notice():
     except Invalid as exc:
         return _page(year, 422, exc.errors or [{"message": exc.detail}], notice)
     moved = done["recomputed"]
-    flash(t("calendar.imported", year=year, days=done["days"], timers=moved["timers_moved"],
-            deadlines=moved["deadlines_moved"]), "success")
+    flash(
+        t(
+            "calendar.imported",
+            year=year,
+            days=done["days"],
+            timers=moved["timers_moved"],
+            deadlines=moved["deadlines_moved"],
+        ),
+        "success",
+    )
     return redirect(url_for("calendar.index", year=year))
 
 
@@ -78,8 +96,13 @@ def import_notice():
 def set_override():
     """Declare one day a working day or a day off."""
     try:
-        done = calendar_admin.set_override(runtime(), viewer(), request.form.get("day"),
-                                           request.form.get("is_workday") == "true", request.form.get("name", ""))
+        done = calendar_admin.set_override(
+            runtime(),
+            viewer(),
+            request.form.get("day"),
+            request.form.get("is_workday") == "true",
+            request.form.get("name", ""),
+        )
         flash(t("calendar.override_set", day=done["day"]), "success")
     except Invalid as exc:
         flash(next((e.get("message") for e in exc.errors), exc.detail), "error")
@@ -100,8 +123,15 @@ def remove_override(day: str):
 def recompute():
     """Recompute every open provisional deadline with the calendar as it is now; say what moved."""
     done = calendar_admin.recompute_provisional(runtime(), viewer())
-    flash(t("calendar.recomputed", timers=done["timers_moved"], deadlines=done["deadlines_moved"],
-            still=done["still_provisional"]), "success")
+    flash(
+        t(
+            "calendar.recomputed",
+            timers=done["timers_moved"],
+            deadlines=done["deadlines_moved"],
+            still=done["still_provisional"],
+        ),
+        "success",
+    )
     return redirect(url_for("calendar.index", year=_year()))
 
 

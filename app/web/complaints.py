@@ -1,4 +1,5 @@
 """Complaints: registration by agents (any channel), search by number or phone, the complaint page."""
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,17 @@ def index():
     """Search complaints by number, phone or name; newest first."""
     a = request.args
     offset = whole_number(a.get("offset", "0")) or 0
-    result = complaints.list_complaints(runtime(), viewer(), q=a.get("q") or None, status=a.get("status") or None,
-                                        category=a.get("category") or None, channel=a.get("channel") or None,
-                                        limit=PAGE, offset=offset, via="web")
+    result = complaints.list_complaints(
+        runtime(),
+        viewer(),
+        q=a.get("q") or None,
+        status=a.get("status") or None,
+        category=a.get("category") or None,
+        channel=a.get("channel") or None,
+        limit=PAGE,
+        offset=offset,
+        via="web",
+    )
     filters = {k: a.get(k) for k in ("q", "status", "category", "channel") if a.get(k)}
     return render_template("complaints/index.html", result=result, filters=filters, offset=offset, page_size=PAGE)
 
@@ -40,8 +49,7 @@ def index():
 def show(complaint_id: int):
     """One complaint: its record, its steps, its history, the customer's other complaints."""
     page = workspace.complaint_page(runtime(), viewer(), complaint_id, via="web")
-    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"),
-                           agents=_agents(page))
+    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), agents=_agents(page))
 
 
 def _agents(page):
@@ -64,7 +72,9 @@ def printable(complaint_id: int):
 def reassign_owner(complaint_id: int):
     """A supervisor hands the complaint to another agent (首问负责制), with a reason."""
     try:
-        ownership.reassign_owner(runtime(), viewer(), complaint_id, request.form.get("to_user"), request.form.get("reason"))
+        ownership.reassign_owner(
+            runtime(), viewer(), complaint_id, request.form.get("to_user"), request.form.get("reason")
+        )
     except Invalid as exc:
         flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
     except (Conflict, Forbidden) as exc:
@@ -84,8 +94,9 @@ def reveal(complaint_id: int):
         flash(t("privacy.reason_required", detail=exc.errors[0]["message"]), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     page = workspace.complaint_page(runtime(), viewer(), complaint_id, via=None)  # the reveal is the logged read
-    return render_template("complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed,
-                           agents=_agents(page))
+    return render_template(
+        "complaints/show.html", page=page, may_urge=viewer().can("task.urge"), revealed=revealed, agents=_agents(page)
+    )
 
 
 def _render_form(errors=None, raw=None, status=200):
@@ -113,11 +124,15 @@ def register():
     except Invalid as exc:
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     # a complete live intake is classified already: it is with the dispatcher, not in the agent's inbox
-    flash(t("register.live_done" if result["live_intake"] else "complaint.registered_as", number=result["number"]),
-          "success")
+    flash(
+        t("register.live_done" if result["live_intake"] else "complaint.registered_as", number=result["number"]),
+        "success",
+    )
     for incident in result["matched_outages"]:  # the agent can tell the customer it is known, right away
-        flash(t("complaint.outage_matched", number=incident["number"], title=incident["title"], area=incident["area"]),
-              "warning")
+        flash(
+            t("complaint.outage_matched", number=incident["number"], title=incident["title"], area=incident["area"]),
+            "warning",
+        )
     if result["first_task_id"]:
         return redirect(url_for("tasks.show", task_id=result["first_task_id"]))
     return redirect(url_for("complaints.show", complaint_id=result["id"]))
@@ -136,6 +151,16 @@ def lookup():
     items = workspace.lookup_customer(runtime(), viewer(), phone, via="web")
     now = runtime().clock.now().isoformat()
     # The day in the user's time zone: a complaint registered at 07:20 in Beijing is 23:20 UTC the day before.
-    return jsonify({"items": [i | {"url": url_for("complaints.show", complaint_id=i["id"]),
-                                   "created_on": local_time(i["created_at"], "%Y-%m-%d")} for i in items],
-                    "repeat": workspace.is_repeat(runtime(), now, items)})
+    return jsonify(
+        {
+            "items": [
+                i
+                | {
+                    "url": url_for("complaints.show", complaint_id=i["id"]),
+                    "created_on": local_time(i["created_at"], "%Y-%m-%d"),
+                }
+                for i in items
+            ],
+            "repeat": workspace.is_repeat(runtime(), now, items),
+        }
+    )

@@ -3,6 +3,7 @@
 Every rule that keeps one customer's data from another lives in app/services/complaints/public_channel.py; these views
 only render. Errors keep the same shape whatever their cause (a wrong number and a wrong phone read alike).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -37,7 +38,9 @@ def file():
     values = {k: request.form.get(k, "") for k in FILE_FIELDS} if request.method == "POST" else {}
     errors, status = {}, 200
     if request.method == "POST":
-        fields = dict(values, captcha_token=request.form.get("captcha_token"), captcha_answer=request.form.get("captcha_answer"))
+        fields = dict(
+            values, captcha_token=request.form.get("captcha_token"), captcha_answer=request.form.get("captcha_answer")
+        )
         try:
             created = public_channel.file_complaint(rt, fields, _address())
             link = url_for("customer.track_link", token=public_channel.tracking_link_token(rt, created["number"]))
@@ -46,18 +49,30 @@ def file():
             errors, status = _errors(exc), 422
         except TooManyRequests as exc:
             errors, status = {"": "public.too_many"}, 429
-            return render_template("customer/file.html", values=values, errors=errors,
-                                   challenge=public_channel.new_challenge(rt)), status, {"Retry-After": str(exc.extra.get("retry_after", 60))}
-    return render_template("customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)), status
+            return (
+                render_template(
+                    "customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)
+                ),
+                status,
+                {"Retry-After": str(exc.extra.get("retry_after", 60))},
+            )
+    return render_template(
+        "customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)
+    ), status
 
 
 def _track_page(number: str = "", *, result=None, error=None, sent=False, status=200, headers=None):
-    return render_template("customer/track.html", result=result, error=error, number=number, sent=sent), status, headers or {}
+    return (
+        render_template("customer/track.html", result=result, error=error, number=number, sent=sent),
+        status,
+        headers or {},
+    )
 
 
 def _too_many(number: str, exc: TooManyRequests):
-    return _track_page(number, error="public.too_many", status=429,
-                       headers={"Retry-After": str(exc.extra.get("retry_after", 60))})
+    return _track_page(
+        number, error="public.too_many", status=429, headers={"Retry-After": str(exc.extra.get("retry_after", 60))}
+    )
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -110,8 +125,17 @@ def survey(token: str):
         return render_template("customer/survey.html", info=None, errors={}, values={}), 404
     if request.method == "GET" or info["state"] != "open":
         return render_template("customer/survey.html", info=info, errors={}, values={})
-    values = {k: request.form.get(k, "") for k in ("satisfaction", "satisfaction_reason", "rating_timeliness",
-                                                   "rating_attitude", "rating_result", "rating_process")}
+    values = {
+        k: request.form.get(k, "")
+        for k in (
+            "satisfaction",
+            "satisfaction_reason",
+            "rating_timeliness",
+            "rating_attitude",
+            "rating_result",
+            "rating_process",
+        )
+    }
     try:
         done = public_channel.answer_survey(rt, token, values, _address())
     except Invalid as exc:
@@ -126,5 +150,6 @@ def survey(token: str):
 @bp.get("/thanks")
 def thanks():
     """After the survey."""
-    return render_template("customer/thanks.html", reopened=request.args.get("reopened") == "1",
-                           number=request.args.get("number", "")[:20])
+    return render_template(
+        "customer/thanks.html", reopened=request.args.get("reopened") == "1", number=request.args.get("number", "")[:20]
+    )

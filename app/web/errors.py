@@ -1,4 +1,5 @@
 """Service errors and HTTP errors as HTML pages (the API keeps its problem+json handlers)."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template, request
@@ -15,8 +16,14 @@ def _page(status: int, title_key: str, detail: str = ""):
 def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
-        keys = {404: "error.not_found", 403: "error.forbidden", 409: "error.conflict", 422: "error.invalid",
-                401: "error.unauthorized", 503: "error.unavailable"}
+        keys = {
+            404: "error.not_found",
+            403: "error.forbidden",
+            409: "error.conflict",
+            422: "error.invalid",
+            401: "error.unauthorized",
+            503: "error.unavailable",
+        }
         # Never confirm that another department's record exists: its detail stays generic.
         return _page(exc.status, keys.get(exc.status, "error.generic"), "" if exc.status == 404 else exc.detail)
 

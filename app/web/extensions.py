@@ -1,4 +1,5 @@
 """延期: a handler asks for a new deadline on the task page; supervisors decide on /extensions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -56,8 +57,10 @@ def index():
 def decide(request_id: int):
     """Approve (the step's deadline moves) or refuse (with a reason)."""
     approve = request.form.get("decision") == "approve"
-    _report(lambda: extensions.decide_extension(runtime(), viewer(), request_id, approve, request.form.get("reason")),
-            "extension.approved" if approve else "extension.refused")
+    _report(
+        lambda: extensions.decide_extension(runtime(), viewer(), request_id, approve, request.form.get("reason")),
+        "extension.approved" if approve else "extension.refused",
+    )
     return redirect(url_for("extensions.index"))
 
 

@@ -1,4 +1,5 @@
 """The site icon: browsers ask for /favicon.ico on every page whatever the page links to."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app

@@ -4,6 +4,7 @@ Messages are flat dotted keys in ``messages/<locale>/*.json``; each feature keep
 (``core.json``, ``inbox.json``, ...) so that features can be added without touching each other.
 A key missing in English falls back to Chinese, then to the key itself.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,7 +105,6 @@ def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
-
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 
@@ -143,6 +143,15 @@ def duration(seconds: int | float | None) -> str:
 def init_app(app: Flask) -> None:
     _CATALOGUE.clear()
     _CATALOGUE.update(load_catalogue())
-    app.jinja_env.globals.update(t=t, loc=loc, group_name=group_name, current_locale=current_locale, LOCALES=LOCALES,
-                                event_label=event_label, actor_name=actor_name)
-    app.jinja_env.filters.update(local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration)
+    app.jinja_env.globals.update(
+        t=t,
+        loc=loc,
+        group_name=group_name,
+        current_locale=current_locale,
+        LOCALES=LOCALES,
+        event_label=event_label,
+        actor_name=actor_name,
+    )
+    app.jinja_env.filters.update(
+        local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration
+    )

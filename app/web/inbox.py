@@ -1,4 +1,5 @@
 """The inbox: my tasks, my groups' unclaimed tasks, overdue and due soon, soonest deadline first."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,14 +23,26 @@ def index():
     tab = args.get("tab", "all")
     if tab not in inbox.TABS:
         tab = "all"
-    query = inbox.InboxQuery(tab=tab, q=args.get("q") or None, category=args.get("category") or None,
-                             severity=args.get("severity") or None, step=args.get("step") or None,
-                             cursor=args.get("after") or None)
+    query = inbox.InboxQuery(
+        tab=tab,
+        q=args.get("q") or None,
+        category=args.get("category") or None,
+        severity=args.get("severity") or None,
+        step=args.get("step") or None,
+        cursor=args.get("after") or None,
+    )
     page = inbox.list_inbox(runtime(), viewer(), query)
     filters = {k: args.get(k, "") for k in FILTERS if args.get(k)}
-    return render_template("inbox/index.html", page=page, tab=tab, tabs=inbox.TABS, filters=filters,
-                           paged=bool(query.cursor), groups=[g.code for g in GROUPS],
-                           views=inbox_views.list_views(runtime(), viewer()))
+    return render_template(
+        "inbox/index.html",
+        page=page,
+        tab=tab,
+        tabs=inbox.TABS,
+        filters=filters,
+        paged=bool(query.cursor),
+        groups=[g.code for g in GROUPS],
+        views=inbox_views.list_views(runtime(), viewer()),
+    )
 
 
 @bp.post("/views")
@@ -60,8 +73,14 @@ def bulk_action():
     """Claim, release or transfer the ticked tasks; say how many were done and why any were refused."""
     form = request.form
     try:
-        result = bulk.bulk_act(runtime(), viewer(), form.getlist("task_ids"), form.get("action", ""),
-                               to_group=form.get("to_group") or None, reason=form.get("reason"))
+        result = bulk.bulk_act(
+            runtime(),
+            viewer(),
+            form.getlist("task_ids"),
+            form.get("action", ""),
+            to_group=form.get("to_group") or None,
+            reason=form.get("reason"),
+        )
     except Invalid as exc:
         flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
     else:

@@ -3,6 +3,7 @@
 The forms are the single source of these codes and their Chinese/English titles, so a process
 owner who adds a category in a form sees it labelled here without a code change.
 """
+
 from __future__ import annotations
 
 import json

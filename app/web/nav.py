@@ -3,11 +3,13 @@
 The slots for later features (process models, reports) are listed already; they appear as soon
 as a blueprint defines their endpoint. A feature may also add items with ``add_item``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, url_for
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -43,8 +45,15 @@ def visible_items() -> list[dict]:
             continue
         if item.capability and not viewer.can(item.capability):
             continue
-        out.append({"url": url_for(item.endpoint), "label": item.label, "active": False,
-                    "endpoint": item.endpoint, "pages": item.pages})
+        out.append(
+            {
+                "url": url_for(item.endpoint),
+                "label": item.label,
+                "active": False,
+                "endpoint": item.endpoint,
+                "pages": item.pages,
+            }
+        )
     for i in _current(out)[:1]:
         i["active"] = True
     return out

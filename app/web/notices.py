@@ -5,6 +5,7 @@ workers (two on the reference machine), and every open event stream would hold o
 long as the tab is open, so two open tabs would stop the app answering anyone. A poll every 30 s
 costs one short indexed read.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
@@ -22,8 +23,15 @@ def _in_words(item: dict) -> dict:
     kind = "task.assigned_to_me" if item["kind"] == "task.transferred" else item["kind"]
     return item | {
         "title": t(f"notice.{kind}"),
-        "what": " · ".join(x for x in (item["number"], step_name(item["element_id"], item["step"]),
-                                       item["actor_name"] or actor_name(item["actor"])) if x),
+        "what": " · ".join(
+            x
+            for x in (
+                item["number"],
+                step_name(item["element_id"], item["step"]),
+                item["actor_name"] or actor_name(item["actor"]),
+            )
+            if x
+        ),
         "when": local_time(item["at"], "%m-%d %H:%M"),
         "url": url_for("tasks.show", task_id=item["task_id"]) if item["open"] and item["task_id"] else None,
         "event": event_label(item["kind"]),
@@ -44,8 +52,9 @@ def latest():
     """The unread count and the newest unread notices, for the top bar's poll."""
     data = notices.list_notices(runtime(), viewer())
     unread = [_in_words(i) for i in data["items"] if i["unread"]][:5]
-    return jsonify({"unread": data["unread"], "items": [{k: i[k] for k in ("id", "title", "what", "when", "url")}
-                                                        for i in unread]})
+    return jsonify(
+        {"unread": data["unread"], "items": [{k: i[k] for k in ("id", "title", "what", "when", "url")} for i in unread]}
+    )
 
 
 @bp.post("/read")

@@ -3,6 +3,7 @@
 Pages render on the server; the editor talks to the JSON endpoints below with the session and the
 page's CSRF token (header X-CSRFToken). Process owners edit and deploy; managers read.
 """
+
 from __future__ import annotations
 
 import functools
@@ -56,8 +57,9 @@ def _body() -> dict[str, Any]:
 @capability_required("model.read")
 def index():
     """Every process with its versions: who deployed, when, the note, the hash, the instances running on each."""
-    return render_template("process_models/index.html", models=catalog.list_models(runtime()),
-                           may_edit=viewer().can("model.edit"))
+    return render_template(
+        "process_models/index.html", models=catalog.list_models(runtime()), may_edit=viewer().can("model.edit")
+    )
 
 
 def _version_arg(name: str) -> int | None:
@@ -81,9 +83,19 @@ def show(process_id: str):
     may_edit = viewer().can("model.edit")
     running = catalog.running_instances(runtime(), process_id) if may_edit else []
     main_file = catalog.main_file(runtime(), process_id, shown)[1]
-    return render_template("process_models/show.html", model=model, shown=shown, current=current, diff=diff,
-                           frm=frm, to=to, may_edit=may_edit, running=running, main_file=main_file,
-                           migration=None)
+    return render_template(
+        "process_models/show.html",
+        model=model,
+        shown=shown,
+        current=current,
+        diff=diff,
+        frm=frm,
+        to=to,
+        may_edit=may_edit,
+        running=running,
+        main_file=main_file,
+        migration=None,
+    )
 
 
 @bp.get("/<process_id>/versions/<int:version>/files/<name>")
@@ -106,10 +118,20 @@ def migrate(process_id: str):
     model = next((m for m in catalog.list_models(runtime()) if m["process_id"] == process_id), None)
     versions = model["versions"]
     current = next((v["version"] for v in versions if v["is_current"]), versions[0]["version"])
-    return render_template("process_models/show.html", model=model, shown=current, current=current, diff=None,
-                           frm=None, to=None, may_edit=True, running=catalog.running_instances(runtime(), process_id),
-                           main_file=catalog.main_file(runtime(), process_id, current)[1], migration=outcome,
-                           chosen=set(ids))
+    return render_template(
+        "process_models/show.html",
+        model=model,
+        shown=current,
+        current=current,
+        diff=None,
+        frm=None,
+        to=None,
+        may_edit=True,
+        running=catalog.running_instances(runtime(), process_id),
+        main_file=catalog.main_file(runtime(), process_id, current)[1],
+        migration=outcome,
+        chosen=set(ids),
+    )
 
 
 @bp.post("/<process_id>/versions/<int:version>/current")
@@ -122,6 +144,7 @@ def make_current(process_id: str, version: int):
 
 
 # -- the editor --------------------------------------------------------------------------------
+
 
 @bp.get("/new/edit")
 @capability_required("model.edit")
@@ -167,8 +190,11 @@ def editor_state(process_id: str):
 def save_draft(process_id: str):
     """Keep the diagram and the forms being edited (per user; survives a reload)."""
     body = _body()
-    return jsonify(model_editor.save_draft(runtime(), viewer(), process_id, body.get("bpmn"), body.get("forms"),
-                                           body.get("base_version")))
+    return jsonify(
+        model_editor.save_draft(
+            runtime(), viewer(), process_id, body.get("bpmn"), body.get("forms"), body.get("base_version")
+        )
+    )
 
 
 @bp.delete("/<process_id>/draft")
@@ -205,11 +231,18 @@ def diff(process_id: str):
 def deploy(process_id: str):
     """Deploy the edit as a new version; running instances stay on theirs."""
     body = _body()
-    deployed = model_editor.deploy_draft(runtime(), viewer(), process_id, body.get("bpmn"), body.get("forms"),
-                                         body.get("note", ""))
-    return jsonify({"process_id": deployed.process_id, "version": deployed.version, "created": deployed.created,
-                    "warnings": [p.as_dict() for p in deployed.warnings],
-                    "url": url_for("process_models.show", process_id=deployed.process_id)}), 201 if deployed.created else 200
+    deployed = model_editor.deploy_draft(
+        runtime(), viewer(), process_id, body.get("bpmn"), body.get("forms"), body.get("note", "")
+    )
+    return jsonify(
+        {
+            "process_id": deployed.process_id,
+            "version": deployed.version,
+            "created": deployed.created,
+            "warnings": [p.as_dict() for p in deployed.warnings],
+            "url": url_for("process_models.show", process_id=deployed.process_id),
+        }
+    ), 201 if deployed.created else 200
 
 
 @bp.get("/<process_id>/forms/<name>")

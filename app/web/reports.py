@@ -1,4 +1,5 @@
 """Managers' pages: instance search (saved searches, export), the instance page, the dashboard, the regulator's view."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, stream_with_context, url_for
@@ -14,8 +15,24 @@ from .access import capability_required, runtime, viewer
 from .nav import NavItem, add_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-FILTERS = ("number", "phone", "status", "category", "channel", "severity", "department", "assignee", "sla", "version",
-           "created_from", "created_to", "closed_from", "closed_to", "sort", "order")
+FILTERS = (
+    "number",
+    "phone",
+    "status",
+    "category",
+    "channel",
+    "severity",
+    "department",
+    "assignee",
+    "sla",
+    "version",
+    "created_from",
+    "created_to",
+    "closed_from",
+    "closed_to",
+    "sort",
+    "order",
+)
 
 
 def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
@@ -31,10 +48,20 @@ def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
 def instances():
     """Search every instance by its complaint's fields, SLA state, version and dates."""
     q, args, errors = _query()
-    page = search.search_instances(runtime(), viewer(), q, via="web") if q else {"items": [], "total": 0, "total_capped": False, "next": None}
+    page = (
+        search.search_instances(runtime(), viewer(), q, via="web")
+        if q
+        else {"items": [], "total": 0, "total_capped": False, "next": None}
+    )
     params = {k: v for k, v in args.items() if k != "after"}
-    return render_template("reports/instances.html", page=page, args=args, params=params, errors=errors,
-                           saved=saved_searches.list_saved(runtime(), viewer()))
+    return render_template(
+        "reports/instances.html",
+        page=page,
+        args=args,
+        params=params,
+        errors=errors,
+        saved=saved_searches.list_saved(runtime(), viewer()),
+    )
 
 
 @bp.get("/instances/export.<fmt>")
@@ -46,8 +73,14 @@ def export(fmt: str):
         return redirect(url_for(".instances", **request.args))
     body = exports.export(runtime(), viewer(), q, fmt, "web")
     name = f"complaints-{runtime().clock.now():%Y%m%d-%H%M%S}.{fmt}"
-    return Response(stream_with_context(body), headers={"Content-Type": exports.MEDIA[fmt], "Cache-Control": "no-store",
-                                                        "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        stream_with_context(body),
+        headers={
+            "Content-Type": exports.MEDIA[fmt],
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
 
 
 @bp.post("/instances/saved")
@@ -93,8 +126,9 @@ def index():
     except Invalid as exc:
         f, errors = reports.ReportFilter.parse({}, today), {e["field"]: e["message"] for e in exc.errors}
     data = reports.dashboard(runtime(), viewer(), f)
-    return render_template("reports/dashboard.html", data=data, f=f, errors=errors,
-                           diagram=instance_audit.current_diagram_xml(runtime()))
+    return render_template(
+        "reports/dashboard.html", data=data, f=f, errors=errors, diagram=instance_audit.current_diagram_xml(runtime())
+    )
 
 
 @bp.get("/team")
@@ -107,8 +141,12 @@ def team():
     except Invalid:
         flash("reports.bad_period", "error")
         f = reports.ReportFilter.parse({}, today)
-    return render_template("reports/team.html", data=team_figures(runtime(), viewer(), f),
-                           ratings=rating_dimensions(runtime(), viewer(), f), f=f)
+    return render_template(
+        "reports/team.html",
+        data=team_figures(runtime(), viewer(), f),
+        ratings=rating_dimensions(runtime(), viewer(), f),
+        f=f,
+    )
 
 
 @bp.get("/regulator")
@@ -120,14 +158,27 @@ def regulator():
     if not (QUARTER.match(first) and QUARTER.match(last)):
         flash("reports.bad_quarter", "error")
         first, last = reports.recent_quarters(reports.today(runtime()))
-    return render_template("reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last),
-                           first=first, last=last)
+    return render_template(
+        "reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last), first=first, last=last
+    )
 
 
 ACCESS_FILTERS = ("number", "user", "action", "via", "from", "to")
-ACCESS_ACTIONS = ("complaint.viewed", "complaints.listed", "task.viewed", "instance.viewed", "instance.events_viewed",
-                  "personal_data.revealed", "customer.looked_up", "inbox.searched", "search.by_phone", "search.exported",
-                  "appeal.viewed", "appeals.listed", "evidence.opened")
+ACCESS_ACTIONS = (
+    "complaint.viewed",
+    "complaints.listed",
+    "task.viewed",
+    "instance.viewed",
+    "instance.events_viewed",
+    "personal_data.revealed",
+    "customer.looked_up",
+    "inbox.searched",
+    "search.by_phone",
+    "search.exported",
+    "appeal.viewed",
+    "appeals.listed",
+    "evidence.opened",
+)
 ACCESS_PAGE = 100
 
 
@@ -143,8 +194,15 @@ def access_log():
     rows = trail.list_access(runtime(), limit=ACCESS_PAGE, where=where) if where is not None else []
     params = {k: v for k, v in args.items() if k != "before"}
     older = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None
-    return render_template("reports/access_log.html", rows=rows, args=args, params=params, errors=errors,
-                           actions=ACCESS_ACTIONS, older=older)
+    return render_template(
+        "reports/access_log.html",
+        rows=rows,
+        args=args,
+        params=params,
+        errors=errors,
+        actions=ACCESS_ACTIONS,
+        older=older,
+    )
 
 
 def _short(text: str) -> str:

@@ -7,6 +7,7 @@ makes goes through nh3 (Ammonia) with a short allow-list of tags, no attributes 
 ``href`` and ``title``, and only http, https, mailto and tel links. The sanitizer is the second
 wall: it would hold even if the Markdown parser let something through.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,31 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-TAGS = {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
-        "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del"}
+TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "hr",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+}
 ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -26,7 +50,8 @@ def _markdown() -> MarkdownIt:
     # commonmark with tables and strikethrough; html off; a single newline breaks the line, as the
     # plain-text instructions written so far expect.
     return MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False}).enable(
-        ["table", "strikethrough"])
+        ["table", "strikethrough"]
+    )
 
 
 def markdown_to_safe_html(text: str | None) -> Markup:
@@ -38,8 +63,14 @@ def markdown_to_safe_html(text: str | None) -> Markup:
     if not text:
         return Markup("")
     html = _markdown().render(text)
-    clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-                      link_rel="noopener noreferrer nofollow", strip_comments=True)
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
     return Markup(clean.strip())
 
 

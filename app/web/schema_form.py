@@ -6,6 +6,7 @@ numbers, money (``ui:widget: money``), yes/no (booleans), a confirmation box (``
 long text (``ui:widget: textarea``) and file evidence (``ui:widget: file``: an array of file ids).
 Validation messages are produced here in the user's language, beside each field.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,13 @@ def ordered_names(schema: Mapping[str, Any], ui: Mapping[str, Any] | None) -> li
     return order + [n for n in props if n not in order]
 
 
-def build_fields(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
-                 errors: Mapping[str, str] | None = None, raw: Mapping[str, Any] | None = None) -> list[Field]:
+def build_fields(
+    schema: Mapping[str, Any] | None,
+    ui: Mapping[str, Any] | None,
+    data: Mapping[str, Any] | None,
+    errors: Mapping[str, str] | None = None,
+    raw: Mapping[str, Any] | None = None,
+) -> list[Field]:
     """The form's fields in UI order, filled from raw input (after a failed submit) or the task's data."""
     if not schema:
         return []
@@ -111,11 +117,23 @@ def build_fields(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None,
             attrs["step"] = "1" if node.get("type") == "integer" else ("0.01" if widget == "money" else "any")
         options = _options(node)
         if widget == "rating":
-            options = [{"value": str(v), "label": str(v)} for v in range(int(node["minimum"]), int(node["maximum"]) + 1)]
+            options = [
+                {"value": str(v), "label": str(v)} for v in range(int(node["minimum"]), int(node["maximum"]) + 1)
+            ]
             value = str(value) if value not in ("", None) else ""
-        out.append(Field(name=name, widget=widget, label=loc(node) or name, help=loc(node, "description"),
-                         required=name in required, options=options, value=value,
-                         error=(errors or {}).get(name, ""), attrs=attrs))
+        out.append(
+            Field(
+                name=name,
+                widget=widget,
+                label=loc(node) or name,
+                help=loc(node, "description"),
+                required=name in required,
+                options=options,
+                value=value,
+                error=(errors or {}).get(name, ""),
+                attrs=attrs,
+            )
+        )
     return out
 
 
@@ -143,8 +161,9 @@ def _datetime(text: str) -> str:
     return at.isoformat(timespec="seconds")
 
 
-def parse_submission(schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, form,
-                     files: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
+def parse_submission(
+    schema: Mapping[str, Any] | None, ui: Mapping[str, Any] | None, form, files: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
     """Turn the posted form into task data: empty fields are left out, types follow the schema."""
     if not schema:
         return {}

@@ -4,6 +4,7 @@ Flask builds an itsdangerous serializer (an HMAC key derivation) on every reques
 looks for the cookie, about 0.1 ms each; the JSON API's calls carry a bearer token and never a
 cookie, so on the completion path that was 3 % of a request. Same sessions, same cookie.
 """
+
 from __future__ import annotations
 
 from flask.sessions import SecureCookieSessionInterface

@@ -1,4 +1,5 @@
 """The task page: the complaint, its history, the step's form, and the actions on the task."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,14 @@ from .i18n import t
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, status: int = 200,
-            uploaded: dict[str, list[str]] | None = None):
+def _render(
+    task_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    raw=None,
+    status: int = 200,
+    uploaded: dict[str, list[str]] | None = None,
+):
     page = workspace.task_page(runtime(), viewer(), task_id)
     task = page["task"]
     data = dict(task.get("data") or {})
@@ -34,10 +41,18 @@ def _render(task_id: str, *, errors: dict[str, str] | None = None, raw=None, sta
     v = viewer()
     may = _permissions(task, page)
     directory = task_actions.transfer_targets(runtime(), v, task_id) if may["transfer"] else None
-    return render_template("tasks/show.html", page=page, task=task, fields=fields, errors=errors or {},
-                           may=may, directory=directory, viewer=v,
-                           contact_methods=task_actions.CONTACT_METHODS,
-                           contact_results=task_actions.CONTACT_RESULTS), status
+    return render_template(
+        "tasks/show.html",
+        page=page,
+        task=task,
+        fields=fields,
+        errors=errors or {},
+        may=may,
+        directory=directory,
+        viewer=v,
+        contact_methods=task_actions.CONTACT_METHODS,
+        contact_results=task_actions.CONTACT_RESULTS,
+    ), status
 
 
 def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
@@ -45,9 +60,14 @@ def _permissions(task: dict[str, Any], page: dict[str, Any]) -> dict[str, bool]:
     v = viewer()
     complaint = page.get("complaint") or {}
     return policy.task_offers(
-        v.id, v.groups, policy.seat_of(task), returned=bool(page["returned"]), has_complaint=bool(complaint),
+        v.id,
+        v.groups,
+        policy.seat_of(task),
+        returned=bool(page["returned"]),
+        has_complaint=bool(complaint),
         suspended=bool(complaint.get("suspended_at")) or task.get("sla_state") == "paused",
-        closed=complaint.get("status") == "closed")
+        closed=complaint.get("status") == "closed",
+    )
 
 
 @bp.get("/<task_id>")
@@ -73,7 +93,9 @@ def complete(task_id: str):
             if not upload or not upload.filename:
                 continue
             try:
-                uploaded.setdefault(f.name, []).append(evidence.store(rt, v, upload.filename, upload.stream, f.name)["id"])
+                uploaded.setdefault(f.name, []).append(
+                    evidence.store(rt, v, upload.filename, upload.stream, f.name)["id"]
+                )
             except Invalid as exc:
                 errors[f.name] = exc.errors[0]["message"]
     data = schema_form.parse_submission(schema, ui, request.form, uploaded)
@@ -142,8 +164,12 @@ def claim(task_id: str):
 @login_required
 def release(task_id: str):
     """Give the task back to its group."""
-    return _act(task_id, lambda: tasks.release_task(runtime(), viewer(), task_id, request.form.get("reason", "")),
-                "task.released", after_inbox=True)
+    return _act(
+        task_id,
+        lambda: tasks.release_task(runtime(), viewer(), task_id, request.form.get("reason", "")),
+        "task.released",
+        after_inbox=True,
+    )
 
 
 @bp.post("/<task_id>/transfer")
@@ -152,33 +178,53 @@ def transfer(task_id: str):
     """转派 to a person or a group, with a reason."""
     target = request.form.get("to", "")
     kind, _, value = target.partition(":")
-    return _act(task_id, lambda: task_actions.transfer_task(
-        runtime(), viewer(), task_id, reason=request.form.get("reason"),
-        to_user=value if kind == "u" else None, to_group=value if kind == "g" else None), "task.transferred", True)
+    return _act(
+        task_id,
+        lambda: task_actions.transfer_task(
+            runtime(),
+            viewer(),
+            task_id,
+            reason=request.form.get("reason"),
+            to_user=value if kind == "u" else None,
+            to_group=value if kind == "g" else None,
+        ),
+        "task.transferred",
+        True,
+    )
 
 
 @bp.post("/<task_id>/return")
 @login_required
 def return_(task_id: str):
     """退单: send the task back to the dispatchers, with a reason."""
-    return _act(task_id, lambda: task_actions.return_task(runtime(), viewer(), task_id, reason=request.form.get("reason")),
-                "task.returned", True)
+    return _act(
+        task_id,
+        lambda: task_actions.return_task(runtime(), viewer(), task_id, reason=request.form.get("reason")),
+        "task.returned",
+        True,
+    )
 
 
 @bp.post("/<task_id>/urge")
 @login_required
 def urge(task_id: str):
     """催办, with a reason."""
-    return _act(task_id, lambda: task_actions.urge_task(runtime(), viewer(), task_id, reason=request.form.get("reason")),
-                "task.urged")
+    return _act(
+        task_id,
+        lambda: task_actions.urge_task(runtime(), viewer(), task_id, reason=request.form.get("reason")),
+        "task.urged",
+    )
 
 
 @bp.post("/<task_id>/notes")
 @login_required
 def note(task_id: str):
     """Add a note to the complaint's record."""
-    return _act(task_id, lambda: task_actions.add_note(runtime(), viewer(), task_id, text=request.form.get("text")),
-                "task.noted")
+    return _act(
+        task_id,
+        lambda: task_actions.add_note(runtime(), viewer(), task_id, text=request.form.get("text")),
+        "task.noted",
+    )
 
 
 @bp.post("/<task_id>/contact-attempts")
@@ -186,9 +232,13 @@ def note(task_id: str):
 def contact_attempt(task_id: str):
     """Record a try to reach the customer."""
     f = request.form
-    return _act(task_id, lambda: task_actions.record_contact_attempt(
-        runtime(), viewer(), task_id, method=f.get("method"), result=f.get("result"), note=f.get("note")),
-        "task.contact_recorded")
+    return _act(
+        task_id,
+        lambda: task_actions.record_contact_attempt(
+            runtime(), viewer(), task_id, method=f.get("method"), result=f.get("result"), note=f.get("note")
+        ),
+        "task.contact_recorded",
+    )
 
 
 def _complaint_clock(task_id: str, change, done_message: str):

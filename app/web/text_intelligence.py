@@ -1,5 +1,6 @@
 """Text features in the browser: the intake panel's JSON, the classifier page (figures, training, history
 import with progress), burst suggestions for supervisors, topics for the dashboard."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -18,8 +19,11 @@ bp = Blueprint("text", __name__, url_prefix="/text")
 def analyse():
     """Suggestions, similar complaints and the repeat for the text typed so far (JSON for the panel)."""
     body = request.get_json(silent=True) or {}
-    return jsonify(intake.analyse(runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"),
-                                  via="web"))
+    return jsonify(
+        intake.analyse(
+            runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"), via="web"
+        )
+    )
 
 
 @bp.get("/classifier")
@@ -29,8 +33,14 @@ def classifier():
     versions = admin.model_versions(runtime(), viewer())
     current = next((v for v in versions if v["is_current"]), None)
     imports = recent(runtime()) if viewer().can("text.classifier.manage") else []
-    return render_template("text_intelligence/classifier.html", current=current, versions=versions, imports=imports,
-                           may_own=viewer().can("text.classifier.manage"), watch=request.args.get("import", type=int))
+    return render_template(
+        "text_intelligence/classifier.html",
+        current=current,
+        versions=versions,
+        imports=imports,
+        may_own=viewer().can("text.classifier.manage"),
+        watch=request.args.get("import", type=int),
+    )
 
 
 @bp.post("/classifier/train")
@@ -47,8 +57,9 @@ def train():
 def start_import():
     """Start importing a history file; the page then shows its progress and report."""
     try:
-        import_id = admin.import_upload_in_background(runtime(), viewer(), request.files.get("file"),
-                                                      request.form.get("label_map"), request.form.get("taxonomy"))
+        import_id = admin.import_upload_in_background(
+            runtime(), viewer(), request.files.get("file"), request.form.get("label_map"), request.form.get("taxonomy")
+        )
     except Invalid as exc:
         flash("; ".join(f"{e.get('field')}: {e.get('message')}" for e in exc.errors) or exc.detail, "error")
         return redirect(url_for("text.classifier"))
@@ -67,8 +78,12 @@ def import_status(import_id: int):
 def bursts_index():
     """Suggested outage incidents: many similar complaints from one area in a short window."""
     items = bursts.list_suggestions(runtime(), viewer(), request.args.get("status") or "suggested")
-    return render_template("text_intelligence/bursts.html", items=items, may_decide=viewer().can("outage.manage"),
-                           status_filter=request.args.get("status") or "suggested")
+    return render_template(
+        "text_intelligence/bursts.html",
+        items=items,
+        may_decide=viewer().can("outage.manage"),
+        status_filter=request.args.get("status") or "suggested",
+    )
 
 
 @bp.post("/bursts/<int:burst_id>/confirm")

@@ -3,6 +3,7 @@
 Only the listed folders of the listed packages are reachable; everything else is 404. Add a
 package here (and to package.json) when a page needs it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,12 +7,13 @@ domain/metrics.py); as migration 0007 says, a change of what a roll-up counts sh
 Revision ID: 0012_fcr_rounds
 Revises: 0011_owner
 """
+
 from __future__ import annotations
 
 from alembic import op
 
-revision = '0012_fcr_rounds'
-down_revision = '0011_owner'
+revision = "0012_fcr_rounds"
+down_revision = "0011_owner"
 branch_labels = None
 depends_on = None
 

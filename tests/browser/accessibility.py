@@ -4,6 +4,7 @@ The engine is evaluated through the browser's debugging protocol, not added as a
 the page's Content-Security-Policy (no inline script) stays as strict as in production and the
 app never serves it.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -27,5 +28,6 @@ def serious_violations(page) -> list[str]:
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
-    return [f"{page.url} {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}"
-            for v in found if v["impact"] in BLOCKING]
+    return [
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found if v["impact"] in BLOCKING
+    ]

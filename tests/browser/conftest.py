@@ -1,4 +1,5 @@
 """A live server on a free localhost port (SQLite temp database) and Debian's chromium via Playwright."""
+
 from __future__ import annotations
 
 import logging
@@ -11,8 +12,15 @@ import pytest
 from tests.conftest import DEPLOYED, MONDAY_MORNING, make_app
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,8 +85,15 @@ def context(browser, live, csp_violations):
     violations = csp_violations
 
     def watch(page):
-        page.on("console", lambda msg: violations.append(msg.text) if msg.type == "error" and (
-            "Content Security Policy" in msg.text or msg.text.startswith("CSP violation")) else None)
+        page.on(
+            "console",
+            lambda msg: (
+                violations.append(msg.text)
+                if msg.type == "error"
+                and ("Content Security Policy" in msg.text or msg.text.startswith("CSP violation"))
+                else None
+            ),
+        )
 
     ctx.on("page", watch)
     yield ctx

@@ -1,4 +1,5 @@
 """Signing in through the login page, as every browser test starts."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

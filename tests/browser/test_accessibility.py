@@ -1,5 +1,6 @@
 """Every main page, as the role that uses it, has no serious or critical axe-core violation; the inbox's
 actions work from the keyboard alone."""
+
 from __future__ import annotations
 
 import pytest

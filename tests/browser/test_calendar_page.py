@@ -1,5 +1,6 @@
 """A process owner in a real browser: follows the banner to the calendar page, moves a provisional
 deadline with an override and a recompute, is refused an incomplete notice, then enters a complete one."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -80,6 +81,9 @@ def _due(rt, instance_id: int) -> str:
     from app.models import HumanTask
 
     with rt.db.read() as s:
-        due = s.scalar(select(HumanTask.due_at).where(HumanTask.instance_id == instance_id,
-                                                      HumanTask.element_id == "handle", HumanTask.state == "ready"))
+        due = s.scalar(
+            select(HumanTask.due_at).where(
+                HumanTask.instance_id == instance_id, HumanTask.element_id == "handle", HumanTask.state == "ready"
+            )
+        )
     return due.astimezone(SH).isoformat()

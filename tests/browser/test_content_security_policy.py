@@ -1,4 +1,5 @@
 """The browser enforces the pages' Content-Security-Policy, and the browser tests notice a breach."""
+
 from __future__ import annotations
 
 import pytest

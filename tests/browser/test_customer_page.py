@@ -1,6 +1,7 @@
 """The customer's own page in a real browser: file a complaint, follow it by its own link and by its number plus
 a one-time code, answer the survey the reply sent; an unsatisfied answer reopens the complaint, and following
 it then says so."""
+
 from __future__ import annotations
 
 import re
@@ -25,16 +26,34 @@ def _handle_until_the_reply(app, number: str) -> int:
     api = Api(app.test_client())
     c = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]
     iid = c["process_instance_id"]
-    who = {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online", "matter": c["matter"]}
+    who = {
+        "customer_name": c["customer_name"],
+        "customer_phone": c["customer_phone"],
+        "channel": "online",
+        "matter": c["matter"],
+    }
     for element, group, data in [
         ("receive", "agent", who),
         ("classify", "agent", {"category": "network", "severity": "general", "special_type": "none"}),
         ("register", "agent", who | {"demand": "恢复网速。", "tried_self": False, "read_back_confirmed": True}),
         ("dispatch", "dispatcher", {"department": "network"}),
-        ("handle", "handler_network", {"cause": "小区光分纤箱端口老化。", "responsibility": "ours", "solution": "更换端口，网速恢复到 300M。",
-                                       "compensation_type": "credit", "compensation_amount": 20}),
+        (
+            "handle",
+            "handler_network",
+            {
+                "cause": "小区光分纤箱端口老化。",
+                "responsibility": "ours",
+                "solution": "更换端口，网速恢复到 300M。",
+                "compensation_type": "credit",
+                "compensation_amount": 20,
+            },
+        ),
         ("track", "agent", {"progress": "已测速正常。", "solved": True}),
-        ("feedback", "agent", {"reply": "已短信告知处理结果。", "contact_method": "sms", "contact_result": "awaiting_survey"}),
+        (
+            "feedback",
+            "agent",
+            {"reply": "已短信告知处理结果。", "contact_method": "sms", "contact_result": "awaiting_survey"},
+        ),
     ]:
         r = complete(api, iid, element, group, data)
         assert r.status_code == 200, (element, r.get_json())
@@ -47,7 +66,9 @@ def _survey_path(app, iid: int) -> str:
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
-        row = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.template == "reply_survey")).first()
+        row = s.scalars(
+            select(Notification).where(Notification.instance_id == iid, Notification.template == "reply_survey")
+        ).first()
         body = render(rt, row)[1]
     return "/customer/survey/" + re.search(r"/customer/survey/(\S+)", body).group(1)
 
@@ -59,9 +80,12 @@ def _sent_code(app, number: str) -> str:
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
-        row = s.scalars(select(Notification).join(Complaint, Complaint.id == Notification.complaint_id).where(
-            Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
-            .order_by(Notification.id.desc())).first()
+        row = s.scalars(
+            select(Notification)
+            .join(Complaint, Complaint.id == Notification.complaint_id)
+            .where(Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
+            .order_by(Notification.id.desc())
+        ).first()
         return re.search(r"验证码为 (\d{6})", render(rt, row)[1]).group(1)
 
 

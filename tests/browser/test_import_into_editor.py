@@ -1,5 +1,6 @@
 """A process owner imports a diagram drawn in another modeler: the editor opens it as a draft with its
 problems marked, the owner fixes the one that blocks, deploys, and the process starts and runs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,10 +33,13 @@ def test_import_a_diagram_with_problems_see_the_markers_fix_deploy_and_start(pag
     expect(page.locator('[data-element-id="StartEvent_1"].cf-warning')).to_have_count(1)  # unnamed: style only
     page.screenshot(path=str(screenshots / "import-marked.png"))
 
-    page.evaluate("""(script) => {
+    page.evaluate(
+        """(script) => {
         const m = window.complaintflowEditor.modeler;
         m.get('modeling').updateProperties(m.get('elementRegistry').get('decide_refund'), {script: script});
-    }""", FIXED)
+    }""",
+        FIXED,
+    )
     page.get_by_test_id("check").click()
     expect(editor).to_have_attribute("data-checked", "ok")
     expect(page.locator('[data-element-id="decide_refund"].cf-error')).to_have_count(0)

@@ -1,5 +1,6 @@
 """In the browser: a task assigned to me shows as a toast and a count in the top bar while I sit in the
 inbox, the inbox brings the task in by itself, and bulk claim works from the inbox."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """A manager in a real browser: finds a finished complaint, reads its marked diagram and whole
 timeline, filters and exports the search, verifies the trail and opens the dashboard's charts."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,7 +31,10 @@ def finished(live):
         sc = scenario(name)
         created = api.post("agent", "/complaints", json=registration(sc)).get_json()
         for step in sc["steps"][:steps]:
-            assert complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code == 200
+            assert (
+                complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code
+                == 200
+            )
         out.append(created)
     events = api.get("manager", f"/process-instances/{out[0]['process_instance_id']}/events").get_json()["items"]
     return out[0], out[1], len(events)
@@ -89,8 +93,19 @@ def test_a_running_complaint_shows_its_active_step(page, finished):
 def test_the_dashboard_draws_its_charts_and_the_heat_map(page, finished, screenshots):
     sign_in(page, "manager")
     page.get_by_role("link", name="报表").click()
-    for chart in ("volume", "weekly", "category", "channel", "severity", "department", "ontime", "durations",
-                  "satisfaction", "backlog", "breached"):
+    for chart in (
+        "volume",
+        "weekly",
+        "category",
+        "channel",
+        "severity",
+        "department",
+        "ontime",
+        "durations",
+        "satisfaction",
+        "backlog",
+        "breached",
+    ):
         expect(page.locator(f'[data-chart="{chart}"] canvas').first).to_be_attached()
     expect(page.locator("body[data-charts-drawn='11']")).to_have_count(1)
     expect(page.get_by_test_id("heatmap")).to_have_attribute("data-ready", "1")

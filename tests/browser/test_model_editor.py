@@ -1,6 +1,7 @@
 """A process owner changes the complaint flow in the browser: a new user task with a new form, a check
 that warns with the element marked, the fix, the deploy; new complaints take the new task while one
 started before the deploy finishes on the old version."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,9 @@ from tests.browser.signing_in import sign_in
 pytestmark = pytest.mark.browser
 
 NEW_FORM = {
-    "type": "object", "title": "回访确认", "required": ["callback_note"],
+    "type": "object",
+    "title": "回访确认",
+    "required": ["callback_note"],
     "properties": {
         "callback_note": {"type": "string", "title": "回访记录", "x-title-en": "Call-back note"},
         "callback_ok": {"type": "boolean", "title": "客户已确认"},
@@ -57,13 +60,16 @@ def drop_point(page) -> dict:
 
 
 def inserted_task(page, flow_target: str) -> dict:
-    return page.evaluate("""(target) => {
+    return page.evaluate(
+        """(target) => {
         const reg = window.complaintflowEditor.modeler.get('elementRegistry');
         const next = reg.get('register').outgoing.map(f => f.target)[0];
         const out = next.outgoing.map(f => f.target.id);
         return {id: next.id, type: next.type, name: next.businessObject.name || '', leadsTo: out,
                 lane: (next.businessObject.lanes || []).map(l => l.name)};
-    }""", flow_target)
+    }""",
+        flow_target,
+    )
 
 
 def test_an_owner_adds_a_task_checks_fixes_deploys_and_both_versions_run(page, live):
@@ -92,8 +98,11 @@ def test_an_owner_adds_a_task_checks_fixes_deploys_and_both_versions_run(page, l
     page.keyboard.press("Escape")  # bpmn-js opens the new task's label for typing: leave it empty for now
     expect(page.locator(".djs-direct-editing-parent")).to_be_hidden()
     # (select it through bpmn-js: a neighbour's label may lie over the new shape's middle)
-    page.evaluate("""(id) => { const m = window.complaintflowEditor.modeler;
-                               m.get('selection').select(m.get('elementRegistry').get(id)); }""", task["id"])
+    page.evaluate(
+        """(id) => { const m = window.complaintflowEditor.modeler;
+                               m.get('selection').select(m.get('elementRegistry').get(id)); }""",
+        task["id"],
+    )
     page.locator('.djs-context-pad .entry[data-action="replace"]').click()
     page.locator('.djs-popup [data-id="replace-with-user-task"]').click()
     task = inserted_task(page, point["target"])

@@ -1,6 +1,7 @@
 """At 390 px (a phone): the menu folds behind one button, sign-out and the language switch stay reachable,
 no page scrolls sideways, and the inbox, a task and the customer's pages (filing, following, the survey)
 are usable."""
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,9 @@ def phone(browser, live, csp_violations):
     ctx.set_default_timeout(10_000)
     ctx.add_init_script(_REPORT_CSP_VIOLATIONS)
     page = ctx.new_page()
-    page.on("console", lambda m: csp_violations.append(m.text) if m.type == "error" and "CSP violation" in m.text else None)
+    page.on(
+        "console", lambda m: csp_violations.append(m.text) if m.type == "error" and "CSP violation" in m.text else None
+    )
     yield page
     ctx.close()
     assert not csp_violations, csp_violations
@@ -80,8 +83,15 @@ def test_register_and_work_a_task_on_a_phone(phone, screenshots):
     phone.get_by_role("link", name="登记投诉").click()
     no_sideways_scroll(phone)
     # A letter goes to the receive queue (a phone call is registered, classified and read back in one screen).
-    fill_form(phone, {"customer_name": "张伟", "customer_phone": new_phone(), "channel": "letter",
-                      "matter": scenario()["start_data"]["matter"]})
+    fill_form(
+        phone,
+        {
+            "customer_name": "张伟",
+            "customer_phone": new_phone(),
+            "channel": "letter",
+            "matter": scenario()["start_data"]["matter"],
+        },
+    )
     phone.get_by_test_id("submit").click()
     expect(phone.get_by_test_id("task-title")).to_have_text("投诉接收")
     number = phone.get_by_test_id("complaint-number").inner_text()

@@ -1,4 +1,5 @@
 """Suggestions at intake in a real browser: type the complaint, see the suggestions, accept them with one key."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,9 @@ def test_type_a_complaint_see_the_suggestions_and_accept_them_with_f8(page, live
         assert c.category is None  # the classify step still decides
 
 
-def test_on_the_classify_step_f8_fills_the_fields_and_a_change_is_recorded_as_an_override(page, live, trained, screenshots):
+def test_on_the_classify_step_f8_fills_the_fields_and_a_change_is_recorded_as_an_override(
+    page, live, trained, screenshots
+):
     from app.models import Complaint, TextSuggestion
 
     sign_in(page, "agent")

@@ -1,4 +1,5 @@
 """The workspace in a real browser: register, work all eight steps by role, countdowns, errors, transfers."""
+
 from __future__ import annotations
 
 import itertools
@@ -13,8 +14,13 @@ from tests.browser.signing_in import sign_in
 pytestmark = pytest.mark.browser
 
 SCENARIOS = "processes/complaint_handling.scenarios.json"
-USER_FOR_GROUP = {"agent": "agent", "dispatcher": "dispatcher", "handler_network": "network",
-                  "handler_billing": "billing", "supervisor": "supervisor"}
+USER_FOR_GROUP = {
+    "agent": "agent",
+    "dispatcher": "dispatcher",
+    "handler_network": "network",
+    "handler_billing": "billing",
+    "supervisor": "supervisor",
+}
 _phones = itertools.count(1)
 
 
@@ -94,8 +100,10 @@ def test_an_agent_takes_a_phone_complaint_on_one_screen_and_each_role_works_it_t
 
     page.get_by_role("link", name="登记投诉").click()
     expect(page.get_by_test_id("ti-panel")).to_be_attached()  # the text suggestions (F8 accepts) sit beside it
-    fill_form(page, {"customer_name": "张伟", "customer_phone": phone, "channel": "phone",
-                     "matter": sc["start_data"]["matter"]})
+    fill_form(
+        page,
+        {"customer_name": "张伟", "customer_phone": phone, "channel": "phone", "matter": sc["start_data"]["matter"]},
+    )
     expect(page.get_by_test_id("customer-lookup")).to_contain_text("该号码没有历史投诉")
     # a special type's field appears only with its type
     expect(page.locator('[data-field="suspect_number"]')).to_be_hidden()
@@ -104,8 +112,11 @@ def test_an_agent_takes_a_phone_complaint_on_one_screen_and_each_role_works_it_t
     page.locator("#f-special_type").select_option("none")
     expect(page.locator('[data-field="suspect_number"]')).to_be_hidden()
 
-    record = {k: v for k, v in steps["register"].items() if k not in ("customer_name", "customer_phone", "channel",
-                                                                        "matter", "read_back_confirmed")}
+    record = {
+        k: v
+        for k, v in steps["register"].items()
+        if k not in ("customer_name", "customer_phone", "channel", "matter", "read_back_confirmed")
+    }
     fill_form(page, record | steps["classify"])
     readback = page.get_by_test_id("readback")
     expect(readback).to_contain_text(steps["register"]["demand"])
@@ -171,8 +182,10 @@ def test_a_letter_waits_in_the_receive_queue_and_is_classified_and_registered_fr
     phone = new_phone()
     sign_in(page, "agent")
     page.goto("/complaints/new")
-    fill_form(page, {"customer_name": "张伟", "customer_phone": phone, "channel": "letter",
-                     "matter": sc["start_data"]["matter"]})
+    fill_form(
+        page,
+        {"customer_name": "张伟", "customer_phone": phone, "channel": "letter", "matter": sc["start_data"]["matter"]},
+    )
     expect(page.locator('[data-field="category"]')).to_be_hidden()  # classified from the receive queue
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("task-title")).to_have_text("投诉接收")
@@ -256,14 +269,22 @@ def test_screenshots_of_the_main_pages(page, live, screenshots):
     """Inbox, task page and registration, with realistic data (docs/screenshots/ on request)."""
     _, app, _ = live
     sc, major = scenario(), scenario("major_complaint_supervisor_review")
-    people = [("李娜", "network", "general"), ("王磊", "billing", "major"), ("刘洋", "product", "general"),
-              ("陈静", "service", "general"), ("杨帆", "aftersales", "general"), ("赵敏", "network", "major")]
+    people = [
+        ("李娜", "network", "general"),
+        ("王磊", "billing", "major"),
+        ("刘洋", "product", "general"),
+        ("陈静", "service", "general"),
+        ("杨帆", "aftersales", "general"),
+        ("赵敏", "network", "major"),
+    ]
     for i, (name, category, severity) in enumerate(people):
         start = dict(sc["start_data"], customer_name=name, customer_phone=f"1391234{i:04d}")
         classify = dict(sc["steps"][1], data={"category": category, "severity": severity, "special_type": "none"})
         seed(app, start, sc["steps"][:1] + ([classify] if i % 2 else []))
     repeat_phone = "13912340000"
-    number, task_id = seed(app, dict(sc["start_data"], customer_name="李娜", customer_phone=repeat_phone), sc["steps"][:6])
+    number, task_id = seed(
+        app, dict(sc["start_data"], customer_name="李娜", customer_phone=repeat_phone), sc["steps"][:6]
+    )
     seed(app, dict(major["start_data"], customer_phone=new_phone()), [])
 
     sign_in(page, "agent")

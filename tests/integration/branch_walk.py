@@ -1,4 +1,5 @@
 """Walk a scenario (processes/*.scenarios.json) through the API as the demo users, the clock moved for timers."""
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,12 @@ def start(api, clock, process: str, sc: dict) -> int:
     if process == "appeal_handling":
         body = {k: v for k, v in sc["start_data"].items() if k not in ("priority", "department")}
         # the regulator's rule: the same matter complained of before, and not answered within 15 days
-        earlier = {"customer_name": body["customer_name"], "customer_phone": body["customer_phone"], "channel": "phone",
-                   "matter": body["matter"]}
+        earlier = {
+            "customer_name": body["customer_name"],
+            "customer_phone": body["customer_phone"],
+            "channel": "phone",
+            "matter": body["matter"],
+        }
         now = clock.now()
         clock.advance(timedelta(days=-20))
         try:

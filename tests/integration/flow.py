@@ -1,4 +1,5 @@
 """Helpers to drive a complaint through the API as the right demo users."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The demo user who works each candidate group's tasks.
 USER_FOR_GROUP = {
-    "agent": "agent", "dispatcher": "dispatcher", "handler_network": "network", "handler_billing": "billing",
-    "handler_product": "product", "handler_hall": "hall", "handler_aftersales": "aftersales",
-    "handler_security": "security", "handler_antifraud": "antifraud", "handler_care": "care",
-    "supervisor": "supervisor", "director": "director",
+    "agent": "agent",
+    "dispatcher": "dispatcher",
+    "handler_network": "network",
+    "handler_billing": "billing",
+    "handler_product": "product",
+    "handler_hall": "hall",
+    "handler_aftersales": "aftersales",
+    "handler_security": "security",
+    "handler_antifraud": "antifraud",
+    "handler_care": "care",
+    "supervisor": "supervisor",
+    "director": "director",
 }
 
 

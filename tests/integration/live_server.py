@@ -1,4 +1,5 @@
 """Serve a test app on a real HTTP server thread, and time /healthz while an attack runs."""
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,9 @@ def serving(app) -> Iterator[str]:
         server.server_close()
 
 
-def call(base: str, method: str, path: str, token: str | None = None, body: Any = None,
-         timeout: float = 60) -> tuple[int, Any]:
+def call(
+    base: str, method: str, path: str, token: str | None = None, body: Any = None, timeout: float = 60
+) -> tuple[int, Any]:
     """One JSON request; returns (status, parsed body)."""
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"} if data is not None else {}

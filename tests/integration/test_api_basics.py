@@ -1,4 +1,5 @@
 """Authentication, model upload errors, tasks without forms, and the OpenAPI document."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,12 @@ def test_nan_and_infinity_are_refused_and_change_nothing(api):
     r = api.post("agent", "/process-instances", json={"process_id": "eight_tasks", "data": {}})
     task = r.get_json()["ready_tasks"][0]
     for constant in ("NaN", "Infinity", "-Infinity"):
-        r = api.post("agent", f"/tasks/{task['id']}/complete", data='{"data": {"x": %s}}' % constant,
-                     content_type="application/json")
+        r = api.post(
+            "agent",
+            f"/tasks/{task['id']}/complete",
+            data='{"data": {"x": %s}}' % constant,
+            content_type="application/json",
+        )
         assert r.status_code == 422 and r.mimetype == "application/problem+json", r.get_data(as_text=True)
     assert api.get("agent", f"/tasks/{task['id']}").get_json()["state"] == "ready"
 
@@ -54,11 +59,17 @@ def test_nan_and_infinity_are_refused_and_change_nothing(api):
 def test_json_values_come_back_as_sent(api):
     """Big integers stay integers, Chinese stays Chinese, however the API reads and writes its JSON."""
     assert upload(api, "owner", "eight_tasks.bpmn", EIGHT).status_code == 201
-    sent = {"big": 12345678901234567890123, "near": 9223372036854775807, "ratio": 0.1, "text": "话费多扣 ‘50’ 元 <b>",
-            "nested": {"list": [1, "二", None, True]}}
+    sent = {
+        "big": 12345678901234567890123,
+        "near": 9223372036854775807,
+        "ratio": 0.1,
+        "text": "话费多扣 ‘50’ 元 <b>",
+        "nested": {"list": [1, "二", None, True]},
+    }
     body = '{"process_id": "eight_tasks", "data": %s}' % json.dumps(sent, ensure_ascii=False)
-    r = api.client.post("/api/v1/process-instances", data=body.encode(), headers=api.headers("agent"),
-                        content_type="application/json")
+    r = api.client.post(
+        "/api/v1/process-instances", data=body.encode(), headers=api.headers("agent"), content_type="application/json"
+    )
     assert r.status_code == 201, r.get_data(as_text=True)
     assert r.mimetype == "application/json" and r.get_data(as_text=True).endswith("\n")
     assert api.get("agent", f"/process-instances/{r.get_json()['id']}").get_json()["data"] == sent
@@ -87,7 +98,9 @@ def test_malformed_xml_is_refused_with_its_line(api):
 
 
 def test_an_xml_bomb_is_refused(api):
-    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><x>&lol2;</x>'
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><x>&lol2;</x>'
+    )
     r = upload(api, "owner", "bomb.bpmn", bomb)
     assert r.status_code == 422
     assert "DOCTYPE" in r.get_json()["errors"][0]["message"]
@@ -99,8 +112,8 @@ def with_form_on_step_2(form_name: str) -> bytes:
         b'<bpmn:userTask id="step_2" name="Step 2">',
         b'<bpmn:userTask id="step_2" name="Step 2"><bpmn:extensionElements><spiffworkflow:properties>'
         b'<spiffworkflow:property name="formJsonSchemaFilename" value="' + form_name.encode() + b'"/>'
-        b'</spiffworkflow:properties></bpmn:extensionElements>',
-    ).replace(b'xmlns:bpmn=', b'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:bpmn=')
+        b"</spiffworkflow:properties></bpmn:extensionElements>",
+    ).replace(b"xmlns:bpmn=", b'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:bpmn=')
 
 
 def test_a_missing_form_names_the_element(api):
@@ -111,8 +124,13 @@ def test_a_missing_form_names_the_element(api):
 
 
 def test_an_invalid_form_schema_is_refused(api):
-    r = upload(api, "owner", "eight_tasks.bpmn", with_form_on_step_2("bad-schema.json"),
-               forms=("bad-schema.json", b'{"type": "nonsense"}'))
+    r = upload(
+        api,
+        "owner",
+        "eight_tasks.bpmn",
+        with_form_on_step_2("bad-schema.json"),
+        forms=("bad-schema.json", b'{"type": "nonsense"}'),
+    )
     assert r.status_code == 422
     assert "bad-schema.json" in r.get_json()["errors"][0]["message"]
 
@@ -135,7 +153,7 @@ def test_the_openapi_document_lists_exactly_the_routes(app, client):
             continue
         if not rule.rule.startswith("/api/v1/") or rule.endpoint in {"api.not_found", "api.openapi"}:
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1") :])
         path = path.replace("{instance_id}", "{id}").replace("{complaint_id}", "{id}")
         served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert served == documented

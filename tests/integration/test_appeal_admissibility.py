@@ -3,6 +3,7 @@ unanswered past its 15 days or answered and rejected; every refusal answers the 
 
 Now is 2026-03-02 09:00 Shanghai (the clock fixture).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -20,8 +21,10 @@ THREE_HOURS_AGO = datetime(2026, 3, 1, 22, 0, tzinfo=timezone.utc)
 
 def _refusals(rt) -> dict[str, Notification]:
     with rt.db.read() as s:
-        return {n.context["case_number"]: n for n in s.scalars(select(Notification).where(
-            Notification.template == "appeal_refused"))}
+        return {
+            n.context["case_number"]: n
+            for n in s.scalars(select(Notification).where(Notification.template == "appeal_refused"))
+        }
 
 
 def test_admitted_when_the_same_matter_went_unanswered_past_fifteen_days(api, rt, deployed):
@@ -67,8 +70,18 @@ def _answered(rt, number: str, at: datetime, satisfaction: str) -> None:
     """The customer was told the result at ``at`` (a completed feedback step) and said how satisfied they are."""
     with rt.db.write() as s:
         c = s.scalar(select(Complaint).where(Complaint.number == number))
-        s.add(HumanTask(id=str(uuid.uuid4()), instance_id=c.instance_id, element_id="feedback", name="投诉反馈",
-                        state="completed", created_at=at, completed_at=at, due_at=at))
+        s.add(
+            HumanTask(
+                id=str(uuid.uuid4()),
+                instance_id=c.instance_id,
+                element_id="feedback",
+                name="投诉反馈",
+                state="completed",
+                created_at=at,
+                completed_at=at,
+                due_at=at,
+            )
+        )
         s.execute(update(Complaint).where(Complaint.id == c.id).values(satisfaction=satisfaction))
 
 

@@ -1,10 +1,12 @@
 """Attacks on the per-address limits from IPv6, where one attacker holds a whole /64 of addresses."""
+
 from __future__ import annotations
 
 
 def _try(client, user, address, password="guess"):
-    return client.post("/api/v1/auth/token", json={"username": user, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/auth/token", json={"username": user, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_trying_many_usernames_from_one_ipv6_network_meets_growing_delays(app, client, demo_users):

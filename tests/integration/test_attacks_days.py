@@ -1,4 +1,5 @@
 """Attacks with days at the edge of the calendar in query strings: a 4xx naming the field, never a 500."""
+
 from __future__ import annotations
 
 import pytest

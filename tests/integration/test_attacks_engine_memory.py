@@ -1,4 +1,5 @@
 """Attacks on the engine's memory: steps that each stay under a script's limits but add up."""
+
 from __future__ import annotations
 
 import time
@@ -10,10 +11,15 @@ from .test_bounded_engine import assert_incident, deploy, fill, start_and_comple
 
 def gathering(cardinality: int, each: str) -> Node:
     # Each instance leaves a value under a script's own size limit; the engine gathers them all.
-    return Node("scriptTask", "blow", "放大", '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>'
-                f'{cardinality}</bpmn:loopCardinality><bpmn:loopDataOutputRef>out</bpmn:loopDataOutputRef>'
-                '<bpmn:outputDataItem id="blob" name="blob"/></bpmn:multiInstanceLoopCharacteristics>'
-                + script(f"blob = {each}"))
+    return Node(
+        "scriptTask",
+        "blow",
+        "放大",
+        "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>"
+        f"{cardinality}</bpmn:loopCardinality><bpmn:loopDataOutputRef>out</bpmn:loopDataOutputRef>"
+        '<bpmn:outputDataItem id="blob" name="blob"/></bpmn:multiInstanceLoopCharacteristics>'
+        + script(f"blob = {each}"),
+    )
 
 
 def test_a_multi_instance_gathering_large_values_stops_at_the_size_limit_naming_it(api):

@@ -1,4 +1,5 @@
 """Attacks through the model library's files: a diagram opened from the site must stay text."""
+
 from __future__ import annotations
 
 from tests.integration.web_client import Web

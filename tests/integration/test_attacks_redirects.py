@@ -1,4 +1,5 @@
 """Attacks on where the pages send a browser next: the sign-in and language forms' ``next``."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,8 +8,15 @@ from tests.integration.web_client import Web
 
 # Browsers read a backslash as a slash and drop tabs and line breaks inside a URL, so each of
 # these leaves the site although it starts with a single "/".
-OFF_SITE = ["/\\evil.example/x", "/\\/evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example",
-            "\\\\evil.example", " //evil.example"]
+OFF_SITE = [
+    "/\\evil.example/x",
+    "/\\/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r/evil.example",
+    "\\\\evil.example",
+    " //evil.example",
+]
 
 
 @pytest.mark.parametrize("target", OFF_SITE)

@@ -9,6 +9,7 @@ allowed may still fail on its (deliberately empty) input: anything but 401/403/4
 The fixture is one major billing complaint at the billing department's handling step: receive, classify and
 register by the agent, the supervisor's review, the dispatcher's dispatch are done.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,14 +69,34 @@ TABLE = (
     # the billing department's task
     Row("read the task", "api", "GET", "/tasks/{tid}", TASK_READERS),
     Row("add a note", "api", "POST", "/tasks/{tid}/notes", TASK_READERS, body={"text": "矩阵测试备注"}),
-    Row("record a contact attempt", "api", "POST", "/tasks/{tid}/contact-attempts",
-        frozenset({"billing"}) | holders("task.contact_any"), body={"method": "phone", "result": "no_answer"}),
+    Row(
+        "record a contact attempt",
+        "api",
+        "POST",
+        "/tasks/{tid}/contact-attempts",
+        frozenset({"billing"}) | holders("task.contact_any"),
+        body={"method": "phone", "result": "no_answer"},
+    ),
     cap("urge the task", "api", "POST", "/tasks/{tid}/urge", "task.urge", body={"reason": "客户催促"}),
     Row("claim the task", "api", "POST", "/tasks/{tid}/claim", frozenset({"billing"}), probe_only=True),
-    Row("complete the task", "api", "POST", "/tasks/{tid}/complete", frozenset({"billing"}), body={"data": {}},
-        probe_only=True),
-    Row("transfer the task", "api", "POST", "/tasks/{tid}/transfer", frozenset({"billing"}) | holders("task.supervise"),
-        body={"reason": "转派", "to_group": "handler_network"}, probe_only=True),
+    Row(
+        "complete the task",
+        "api",
+        "POST",
+        "/tasks/{tid}/complete",
+        frozenset({"billing"}),
+        body={"data": {}},
+        probe_only=True,
+    ),
+    Row(
+        "transfer the task",
+        "api",
+        "POST",
+        "/tasks/{tid}/transfer",
+        frozenset({"billing"}) | holders("task.supervise"),
+        body={"reason": "转派", "to_group": "handler_network"},
+        probe_only=True,
+    ),
     cap("suspend the complaint", "api", "POST", "/complaints/{cid}/suspend", "task.supervise", body={}),
     # managers' views
     cap("search every instance", "api", "GET", "/process-instances?status=open", "report.read"),
@@ -95,13 +116,25 @@ TABLE = (
     cap("list similar-complaint bursts", "api", "GET", "/text/bursts", "text.bursts.read"),
     cap("read the topics", "api", "GET", "/text/topics", "text.topics.read"),
     cap("list classifier versions", "api", "GET", "/text/models", "text.classifier.read"),
-    Row("train the classifier", "api", "POST", "/text/models", holders("text.classifier.manage"), "text.classifier.manage",
-        probe_only=True),
+    Row(
+        "train the classifier",
+        "api",
+        "POST",
+        "/text/models",
+        holders("text.classifier.manage"),
+        "text.classifier.manage",
+        probe_only=True,
+    ),
     # process models and the calendar
     # which processes are deployed (names and versions, no diagram, no customer): what an API client starts
     Row("list deployed processes", "api", "GET", "/process-models", frozenset(USERS)),
-    cap("download a diagram", "api", "GET", "/process-models/complaint_handling/versions/1/files/complaint_handling.bpmn",
-        "model.read"),
+    cap(
+        "download a diagram",
+        "api",
+        "GET",
+        "/process-models/complaint_handling/versions/1/files/complaint_handling.bpmn",
+        "model.read",
+    ),
     cap("check a diagram", "api", "POST", "/process-models/check", "model.edit"),
     cap("migrate an instance", "api", "POST", "/process-instances/{iid}/migrate", "instance.migrate", body={}),
     cap("enter a calendar override", "api", "POST", "/calendar/overrides", "calendar.edit", body={}),
@@ -109,7 +142,9 @@ TABLE = (
     Row("the complaint page", "web", "GET", "/complaints/{cid}", OPENERS),
     Row("the task page", "web", "GET", "/tasks/{tid}", TASK_READERS),
     Row("a note from the task page", "web", "POST", "/tasks/{tid}/notes", TASK_READERS, body={"text": "页面备注"}),
-    Row("reveal on the complaint page", "web", "POST", "/complaints/{cid}/reveal", OPENERS, body={"reason": "回访核实"}),
+    Row(
+        "reveal on the complaint page", "web", "POST", "/complaints/{cid}/reveal", OPENERS, body={"reason": "回访核实"}
+    ),
     cap("the registration page", "web", "GET", "/complaints/new", "complaint.register"),
     cap("the instance search page", "web", "GET", "/reports/instances", "report.read"),
     cap("the dashboard page", "web", "GET", "/reports", "report.read"),
@@ -122,8 +157,15 @@ TABLE = (
 
 
 def test_the_table_covers_every_role_and_the_policy_agrees():
-    assert {g for groups in GROUPS_OF.values() for g in groups} >= {"agent", "dispatcher", "supervisor", "director",
-                                                                     "process_owner", "manager", "handler_billing"}
+    assert {g for groups in GROUPS_OF.values() for g in groups} >= {
+        "agent",
+        "dispatcher",
+        "supervisor",
+        "director",
+        "process_owner",
+        "manager",
+        "handler_billing",
+    }
     for row in TABLE:
         assert row.allowed <= set(USERS), row
         if row.capability is not None:
@@ -162,5 +204,7 @@ def test_every_role_may_do_exactly_what_the_table_says(app, api, world):
             status = _send(app, api, webs, user, row, world).status_code
             ok = status in (403, 404) if user in denied else status not in (401, 403, 404) and status < 500
             if not ok:
-                wrong.append(f"{row}: {user} got {status}, {'should be refused' if user in denied else 'should be let in'}")
+                wrong.append(
+                    f"{row}: {user} got {status}, {'should be refused' if user in denied else 'should be let in'}"
+                )
     assert not wrong, "\n".join(wrong)

@@ -1,4 +1,5 @@
 """Back up while serving, keep working, restore: the open complaints carry on from the backup."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ The attacks as reported: a multi-instance task of 5,000 (156 s to start), a call
 its own process (never returned), a gateway loop of 1,000 rounds (silently "completed" after 333),
 scripts leaving values that are not JSON, and timers whose value is not a time (each a 500).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -42,14 +43,24 @@ def assert_incident(api, instance_id: int, element_id: str, words: str):
 
 
 def multi_instance(cardinality: str) -> Node:
-    return Node("scriptTask", "many", "批量", '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>'
-                f'{cardinality}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>' + script("n = 1"))
+    return Node(
+        "scriptTask",
+        "many",
+        "批量",
+        "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>"
+        f"{cardinality}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>" + script("n = 1"),
+    )
 
 
 @pytest.mark.parametrize("cardinality", ["size", "size * 1"])
 def test_a_multi_instance_task_of_5000_stops_the_instance_naming_it(api, cardinality):
-    deploy(api, "mi", linear("mi", [fill(), Node("scriptTask", "size_it", "定量", script("size = 5000")),
-                                    multi_instance(cardinality)]))
+    deploy(
+        api,
+        "mi",
+        linear(
+            "mi", [fill(), Node("scriptTask", "size_it", "定量", script("size = 5000")), multi_instance(cardinality)]
+        ),
+    )
     instance, r = start_and_complete(api, "mi")
     assert r.status_code == 422 and "many" in r.get_json()["detail"] and "200" in r.get_json()["detail"]
     assert_incident(api, instance["id"], "many", "multi-instance")
@@ -62,8 +73,13 @@ def test_a_literal_multi_instance_size_beyond_the_limit_is_refused_at_deploy(api
 
 
 def test_a_multi_instance_task_at_start_is_refused_naming_it_and_nothing_is_stored(api):
-    deploy(api, "mi_start", linear("mi_start", [Node("scriptTask", "size_it", "定量", script("size = 5000")),
-                                                multi_instance("size"), fill()]))
+    deploy(
+        api,
+        "mi_start",
+        linear(
+            "mi_start", [Node("scriptTask", "size_it", "定量", script("size = 5000")), multi_instance("size"), fill()]
+        ),
+    )
     r = api.post("agent", "/process-instances", json={"process_id": "mi_start", "data": {}})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "many"
     assert api.get("manager", "/process-instances?process_id=mi_start").get_json()["items"] == []
@@ -77,8 +93,12 @@ def test_a_small_multi_instance_task_runs(api):
 
 def test_a_process_calling_itself_is_stopped_naming_the_call(api):
     call = Node("callActivity", "again", "再来一次", attrs={"calledElement": "selfcall"})
-    deployed = upload(api, "selfcall.bpmn", linear("selfcall", [Node("scriptTask", "count", "计数", script("depth = 1")),
-                                                                call, fill()]), fill_schema=SIMPLE_FORM)
+    deployed = upload(
+        api,
+        "selfcall.bpmn",
+        linear("selfcall", [Node("scriptTask", "count", "计数", script("depth = 1")), call, fill()]),
+        fill_schema=SIMPLE_FORM,
+    )
     assert deployed.status_code == 201  # a warning: the call leads back to its own process
     assert any(w["element_id"] == "again" and "leads back" in w["message"] for w in deployed.get_json()["warnings"])
     r = api.post("agent", "/process-instances", json={"process_id": "selfcall", "data": {}})
@@ -88,14 +108,24 @@ def test_a_process_calling_itself_is_stopped_naming_the_call(api):
 
 
 def loop_diagram(pid: str, rounds: int) -> bytes:
-    nodes = [Node("startEvent", "start", "开始", at=(0, 0)), Node("userTask", "fill", "填写", form("fill-schema.json"), at=(1, 0)),
-             Node("scriptTask", "init", "起点", script("n = 0"), at=(2, 0)),
-             Node("exclusiveGateway", "join", "汇合", at=(3, 0)),
-             Node("scriptTask", "step", "一轮", script("n = n + 1"), at=(4, 0)),
-             Node("exclusiveGateway", "again", "再来?", attrs={"default": "done"}, at=(5, 0)),
-             Node("endEvent", "end", "结束", at=(6, 0))]
-    flows = [("f0", "start", "fill"), ("f1", "fill", "init"), ("f2", "init", "join"), ("f3", "join", "step"),
-             ("f4", "step", "again"), ("back", "again", "join", "继续", f"n < {rounds}"), ("done", "again", "end")]
+    nodes = [
+        Node("startEvent", "start", "开始", at=(0, 0)),
+        Node("userTask", "fill", "填写", form("fill-schema.json"), at=(1, 0)),
+        Node("scriptTask", "init", "起点", script("n = 0"), at=(2, 0)),
+        Node("exclusiveGateway", "join", "汇合", at=(3, 0)),
+        Node("scriptTask", "step", "一轮", script("n = n + 1"), at=(4, 0)),
+        Node("exclusiveGateway", "again", "再来?", attrs={"default": "done"}, at=(5, 0)),
+        Node("endEvent", "end", "结束", at=(6, 0)),
+    ]
+    flows = [
+        ("f0", "start", "fill"),
+        ("f1", "fill", "init"),
+        ("f2", "init", "join"),
+        ("f3", "join", "step"),
+        ("f4", "step", "again"),
+        ("back", "again", "join", "继续", f"n < {rounds}"),
+        ("done", "again", "end"),
+    ]
     return build(pid, nodes, flows)
 
 
@@ -113,9 +143,14 @@ def test_a_loop_within_the_limit_completes_with_its_data(api):
     assert api.get("manager", f"/process-instances/{instance['id']}").get_json()["data"]["n"] == 50
 
 
-NOT_JSON = {"function-in-list": "x = [len]", "range": "x = range(5)", "set": "x = {1, 2}",
-            "tuple-keys": "x = {(1, 2): 3}", "dict-keys": "d = {'a': 1}\nx = d.keys()",
-            "nan": "x = float('nan')"}
+NOT_JSON = {
+    "function-in-list": "x = [len]",
+    "range": "x = range(5)",
+    "set": "x = {1, 2}",
+    "tuple-keys": "x = {(1, 2): 3}",
+    "dict-keys": "d = {'a': 1}\nx = d.keys()",
+    "nan": "x = float('nan')",
+}
 
 
 @pytest.mark.parametrize("source", NOT_JSON.values(), ids=NOT_JSON.keys())

@@ -3,6 +3,7 @@
 Each attack is the one reported against the server, reproduced as written; each is refused with a
 4xx naming the form or field, and the ReDoS completion runs while /healthz answers within a second.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,8 @@ def test_a_catastrophic_pattern_completes_in_linear_time_while_healthz_answers(a
     with serving(app) as base:
         attack = "a" * 28 + "!"  # 25 s on Python's re, doubling with each extra "a"
         (status, body), slowest = healthz_during(
-            base, lambda: call(base, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": {"code": attack}}))
+            base, lambda: call(base, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": {"code": attack}})
+        )
         assert status == 422 and body["errors"][0]["field"] == "code"
         assert slowest < 1.0
         longer = "a" * 100_000 + "!"
@@ -46,8 +48,18 @@ def test_a_catastrophic_pattern_completes_in_linear_time_while_healthz_answers(a
 
 
 def test_patterns_properties_and_additional_properties_use_the_linear_engine(api):
-    schema = json.dumps({"type": "object", "properties": {"bag": {
-        "type": "object", "patternProperties": {"^(a+)+$": {"type": "integer"}}, "additionalProperties": False}}})
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {
+                "bag": {
+                    "type": "object",
+                    "patternProperties": {"^(a+)+$": {"type": "integer"}},
+                    "additionalProperties": False,
+                }
+            },
+        }
+    )
     assert deploy_form(api, "redos_keys", schema).status_code == 201
     task = start(api, "redos_keys")["ready_tasks"][0]
     r = api.post("agent", f"/tasks/{task['id']}/complete", json={"data": {"bag": {"a" * 40 + "!": 1}}})
@@ -64,8 +76,9 @@ def test_patterns_the_linear_engine_cannot_run_are_refused_at_deploy(api, patter
     assert any("pattern" in e["message"] and e["element_id"] == "fill" for e in r.get_json()["errors"])
 
 
-@pytest.mark.parametrize("ref", ["http://127.0.0.1:5102/schema.json", "file:///etc/passwd", "other.json#/x",
-                                 "#/$defs/missing", "#nowhere"])
+@pytest.mark.parametrize(
+    "ref", ["http://127.0.0.1:5102/schema.json", "file:///etc/passwd", "other.json#/x", "#/$defs/missing", "#nowhere"]
+)
 def test_references_outside_the_form_are_refused_at_deploy_and_never_fetched(api, ref):
     schema = json.dumps({"type": "object", "properties": {"x": {"$ref": ref}}, "$defs": {"y": {"type": "string"}}})
     r = deploy_form(api, "ssrf", schema)
@@ -73,11 +86,15 @@ def test_references_outside_the_form_are_refused_at_deploy_and_never_fetched(api
     assert any("$ref" in e["message"] for e in r.get_json()["errors"])
 
 
-@pytest.mark.parametrize("schema", [
-    {"$ref": "#"},
-    {"allOf": [{"$ref": "#"}]},
-    {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"anyOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"},
-], ids=["root", "all-of", "two-step"])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#"},
+        {"allOf": [{"$ref": "#"}]},
+        {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"anyOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"},
+    ],
+    ids=["root", "all-of", "two-step"],
+)
 def test_reference_loops_that_never_enter_the_data_are_refused_at_deploy(api, schema):
     r = deploy_form(api, "loop", json.dumps(schema))
     assert r.status_code == 422
@@ -85,17 +102,26 @@ def test_reference_loops_that_never_enter_the_data_are_refused_at_deploy(api, sc
 
 
 def test_a_recursive_form_that_descends_into_the_data_still_works(api):
-    schema = {"type": "object", "properties": {"tree": {"$ref": "#/$defs/node"}},
-              "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}}}
+    schema = {
+        "type": "object",
+        "properties": {"tree": {"$ref": "#/$defs/node"}},
+        "$defs": {"node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/node"}}}},
+    }
     assert deploy_form(api, "tree", json.dumps(schema)).status_code == 201
     task = start(api, "tree")["ready_tasks"][0]
     deep = {"child": {"child": {"child": {}}}}
     assert api.post("agent", f"/tasks/{task['id']}/complete", json={"data": {"tree": deep}}).status_code == 200
 
 
-@pytest.mark.parametrize("text", [b"[" * 100_000, ('{"type": "object", "properties": {"x": ' * 5000).encode()
-                                  + b"{}" + b"}}" * 5000, b'{"allOf": [' * 40 + b"{}" + b"]}" * 40],
-                         ids=["brackets", "nested-5000", "nested-80"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"[" * 100_000,
+        ('{"type": "object", "properties": {"x": ' * 5000).encode() + b"{}" + b"}}" * 5000,
+        b'{"allOf": [' * 40 + b"{}" + b"]}" * 40,
+    ],
+    ids=["brackets", "nested-5000", "nested-80"],
+)
 def test_form_files_nested_beyond_the_limit_are_refused_at_deploy(api, text):
     r = deploy_form(api, "deep", text)
     assert r.status_code == 422, r.get_json()
@@ -103,8 +129,12 @@ def test_form_files_nested_beyond_the_limit_are_refused_at_deploy(api, text):
 
 
 def test_a_dialect_switch_inside_the_form_is_refused(api):
-    schema = {"type": "object", "properties": {"x": {"$schema": "http://json-schema.org/draft-04/schema#",
-                                                      "type": "string", "pattern": "^(a+)+$"}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "x": {"$schema": "http://json-schema.org/draft-04/schema#", "type": "string", "pattern": "^(a+)+$"}
+        },
+    }
     r = deploy_form(api, "dialect", json.dumps(schema))
     assert r.status_code == 422 and any("$schema" in e["message"] for e in r.get_json()["errors"])
 
@@ -138,8 +168,10 @@ def test_references_that_multiply_each_other_are_refused_at_deploy(api):
 
 def test_validation_that_multiplies_with_the_data_stops_at_its_budget_while_healthz_answers(app, api):
     # Each level of the data applies the whole form twice: 2^depth checks; nothing to refuse at deploy.
-    schema = {"type": "object", "properties": {"x": {"allOf": [{"$ref": "#"}, {"$ref": "#"}]},
-                                               "n": {"type": "integer"}}}
+    schema = {
+        "type": "object",
+        "properties": {"x": {"allOf": [{"$ref": "#"}, {"$ref": "#"}]}, "n": {"type": "integer"}},
+    }
     assert deploy_form(api, "doubling", json.dumps(schema)).status_code == 201
     task = start(api, "doubling")["ready_tasks"][0]
     deep: dict = {"n": "not a number"}
@@ -148,7 +180,8 @@ def test_validation_that_multiplies_with_the_data_stops_at_its_budget_while_heal
     token = api.headers("agent")["Authorization"][7:]
     with serving(app) as base:
         (status, body), slowest = healthz_during(
-            base, lambda: call(base, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": deep}))
+            base, lambda: call(base, "POST", f"/api/v1/tasks/{task['id']}/complete", token, {"data": deep})
+        )
     assert status == 422 and "too much work" in body["detail"]
     assert slowest < 1.0
     shallow = {"x": {"x": {"n": 1}}}

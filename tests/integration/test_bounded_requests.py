@@ -4,6 +4,7 @@ Each case is one that answered 500: request JSON nested 5,000-100,000 deep, a lo
 body (SQLite and PostgreSQL), and numbers in query strings that str.isdigit accepts but int or the
 database does not ("²", twenty nines, five thousand digits).
 """
+
 from __future__ import annotations
 
 import json
@@ -61,10 +62,19 @@ BAD_NUMBERS = ["²", "99999999999999999999999", "9" * 5000, "-1", "1e3", "٣"]
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS)
-@pytest.mark.parametrize("path", ["/tasks?offset={}", "/tasks?limit={}", "/tasks?assignee={}",
-                                  "/complaints?offset={}", "/process-instances?assignee={}",
-                                  "/process-instances?limit={}", "/incidents?offset={}",
-                                  "/process-models/complaint_handling/diff?from={}&to=1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tasks?offset={}",
+        "/tasks?limit={}",
+        "/tasks?assignee={}",
+        "/complaints?offset={}",
+        "/process-instances?assignee={}",
+        "/process-instances?limit={}",
+        "/incidents?offset={}",
+        "/process-models/complaint_handling/diff?from={}&to=1",
+    ],
+)
 def test_numbers_in_query_strings_are_validated(api, deployed, path, value):
     user = "owner" if "process-models" in path else "manager" if "process-instances" in path else "supervisor"
     r = api.get(user, path.format(value))

@@ -1,4 +1,5 @@
 """The staff pages of the branches: outage incidents, the appeal desk, and their tasks in the workspace."""
+
 from __future__ import annotations
 
 import re
@@ -10,20 +11,35 @@ from .web_client import Web
 def test_the_network_department_opens_an_incident_and_answers_its_complaints(app, api, deployed):
     web = Web(app).login("network")
     assert "重大故障" in web.text("/outages")
-    r = web.post("/outages", {"title": "望京光缆中断", "area": "望京西园", "service": "broadband", "started_at": "2026-03-02T07:30"})
+    r = web.post(
+        "/outages",
+        {"title": "望京光缆中断", "area": "望京西园", "service": "broadband", "started_at": "2026-03-02T07:30"},
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:800]
     page = web.text(r.headers["Location"])
     assert "GZ20260302001" in page and "尚无关联投诉" in page
-    body = {"customer_name": "赵强", "customer_phone": "13700001111", "channel": "phone", "matter": "望京西园 3 号楼断网。"}
+    body = {
+        "customer_name": "赵强",
+        "customer_phone": "13700001111",
+        "channel": "phone",
+        "matter": "望京西园 3 号楼断网。",
+    }
     iid = api.post("agent", "/complaints", json=body).get_json()["process_instance_id"]
     complete(api, iid, "receive", "agent", body)
     agent = Web(app).login("agent")
     task = ready_task(api, iid, "classify", "agent")
     page = agent.text(f"/tasks/{task['id']}")
     assert "可能与重大故障有关" in page and "GZ20260302001" in page  # shown to the agent at classification
-    complete(api, iid, "classify", "agent", {"category": "network", "severity": "general", "special_type": "outage",
-                                            "incident_id": "GZ20260302001"})
-    complete(api, iid, "register", "agent", body | {"demand": "恢复。", "tried_self": False, "read_back_confirmed": True})
+    complete(
+        api,
+        iid,
+        "classify",
+        "agent",
+        {"category": "network", "severity": "general", "special_type": "outage", "incident_id": "GZ20260302001"},
+    )
+    complete(
+        api, iid, "register", "agent", body | {"demand": "恢复。", "tried_self": False, "read_back_confirmed": True}
+    )
     web.post("/outages/1", {"action": "notice", "text": "抢修中，预计 12:00 恢复。"})
     page = web.text("/outages/1")
     assert "抢修中" in page and "1 位客户" in page and "137****1111" in page
@@ -39,9 +55,16 @@ def test_the_appeal_desk_registers_work_orders_and_works_them_in_the_workspace(a
     web = Web(app).login("agent")
     page = web.text("/appeals")
     assert "登记申诉工单" in page and 'name="case_number"' in page
-    form = {"case_number": "GXB-2026-1", "regulator_deadline": "2026-03-12T17:00", "customer_name": "冯军",
-            "customer_phone": "13666667777", "category": "billing", "fee_dispute": "true",
-            "occurred_at": "2026-01-20T10:00", "matter": "不认可处理结果。"}
+    form = {
+        "case_number": "GXB-2026-1",
+        "regulator_deadline": "2026-03-12T17:00",
+        "customer_name": "冯军",
+        "customer_phone": "13666667777",
+        "category": "billing",
+        "fee_dispute": "true",
+        "occurred_at": "2026-01-20T10:00",
+        "matter": "不认可处理结果。",
+    }
     r = web.post("/appeals", form)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     page = web.text(r.headers["Location"])

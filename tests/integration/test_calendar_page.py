@@ -1,4 +1,5 @@
 """The calendar page: the year at a glance, the notice import (refused when incomplete), overrides, recompute."""
+
 from __future__ import annotations
 
 import re

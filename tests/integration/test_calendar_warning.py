@@ -1,4 +1,5 @@
 """A missing holiday schedule warns the people who keep the calendar; it never makes a host unready."""
+
 from __future__ import annotations
 
 import logging
@@ -71,7 +72,9 @@ def test_nothing_warns_once_both_years_are_official(db_url, tmp_path, caplog):
         with caplog.at_level(logging.WARNING, logger="complaintflow.start"):
             log_start(app)
         assert not [r for r in caplog.records if r.name == "complaintflow.start"]
-        assert "complaintflow_calendar_years_needing_schedule 0.0" in app.test_client().get("/metrics").get_data(as_text=True)
+        assert "complaintflow_calendar_years_needing_schedule 0.0" in app.test_client().get("/metrics").get_data(
+            as_text=True
+        )
     finally:
         app.extensions["complaintflow"].db.dispose()
 
@@ -83,5 +86,11 @@ def test_only_owners_recompute_and_the_answer_says_what_moved(december):
     assert api.post("agent", "/calendar/recompute").status_code == 403
     r = api.post("owner", "/calendar/recompute")
     assert r.status_code == 200
-    assert r.get_json() == {"instances": 0, "complaints": 0, "timers": 0, "timers_moved": 0, "deadlines_moved": 0,
-                            "still_provisional": 0}
+    assert r.get_json() == {
+        "instances": 0,
+        "complaints": 0,
+        "timers": 0,
+        "timers_moved": 0,
+        "deadlines_moved": 0,
+        "still_provisional": 0,
+    }

@@ -1,5 +1,6 @@
 """Compensation: the decision table sets who approves; a process owner edits it, redeploys, and the next
 complaint follows the new limits; every decision and approval is in the audit trail."""
+
 from __future__ import annotations
 
 import shutil
@@ -67,14 +68,30 @@ def test_approvals_follow_the_table_and_are_audited(api, rt, deployed):
     nxt = _handle(api, iid, 5000)
     assert nxt["approve_compensation"]["candidate_group"] == "director"
     task = nxt["approve_compensation"]
-    assert api.post("supervisor", f"/tasks/{task['id']}/complete", json={"data": {
-        "approval_decision": "approved", "approval_note": "x"}}).status_code == 403  # not the supervisor's to approve
-    r = api.post("director", f"/tasks/{task['id']}/complete", json={"data": {
-        "approval_decision": "adjusted", "approved_amount": 3000, "approval_note": "核实后按 3000 元补偿。"}})
+    assert (
+        api.post(
+            "supervisor",
+            f"/tasks/{task['id']}/complete",
+            json={"data": {"approval_decision": "approved", "approval_note": "x"}},
+        ).status_code
+        == 403
+    )  # not the supervisor's to approve
+    r = api.post(
+        "director",
+        f"/tasks/{task['id']}/complete",
+        json={
+            "data": {
+                "approval_decision": "adjusted",
+                "approved_amount": 3000,
+                "approval_note": "核实后按 3000 元补偿。",
+            }
+        },
+    )
     assert r.status_code == 200, r.get_json()
     adjusted = _events(api, iid, "compensation.adjusted")
-    assert [(e["actor"], e["reason"], e["data_after"]["approved_amount"]) for e in adjusted] == \
-        [("director", "核实后按 3000 元补偿。", 3000)]
+    assert [(e["actor"], e["reason"], e["data_after"]["approved_amount"]) for e in adjusted] == [
+        ("director", "核实后按 3000 元补偿。", 3000)
+    ]
     complaint = api.get("agent", f"/complaints/{cid}").get_json()
     assert complaint["status"] == "open"
     with rt.db.read() as s:
@@ -86,8 +103,11 @@ def test_approvals_follow_the_table_and_are_audited(api, rt, deployed):
 def test_a_rejected_compensation_goes_back_to_handling(api, deployed):
     _, iid = _to_handling(api)
     task = _handle(api, iid, 900)["approve_compensation"]
-    r = api.post("supervisor", f"/tasks/{task['id']}/complete", json={"data": {
-        "approval_decision": "rejected", "approval_note": "证据不足。"}})
+    r = api.post(
+        "supervisor",
+        f"/tasks/{task['id']}/complete",
+        json={"data": {"approval_decision": "rejected", "approval_note": "证据不足。"}},
+    )
     assert r.status_code == 200
     assert [t["element_id"] for t in r.get_json()["next_tasks"]] == ["handle"]
     assert [e["reason"] for e in _events(api, iid, "compensation.rejected")] == ["证据不足。"]

@@ -1,4 +1,5 @@
 """A complaint registered through the API walks all eight steps, with a full audit trail."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,7 +46,9 @@ def test_invalid_data_is_refused_naming_the_field_and_changes_nothing(api, deplo
     before = api.get("manager", f"/process-instances/{iid}").get_json()
     task = ready_task(api, iid, "classify", "agent")
 
-    r = api.post("agent", f"/tasks/{task['id']}/complete", json={"data": {"category": "weather", "severity": "general"}})
+    r = api.post(
+        "agent", f"/tasks/{task['id']}/complete", json={"data": {"category": "weather", "severity": "general"}}
+    )
 
     assert r.status_code == 422
     assert r.mimetype == "application/problem+json"

@@ -1,4 +1,5 @@
 """Two completions of one task at the same moment leave exactly one (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import threading

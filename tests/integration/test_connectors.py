@@ -1,5 +1,6 @@
 """Service tasks call the operator's registered connectors: parameters checked at deploy, a failing
 call retried with back-off and then reported naming the element and the connector, never a 500."""
+
 from __future__ import annotations
 
 import io
@@ -8,13 +9,17 @@ import pytest
 
 from tests.conftest import Api, make_app
 
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">\n')
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">\n'
+)
 
 
 def service_diagram(operator: str, params: dict[str, str]) -> bytes:
     parameters = "".join(f'<spiffworkflow:parameter id="{k}" type="str" value={v!r} />' for k, v in params.items())
-    return (HEAD + f'''<bpmn:process id="lookup" isExecutable="true">
+    return (
+        HEAD
+        + f'''<bpmn:process id="lookup" isExecutable="true">
   <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
   <bpmn:serviceTask id="call" name="Ask the BSS"><bpmn:extensionElements>
     <spiffworkflow:serviceTaskOperator id="{operator}" resultVariable="answer">
@@ -24,15 +29,19 @@ def service_diagram(operator: str, params: dict[str, str]) -> bytes:
   <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
   <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
   <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />
-</bpmn:process></bpmn:definitions>''').encode()
+</bpmn:process></bpmn:definitions>'''
+    ).encode()
 
 
 @pytest.fixture
 def app(sqlite_url, clock, tmp_path):
     config = tmp_path / "connectors.toml"
     # 127.0.0.1:9 (discard) refuses connections at once: a host that is allowed but down
-    config.write_text('[http]\nallowed_hosts = ["127.0.0.1:9"]\ntimeout_seconds = 1\n'
-                      '[retry]\nattempts = 3\nbackoff_seconds = 0\n[customer]\nadapter = ""\n', encoding="utf-8")
+    config.write_text(
+        '[http]\nallowed_hosts = ["127.0.0.1:9"]\ntimeout_seconds = 1\n'
+        '[retry]\nattempts = 3\nbackoff_seconds = 0\n[customer]\nadapter = ""\n',
+        encoding="utf-8",
+    )
     app = make_app(sqlite_url, clock, tmp_path, CONNECTORS_CONFIG=str(config))
     yield app
     app.extensions["complaintflow"].db.dispose()
@@ -52,12 +61,18 @@ def start(app, data: dict) -> dict:
 
 def test_parameters_are_checked_at_deploy(api):
     unknown = upload(api, service_diagram("fax/send", {"to": '"1"'}), "/process-models/check").get_json()
-    assert any(p["rule"] == "connector" and p["element_id"] == "call" and "not registered" in p["message"]
-               for p in unknown["problems"]) and unknown["ok"] is False
+    assert (
+        any(
+            p["rule"] == "connector" and p["element_id"] == "call" and "not registered" in p["message"]
+            for p in unknown["problems"]
+        )
+        and unknown["ok"] is False
+    )
     missing = upload(api, service_diagram("http/get", {"headers": "{}"}), "/process-models/check").get_json()
     assert any("needs parameter 'url'" in p["message"] for p in missing["problems"]) and missing["ok"] is False
-    extra = upload(api, service_diagram("customer/lookup", {"phone": "phone", "pin": '"1"'}),
-                   "/process-models/check").get_json()
+    extra = upload(
+        api, service_diagram("customer/lookup", {"phone": "phone", "pin": '"1"'}), "/process-models/check"
+    ).get_json()
     assert any("has no parameter 'pin'" in p["message"] for p in extra["problems"])
 
 

@@ -1,6 +1,7 @@
 """The customer's own page: file with a one-time arithmetic check and limits counted in the database, follow
 by the complaint's own signed link or its number plus a one-time code sent to the customer (never the phone's
 last four digits), answer the single-use survey; nothing of another customer shows."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,14 @@ NUMBER = re.compile(r'data-testid="complaint-number">(TS\d{14})<')
 def _file(web: Web, **over) -> tuple[int, str]:
     page = web.text("/customer/file")
     a, b = map(int, QUESTION.search(page).groups())
-    form = {"customer_name": "刘芳", "customer_phone": "13912345678", "matter": "上月被多扣 30 元流量费。",
-            "demand": "退还。", "captcha_token": TOKEN.search(page).group(1), "captcha_answer": str(a + b)} | over
+    form = {
+        "customer_name": "刘芳",
+        "customer_phone": "13912345678",
+        "matter": "上月被多扣 30 元流量费。",
+        "demand": "退还。",
+        "captcha_token": TOKEN.search(page).group(1),
+        "captcha_answer": str(a + b),
+    } | over
     r = web.post("/customer/file", form)
     return r.status_code, r.get_data(as_text=True)
 
@@ -31,9 +38,12 @@ def _file(web: Web, **over) -> tuple[int, str]:
 def _sent_code(rt, number: str) -> str | None:
     """The one-time code the outbox holds for this complaint's customer (what their phone receives)."""
     with rt.db.read() as s:
-        row = s.scalars(select(Notification).join(Complaint, Complaint.id == Notification.complaint_id).where(
-            Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
-            .order_by(Notification.id.desc())).first()
+        row = s.scalars(
+            select(Notification)
+            .join(Complaint, Complaint.id == Notification.complaint_id)
+            .where(Complaint.number == number, Notification.template == "track_code", Notification.channel == "sms")
+            .order_by(Notification.id.desc())
+        ).first()
     return None if row is None else render(rt, row)[1].split("验证码为 ", 1)[1][:6]
 
 
@@ -53,7 +63,9 @@ def test_a_customer_files_online_and_gets_the_number(app, rt, deployed):
         c = s.scalars(select(Complaint).where(Complaint.number == number)).one()
         assert (c.channel, c.customer_email, c.created_by_id) == ("online", "liu@example.cn", None)
         assert "诉求：退还。" in c.matter
-        assert {n.template for n in s.scalars(select(Notification).where(Notification.complaint_id == c.id))} == {"received"}
+        assert {n.template for n in s.scalars(select(Notification).where(Notification.complaint_id == c.id))} == {
+            "received"
+        }
     assert send_due(rt) == 2
 
 
@@ -67,7 +79,10 @@ def test_the_check_is_needed_once_and_filing_is_limited_per_address(app, rt, dep
     assert r.status_code == 422 and "验证答案不正确" in r.get_data(as_text=True)
     assert web.post("/customer/file", form | {"captcha_answer": str(a + b)}).status_code == 201
     assert web.post("/customer/file", form | {"captcha_answer": str(a + b)}).status_code == 422  # used once
-    assert web.post("/customer/file", form | {"captcha_token": token + "x", "captcha_answer": str(a + b)}).status_code == 422
+    assert (
+        web.post("/customer/file", form | {"captcha_token": token + "x", "captcha_answer": str(a + b)}).status_code
+        == 422
+    )
     for i in range(4):  # five per address per hour (config/flow.toml)
         assert _file(web, customer_phone=f"1381111000{i}")[0] == 201
     status, page = _file(web, customer_phone="13811119999")
@@ -79,8 +94,11 @@ def test_the_check_is_needed_once_and_filing_is_limited_per_address(app, rt, dep
 def test_following_shows_only_this_complaints_public_facts(app, api, rt, deployed):
     web = Web(app)
     mine = NUMBER.search(_file(web)[1]).group(1)
-    other = NUMBER.search(_file(Web(app), customer_name="王强", customer_phone="13700007777",
-                                matter="营业厅王某态度恶劣，泄露了我的住址。")[1]).group(1)
+    other = NUMBER.search(
+        _file(
+            Web(app), customer_name="王强", customer_phone="13700007777", matter="营业厅王某态度恶劣，泄露了我的住址。"
+        )[1]
+    ).group(1)
     r = _track(web, rt, mine)
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and mine in page and "已受理" in page
@@ -110,7 +128,10 @@ def test_a_one_time_code_goes_to_the_customer_works_once_and_expires(app, rt, cl
     strip = lambda page: re.sub(r'value="[^"]*"|content="[^"]*"', "", page)  # noqa: E731
     assert 'data-testid="code-sent"' in sent and strip(sent) == strip(unknown)  # alike for any number
     with rt.db.read() as s:
-        sent_to = {(n.channel, n.recipient) for n in s.scalars(select(Notification).where(Notification.template == "track_code"))}
+        sent_to = {
+            (n.channel, n.recipient)
+            for n in s.scalars(select(Notification).where(Notification.template == "track_code"))
+        }
         stored = [r.bucket for r in s.scalars(select(PublicRequest).where(PublicRequest.bucket.like("trackcode:TS%")))]
     assert sent_to == {("sms", "13912345678"), ("email", "liu@example.cn")}
     code = _sent_code(rt, number)
@@ -144,7 +165,9 @@ def test_the_link_sent_to_the_customer_opens_their_complaint_and_cannot_be_forge
     number = NUMBER.search(page).group(1)
     link = re.search(r'data-testid="track-link" href="(/customer/track/[^"]+)"', page).group(1)
     with rt.db.read() as s:
-        received = s.scalars(select(Notification).where(Notification.template == "received", Notification.channel == "sms")).one()
+        received = s.scalars(
+            select(Notification).where(Notification.template == "received", Notification.channel == "sms")
+        ).one()
     assert link in render(rt, received)[1] and "后四位" not in render(rt, received)[1]
     r = Web(app).get(link)
     assert r.status_code == 200 and number in r.get_data(as_text=True) and "刘芳" not in r.get_data(as_text=True)
@@ -158,16 +181,50 @@ def _to_reply(api, number: str, **feedback) -> int:
     """Staff handle the complaint up to the reply; returns its instance id."""
     iid = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]["process_instance_id"]
     c = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]
-    steps = [("receive", "agent", {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online",
-                                   "matter": c["matter"]}),
-             ("classify", "agent", {"category": "billing", "severity": "general", "special_type": "none"}),
-             ("register", "agent", {"customer_name": c["customer_name"], "customer_phone": c["customer_phone"], "channel": "online",
-                                    "matter": c["matter"], "demand": "退还。", "tried_self": False, "read_back_confirmed": True}),
-             ("dispatch", "dispatcher", {"department": "billing"}),
-             ("handle", "handler_billing", {"cause": "流量包未生效。", "responsibility": "ours", "solution": "退还 30 元并补订流量包。",
-                                            "compensation_type": "refund", "compensation_amount": 30}),
-             ("track", "agent", {"progress": "已退费。", "solved": True}),
-             ("feedback", "agent", {"reply": "已短信答复。", "contact_method": "sms", "contact_result": "awaiting_survey"} | feedback)]
+    steps = [
+        (
+            "receive",
+            "agent",
+            {
+                "customer_name": c["customer_name"],
+                "customer_phone": c["customer_phone"],
+                "channel": "online",
+                "matter": c["matter"],
+            },
+        ),
+        ("classify", "agent", {"category": "billing", "severity": "general", "special_type": "none"}),
+        (
+            "register",
+            "agent",
+            {
+                "customer_name": c["customer_name"],
+                "customer_phone": c["customer_phone"],
+                "channel": "online",
+                "matter": c["matter"],
+                "demand": "退还。",
+                "tried_self": False,
+                "read_back_confirmed": True,
+            },
+        ),
+        ("dispatch", "dispatcher", {"department": "billing"}),
+        (
+            "handle",
+            "handler_billing",
+            {
+                "cause": "流量包未生效。",
+                "responsibility": "ours",
+                "solution": "退还 30 元并补订流量包。",
+                "compensation_type": "refund",
+                "compensation_amount": 30,
+            },
+        ),
+        ("track", "agent", {"progress": "已退费。", "solved": True}),
+        (
+            "feedback",
+            "agent",
+            {"reply": "已短信答复。", "contact_method": "sms", "contact_result": "awaiting_survey"} | feedback,
+        ),
+    ]
     for element, group, data in steps:
         r = complete(api, iid, element, group, data)
         assert r.status_code == 200, (element, r.get_json())
@@ -176,8 +233,11 @@ def _to_reply(api, number: str, **feedback) -> int:
 
 def _survey_link(rt, iid: int) -> str:
     with rt.db.read() as s:
-        row = s.scalars(select(Notification).where(Notification.instance_id == iid, Notification.template.in_(
-            ("reply_survey", "visit_unreachable"))).order_by(Notification.id.desc())).first()
+        row = s.scalars(
+            select(Notification)
+            .where(Notification.instance_id == iid, Notification.template.in_(("reply_survey", "visit_unreachable")))
+            .order_by(Notification.id.desc())
+        ).first()
         return render(rt, row)[1].split("https://", 1)[-1].split("/customer/survey/", 1)[1].split()[0]
 
 
@@ -193,8 +253,10 @@ def test_an_unsatisfied_answer_reopens_and_the_link_works_once(app, api, rt, dep
     assert number in page
     r = web.post(f"/customer/survey/{token}", {"satisfaction": "unsatisfied"})
     assert r.status_code == 422  # the reason is required when unsatisfied
-    r = web.post(f"/customer/survey/{token}", {"satisfaction": "unsatisfied", "satisfaction_reason": "流量包晚了半个月才生效。",
-                                               "rating_result": "2"})
+    r = web.post(
+        f"/customer/survey/{token}",
+        {"satisfaction": "unsatisfied", "satisfaction_reason": "流量包晚了半个月才生效。", "rating_result": "2"},
+    )
     assert r.status_code == 302 and "reopened=1" in r.headers["Location"]
     ready_task(api, iid, "handle", "handler_billing")  # reopened: handled again
     events = api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
@@ -227,14 +289,25 @@ def test_an_answer_during_the_two_hours_between_calls_is_taken_at_once(app, api,
 
 
 def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed):
-    first = api.post("agent", "/complaints", json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
-                                                   "matter": "账单多扣费。"}).get_json()
-    second = api.post("agent", "/complaints", json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
-                                                    "matter": "又多扣费了。"}).get_json()
+    first = api.post(
+        "agent",
+        "/complaints",
+        json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone", "matter": "账单多扣费。"},
+    ).get_json()
+    second = api.post(
+        "agent",
+        "/complaints",
+        json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone", "matter": "又多扣费了。"},
+    ).get_json()
     for created, category in ((first, "billing"), (second, "billing")):
         iid = created["process_instance_id"]
-        complete(api, iid, "receive", "agent", {"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone",
-                                                "matter": "账单多扣费。"})
+        complete(
+            api,
+            iid,
+            "receive",
+            "agent",
+            {"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone", "matter": "账单多扣费。"},
+        )
         complete(api, iid, "classify", "agent", {"category": category, "severity": "general", "special_type": "none"})
     with rt.db.read() as s:
         rows = {c.id: (c.is_repeat, c.repeat_of_id) for c in s.scalars(select(Complaint))}

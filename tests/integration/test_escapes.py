@@ -5,6 +5,7 @@ getattr tricks, str.format attribute access, reaching a module through an offere
 What only fails when it runs (a loop without end, a string or number too large) stops that
 instance with an incident naming the element; every time, the server answers the next request.
 """
+
 from __future__ import annotations
 
 import io
@@ -76,20 +77,32 @@ FILL = Node("userTask", "fill", "填写", form("fill-schema.json"))
 
 @pytest.mark.parametrize("source", SCRIPT_ESCAPES.values(), ids=SCRIPT_ESCAPES.keys())
 def test_script_escapes_are_refused_at_deploy(api, source):
-    diagram = linear("escape_script", [Node("userTask", "fill", "填写", form("fill-schema.json")),
-                                       Node("scriptTask", "evil", "脚本", script(source))])
+    diagram = linear(
+        "escape_script",
+        [
+            Node("userTask", "fill", "填写", form("fill-schema.json")),
+            Node("scriptTask", "evil", "脚本", script(source)),
+        ],
+    )
     assert_refused_at(upload(api, "escape.bpmn", diagram, fill_schema=SIMPLE_FORM), "evil")
     assert_serves_normally(api)
 
 
 @pytest.mark.parametrize("condition", CONDITION_ESCAPES.values(), ids=CONDITION_ESCAPES.keys())
 def test_condition_escapes_are_refused_at_deploy(api, condition):
-    nodes = [Node("startEvent", "start", "开始", at=(0, 0)),
-             Node("userTask", "fill", "填写", form("fill-schema.json"), at=(1, 0)),
-             Node("exclusiveGateway", "gw", "判断", attrs={"default": "to_b"}, at=(2, 0)),
-             Node("endEvent", "end_a", "甲", at=(3, 0)), Node("endEvent", "end_b", "乙", at=(3, 1))]
-    flows = [("f0", "start", "fill"), ("f1", "fill", "gw"), ("evil_flow", "gw", "end_a", "条件", condition),
-             ("to_b", "gw", "end_b")]
+    nodes = [
+        Node("startEvent", "start", "开始", at=(0, 0)),
+        Node("userTask", "fill", "填写", form("fill-schema.json"), at=(1, 0)),
+        Node("exclusiveGateway", "gw", "判断", attrs={"default": "to_b"}, at=(2, 0)),
+        Node("endEvent", "end_a", "甲", at=(3, 0)),
+        Node("endEvent", "end_b", "乙", at=(3, 1)),
+    ]
+    flows = [
+        ("f0", "start", "fill"),
+        ("f1", "fill", "gw"),
+        ("evil_flow", "gw", "end_a", "条件", condition),
+        ("to_b", "gw", "end_b"),
+    ]
     r = upload(api, "escape.bpmn", build("escape_condition", nodes, flows), fill_schema=SIMPLE_FORM)
     assert_refused_at(r, "evil_flow")
     assert_serves_normally(api)
@@ -97,8 +110,13 @@ def test_condition_escapes_are_refused_at_deploy(api, condition):
 
 @pytest.mark.parametrize("expression", TIMER_ESCAPES.values(), ids=TIMER_ESCAPES.keys())
 def test_timer_escapes_are_refused_at_deploy(api, expression):
-    diagram = linear("escape_timer", [Node("userTask", "fill", "填写", form("fill-schema.json")),
-                                      Node("intermediateCatchEvent", "evil_timer", "等待", timer(expression))])
+    diagram = linear(
+        "escape_timer",
+        [
+            Node("userTask", "fill", "填写", form("fill-schema.json")),
+            Node("intermediateCatchEvent", "evil_timer", "等待", timer(expression)),
+        ],
+    )
     assert_refused_at(upload(api, "escape.bpmn", diagram, fill_schema=SIMPLE_FORM), "evil_timer")
     assert_serves_normally(api)
 
@@ -114,10 +132,15 @@ TEMPLATE_ESCAPES = {
 
 @pytest.mark.parametrize("template", TEMPLATE_ESCAPES.values(), ids=TEMPLATE_ESCAPES.keys())
 def test_instructions_templates_that_reach_out_are_refused(api, template):
-    task = Node("userTask", "fill", "填写", '<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
-                'name="formJsonSchemaFilename" value="fill-schema.json"/></spiffworkflow:properties>'
-                f"<spiffworkflow:instructionsForEndUser>{escape(template)}</spiffworkflow:instructionsForEndUser>"
-                "</bpmn:extensionElements>")
+    task = Node(
+        "userTask",
+        "fill",
+        "填写",
+        "<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property "
+        'name="formJsonSchemaFilename" value="fill-schema.json"/></spiffworkflow:properties>'
+        f"<spiffworkflow:instructionsForEndUser>{escape(template)}</spiffworkflow:instructionsForEndUser>"
+        "</bpmn:extensionElements>",
+    )
     assert_refused_at(upload(api, "escape.bpmn", linear("escape_template", [task]), fill_schema=SIMPLE_FORM), "fill")
     assert_serves_normally(api)
 
@@ -133,8 +156,13 @@ RUNTIME_FAILURES = {
 
 @pytest.mark.parametrize("source", RUNTIME_FAILURES.values(), ids=RUNTIME_FAILURES.keys())
 def test_run_time_limits_stop_the_instance_with_an_incident_naming_the_element(api, source):
-    diagram = linear("runaway", [Node("userTask", "fill", "填写", form("fill-schema.json")),
-                                 Node("scriptTask", "runaway_script", "失控脚本", script(source))])
+    diagram = linear(
+        "runaway",
+        [
+            Node("userTask", "fill", "填写", form("fill-schema.json")),
+            Node("scriptTask", "runaway_script", "失控脚本", script(source)),
+        ],
+    )
     assert upload(api, "runaway.bpmn", diagram, fill_schema=SIMPLE_FORM).status_code == 201
     started = api.post("agent", "/process-instances", json={"process_id": "runaway", "data": {}})
     assert started.status_code == 201, started.get_json()

@@ -1,5 +1,6 @@
 """延期 through the pages: the handler asks on the task page (new date, reason), a supervisor approves
 on /extensions and the step's deadline moves, or refuses with a reason; both are in the history."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,6 +54,9 @@ def test_a_refusal_needs_a_reason_and_changes_nothing(app, deployed, api, clock)
 
 def test_a_date_in_the_past_is_refused_naming_the_field(app, deployed, api, clock):
     _, number, task_id = to_handling(app)
-    r = api.post("network", f"/tasks/{task_id}/extension-request",
-                 json={"reason": "x", "until": (clock.now() - timedelta(hours=1)).isoformat()})
+    r = api.post(
+        "network",
+        f"/tasks/{task_id}/extension-request",
+        json={"reason": "x", "until": (clock.now() - timedelta(hours=1)).isoformat()},
+    )
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "until"

@@ -8,6 +8,7 @@ process, a 503 waits its Retry-After, and every retry repeats its Idempotency-Ke
 nothing is lost or doubled: see the checks at the end. The database is a throwaway cluster of
 its own, so restarting it disturbs nothing else on the machine.
 """
+
 from __future__ import annotations
 
 import collections
@@ -96,7 +97,9 @@ class Load:
     def step(self, c: Complaint) -> None:
         """Register the complaint, or complete one of its ready tasks."""
         if c.instance_id is None:
-            status, body = self.lb.call("POST", "/api/v1/complaints", REGISTRATION, self.tokens["agent"], key=f"reg-{c.index}")
+            status, body = self.lb.call(
+                "POST", "/api/v1/complaints", REGISTRATION, self.tokens["agent"], key=f"reg-{c.index}"
+            )
             if status != 201:
                 return self._error("register", status, body)
             c.instance_id = body["process_instance_id"]
@@ -104,21 +107,29 @@ class Load:
                 self.registered[c.index] = c.instance_id
             return
         if not c.todo:
-            status, body = self.lb.call("GET", f"/api/v1/tasks?process_instance_id={c.instance_id}",
-                                        token=self.tokens["supervisor"])
+            status, body = self.lb.call(
+                "GET", f"/api/v1/tasks?process_instance_id={c.instance_id}", token=self.tokens["supervisor"]
+            )
             if status != 200:
                 return self._error("inbox", status, body)
             c.todo = body["items"]
             if not c.todo:
-                status, inst = self.lb.call("GET", f"/api/v1/process-instances/{c.instance_id}", token=self.tokens["manager"])
+                status, inst = self.lb.call(
+                    "GET", f"/api/v1/process-instances/{c.instance_id}", token=self.tokens["manager"]
+                )
                 if status == 200 and inst["status"] == "completed":
                     c.done = True
                     self._count("finished")
                 return
         task = c.todo.pop(0)
         user = USER_FOR_GROUP[task["candidate_group"]]
-        status, body = self.lb.call("POST", f"/api/v1/tasks/{task['id']}/complete", {"data": data_for(task["element_id"])},
-                                    self.tokens[user], key=f"done-{task['id']}")
+        status, body = self.lb.call(
+            "POST",
+            f"/api/v1/tasks/{task['id']}/complete",
+            {"data": data_for(task["element_id"])},
+            self.tokens[user],
+            key=f"done-{task['id']}",
+        )
         if status == 200:
             self._count("completions")
             c.todo = body["next_tasks"]
@@ -163,10 +174,17 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
     try:
         sla = ROOT / "config" / "sla-seconds.toml"
         prepare_database(pg.url, sla)
-        env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": pg.url, "COMPLAINTFLOW_SECRET_KEY": "fault-test",
-               "COMPLAINTFLOW_SLA_POLICY": str(sla), "COMPLAINTFLOW_DB_POOL_SIZE": "2", "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2",
-               "COMPLAINTFLOW_LOG_FORMAT": "json",
-               "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": "1", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "COMPLAINTFLOW_DATABASE_URL": pg.url,
+            "COMPLAINTFLOW_SECRET_KEY": "fault-test",
+            "COMPLAINTFLOW_SLA_POLICY": str(sla),
+            "COMPLAINTFLOW_DB_POOL_SIZE": "2",
+            "COMPLAINTFLOW_DB_MAX_OVERFLOW": "2",
+            "COMPLAINTFLOW_LOG_FORMAT": "json",
+            "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": "1",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         apps = [AppProcess(env, tmp_path / f"app{n}.log", free_port(), workers=2) for n in (1, 2)]
         schedulers = [SchedulerProcess(env, tmp_path / f"scheduler{n}.log") for n in (1, 2)]
@@ -198,7 +216,9 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
 
         at(0.25)
         apps[0].kill()
-        faults.append(f"{time.monotonic() - started:.0f} s: SIGKILL app process on port {apps[0].port} (master and workers)")
+        faults.append(
+            f"{time.monotonic() - started:.0f} s: SIGKILL app process on port {apps[0].port} (master and workers)"
+        )
         time.sleep(1)
         apps[0].start()
         at(0.45)
@@ -218,7 +238,9 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
 
         app = create_app({"DATABASE_URL": pg.url, "SECRET_KEY": "fault-test", "SLA_POLICY": str(sla)})
         rt = app.extensions["complaintflow"]
-        overdue_sql = text("SELECT count(*) FROM timer WHERE status = 'waiting' AND due_at < now() - interval '5 seconds'")
+        overdue_sql = text(
+            "SELECT count(*) FROM timer WHERE status = 'waiting' AND due_at < now() - interval '5 seconds'"
+        )
 
         def overdue() -> int:
             with rt.db.read() as s:
@@ -241,7 +263,8 @@ def test_nothing_is_lost_or_doubled_when_processes_and_the_database_fail(tmp_pat
         pg.stop()
 
     lines = [
-        "", "== fault test report ==",
+        "",
+        "== fault test report ==",
         f"complaints: {COMPLAINTS} asked, {len(load.registered)} registered, {load.finished} complete "
         f"(in {load_seconds:.0f} s of load with {THREADS} client threads)",
         f"task completions: {load.completions} by the clients; {report['completed_tasks']} in the database "
@@ -286,24 +309,37 @@ def check(rt, load: Load, lb: Balancer) -> tuple[collections.Counter, list[str]]
         events = s.scalar(text("SELECT count(*) FROM audit_event WHERE type = 'task.completed'"))
         if events != report["completed_tasks"]:
             problems.append(f"{report['completed_tasks']} completed tasks but {events} task.completed events")
-        report["double_completions"] = s.scalar(text(
-            "SELECT count(*) FROM (SELECT task_id FROM audit_event WHERE type = 'task.completed' "
-            "GROUP BY task_id HAVING count(*) > 1) x"))
+        report["double_completions"] = s.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT task_id FROM audit_event WHERE type = 'task.completed' "
+                "GROUP BY task_id HAVING count(*) > 1) x"
+            )
+        )
         report["timers_fired"] = s.scalar(text("SELECT count(*) FROM timer WHERE status = 'fired'"))
         report["incidents"] = s.scalar(text("SELECT count(*) FROM timer WHERE status = 'incident'"))
-        report["fire_events"] = s.scalar(text(
-            "SELECT count(*) FROM audit_event WHERE type IN ('timer.fired', 'sla.warning', 'sla.breached')"))
-        report["fired_twice"] = s.scalar(text(
-            "SELECT count(*) FROM (SELECT instance_id, task_id FROM audit_event "
-            "WHERE type IN ('timer.fired', 'sla.warning', 'sla.breached') GROUP BY instance_id, task_id HAVING count(*) > 1) x"))
-        report["fired_without_event"] = s.scalar(text(
-            "SELECT count(*) FROM timer t WHERE t.status = 'fired' AND NOT EXISTS (SELECT 1 FROM audit_event e "
-            "WHERE e.instance_id = t.instance_id AND e.task_id = t.task_id "
-            "AND e.type IN ('timer.fired', 'sla.warning', 'sla.breached'))"))
-        events_without_timer = s.scalar(text(
-            "SELECT count(*) FROM audit_event e WHERE e.type IN ('timer.fired', 'sla.warning', 'sla.breached') "
-            "AND NOT EXISTS (SELECT 1 FROM timer t WHERE t.instance_id = e.instance_id AND t.task_id = e.task_id "
-            "AND t.status = 'fired')"))
+        report["fire_events"] = s.scalar(
+            text("SELECT count(*) FROM audit_event WHERE type IN ('timer.fired', 'sla.warning', 'sla.breached')")
+        )
+        report["fired_twice"] = s.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT instance_id, task_id FROM audit_event "
+                "WHERE type IN ('timer.fired', 'sla.warning', 'sla.breached') GROUP BY instance_id, task_id HAVING count(*) > 1) x"
+            )
+        )
+        report["fired_without_event"] = s.scalar(
+            text(
+                "SELECT count(*) FROM timer t WHERE t.status = 'fired' AND NOT EXISTS (SELECT 1 FROM audit_event e "
+                "WHERE e.instance_id = t.instance_id AND e.task_id = t.task_id "
+                "AND e.type IN ('timer.fired', 'sla.warning', 'sla.breached'))"
+            )
+        )
+        events_without_timer = s.scalar(
+            text(
+                "SELECT count(*) FROM audit_event e WHERE e.type IN ('timer.fired', 'sla.warning', 'sla.breached') "
+                "AND NOT EXISTS (SELECT 1 FROM timer t WHERE t.instance_id = e.instance_id AND t.task_id = e.task_id "
+                "AND t.status = 'fired')"
+            )
+        )
         for name in ("double_completions", "fired_twice", "fired_without_event"):
             if report[name]:
                 problems.append(f"{name}: {report[name]}")
@@ -314,19 +350,27 @@ def check(rt, load: Load, lb: Balancer) -> tuple[collections.Counter, list[str]]
         duplicate_numbers = s.scalar(text("SELECT count(*) - count(DISTINCT number) FROM complaint"))
         if duplicate_numbers:
             problems.append(f"{duplicate_numbers} duplicate complaint numbers")
-        mismatched = s.scalar(text(
-            "SELECT count(*) FROM complaint c JOIN process_instance p ON p.id = c.instance_id "
-            "WHERE (p.status = 'completed') <> (c.status = 'closed')"))
+        mismatched = s.scalar(
+            text(
+                "SELECT count(*) FROM complaint c JOIN process_instance p ON p.id = c.instance_id "
+                "WHERE (p.status = 'completed') <> (c.status = 'closed')"
+            )
+        )
         if mismatched:
             problems.append(f"{mismatched} complaints whose status disagrees with their instance")
 
-        instances = s.execute(select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.state,
-                                     ProcessInstance.process_version_id)).all()
+        instances = s.execute(
+            select(
+                ProcessInstance.id, ProcessInstance.status, ProcessInstance.state, ProcessInstance.process_version_id
+            )
+        ).all()
         ready_rows = collections.defaultdict(set)
         for iid, tid in s.execute(select(HumanTask.instance_id, HumanTask.id).where(HumanTask.state == "ready")):
             ready_rows[iid].add(tid)
         waiting_rows = collections.defaultdict(set)
-        for iid, tid in s.execute(select(Timer.instance_id, Timer.task_id).where(Timer.status.in_(("waiting", "paused")))):
+        for iid, tid in s.execute(
+            select(Timer.instance_id, Timer.task_id).where(Timer.status.in_(("waiting", "paused")))
+        ):
             waiting_rows[iid].add(tid)
         report["instances"] = len(instances)
         for row in instances:
@@ -335,13 +379,19 @@ def check(rt, load: Load, lb: Balancer) -> tuple[collections.Counter, list[str]]
             waiting = {t.task_id for t in inst.waiting_timers() if t.due_at is not None}
             if row.status == "completed" and inst.completed and not ready_rows[row.id] and not waiting_rows[row.id]:
                 report["completed_instances"] += 1
-            elif row.status == "running" and not inst.completed and ready == ready_rows[row.id] \
-                    and waiting == waiting_rows[row.id]:
+            elif (
+                row.status == "running"
+                and not inst.completed
+                and ready == ready_rows[row.id]
+                and waiting == waiting_rows[row.id]
+            ):
                 report["running_consistent"] += 1
             else:
                 report["inconsistent"] += 1
-                problems.append(f"instance {row.id} ({row.status}): engine ready {sorted(ready)} vs projection "
-                                f"{sorted(ready_rows[row.id])}; timers {sorted(waiting)} vs {sorted(waiting_rows[row.id])}")
+                problems.append(
+                    f"instance {row.id} ({row.status}): engine ready {sorted(ready)} vs projection "
+                    f"{sorted(ready_rows[row.id])}; timers {sorted(waiting)} vs {sorted(waiting_rows[row.id])}"
+                )
             check = verify_chain(s, row.id)
             if check.ok:
                 report["chains_ok"] += 1

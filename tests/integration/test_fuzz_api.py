@@ -5,6 +5,7 @@ derandomized so CI is repeatable, as a user in every group (so most calls get pa
 checks and reach the services) against a database with a complaint in it. The checks: no server
 error; every status, content type, header and body is one the document describes.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,13 @@ from tests.conftest import make_app
 from .flow import registration, scenario
 
 EXAMPLES = int(os.environ.get("COMPLAINTFLOW_FUZZ_EXAMPLES", "15"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 GROUPS = ["agent", "dispatcher", "handler_network", "supervisor", "director", "process_owner", "manager"]
 
 
@@ -41,8 +47,11 @@ def fuzzed_app(sqlite_url, clock, tmp_path, deployed):
     uid = create_user(rt, "fuzzer", "fuzzer-password", "Fuzzer", GROUPS)
     token = issue_token(rt, viewer_by_id(rt, uid))["token"]
     client = app.test_client()
-    created = client.post("/api/v1/complaints", json=registration(scenario("general_satisfied_first_reply")),
-                          headers={"Authorization": f"Bearer {token}"})
+    created = client.post(
+        "/api/v1/complaints",
+        json=registration(scenario("general_satisfied_first_reply")),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert created.status_code == 201, created.get_json()
     # DELETE /auth/token revokes the token it is sent with: it gets a fresh one per case, so the
     # operations fuzzed after it still get past authentication.
@@ -63,8 +72,14 @@ def test_the_api_answers_only_what_its_document_describes(fuzzed_app):
         base_url = "http://localhost" if root else None
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate],
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def fuzz(case):
                 # fuzz() runs at once, inside this iteration: base_url is this iteration's (B023 below).

@@ -1,5 +1,6 @@
 """generate-demo makes realistic history through the services, replays finished complaints, and
 everything it writes passes the chain check and the reports."""
+
 from __future__ import annotations
 
 import re
@@ -48,5 +49,6 @@ def test_generated_history_is_real_replayed_and_verifiable(app, rt, db_url):
     # the dashboard's roll-ups count the replayed copies too (refreshed after them) and keep counting the
     # live days worked through the services: every figure equals a recomputation from the raw rows
     period = reports.ReportFilter(date(2026, 2, 1), date(2026, 3, 2))
-    report_oracle.assert_matches(reports.dashboard(rt, Viewer(1, "manager", frozenset({"manager"})), period),
-                                 report_oracle.expected(rt, period))
+    report_oracle.assert_matches(
+        reports.dashboard(rt, Viewer(1, "manager", frozenset({"manager"})), period), report_oracle.expected(rt, period)
+    )

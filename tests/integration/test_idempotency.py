@@ -1,4 +1,5 @@
 """Idempotency keys: a retried POST answers what the first one did, once; a reused key with another body is refused."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,8 +57,11 @@ def test_a_retried_completion_completes_once(api, rt, deployed):
     without_key = api.post("agent", f"/tasks/{task['id']}/complete", json=data)
     assert without_key.status_code == 409  # no key: the plain answer for a task already done
     with rt.db.read() as s:
-        done = s.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.type == "task.completed", AuditEvent.task_id == task["id"]))
+        done = s.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.type == "task.completed", AuditEvent.task_id == task["id"])
+        )
     assert done == 1
 
 

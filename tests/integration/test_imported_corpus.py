@@ -6,6 +6,7 @@ without shapes, multi-instance over script data, date arithmetic in scripts, a C
 decisionRef with its DMN table, a Latin-1 `.bpmn20.xml`. bench/diagram_corpus.py runs the same
 check over any folder (SpiffWorkflow's own tests: see docs/architecture.md).
 """
+
 from __future__ import annotations
 
 import io
@@ -63,8 +64,9 @@ def test_style_warns_and_what_cannot_run_blocks(api):
     assert ("no-bpmndi", "DataObjectReference_refund") in warned  # a data object reference without a shape
     assert not [p for p in body["problems"] if p["severity"] == "error"]
     source = (CORPUS / "spiff_data_objects.bpmn").read_bytes()
-    no_condition = source.replace(b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">not refund_ok'
-                                  b'</bpmn:conditionExpression>', b"")
+    no_condition = source.replace(
+        b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">not refund_ok</bpmn:conditionExpression>', b""
+    )
     blocked = api.post("owner", "/process-models/check", **files_of("x.bpmn", data=no_condition)).get_json()
     assert blocked["ok"] is False  # a gateway that cannot choose cannot run
 
@@ -72,11 +74,18 @@ def test_style_warns_and_what_cannot_run_blocks(api):
 def test_the_name_check_knows_data_objects_and_start_data(api):
     body = api.post("owner", "/process-models/check", **files_of("spiff_data_objects.bpmn")).get_json()
     assert not [p for p in body["problems"] if p["rule"] == "undeclared-name"]  # refund_ok, amount
-    source = (CORPUS / "spiff_data_objects.bpmn").read_bytes().replace(b'name="startData" value="amount"',
-                                                                      b'name="startData" value=""')
+    source = (
+        (CORPUS / "spiff_data_objects.bpmn")
+        .read_bytes()
+        .replace(b'name="startData" value="amount"', b'name="startData" value=""')
+    )
     body = api.post("owner", "/process-models/check", **files_of("x.bpmn", data=source)).get_json()
     (unknown,) = [p for p in body["problems"] if p["rule"] == "undeclared-name"]
-    assert unknown["severity"] == "warning" and unknown["element_id"] == "decide_refund" and "'amount'" in unknown["message"]
+    assert (
+        unknown["severity"] == "warning"
+        and unknown["element_id"] == "decide_refund"
+        and "'amount'" in unknown["message"]
+    )
     assert body["ok"] is True  # a name the check cannot prove warns: the start may still bring it
 
 
@@ -97,19 +106,31 @@ def test_multi_instance_items_are_known_and_a_missing_input_stops_the_start_nami
 
 
 def test_a_camunda_form_field_is_a_known_name(api):
-    source = (CORPUS / "camunda_decision.bpmn").read_bytes().replace(
-        b'<bpmn:startEvent id="StartEvent_1">',
-        b'<bpmn:startEvent id="StartEvent_1"><bpmn:extensionElements><camunda:formData>'
-        b'<camunda:formField id="amount" label="Amount" type="long" /></camunda:formData></bpmn:extensionElements>')
-    body = api.post("owner", "/process-models/check", **files_of("x.bpmn", ("complaint_priority.dmn",), source)).get_json()
+    source = (
+        (CORPUS / "camunda_decision.bpmn")
+        .read_bytes()
+        .replace(
+            b'<bpmn:startEvent id="StartEvent_1">',
+            b'<bpmn:startEvent id="StartEvent_1"><bpmn:extensionElements><camunda:formData>'
+            b'<camunda:formField id="amount" label="Amount" type="long" /></camunda:formData></bpmn:extensionElements>',
+        )
+    )
+    body = api.post(
+        "owner", "/process-models/check", **files_of("x.bpmn", ("complaint_priority.dmn",), source)
+    ).get_json()
     assert body["ok"] is True and not [p for p in body["problems"] if p["rule"] == "undeclared-name"]
 
 
 def test_an_unquoted_iso_timer_is_refused_with_the_fix(api):
-    source = (CORPUS / "spiff_data_objects.bpmn").read_bytes().replace(
-        b'<bpmn:endEvent id="Event_no">',
-        b'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H'
-        b'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="Event_no">')
+    source = (
+        (CORPUS / "spiff_data_objects.bpmn")
+        .read_bytes()
+        .replace(
+            b'<bpmn:endEvent id="Event_no">',
+            b'<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H'
+            b'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="Event_no">',
+        )
+    )
     body = api.post("owner", "/process-models/check", **files_of("x.bpmn", data=source)).get_json()
     (timer,) = [p for p in body["problems"] if p["element_id"] == "wait" and p["rule"] == "expression"]
     assert timer["severity"] == "error" and 'quote the ISO 8601 text: "PT1H"' in timer["message"]

@@ -1,4 +1,5 @@
 """Managers search instances, export them, open one end to end, and can trust its trail."""
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,10 @@ def walk(api, name: str, steps: int | None = None) -> dict:
     created = r.get_json()
     for step in sc["steps"][:steps]:
         if "task" in step:
-            assert complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code == 200
+            assert (
+                complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code
+                == 200
+            )
     return created
 
 
@@ -46,7 +50,9 @@ def test_search_filters_sorts_and_pages(api, two):
     assert api.get("manager", "/process-instances?assignee=network").get_json()["total"] == 1
     assert api.get("manager", "/process-instances?version=1").get_json()["total"] == 2
     assert api.get("manager", "/process-instances?version=9").get_json()["total"] == 0
-    assert api.get("manager", "/process-instances?created_from=2026-03-02&created_to=2026-03-02").get_json()["total"] == 2
+    assert (
+        api.get("manager", "/process-instances?created_from=2026-03-02&created_to=2026-03-02").get_json()["total"] == 2
+    )
     assert api.get("manager", "/process-instances?created_to=2026-03-01").get_json()["total"] == 0
     asc = api.get("manager", "/process-instances?sort=number&order=asc&limit=1").get_json()
     assert asc["items"][0]["id"] == done["id"] and asc["next"]
@@ -89,15 +95,25 @@ def test_export_csv_and_excel_with_chinese_headers_recorded_in_the_access_log(ap
 
 
 def test_saved_searches_are_per_user(api, two):
-    r = api.post("manager", "/saved-searches", json={"name": "超时的网络投诉", "params": {"category": "network", "sla": "breached"}})
+    r = api.post(
+        "manager",
+        "/saved-searches",
+        json={"name": "超时的网络投诉", "params": {"category": "network", "sla": "breached"}},
+    )
     assert r.status_code == 201 and r.get_json()["params"] == {"category": "network", "sla": "breached"}
     again = api.post("manager", "/saved-searches", json={"name": "超时的网络投诉", "params": {"category": "billing"}})
     assert again.get_json()["id"] == r.get_json()["id"]  # replaced by name
     assert [s["params"] for s in api.get("manager", "/saved-searches").get_json()["items"]] == [{"category": "billing"}]
     assert api.get("supervisor", "/saved-searches").get_json()["items"] == []
     assert api.post("manager", "/saved-searches", json={"name": "x", "params": {"sla": "soon"}}).status_code == 422
-    assert api.client.delete(f"/api/v1/saved-searches/{r.get_json()['id']}", headers=api.headers("supervisor")).status_code == 404
-    assert api.client.delete(f"/api/v1/saved-searches/{r.get_json()['id']}", headers=api.headers("manager")).status_code == 204
+    assert (
+        api.client.delete(f"/api/v1/saved-searches/{r.get_json()['id']}", headers=api.headers("supervisor")).status_code
+        == 404
+    )
+    assert (
+        api.client.delete(f"/api/v1/saved-searches/{r.get_json()['id']}", headers=api.headers("manager")).status_code
+        == 204
+    )
 
 
 def test_the_audit_view_marks_the_diagram_times_the_steps_and_records_the_reading(api, two):
@@ -119,16 +135,20 @@ def test_the_audit_view_marks_the_diagram_times_the_steps_and_records_the_readin
     assert live_marks["dispatch"] == ["active"] and "completed" in live_marks["supervisor_review"]
     api.get("supervisor", f"/complaints/{done['id']}")
     log = api.get("manager", f"/access-log?complaint_id={done['id']}").get_json()["items"]
-    assert [(e["actor"], e["action"], e["via"]) for e in log] == [("supervisor", "complaint.viewed", "api"),
-                                                                   ("manager", "complaint.viewed", "api")]
+    assert [(e["actor"], e["action"], e["via"]) for e in log] == [
+        ("supervisor", "complaint.viewed", "api"),
+        ("manager", "complaint.viewed", "api"),
+    ]
     assert [e["detail"]["personal_data"] for e in log] == ["masked", "masked"]
 
 
 def test_the_trail_refuses_updates_and_deletes_in_the_database(rt, two):
     done, _ = two
-    for statement in ("UPDATE audit_event SET reason = 'x' WHERE instance_id = :i",
-                      "DELETE FROM audit_event WHERE instance_id = :i",
-                      "DELETE FROM process_instance WHERE id = :i"):
+    for statement in (
+        "UPDATE audit_event SET reason = 'x' WHERE instance_id = :i",
+        "DELETE FROM audit_event WHERE instance_id = :i",
+        "DELETE FROM process_instance WHERE id = :i",
+    ):
         with pytest.raises(Exception, match="append-only"):
             with rt.db.write() as s:
                 s.execute(text(statement), {"i": done["process_instance_id"]})
@@ -152,25 +172,46 @@ def attacker(rt):
     with rt.db.write() as s:
         drop_triggers(s, "audit_event")
         if s.bind.dialect.name == "postgresql":
-            s.execute(text("CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
-                           "FOR EACH ROW EXECUTE FUNCTION complaintflow_append_only()"))
+            s.execute(
+                text(
+                    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+                    "FOR EACH ROW EXECUTE FUNCTION complaintflow_append_only()"
+                )
+            )
         else:
             for verb in ("update", "delete"):
-                s.execute(text(f"CREATE TRIGGER audit_event_no_{verb} BEFORE {verb.upper()} ON audit_event "
-                               "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"))
+                s.execute(
+                    text(
+                        f"CREATE TRIGGER audit_event_no_{verb} BEFORE {verb.upper()} ON audit_event "
+                        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+                    )
+                )
 
 
 def test_tampering_with_one_event_is_caught_and_named(api, rt, two, attacker):
     done, running = two
     iid = done["process_instance_id"]
     assert api.get("manager", f"/process-instances/{iid}/chain").get_json() == {
-        "instance_id": iid, "ok": True, "checked": len(api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]),
-        "first_broken_seq": None, "reason": None, "event_type": None, "event_at": None}
+        "instance_id": iid,
+        "ok": True,
+        "checked": len(api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]),
+        "first_broken_seq": None,
+        "reason": None,
+        "event_type": None,
+        "event_at": None,
+    }
     with rt.db.write() as s:
-        seq = s.execute(text("SELECT seq FROM audit_event WHERE instance_id = :i AND type = 'task.completed' "
-                             "AND element_id = 'handle'"), {"i": iid}).scalar_one()
+        seq = s.execute(
+            text(
+                "SELECT seq FROM audit_event WHERE instance_id = :i AND type = 'task.completed' "
+                "AND element_id = 'handle'"
+            ),
+            {"i": iid},
+        ).scalar_one()
         # the handler's compensation quietly raised after the fact
-        s.execute(text("UPDATE audit_event SET reason = 'adjusted' WHERE instance_id = :i AND seq = :q"), {"i": iid, "q": seq})
+        s.execute(
+            text("UPDATE audit_event SET reason = 'adjusted' WHERE instance_id = :i AND seq = :q"), {"i": iid, "q": seq}
+        )
     check = api.get("manager", f"/process-instances/{iid}/chain").get_json()
     assert check["ok"] is False and check["first_broken_seq"] == seq and check["event_type"] == "task.completed"
     assert "changed" in check["reason"]
@@ -181,7 +222,9 @@ def test_tampering_with_one_event_is_caught_and_named(api, rt, two, attacker):
     result = verify_all(rt)
     assert [(b.instance_id, b.check.first_broken_seq) for b in result.broken] == [(iid, seq)]
     with rt.db.write() as s:  # a deleted event is named too
-        s.execute(text("DELETE FROM audit_event WHERE instance_id = :i AND seq = 2"), {"i": running["process_instance_id"]})
+        s.execute(
+            text("DELETE FROM audit_event WHERE instance_id = :i AND seq = 2"), {"i": running["process_instance_id"]}
+        )
     gone = api.get("manager", f"/process-instances/{running['process_instance_id']}/chain").get_json()
     assert (gone["ok"], gone["first_broken_seq"], gone["reason"]) == (False, 2, "event 2 is missing")
 
@@ -192,8 +235,10 @@ def test_the_verify_command_names_the_broken_event(app, rt, two, attacker):
     ok = runner.invoke(args=["verify"])
     assert ok.exit_code == 0 and "every chain intact" in ok.output
     with rt.db.write() as s:
-        s.execute(text("UPDATE audit_event SET actor = 'someone' WHERE instance_id = :i AND seq = 3"),
-                  {"i": done["process_instance_id"]})
+        s.execute(
+            text("UPDATE audit_event SET actor = 'someone' WHERE instance_id = :i AND seq = 3"),
+            {"i": done["process_instance_id"]},
+        )
     broken = runner.invoke(args=["verify"])
     assert broken.exit_code == 1
     assert f"instance {done['process_instance_id']}: BROKEN at event 3" in broken.output

@@ -1,4 +1,5 @@
 """Engine objects kept between requests (services/runtime/live_instances.py) never stand in for a newer state."""
+
 from __future__ import annotations
 
 from pathlib import Path

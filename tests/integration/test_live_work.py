@@ -1,4 +1,5 @@
 """Live work: notices of what happened to one's tasks (assigned, urged, warned, breached), bulk inbox actions."""
+
 from __future__ import annotations
 
 import re
@@ -85,7 +86,9 @@ def test_saved_inbox_views_are_each_users_own(app, deployed):
     r = agent.post("/views", {"name": "重大投诉", "tab": "overdue", "severity": "major"})
     assert r.status_code == 302 and "severity=major" in r.headers["Location"]
     page = agent.text("/")
-    assert re.search(r'href="/\?(tab=overdue&amp;severity=major|severity=major&amp;tab=overdue)" data-view="重大投诉"', page)
+    assert re.search(
+        r'href="/\?(tab=overdue&amp;severity=major|severity=major&amp;tab=overdue)" data-view="重大投诉"', page
+    )
     assert 'data-view="重大投诉"' not in Web(app).login("agent2").text("/")
     agent.post("/views", {"name": "重大投诉", "tab": "mine"})  # the same name replaces the view
     assert len(re.findall(r'data-view="重大投诉"', agent.text("/"))) == 1

@@ -8,6 +8,7 @@ that the sandbox would read as Python names). The two mechanical edits an owner 
 such a model (mark it executable, quote its timer literals) let A.1.0 and C.9.1 deploy; their
 vendor extensions (bpsim, camunda, zeebe, modeler) then come back unchanged.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ NAMES = sorted(p.name for p in MIWG.glob("*.bpmn")) if MIWG.is_dir() else []
 TIMER = re.compile(rb'(<(?:\w+:)?time(?:Date|Duration|Cycle)\b[^>]*>)\s*([^<"\s][^<]*?)\s*(</)')
 VENDOR = re.compile(rb"<(?!(?:bpmn2?|semantic|bpmndi|dc|di|omgdc|omgdi|xsi):)(\w+):\w+")
 
-pytestmark = pytest.mark.skipif(not MIWG.is_dir(), reason=f"the MIWG reference diagrams are not at {MIWG} "
-                                                          "(CI checks shared/ out beside the clone)")
+pytestmark = pytest.mark.skipif(
+    not MIWG.is_dir(), reason=f"the MIWG reference diagrams are not at {MIWG} (CI checks shared/ out beside the clone)"
+)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Process owners' CI through the API: check, deploy, versions, diff, download, migrate with a dry run."""
+
 from __future__ import annotations
 
 import io
@@ -25,20 +26,34 @@ def multipart(name: str, data: bytes, **extra) -> dict:
 
 def complaint_upload(bpmn: bytes) -> dict:
     """The complaint diagram with what it needs beside it: the diagrams it calls and its DMN tables."""
-    extra = {f"x{i}": (path.name, path.read_bytes()) for i, path in enumerate(sorted((ROOT / "processes").iterdir()))
-             if path.suffix in (".bpmn", ".dmn") and path.name != "complaint_handling.bpmn"}
+    extra = {
+        f"x{i}": (path.name, path.read_bytes())
+        for i, path in enumerate(sorted((ROOT / "processes").iterdir()))
+        if path.suffix in (".bpmn", ".dmn") and path.name != "complaint_handling.bpmn"
+    }
     return multipart("complaint_handling.bpmn", bpmn, **extra)
 
 
 def two_steps(first_name: str = "第一步", extra=()) -> bytes:
-    return linear("two_steps", [Node("userTask", "first", first_name, form("fill-schema.json")),
-                                *extra, Node("userTask", "second", "第二步", form("fill-schema.json"))])
+    return linear(
+        "two_steps",
+        [
+            Node("userTask", "first", first_name, form("fill-schema.json")),
+            *extra,
+            Node("userTask", "second", "第二步", form("fill-schema.json")),
+        ],
+    )
 
 
 def test_check_lists_errors_and_warnings_without_deploying(api):
-    broken = linear("checked", [Node("userTask", "nameless", ""),
-                                Node("scriptTask", "s", "脚本", script("x = nope")),
-                                Node("scriptTask", "evil", "导入", script("import os"))])
+    broken = linear(
+        "checked",
+        [
+            Node("userTask", "nameless", ""),
+            Node("scriptTask", "s", "脚本", script("x = nope")),
+            Node("scriptTask", "evil", "导入", script("import os")),
+        ],
+    )
     r = api.post("owner", "/process-models/check", **multipart("checked.bpmn", broken))
     assert r.status_code == 200
     body = r.get_json()
@@ -50,7 +65,9 @@ def test_check_lists_errors_and_warnings_without_deploying(api):
     assert ("expression", "evil", "error") in seen  # an import is unsafe: it blocks
     assert all(p["line"] for p in body["problems"])
     assert api.get("owner", "/process-models").get_json()["items"] == []
-    ok = api.post("owner", "/process-models/check", **multipart("two.bpmn", two_steps(), f=("fill-schema.json", SIMPLE_FORM)))
+    ok = api.post(
+        "owner", "/process-models/check", **multipart("two.bpmn", two_steps(), f=("fill-schema.json", SIMPLE_FORM))
+    )
     assert ok.get_json()["ok"] is True and ok.get_json()["problems"] == []
     assert api.post("agent", "/process-models/check", **multipart("two.bpmn", two_steps())).status_code == 403
 
@@ -117,8 +134,11 @@ def test_migration_dry_run_then_one_instance_then_the_rest(api, deployed):
 
     bulk_dry = api.post("owner", "/process-instances/migrate", json={"process_id": "complaint_handling"}).get_json()
     assert bulk_dry["dry_run"] and sorted(i["instance_id"] for i in bulk_dry["items"]) == sorted(ids[1:])
-    bulk = api.post("owner", "/process-instances/migrate",
-                    json={"process_id": "complaint_handling", "instance_ids": ids[1:], "dry_run": False}).get_json()
+    bulk = api.post(
+        "owner",
+        "/process-instances/migrate",
+        json={"process_id": "complaint_handling", "instance_ids": ids[1:], "dry_run": False},
+    ).get_json()
     assert bulk["migrated"] == 2
     # the migrated complaint goes on to the end on the new version
     for step in sc["steps"][1:]:
@@ -132,7 +152,8 @@ def test_an_unsafe_migration_is_refused_and_audited(api, deployed):
     iid = created["process_instance_id"]
     complete(api, iid, "receive", "agent", sc["steps"][0]["data"])
     retyped = COMPLAINT.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"').replace(
-        b'</bpmn:userTask>\n    <bpmn:userTask id="register"', b'</bpmn:manualTask>\n    <bpmn:userTask id="register"')
+        b'</bpmn:userTask>\n    <bpmn:userTask id="register"', b'</bpmn:manualTask>\n    <bpmn:userTask id="register"'
+    )
     assert api.post("owner", "/process-models", **complaint_upload(retyped)).status_code == 201
 
     r = api.post("owner", f"/process-instances/{iid}/migrate", json={"dry_run": False}).get_json()

@@ -1,4 +1,5 @@
 """The model library and the editor's endpoints: roles, drafts per user, check, diff, deploy, forms preview."""
+
 from __future__ import annotations
 
 import json
@@ -45,13 +46,22 @@ def test_a_draft_is_kept_per_user_and_survives(app, deployed):
     assert state["draft"] is False and state["current_version"] == 1 and state["bpmn"] == COMPLAINT
     assert "classify-schema.json" in state["available_forms"] and "handle" in state["sla_steps"]
     edited = COMPLAINT.replace('name="投诉分类"', 'name="分类（草稿）"')
-    r = post_json(owner, "/models/complaint_handling/draft",
-                  {"bpmn": edited, "forms": {"callback-schema.json": '{"type": "object"}'}, "base_version": 1})
+    r = post_json(
+        owner,
+        "/models/complaint_handling/draft",
+        {"bpmn": edited, "forms": {"callback-schema.json": '{"type": "object"}'}, "base_version": 1},
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     again = Web(app).login("owner").client.get("/models/complaint_handling/editor.json").get_json()
     assert again["draft"] is True and again["bpmn"] == edited and "callback-schema.json" in again["forms"]
-    assert owner.client.get("/models/complaint_handling/forms/callback-schema.json").get_data(as_text=True) == '{"type": "object"}'
-    assert post_json(owner, "/models/complaint_handling/draft", {"bpmn": edited, "forms": {"../x.json": "{}"}}).status_code == 422
+    assert (
+        owner.client.get("/models/complaint_handling/forms/callback-schema.json").get_data(as_text=True)
+        == '{"type": "object"}'
+    )
+    assert (
+        post_json(owner, "/models/complaint_handling/draft", {"bpmn": edited, "forms": {"../x.json": "{}"}}).status_code
+        == 422
+    )
     assert post_json(owner, "/models/complaint_handling/draft", method="DELETE").status_code == 200
     assert owner.client.get("/models/complaint_handling/editor.json").get_json()["draft"] is False
 
@@ -61,13 +71,17 @@ def test_check_diff_and_deploy_from_the_editor(app, deployed):
     nameless = COMPLAINT.replace('<bpmn:userTask id="track" name="投诉跟踪">', '<bpmn:userTask id="track" name="">')
     checked = post_json(owner, "/models/complaint_handling/check", {"bpmn": nameless}).get_json()
     assert checked["ok"] is True  # a missing label is style: a warning, never a block
-    assert any(p["element_id"] == "track" and p["rule"] == "label-required" and p["severity"] == "warning"
-               for p in checked["problems"])
+    assert any(
+        p["element_id"] == "track" and p["rule"] == "label-required" and p["severity"] == "warning"
+        for p in checked["problems"]
+    )
     unsafe = COMPLAINT.replace('severity == "major"', 'severity.__class__ == "major"')
     refused = post_json(owner, "/models/complaint_handling/deploy", {"bpmn": unsafe})
     assert refused.status_code == 422 and refused.get_json()["errors"][0]["rule"] == "expression"
 
-    renamed = COMPLAINT.replace('<bpmn:userTask id="track" name="投诉跟踪">', '<bpmn:userTask id="track" name="跟踪回访">')
+    renamed = COMPLAINT.replace(
+        '<bpmn:userTask id="track" name="投诉跟踪">', '<bpmn:userTask id="track" name="跟踪回访">'
+    )
     diff = post_json(owner, "/models/complaint_handling/diff", {"bpmn": renamed}).get_json()
     assert [c["id"] for c in diff["changed"]] == ["track"] and diff["added"] == diff["removed"] == []
     assert diff["forms"] == {"added": [], "removed": [], "changed": []}
@@ -81,14 +95,25 @@ def test_check_diff_and_deploy_from_the_editor(app, deployed):
 
 def test_the_forms_preview_validates_the_schema_and_renders_fields(app, deployed):
     owner = Web(app).login("owner")
-    good = {"type": "object", "required": ["reason"], "properties": {
-        "reason": {"type": "string", "title": "回访原因"},
-        "kind": {"type": "string", "title": "方式", "oneOf": [{"const": "phone", "title": "电话"}]}}}
+    good = {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {
+            "reason": {"type": "string", "title": "回访原因"},
+            "kind": {"type": "string", "title": "方式", "oneOf": [{"const": "phone", "title": "电话"}]},
+        },
+    }
     r = post_json(owner, "/models/forms/preview", {"schema": json.dumps(good, ensure_ascii=False)}).get_json()
-    assert r["problems"] == [] and 'data-field="reason"' in r["html"] and "回访原因" in r["html"] and "电话" in r["html"]
+    assert (
+        r["problems"] == [] and 'data-field="reason"' in r["html"] and "回访原因" in r["html"] and "电话" in r["html"]
+    )
     bad = post_json(owner, "/models/forms/preview", {"schema": '{"type": "nonsense"}'}).get_json()
     assert bad["problems"] and bad["html"] == ""
-    assert post_json(owner, "/models/forms/preview", {"schema": "{not json"}).get_json()["problems"][0].startswith("not valid JSON")
+    assert (
+        post_json(owner, "/models/forms/preview", {"schema": "{not json"})
+        .get_json()["problems"][0]
+        .startswith("not valid JSON")
+    )
 
 
 def test_a_new_process_is_drawn_from_a_blank_diagram_and_deployed(app, deployed):
@@ -115,8 +140,12 @@ def test_migration_from_the_process_page(app, deployed, api):
     assert post_json(owner, "/models/complaint_handling/deploy", {"bpmn": renamed}).status_code == 201
     page = owner.text("/models/complaint_handling#migrate")
     assert f'data-instance="{iid}"' in page
-    dry = owner.post("/models/complaint_handling/migrate", {"instance_id": str(iid), "to_version": "2", "action": "dry_run"})
+    dry = owner.post(
+        "/models/complaint_handling/migrate", {"instance_id": str(iid), "to_version": "2", "action": "dry_run"}
+    )
     assert dry.status_code == 200 and "可以迁移" in dry.get_data(as_text=True)
-    done = owner.post("/models/complaint_handling/migrate", {"instance_id": str(iid), "to_version": "2", "action": "migrate"})
+    done = owner.post(
+        "/models/complaint_handling/migrate", {"instance_id": str(iid), "to_version": "2", "action": "migrate"}
+    )
     assert "已迁移" in done.get_data(as_text=True)
     assert api.get("manager", f"/process-instances/{iid}").get_json()["process_version"] == 2

@@ -1,6 +1,7 @@
 """Need to know: a customer's personal data shows only to those who work the complaint; others see a mask and,
 when entitled, reveal it with a reason; every reading goes to the access log; notes need a readable task;
 exports never carry a live formula."""
+
 from __future__ import annotations
 
 import csv
@@ -69,7 +70,9 @@ def test_a_reveal_needs_an_entitlement_and_a_reason_and_is_logged(app, api, bill
     r = api.post("manager", f"/complaints/{cid}/reveal", json={"reason": "质检抽查，需回访核实"})
     assert r.status_code == 200 and (r.get_json()["customer_phone"], r.get_json()["customer_name"]) == (PHONE, NAME)
     revealed = _log(api, action="personal_data.revealed")
-    assert [(e["actor"], e["complaint_id"], e["detail"]["reason"]) for e in revealed] == [("manager", cid, "质检抽查，需回访核实")]
+    assert [(e["actor"], e["complaint_id"], e["detail"]["reason"]) for e in revealed] == [
+        ("manager", cid, "质检抽查，需回访核实")
+    ]
     # the same on the complaint page: a masked record, a button, and the data after a reason
     web = Web(app).login("director")
     page = web.text(f"/complaints/{cid}")
@@ -91,9 +94,14 @@ def test_every_reading_of_personal_data_is_in_the_access_log(app, api, billing):
     api.get("manager", f"/process-instances/{iid}")
     Web(app).login("billing").text("/?q=1399876")  # the inbox's search by phone
     rows = {(e["actor"], e["action"], e["via"]) for e in _log(api, limit=100)}
-    assert {("billing", "task.viewed", "api"), ("billing", "task.viewed", "web"), ("manager", "search.by_phone", "api"),
-            ("agent", "complaints.listed", "api"), ("manager", "instance.viewed", "api"),
-            ("billing", "inbox.searched", "web")} <= rows
+    assert {
+        ("billing", "task.viewed", "api"),
+        ("billing", "task.viewed", "web"),
+        ("manager", "search.by_phone", "api"),
+        ("agent", "complaints.listed", "api"),
+        ("manager", "instance.viewed", "api"),
+        ("billing", "inbox.searched", "web"),
+    } <= rows
     viewed = _log(api, user="billing", action="task.viewed")
     assert {e["detail"]["personal_data"] for e in viewed} == {"shown"} and len(viewed) == 2
     assert all(e["instance_id"] == iid for e in viewed)
@@ -114,8 +122,12 @@ def test_notes_and_actions_need_a_task_one_may_read(app, api, billing):
     for outsider in ("dispatcher", "agent", "network"):  # none of them reads a billing task
         assert api.get(outsider, f"/tasks/{task['id']}").status_code == 404
         assert api.post(outsider, f"/tasks/{task['id']}/notes", json={"text": "看不到也能写？"}).status_code == 404
-        assert api.post(outsider, f"/tasks/{task['id']}/contact-attempts",
-                        json={"method": "phone", "result": "no_answer"}).status_code == 404
+        assert (
+            api.post(
+                outsider, f"/tasks/{task['id']}/contact-attempts", json={"method": "phone", "result": "no_answer"}
+            ).status_code
+            == 404
+        )
     assert Web(app).login("dispatcher").post(f"/tasks/{task['id']}/notes", {"text": "x"}).status_code == 404
     assert api.post("billing", f"/tasks/{task['id']}/notes", json={"text": "已核查话单"}).status_code == 201
     assert api.post("supervisor", f"/tasks/{task['id']}/notes", json={"text": "请今日办结"}).status_code == 201
@@ -157,9 +169,15 @@ def test_an_appeal_shows_its_customer_only_to_those_who_work_it(app, api, rt, de
     mine = api.get("agent", f"/appeals/{appeal_id}").get_json()  # the agents' lane works it
     assert (mine["customer_phone"], mine["personal_data"]) == (APPEAL_PHONE, "shown")
     audited = api.get("manager", f"/appeals/{appeal_id}").get_json()
-    assert (audited["customer_phone"], audited["customer_name"], audited["personal_data"]) == ("136****7777", "冯**", "masked")
+    assert (audited["customer_phone"], audited["customer_name"], audited["personal_data"]) == (
+        "136****7777",
+        "冯**",
+        "masked",
+    )
     assert all(a["customer_phone"] == "136****7777" for a in api.get("manager", "/appeals").get_json()["items"])
     page = Web(app).login("manager").text(f"/appeals/{appeal_id}")
     assert "冯军" not in page and APPEAL_PHONE not in page
-    assert {(e["actor"], e["action"]) for e in _log(api, action="appeal.viewed")} >= {("agent", "appeal.viewed"),
-                                                                                    ("manager", "appeal.viewed")}
+    assert {(e["actor"], e["action"]) for e in _log(api, action="appeal.viewed")} >= {
+        ("agent", "appeal.viewed"),
+        ("manager", "appeal.viewed"),
+    }

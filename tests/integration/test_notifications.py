@@ -1,5 +1,6 @@
 """The outbox: written with the decision, sent once by the tick through the configured sender, retried with
 back-off, never lost; two ticks at once never send a message twice (SKIP LOCKED on PostgreSQL)."""
+
 from __future__ import annotations
 
 import socketserver
@@ -42,8 +43,14 @@ def recording_sender(settings):
 def outbox(db_url, clock, tmp_path, deployed):
     SENT.clear()
     FAIL["on"] = False
-    app = make_app(db_url, clock, tmp_path, NOTIFY_SENDER="tests.integration.test_notifications:recording_sender",
-                   NOTIFY_MAX_ATTEMPTS=3, PUBLIC_BASE_URL="https://kf.example.cn")
+    app = make_app(
+        db_url,
+        clock,
+        tmp_path,
+        NOTIFY_SENDER="tests.integration.test_notifications:recording_sender",
+        NOTIFY_MAX_ATTEMPTS=3,
+        PUBLIC_BASE_URL="https://kf.example.cn",
+    )
     rt = app.extensions["complaintflow"]
     yield rt, Api(app.test_client())
     rt.db.dispose()
@@ -59,7 +66,10 @@ def test_registration_writes_the_notice_and_the_tick_sends_it_once(outbox):
     body = registration(scenario("general_satisfied_first_reply")) | {"customer_email": "zhang@example.cn"}
     number = api.post("agent", "/complaints", json=body).get_json()["number"]
     rows = _rows(rt)
-    assert [(r.template, r.channel, r.status) for r in rows] == [("received", "sms", "pending"), ("received", "email", "pending")]
+    assert [(r.template, r.channel, r.status) for r in rows] == [
+        ("received", "sms", "pending"),
+        ("received", "email", "pending"),
+    ]
     assert api.post("agent", "/complaints", json=body | {"channel": "pigeon"}).status_code == 422
     assert len(_rows(rt)) == 2  # a refused registration writes no notice
 
@@ -156,8 +166,15 @@ def test_the_smtp_sender_mails_with_the_key_as_message_id(sqlite_url, clock, tmp
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        app = make_app(sqlite_url, clock, tmp_path, NOTIFY_SENDER="smtp", SMTP_HOST="127.0.0.1",
-                       SMTP_PORT=server.server_address[1], SMTP_FROM="kefu@example.cn")
+        app = make_app(
+            sqlite_url,
+            clock,
+            tmp_path,
+            NOTIFY_SENDER="smtp",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=server.server_address[1],
+            SMTP_FROM="kefu@example.cn",
+        )
         rt = app.extensions["complaintflow"]
         body = registration(scenario("general_satisfied_first_reply")) | {"customer_email": "li@example.cn"}
         Api(app.test_client()).post("agent", "/complaints", json=body)

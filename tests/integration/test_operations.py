@@ -1,4 +1,5 @@
 """Serving on many hosts: health and readiness, request ids, JSON logs, metrics, sign-in limits across hosts."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ pytestmark = pytest.mark.also_postgres
 def test_healthz_answers_without_the_database(tmp_path, clock):
     from app import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
-                      "SECRET_KEY": "test", "UPLOAD_DIR": str(tmp_path)}, clock=clock)
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+            "SECRET_KEY": "test",
+            "UPLOAD_DIR": str(tmp_path),
+        },
+        clock=clock,
+    )
     client = app.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok"}
     r = client.get("/readyz")
@@ -33,10 +41,20 @@ def test_healthz_answers_without_the_database(tmp_path, clock):
 def test_api_calls_answer_503_while_the_database_is_unreachable(tmp_path, clock):
     from app import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
-                      "SECRET_KEY": "test", "UPLOAD_DIR": str(tmp_path)}, clock=clock)
-    r = app.test_client().post("/api/v1/tasks/00000000-0000-0000-0000-000000000000/complete", json={"data": {}},
-                               headers={"Authorization": "Bearer some-token"})  # the token lookup cannot connect
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+            "SECRET_KEY": "test",
+            "UPLOAD_DIR": str(tmp_path),
+        },
+        clock=clock,
+    )
+    r = app.test_client().post(
+        "/api/v1/tasks/00000000-0000-0000-0000-000000000000/complete",
+        json={"data": {}},
+        headers={"Authorization": "Bearer some-token"},
+    )  # the token lookup cannot connect
     assert r.status_code == 503 and r.headers["Retry-After"] and r.mimetype == "application/problem+json"
 
 
@@ -103,8 +121,9 @@ def test_metrics_count_committed_completions_and_read_open_tasks_from_the_databa
     after = client.get("/metrics").get_data(as_text=True)
     name = 'complaintflow_task_completions_total{element="receive"}'
     assert _sample(after, name) - _sample(before, name) == 1
-    assert _sample(after, 'complaintflow_task_completions_total{element="classify"}') == \
-        _sample(before, 'complaintflow_task_completions_total{element="classify"}')
+    assert _sample(after, 'complaintflow_task_completions_total{element="classify"}') == _sample(
+        before, 'complaintflow_task_completions_total{element="classify"}'
+    )
     assert 'complaintflow_open_tasks{sla_state="on_time"} 1.0' in after
     assert "complaintflow_database_up 1.0" in after
     assert 'complaintflow_http_requests_total{method="POST",route="/api/v1/complaints",status="201"}' in after

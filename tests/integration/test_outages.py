@@ -1,5 +1,6 @@
 """A major outage: complaints matched at registration, linked at classification, told of progress, and
 answered all at once when the incident is resolved."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -13,30 +14,51 @@ AREA = "望京西园"
 
 
 def _incident(api) -> dict:
-    r = api.post("network", "/outages", json={"title": "望京片区光缆中断", "area": AREA, "service": "broadband",
-                                              "started_at": "2026-03-01T22:00:00+08:00",
-                                              "expected_fix_at": "2026-03-02T18:00:00+08:00"})
+    r = api.post(
+        "network",
+        "/outages",
+        json={
+            "title": "望京片区光缆中断",
+            "area": AREA,
+            "service": "broadband",
+            "started_at": "2026-03-01T22:00:00+08:00",
+            "expected_fix_at": "2026-03-02T18:00:00+08:00",
+        },
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
 
 def _register_outage_complaint(api, i: int, number: str) -> int:
     phone = f"1370000{i:04d}"
-    body = {"customer_name": f"客户{i}", "customer_phone": phone, "channel": "phone",
-            "matter": f"{AREA}{i} 号楼从昨晚开始宽带和手机都没有信号。"}
+    body = {
+        "customer_name": f"客户{i}",
+        "customer_phone": phone,
+        "channel": "phone",
+        "matter": f"{AREA}{i} 号楼从昨晚开始宽带和手机都没有信号。",
+    }
     r = api.post("agent", "/complaints", json=body)
     assert r.status_code == 201, r.get_json()
     created = r.get_json()
     assert [m["number"] for m in created["matched_outages"]] == [number]  # shown to the agent at registration
     iid = created["process_instance_id"]
-    assert complete(api, iid, "receive", "agent", body | {"received_at": "2026-03-02T09:00:00+08:00"}).status_code == 200
+    assert (
+        complete(api, iid, "receive", "agent", body | {"received_at": "2026-03-02T09:00:00+08:00"}).status_code == 200
+    )
     task = api.get("agent", f"/tasks/{ready_task(api, iid, 'classify', 'agent')['id']}").get_json()
     assert task["data"]["incident_id"] == number  # the match fills in the classification
     assert number in task["data"]["outage_suggestion"]
-    r = complete(api, iid, "classify", "agent", {"category": "network", "severity": "major", "special_type": "outage",
-                                                 "incident_id": number})
+    r = complete(
+        api,
+        iid,
+        "classify",
+        "agent",
+        {"category": "network", "severity": "major", "special_type": "outage", "incident_id": number},
+    )
     assert r.status_code == 200, r.get_json()
-    r = complete(api, iid, "register", "agent", body | {"demand": "尽快恢复。", "tried_self": False, "read_back_confirmed": True})
+    r = complete(
+        api, iid, "register", "agent", body | {"demand": "尽快恢复。", "tried_self": False, "read_back_confirmed": True}
+    )
     assert r.status_code == 200, r.get_json()
     ready_task(api, iid, "outage_wait", "handler_network")
     return iid
@@ -50,10 +72,16 @@ def test_an_incident_links_ten_complaints_and_answers_them_all_at_once(api, rt, 
     assert detail["linked_complaints"] == 10 and all(c["waiting_for_fix"] for c in detail["complaints"])
     assert all("****" in c["customer_phone_masked"] for c in detail["complaints"])
 
-    r = api.post("network", f"/outages/{incident['id']}/notices", json={"text": "抢修队伍已到现场，预计 18:00 前恢复。"})
+    r = api.post(
+        "network", f"/outages/{incident['id']}/notices", json={"text": "抢修队伍已到现场，预计 18:00 前恢复。"}
+    )
     assert r.status_code == 201 and r.get_json()["recipients"] == 10
 
-    r = api.post("network", f"/outages/{incident['id']}/resolve", json={"resolution": "光缆已熔接，14:00 全部恢复；断网期间月租按天减免。"})
+    r = api.post(
+        "network",
+        f"/outages/{incident['id']}/resolve",
+        json={"resolution": "光缆已熔接，14:00 全部恢复；断网期间月租按天减免。"},
+    )
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["answered"] == 10 and r.get_json()["failed"] == []
 
@@ -69,7 +97,9 @@ def test_an_incident_links_ten_complaints_and_answers_them_all_at_once(api, rt, 
         kinds = [n.template for n in s.scalars(select(Notification).order_by(Notification.id))]
         assert kinds.count("outage_linked") == 10 and kinds.count("outage_progress") == 10
         assert kinds.count("outage_resolved") == 10
-        assert {(c.outage_incident_id, c.department) for c in s.scalars(select(Complaint))} == {(incident["id"], "network")}
+        assert {(c.outage_incident_id, c.department) for c in s.scalars(select(Complaint))} == {
+            (incident["id"], "network")
+        }
     assert send_due(rt) == len(kinds)
     with rt.db.read() as s:
         resolved = s.scalars(select(Notification).where(Notification.template == "outage_resolved")).all()
@@ -108,11 +138,25 @@ def test_the_registration_page_tells_the_agent_of_a_matching_outage(app, api, de
 
     number = _incident(api)["number"]
     agent = Web(app).login("agent")
-    r = agent.post("/complaints/new", {"customer_name": "王芳", "customer_phone": "13700009999", "channel": "phone",
-                                       "matter": f"{AREA}3 号楼宽带从昨晚起上不了网。"})
+    r = agent.post(
+        "/complaints/new",
+        {
+            "customer_name": "王芳",
+            "customer_phone": "13700009999",
+            "channel": "phone",
+            "matter": f"{AREA}3 号楼宽带从昨晚起上不了网。",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:800]
     page = agent.text(r.headers["Location"])
     assert "flash-warning" in page and f"可能属于重大故障 {number}" in page and AREA in page
-    r = agent.post("/complaints/new", {"customer_name": "李雷", "customer_phone": "13700009998", "channel": "phone",
-                                       "matter": "账单里多扣了 20 元。"})
+    r = agent.post(
+        "/complaints/new",
+        {
+            "customer_name": "李雷",
+            "customer_phone": "13700009998",
+            "channel": "phone",
+            "matter": "账单里多扣了 20 元。",
+        },
+    )
     assert "flash-warning" not in agent.text(r.headers["Location"])  # no match, no warning

@@ -1,5 +1,6 @@
 """首问负责制: the agent who registers a complaint owns it, the agents' later steps go to that agent's
 inbox (no other agent may work them), and a supervisor hands it over with a reason."""
+
 from __future__ import annotations
 
 from .flow import complete, registration, scenario
@@ -36,7 +37,9 @@ def test_a_supervisor_hands_the_complaint_over_with_a_reason(app, deployed, api)
     assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "reason"
     not_an_agent = api.post("supervisor", f"/complaints/{cid}/owner", json={"to_user": "network", "reason": "休假"})
     assert not_an_agent.status_code == 422 and not_an_agent.get_json()["errors"][0]["field"] == "to_user"
-    assert api.post("agent", f"/complaints/{cid}/owner", json={"to_user": "agent2", "reason": "休假"}).status_code == 403
+    assert (
+        api.post("agent", f"/complaints/{cid}/owner", json={"to_user": "agent2", "reason": "休假"}).status_code == 403
+    )
 
     r = api.post("supervisor", f"/complaints/{cid}/owner", json={"to_user": "agent2", "reason": "王芳休假，由陈静跟进"})
     assert r.status_code == 200, r.get_json()
@@ -44,7 +47,9 @@ def test_a_supervisor_hands_the_complaint_over_with_a_reason(app, deployed, api)
     assert api.get("manager", f"/complaints/{cid}").get_json()["owner_id"] == new_owner
     track = _tasks(api, "agent2", iid)["track"]
     assert track["assignee_id"] == new_owner
-    assert api.post("agent2", f"/tasks/{track['id']}/complete", json={"data": sc["steps"][5]["data"]}).status_code == 200
+    assert (
+        api.post("agent2", f"/tasks/{track['id']}/complete", json={"data": sc["steps"][5]["data"]}).status_code == 200
+    )
     assert _tasks(api, "agent2", iid)["feedback"]["assignee_id"] == new_owner  # later steps follow the new owner
     events = api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
     changed = [e for e in events if e["type"] == "complaint.owner_changed"]

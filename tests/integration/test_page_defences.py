@@ -4,6 +4,7 @@ Each attack is the one a process owner could deploy today: markup in a task's in
 form field whose name closes an attribute. The page must show it as text, and the headers must
 forbid inline script and framing even if some markup got through.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,13 +22,17 @@ EVIL_FIELD = 'x" onfocus="alert(1)'
 
 
 def deploy_task(api, pid: str, instructions: str | None, schema: dict) -> None:
-    ext = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
-           'name="formJsonSchemaFilename" value="fill-schema.json"/></spiffworkflow:properties>')
+    ext = (
+        "<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property "
+        'name="formJsonSchemaFilename" value="fill-schema.json"/></spiffworkflow:properties>'
+    )
     if instructions is not None:
         ext += f"<spiffworkflow:instructionsForEndUser>{escape(instructions)}</spiffworkflow:instructionsForEndUser>"
     ext += "</bpmn:extensionElements>"
-    files = {"file": (io.BytesIO(linear(pid, [Node("userTask", "fill", "填写", ext)])), f"{pid}.bpmn"),
-             "form0": (io.BytesIO(json.dumps(schema).encode()), "fill-schema.json")}
+    files = {
+        "file": (io.BytesIO(linear(pid, [Node("userTask", "fill", "填写", ext)])), f"{pid}.bpmn"),
+        "form0": (io.BytesIO(json.dumps(schema).encode()), "fill-schema.json"),
+    }
     r = api.post("owner", "/process-models", data=files, content_type="multipart/form-data")
     assert r.status_code == 201, r.get_json()
 
@@ -40,7 +45,9 @@ def start_and_find_task(api, pid: str) -> str:
 
 
 def test_markup_in_instructions_is_shown_as_text_and_markdown_still_formats(app, api):
-    deploy_task(api, "xss_instructions", XSS_INSTRUCTIONS, {"type": "object", "properties": {"note": {"type": "string"}}})
+    deploy_task(
+        api, "xss_instructions", XSS_INSTRUCTIONS, {"type": "object", "properties": {"note": {"type": "string"}}}
+    )
     task_id = start_and_find_task(api, "xss_instructions")
     html = Web(app).login("agent").text(f"/tasks/{task_id}")
     box = re.search(r'data-testid="instructions">(.*?)</div>', html, re.S).group(1)
@@ -50,7 +57,11 @@ def test_markup_in_instructions_is_shown_as_text_and_markdown_still_formats(app,
 
 
 def test_a_form_field_name_cannot_close_the_attribute_it_is_written_into(app, api):
-    schema = {"type": "object", "required": [EVIL_FIELD], "properties": {EVIL_FIELD: {"type": "string", "title": "备注"}}}
+    schema = {
+        "type": "object",
+        "required": [EVIL_FIELD],
+        "properties": {EVIL_FIELD: {"type": "string", "title": "备注"}},
+    }
     deploy_task(api, "xss_field", None, schema)
     task_id = start_and_find_task(api, "xss_field")
     web = Web(app).login("agent")
@@ -62,8 +73,9 @@ def test_a_form_field_name_cannot_close_the_attribute_it_is_written_into(app, ap
     assert not re.search(r'\sonfocus="alert', html)
 
 
-@pytest.mark.parametrize("path", ["/login", "/", "/static/css/app.css", "/api/v1/openapi.json", "/no-such-page",
-                                  "/customer"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/", "/static/css/app.css", "/api/v1/openapi.json", "/no-such-page", "/customer"]
+)
 def test_every_response_forbids_inline_script_framing_and_sniffing(client, path):
     r = client.get(path)
     r.close()  # a static file's handle

@@ -2,6 +2,7 @@
 
 Registered (local) in 2026-02-23..03-01: C1 Mon 10:00, C2 Tue 09:00, C3 Tue 15:00, C4 Thu 11:00, C5 Sun 20:00.
 """
+
 from __future__ import annotations
 
 from . import report_data

@@ -1,6 +1,7 @@
 """The whole record everywhere it is read: what 投诉登记 and 投诉处理 took (demand, account, place,
 amount, cause, solution...) shows on the complaint page, the instance page, the printable record
 and the export, not only in the audit row."""
+
 from __future__ import annotations
 
 from tests.integration.web_client import Web
@@ -17,9 +18,13 @@ def _handled(api):
     iid = created["process_instance_id"]
     steps = sc["steps"]
     register = steps[2]["data"] | {"amount": 58.5}
-    for task, group, data in (("receive", "agent", steps[0]["data"]), ("classify", "agent", steps[1]["data"]),
-                              ("register", "agent", register), ("dispatch", "dispatcher", steps[3]["data"]),
-                              ("handle", "handler_network", steps[4]["data"])):
+    for task, group, data in (
+        ("receive", "agent", steps[0]["data"]),
+        ("classify", "agent", steps[1]["data"]),
+        ("register", "agent", register),
+        ("dispatch", "dispatcher", steps[3]["data"]),
+        ("handle", "handler_network", steps[4]["data"]),
+    ):
         assert complete(api, iid, task, group, data).status_code == 200, task
     return created["id"], iid, steps[4]["data"]["solution"]
 

@@ -1,5 +1,6 @@
 """The dashboard's daily roll-ups stay equal to a recomputation from the raw rows after the real flows,
 the migration's backfill makes the same rows, and the search's "breached ever" flag follows the SLA."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,15 @@ pytestmark = pytest.mark.also_postgres
 
 MANAGER = Viewer(1, "manager", frozenset({"manager"}))
 # Appeals have no complaint row (nothing to count) and are dated 2026-03-02: test_branch_scenarios walks them.
-FILES = ("complaint_handling", "special_outage", "special_privacy", "special_fraud", "special_care",
-         "compensation_approval", "return_visit")
+FILES = (
+    "complaint_handling",
+    "special_outage",
+    "special_privacy",
+    "special_fraud",
+    "special_care",
+    "compensation_approval",
+    "return_visit",
+)
 TABLES = (ReportComplaint, ReportComplaintDay, ReportStepDay)
 
 
@@ -86,8 +94,16 @@ def everything(rt) -> reports.ReportFilter:
 
 @pytest.fixture
 def outage(api, deployed):
-    r = api.post("network", "/outages", json={"title": "望京光缆中断", "area": "望京西园", "service": "broadband",
-                                              "started_at": "2026-03-01T22:00:00+08:00"})
+    r = api.post(
+        "network",
+        "/outages",
+        json={
+            "title": "望京光缆中断",
+            "area": "望京西园",
+            "service": "broadband",
+            "started_at": "2026-03-01T22:00:00+08:00",
+        },
+    )
     assert r.status_code == 201, r.get_json()
 
 
@@ -112,20 +128,32 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
         created = api.post("agent", "/complaints", json=registration(sc)).get_json()
         for step in sc["steps"][:4]:
             if "task" in step:
-                assert complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code == 200
+                assert (
+                    complete(api, created["process_instance_id"], step["task"], step["group"], step["data"]).status_code
+                    == 200
+                )
         waiting.append(created)
-    assert api.post("supervisor", f"/complaints/{waiting[0]['id']}/suspend", json={"reason": "客户出差"}).status_code == 200
+    assert (
+        api.post("supervisor", f"/complaints/{waiting[0]['id']}/suspend", json={"reason": "客户出差"}).status_code
+        == 200
+    )
     clock.advance(timedelta(hours=5))
-    assert api.post("supervisor", f"/complaints/{waiting[0]['id']}/resume", json={"reason": "客户已返回"}).status_code == 200
+    assert (
+        api.post("supervisor", f"/complaints/{waiting[0]['id']}/resume", json={"reason": "客户已返回"}).status_code
+        == 200
+    )
     clock.advance(timedelta(days=20))
     assert fire_due_timers(rt) > 0
     assert_rollups_equal_a_recount(rt, "after suspension and timers")
 
     first, last = "2026-Q1", quarter_of(reports.today(rt))
     report_oracle.assert_regulator_matches(rt, reports.regulator_view(rt, MANAGER, first, last))
-    for f in (everything(rt), reports.ReportFilter(date(2026, 3, 2), date(2026, 3, 2)),
-              reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
-              reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing")):
+    for f in (
+        everything(rt),
+        reports.ReportFilter(date(2026, 3, 2), date(2026, 3, 2)),
+        reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
+        reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing"),
+    ):
         report_oracle.assert_matches(reports.dashboard(rt, MANAGER, f), report_oracle.expected(rt, f))
 
 
@@ -152,8 +180,12 @@ def _window(days: int):
 
 
 def test_the_migrations_backfill_makes_the_rows_the_services_kept(api, rt, clock, deployed):
-    for name in ("general_satisfied_first_reply", "unsatisfied_once_then_satisfied", "classify_overdue_supervised",
-                 "not_solved_at_track_rehandled"):
+    for name in (
+        "general_satisfied_first_reply",
+        "unsatisfied_once_then_satisfied",
+        "classify_overdue_supervised",
+        "not_solved_at_track_rehandled",
+    ):
         next_working_week(rt, clock)
         api._tokens.clear()
         walk(api, rt, clock, "complaint_handling", scenario(name))
@@ -183,13 +215,21 @@ def test_breached_ever_is_set_by_a_late_step_and_by_a_fired_breach_timer(api, rt
 
     def registered_and_received() -> dict:
         created = api.post("agent", "/complaints", json=registration(sc)).get_json()
-        assert complete(api, created["process_instance_id"], receive["task"], receive["group"], receive["data"]).status_code == 200
+        assert (
+            complete(
+                api, created["process_instance_id"], receive["task"], receive["group"], receive["data"]
+            ).status_code
+            == 200
+        )
         return created
 
     late = registered_and_received()
     clock.advance(timedelta(days=2))  # past the classification's deadline, no tick ran: finished late
     api._tokens.clear()
-    assert complete(api, late["process_instance_id"], classify["task"], classify["group"], classify["data"]).status_code == 200
+    assert (
+        complete(api, late["process_instance_id"], classify["task"], classify["group"], classify["data"]).status_code
+        == 200
+    )
     timed_out = registered_and_received()
     clock.advance(timedelta(hours=3))
     assert fire_due_timers(rt) > 0  # the classification's breach timer
@@ -211,4 +251,3 @@ def test_the_rebuild_command_repairs_roll_ups_a_writer_bypassed(app, api, rt, cl
     result = app.test_cli_runner().invoke(args=["rebuild-reports"])
     assert result.exit_code == 0 and "1 complaints and" in result.output, result.output
     assert maintained(rt) == kept
-

@@ -1,4 +1,5 @@
 """Every dashboard figure and the regulator's view, against the hand-counted data set of report_data.py."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -30,8 +31,15 @@ def by_value(rows):
 def test_volume_by_day_and_week_with_the_trend(rt, data):
     d = reports.dashboard(rt, MANAGER, PERIOD)
     days = {r["day"]: r["count"] for r in d["volume"]["by_day"]}
-    assert days == {"2026-02-23": 1, "2026-02-24": 2, "2026-02-25": 0, "2026-02-26": 1, "2026-02-27": 0,
-                    "2026-02-28": 0, "2026-03-01": 1}
+    assert days == {
+        "2026-02-23": 1,
+        "2026-02-24": 2,
+        "2026-02-25": 0,
+        "2026-02-26": 1,
+        "2026-02-27": 0,
+        "2026-02-28": 0,
+        "2026-03-01": 1,
+    }
     assert d["volume"]["total"] == 5
     # trailing 7-day average: day 1 = 1/1, day 2 = 3/2, ..., day 7 = 5/7
     trend = [r["trend"] for r in d["volume"]["by_day"]]
@@ -53,7 +61,11 @@ def test_distributions_by_category_channel_severity_department(rt, data):
 def test_on_time_rate_and_durations_per_step(rt, data):
     steps = {s["element_id"]: s for s in reports.dashboard(rt, MANAGER, PERIOD)["steps"]}
     assert set(steps) == {"classify", "dispatch", "handle", "feedback"}  # ready tasks are not counted
-    assert (steps["classify"]["completed"], steps["classify"]["on_time"], steps["classify"]["on_time_rate"]) == (2, 1, 0.5)
+    assert (steps["classify"]["completed"], steps["classify"]["on_time"], steps["classify"]["on_time_rate"]) == (
+        2,
+        1,
+        0.5,
+    )
     assert steps["classify"]["avg_seconds"] == 3600.0  # (1800 + 5400) / 2
     # p90: rank ceil(0.9 * 2) = 2, i.e. 5400 s, shown as the upper bound of its duration band:
     # band ceil(8 * log2(5400)) = 100, bound 2^(100/8) = 5792.6 s (never below the exact figure, at most 9.05 % above)
@@ -68,7 +80,13 @@ def test_on_time_rate_and_durations_per_step(rt, data):
 def test_resolution_first_contact_resolution_and_satisfaction(rt, data):
     d = reports.dashboard(rt, MANAGER, PERIOD)
     # C1 closed satisfied (confirmed); C2 closed while the customer stayed unsatisfied (closed on a stated reason)
-    assert d["resolution"] == {"registered": 5, "closed": 2, "rate": 0.4, "solved_confirmed": 1, "closed_with_reason": 1}
+    assert d["resolution"] == {
+        "registered": 5,
+        "closed": 2,
+        "rate": 0.4,
+        "solved_confirmed": 1,
+        "closed_with_reason": 1,
+    }
     assert d["first_contact_resolution"] == {"closed": 2, "resolved_first_time": 1, "rate": 0.5}  # C2 handled twice
     assert d["satisfaction"] == {"answered": 2, "satisfied": 1, "basically_satisfied": 0, "unsatisfied": 1, "rate": 0.5}
 
@@ -81,7 +99,12 @@ def test_repeat_complaints_within_the_configured_window(rt, data, tmp_path):
     short.write_text("[repeat]\nwindow_days = 10\n", encoding="utf-8")
     rt.settings["FLOW_CONFIG"] = str(short)
     vars(rt).pop("_flow_rules", None)
-    assert reports.dashboard(rt, MANAGER, PERIOD)["repeat"] == {"window_days": 10, "total": 5, "repeats": 1, "rate": 0.2}
+    assert reports.dashboard(rt, MANAGER, PERIOD)["repeat"] == {
+        "window_days": 10,
+        "total": 5,
+        "repeats": 1,
+        "rate": 0.2,
+    }
 
 
 def test_breached_paused_and_backlog_now(rt, data):
@@ -97,9 +120,16 @@ def test_breached_paused_and_backlog_now(rt, data):
 def test_filters_by_category_and_department(rt, data):
     network = reports.dashboard(rt, MANAGER, reports.ReportFilter(PERIOD.date_from, PERIOD.date_to, category="network"))
     assert network["volume"]["total"] == 3
-    assert network["now"] == {"open": 2, "breached": 2, "paused": 0, "breached_by_step": network["now"]["breached_by_step"]}
+    assert network["now"] == {
+        "open": 2,
+        "breached": 2,
+        "paused": 0,
+        "breached_by_step": network["now"]["breached_by_step"],
+    }
     assert network["repeat"]["repeats"] == 1
-    billing = reports.dashboard(rt, MANAGER, reports.ReportFilter(PERIOD.date_from, PERIOD.date_to, department="billing"))
+    billing = reports.dashboard(
+        rt, MANAGER, reports.ReportFilter(PERIOD.date_from, PERIOD.date_to, department="billing")
+    )
     assert billing["volume"]["total"] == 1 and billing["first_contact_resolution"]["rate"] == 0.0
 
 

@@ -1,4 +1,5 @@
 """A restart deploys processes/ only when a file changed, and never undoes a process owner's deployment."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,17 +47,27 @@ def stop(app) -> None:
 
 def versions(app, process_id="complaint_handling") -> list[tuple[int, bool, str]]:
     with app.extensions["complaintflow"].db.read() as s:
-        return list(s.execute(select(ProcessVersion.version, ProcessVersion.is_current, ProcessVersion.source)
-                              .where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)).all())
+        return list(
+            s.execute(
+                select(ProcessVersion.version, ProcessVersion.is_current, ProcessVersion.source)
+                .where(ProcessVersion.process_id == process_id)
+                .order_by(ProcessVersion.version)
+            ).all()
+        )
 
 
 def instances(app) -> list[tuple]:
     """Every instance as stored (its version, lock counter and state) and its tasks: what a restart must not touch."""
     with app.extensions["complaintflow"].db.read() as s:
-        rows = [(i.id, i.process_version_id, i.version, i.status, hashlib.sha256(i.state).hexdigest())
-                for i in s.scalars(select(ProcessInstance).order_by(ProcessInstance.id))]
-        tasks = list(s.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.state, HumanTask.due_at)
-                               .order_by(HumanTask.id)).all())
+        rows = [
+            (i.id, i.process_version_id, i.version, i.status, hashlib.sha256(i.state).hexdigest())
+            for i in s.scalars(select(ProcessInstance).order_by(ProcessInstance.id))
+        ]
+        tasks = list(
+            s.execute(
+                select(HumanTask.id, HumanTask.instance_id, HumanTask.state, HumanTask.due_at).order_by(HumanTask.id)
+            ).all()
+        )
     return rows + tasks
 
 
@@ -88,8 +99,9 @@ def test_a_restart_keeps_the_version_an_owner_deployed_and_leaves_instances_alon
         assert instances(app) == before
         with app.extensions["complaintflow"].db.read() as s:
             assert s.get(ProcessInstance, on_v1).process_version_id != s.get(ProcessInstance, on_v2).process_version_id
-        started = Api(app.test_client()).post("agent", "/process-instances",
-                                              json={"process_id": "complaint_handling", "data": {}})
+        started = Api(app.test_client()).post(
+            "agent", "/process-instances", json={"process_id": "complaint_handling", "data": {}}
+        )
         assert started.get_json()["process_version"] == 2
     finally:
         stop(app)
@@ -114,8 +126,9 @@ def test_a_restart_still_deploys_a_changed_file(db_url, clock, tmp_path, folder)
         stop(app)
 
 
-def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_it(db_url, clock, tmp_path, folder,
-                                                                                   caplog):
+def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_it(
+    db_url, clock, tmp_path, folder, caplog
+):
     app = start(db_url, clock, tmp_path, folder)
     owner_diagram = renamed((folder / "complaint_handling.bpmn").read_bytes(), "投诉处理（管理员修订）")
     assert Api(app.test_client()).post("owner", "/process-models", **complaint_upload(owner_diagram)).status_code == 201
@@ -140,7 +153,10 @@ def test_a_changed_file_waits_beside_an_owners_version_until_the_owner_chooses_i
         assert r.status_code == 302
         assert versions(app) == [(1, False, "files"), (2, False, "owner"), (3, True, "files")]
         assert 'data-testid="newer-file-version-complaint_handling"' not in web.text("/models")
-        assert Web(app).login("manager").client.post("/models/complaint_handling/versions/2/current").status_code in (400, 403)
+        assert Web(app).login("manager").client.post("/models/complaint_handling/versions/2/current").status_code in (
+            400,
+            403,
+        )
     finally:
         stop(app)
 
@@ -181,10 +197,14 @@ def test_upgrading_an_existing_database_tells_file_versions_from_owners(tmp_path
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0007")
         for version, note, current in ((1, "deployed from processes/", False), (2, "改了分派规则", True)):
-            conn.execute(text("INSERT INTO process_version (process_id, version, name, bpmn_file, files, hash, note, "
-                              "deployed_at, is_current) VALUES ('p', :v, 'p', 'p.bpmn', '{}', :h, :note, "
-                              "'2026-11-01 00:00:00', :cur)"), {"v": version, "h": f"h{version}", "note": note,
-                                                                  "cur": current})
+            conn.execute(
+                text(
+                    "INSERT INTO process_version (process_id, version, name, bpmn_file, files, hash, note, "
+                    "deployed_at, is_current) VALUES ('p', :v, 'p', 'p.bpmn', '{}', :h, :note, "
+                    "'2026-11-01 00:00:00', :cur)"
+                ),
+                {"v": version, "h": f"h{version}", "note": note, "cur": current},
+            )
     upgrade(db)
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT version, source FROM process_version ORDER BY version")).all()

@@ -1,4 +1,5 @@
 """`complaintflow serve` runs gunicorn and a timer process, and Ctrl+C stops every process it started."""
+
 from __future__ import annotations
 
 import http.client
@@ -35,13 +36,25 @@ def test_serve_runs_gunicorn_and_a_timer_process_and_ctrl_c_stops_them_all(tmp_p
     port = free_port()
     metrics = tmp_path / "metrics"
     metrics.mkdir()
-    env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
-           "COMPLAINTFLOW_SECRET_KEY": "serve-test", "COMPLAINTFLOW_UPLOAD_DIR": str(tmp_path / "uploads"),
-           "COMPLAINTFLOW_WORKERS": "1", "PROMETHEUS_MULTIPROC_DIR": str(metrics), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "COMPLAINTFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "COMPLAINTFLOW_SECRET_KEY": "serve-test",
+        "COMPLAINTFLOW_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "COMPLAINTFLOW_WORKERS": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        "PYTHONPATH": str(ROOT),
+    }
     log = open(tmp_path / "serve.log", "wb")
     # A session of its own stands for the terminal: Ctrl+C sends SIGINT to its whole foreground group.
-    proc = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_for(lambda: _get(port, "/readyz") == 200, 120, "serve answering /readyz")
         assert _get(port, "/login") == 200

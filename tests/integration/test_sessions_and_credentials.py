@@ -3,6 +3,7 @@
 Each test replays an attack that worked before these defences and asserts the refusal a user or an
 operator would see: a redirect to sign-in, a 401, a 429 with Retry-After, a start-up that stops.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Deadlines on the working-day calendar: provisional 2027 deadlines recomputed on import,
 suspend/resume and extensions moving deadlines by working time, and who may do what."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -50,8 +51,11 @@ def handle_timers(rt, iid) -> dict[str, Timer]:
 def engine_due(rt, iid) -> dict[str, datetime]:
     from app.services.instances.store import load_instance
 
-    return {t.properties.get("slaKind"): t.due_at for t in load_instance(rt, iid).inst.waiting_timers()
-            if t.attached_to == "handle"}
+    return {
+        t.properties.get("slaKind"): t.due_at
+        for t in load_instance(rt, iid).inst.waiting_timers()
+        if t.attached_to == "handle"
+    }
 
 
 def test_a_2027_deadline_is_provisional_until_the_schedule_is_imported(api, deployed, rt, clock: FixedClock):
@@ -115,11 +119,17 @@ def test_overrides_are_added_and_removed_by_process_owners_and_reload_everywhere
     # Another process's runtime over the same database sees it after its refresh interval.
     from tests.conftest import make_app
 
-    other = make_app(rt.db.url, clock, app.instance_path and __import__("pathlib").Path(app.instance_path),
-                     CALENDAR_REFRESH_SECONDS=0)
+    other = make_app(
+        rt.db.url,
+        clock,
+        app.instance_path and __import__("pathlib").Path(app.instance_path),
+        CALENDAR_REFRESH_SECONDS=0,
+    )
     try:
         assert other.extensions["complaintflow"].calendar.is_workday(datetime(2026, 3, 4).date()) is False
-        assert api.client.delete("/api/v1/calendar/overrides/2026-03-04", headers=api.headers("owner")).status_code == 204
+        assert (
+            api.client.delete("/api/v1/calendar/overrides/2026-03-04", headers=api.headers("owner")).status_code == 204
+        )
         assert other.extensions["complaintflow"].calendar.is_workday(datetime(2026, 3, 4).date()) is True
     finally:
         other.extensions["complaintflow"].db.dispose()
@@ -147,7 +157,11 @@ def test_suspended_over_a_weekend_the_remaining_working_time_is_unchanged(api, d
     assert task["sla_state"] == "paused" and task["seconds_left"] == 112 * 3600  # frozen at the suspension
     complaint = api.get("agent", f"/complaints/{created['id']}").get_json()
     assert complaint["suspended"] is True and complaint["sla_state"] == "paused"
-    done = api.post("network", f"/tasks/{task['id']}/complete", json={"data": scenario("general_satisfied_first_reply")["steps"][4]["data"]})
+    done = api.post(
+        "network",
+        f"/tasks/{task['id']}/complete",
+        json={"data": scenario("general_satisfied_first_reply")["steps"][4]["data"]},
+    )
     assert done.status_code == 409
 
     resumed_at = at(2026, 3, 9, 9, 0)  # resumed Monday morning, after the weekend
@@ -161,10 +175,15 @@ def test_suspended_over_a_weekend_the_remaining_working_time_is_unchanged(api, d
     assert task["due_at"] == new_due.astimezone(timezone.utc).isoformat() and task["sla_state"] == "on_time"
     assert engine_due(rt, iid)["breach"] == new_due.astimezone(timezone.utc)
     assert handle_timers(rt, iid)["breach"].status == "waiting"
-    events = [e for e in api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
-              if e["type"].startswith("complaint.")]
-    assert [(e["type"], e["actor"]) for e in events] == [("complaint.suspended", "supervisor"),
-                                                          ("complaint.resumed", "supervisor")]
+    events = [
+        e
+        for e in api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]
+        if e["type"].startswith("complaint.")
+    ]
+    assert [(e["type"], e["actor"]) for e in events] == [
+        ("complaint.suspended", "supervisor"),
+        ("complaint.resumed", "supervisor"),
+    ]
     assert events[0]["reason"] == "客户出差，需返回后上门测试"
     # The warning (50%: Monday 22:00 before) had 28 working hours left: Tuesday 13:00 now.
     assert handle_timers(rt, iid)["warning"].due_at == at(2026, 3, 10, 13, 0)
@@ -201,10 +220,17 @@ def test_an_approved_extension_moves_the_step_by_working_days(api, deployed, rt,
 
     second = api.post("network", path, json={"reason": "再延", "hours": 4}).get_json()
     assert api.post("supervisor", f"/extension-requests/{second['id']}/reject", json={}).status_code == 422
-    assert api.post("supervisor", f"/extension-requests/{second['id']}/reject", json={"reason": "不予延期"}).status_code == 200
+    assert (
+        api.post("supervisor", f"/extension-requests/{second['id']}/reject", json={"reason": "不予延期"}).status_code
+        == 200
+    )
     types = [e["type"] for e in api.get("manager", f"/process-instances/{iid}/events").get_json()["items"]]
     assert [t for t in types if t.startswith("sla.extension")] == [
-        "sla.extension_requested", "sla.extension_approved", "sla.extension_requested", "sla.extension_rejected"]
+        "sla.extension_requested",
+        "sla.extension_approved",
+        "sla.extension_requested",
+        "sla.extension_rejected",
+    ]
     clock.set(at(2026, 3, 5, 9, 0, 1))  # the old deadline passes: nothing fires (the warning moved to Thu 21:00)
     assert timers["warning"].due_at == at(2026, 3, 5, 21, 0)
     assert fire_due_timers(rt) == 0

@@ -1,5 +1,6 @@
 """SLA timers end to end: a complaint left untouched past its classify limit warns, escalates to the
 supervisor, and on a second breach to the director; every step is in the audit trail."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,8 +54,9 @@ def test_untouched_complaint_warns_then_escalates_to_supervisor_then_director(fa
     assert fire_due_timers(rt) == 1
     assert _tasks(api, "agent", iid)["classify"]["sla_state"] == "warning"
     warning = [e for e in _events(api, iid) if e["type"] == "sla.warning"]
-    assert [(e["element_id"], e["data_after"]["step"], e["actor"]) for e in warning] == \
-        [("classify_warning", "classify", "scheduler")]
+    assert [(e["element_id"], e["data_after"]["step"], e["actor"]) for e in warning] == [
+        ("classify_warning", "classify", "scheduler")
+    ]
     assert fire_due_timers(rt) == 0  # fired once, never again
 
     clock.advance(timedelta(seconds=1))  # 2.5 s: the classify limit is breached
@@ -77,7 +79,9 @@ def test_untouched_complaint_warns_then_escalates_to_supervisor_then_director(fa
     breaches = [e["element_id"] for e in _events(api, iid) if e["type"] == "sla.breached"]
     assert breaches == ["classify_breach", "classify_supervise_breach"]
     with rt.db.read() as s:
-        fired = s.scalar(select(func.count()).select_from(Timer).where(Timer.instance_id == iid, Timer.status == "fired"))
+        fired = s.scalar(
+            select(func.count()).select_from(Timer).where(Timer.instance_id == iid, Timer.status == "fired")
+        )
     assert fired == 3
 
 

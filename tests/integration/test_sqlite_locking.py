@@ -1,4 +1,5 @@
 """SQLite write transactions take the write lock at BEGIN; one that cannot get it fails as SQLAlchemy's error."""
+
 from __future__ import annotations
 
 import sqlite3

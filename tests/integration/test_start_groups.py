@@ -1,4 +1,5 @@
 """Who may start a process is part of the process: its startGroups property, checked at deploy, enforced by the API."""
+
 from __future__ import annotations
 
 from tests.diagrams import SIMPLE_FORM, Node, form, linear
@@ -16,7 +17,9 @@ def test_only_the_named_groups_may_start_a_process(api):
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     assert "agent" in refused.get_json()["detail"]
     assert api.post("agent", "/process-instances", json={"process_id": "agents_only", "data": {}}).status_code == 201
-    assert api.post("supervisor", "/process-instances", json={"process_id": "agents_only", "data": {}}).status_code == 201
+    assert (
+        api.post("supervisor", "/process-instances", json={"process_id": "agents_only", "data": {}}).status_code == 201
+    )
 
 
 def test_a_process_naming_nobody_deploys_with_a_warning_and_nobody_may_start_it(api):
@@ -44,7 +47,9 @@ def test_the_demo_processes_name_their_starters(api, deployed):
     assert named["complaint_handling"].group(1) == "agent"
     assert named["appeal_handling"].group(1) == "agent supervisor"
     assert all(named[p] is None for p in named if p not in ("complaint_handling", "appeal_handling"))
-    assert api.post("hall", "/process-instances", json={"process_id": "complaint_handling", "data": {}}).status_code == 403
+    assert (
+        api.post("hall", "/process-instances", json={"process_id": "complaint_handling", "data": {}}).status_code == 403
+    )
 
 
 def test_start_data_nested_deeper_than_task_data_may_be_is_refused(api):

@@ -1,6 +1,7 @@
 """督办 延期 acts: a step breaches, the supervisor extends it in the 督办 task, the step's deadline and
 its timers move, the breach clears, a new breach escalates again, and the history shows it.
 Policy in seconds (classify 2 s, supervise 8 s)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,8 +41,13 @@ def _breached_classify(rt, api, clock):
 
 
 def _extend(api, task, until, note="客户补充材料，准予延期。"):
-    return api.post("supervisor", f"/tasks/{task['id']}/complete", json={"data": {
-        "supervise_action": "extend", "supervise_note": note, "supervise_extend_until": until.isoformat()}})
+    return api.post(
+        "supervisor",
+        f"/tasks/{task['id']}/complete",
+        json={
+            "data": {"supervise_action": "extend", "supervise_note": note, "supervise_extend_until": until.isoformat()}
+        },
+    )
 
 
 def test_extension_in_the_supervise_task_moves_the_deadline_and_clears_the_breach(fast, clock):
@@ -55,10 +61,10 @@ def test_extension_in_the_supervise_task_moves_the_deadline_and_clears_the_breac
     assert classify["sla_state"] == "on_time"
     assert classify["seconds_left"] == 10
     with rt.db.read() as s:
-        waiting = s.scalars(select(Timer).where(Timer.instance_id == iid, Timer.attached_to == "classify",
-                                                Timer.status == "waiting")).all()
-        row = s.scalars(select(HumanTask).where(HumanTask.instance_id == iid,
-                                                HumanTask.element_id == "classify")).one()
+        waiting = s.scalars(
+            select(Timer).where(Timer.instance_id == iid, Timer.attached_to == "classify", Timer.status == "waiting")
+        ).all()
+        row = s.scalars(select(HumanTask).where(HumanTask.instance_id == iid, HumanTask.element_id == "classify")).one()
     kinds = {t.kind: t.due_at for t in waiting}
     assert kinds["breach"] == until
     assert until - timedelta(seconds=2) < kinds["warning"] < until  # the same lead as before (1 s)

@@ -8,6 +8,7 @@ category, channel, owner and month against a hand count (report_data.py's C1, C2
 network (and phone): 4.5, 4.5, 3.0, 3.5; billing (and online): 2, 3, 1, 2;
 the month 2026-02: 11/3 = 3.67, 12/3 = 4.0, 7/3 = 2.33, 9/3 = 3.0. C4 and C5 were not rated: not counted.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -33,11 +34,25 @@ def test_the_four_ratings_by_department_category_channel_and_month(rt):
     ids = report_data.load(rt)
     with rt.db.write() as s:
         for key, (t, a, r, p) in RATED.items():
-            s.execute(update(Complaint).where(Complaint.id == ids[key]).values(
-                rating_timeliness=t, rating_attitude=a, rating_result=r, rating_process=p))
+            s.execute(
+                update(Complaint)
+                .where(Complaint.id == ids[key])
+                .values(rating_timeliness=t, rating_attitude=a, rating_result=r, rating_process=p)
+            )
     out = rating_dimensions(rt, MANAGER, PERIOD)
-    means = lambda rows: {row["value"]: (row["answered"], row["rating_timeliness"], row["rating_attitude"],  # noqa: E731
-                                         row["rating_result"], row["rating_process"]) for row in rows}
+
+    def means(rows):
+        return {
+            row["value"]: (
+                row["answered"],
+                row["rating_timeliness"],
+                row["rating_attitude"],
+                row["rating_result"],
+                row["rating_process"],
+            )
+            for row in rows
+        }
+
     assert means(out["department"]) == {"network": (2, 4.5, 4.5, 3.0, 3.5), "billing": (1, 2.0, 3.0, 1.0, 2.0)}
     assert means(out["category"]) == means(out["department"])
     assert means(out["channel"]) == {"phone": (2, 4.5, 4.5, 3.0, 3.5), "online": (1, 2.0, 3.0, 1.0, 2.0)}
@@ -59,9 +74,12 @@ def test_the_team_page_shows_the_ratings_by_department(app, rt, demo_users):
     ids = report_data.load(rt)
     with rt.db.write() as s:
         for key, (t, a, r, p) in RATED.items():
-            s.execute(update(Complaint).where(Complaint.id == ids[key]).values(
-                rating_timeliness=t, rating_attitude=a, rating_result=r, rating_process=p))
+            s.execute(
+                update(Complaint)
+                .where(Complaint.id == ids[key])
+                .values(rating_timeliness=t, rating_attitude=a, rating_result=r, rating_process=p)
+            )
     page = Web(app).login("supervisor").text("/reports/team?from=2026-02-23&to=2026-03-01")
-    table = page[page.index('data-testid="ratings-department"'):]
-    table = table[:table.index("</table>")]
+    table = page[page.index('data-testid="ratings-department"') :]
+    table = table[: table.index("</table>")]
     assert "及时性" in table and "4.50" in table and "3.00" in table and "2.00" in table

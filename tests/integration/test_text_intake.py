@@ -1,5 +1,6 @@
 """Suggestions at intake: registration answers with them, decisions are recorded, overrides teach the next model;
 repeat detection by text; bursts suggest an outage incident; history import is all or nothing."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,11 @@ def trained(rt, deployed):
 
 
 def _register(api, matter: str, phone: str = "13800000001", name: str = "张伟") -> dict:
-    r = api.post("agent", "/complaints", json={"customer_name": name, "customer_phone": phone, "channel": "phone",
-                                               "matter": matter})
+    r = api.post(
+        "agent",
+        "/complaints",
+        json={"customer_name": name, "customer_phone": phone, "channel": "phone", "matter": matter},
+    )
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
@@ -42,8 +46,12 @@ def test_registration_answers_with_suggestions_and_nothing_is_applied(api, rt, t
 
 
 def _classify(api, iid: int, body: dict, category: str, severity: str = "general", special_type: str = "none"):
-    assert complete(api, iid, "receive", "agent", body | {"received_at": "2026-03-02T09:00:00+08:00"}).status_code == 200
-    r = complete(api, iid, "classify", "agent", {"category": category, "severity": severity, "special_type": special_type})
+    assert (
+        complete(api, iid, "receive", "agent", body | {"received_at": "2026-03-02T09:00:00+08:00"}).status_code == 200
+    )
+    r = complete(
+        api, iid, "classify", "agent", {"category": category, "severity": severity, "special_type": special_type}
+    )
     assert r.status_code == 200, r.get_json()
 
 
@@ -59,10 +67,14 @@ def test_an_override_is_recorded_and_changes_the_next_model(api, rt, trained):
         assert row.overridden and row.decided["category"] == chosen  # recorded against what was suggested
         assert row.suggested["category"]["value"] == before["value"]
     model_registry.train_version(rt, "test", evaluate=False)
-    after = {f["value"]: f["confidence"] for f in [suggestions.suggest(rt, matter)["fields"]["category"]]
-             + suggestions.suggest(rt, matter)["fields"]["category"]["alternatives"]}
-    assert after.get(chosen, 0.0) > dict([(before["value"], before["confidence"])] + [
-        (a["value"], a["confidence"]) for a in before["alternatives"]]).get(chosen, 0.0)
+    after = {
+        f["value"]: f["confidence"]
+        for f in [suggestions.suggest(rt, matter)["fields"]["category"]]
+        + suggestions.suggest(rt, matter)["fields"]["category"]["alternatives"]
+    }
+    assert after.get(chosen, 0.0) > dict(
+        [(before["value"], before["confidence"])] + [(a["value"], a["confidence"]) for a in before["alternatives"]]
+    ).get(chosen, 0.0)
     assert suggestions.suggest(rt, matter)["fields"]["category"]["value"] == chosen  # the correction now leads
 
 
@@ -72,21 +84,41 @@ def test_accepted_suggestions_prefill_the_classify_step_and_are_not_an_override(
 
     with rt.db.read() as s:
         from app.models import User
+
         agent = s.scalars(select(User).where(User.username == "agent")).one()
     viewer = Viewer(agent.id, agent.display_name, frozenset({"agent"}))
     matter = "家里宽带从昨晚开始断网，光猫一直闪红灯"
-    created = complaints.register_complaint(rt, viewer, {"customer_name": "王强", "customer_phone": "13800000003",
-                                                          "channel": "phone", "matter": matter},
-                                            accepted={"category": "network", "severity": "general", "special_type": "none"})
+    created = complaints.register_complaint(
+        rt,
+        viewer,
+        {"customer_name": "王强", "customer_phone": "13800000003", "channel": "phone", "matter": matter},
+        accepted={"category": "network", "severity": "general", "special_type": "none"},
+    )
     iid = created["process_instance_id"]
-    assert complete(api, iid, "receive", "agent", {"customer_name": "王强", "customer_phone": "13800000003", "channel": "phone",
-                                                    "matter": matter, "received_at": "2026-03-02T09:00:00+08:00"}).status_code == 200
+    assert (
+        complete(
+            api,
+            iid,
+            "receive",
+            "agent",
+            {
+                "customer_name": "王强",
+                "customer_phone": "13800000003",
+                "channel": "phone",
+                "matter": matter,
+                "received_at": "2026-03-02T09:00:00+08:00",
+            },
+        ).status_code
+        == 200
+    )
     task = api.get("agent", f"/tasks/{ready_task(api, iid, 'classify', 'agent')['id']}").get_json()
     assert task["data"]["category"] == "network"  # pre-filled; the agent still submits the step
     with rt.db.read() as s:
         assert s.get(Complaint, created["id"]).category is None
         row = s.scalars(select(TextSuggestion).where(TextSuggestion.complaint_id == created["id"])).one()
-        assert row.decided["category"] == "network" and row.overridden is (row.suggested["category"]["value"] != "network")
+        assert row.decided["category"] == "network" and row.overridden is (
+            row.suggested["category"]["value"] != "network"
+        )
 
 
 def test_repeat_detection_flags_the_same_customer_with_a_similar_matter_before_any_category(api, rt, trained, clock):
@@ -97,7 +129,9 @@ def test_repeat_detection_flags_the_same_customer_with_a_similar_matter_before_a
     assert r.status_code == 200, r.get_json()
     repeat = r.get_json()["repeat"]
     assert repeat is not None and repeat["id"] == first["id"]  # flagged with no category chosen anywhere
-    other = api.post("agent", "/text/analyse", json={"text": "上次投诉的多扣费还没退", "phone": "13900000010"}).get_json()
+    other = api.post(
+        "agent", "/text/analyse", json={"text": "上次投诉的多扣费还没退", "phone": "13900000010"}
+    ).get_json()
     assert other["repeat"] is None  # another customer: not a repeat
     second = _register(api, "我的话费又被多扣了三十元，上次说退到现在也没退", phone=phone)
     assert second["repeat"]["number"] == first["number"]  # the registration answer carries it too
@@ -113,13 +147,21 @@ def test_similar_complaints_are_listed_with_customer_and_area(api, rt, trained):
 
 
 def test_a_burst_from_one_area_suggests_an_incident_confirmed_and_linked_in_one_action(api, rt, trained, clock):
-    ids = [_register(api, f"天河区珠江新城阳光小区{i}栋宽带断网了，手机也没有信号，已经一个小时", phone=f"1360000{i:04d}")["id"]
-           for i in range(5)]
+    ids = [
+        _register(api, f"天河区珠江新城阳光小区{i}栋宽带断网了，手机也没有信号，已经一个小时", phone=f"1360000{i:04d}")[
+            "id"
+        ]
+        for i in range(5)
+    ]
     _register(api, "阳光小区营业厅的工作人员态度很差", phone="13600009999")  # same words of place, another matter
     touched = bursts.detect(rt)
     assert len(touched) == 1
     listed = api.get("supervisor", "/text/bursts").get_json()["items"]
-    assert len(listed) == 1 and listed[0]["area"] == "珠江新城阳光小区" and sorted(c["id"] for c in listed[0]["complaints"]) == ids
+    assert (
+        len(listed) == 1
+        and listed[0]["area"] == "珠江新城阳光小区"
+        and sorted(c["id"] for c in listed[0]["complaints"]) == ids
+    )
     assert api.post("agent", f"/text/bursts/{listed[0]['id']}/confirm").status_code == 403
     r = api.post("supervisor", f"/text/bursts/{listed[0]['id']}/confirm")
     assert r.status_code == 201, r.get_json()
@@ -136,8 +178,12 @@ CSV_BAD = "投诉内容,分类,渠道,联系电话,受理时间\n话费多扣了
 
 
 def _upload(api, content: str, name: str = "history.csv", **form):
-    return api.post("owner", "/text/history-imports", data={"file": (io.BytesIO(content.encode("utf-8")), name), **form},
-                    content_type="multipart/form-data")
+    return api.post(
+        "owner",
+        "/text/history-imports",
+        data={"file": (io.BytesIO(content.encode("utf-8")), name), **form},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_history_file_with_a_bad_row_is_refused_whole_with_every_bad_row_named(api, rt):
@@ -160,7 +206,9 @@ def test_a_good_history_file_is_imported_with_a_label_mapping_and_learnt(api, rt
     with rt.db.read() as s:
         rows = {h.text: h for h in s.scalars(select(HistoryRecord).where(HistoryRecord.import_id == report["id"]))}
     assert rows["营业员态度差"].category == "service" and rows["家里没信号"].category == "network"
-    assert rows["话费多扣了二十元"].channel == "phone" and rows["话费多扣了二十元"].occurred_at.hour == 1  # 09:30 China time
+    assert (
+        rows["话费多扣了二十元"].channel == "phone" and rows["话费多扣了二十元"].occurred_at.hour == 1
+    )  # 09:30 China time
     trained = model_registry.train_version(rt, "test", evaluate=False)
     assert trained["sources"]["history"] == 3
     assert api.post("agent", "/text/history-imports", data={}, content_type="multipart/form-data").status_code == 403
@@ -184,9 +232,16 @@ def test_the_scheduled_job_trains_the_first_model_then_retrains_only_when_due(db
         clock.advance(timedelta(hours=25))
         assert jobs.run(rt)["trained"] is None  # old enough, but nothing new was decided since
         with rt.db.write() as s:
-            s.add(TextSuggestion(text="话费多扣", suggested={"category": {"value": "billing", "confidence": 0.9}},
-                                 decided={"category": "billing"}, overridden=False, created_at=rt.clock.now(),
-                                 decided_at=rt.clock.now()))
+            s.add(
+                TextSuggestion(
+                    text="话费多扣",
+                    suggested={"category": {"value": "billing", "confidence": 0.9}},
+                    decided={"category": "billing"},
+                    overridden=False,
+                    created_at=rt.clock.now(),
+                    decided_at=rt.clock.now(),
+                )
+            )
         assert jobs.run(rt)["trained"] == 2
         assert model_registry.versions(rt)[0]["evaluation"]["macro_f1"] > 0.5  # stored beside it
     finally:

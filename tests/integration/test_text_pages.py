@@ -1,4 +1,5 @@
 """The text pages: the owner's import with progress and report, burst suggestions for supervisors, topics, access."""
+
 from __future__ import annotations
 
 import io
@@ -10,16 +11,22 @@ from .web_client import Web
 
 def _inline(monkeypatch):
     # The page starts the import in a thread; run it in the request instead, so the test waits for nothing.
-    monkeypatch.setattr(history_import, "run_in_background",
-                        lambda rt, import_id, name, content: history_import.run(rt, import_id, name, content))
+    monkeypatch.setattr(
+        history_import,
+        "run_in_background",
+        lambda rt, import_id, name, content: history_import.run(rt, import_id, name, content),
+    )
 
 
 def test_the_owner_imports_history_on_the_page_and_sees_its_report(app, deployed, monkeypatch):
     _inline(monkeypatch)
     owner = Web(app).login("owner")
     bad = "投诉内容,分类\n话费多扣,资费\n,网络\n"
-    r = owner.post("/text/imports", {"file": (io.BytesIO(bad.encode()), "bad.csv"), "taxonomy": "ours"},
-                   content_type="multipart/form-data")
+    r = owner.post(
+        "/text/imports",
+        {"file": (io.BytesIO(bad.encode()), "bad.csv"), "taxonomy": "ours"},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     import_id = int(r.headers["Location"].split("import=")[1])
     status = owner.get(f"/text/imports/{import_id}").get_json()
@@ -27,8 +34,11 @@ def test_the_owner_imports_history_on_the_page_and_sees_its_report(app, deployed
     page = owner.text(f"/text/classifier?import={import_id}")
     assert "已拒绝" in page and "bad.csv" in page and 'data-testid="ti-import-errors"' in page
     good = "投诉内容,分类\n话费多扣,资费类\n家里没信号,网络\n"
-    r = owner.post("/text/imports", {"file": (io.BytesIO(good.encode()), "good.csv"), "label_map": "资费类=billing"},
-                   content_type="multipart/form-data")
+    r = owner.post(
+        "/text/imports",
+        {"file": (io.BytesIO(good.encode()), "good.csv"), "label_map": "资费类=billing"},
+        content_type="multipart/form-data",
+    )
     status = owner.get(f"/text/imports/{int(r.headers['Location'].split('import=')[1])}").get_json()
     assert status["status"] == "imported" and status["rows_done"] == status["rows_total"] == 2
 
@@ -47,8 +57,16 @@ def test_a_supervisor_confirms_a_burst_on_the_page_and_lands_on_the_new_incident
 
     model_registry.train_version(rt, "test", evaluate=False)
     for i in range(5):
-        r = api.post("agent", "/complaints", json={"customer_name": f"客户{i}", "customer_phone": f"1350000{i:04d}",
-                                                   "channel": "phone", "matter": f"南山区科技园{i}号楼手机没有信号，打不了电话"})
+        r = api.post(
+            "agent",
+            "/complaints",
+            json={
+                "customer_name": f"客户{i}",
+                "customer_phone": f"1350000{i:04d}",
+                "channel": "phone",
+                "matter": f"南山区科技园{i}号楼手机没有信号，打不了电话",
+            },
+        )
         assert r.status_code == 201
     assert len(bursts.detect(rt)) == 1
     supervisor = Web(app).login("supervisor")
@@ -73,8 +91,19 @@ def supervisor_viewer(rt):
 def test_topics_answer_for_managers_only(app, rt, deployed, api, clock):
     for i in range(24):
         matter = ("宽带晚上经常断网，网速很慢" if i % 2 else "话费被多扣了二十元，要求退费") + f"，第{i}次"
-        assert api.post("agent", "/complaints", json={"customer_name": "客户", "customer_phone": f"1330000{i:04d}",
-                                                      "channel": "phone", "matter": matter}).status_code == 201
+        assert (
+            api.post(
+                "agent",
+                "/complaints",
+                json={
+                    "customer_name": "客户",
+                    "customer_phone": f"1330000{i:04d}",
+                    "channel": "phone",
+                    "matter": matter,
+                },
+            ).status_code
+            == 201
+        )
     answer = api.get("manager", "/text/topics").get_json()
     assert answer["complaints"] == 24 and answer["topics"]
     assert sum(t["size"] for t in answer["topics"]) == 24 and all(t["terms"] for t in answer["topics"])

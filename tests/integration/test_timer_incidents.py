@@ -1,5 +1,6 @@
 """A failing instance is retried with back-off, becomes an incident after TIMER_MAX_ATTEMPTS, never
 blocks the other timers, and a supervisor lists and retries it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,8 +39,11 @@ def test_a_failing_timer_backs_off_becomes_an_incident_and_is_retried(app2, cloc
     clock.advance(timedelta(minutes=2))
     assert fire_due_timers(rt) == 2  # the healthy ones fire; the broken one does not stop them
     with rt.db.read() as s:
-        assert {i: st for i, st in s.execute(select(ProcessInstance.id, ProcessInstance.status))} == \
-            {broken: "running", healthy[0]: "completed", healthy[1]: "completed"}
+        assert {i: st for i, st in s.execute(select(ProcessInstance.id, ProcessInstance.status))} == {
+            broken: "running",
+            healthy[0]: "completed",
+            healthy[1]: "completed",
+        }
         row = s.scalars(select(Timer).where(Timer.instance_id == broken)).one()
     assert row.status == "waiting" and row.attempts == 1 and "ZeroDivisionError" in row.last_error
     assert row.next_attempt_at == clock.now() + timedelta(seconds=2)

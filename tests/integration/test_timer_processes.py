@@ -1,5 +1,6 @@
 """Several `complaintflow scheduler` processes over a thousand due timers on PostgreSQL: every
 timer fires exactly once, and none is lost when one process is killed (SIGKILL) mid-run."""
+
 from __future__ import annotations
 
 import os
@@ -40,11 +41,18 @@ def test_scheduler_processes_fire_each_timer_exactly_once_even_when_one_is_kille
     seed_waiting_timers(rt, version_id, [datetime.now(timezone.utc) - timedelta(minutes=1)] * TIMERS)
     rt.db.dispose()
 
-    env = {**os.environ, "COMPLAINTFLOW_DATABASE_URL": pg_database, "COMPLAINTFLOW_SECRET_KEY": "test",
-           "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": "0.2", "COMPLAINTFLOW_TIMER_BATCH": "10"}
+    env = {
+        **os.environ,
+        "COMPLAINTFLOW_DATABASE_URL": pg_database,
+        "COMPLAINTFLOW_SECRET_KEY": "test",
+        "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": "0.2",
+        "COMPLAINTFLOW_TIMER_BATCH": "10",
+    }
     command = [sys.executable, "-c", "from app.cli import main; main()", "scheduler"]
-    procs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-             for _ in range(PROCESSES)]
+    procs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(PROCESSES)
+    ]
     db = create_engine(pg_database)
     fired_sql = "SELECT count(*) FROM timer WHERE status = 'fired'"
     try:

@@ -1,5 +1,6 @@
 """转派 only to people who can work the step: a handling task goes to handling departments (or the
 dispatchers after a 退单), an agent's step to agents; the page offers only those, the API refuses others."""
+
 from __future__ import annotations
 
 from tests.integration.test_web_actions import to_handling
@@ -26,8 +27,8 @@ def test_the_targets_are_the_handling_departments_and_their_members(app, deploye
     assert "billing" in people and not {"manager", "agent", "owner"} & people
     # The page's dialog offers the same people and groups, and only them.
     page = Web(app).login("network").text(f"/tasks/{task_id}")
-    options = page[page.index('data-testid="transfer-to"'):]
-    options = options[:options.index("</select>")]
+    options = page[page.index('data-testid="transfer-to"') :]
+    options = options[: options.index("</select>")]
     assert "g:handler_billing" in options and "g:agent" not in options
     assert "杨帆" not in options
 

@@ -7,6 +7,7 @@ A crawl: each role signs in, opens its navigation and every link on those pages 
 (detail pages of a complaint, a task, a report), and the visible text of each zh-CN page is read
 as a user reads it (no script, style or attribute values).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,28 @@ EVENT_CODE = re.compile(r"\b(?:sla|task|timer|complaint|instance|compensation|ou
 MACHINE_ACTOR = re.compile(r"\b(?:system|scheduler)\b")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{4,}\b")
 # Words that are names, not English: product names, units, a format a user types, the editor's licence mark.
-ALLOWED = {"bpmn", "BPMN", "SpiffWorkflow", "Excel", "JSON", "ECharts", "Enter", "Ctrl", "Shift", "English",
-           "Markdown", "Schema", "Camunda", "Modeler", "spiff", "arena", "demo", "http", "https", "mailto"}
+ALLOWED = {
+    "bpmn",
+    "BPMN",
+    "SpiffWorkflow",
+    "Excel",
+    "JSON",
+    "ECharts",
+    "Enter",
+    "Ctrl",
+    "Shift",
+    "English",
+    "Markdown",
+    "Schema",
+    "Camunda",
+    "Modeler",
+    "spiff",
+    "arena",
+    "demo",
+    "http",
+    "https",
+    "mailto",
+}
 
 
 HIDDEN = ("script", "style", "template", "code", "kbd", "samp", "pre", "textarea")  # samples and input, not labels

@@ -1,4 +1,5 @@
 """Malformed uploads are refused with clear problem+json errors: too large, not XML, hostile XML, wrong types."""
+
 from __future__ import annotations
 
 import io
@@ -33,16 +34,19 @@ def _problem(r, status: int) -> dict:
 def test_a_diagram_over_max_upload_mb_is_413(api):
     huge = EIGHT.replace(b"</bpmn:definitions>", b"<!--" + b"x" * (2 * 1024 * 1024) + b"--></bpmn:definitions>")
     # The multipart body by hand: the test client would spool a file this large to a temporary file.
-    raw = (b'--B\r\nContent-Disposition: form-data; name="file"; filename="eight_tasks.bpmn"\r\n'
-           b"Content-Type: application/octet-stream\r\n\r\n" + huge + b"\r\n--B--\r\n")
+    raw = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="eight_tasks.bpmn"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + huge + b"\r\n--B--\r\n"
+    )
     r = api.post("owner", "/process-models", data=raw, content_type="multipart/form-data; boundary=B")
     body = _problem(r, 413)
     assert "MAX_UPLOAD_MB" in body["detail"] and "1 MB" in body["detail"]
 
 
 def test_a_json_body_over_max_upload_mb_is_413(api):
-    r = api.post("agent", "/complaints", data=b'{"matter": "' + b"x" * (2 * 1024 * 1024) + b'"}',
-                 content_type="application/json")
+    r = api.post(
+        "agent", "/complaints", data=b'{"matter": "' + b"x" * (2 * 1024 * 1024) + b'"}', content_type="application/json"
+    )
     _problem(r, 413)
 
 
@@ -64,19 +68,28 @@ def test_an_empty_or_missing_file_is_refused(api):
     assert _problem(missing, 422)["errors"][0]["field"] == "file"
 
 
-@pytest.mark.parametrize("xml, expected", [
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "DOCTYPE"),
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><x>&b;</x>', "DOCTYPE"),
-    (b"<a>" * 5000 + b"</a>" * 5000, "depth"),
-    (b"<bpmn:definitions><bpmn:process id='p'></bpmn:definitions>", "well-formed"),
-])
+@pytest.mark.parametrize(
+    "xml, expected",
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "DOCTYPE"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><x>&b;</x>',
+            "DOCTYPE",
+        ),
+        (b"<a>" * 5000 + b"</a>" * 5000, "depth"),
+        (b"<bpmn:definitions><bpmn:process id='p'></bpmn:definitions>", "well-formed"),
+    ],
+)
 def test_hostile_or_broken_xml_is_refused_without_being_expanded(api, xml, expected):
     body = _problem(_upload(api, "hostile.bpmn", xml), 422)
     assert expected.lower() in body["errors"][0]["message"].lower()
 
 
 def test_a_body_that_is_not_a_json_object_is_refused(api):
-    for data, content_type in ((b"not json", "application/json"), (b"[1, 2]", "application/json"),
-                               (b"customer_name=x", "application/x-www-form-urlencoded")):
+    for data, content_type in (
+        (b"not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"customer_name=x", "application/x-www-form-urlencoded"),
+    ):
         r = api.post("agent", "/complaints", data=data, content_type=content_type)
         assert _problem(r, 422)["errors"][0]["message"].startswith("send a JSON object")

@@ -1,4 +1,5 @@
 """Task actions through the pages and the API; another department can neither see nor open a task."""
+
 from __future__ import annotations
 
 import io
@@ -16,16 +17,21 @@ def to_handling(app) -> tuple[Web, str, str]:
     for step in sc["steps"][:3]:
         assert agent.post(f"/tasks/{open_task_of(agent, number)}", as_form(step["data"])).status_code == 302
     dispatcher = Web(app).login("dispatcher")
-    assert dispatcher.post(f"/tasks/{open_task_of(dispatcher, number)}", as_form(sc["steps"][3]["data"])).status_code == 302
+    assert (
+        dispatcher.post(f"/tasks/{open_task_of(dispatcher, number)}", as_form(sc["steps"][3]["data"])).status_code
+        == 302
+    )
     network = Web(app).login("network")
     return agent, number, open_task_of(network, number)
 
 
 def events(app, number: str) -> list[dict]:
     from app.services.instances.store import list_events
+
     rt = app.extensions["complaintflow"]
     from sqlalchemy import select
     from app.models import Complaint
+
     with rt.db.read() as s:
         instance_id = s.scalar(select(Complaint.instance_id).where(Complaint.number == number))
     return list_events(rt, instance_id)
@@ -35,6 +41,7 @@ def _department(app, number: str) -> str:
     from sqlalchemy import select
 
     from app.models import Complaint
+
     with app.extensions["complaintflow"].db.read() as s:
         return s.scalar(select(Complaint.department).where(Complaint.number == number))
 
@@ -48,7 +55,12 @@ def test_another_department_neither_sees_nor_opens_the_task(app, deployed, api):
     assert "network" not in [t["candidate_group"] for t in api.get("billing", "/tasks").get_json()["items"]]
     assert api.get("billing", f"/tasks/{task_id}").status_code == 404
     assert api.post("billing", f"/tasks/{task_id}/complete", json={"data": {}}).status_code == 404
-    assert api.post("billing", f"/tasks/{task_id}/transfer", json={"reason": "x", "to_group": "handler_billing"}).status_code == 404
+    assert (
+        api.post(
+            "billing", f"/tasks/{task_id}/transfer", json={"reason": "x", "to_group": "handler_billing"}
+        ).status_code
+        == 404
+    )
     assert api.get("network", f"/tasks/{task_id}").status_code == 200
 
 
@@ -90,7 +102,10 @@ def test_return_to_the_dispatcher_and_redispatch(app, deployed, api):
     dispatcher = Web(app).login("dispatcher")
     page = dispatcher.text(f"/tasks/{task_id}")
     assert 'data-testid="returned-notice"' in page and "data-main-form" not in page
-    assert dispatcher.post(f"/tasks/{task_id}/transfer", {"to": "g:handler_billing", "reason": "改派计费部"}).status_code == 302
+    assert (
+        dispatcher.post(f"/tasks/{task_id}/transfer", {"to": "g:handler_billing", "reason": "改派计费部"}).status_code
+        == 302
+    )
     assert number in Web(app).login("billing").text("/")
     types = [e["type"] for e in events(app, number)]
     assert "task.returned" in types and types.count("task.transferred") == 1

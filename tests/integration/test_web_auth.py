@@ -1,4 +1,5 @@
 """Sign in and out, CSRF on every form, sessions that expire, the vendored libraries."""
+
 from __future__ import annotations
 
 from datetime import timedelta

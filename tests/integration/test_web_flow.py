@@ -1,4 +1,5 @@
 """The eight steps worked by hand through the pages, each by its role; validation shown beside fields."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,12 @@ import re
 from tests.integration.web_client import Web
 
 ROOT_SCENARIOS = "processes/complaint_handling.scenarios.json"
-USER_FOR_GROUP = {"agent": "agent", "dispatcher": "dispatcher", "handler_network": "network",
-                  "supervisor": "supervisor"}
+USER_FOR_GROUP = {
+    "agent": "agent",
+    "dispatcher": "dispatcher",
+    "handler_network": "network",
+    "supervisor": "supervisor",
+}
 
 
 def happy_path() -> dict:
@@ -62,7 +67,7 @@ def test_the_eight_steps_by_hand(app, deployed):
         web = agent if user == "agent" else Web(app).login(user)
         task_id = open_task_of(web, number)
         page = web.text(f"/tasks/{task_id}")
-        assert 'data-main-form' in page, (step["task"], page[:3000])
+        assert "data-main-form" in page, (step["task"], page[:3000])
         r = web.post(f"/tasks/{task_id}", as_form(step["data"]))
         assert r.status_code == 302, (step["task"], r.get_data(as_text=True)[:3000])
     page = agent.text(f"/complaints?q={number}")
@@ -149,7 +154,9 @@ def test_every_page_reads_in_english_without_raw_message_keys(app, deployed):
     agent.post("/locale", {"locale": "en", "next": "/"})
     complaint_id = re.search(r'href="/complaints/(\d+)"', agent.text(f"/tasks/{task_id}")).group(1)
     pages = ["/", "/?tab=overdue", f"/tasks/{task_id}", "/complaints/new", "/complaints", f"/complaints/{complaint_id}"]
-    raw_key = re.compile(r">\s*(?:nav|task|inbox|complaint|complaints|form|register|sla|event|contact|field|common|auth|error|keys)\.[a-z_.]+\s*<")
+    raw_key = re.compile(
+        r">\s*(?:nav|task|inbox|complaint|complaints|form|register|sla|event|contact|field|common|auth|error|keys)\.[a-z_.]+\s*<"
+    )
     for path in pages:
         html = agent.text(path)
         assert not raw_key.search(html), (path, raw_key.search(html).group(0))
@@ -171,4 +178,4 @@ def test_a_live_intake_page_posts_once_and_the_dispatcher_sees_the_customers_ear
     assert "投诉分发" in page
     history = page.split('data-testid="earlier-complaints"', 1)[1].split("</section>", 1)[0]
     assert earlier in history and "无历史投诉" not in history
-    assert f'>{earlier}</a>' not in history  # listed, but not a link the dispatcher could not open
+    assert f">{earlier}</a>" not in history  # listed, but not a link the dispatcher could not open

@@ -1,4 +1,5 @@
 """Small things a user of the workspace checks: the icon, the highlighted menu, due-soon, dates, words."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """A browser-like test client for the HTML pages: signs in through the form, sends CSRF tokens."""
+
 from __future__ import annotations
 
 import re

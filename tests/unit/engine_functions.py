@@ -1,5 +1,6 @@
 """The functions Runtime offers diagrams (sla_due, sla_warn, promise_due, promise_warn, live_intake, now_iso),
 for unit tests that run the engine without the app: same rules, a fixed clock."""
+
 from __future__ import annotations
 
 from app.domain import promises
@@ -19,8 +20,9 @@ def make_engine(policy, calendar, clock) -> Engine:
         day = promises.promised_day(promised)
         if day is not None:
             return promises.promise_deadline(day).isoformat()
-        return policy.complaint_deadline("final_reply", severity(data), start(data.get("registered_at")),
-                                         calendar).at.isoformat()
+        return policy.complaint_deadline(
+            "final_reply", severity(data), start(data.get("registered_at")), calendar
+        ).at.isoformat()
 
     def promise_warn(data, promised=None):
         day = promises.promised_day(promised)
@@ -33,10 +35,14 @@ def make_engine(policy, calendar, clock) -> Engine:
         functions={"now_iso": lambda: clock.now().isoformat()},
         context_functions={
             "sla_due": lambda data, step, since=None: policy.deadline(
-                step, severity(data), start(since), calendar).at.isoformat(),
+                step, severity(data), start(since), calendar
+            ).at.isoformat(),
             "sla_warn": lambda data, step, since=None: policy.warning_at(
-                step, severity(data), start(since), calendar).at.isoformat(),
-            "promise_due": promise_due, "promise_warn": promise_warn,
+                step, severity(data), start(since), calendar
+            ).at.isoformat(),
+            "promise_due": promise_due,
+            "promise_warn": promise_warn,
             "live_intake": complete_live_intake,
         },
-        now=clock.now)
+        now=clock.now,
+    )

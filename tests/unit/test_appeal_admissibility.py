@@ -1,4 +1,5 @@
 """The regulator's prior-complaint rule for appeals, with Civil Code reply periods from the working calendar."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -19,12 +20,22 @@ def utc(text: str) -> datetime:
 
 def complaint(created: str, *, category="billing", matter=FEE, replied=None, rejected=False, n=1) -> EarlierComplaint:
     at = utc(created)
-    return EarlierComplaint(n, f"TS{n}", category, matter, at, CAL.civil_code_period_end(at, 15).at,
-                            utc(replied) if replied else None, rejected)
+    return EarlierComplaint(
+        n,
+        f"TS{n}",
+        category,
+        matter,
+        at,
+        CAL.civil_code_period_end(at, 15).at,
+        utc(replied) if replied else None,
+        rejected,
+    )
 
 
 def rule(earlier, received: str, category="billing", matter=APPEAL):
-    return decide(earlier, category=category, matter=matter, received=utc(received), same_text=similarity, min_score=0.45)
+    return decide(
+        earlier, category=category, matter=matter, received=utc(received), same_text=similarity, min_score=0.45
+    )
 
 
 def test_no_complaint_before_the_appeal():

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import chinese_calendar
 import pytest
 
-from app.domain.calendar import (Deadline, DayOverride, WorkingCalendar, provisional_days_off)
+from app.domain.calendar import Deadline, DayOverride, WorkingCalendar, provisional_days_off
 from app.domain.clock import OPERATOR_ZONE, FixedClock, SystemClock, local_date
 from app.domain.holiday_notice import NoticeError, parse_notice, parse_state_council_schedule
 from app.domain.statutory_holidays import main_days, notice_problems
@@ -17,7 +17,6 @@ CAL = WorkingCalendar()
 def sh(y, m, d, h=10, mi=0):
     """Return an instant given in the operator's local time."""
     return datetime(y, m, d, h, mi, tzinfo=OPERATOR_ZONE)
-
 
 
 NOTICE_2026 = """\
@@ -55,14 +54,17 @@ def test_operator_zone_decides_the_day():
     assert CAL.add_working_days(late_friday_utc, 1).at == sh(2026, 3, 9, 1)
 
 
-@pytest.mark.parametrize("start, n, expected", [
-    (sh(2025, 9, 30), 3, sh(2025, 10, 11)),    # make-up Saturday after National Day
-    (sh(2026, 2, 13), 3, sh(2026, 2, 25)),     # make-up Saturday, then Spring Festival
-    (sh(2026, 3, 6, 16, 30), 1, sh(2026, 3, 9, 16, 30)),   # Friday to Monday over a weekend
-    (sh(2026, 3, 7), 1, sh(2026, 3, 9)),       # a Saturday start: the start day never counts
-    (sh(2026, 9, 30, 9), 1, sh(2026, 10, 8, 9)),           # National Day 2026
-    (sh(2026, 3, 9), 0, sh(2026, 3, 9)),
-])
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        (sh(2025, 9, 30), 3, sh(2025, 10, 11)),  # make-up Saturday after National Day
+        (sh(2026, 2, 13), 3, sh(2026, 2, 25)),  # make-up Saturday, then Spring Festival
+        (sh(2026, 3, 6, 16, 30), 1, sh(2026, 3, 9, 16, 30)),  # Friday to Monday over a weekend
+        (sh(2026, 3, 7), 1, sh(2026, 3, 9)),  # a Saturday start: the start day never counts
+        (sh(2026, 9, 30, 9), 1, sh(2026, 10, 8, 9)),  # National Day 2026
+        (sh(2026, 3, 9), 0, sh(2026, 3, 9)),
+    ],
+)
 def test_add_working_days_known_answers(start, n, expected):
     assert CAL.add_working_days(start, n) == Deadline(expected, provisional=False)
 
@@ -96,8 +98,14 @@ def test_year_without_official_data_is_provisional_never_raises():
 
 def test_provisional_year_keeps_the_fixed_statutory_days_and_their_in_lieu_days():
     days = provisional_days_off(2027)
-    assert {date(2027, 1, 1), date(2027, 5, 1), date(2027, 5, 2), date(2027, 10, 1),
-            date(2027, 10, 2), date(2027, 10, 3)} <= days.keys()
+    assert {
+        date(2027, 1, 1),
+        date(2027, 5, 1),
+        date(2027, 5, 2),
+        date(2027, 10, 1),
+        date(2027, 10, 2),
+        date(2027, 10, 3),
+    } <= days.keys()
     # May 1-2 and Oct 2-3 2027 are weekend days: art. 6 gives them back on the next weekdays.
     assert {date(2027, 5, 3), date(2027, 5, 4), date(2027, 10, 4), date(2027, 10, 5)} <= days.keys()
     assert not CAL.is_workday(date(2027, 5, 4)) and CAL.is_workday(date(2027, 5, 6))
@@ -105,8 +113,15 @@ def test_provisional_year_keeps_the_fixed_statutory_days_and_their_in_lieu_days(
 
 def test_provisional_2027_estimates_the_lunar_holidays():
     # Spring Festival 2027: 除夕 Fri 02-05, 正月初一 Sat 02-06; the weekend days come back Tue 9 and Wed 10.
-    for day in (date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10),
-                date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15)):
+    for day in (
+        date(2027, 2, 5),
+        date(2027, 2, 8),
+        date(2027, 2, 9),
+        date(2027, 2, 10),
+        date(2027, 4, 5),
+        date(2027, 6, 9),
+        date(2027, 9, 15),
+    ):
         assert not CAL.is_workday(day), day
     assert CAL.is_workday(date(2027, 2, 4)) and CAL.is_workday(date(2027, 2, 11))
     assert provisional_days_off(2027)[date(2027, 2, 8)] == "春节"
@@ -116,14 +131,34 @@ def test_provisional_2027_estimates_the_lunar_holidays():
 
 # Each statutory holiday's main day, as the official tables of chinese_calendar name it.
 OFFICIAL_MAIN_DAYS = {
-    2025: {"元旦": date(2025, 1, 1), "春节": date(2025, 1, 29), "清明节": date(2025, 4, 4), "劳动节": date(2025, 5, 1),
-           "端午节": date(2025, 5, 31), "中秋节": date(2025, 10, 6), "国庆节": date(2025, 10, 1)},
-    2026: {"元旦": date(2026, 1, 1), "春节": date(2026, 2, 17), "清明节": date(2026, 4, 5), "劳动节": date(2026, 5, 1),
-           "端午节": date(2026, 6, 19), "中秋节": date(2026, 9, 25), "国庆节": date(2026, 10, 1)},
+    2025: {
+        "元旦": date(2025, 1, 1),
+        "春节": date(2025, 1, 29),
+        "清明节": date(2025, 4, 4),
+        "劳动节": date(2025, 5, 1),
+        "端午节": date(2025, 5, 31),
+        "中秋节": date(2025, 10, 6),
+        "国庆节": date(2025, 10, 1),
+    },
+    2026: {
+        "元旦": date(2026, 1, 1),
+        "春节": date(2026, 2, 17),
+        "清明节": date(2026, 4, 5),
+        "劳动节": date(2026, 5, 1),
+        "端午节": date(2026, 6, 19),
+        "中秋节": date(2026, 9, 25),
+        "国庆节": date(2026, 10, 1),
+    },
 }
-_OFFICIAL_NAMES = {"元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Tomb-sweeping Day",
-                   "劳动节": "Labour Day", "端午节": "Dragon Boat Festival", "中秋节": "Mid-autumn Festival",
-                   "国庆节": "National Day"}
+_OFFICIAL_NAMES = {
+    "元旦": "New Year's Day",
+    "春节": "Spring Festival",
+    "清明节": "Tomb-sweeping Day",
+    "劳动节": "Labour Day",
+    "端午节": "Dragon Boat Festival",
+    "中秋节": "Mid-autumn Festival",
+    "国庆节": "National Day",
+}
 
 
 @pytest.mark.parametrize("year", [2025, 2026])
@@ -154,9 +189,14 @@ def test_a_complete_notice_has_no_problems_in_any_form():
     for text in (INVENTED_2027, INVENTED_2027_CSV):
         assert notice_problems(parse_notice(text, 2027), 2027) == []
     assert parse_notice(INVENTED_2027_CSV, 2027) == parse_notice(INVENTED_2027, 2027)
-    as_json = '{"year": 2027, "days": [' + ",".join(
-        f'{{"date": "{d}", "kind": "{k}", "name": "{n}"}}'
-        for d, k, n in (line.split(",") for line in INVENTED_2027_CSV.splitlines()[1:])) + "]}"
+    as_json = (
+        '{"year": 2027, "days": ['
+        + ",".join(
+            f'{{"date": "{d}", "kind": "{k}", "name": "{n}"}}'
+            for d, k, n in (line.split(",") for line in INVENTED_2027_CSV.splitlines()[1:])
+        )
+        + "]}"
+    )
     assert parse_notice(as_json, 2027) == parse_notice(INVENTED_2027, 2027)
     assert notice_problems(parse_state_council_schedule(NOTICE_2026, 2026), 2026) == []
 
@@ -164,23 +204,37 @@ def test_a_complete_notice_has_no_problems_in_any_form():
 def test_an_incomplete_notice_names_what_is_missing():
     two_lines = "2027-01-01..2027-01-03 holiday 元旦\n2027-02-05..2027-02-13 holiday 春节\n"
     problems = notice_problems(parse_notice(two_lines, 2027), 2027)
-    assert [p.holiday for p in problems if "is missing" in p.message] == ["清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+    assert [p.holiday for p in problems if "is missing" in p.message] == [
+        "清明节",
+        "劳动节",
+        "端午节",
+        "中秋节",
+        "国庆节",
+    ]
     assert any("no make-up working day" in p.message for p in problems)
-    wrong_day = INVENTED_2027.replace("6月9日（周三）", "6月10日（周四）").replace("2月20日（周六）上班", "2月17日（周三）上班")
+    wrong_day = INVENTED_2027.replace("6月9日（周三）", "6月10日（周四）").replace(
+        "2月20日（周六）上班", "2月17日（周三）上班"
+    )
     messages = [p.message for p in notice_problems(parse_notice(wrong_day, 2027), 2027)]
     assert "端午节's days off do not include its main day 2027-06-09 (周三)" in messages
     assert any(m.startswith("2027-02-17 is a 周三: a make-up working day") for m in messages)
-    assert any("named '植树节'" in m for m in notice_problems(
-        parse_notice(INVENTED_2027_CSV + "2027-03-12,holiday,植树节\n", 2027), 2027) for m in [m.message])
+    assert any(
+        "named '植树节'" in m
+        for m in notice_problems(parse_notice(INVENTED_2027_CSV + "2027-03-12,holiday,植树节\n", 2027), 2027)
+        for m in [m.message]
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("date,kind,name\n2027-01-01,holiday,元旦,extra", "row 2: expected date,kind,name"),
-    ("date,kind,name\nJan 1,holiday,元旦", "row 2: expected 'YYYY-MM-DD"),
-    ('{"year": 2026, "days": []}', "the JSON is for 2026"),
-    ('[{"date": "2027-01-01"}]', "entry 1: expected"),
-    ('{"days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}', "entry 1: 2028-01-01 is outside"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("date,kind,name\n2027-01-01,holiday,元旦,extra", "row 2: expected date,kind,name"),
+        ("date,kind,name\nJan 1,holiday,元旦", "row 2: expected 'YYYY-MM-DD"),
+        ('{"year": 2026, "days": []}', "the JSON is for 2026"),
+        ('[{"date": "2027-01-01"}]', "entry 1: expected"),
+        ('{"days": [{"date": "2028-01-01", "kind": "holiday", "name": "元旦"}]}', "entry 1: 2028-01-01 is outside"),
+    ],
+)
 def test_csv_and_json_errors_name_the_row_or_entry(text, message):
     with pytest.raises(NoticeError, match=message):
         parse_notice(text, 2027)
@@ -192,8 +246,7 @@ def test_years_needing_schedule():
     assert CAL.years_needing_schedule(date(2027, 1, 4)) == [2027, 2028]
     assert WorkingCalendar(official_years=[2027]).years_needing_schedule(date(2026, 12, 20)) == []
     # An instant counts on its Shanghai date: 2026-12-31 16:30 UTC is already 2027 there.
-    assert CAL.years_needing_schedule(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)) == \
-        [2027, 2028]
+    assert CAL.years_needing_schedule(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)) == [2027, 2028]
 
 
 def test_working_time_round_trip_across_national_day():
@@ -222,12 +275,15 @@ def test_add_working_time_edges():
         CAL.add_working_time(sh(2026, 10, 3), timedelta(hours=-1))
 
 
-@pytest.mark.parametrize("start, days, ends", [
-    (sh(2026, 3, 2, 23, 59), 15, sh(2026, 3, 18, 0)),  # start day not counted; ends 24:00 Mar 17
-    (sh(2026, 9, 16), 15, sh(2026, 10, 9, 0)),         # last day Oct 1 (国庆) moves to Oct 8
-    (sh(2026, 3, 6), 15, sh(2026, 3, 24, 0)),          # last day a Saturday moves to Monday
-    (sh(2026, 2, 13), 15, sh(2026, 3, 1, 0)),          # last day a make-up Saturday: a workday
-])
+@pytest.mark.parametrize(
+    "start, days, ends",
+    [
+        (sh(2026, 3, 2, 23, 59), 15, sh(2026, 3, 18, 0)),  # start day not counted; ends 24:00 Mar 17
+        (sh(2026, 9, 16), 15, sh(2026, 10, 9, 0)),  # last day Oct 1 (国庆) moves to Oct 8
+        (sh(2026, 3, 6), 15, sh(2026, 3, 24, 0)),  # last day a Saturday moves to Monday
+        (sh(2026, 2, 13), 15, sh(2026, 3, 1, 0)),  # last day a make-up Saturday: a workday
+    ],
+)
 def test_civil_code_period_end(start, days, ends):
     assert CAL.civil_code_period_end(start, days) == Deadline(ends, provisional=False)
 
@@ -245,8 +301,9 @@ def test_naive_instants_are_rejected():
 def test_notice_2026_reproduces_the_official_table():
     overrides = parse_state_council_schedule(NOTICE_2026, 2026)
     assert all(chinese_calendar.is_workday(o.day) == o.is_workday for o in overrides)
-    packaged = {d for d in chinese_calendar.constants.holidays if d.year == 2026} | \
-        {d for d in chinese_calendar.constants.workdays if d.year == 2026}
+    packaged = {d for d in chinese_calendar.constants.holidays if d.year == 2026} | {
+        d for d in chinese_calendar.constants.workdays if d.year == 2026
+    }
     assert {o.day for o in overrides} == packaged
     assert DayOverride(date(2026, 2, 28), True, "春节") in overrides
 
@@ -255,22 +312,30 @@ def test_notice_simple_form_and_previous_december():
     text = "# 2019\n2018-12-29 workday 元旦调休\n2018-12-30..2019-01-01 holiday 元旦\n\n"
     parsed = parse_state_council_schedule(text, 2019)
     assert [(o.day.isoformat(), o.is_workday) for o in parsed] == [
-        ("2018-12-29", True), ("2018-12-30", False), ("2018-12-31", False), ("2019-01-01", False)]
+        ("2018-12-29", True),
+        ("2018-12-30", False),
+        ("2018-12-31", False),
+        ("2019-01-01", False),
+    ]
     chinese = "一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。"
     assert parse_state_council_schedule(chinese, 2019) == parse_state_council_schedule(
-        text.replace("元旦调休", "元旦"), 2019)
+        text.replace("元旦调休", "元旦"), 2019
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("三、清明节：4月4日（周五）至6日（周一）放假，共3天。", "line 1: 2026-04-04 is a Saturday"),
-    ("\n2026-01-01 holidy 元旦", "line 2: unknown kind 'holidy'"),
-    ("2026-01-01", "line 1: expected"),
-    ("2026-02-30 holiday", "line 1"),
-    ("2025-05-01 holiday 劳动节", "line 1: 2025-05-01 is outside the 2026 schedule"),
-    ("2026-01-04 workday\n2026-01-04 holiday", "line 2: 2026-01-04 contradicts line 1"),
-    ("一、元旦：1月1日（周四）至3日（周六），共3天。", "line 1: cannot tell"),
-    ("2026-02-20..2026-02-10 holiday", "line 1: range"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("三、清明节：4月4日（周五）至6日（周一）放假，共3天。", "line 1: 2026-04-04 is a Saturday"),
+        ("\n2026-01-01 holidy 元旦", "line 2: unknown kind 'holidy'"),
+        ("2026-01-01", "line 1: expected"),
+        ("2026-02-30 holiday", "line 1"),
+        ("2025-05-01 holiday 劳动节", "line 1: 2025-05-01 is outside the 2026 schedule"),
+        ("2026-01-04 workday\n2026-01-04 holiday", "line 2: 2026-01-04 contradicts line 1"),
+        ("一、元旦：1月1日（周四）至3日（周六），共3天。", "line 1: cannot tell"),
+        ("2026-02-20..2026-02-10 holiday", "line 1: range"),
+    ],
+)
 def test_notice_errors_name_the_line(text, message):
     with pytest.raises(NoticeError, match=message):
         parse_state_council_schedule(text, 2026)

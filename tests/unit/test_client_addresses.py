@@ -1,4 +1,5 @@
 """Per-address limits count an IPv6 /64 as one address."""
+
 from app.domain.client_addresses import limit_key
 
 

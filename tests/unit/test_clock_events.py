@@ -4,6 +4,7 @@ The diagram stamps the events (registration, classification, solution) into the 
 binds each timer to one: classify ≤ 1 h after registration, dispatch ≤ 2 h after classification,
 the reply ≤ 1 working day after the solution. Fixed clocks only.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,9 +55,13 @@ def _complete(engine, bundle, inst, clock, element_id, data, at):
 
 
 def _breach_due(inst, element_id, step):
-    due = [t.due_at for t in inst.waiting_timers()
-           if t.attached_to == element_id and t.properties.get("slaKind") == "breach"
-           and t.properties.get("slaStep") == step]
+    due = [
+        t.due_at
+        for t in inst.waiting_timers()
+        if t.attached_to == element_id
+        and t.properties.get("slaKind") == "breach"
+        and t.properties.get("slaStep") == step
+    ]
     assert due, f"no breach timer of {step} on {element_id}"
     return due[0]
 
@@ -96,10 +101,14 @@ def test_reply_is_due_one_working_day_after_the_solution(bundle, steps):
     clock = FixedClock(_at("2026-10-30T09:00:00"))
     engine = _engine(clock)
     inst = engine.start(bundle, start_data)
-    for element_id, at in (("receive", "2026-10-30T09:05:00"), ("classify", "2026-10-30T09:10:00"),
-                           ("register", "2026-10-30T09:20:00"), ("dispatch", "2026-10-30T10:00:00"),
-                           ("handle", "2026-11-02T09:00:00"),    # the solution: Monday 09:00
-                           ("track", "2026-11-02T17:00:00")):    # handling ends the same evening
+    for element_id, at in (
+        ("receive", "2026-10-30T09:05:00"),
+        ("classify", "2026-10-30T09:10:00"),
+        ("register", "2026-10-30T09:20:00"),
+        ("dispatch", "2026-10-30T10:00:00"),
+        ("handle", "2026-11-02T09:00:00"),  # the solution: Monday 09:00
+        ("track", "2026-11-02T17:00:00"),
+    ):  # handling ends the same evening
         inst = _complete(engine, bundle, inst, clock, element_id, data[element_id], at)
     # The reply runs from the solution (Tuesday 09:00); feedback from the end of handling.
     assert _breach_due(inst, "feedback", "reply") == _at("2026-11-03T09:00:00")
@@ -129,8 +138,9 @@ def test_a_fired_breach_rearmed_fires_again_into_a_new_supervision(bundle, steps
     engine, inst, clock = _breached_classify(bundle, steps)
     sup = next(t for t in inst.ready_tasks() if t.element_id == "classify_supervise")
     inst.complete(sup.id, {"supervise_action": "extend", "supervise_note": "准予延期"})
-    assert inst.rearm_sla_timers("classify", "classify", {"breach": _at("2026-11-02T12:00:00")}) == \
-        {"classify_breach": "rearmed"}
+    assert inst.rearm_sla_timers("classify", "classify", {"breach": _at("2026-11-02T12:00:00")}) == {
+        "classify_breach": "rearmed"
+    }
     inst = engine.load(bundle, inst.dump())
     assert _breach_due(inst, "classify", "classify") == _at("2026-11-02T12:00:00")
     clock.set(_at("2026-11-02T12:01:00"))
@@ -152,14 +162,20 @@ def test_a_promised_date_that_passes_escalates_to_a_supervisor(bundle, steps):
     clock = FixedClock(_at("2026-11-02T09:00:00"))
     engine = _engine(clock)
     inst = engine.start(bundle, start_data)
-    for element_id, at in (("receive", "2026-11-02T09:05:00"), ("classify", "2026-11-02T09:10:00"),
-                           ("register", "2026-11-02T09:20:00"), ("dispatch", "2026-11-02T10:00:00")):
+    for element_id, at in (
+        ("receive", "2026-11-02T09:05:00"),
+        ("classify", "2026-11-02T09:10:00"),
+        ("register", "2026-11-02T09:20:00"),
+        ("dispatch", "2026-11-02T10:00:00"),
+    ):
         inst = _complete(engine, bundle, inst, clock, element_id, data[element_id], at)
     promised = data["handle"] | {"promised_date": "2026-11-04"}  # a complex case: solved by Wednesday
     inst = _complete(engine, bundle, inst, clock, "handle", promised, "2026-11-02T16:00:00")
     due = [t for t in inst.waiting_timers() if t.attached_to == "track" and t.properties.get("slaStep") == "promise"]
     assert {t.properties["slaKind"]: t.due_at for t in due} == {
-        "breach": _at("2026-11-05T00:00:00"), "warning": _at("2026-11-04T09:00:00")}
+        "breach": _at("2026-11-05T00:00:00"),
+        "warning": _at("2026-11-04T09:00:00"),
+    }
     clock.set(_at("2026-11-04T10:00:00"))
     inst.fire_timers()
     assert "track_promise_supervise" not in _ready(inst)  # warned, not yet broken
@@ -174,9 +190,13 @@ def test_without_a_promise_the_legal_reply_limit_is_the_commitment(bundle, steps
     clock = FixedClock(_at("2026-11-02T09:00:00"))
     engine = _engine(clock)
     inst = engine.start(bundle, start_data)
-    for element_id, at in (("receive", "2026-11-02T09:05:00"), ("classify", "2026-11-02T09:10:00"),
-                           ("register", "2026-11-02T09:20:00"), ("dispatch", "2026-11-02T10:00:00"),
-                           ("handle", "2026-11-02T16:00:00")):
+    for element_id, at in (
+        ("receive", "2026-11-02T09:05:00"),
+        ("classify", "2026-11-02T09:10:00"),
+        ("register", "2026-11-02T09:20:00"),
+        ("dispatch", "2026-11-02T10:00:00"),
+        ("handle", "2026-11-02T16:00:00"),
+    ):
         inst = _complete(engine, bundle, inst, clock, element_id, data[element_id], at)
     breach = _breach_due(inst, "track", "promise")
     assert breach == _at("2026-11-18T00:00:00")  # 15 日 after registration, Civil Code counting, 24:00

@@ -1,4 +1,5 @@
 """config/diagram_rules.toml: one documented place says what blocks a deploy, what warns, what is off."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,15 @@ from app.engine import DiagramProblem
 from app.engine.lint import RECOMMENDED
 from app.services.process_models.checks import apply_levels
 
-STYLE = ("label-required", "no-bpmndi", "no-implicit-end", "no-implicit-split", "single-event-definition",
-         "no-disconnected", "end-event-required")
+STYLE = (
+    "label-required",
+    "no-bpmndi",
+    "no-implicit-end",
+    "no-implicit-split",
+    "single-event-definition",
+    "no-disconnected",
+    "end-event-required",
+)
 
 
 def test_every_lint_rule_has_a_documented_level_and_style_only_warns():
@@ -23,11 +31,13 @@ def test_every_lint_rule_has_a_documented_level_and_style_only_warns():
 def test_a_level_is_a_ceiling_warning_demotes_off_drops_error_keeps(tmp_path):
     path = tmp_path / "rules.toml"
     path.write_text('[rules]\nlabel-required = "warning"\nglobal = "off"\nform = "error"\n', encoding="utf-8")
-    problems = [DiagramProblem("no label", "a", rule="label-required"),
-                DiagramProblem("unused", "b", rule="global", severity="warning"),
-                DiagramProblem("no form", "c", rule="form", severity="warning"),
-                DiagramProblem("bad form", "d", rule="form"),
-                DiagramProblem("parser", "e", rule="parser")]
+    problems = [
+        DiagramProblem("no label", "a", rule="label-required"),
+        DiagramProblem("unused", "b", rule="global", severity="warning"),
+        DiagramProblem("no form", "c", rule="form", severity="warning"),
+        DiagramProblem("bad form", "d", rule="form"),
+        DiagramProblem("parser", "e", rule="parser"),
+    ]
     got = {(p.element_id, p.severity) for p in apply_levels(problems, rule_levels(path))}
     assert got == {("a", "warning"), ("c", "warning"), ("d", "error"), ("e", "error")}
 

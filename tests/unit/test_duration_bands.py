@@ -1,4 +1,5 @@
 """The duration bands the dashboard's p90 is counted in, and the repeat window the roll-ups can answer."""
+
 from __future__ import annotations
 
 import math

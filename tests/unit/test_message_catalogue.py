@@ -1,5 +1,6 @@
 """The two languages hold the same messages: English is complete, and nothing is English-only except
 the English names of diagram steps (their Chinese names are the diagram's own)."""
+
 from app.web.i18n import load_catalogue
 
 
@@ -15,6 +16,9 @@ def test_placeholders_match_between_languages():
 
     catalogue = load_catalogue()
     names = re.compile(r"\{(\w+)\}")
-    differ = [k for k, text in catalogue["zh-CN"].items()
-              if k in catalogue["en"] and set(names.findall(text)) != set(names.findall(catalogue["en"][k]))]
+    differ = [
+        k
+        for k, text in catalogue["zh-CN"].items()
+        if k in catalogue["en"] and set(names.findall(text)) != set(names.findall(catalogue["en"][k]))
+    ]
     assert differ == []

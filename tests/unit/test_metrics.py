@@ -1,4 +1,5 @@
 """Figures decided per complaint: breached-now by step adds up; a rate with nothing to measure is not 0%."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,12 +12,19 @@ def at(hour: int) -> datetime:
 
 
 def test_breached_now_by_step_adds_up_to_breached_now():
-    overdue = [(1, "handle", "投诉处理", at(3)),
-               (2, "classify", "投诉分类", at(1)),
-               (3, "handle", "投诉处理", at(5)), (3, "track", "投诉跟踪", at(2))]  # two parallel steps overdue: once
+    overdue = [
+        (1, "handle", "投诉处理", at(3)),
+        (2, "classify", "投诉分类", at(1)),
+        (3, "handle", "投诉处理", at(5)),
+        (3, "track", "投诉跟踪", at(2)),
+    ]  # two parallel steps overdue: once
     rows = breached_by_step(overdue, breached=4)  # complaint 4: only its 15-day reply clock is past due
-    assert [(r["element_id"], r["count"]) for r in rows] == [("classify", 1), ("complaint_clock", 1), ("handle", 1),
-                                                            ("track", 1)]
+    assert [(r["element_id"], r["count"]) for r in rows] == [
+        ("classify", 1),
+        ("complaint_clock", 1),
+        ("handle", 1),
+        ("track", 1),
+    ]
     assert sum(r["count"] for r in rows) == 4
     assert breached_by_step([], 0) == []
 

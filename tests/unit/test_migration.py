@@ -1,4 +1,5 @@
 """Moving a running instance to another version: safe moves keep tasks and deadlines, unsafe ones are refused."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -18,15 +19,21 @@ TABLES = {p.name: p.read_bytes() for p in (ROOT / "processes").glob("*.dmn")}
 
 def bundle(source: bytes):
     return parse_bundle({"c.bpmn": source, **CALLED}, TABLES, process_id="complaint_handling")
+
+
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
 
 def engine():
-    return Engine(functions={"now_iso": lambda: NOW.isoformat()},
-                  context_functions={"sla_due": lambda data, step, since=None: "2026-03-03T00:00:00+00:00",
-                                     "sla_warn": lambda data, step, since=None: "2026-03-02T12:00:00+00:00",
-                                     "live_intake": lambda data: False},  # every instance here waits in receive
-                  now=lambda: NOW)
+    return Engine(
+        functions={"now_iso": lambda: NOW.isoformat()},
+        context_functions={
+            "sla_due": lambda data, step, since=None: "2026-03-03T00:00:00+00:00",
+            "sla_warn": lambda data, step, since=None: "2026-03-02T12:00:00+00:00",
+            "live_intake": lambda data: False,
+        },  # every instance here waits in receive
+        now=lambda: NOW,
+    )
 
 
 def at_classify(eng):
@@ -60,12 +67,14 @@ def without_receive() -> bytes:
     """The diagram with the receive step taken out: the intake gateway before it leads to classify."""
     root = etree.fromstring(SOURCE)
     ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
-    for xpath in ('//bpmn:userTask[@id="receive"]', '//bpmn:sequenceFlow[@id="flow_receive_to_classify"]',
-                  '//bpmn:flowNodeRef[text()="receive"]'):
+    for xpath in (
+        '//bpmn:userTask[@id="receive"]',
+        '//bpmn:sequenceFlow[@id="flow_receive_to_classify"]',
+        '//bpmn:flowNodeRef[text()="receive"]',
+    ):
         for node in root.xpath(xpath, namespaces=ns):
             node.getparent().remove(node)
-    root.xpath('//bpmn:sequenceFlow[@id="flow_gw_intake_to_receive"]', namespaces=ns)[0].set(
-        "targetRef", "classify")
+    root.xpath('//bpmn:sequenceFlow[@id="flow_gw_intake_to_receive"]', namespaces=ns)[0].set("targetRef", "classify")
     return etree.tostring(root)
 
 
@@ -88,8 +97,11 @@ def test_removing_a_task_the_instance_passed_through_is_refused():
 def test_changing_the_type_of_the_waiting_task_is_refused():
     eng = engine()
     inst = at_classify(eng)
-    manual = bundle(SOURCE.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"')
-                    .replace(b'</bpmn:userTask>\n    <bpmn:userTask id="register"',
-                             b'</bpmn:manualTask>\n    <bpmn:userTask id="register"'))
+    manual = bundle(
+        SOURCE.replace(b'<bpmn:userTask id="classify"', b'<bpmn:manualTask id="classify"').replace(
+            b'</bpmn:userTask>\n    <bpmn:userTask id="register"',
+            b'</bpmn:manualTask>\n    <bpmn:userTask id="register"',
+        )
+    )
     check = check_migration(inst, manual)
     assert not check.safe and "classify" in check.reasons[0] and "type" in check.reasons[0]

@@ -1,4 +1,5 @@
 """Amounts from forms and scripts, as the complaint's columns keep them."""
+
 from decimal import Decimal
 
 from app.domain.money import yuan

@@ -1,4 +1,5 @@
 """Hour × weekday counts and the seasonal-baseline alert, against hand counts."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -14,10 +15,15 @@ def test_hour_by_weekday():
 
 
 def test_the_baseline_is_the_same_weekday_of_the_four_weeks_before():
-    counts = {MONDAY - timedelta(days=7): 10, MONDAY - timedelta(days=14): 12, MONDAY - timedelta(days=21): 8,
-              MONDAY - timedelta(days=28): 10, MONDAY - timedelta(days=1): 99}  # Sunday: another weekday, ignored
+    counts = {
+        MONDAY - timedelta(days=7): 10,
+        MONDAY - timedelta(days=14): 12,
+        MONDAY - timedelta(days=21): 8,
+        MONDAY - timedelta(days=28): 10,
+        MONDAY - timedelta(days=1): 99,
+    }  # Sunday: another weekday, ignored
     mean, spread = baseline(counts, MONDAY)
-    assert mean == 10.0 and round(spread, 4) == round((2 ** 2 * 2 / 4) ** 0.5, 4)  # sqrt((0+4+4+0)/4)
+    assert mean == 10.0 and round(spread, 4) == round((2**2 * 2 / 4) ** 0.5, 4)  # sqrt((0+4+4+0)/4)
 
 
 def test_a_day_that_departs_from_its_baseline_raises_an_alert_and_a_normal_one_does_not():

@@ -1,4 +1,5 @@
 """The one permission policy: its table and the task rules every service and page use."""
+
 import pytest
 
 from app.domain import policy
@@ -20,7 +21,13 @@ def test_an_unknown_capability_is_a_bug_not_a_refusal():
 
 
 def test_process_owners_see_diagrams_not_customers():
-    for capability in ("complaint.follow_any", "personal_data.reveal", "task.oversee", "report.read", "access_log.read"):
+    for capability in (
+        "complaint.follow_any",
+        "personal_data.reveal",
+        "task.oversee",
+        "report.read",
+        "access_log.read",
+    ):
         assert not policy.allows({"process_owner"}, capability)
     assert policy.allows({"process_owner"}, "model.edit")
 

@@ -1,4 +1,5 @@
 """The sandbox refuses every escape, stays within its limits and runs the diagrams' expressions."""
+
 import time
 from datetime import datetime, timezone
 
@@ -9,8 +10,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine.sandbox import (Limits, SandboxedEnvironment, SandboxViolation, check_expression,
-                                render_instructions)
+from app.engine.sandbox import Limits, SandboxedEnvironment, SandboxViolation, check_expression, render_instructions
 
 
 def offered(value):
@@ -27,12 +27,20 @@ def sla_due(data, step):
 def env():
     return SandboxedEnvironment(
         functions={"f": offered, "now": lambda: datetime(2026, 1, 5, tzinfo=timezone.utc)},
-        context_functions={"sla_due": sla_due})
+        context_functions={"sla_due": sla_due},
+    )
 
 
 def data():
-    return {"x": 1, "severity": "major", "satisfaction": "unsatisfied", "rework_rounds": 1,
-            "department": "billing", "tags": ["b", "a"], "customer": {"name": "Li"}}
+    return {
+        "x": 1,
+        "severity": "major",
+        "satisfaction": "unsatisfied",
+        "rework_rounds": 1,
+        "department": "billing",
+        "tags": ["b", "a"],
+        "customer": {"name": "Li"},
+    }
 
 
 def run(env, mode, source, context=None):
@@ -86,8 +94,7 @@ ESCAPES = [
     ("eval", "'%*d' % (10**9, 1)", "percent-format"),
     ("exec", "while True:\n    pass", "while-true"),
     ("exec", "for i in range(10**9):\n    pass", "range-1e9"),
-    ("exec", "n = 0\nfor i in range(1000):\n    for j in range(1000):\n        n += 1",
-     "nested-loops"),
+    ("exec", "n = 0\nfor i in range(1000):\n    for j in range(1000):\n        n += 1", "nested-loops"),
     ("eval", "[0 for i in range(10**5) for j in range(10**5)]", "comprehension-product"),
     ("eval", "'a' * 10**9", "string-repeat"),
     ("eval", "'x' * 10**6 * 10**6", "string-repeat-chain"),
@@ -103,14 +110,12 @@ ESCAPES = [
     ("exec", "a = 'x' * 10**6\nb = [a] * 10**5\nc = str(b)", "str-shared"),
     ("exec", "a = 'x' * 10**6\nb = [a] * 10**5\nc = f'{b}'", "fstring-shared"),
     ("exec", "a = 'x' * 10**6\nb = [a] * 10**5\nc = b == [a + ''] * 10**5", "compare-shared"),
-    ("exec", "t = tuple(range(10**5))\nd = {}\nfor i in range(10**5):\n    d[t] = i",
-     "tuple-hashing"),
+    ("exec", "t = tuple(range(10**5))\nd = {}\nfor i in range(10**5):\n    d[t] = i", "tuple-hashing"),
     ("exec", "y = []\nfor i in range(1000):\n    y = [y]", "deep-value"),
     ("exec", "y = []\ny.append(y)", "cyclic-value"),
     ("eval", "-" * 200 + "1", "deep-syntax"),
     ("eval", "[" * 150 + "]" * 150, "deep-literal"),
-    ("eval", (lambda s: [s := f"[{s} for y in [1]]" for _ in range(120)][-1])("y"),
-     "deep-comprehension-nesting"),
+    ("eval", (lambda s: [s := f"[{s} for y in [1]]" for _ in range(120)][-1])("y"), "deep-comprehension-nesting"),
     ("eval", "not " * 100_000 + "1", "huge-source"),
     ("eval", "tags.append(1)", "expression-mutates-data"),
     ("eval", "[0 for customer['name'] in ['x']]", "comprehension-writes-data"),
@@ -152,36 +157,49 @@ def test_process_stays_healthy_after_violations(env):
     assert env.evaluate('severity == "major"', data()) is True
 
 
-@pytest.mark.parametrize("expression,expected", [
-    ('severity == "major"', True),
-    ('satisfaction == "unsatisfied" and rework_rounds < 2', True),
-    ('"handler_" + department', "handler_billing"),
-    ('severity in ("major", "general") and not tags == []', True),
-    ('", ".join(sorted(tags)).upper()', "A, B"),
-    ('customer["name"].lower() + f"/{rework_rounds:03d}/{1.5:.2f}"', "li/001/1.50"),
-    ("{k: len(v) for k, v in customer.items()}", {"name": 2}),
-    ("sum(i * i for i in range(4)) + max(3, 4) + abs(-1) + round(2.6)", 22),
-    ("[t for t in tags if t != 'a'][0:1]", ["b"]),
-    ("len(set(tags)) == 2 and isinstance(x, (int, float)) and 0 < x <= 1", True),
-    ("list(zip(tags, range(2))) + list(enumerate('ab'))", [("b", 0), ("a", 1), (0, "a"), (1, "b")]),
-    ("int('42') + float('0.5') + bool(tags) + len(str(x))", 44.5),
-    ("customer.get('missing', 'none') if any([x]) and all([1]) else None", "none"),
-    ("min(tags, key=len) + dict(a=1)['a'] * 'z'", "bz"),
-])
+@pytest.mark.parametrize(
+    "expression,expected",
+    [
+        ('severity == "major"', True),
+        ('satisfaction == "unsatisfied" and rework_rounds < 2', True),
+        ('"handler_" + department', "handler_billing"),
+        ('severity in ("major", "general") and not tags == []', True),
+        ('", ".join(sorted(tags)).upper()', "A, B"),
+        ('customer["name"].lower() + f"/{rework_rounds:03d}/{1.5:.2f}"', "li/001/1.50"),
+        ("{k: len(v) for k, v in customer.items()}", {"name": 2}),
+        ("sum(i * i for i in range(4)) + max(3, 4) + abs(-1) + round(2.6)", 22),
+        ("[t for t in tags if t != 'a'][0:1]", ["b"]),
+        ("len(set(tags)) == 2 and isinstance(x, (int, float)) and 0 < x <= 1", True),
+        ("list(zip(tags, range(2))) + list(enumerate('ab'))", [("b", 0), ("a", 1), (0, "a"), (1, "b")]),
+        ("int('42') + float('0.5') + bool(tags) + len(str(x))", 44.5),
+        ("customer.get('missing', 'none') if any([x]) and all([1]) else None", "none"),
+        ("min(tags, key=len) + dict(a=1)['a'] * 'z'", "bz"),
+    ],
+)
 def test_expressions_evaluate_like_python(env, expression, expected):
     assert env.evaluate(expression, data()) == expected
 
 
 def test_same_results_as_task_data_environment(env):
     plain = TaskDataEnvironment({"f": offered})
-    for expression in ['severity == "major"', '"handler_" + department', "x * 3 - 1 // 2",
-                       "[t.upper() for t in tags]", "customer['name'] * 2", "not tags",
-                       "sorted(tags)[-1]", "f'{x!r:>4}|'", "f(x) + 1"]:
+    for expression in [
+        'severity == "major"',
+        '"handler_" + department',
+        "x * 3 - 1 // 2",
+        "[t.upper() for t in tags]",
+        "customer['name'] * 2",
+        "not tags",
+        "sorted(tags)[-1]",
+        "f'{x!r:>4}|'",
+        "f(x) + 1",
+    ]:
         assert env.evaluate(expression, data()) == plain.evaluate(expression, data()), expression
-    script = ("rework_rounds = rework_rounds + 1\nroute = 'handler_' + department\n"
-              "for t in tags:\n    if t == 'a':\n        continue\n    first = t\n"
-              "customer['name'] += '!'\ntags.sort()\ndel x\ncounts = {}\n"
-              "for t in tags:\n    counts[t] = counts.get(t, 0) + 1")
+    script = (
+        "rework_rounds = rework_rounds + 1\nroute = 'handler_' + department\n"
+        "for t in tags:\n    if t == 'a':\n        continue\n    first = t\n"
+        "customer['name'] += '!'\ntags.sort()\ndel x\ncounts = {}\n"
+        "for t in tags:\n    counts[t] = counts.get(t, 0) + 1"
+    )
     ours, theirs = data(), data()
     env.execute(script, ours)
     plain.execute(script, theirs)
@@ -303,24 +321,31 @@ def test_compiled_expression_is_cached(env):
     assert env._programs[('severity == "major"', "eval")] is program
 
 
-@pytest.mark.parametrize("source,mode,allowed,expected", [
-    ('severity == "major"', "eval", {"severity"}, []),
-    ('"handler_" + department', "eval", {"department"}, []),
-    ('sla_due("handle")', "eval", {"sla_due"}, []),
-    ("n = len(tags)\nm = n + 1", "exec", {"tags"}, []),
-    ("rework < 2", "eval", set(), ["name 'rework' is not defined"]),
-    ("severity ==", "eval", {"severity"}, ["syntax error"]),
-    ("PT1H", "eval", set(), ["name 'PT1H' is not defined"]),
-    ("import os\ny = x.__class__", "exec", {"x"},
-     ["line 1: import is not allowed", "line 2: attribute '__class__' is not allowed"]),
-    ("eval('1')", "eval", set(), ["'eval' is not allowed"]),
-    ("", "eval", set(), ["empty"]),
-    (None, "eval", set(), ["empty"]),
-    (42, "eval", set(), ["must be text"]),
-    ("a\x00b", "eval", set(), ["syntax error"]),
-    ("1", "run", set(), ["unknown mode"]),
-    ("not " * 100_000 + "1", "eval", set(), ["exceeds the limit"]),
-])
+@pytest.mark.parametrize(
+    "source,mode,allowed,expected",
+    [
+        ('severity == "major"', "eval", {"severity"}, []),
+        ('"handler_" + department', "eval", {"department"}, []),
+        ('sla_due("handle")', "eval", {"sla_due"}, []),
+        ("n = len(tags)\nm = n + 1", "exec", {"tags"}, []),
+        ("rework < 2", "eval", set(), ["name 'rework' is not defined"]),
+        ("severity ==", "eval", {"severity"}, ["syntax error"]),
+        ("PT1H", "eval", set(), ["name 'PT1H' is not defined"]),
+        (
+            "import os\ny = x.__class__",
+            "exec",
+            {"x"},
+            ["line 1: import is not allowed", "line 2: attribute '__class__' is not allowed"],
+        ),
+        ("eval('1')", "eval", set(), ["'eval' is not allowed"]),
+        ("", "eval", set(), ["empty"]),
+        (None, "eval", set(), ["empty"]),
+        (42, "eval", set(), ["must be text"]),
+        ("a\x00b", "eval", set(), ["syntax error"]),
+        ("1", "run", set(), ["unknown mode"]),
+        ("not " * 100_000 + "1", "eval", set(), ["exceeds the limit"]),
+    ],
+)
 def test_check_expression(source, mode, allowed, expected):
     problems = check_expression(source, mode, allowed)
     assert len(problems) == len(expected), problems
@@ -364,10 +389,8 @@ PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 def run_process(start_data, script="rework_rounds = rework_rounds + 1"):
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(PROCESS.replace("SCRIPT", script).encode())
-    environment = SandboxedEnvironment(
-        context_functions={"sla_due": lambda data, step: "2020-01-01T00:00:00+00:00"})
-    workflow = BpmnWorkflow(parser.get_spec("route"),
-                            script_engine=PythonScriptEngine(environment=environment))
+    environment = SandboxedEnvironment(context_functions={"sla_due": lambda data, step: "2020-01-01T00:00:00+00:00"})
+    workflow = BpmnWorkflow(parser.get_spec("route"), script_engine=PythonScriptEngine(environment=environment))
     workflow.get_tasks(state=TaskState.READY)[0].set_data(**start_data)
     workflow.do_engine_steps()
     workflow.refresh_timers()
@@ -385,30 +408,63 @@ def test_workflow_runs_conditions_scripts_and_timers_in_the_sandbox(severity, ro
 
 def test_workflow_task_with_an_escaping_script_fails_with_the_violation():
     with pytest.raises(WorkflowTaskException) as info:
-        run_process({"severity": "major", "rework_rounds": 0, "department": "network"},
-                    script="leak = ().__class__.__bases__[0].__subclasses__()")
+        run_process(
+            {"severity": "major", "rework_rounds": 0, "department": "network"},
+            script="leak = ().__class__.__bases__[0].__subclasses__()",
+        )
     assert info.value.error_type == "SandboxViolation"
     assert "attribute '__subclasses__' is not allowed" in str(info.value)
     assert info.value.task.task_spec.name == "bump" and info.value.task.state == TaskState.ERROR
 
 
-@pytest.mark.parametrize("template", [
-    "{{ ''.__class__ }}", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ '{0.__class__}'.format(1) }}", "{{ cycler.__init__.__globals__ }}",
-    "{{ 'a' * 10**9 }}", "{{ 'a'.center(10**9) }}", "{{ '%s' % customer_name }}",
-    "{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}",
-    "{% set ns = namespace(s='ab') %}{% for i in range(80) %}{% set ns.s = ns.s ~ ns.s %}"
-    "{% endfor %}{{ ns.s|length }}",
-    "{{ customer_name|safe }}", "{{ lipsum(10**6) }}", "{{ tags.append(1) }}",
-    "{% for x in tags recursive %}{{ loop(tags) }}{% endfor %}",
-    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
-    "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}",
-    "{% set b = ['x' * 10**6] * 10**5 %}{{ b|join }}", "{% set b = ['x' * 10**6] * 10**5 %}{{ b }}",
-    "{{ range(10**9)|list }}", "{{ dict.fromkeys(range(10)) }}", "{{ unclosed ",
-], ids=["class", "subclasses", "format", "globals", "repeat", "center", "percent",
-        "nested-loops", "doubling", "safe-filter", "lipsum", "mutation", "recursive-loop",
-        "recursive-macro", "exponential-macro", "join-shared", "print-shared", "huge-range",
-        "type-method", "syntax-error"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ '{0.__class__}'.format(1) }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ 'a' * 10**9 }}",
+        "{{ 'a'.center(10**9) }}",
+        "{{ '%s' % customer_name }}",
+        "{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}",
+        "{% set ns = namespace(s='ab') %}{% for i in range(80) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}{{ ns.s|length }}",
+        "{{ customer_name|safe }}",
+        "{{ lipsum(10**6) }}",
+        "{{ tags.append(1) }}",
+        "{% for x in tags recursive %}{{ loop(tags) }}{% endfor %}",
+        "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+        "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}",
+        "{% set b = ['x' * 10**6] * 10**5 %}{{ b|join }}",
+        "{% set b = ['x' * 10**6] * 10**5 %}{{ b }}",
+        "{{ range(10**9)|list }}",
+        "{{ dict.fromkeys(range(10)) }}",
+        "{{ unclosed ",
+    ],
+    ids=[
+        "class",
+        "subclasses",
+        "format",
+        "globals",
+        "repeat",
+        "center",
+        "percent",
+        "nested-loops",
+        "doubling",
+        "safe-filter",
+        "lipsum",
+        "mutation",
+        "recursive-loop",
+        "recursive-macro",
+        "exponential-macro",
+        "join-shared",
+        "print-shared",
+        "huge-range",
+        "type-method",
+        "syntax-error",
+    ],
+)
 def test_instructions_refuse_escapes(template):
     started = time.perf_counter()
     with pytest.raises(SandboxViolation):
@@ -420,5 +476,6 @@ def test_instructions_render_escaped_and_blank_when_undefined():
     html = render_instructions(
         "<p>联系 {{ customer_name }}{{ missing }}{{ missing.field }}</p>"
         "{% for t in tags %}{{ loop.index }}{{ t|upper }}{% endfor %} {{ amount|round(1) }}",
-        {"customer_name": "<script>x</script>", "tags": ["a", "b"], "amount": 2.345})
+        {"customer_name": "<script>x</script>", "tags": ["a", "b"], "amount": 2.345},
+    )
     assert html == "<p>联系 &lt;script&gt;x&lt;/script&gt;</p>1A2B 2.3"

@@ -1,4 +1,5 @@
 """Walk every scenario file with the engine alone, saving and restoring the state between every two steps."""
+
 from __future__ import annotations
 
 import json
@@ -92,7 +93,9 @@ def test_scenario(process_id, scenario, bundles):
             visited |= {s.element_id for s in inst.complete(task.id, step["data"])}
         for want in step.get("expect_ready", []):
             ready = _ready(engine.load(bundle, inst.dump()), groups)
-            assert (want["task"], want.get("group")) in ready, f"step {i}: expected {want} ready; ready: {sorted(ready)}"
+            assert (want["task"], want.get("group")) in ready, (
+                f"step {i}: expected {want} ready; ready: {sorted(ready)}"
+            )
 
     _same_as_stock(inst)
     expect = scenario["expect"]

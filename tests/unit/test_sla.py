@@ -43,8 +43,7 @@ def test_handle_is_three_working_days_and_one_when_major(policy):
 
 
 def test_hour_limits_are_wall_clock_even_on_a_holiday(policy):
-    assert policy.deadline("classify", "general", sh(2026, 10, 1, 23, 30), CAL).at == \
-        sh(2026, 10, 2, 0, 30)
+    assert policy.deadline("classify", "general", sh(2026, 10, 1, 23, 30), CAL).at == sh(2026, 10, 2, 0, 30)
     assert policy.deadline("dispatch", "general", sh(2026, 10, 3), CAL).at == sh(2026, 10, 3, 12)
     assert policy.deadline("classify", "major", sh(2026, 10, 3), CAL).at == sh(2026, 10, 3, 10, 30)
 
@@ -85,8 +84,9 @@ def test_escalation_targets(policy):
 def test_complaint_wide_clocks(policy):
     assert policy.first_reply_deadline(sh(2026, 9, 30), CAL) == Deadline(sh(2026, 10, 2))
     assert policy.final_reply_deadline(sh(2026, 9, 16), CAL) == Deadline(sh(2026, 10, 9, 0))
-    assert policy.final_reply_deadline(sh(2026, 12, 20), CAL) == \
-        Deadline(sh(2027, 1, 5, 0), provisional=True)  # last day Jan 4, 2027: no data yet
+    assert policy.final_reply_deadline(sh(2026, 12, 20), CAL) == Deadline(
+        sh(2027, 1, 5, 0), provisional=True
+    )  # last day Jan 4, 2027: no data yet
 
 
 def test_provisional_step_deadline_recomputed_with_the_official_year(policy):
@@ -101,12 +101,12 @@ def test_provisional_step_deadline_recomputed_with_the_official_year(policy):
 
 def test_resume_adds_back_the_remaining_budget(policy):
     due = policy.deadline("handle", "general", sh(2026, 9, 28), CAL)
-    resumed = policy.resumed_deadline("handle", "general", due, sh(2026, 9, 29), sh(2026, 10, 9),
-                                      CAL)
+    resumed = policy.resumed_deadline("handle", "general", due, sh(2026, 9, 29), sh(2026, 10, 9), CAL)
     assert resumed == Deadline(sh(2026, 10, 12))
     due = policy.deadline("dispatch", "general", sh(2026, 3, 9), CAL)  # wall clock: 12:00
-    assert policy.resumed_deadline("dispatch", "general", due, sh(2026, 3, 9, 11),
-                                   sh(2026, 3, 9, 15), CAL).at == sh(2026, 3, 9, 16)
+    assert policy.resumed_deadline("dispatch", "general", due, sh(2026, 3, 9, 11), sh(2026, 3, 9, 15), CAL).at == sh(
+        2026, 3, 9, 16
+    )
     legal = policy.complaint_limit("final_reply")
     due = policy.final_reply_deadline(sh(2026, 3, 9), CAL)
     assert legal.resumed(due, sh(2026, 3, 10), sh(2026, 3, 20), CAL) == due
@@ -122,15 +122,15 @@ def test_seconds_policy_with_a_fixed_clock(fast):
         seen.append(fast.state(due, clock.now(), warn))
         clock.advance(timedelta(seconds=10))
     assert seen == ["on_time", "on_time", "warning", "breached"]
-    assert fast.deadline("handle", "major", clock.now(), CAL).at - clock.now() == \
-        timedelta(seconds=10)
+    assert fast.deadline("handle", "major", clock.now(), CAL).at - clock.now() == timedelta(seconds=10)
 
 
 def test_changing_a_limit_needs_no_code_change(tmp_path):
     text = (CONFIG / "sla.toml").read_text(encoding="utf-8")
-    edited = text.replace('[steps.handle]              # 投诉处理: within 3 working days of dispatch\n'
-                          'after = "dispatch"\nlimit = 3',
-                          '[steps.handle]\nafter = "dispatch"\nlimit = 5')
+    edited = text.replace(
+        '[steps.handle]              # 投诉处理: within 3 working days of dispatch\nafter = "dispatch"\nlimit = 3',
+        '[steps.handle]\nafter = "dispatch"\nlimit = 5',
+    )
     assert edited != text
     (tmp_path / "sla.toml").write_text(edited, encoding="utf-8")
     policy = SlaPolicy.load(tmp_path / "sla.toml")
@@ -149,19 +149,29 @@ BROKEN = [
     ('[steps.handle]\nlimit = 3\nunit = "weeks"\n', r"steps\.handle\.unit: unknown value 'weeks'"),
     ('[steps.handle]\nlimit = -3\nunit = "working_days"\n', r"steps\.handle\.limit: must be"),
     ('[steps.handle]\nlimit = 1.5\nunit = "working_days"\n', r"steps\.handle\.limit: must be"),
-    ('[steps.handle]\nlimit = 3\n', r"steps\.handle: needs both"),
-    ('[steps.handle]\nlimit = 3\nunit = "working_days"\ncalendar = "working"\n',
-     r"steps\.handle\.calendar: applies to"),
-    ('[steps.handle]\nlimit = 3\nunit = "working_days"\nwarn_at = [0.8, 0.5]\n',
-     r"steps\.handle\.warn_at: must be increasing"),
-    ('[steps.handle]\nlimit = 3\nunit = "working_days"\n[steps.handle.critical]\nlimit = 1\n',
-     r"steps\.handle\.critical: unknown key"),
-    ('[steps.handle]\nlimit = 3\nunit = "working_days"\n[steps.handle.major]\nafter = "x"\n',
-     r"steps\.handle\.major\.after: unknown key"),
-    ('[steps.handle]\nlimit = 3\nunit = "working_days"\nescalate_to = "Boss!"\n',
-     r"steps\.handle\.escalate_to: must be a code"),
-    ('[sla]\n', r": sla: unknown key"),
-    ('[steps.handle\n', r"sla\.toml: "),
+    ("[steps.handle]\nlimit = 3\n", r"steps\.handle: needs both"),
+    (
+        '[steps.handle]\nlimit = 3\nunit = "working_days"\ncalendar = "working"\n',
+        r"steps\.handle\.calendar: applies to",
+    ),
+    (
+        '[steps.handle]\nlimit = 3\nunit = "working_days"\nwarn_at = [0.8, 0.5]\n',
+        r"steps\.handle\.warn_at: must be increasing",
+    ),
+    (
+        '[steps.handle]\nlimit = 3\nunit = "working_days"\n[steps.handle.critical]\nlimit = 1\n',
+        r"steps\.handle\.critical: unknown key",
+    ),
+    (
+        '[steps.handle]\nlimit = 3\nunit = "working_days"\n[steps.handle.major]\nafter = "x"\n',
+        r"steps\.handle\.major\.after: unknown key",
+    ),
+    (
+        '[steps.handle]\nlimit = 3\nunit = "working_days"\nescalate_to = "Boss!"\n',
+        r"steps\.handle\.escalate_to: must be a code",
+    ),
+    ("[sla]\n", r": sla: unknown key"),
+    ("[steps.handle\n", r"sla\.toml: "),
 ]
 
 
@@ -171,7 +181,7 @@ def test_policy_errors_name_the_file_and_key(tmp_path, change, message):
     if change.startswith("[steps.handle]\n") or change.startswith("[steps.handle\n"):
         # Replace the shipped handle tables with the broken one.
         start = text.index("[steps.handle]")
-        text = text[:start] + text[text.index("[steps.track]"):]
+        text = text[:start] + text[text.index("[steps.track]") :]
     path = tmp_path / "sla.toml"
     path.write_text(text + "\n" + change, encoding="utf-8")
     with pytest.raises(SlaConfigError, match=message) as caught:
@@ -191,7 +201,7 @@ def test_missing_step_and_missing_file(tmp_path):
     text = (CONFIG / "sla-seconds.toml").read_text(encoding="utf-8")
     start = text.index("[steps.track]")
     path = tmp_path / "p.toml"
-    path.write_text(text[:start] + text[text.index("[steps.feedback]"):], encoding="utf-8")
+    path.write_text(text[:start] + text[text.index("[steps.feedback]") :], encoding="utf-8")
     with pytest.raises(SlaConfigError, match=r"p\.toml: steps\.track: missing"):
         SlaPolicy.load(path)
     with pytest.raises(SlaConfigError, match="nope.toml"):

@@ -1,4 +1,5 @@
 """How the engine stores an instance's state: compressed with a preset dictionary, older states still readable."""
+
 from __future__ import annotations
 
 import json

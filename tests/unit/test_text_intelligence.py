@@ -1,4 +1,5 @@
 """The pure text parts: normalising, the classifier and its stored form, evaluation, similarity, areas, history files."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,13 @@ def test_a_model_trained_on_the_synthetic_corpus_suggests_held_out_categories_at
 
 def test_a_stored_model_scores_exactly_as_the_fitted_one_and_carries_no_pickle(corpus):
     learn, held_out = corpus
-    model = train([t for t, _ in learn], {"category": [lab for _, lab in learn],
-                                          "severity": ["major" if "工信部" in t else "general" for t, _ in learn]})
+    model = train(
+        [t for t, _ in learn],
+        {
+            "category": [lab for _, lab in learn],
+            "severity": ["major" if "工信部" in t else "general" for t, _ in learn],
+        },
+    )
     blob = model.to_bytes()
     assert b"pickle" not in blob[:200]
     again = TextModel.from_bytes(blob)
@@ -67,8 +73,11 @@ def test_evaluate_gives_stratified_folds_per_class_figures_and_the_confusion_mat
 
 def test_similarity_index_finds_the_near_duplicate_and_respects_the_window():
     index = SimilarityIndex()
-    index.add([1, 2, 3], ["朝阳区望京西园小区宽带断网，光猫亮红灯", "话费被多扣了三十元要求退费", "营业厅工作人员态度恶劣"],
-              [100.0, 100.0, 200.0])
+    index.add(
+        [1, 2, 3],
+        ["朝阳区望京西园小区宽带断网，光猫亮红灯", "话费被多扣了三十元要求退费", "营业厅工作人员态度恶劣"],
+        [100.0, 100.0, 200.0],
+    )
     assert index.query("望京西园宽带断网了", 2)[0][0] == 1
     assert index.query("望京西园宽带断网了", 2, since=150.0) == []  # older than the window
     assert index.query("营业厅态度差", 5, exclude={3}) == []
@@ -125,7 +134,9 @@ def test_the_fast_features_of_one_text_equal_the_fitted_vectorisers(corpus):
     for text in [t for t, _ in held_out[:20]] + ["  宽带  断了 ＡＢＣ 123 ", "x"]:
         idx, values = model.features(text)
         row = model.vectorizer.transform([normalize(text)])
-        assert dict(zip(idx.tolist(), values.tolist())) == pytest.approx(dict(zip(row.indices.tolist(), row.data.tolist())), abs=1e-5)
+        assert dict(zip(idx.tolist(), values.tolist())) == pytest.approx(
+            dict(zip(row.indices.tolist(), row.data.tolist())), abs=1e-5
+        )
 
 
 def test_a_bad_text_setting_is_refused_naming_it(tmp_path):

@@ -1,4 +1,5 @@
 """The engine seam re-sets a waiting timer's due instant; the engine fires it at the new time only."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

@@ -1,4 +1,5 @@
 """Numbers typed by people: ASCII digits within the database's integer range, else None."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,9 @@ def test_plain_digits_are_read(text, expected):
     assert whole_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "²", "٣", "-1", "+1", "1e3", "1_000", "0x10", str(MAX_INT + 1),
-                                  "9" * 20, "9" * 5000, None])
+@pytest.mark.parametrize(
+    "text", ["", "²", "٣", "-1", "+1", "1e3", "1_000", "0x10", str(MAX_INT + 1), "9" * 20, "9" * 5000, None]
+)
 def test_anything_else_is_none(text):
     assert whole_number(text) is None
 

@@ -3,18 +3,49 @@
 The document is assembled from one module per audience: core (sign-in, instances, complaints, tasks), sla,
 managers, operations, owners; the fragments they share are in schema_parts. branches.py adds its own part.
 """
+
 from __future__ import annotations
 
 from flask import jsonify
 
 from .. import bp
 from . import core, managers, operations, owners, sla
-from .schema_parts import (ANY_OBJ, ID_PATH, IDEMPOTENCY_KEY, OBJ, PROBLEM, PROBLEM_SCHEMA, REASON, REQUEST_PATH,
-                           SLA_STATES, TASK_PATH, _json_body, _problems, _q, _resp)
+from .schema_parts import (
+    ANY_OBJ,
+    ID_PATH,
+    IDEMPOTENCY_KEY,
+    OBJ,
+    PROBLEM,
+    PROBLEM_SCHEMA,
+    REASON,
+    REQUEST_PATH,
+    SLA_STATES,
+    TASK_PATH,
+    _json_body,
+    _problems,
+    _q,
+    _resp,
+)
 
 # Re-exported: route modules outside this package (branches.py) build their parts of the document from these.
-__all__ = ["DOCUMENT", "openapi", "ANY_OBJ", "ID_PATH", "IDEMPOTENCY_KEY", "OBJ", "PROBLEM", "PROBLEM_SCHEMA", "REASON",
-           "REQUEST_PATH", "SLA_STATES", "TASK_PATH", "_json_body", "_problems", "_q", "_resp"]
+__all__ = [
+    "DOCUMENT",
+    "openapi",
+    "ANY_OBJ",
+    "ID_PATH",
+    "IDEMPOTENCY_KEY",
+    "OBJ",
+    "PROBLEM",
+    "PROBLEM_SCHEMA",
+    "REASON",
+    "REQUEST_PATH",
+    "SLA_STATES",
+    "TASK_PATH",
+    "_json_body",
+    "_problems",
+    "_q",
+    "_resp",
+]
 
 _PARTS = (core, sla, managers, operations, owners)
 

@@ -1,14 +1,24 @@
 """Fragments every part of the OpenAPI document shares: response and parameter builders, the Problem shape, common ids."""
+
 from __future__ import annotations
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_SCHEMA = {
-    "type": "object", "required": ["status", "title", "detail"],
+    "type": "object",
+    "required": ["status", "title", "detail"],
     "properties": {
-        "type": {"type": "string"}, "status": {"type": "integer"}, "title": {"type": "string"},
+        "type": {"type": "string"},
+        "status": {"type": "integer"},
+        "title": {"type": "string"},
         "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
-                                              "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
         "request_id": {"type": "string", "description": "the request's id (X-Request-ID), also in the server's logs"},
     },
 }
@@ -24,9 +34,17 @@ def _resp(description: str, schema: dict | None = None, content_type: str = "app
 
 def _problems(*codes: int) -> dict:
     """The problem+json responses for these status codes, keyed by code."""
-    names = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
-             413: "Body larger than MAX_UPLOAD_MB", 422: "Invalid input", 429: "Too many tries; wait Retry-After seconds",
-             503: "Database unavailable; retry after Retry-After seconds (same Idempotency-Key)"}
+    names = {
+        400: "Bad request",
+        401: "Not signed in",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        413: "Body larger than MAX_UPLOAD_MB",
+        422: "Invalid input",
+        429: "Too many tries; wait Retry-After seconds",
+        503: "Database unavailable; retry after Retry-After seconds (same Idempotency-Key)",
+    }
     return {str(c): _resp(names[c], PROBLEM, "application/problem+json") for c in codes}
 
 
@@ -48,9 +66,11 @@ TASK_PATH = [{"name": "task_id", "in": "path", "required": True, "schema": {"typ
 REQUEST_PATH = [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
 SLA_STATES = ("on_time", "warning", "breached", "paused", "met", "none")
 IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "A key the client picks per intended effect (a UUID). A retry with the same key and request gets the "
-                   "first answer (header Idempotent-Replayed: true), never a second effect; the same key with a different "
-                   "request gets 422. Keys belong to the caller and are kept IDEMPOTENCY_HOURS.",
+    "first answer (header Idempotent-Replayed: true), never a second effect; the same key with a different "
+    "request gets 422. Keys belong to the caller and are kept IDEMPOTENCY_HOURS.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }

@@ -6,6 +6,7 @@ regression per field (category, special type, severity, department; one-vs-rest,
 probabilities an agent can read as confidences. The fitted model is stored as plain arrays (``to_bytes``), never pickled,
 so a model row in the database cannot carry code.
 """
+
 from __future__ import annotations
 
 import io
@@ -67,14 +68,14 @@ class TextModel:
         counts: dict[int, int] = {}
         for n in range(lo, min(hi, len(doc)) + 1):
             for i in range(len(doc) - n + 1):
-                j = vocabulary.get(doc[i:i + n])
+                j = vocabulary.get(doc[i : i + n])
                 if j is not None:
                     counts[j] = counts.get(j, 0) + 1
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[idx]
-        return idx, values / np.sqrt((values ** 2).sum())
+        return idx, values / np.sqrt((values**2).sum())
 
     @property
     def _idf(self) -> np.ndarray:
@@ -96,8 +97,10 @@ class TextModel:
     def to_bytes(self) -> bytes:
         """Store the model as compressed arrays plus a JSON header (no pickle)."""
         terms = sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get)
-        arrays = {"terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
-                  "idf": self.vectorizer.idf_.astype(np.float32)}
+        arrays = {
+            "terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+            "idf": self.vectorizer.idf_.astype(np.float32),
+        }
         heads: dict[str, list[str]] = {}
         meta = {"format": FORMAT, "ngrams": list(self.vectorizer.ngram_range), "heads": heads}
         for name, head in self.heads.items():
@@ -120,15 +123,24 @@ class TextModel:
             vec = _vectorizer(tuple(meta["ngrams"]))
             vec.vocabulary_ = {t: i for i, t in enumerate(terms)}
             vec.idf_ = z["idf"].astype(np.float64)
-            heads = {name: Head(tuple(labels), z[f"coef__{name}"].astype(np.float64), z[f"intercept__{name}"])
-                     for name, labels in meta["heads"].items()}
+            heads = {
+                name: Head(tuple(labels), z[f"coef__{name}"].astype(np.float64), z[f"intercept__{name}"])
+                for name, labels in meta["heads"].items()
+            }
         return cls(vec, heads)
 
 
 def _vectorizer(ngrams=NGRAMS, min_df: int = 1) -> TfidfVectorizer:
     # normalize() runs before, so the vectoriser must not lower-case or strip accents again
-    return TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True, min_df=min_df,
-                           max_features=MAX_FEATURES, lowercase=False, dtype=np.float32)
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=ngrams,
+        sublinear_tf=True,
+        min_df=min_df,
+        max_features=MAX_FEATURES,
+        lowercase=False,
+        dtype=np.float32,
+    )
 
 
 def _head(x, labels: Sequence[str], weights: np.ndarray | None) -> Head | None:
@@ -143,8 +155,9 @@ def _head(x, labels: Sequence[str], weights: np.ndarray | None) -> Head | None:
     return Head(tuple(str(c) for c in lr.classes_), lr.coef_.astype(np.float64), lr.intercept_.astype(np.float64))
 
 
-def train(texts: Sequence[str], fields: dict[str, Sequence[str | None]],
-          weights: Iterable[float] | None = None) -> TextModel:
+def train(
+    texts: Sequence[str], fields: dict[str, Sequence[str | None]], weights: Iterable[float] | None = None
+) -> TextModel:
     """Fit the vectoriser on every text and one head per field on the texts that have that field.
 
     ``fields`` maps a field name to one label (or None: unknown for that text) per text; ``weights``

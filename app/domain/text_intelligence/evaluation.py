@@ -1,4 +1,5 @@
 """Stratified k-fold evaluation of the classifier on labelled texts: what ``classifier evaluate`` prints."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -37,20 +38,29 @@ def evaluate(texts: Sequence[str], labels: Sequence[str], folds: int = 5, seed: 
 
 def report_text(result: dict[str, Any]) -> str:
     """The evaluation as plain text: headline figures, per-class table, confusion matrix (rows: true)."""
-    lines = [f"texts {result['texts']}, stratified {result['folds']}-fold",
-             f"accuracy {result['accuracy']:.3f}   macro-F1 {result['macro_f1']:.3f}", "",
-             f"{'label':<16}{'precision':>10}{'recall':>10}{'f1':>8}{'n':>7}"]
+    lines = [
+        f"texts {result['texts']}, stratified {result['folds']}-fold",
+        f"accuracy {result['accuracy']:.3f}   macro-F1 {result['macro_f1']:.3f}",
+        "",
+        f"{'label':<16}{'precision':>10}{'recall':>10}{'f1':>8}{'n':>7}",
+    ]
     for label, m in result["per_class"].items():
         lines.append(f"{label:<16}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>8.3f}{m['support']:>7}")
     labels = result["confusion"]["labels"]
     width = max(6, *(len(lab) for lab in labels)) + 1
-    lines += ["", "confusion (rows: true, columns: predicted)", " " * 16 + "".join(f"{lab[:width-1]:>{width}}" for lab in labels)]
+    lines += [
+        "",
+        "confusion (rows: true, columns: predicted)",
+        " " * 16 + "".join(f"{lab[: width - 1]:>{width}}" for lab in labels),
+    ]
     for label, row in zip(labels, result["confusion"]["matrix"]):
         lines.append(f"{label:<16}" + "".join(f"{n:>{width}}" for n in row))
     return "\n".join(lines)
 
 
-def evaluate_holdout(texts: Sequence[str], labels: Sequence[str], share: float = 0.2, seed: int = 0) -> dict[str, Any] | None:
+def evaluate_holdout(
+    texts: Sequence[str], labels: Sequence[str], share: float = 0.2, seed: int = 0
+) -> dict[str, Any] | None:
     """Train on 80 %, score the held-out 20 % (stratified): the figures stored beside each trained version.
 
     One split instead of five folds keeps a scheduled retraining to about 1.25 training runs; run
@@ -72,10 +82,13 @@ def evaluate_holdout(texts: Sequence[str], labels: Sequence[str], share: float =
 def _figures(y, predicted, order: list[str], folds: int) -> dict[str, Any]:
     p, r, f, support = precision_recall_fscore_support(y, predicted, labels=order, zero_division=0)
     return {
-        "texts": len(y), "folds": folds,
+        "texts": len(y),
+        "folds": folds,
         "accuracy": float(accuracy_score(y, predicted)),
         "macro_f1": float(f1_score(y, predicted, labels=order, average="macro", zero_division=0)),
-        "per_class": {label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
-                      for i, label in enumerate(order)},
+        "per_class": {
+            label: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(support[i])}
+            for i, label in enumerate(order)
+        },
         "confusion": {"labels": order, "matrix": confusion_matrix(y, predicted, labels=order).tolist()},
     }

@@ -6,6 +6,7 @@ the file and imports it again instead of hunting for the half that went in. Labe
 each must be one of ours (code or Chinese name), a known synonym, or mapped by the operator; or the
 file's labels are kept as its own taxonomy.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,15 +31,34 @@ COLUMNS = {
     "outcome": ("outcome", "result", "处理结果", "结果", "办结情况"),
     "severity": ("severity", "严重程度", "级别", "等级"),
 }
-CATEGORIES = {"network": ("网络", "网络质量", "网络故障", "服务质量", "信号"), "billing": ("资费", "计费", "资费争议", "费用", "账单", "计费账单"),
-              "product": ("产品", "业务办理", "套餐", "产品套餐", "业务"), "service": ("服务", "服务态度", "营业厅", "营业厅服务"),
-              "aftersales": ("售后", "维修", "装维", "售后服务", "售后维修")}
-SPECIAL_TYPES = {"outage": ("重大故障", "大面积故障"), "privacy": ("信息泄露", "个人信息泄露", "隐私"),
-                 "fraud": ("诈骗", "骚扰", "诈骗骚扰", "诈骗/骚扰"), "special_needs": ("特殊需求", "关爱", "特殊群体")}
-CHANNELS = {"phone": ("电话", "热线"), "online": ("网上", "网络", "app", "公众号", "网站", "在线"), "letter": ("书面", "信函", "邮件", "电子邮件"),
-            "hall": ("现场", "营业厅", "到厅"), "social": ("社交媒体", "微博", "微信")}
-DEPARTMENTS = {"network": ("网络部",), "billing": ("计费部",), "product": ("产品部",), "hall": ("营业厅",),
-               "aftersales": ("售后服务部", "售后"), "security": ("信息安全部",)}
+CATEGORIES = {
+    "network": ("网络", "网络质量", "网络故障", "服务质量", "信号"),
+    "billing": ("资费", "计费", "资费争议", "费用", "账单", "计费账单"),
+    "product": ("产品", "业务办理", "套餐", "产品套餐", "业务"),
+    "service": ("服务", "服务态度", "营业厅", "营业厅服务"),
+    "aftersales": ("售后", "维修", "装维", "售后服务", "售后维修"),
+}
+SPECIAL_TYPES = {
+    "outage": ("重大故障", "大面积故障"),
+    "privacy": ("信息泄露", "个人信息泄露", "隐私"),
+    "fraud": ("诈骗", "骚扰", "诈骗骚扰", "诈骗/骚扰"),
+    "special_needs": ("特殊需求", "关爱", "特殊群体"),
+}
+CHANNELS = {
+    "phone": ("电话", "热线"),
+    "online": ("网上", "网络", "app", "公众号", "网站", "在线"),
+    "letter": ("书面", "信函", "邮件", "电子邮件"),
+    "hall": ("现场", "营业厅", "到厅"),
+    "social": ("社交媒体", "微博", "微信"),
+}
+DEPARTMENTS = {
+    "network": ("网络部",),
+    "billing": ("计费部",),
+    "product": ("产品部",),
+    "hall": ("营业厅",),
+    "aftersales": ("售后服务部", "售后"),
+    "security": ("信息安全部",),
+}
 SEVERITIES = {"general": ("一般",), "major": ("重大",)}
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
@@ -80,8 +100,13 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]
         header = [str(h or "").strip() for h in next(rows, [])]
         for n, values in enumerate(rows, start=2):
             if values and any(v not in (None, "") for v in values):
-                yield n, {h: ("" if v is None else (v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)).strip())
-                          for h, v in zip(header, values)}
+                yield (
+                    n,
+                    {
+                        h: ("" if v is None else (v.isoformat(sep=" ") if isinstance(v, datetime) else str(v)).strip())
+                        for h, v in zip(header, values)
+                    },
+                )
         wb.close()
     elif lower.endswith(".csv"):
         try:
@@ -153,8 +178,13 @@ def check(name: str, content: bytes, label_map: dict[str, str] | None = None, ta
     cols = _columns(list(first[1]))
     for needed in ("text", "label"):
         if needed not in cols:
-            out.errors.append({"row": 1, "field": needed,
-                               "message": f"no column for {needed}; name it one of: {', '.join(COLUMNS[needed])}"})
+            out.errors.append(
+                {
+                    "row": 1,
+                    "field": needed,
+                    "message": f"no column for {needed}; name it one of: {', '.join(COLUMNS[needed])}",
+                }
+            )
     if out.errors:
         return out
 
@@ -197,8 +227,17 @@ def _check_row(n: int, raw: dict[str, str], cols: dict[str, str], label_map: dic
     if label and taxonomy == "ours":
         category, special = map_label(label, label_map)
         if category is None and special is None:
-            err("label", f"「{label}」 is not one of our categories or special types; map it or keep the file's own labels")
-    row: dict[str, Any] = {"row_number": n, "text": text, "label": label[:64], "category": category, "special_type": special}
+            err(
+                "label",
+                f"「{label}」 is not one of our categories or special types; map it or keep the file's own labels",
+            )
+    row: dict[str, Any] = {
+        "row_number": n,
+        "text": text,
+        "label": label[:64],
+        "category": category,
+        "special_type": special,
+    }
     for key, table in (("channel", _CHANNEL), ("department", _DEPARTMENT), ("severity", _SEVERITY)):
         value = cell(key)
         if value:

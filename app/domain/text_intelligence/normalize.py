@@ -4,6 +4,7 @@ Agents type in every width and case; customers dictate numbers. Full-width lette
 half-width, letters lower case, and runs of digits one placeholder per length class, so that
 "13812345678" and "13987654321" read alike (a phone number), while "5元" and "50元" stay close but apart.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The text features' settings (config/text_intelligence.toml), checked when read."""
+
 from __future__ import annotations
 
 import tomllib
@@ -34,15 +35,23 @@ class TextSettings:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         m, sim, b, top = (raw.get(k, {}) for k in ("model", "similar", "burst", "topics"))
         try:
-            s = cls(seed_file=path.parent / m.get("seed_file", "text_seed.csv"),
-                    retrain_hours=float(m.get("retrain_hours", 24)), min_new_decisions=int(m.get("min_new_decisions", 20)),
-                    correction_weight=float(m.get("correction_weight", 5.0)), history_days=int(m.get("history_days", 730)),
-                    max_texts=int(m.get("max_texts", 50_000)),
-                    similar_window_days=int(sim.get("window_days", 180)), similar_limit=int(sim.get("limit", 5)),
-                    similar_min_score=float(sim.get("min_score", 0.35)), repeat_score=float(sim.get("repeat_score", 0.45)),
-                    burst_window_minutes=int(b.get("window_minutes", 120)), burst_threshold=int(b.get("threshold", 5)),
-                    burst_min_score=float(b.get("min_score", 0.30)),
-                    topic_clusters=int(top.get("clusters", 8)), topic_min_complaints=int(top.get("min_complaints", 20)))
+            s = cls(
+                seed_file=path.parent / m.get("seed_file", "text_seed.csv"),
+                retrain_hours=float(m.get("retrain_hours", 24)),
+                min_new_decisions=int(m.get("min_new_decisions", 20)),
+                correction_weight=float(m.get("correction_weight", 5.0)),
+                history_days=int(m.get("history_days", 730)),
+                max_texts=int(m.get("max_texts", 50_000)),
+                similar_window_days=int(sim.get("window_days", 180)),
+                similar_limit=int(sim.get("limit", 5)),
+                similar_min_score=float(sim.get("min_score", 0.35)),
+                repeat_score=float(sim.get("repeat_score", 0.45)),
+                burst_window_minutes=int(b.get("window_minutes", 120)),
+                burst_threshold=int(b.get("threshold", 5)),
+                burst_min_score=float(b.get("min_score", 0.30)),
+                topic_clusters=int(top.get("clusters", 8)),
+                topic_min_complaints=int(top.get("min_complaints", 20)),
+            )
         except (TypeError, ValueError) as exc:
             raise TextSettingsError(f"{path}: {exc}") from exc
         for name in ("similar_min_score", "repeat_score", "burst_min_score"):

@@ -7,6 +7,7 @@ score against a text is the dot product. The index is kept transposed (n-gram ->
 touches only the postings of its own n-grams, not every text. New texts go to a small side block that is
 merged into the main one when it grows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,12 +18,19 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from .normalize import normalize
 
-FEATURES = 2 ** 20
+FEATURES = 2**20
 MERGE_AT = 2000  # side-block size at which it is merged into the main block
 
 COMMON = 0.05  # n-grams in more than this share of texts are skipped by a query: they cost time, tell little
-_HASHER = HashingVectorizer(analyzer="char", ngram_range=(1, 2), n_features=FEATURES, alternate_sign=False,
-                            norm=None, lowercase=False, dtype=np.float32)
+_HASHER = HashingVectorizer(
+    analyzer="char",
+    ngram_range=(1, 2),
+    n_features=FEATURES,
+    alternate_sign=False,
+    norm=None,
+    lowercase=False,
+    dtype=np.float32,
+)
 
 
 def vectors(texts: list[str]) -> sp.csr_matrix:
@@ -74,8 +82,14 @@ class SimilarityIndex:
         self._main_t = sp.hstack([self._main_t, side_t]).tocsr()
         self._side, self._side_rows = [], 0
 
-    def query(self, text: str, limit: int = 5, min_score: float = 0.0, since: float | None = None,
-              exclude: set[int] | None = None) -> list[tuple[int, float]]:
+    def query(
+        self,
+        text: str,
+        limit: int = 5,
+        min_score: float = 0.0,
+        since: float | None = None,
+        exclude: set[int] | None = None,
+    ) -> list[tuple[int, float]]:
         """The ids of the most similar texts (best first) with their scores, at least min_score."""
         if not len(self.ids):
             return []
@@ -84,7 +98,7 @@ class SimilarityIndex:
         df = self._df[q.indices]
         keep = df <= max(COMMON * n, 1.0)
         feats, weights = q.indices[keep], q.data[keep] * (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0)
-        qn = float(np.sqrt((q.data[~keep] ** 2).sum() + (weights ** 2).sum())) or 1.0
+        qn = float(np.sqrt((q.data[~keep] ** 2).sum() + (weights**2).sum())) or 1.0
         scores = np.zeros(n, dtype=np.float64)
         main_n = self._main_t.shape[1]
         if main_n and len(feats):
@@ -95,8 +109,9 @@ class SimilarityIndex:
             if lengths.sum():
                 offsets = np.cumsum(lengths) - lengths
                 pos = np.arange(lengths.sum()) - np.repeat(offsets - starts, lengths)
-                scores[:main_n] = np.bincount(m.indices[pos], weights=m.data[pos] * np.repeat(weights, lengths),
-                                              minlength=main_n)
+                scores[:main_n] = np.bincount(
+                    m.indices[pos], weights=m.data[pos] * np.repeat(weights, lengths), minlength=main_n
+                )
         if self._side:
             qw = sp.csr_matrix((weights, feats, [0, len(feats)]), shape=(1, FEATURES))
             scores[main_n:] = (sp.vstack(self._side) @ qw.T).toarray().ravel()

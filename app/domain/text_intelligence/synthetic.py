@@ -7,6 +7,7 @@ packages, dates), sometimes a detail borrowed from a neighbouring label (a fee d
 broadband, a repair that mentions the bill), the customer's demand and their mood. The borrowed details
 and the shared openings are what keep a classifier from scoring by a single keyword.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,21 +15,70 @@ from typing import Iterator
 
 LABELS = ("network", "billing", "product", "service", "aftersales", "privacy", "fraud", "special_needs")
 
-PLACES = ["朝阳区望京西园", "海淀区学院路", "天河区珠江新城", "浦东新区张江", "武侯区玉林小区", "江宁区百家湖",
-          "雁塔区小寨", "南山区科技园", "西湖区文三路", "和平区南京路", "历下区泉城广场", "鼓楼区湖东路",
-          "龙华区民治街道", "高新区天府三街", "城关镇幸福村", "开发区锦绣花园", "新城区阳光小区", "滨江区星光大道"]
-PACKAGES = ["畅享129元套餐", "5G智享199元套餐", "流量王39元卡", "融合套餐169元", "99元不限量套餐", "校园卡19元",
-            "宽带+手机融合套餐", "老年卡8元套餐", "商务199元套餐", "亲情网套餐"]
+PLACES = [
+    "朝阳区望京西园",
+    "海淀区学院路",
+    "天河区珠江新城",
+    "浦东新区张江",
+    "武侯区玉林小区",
+    "江宁区百家湖",
+    "雁塔区小寨",
+    "南山区科技园",
+    "西湖区文三路",
+    "和平区南京路",
+    "历下区泉城广场",
+    "鼓楼区湖东路",
+    "龙华区民治街道",
+    "高新区天府三街",
+    "城关镇幸福村",
+    "开发区锦绣花园",
+    "新城区阳光小区",
+    "滨江区星光大道",
+]
+PACKAGES = [
+    "畅享129元套餐",
+    "5G智享199元套餐",
+    "流量王39元卡",
+    "融合套餐169元",
+    "99元不限量套餐",
+    "校园卡19元",
+    "宽带+手机融合套餐",
+    "老年卡8元套餐",
+    "商务199元套餐",
+    "亲情网套餐",
+]
 TIMES = ["昨天晚上", "今天上午", "这几天", "最近一周", "上周五", "本月初", "从上个月开始", "前天下午", "节后", "月底"]
 SERVICES = ["彩铃", "视频会员", "游戏包", "来电提醒", "流量加油包", "云盘会员", "号码百事通", "短信包"]
 HALLS = ["人民路营业厅", "万达店", "火车站营业厅", "大学城营业厅", "中心营业厅", "社区代理点"]
 DEVICES = ["光猫", "路由器", "机顶盒", "宽带网线", "固话机", "合约机"]
 AMOUNTS = ["5", "10", "15", "20", "30", "36", "49", "58", "88", "120", "200", "300"]
 
-OPENINGS = ["客户来电反映：", "用户称", "客户投诉：", "来电人表示，", "客户在APP留言：", "用户通过公众号反映", "客户到厅反映，",
-            "客户致电10000号称", "客户微博@官方账号称", "来信反映：", ""]
-DEMANDS = ["要求尽快处理。", "要求给个说法。", "要求退还费用并道歉。", "希望今天内回复。", "要求上门解决。",
-           "要求领导回电。", "请尽快核实。", "不处理就到工信部申诉。", "要求书面答复。", "希望加急处理。", ""]
+OPENINGS = [
+    "客户来电反映：",
+    "用户称",
+    "客户投诉：",
+    "来电人表示，",
+    "客户在APP留言：",
+    "用户通过公众号反映",
+    "客户到厅反映，",
+    "客户致电10000号称",
+    "客户微博@官方账号称",
+    "来信反映：",
+    "",
+]
+DEMANDS = [
+    "要求尽快处理。",
+    "要求给个说法。",
+    "要求退还费用并道歉。",
+    "希望今天内回复。",
+    "要求上门解决。",
+    "要求领导回电。",
+    "请尽快核实。",
+    "不处理就到工信部申诉。",
+    "要求书面答复。",
+    "希望加急处理。",
+    "",
+]
 MOODS = ["客户情绪激动。", "客户比较着急。", "客户态度尚可。", "客户表示非常不满。", "已多次来电。", "", ""]
 
 SITUATIONS: dict[str, list[str]] = {
@@ -160,9 +210,15 @@ CROSS_DETAILS = {
 
 
 def _fill(rng: random.Random, template: str) -> str:
-    return template.format(place=rng.choice(PLACES), package=rng.choice(PACKAGES), time=rng.choice(TIMES),
-                           service=rng.choice(SERVICES), hall=rng.choice(HALLS), device=rng.choice(DEVICES),
-                           amount=rng.choice(AMOUNTS))
+    return template.format(
+        place=rng.choice(PLACES),
+        package=rng.choice(PACKAGES),
+        time=rng.choice(TIMES),
+        service=rng.choice(SERVICES),
+        hall=rng.choice(HALLS),
+        device=rng.choice(DEVICES),
+        amount=rng.choice(AMOUNTS),
+    )
 
 
 def complaint_text(rng: random.Random, label: str) -> str:
@@ -181,8 +237,16 @@ def complaint_text(rng: random.Random, label: str) -> str:
 
 
 # Labels agents confuse in real history: a text of the first filed under the second.
-NEIGHBOURS = {"network": "aftersales", "aftersales": "network", "billing": "product", "product": "billing",
-              "service": "product", "privacy": "fraud", "fraud": "privacy", "special_needs": "service"}
+NEIGHBOURS = {
+    "network": "aftersales",
+    "aftersales": "network",
+    "billing": "product",
+    "product": "billing",
+    "service": "product",
+    "privacy": "fraud",
+    "fraud": "privacy",
+    "special_needs": "service",
+}
 MISFILED = 0.04  # share of texts written about a neighbouring label's matter: real history is never clean
 
 
@@ -195,5 +259,7 @@ def corpus(per_label: int = 300, seed: int = 19, labels: tuple[str, ...] = LABEL
     rng = random.Random(seed)
     for _ in range(per_label):
         for label in labels:
-            written = NEIGHBOURS.get(label, label) if rng.random() < MISFILED and NEIGHBOURS.get(label) in labels else label
+            written = (
+                NEIGHBOURS.get(label, label) if rng.random() < MISFILED and NEIGHBOURS.get(label) in labels else label
+            )
             yield complaint_text(rng, written), label

@@ -4,6 +4,7 @@ A topic's terms are the n-grams with the largest weight in its centre, skipping 
 longer one already chosen ("宽带断" hides "宽带" and "带断"). Its trend compares its size with how many
 of the previous period's complaints fall nearest to the same centre.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,7 +23,8 @@ from .normalize import normalize
 _BOILERPLATE = re.compile(
     r"(?:客户|用户|来电人)?(?:来电|致电|到厅|在app留言|通过公众号|微博@官方账号)?(?:反映|称|表示|投诉|留言)[:：，,]?"
     r"|来信反映[:：]?|客户(?:情绪|态度|比较|表示|非常)[^。]*。|已多次来电。?"
-    r"|(?:要求|希望|请|不处理就)[^。]*。")
+    r"|(?:要求|希望|请|不处理就)[^。]*。"
+)
 _FILLER = set("的了是我在也都就还和有说要客户用户反映来电表示称投诉要求希望处理一直已经")
 
 
@@ -53,8 +55,14 @@ def _terms(center: np.ndarray, vocabulary: np.ndarray, count: int) -> tuple[str,
     return tuple(chosen)
 
 
-def topics(ids: list[int], texts: list[str], previous_texts: Sequence[str] = (), clusters: int = 8,
-           terms: int = 5, seed: int = 0) -> list[Topic]:
+def topics(
+    ids: list[int],
+    texts: list[str],
+    previous_texts: Sequence[str] = (),
+    clusters: int = 8,
+    terms: int = 5,
+    seed: int = 0,
+) -> list[Topic]:
     """The period's topics, largest first; fewer clusters for few texts (about one per 15)."""
     if len(texts) < 4:
         return []
@@ -68,8 +76,11 @@ def topics(ids: list[int], texts: list[str], previous_texts: Sequence[str] = (),
         return []
     km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(x)
     vocabulary = vec.get_feature_names_out()
-    before = np.bincount(km.predict(vec.transform(list(previous_texts))), minlength=k) \
-        if len(previous_texts) else np.zeros(k, dtype=int)
+    before = (
+        np.bincount(km.predict(vec.transform(list(previous_texts))), minlength=k)
+        if len(previous_texts)
+        else np.zeros(k, dtype=int)
+    )
     out = []
     for c in range(k):
         members = np.flatnonzero(km.labels_ == c)

@@ -7,10 +7,10 @@ dict, set, tuple, int and float; every loop turn, call and copy is paid for from
 sizes are checked before the C code builds a value. Templates run in Jinja's immutable sandbox
 with the same limits.
 """
+
 from .checks import check_expression
 from .environment import SandboxedEnvironment
 from .limits import Limits, SandboxViolation
 from .templates import render_instructions
 
-__all__ = ["Limits", "SandboxViolation", "SandboxedEnvironment", "check_expression",
-           "render_instructions"]
+__all__ = ["Limits", "SandboxViolation", "SandboxedEnvironment", "check_expression", "render_instructions"]

@@ -1,4 +1,5 @@
 """Deploy-time checks of a diagram's expressions and scripts."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,8 +21,11 @@ def check_expression(source, mode: str = "eval", allowed_names: Iterable[str] = 
     if mode not in ("eval", "exec"):
         return [f"unknown mode {mode!r}: use 'eval' or 'exec'"]
     if not isinstance(source, str) or not source.strip():
-        return ["the expression is empty" if isinstance(source, str) or source is None
-                else f"the expression must be text, not {type(source).__name__}"]
+        return [
+            "the expression is empty"
+            if isinstance(source, str) or source is None
+            else f"the expression must be text, not {type(source).__name__}"
+        ]
     try:
         program = compile_program(source, mode, Limits())
     except SyntaxError as error:

@@ -1,4 +1,5 @@
 """Compile a diagram's expression or script, statements included, into a checked program."""
+
 from __future__ import annotations
 
 import ast
@@ -8,11 +9,25 @@ from .limits import Limits, SandboxViolation
 from .operations import INPLACE, del_item, get_item, iterate, set_item
 
 _BREAK, _CONTINUE = object(), object()
-_STATEMENTS = {"Import": "import", "ImportFrom": "import", "FunctionDef": "def",
-               "AsyncFunctionDef": "async def", "ClassDef": "class", "With": "with",
-               "AsyncWith": "async with", "Try": "try", "TryStar": "try", "Raise": "raise",
-               "Assert": "assert", "Global": "global", "Nonlocal": "nonlocal", "Return": "return",
-               "AsyncFor": "async for", "Match": "match", "AnnAssign": "annotated assignment"}
+_STATEMENTS = {
+    "Import": "import",
+    "ImportFrom": "import",
+    "FunctionDef": "def",
+    "AsyncFunctionDef": "async def",
+    "ClassDef": "class",
+    "With": "with",
+    "AsyncWith": "async with",
+    "Try": "try",
+    "TryStar": "try",
+    "Raise": "raise",
+    "Assert": "assert",
+    "Global": "global",
+    "Nonlocal": "nonlocal",
+    "Return": "return",
+    "AsyncFor": "async for",
+    "Match": "match",
+    "AnnAssign": "annotated assignment",
+}
 
 
 class Program:
@@ -29,8 +44,7 @@ class Program:
 def compile_program(source: str, mode: str, limits: Limits = Limits()) -> Program:
     """Parse and compile source ("eval" or "exec"); raise SyntaxError or SandboxViolation."""
     if len(source) > limits.max_source:
-        raise SandboxViolation(f"source of {len(source)} characters exceeds the limit "
-                               f"({limits.max_source})")
+        raise SandboxViolation(f"source of {len(source)} characters exceeds the limit ({limits.max_source})")
     if mode == "eval":
         source = source.lstrip(" \t")  # as eval() does: conditions often come indented from XML
     try:
@@ -79,14 +93,14 @@ class _Compiler(ExpressionCompiler):
                 if signal is not None:
                     return signal
             return None
+
         return run
 
     def stmt(self, node):
         self.depth += 1
         try:
             if self.depth > self.limits.max_syntax_depth:
-                return self.refuse(node, f"nested deeper than {self.limits.max_syntax_depth} "
-                                         "levels")
+                return self.refuse(node, f"nested deeper than {self.limits.max_syntax_depth} levels")
             compile_node = getattr(self, "s_" + type(node).__name__, None)
             if compile_node is None:
                 what = _STATEMENTS.get(type(node).__name__, type(node).__name__)
@@ -100,6 +114,7 @@ class _Compiler(ExpressionCompiler):
 
         def run(frame):
             value(frame)
+
         return run
 
     def s_Pass(self, node):
@@ -122,6 +137,7 @@ class _Compiler(ExpressionCompiler):
             result = value(frame)
             for store in targets:
                 store(frame, result)
+
         return run
 
     def s_AugAssign(self, node):
@@ -139,6 +155,7 @@ class _Compiler(ExpressionCompiler):
                 budget, owner, index = frame.budget, container(frame), key(frame)
                 current = get_item(budget, owner, index)
                 set_item(budget, owner, index, operation(budget, current, value(frame)))
+
             return update
         return self.refuse(node, f"augmented assignment to {type(target).__name__} is not allowed")
 
@@ -149,15 +166,16 @@ class _Compiler(ExpressionCompiler):
                 removals.append(self._del_name(target.id))
             elif isinstance(target, ast.Subscript):
                 container, key = self.expr(target.value), self.expr(target.slice)
-                removals.append(lambda frame, c=container, k=key:
-                                del_item(frame.budget, c(frame), k(frame)))
+                removals.append(lambda frame, c=container, k=key: del_item(frame.budget, c(frame), k(frame)))
             else:
-                removals.append(self.refuse(node, problem if isinstance(target, ast.Name)
-                                            else "del of this target is not allowed"))
+                removals.append(
+                    self.refuse(node, problem if isinstance(target, ast.Name) else "del of this target is not allowed")
+                )
 
         def run(frame):
             for remove in removals:
                 remove(frame)
+
         return run
 
     @staticmethod
@@ -166,6 +184,7 @@ class _Compiler(ExpressionCompiler):
             if name not in frame.vars:
                 raise NameError(f"name '{name}' is not defined", name=name)
             del frame.vars[name]
+
         return remove
 
     def s_If(self, node):
@@ -192,6 +211,7 @@ class _Compiler(ExpressionCompiler):
                 if body(frame) is _BREAK:
                     return None
             return orelse(frame)
+
         return run
 
     def s_While(self, node):
@@ -204,4 +224,5 @@ class _Compiler(ExpressionCompiler):
                 if body(frame) is _BREAK:
                     return None
             return orelse(frame)
+
         return run

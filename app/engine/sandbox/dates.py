@@ -4,6 +4,7 @@ The values are Python's own date types, read through a whitelist of methods and 
 (app/engine/sandbox/methods.py); nothing reaches a class, a module or a time zone database.
 "now" is the engine's injectable clock, so a computed timer is the same in tests and in use.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 from .limits import Budget, SandboxViolation
 
 _MAX_TEXT = 100  # an ISO date, date-time or duration is never longer
-_DURATION = re.compile(r"P(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?"
-                       r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?")
+_DURATION = re.compile(
+    r"P(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?"
+    r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?"
+)
 printed = logging.getLogger("complaintflow.diagram.print")
 
 
@@ -29,6 +32,7 @@ def _text(value, what: str) -> str:
 def now(budget: Budget) -> datetime:
     """The engine clock's instant, in UTC (an aware datetime)."""
     from ..clock import _ClockedDatetime  # the seam's clock: tests run on fixed instants
+
     return _ClockedDatetime.now(timezone.utc)
 
 
@@ -50,8 +54,10 @@ def parse_duration(budget: Budget, value) -> timedelta:
     text = _text(value, "parse_duration()").upper()
     found = _DURATION.fullmatch(text)
     if not found or text in ("P", "PT") or text.endswith("T"):
-        raise ValueError(f"'{value}' is not an ISO 8601 duration such as PT1H or P3DT12H "
-                         "(years and months have no fixed length: use days)")
+        raise ValueError(
+            f"'{value}' is not an ISO 8601 duration such as PT1H or P3DT12H "
+            "(years and months have no fixed length: use days)"
+        )
     weeks, days, hours, minutes, seconds = (float(g.replace(",", ".")) if g else 0.0 for g in found.groups())
     return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
 
@@ -93,6 +99,7 @@ def _numbers(args, kwargs, what: str) -> None:
 def print_to_log(budget: Budget, *values, sep=" ", end="") -> None:
     """print() writes one line to the application log (logger complaintflow.diagram.print)."""
     from .operations import stringify
+
     text = str(sep).join(stringify(budget, value) for value in values)
     printed.info("%s", text[:2000])
     return None

@@ -1,4 +1,5 @@
 """Compile list, tuple, set and dict displays, comprehensions and assignment targets."""
+
 from __future__ import annotations
 
 import ast
@@ -45,8 +46,7 @@ class DisplayCompiler:
         if any(key is None for key in node.keys):
             return self.refuse(node, "** in a dict display is not allowed")
         pairs = [(self.expr(key), self.expr(value)) for key, value in zip(node.keys, node.values)]
-        return lambda frame: {hashed(frame.budget, key(frame)): value(frame)
-                              for key, value in pairs}
+        return lambda frame: {hashed(frame.budget, key(frame)): value(frame) for key, value in pairs}
 
     def e_ListComp(self, node):
         element = self.expr(node.elt)
@@ -56,14 +56,14 @@ class DisplayCompiler:
 
     def e_SetComp(self, node):
         element = self.expr(node.elt)
-        return self.comprehension(
-            node, set, lambda out, inner, budget: out.add(hashed(budget, element(inner))))
+        return self.comprehension(node, set, lambda out, inner, budget: out.add(hashed(budget, element(inner))))
 
     def e_DictComp(self, node):
         key, value = self.expr(node.key), self.expr(node.value)
 
         def put(out, inner, budget):
             out[hashed(budget, key(inner))] = value(inner)
+
         return self.comprehension(node, dict, put)
 
     def comprehension(self, node, make, produce):
@@ -72,8 +72,13 @@ class DisplayCompiler:
         for clause in node.generators:
             if clause.is_async:
                 self.refuse(node, "async comprehensions are not allowed")
-            clauses.append((self.target(clause.target, names_only=True), self.expr(clause.iter),
-                            [self.expr(test) for test in clause.ifs]))
+            clauses.append(
+                (
+                    self.target(clause.target, names_only=True),
+                    self.expr(clause.iter),
+                    [self.expr(test) for test in clause.ifs],
+                )
+            )
         last = len(clauses) - 1
 
         def run(frame):
@@ -95,8 +100,10 @@ class DisplayCompiler:
                         produce(out, inner, budget)
                         if len(out) > limit:
                             check_result(budget, out)
+
             level(0, frame)
             return out
+
         return run
 
     def target(self, node, names_only: bool = False):
@@ -112,6 +119,7 @@ class DisplayCompiler:
 
             def store(frame, value):
                 frame.vars[name] = value
+
             return store
         if isinstance(node, ast.Subscript) and not names_only:
             container, key = self.expr(node.value), self.expr(node.slice)
@@ -122,7 +130,9 @@ class DisplayCompiler:
             def spread(frame, value):
                 for store, item in zip(targets, unpack(frame.budget, value, len(targets))):
                     store(frame, item)
+
             return spread
         what = {"Attribute": "an attribute", "Subscript": "a subscript in a comprehension"}.get(
-            type(node).__name__, type(node).__name__)
+            type(node).__name__, type(node).__name__
+        )
         return self.refuse(node, f"assigning to {what} is not allowed")

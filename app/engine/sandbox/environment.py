@@ -1,4 +1,5 @@
 """The SpiffWorkflow script environment: every condition, script and timer runs in the sandbox."""
+
 from __future__ import annotations
 
 import builtins
@@ -58,9 +59,13 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
     'PT1H'
     """
 
-    def __init__(self, functions: Mapping[str, Callable] | None = None,
-                 context_functions: Mapping[str, Callable] | None = None,
-                 limits: Limits = Limits(), services: Callable | None = None):
+    def __init__(
+        self,
+        functions: Mapping[str, Callable] | None = None,
+        context_functions: Mapping[str, Callable] | None = None,
+        limits: Limits = Limits(),
+        services: Callable | None = None,
+    ):
         functions, context_functions = dict(functions or {}), dict(context_functions or {})
         self._services = services  # (connector name, {parameter: value}, task data) -> JSON-able result
         for name in (*functions, *context_functions):
@@ -69,8 +74,7 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         # the base class keeps the offered names in .globals, as TaskDataEnvironment reads them
         super().__init__({**functions, **context_functions})
         self.limits = limits
-        self._offered = {**BUILTINS, **{name: Offered(name, function)
-                                        for name, function in functions.items()}}
+        self._offered = {**BUILTINS, **{name: Offered(name, function) for name, function in functions.items()}}
         self._context_functions = context_functions
         self._programs: dict[tuple[str, str], Program] = {}
 
@@ -78,8 +82,10 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         """A service task's call: the host's registered connector, its result as JSON text for SpiffWorkflow."""
         if self._services is None:
             raise SandboxViolation(f"no connectors are registered: cannot call '{operation_name}'")
-        params = {name: spec.get("value") if isinstance(spec, dict) else spec
-                  for name, spec in (operation_params or {}).items()}
+        params = {
+            name: spec.get("value") if isinstance(spec, dict) else spec
+            for name, spec in (operation_params or {}).items()
+        }
         return json.dumps(self._services(operation_name, params, dict(context)))
 
     def evaluate(self, expression, context, external_context=None):
@@ -98,9 +104,11 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         names = _Names(external_context, self._offered, self._context_functions, scope)
         budget = Budget(self.limits)
         _run(program, Frame(scope, None, budget, names, False))
-        for name in [name for name, value in scope.items()
-                     if type(value) is Offered or callable(value) or name in self.globals
-                     or name in external_context]:
+        for name in [
+            name
+            for name, value in scope.items()
+            if type(value) is Offered or callable(value) or name in self.globals or name in external_context
+        ]:
             del scope[name]
         self._check_data(scope)
         context.clear()
@@ -111,9 +119,11 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         """Fail clearly, as TaskDataEnvironment does, when task data hides an offered function."""
         hidden = (set(self.globals) | set(external_context)).intersection(context)
         if hidden:
-            raise ValueError("You have task data that overwrites a predefined function(s). Please "
-                             f"change the following variable or field name(s) to something else: "
-                             f"{hidden}")
+            raise ValueError(
+                "You have task data that overwrites a predefined function(s). Please "
+                f"change the following variable or field name(s) to something else: "
+                f"{hidden}"
+            )
 
     def _check_data(self, data: dict) -> None:
         """Refuse task data too deep or too large to be saved as JSON, or holding what JSON cannot."""

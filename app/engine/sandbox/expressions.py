@@ -1,4 +1,5 @@
 """Compile Python expressions from a diagram into closures that check every step."""
+
 from __future__ import annotations
 
 import ast
@@ -13,10 +14,16 @@ from .operations import BINOPS, COMPARISONS, format_value, get_item, join_text
 # Builtins a diagram must never name, even when task data holds a field of that name.
 FORBIDDEN_NAMES = frozenset(
     "getattr setattr delattr hasattr vars globals locals eval exec compile open type object super "
-    "breakpoint input help memoryview dir exit quit classmethod staticmethod property".split())
-_REFUSED = {"Lambda": "lambda", "NamedExpr": "the := operator",
-            "Starred": "starred (*) unpacking", "Yield": "yield", "YieldFrom": "yield from",
-            "Await": "await"}
+    "breakpoint input help memoryview dir exit quit classmethod staticmethod property".split()
+)
+_REFUSED = {
+    "Lambda": "lambda",
+    "NamedExpr": "the := operator",
+    "Starred": "starred (*) unpacking",
+    "Yield": "yield",
+    "YieldFrom": "yield from",
+    "Await": "await",
+}
 _MISSING = object()
 
 
@@ -40,6 +47,7 @@ class ExpressionCompiler(DisplayCompiler):
 
         def refused(*_):
             raise SandboxViolation(message)
+
         return refused
 
     @staticmethod
@@ -56,8 +64,7 @@ class ExpressionCompiler(DisplayCompiler):
         self.depth += 1
         try:
             if self.depth > self.limits.max_syntax_depth:
-                return self.refuse(node, f"nested deeper than {self.limits.max_syntax_depth} "
-                                         "levels")
+                return self.refuse(node, f"nested deeper than {self.limits.max_syntax_depth} levels")
             compile_node = getattr(self, "e_" + type(node).__name__, None)
             if compile_node is None:
                 what = _REFUSED.get(type(node).__name__, type(node).__name__)
@@ -88,6 +95,7 @@ class ExpressionCompiler(DisplayCompiler):
                     return value
                 scope = scope.parent
             return frame.names.resolve(name)
+
         return load
 
     def e_BinOp(self, node):
@@ -111,12 +119,14 @@ class ExpressionCompiler(DisplayCompiler):
     def e_BoolOp(self, node):
         values = [self.expr(value) for value in node.values]
         if type(node.op) is ast.And:
+
             def both(frame):
                 for value in values:
                     result = value(frame)
                     if not result:
                         return result
                 return result
+
             return both
 
         def either(frame):
@@ -125,14 +135,14 @@ class ExpressionCompiler(DisplayCompiler):
                 if result:
                     return result
             return result
+
         return either
 
     def e_Compare(self, node):
         left = self.expr(node.left)
-        steps = [(COMPARISONS[type(op).__name__], self.expr(right))
-                 for op, right in zip(node.ops, node.comparators)]
+        steps = [(COMPARISONS[type(op).__name__], self.expr(right)) for op, right in zip(node.ops, node.comparators)]
         if len(steps) == 1:
-            (test, right), = steps
+            ((test, right),) = steps
             return lambda frame: test(frame.budget, left(frame), right(frame))
 
         def chain(frame):
@@ -143,6 +153,7 @@ class ExpressionCompiler(DisplayCompiler):
                     return False
                 a = b
             return True
+
         return chain
 
     def e_IfExp(self, node):
@@ -167,8 +178,10 @@ class ExpressionCompiler(DisplayCompiler):
             target = function(frame)
             if not isinstance(target, Offered):
                 raise SandboxViolation(f"calling a {type(target).__name__} is not allowed")
-            return target.invoke(frame.budget, [arg(frame) for arg in args],
-                                 {name: value(frame) for name, value in keywords})
+            return target.invoke(
+                frame.budget, [arg(frame) for arg in args], {name: value(frame) for name, value in keywords}
+            )
+
         return call
 
     def method_call(self, node, args, keywords):
@@ -182,8 +195,15 @@ class ExpressionCompiler(DisplayCompiler):
         owner = self.expr(node.value)
 
         def call(frame):
-            return call_method(frame.budget, owner(frame), name, [arg(frame) for arg in args],
-                               {key: value(frame) for key, value in keywords}, frame.pure)
+            return call_method(
+                frame.budget,
+                owner(frame),
+                name,
+                [arg(frame) for arg in args],
+                {key: value(frame) for key, value in keywords},
+                frame.pure,
+            )
+
         return call
 
     def e_Attribute(self, node):
@@ -192,16 +212,17 @@ class ExpressionCompiler(DisplayCompiler):
         if node.attr in ATTRIBUTE_NAMES:  # a date's year, a duration's days: read-only numbers
             value, name = self.expr(node.value), node.attr
             return lambda frame: read_attribute(value(frame), name)
-        return self.refuse(node, f"attribute access .{node.attr} is not allowed "
-                                 "(only method calls)")
+        return self.refuse(node, f"attribute access .{node.attr} is not allowed (only method calls)")
 
     def e_Subscript(self, node):
         value, key = self.expr(node.value), self.expr(node.slice)
         return lambda frame: get_item(frame.budget, value(frame), key(frame))
 
     def e_Slice(self, node):
-        parts = [self.expr(part) if part is not None else (lambda frame: None)
-                 for part in (node.lower, node.upper, node.step)]
+        parts = [
+            self.expr(part) if part is not None else (lambda frame: None)
+            for part in (node.lower, node.upper, node.step)
+        ]
         lower, upper, step = parts
         return lambda frame: slice(lower(frame), upper(frame), step(frame))
 

@@ -1,4 +1,5 @@
 """Task data is plain JSON: refuse, by name, any value a script leaves that JSON cannot hold."""
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,10 @@ def check_json(data: dict) -> None:
     for name, value in data.items():
         problem = _problem(value)
         if problem is not None:
-            raise SandboxViolation(f"the value left in '{name}' is not JSON ({problem}); task data may hold "
-                                   "only text, numbers, true/false, null, lists and objects")
+            raise SandboxViolation(
+                f"the value left in '{name}' is not JSON ({problem}); task data may hold "
+                "only text, numbers, true/false, null, lists and objects"
+            )
 
 
 def check_task_data(data: dict, limits: Limits, json: bool = True) -> None:

@@ -1,4 +1,5 @@
 """The limits of one sandboxed run, the error that refuses, and the budget that counts the work."""
+
 from __future__ import annotations
 
 import time
@@ -30,8 +31,7 @@ class Limits:
 
 
 _CHECK_EVERY = 1024
-_CONTAINERS = frozenset({list, tuple, dict, set, frozenset, type({}.keys()), type({}.values()),
-                         type({}.items())})
+_CONTAINERS = frozenset({list, tuple, dict, set, frozenset, type({}.keys()), type({}.values()), type({}.items())})
 
 
 class Budget:
@@ -56,8 +56,7 @@ class Budget:
         """Count one loop or comprehension turn."""
         self.iterations += 1
         if self.iterations > self.limits.max_iterations:
-            raise SandboxViolation(
-                f"loop limit exceeded: more than {self.limits.max_iterations} iterations")
+            raise SandboxViolation(f"loop limit exceeded: more than {self.limits.max_iterations} iterations")
         self.charge(1)
 
     def check_clock(self) -> None:
@@ -112,7 +111,8 @@ def measure(budget: Budget, value, allowance: int | None = None) -> int:
         else:
             chars += 24
         if units > allowance:
-            raise SandboxViolation("work limit exceeded: a value too large to compare, hash, "
-                                   f"print or save (more than {allowance} steps)")
+            raise SandboxViolation(
+                f"work limit exceeded: a value too large to compare, hash, print or save (more than {allowance} steps)"
+            )
     budget.charge(units)
     return chars

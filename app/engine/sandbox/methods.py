@@ -1,4 +1,5 @@
 """The methods of str, list, dict, set, tuple, int and float a diagram may call, size-checked."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -59,37 +60,107 @@ def _sort(budget, items, args, kwargs):
     return args, kwargs
 
 
-_STR: dict[str, Any] = {name: LINEAR for name in (
-    "capitalize casefold count endswith find index isalnum isalpha isascii isdecimal isdigit "
-    "isidentifier islower isnumeric isprintable isspace istitle isupper lower lstrip partition "
-    "removeprefix removesuffix rfind rindex rpartition rsplit rstrip split splitlines startswith "
-    "strip swapcase title upper").split()}
-_STR.update(center=_width, ljust=_width, rjust=_width, zfill=_width, expandtabs=_expandtabs,
-            replace=_replace, join=_join)
-_LIST = {"append": CHEAP, "clear": CHEAP, "copy": LINEAR, "count": WALK, "extend": LINEAR,
-         "index": WALK, "insert": LINEAR, "pop": CHEAP, "remove": WALK, "reverse": LINEAR,
-         "sort": _sort}
-_DICT = {"clear": CHEAP, "copy": LINEAR, "get": CHEAP, "items": CHEAP, "keys": CHEAP,
-         "pop": CHEAP, "popitem": CHEAP, "setdefault": CHEAP, "update": LINEAR, "values": CHEAP}
-_SET = {"add": CHEAP, "clear": CHEAP, "copy": LINEAR, "difference": LINEAR, "discard": CHEAP,
-        "intersection": LINEAR, "isdisjoint": LINEAR, "issubset": LINEAR, "issuperset": LINEAR,
-        "pop": CHEAP, "remove": CHEAP, "symmetric_difference": LINEAR, "union": LINEAR,
-        "update": LINEAR}
-METHODS: dict[type, dict[str, Any]] = {str: _STR, list: _LIST, dict: _DICT, set: _SET,
-           tuple: {"count": WALK, "index": WALK}, int: {"bit_length": CHEAP},
-           float: {"is_integer": CHEAP}, bool: {}}
-MUTATING = frozenset({
-    (list, "append"), (list, "clear"), (list, "extend"), (list, "insert"), (list, "pop"),
-    (list, "remove"), (list, "reverse"), (list, "sort"), (dict, "clear"), (dict, "pop"),
-    (dict, "popitem"), (dict, "setdefault"), (dict, "update"), (set, "add"), (set, "clear"),
-    (set, "discard"), (set, "pop"), (set, "remove"), (set, "update")})
-_DATETIME = {"isoformat": CHEAP, "date": CHEAP, "weekday": CHEAP, "isoweekday": CHEAP, "timestamp": CHEAP,
-             "strftime": LINEAR}
-METHODS.update({
-    dates.datetime: _DATETIME,
-    dates.date: {"isoformat": CHEAP, "weekday": CHEAP, "isoweekday": CHEAP, "strftime": LINEAR},
-    dates.timedelta: {"total_seconds": CHEAP},
-})
+_STR: dict[str, Any] = {
+    name: LINEAR
+    for name in (
+        "capitalize casefold count endswith find index isalnum isalpha isascii isdecimal isdigit "
+        "isidentifier islower isnumeric isprintable isspace istitle isupper lower lstrip partition "
+        "removeprefix removesuffix rfind rindex rpartition rsplit rstrip split splitlines startswith "
+        "strip swapcase title upper"
+    ).split()
+}
+_STR.update(
+    center=_width, ljust=_width, rjust=_width, zfill=_width, expandtabs=_expandtabs, replace=_replace, join=_join
+)
+_LIST = {
+    "append": CHEAP,
+    "clear": CHEAP,
+    "copy": LINEAR,
+    "count": WALK,
+    "extend": LINEAR,
+    "index": WALK,
+    "insert": LINEAR,
+    "pop": CHEAP,
+    "remove": WALK,
+    "reverse": LINEAR,
+    "sort": _sort,
+}
+_DICT = {
+    "clear": CHEAP,
+    "copy": LINEAR,
+    "get": CHEAP,
+    "items": CHEAP,
+    "keys": CHEAP,
+    "pop": CHEAP,
+    "popitem": CHEAP,
+    "setdefault": CHEAP,
+    "update": LINEAR,
+    "values": CHEAP,
+}
+_SET = {
+    "add": CHEAP,
+    "clear": CHEAP,
+    "copy": LINEAR,
+    "difference": LINEAR,
+    "discard": CHEAP,
+    "intersection": LINEAR,
+    "isdisjoint": LINEAR,
+    "issubset": LINEAR,
+    "issuperset": LINEAR,
+    "pop": CHEAP,
+    "remove": CHEAP,
+    "symmetric_difference": LINEAR,
+    "union": LINEAR,
+    "update": LINEAR,
+}
+METHODS: dict[type, dict[str, Any]] = {
+    str: _STR,
+    list: _LIST,
+    dict: _DICT,
+    set: _SET,
+    tuple: {"count": WALK, "index": WALK},
+    int: {"bit_length": CHEAP},
+    float: {"is_integer": CHEAP},
+    bool: {},
+}
+MUTATING = frozenset(
+    {
+        (list, "append"),
+        (list, "clear"),
+        (list, "extend"),
+        (list, "insert"),
+        (list, "pop"),
+        (list, "remove"),
+        (list, "reverse"),
+        (list, "sort"),
+        (dict, "clear"),
+        (dict, "pop"),
+        (dict, "popitem"),
+        (dict, "setdefault"),
+        (dict, "update"),
+        (set, "add"),
+        (set, "clear"),
+        (set, "discard"),
+        (set, "pop"),
+        (set, "remove"),
+        (set, "update"),
+    }
+)
+_DATETIME = {
+    "isoformat": CHEAP,
+    "date": CHEAP,
+    "weekday": CHEAP,
+    "isoweekday": CHEAP,
+    "timestamp": CHEAP,
+    "strftime": LINEAR,
+}
+METHODS.update(
+    {
+        dates.datetime: _DATETIME,
+        dates.date: {"isoformat": CHEAP, "weekday": CHEAP, "isoweekday": CHEAP, "strftime": LINEAR},
+        dates.timedelta: {"total_seconds": CHEAP},
+    }
+)
 METHOD_NAMES = NAMESPACE_METHODS | frozenset(name for table in METHODS.values() for name in table)
 
 

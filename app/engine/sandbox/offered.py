@@ -1,4 +1,5 @@
 """The callables a diagram may call: the safe builtins and the functions the application offers."""
+
 from __future__ import annotations
 
 from . import dates
@@ -81,8 +82,7 @@ def _len(budget, value):
 def _isinstance(budget, value, types):
     wanted = types if type(types) is tuple else (types,)
     if not all(type(t) is Offered and t.type is not None for t in wanted):
-        raise SandboxViolation("isinstance() takes one of bool, int, float, str, list, dict, set, "
-                               "tuple")
+        raise SandboxViolation("isinstance() takes one of bool, int, float, str, list, dict, set, tuple")
     return isinstance(value, tuple(t.type for t in wanted))
 
 
@@ -105,6 +105,7 @@ def _str(budget, value=""):
 def _copy(kind):
     def build(budget, iterable=()):
         return check_result(budget, kind(_sized(budget, iterable)))
+
     return build
 
 
@@ -126,6 +127,7 @@ def _extreme(pick):
         _sized(budget, values)
         _walked(budget, values)
         return pick(values, key=key_function(budget, key), **default)
+
     return choose
 
 
@@ -140,6 +142,7 @@ def _sum(budget, iterable, start=0):
 def _truth(pick):
     def test(budget, iterable):
         return pick(_sized(budget, iterable))
+
     return test
 
 
@@ -199,14 +202,13 @@ BUILTINS = {
     "enumerate": Offered("enumerate", _enumerate, True),
     "zip": Offered("zip", _zip, True),
     "isinstance": Offered("isinstance", _isinstance, True),
-    "datetime": Namespace("datetime", dates.make_datetime, {
-        "now": dates.now, "fromisoformat": dates.parse_datetime}, dates.datetime),
-    "date": Namespace("date", dates.make_date, {"today": dates.today, "fromisoformat": dates.parse_date},
-                      dates.date),
+    "datetime": Namespace(
+        "datetime", dates.make_datetime, {"now": dates.now, "fromisoformat": dates.parse_datetime}, dates.datetime
+    ),
+    "date": Namespace("date", dates.make_date, {"today": dates.today, "fromisoformat": dates.parse_date}, dates.date),
     "timedelta": Namespace("timedelta", dates.make_timedelta, {}, dates.timedelta),
     "parse_iso": Offered("parse_iso", dates.parse_iso, True),
     "parse_duration": Offered("parse_duration", dates.parse_duration, True),
     "print": Offered("print", dates.print_to_log, True),
 }
-NAMESPACE_METHODS = frozenset(name for value in BUILTINS.values() if type(value) is Namespace
-                              for name in value.methods)
+NAMESPACE_METHODS = frozenset(name for value in BUILTINS.values() if type(value) is Namespace for name in value.methods)

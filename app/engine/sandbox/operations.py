@@ -1,4 +1,5 @@
 """Operators, subscripts, iteration and formatting, each checked before the C code runs."""
+
 from __future__ import annotations
 
 import math
@@ -8,16 +9,16 @@ import re
 from .limits import Budget, SandboxViolation, measure
 
 _SEQUENCES = (str, list, tuple)
-_ITERABLE = frozenset({str, list, tuple, dict, set, frozenset, range, type({}.keys()),
-                       type({}.values()), type({}.items())})
+_ITERABLE = frozenset(
+    {str, list, tuple, dict, set, frozenset, range, type({}.keys()), type({}.values()), type({}.items())}
+)
 _CONTAINER_TYPES = _ITERABLE - {str, range}
 _HASHED = frozenset({dict, set, frozenset, type({}.keys())})
 _SUBSCRIPTABLE = frozenset({str, list, tuple, dict, range})
 _MUTABLE = frozenset({list, dict})
 _FORMATTABLE = frozenset({str, int, float, bool})
 # [[fill]align][sign][z][#][0][width][grouping][.precision][type]: no nested fields, no attributes
-_FORMAT_SPEC = re.compile(
-    r"(?:.?[<>=^])?[+\- ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?[bcdeEfFgGnosxX%]?\Z", re.S)
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?[bcdeEfFgGnosxX%]?\Z", re.S)
 _MAX_PRECISION = 100
 
 
@@ -27,18 +28,15 @@ def check_result(budget: Budget, value):
     limits = budget.limits
     if kind is str:
         if len(value) > limits.max_string:
-            raise SandboxViolation(f"string of {len(value)} characters exceeds the limit "
-                                   f"({limits.max_string})")
+            raise SandboxViolation(f"string of {len(value)} characters exceeds the limit ({limits.max_string})")
         if len(value) > 64:
             budget.charge(len(value) >> 6)
     elif kind is int:
         if value.bit_length() > limits.max_int_bits:
-            raise SandboxViolation(f"integer of {value.bit_length()} bits exceeds the limit "
-                                   f"({limits.max_int_bits})")
+            raise SandboxViolation(f"integer of {value.bit_length()} bits exceeds the limit ({limits.max_int_bits})")
     elif kind in (list, tuple, dict, set, frozenset):
         if len(value) > limits.max_items:
-            raise SandboxViolation(f"collection of {len(value)} items exceeds the limit "
-                                   f"({limits.max_items})")
+            raise SandboxViolation(f"collection of {len(value)} items exceeds the limit ({limits.max_items})")
         budget.charge(len(value))
     return value
 
@@ -48,11 +46,9 @@ def check_length(budget: Budget, sample, length: int) -> None:
     limits = budget.limits
     if isinstance(sample, str):
         if length > limits.max_string:
-            raise SandboxViolation(f"string of {length} characters exceeds the limit "
-                                   f"({limits.max_string})")
+            raise SandboxViolation(f"string of {length} characters exceeds the limit ({limits.max_string})")
     elif length > limits.max_items:
-        raise SandboxViolation(f"collection of {length} items exceeds the limit "
-                               f"({limits.max_items})")
+        raise SandboxViolation(f"collection of {length} items exceeds the limit ({limits.max_items})")
 
 
 def _add(budget, a, b):
@@ -88,8 +84,7 @@ def _mod(budget, a, b):
 
 def _check_bits(budget, bits):
     if bits > budget.limits.max_int_bits + 1:
-        raise SandboxViolation(f"integer of about {bits} bits exceeds the limit "
-                               f"({budget.limits.max_int_bits})")
+        raise SandboxViolation(f"integer of about {bits} bits exceeds the limit ({budget.limits.max_int_bits})")
 
 
 def _nothing(budget, a, b):
@@ -100,20 +95,27 @@ def _binop(apply, precheck):
     def run(budget: Budget, a, b):
         precheck(budget, a, b)
         return check_result(budget, apply(a, b))
+
     return run
 
 
 _PRECHECKS = {"Add": _add, "Mult": _mult, "Pow": _pow, "LShift": _lshift, "Mod": _mod}
-_APPLY = {"Add": (operator.add, operator.iadd), "Sub": (operator.sub, operator.isub),
-          "Mult": (operator.mul, operator.imul), "Div": (operator.truediv, operator.itruediv),
-          "FloorDiv": (operator.floordiv, operator.ifloordiv), "Mod": (operator.mod, operator.imod),
-          "Pow": (operator.pow, operator.ipow), "LShift": (operator.lshift, operator.ilshift),
-          "RShift": (operator.rshift, operator.irshift), "BitOr": (operator.or_, operator.ior),
-          "BitXor": (operator.xor, operator.ixor), "BitAnd": (operator.and_, operator.iand)}
-BINOPS = {name: _binop(plain, _PRECHECKS.get(name, _nothing))
-          for name, (plain, _) in _APPLY.items()}
-INPLACE = {name: _binop(inplace, _PRECHECKS.get(name, _nothing))
-           for name, (_, inplace) in _APPLY.items()}
+_APPLY = {
+    "Add": (operator.add, operator.iadd),
+    "Sub": (operator.sub, operator.isub),
+    "Mult": (operator.mul, operator.imul),
+    "Div": (operator.truediv, operator.itruediv),
+    "FloorDiv": (operator.floordiv, operator.ifloordiv),
+    "Mod": (operator.mod, operator.imod),
+    "Pow": (operator.pow, operator.ipow),
+    "LShift": (operator.lshift, operator.ilshift),
+    "RShift": (operator.rshift, operator.irshift),
+    "BitOr": (operator.or_, operator.ior),
+    "BitXor": (operator.xor, operator.ixor),
+    "BitAnd": (operator.and_, operator.iand),
+}
+BINOPS = {name: _binop(plain, _PRECHECKS.get(name, _nothing)) for name, (plain, _) in _APPLY.items()}
+INPLACE = {name: _binop(inplace, _PRECHECKS.get(name, _nothing)) for name, (_, inplace) in _APPLY.items()}
 
 
 def _pay_to_compare(budget: Budget, value) -> None:
@@ -132,6 +134,7 @@ def _compare(apply):
         _pay_to_compare(budget, a)
         _pay_to_compare(budget, b)
         return apply(a, b)
+
     return run
 
 
@@ -142,11 +145,18 @@ def _contains(budget: Budget, a, b) -> bool:
     return a in b
 
 
-COMPARISONS = {"Eq": _compare(operator.eq), "NotEq": _compare(operator.ne),
-               "Lt": _compare(operator.lt), "LtE": _compare(operator.le),
-               "Gt": _compare(operator.gt), "GtE": _compare(operator.ge),
-               "In": _contains, "NotIn": lambda budget, a, b: not _contains(budget, a, b),
-               "Is": lambda budget, a, b: a is b, "IsNot": lambda budget, a, b: a is not b}
+COMPARISONS = {
+    "Eq": _compare(operator.eq),
+    "NotEq": _compare(operator.ne),
+    "Lt": _compare(operator.lt),
+    "LtE": _compare(operator.le),
+    "Gt": _compare(operator.gt),
+    "GtE": _compare(operator.ge),
+    "In": _contains,
+    "NotIn": lambda budget, a, b: not _contains(budget, a, b),
+    "Is": lambda budget, a, b: a is b,
+    "IsNot": lambda budget, a, b: a is not b,
+}
 
 
 def iterate(budget: Budget, value):
@@ -204,8 +214,7 @@ def stringify(budget: Budget, value, convert=str) -> str:
         return check_result(budget, convert(value))
     chars = measure(budget, value)
     if chars > budget.limits.max_string:
-        raise SandboxViolation(f"text of about {chars} characters exceeds the limit "
-                               f"({budget.limits.max_string})")
+        raise SandboxViolation(f"text of about {chars} characters exceeds the limit ({budget.limits.max_string})")
     return check_result(budget, convert(value))
 
 
@@ -224,8 +233,7 @@ def format_value(budget: Budget, value, conversion: int, spec: str) -> str:
         raise SandboxViolation(f"format spec {spec!r} for a {type(value).__name__} is not allowed")
     width, precision = match.groups()
     if width and (len(width) > 7 or int(width) > budget.limits.max_string):
-        raise SandboxViolation(f"format width {width} exceeds the limit "
-                               f"({budget.limits.max_string})")
+        raise SandboxViolation(f"format width {width} exceeds the limit ({budget.limits.max_string})")
     if precision and (len(precision) > 3 or int(precision) > _MAX_PRECISION):
         raise SandboxViolation(f"format precision {precision} exceeds the limit ({_MAX_PRECISION})")
     return check_result(budget, format(value, spec))

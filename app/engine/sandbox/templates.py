@@ -1,4 +1,5 @@
 """Render a diagram's instructions (Jinja text) in Jinja's immutable sandbox, within our limits."""
+
 from __future__ import annotations
 
 import contextvars
@@ -18,14 +19,14 @@ from .methods import METHODS, call_method, is_allowed
 from .offered import BUILTINS
 from .operations import BINOPS, check_length, check_result
 
-_FILTERS = ("abs capitalize count d default dictsort e escape first float groupby int items join "
-            "last length list lower map max min reject rejectattr reverse round select selectattr "
-            "sort string striptags sum title trim truncate unique upper wordcount").split()
-_BINOPS = {"+": "Add", "-": "Sub", "*": "Mult", "/": "Div", "//": "FloorDiv", "%": "Mod",
-           "**": "Pow"}
+_FILTERS = (
+    "abs capitalize count d default dictsort e escape first float groupby int items join "
+    "last length list lower map max min reject rejectattr reverse round select selectattr "
+    "sort string striptags sum title trim truncate unique upper wordcount"
+).split()
+_BINOPS = {"+": "Add", "-": "Sub", "*": "Mult", "/": "Div", "//": "FloorDiv", "%": "Mod", "**": "Pow"}
 _HELPERS = (Undefined, LoopContext, Namespace, Cycler, Joiner)
-_budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("instructions_budget",
-                                                                        default=None)
+_budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("instructions_budget", default=None)
 _CACHE_SIZE = 512
 
 
@@ -65,6 +66,7 @@ def _guard(function, precheck=None):
         result = check_result(budget, function(*args, **kwargs))
         budget.check_clock()
         return result
+
     return guarded
 
 
@@ -145,15 +147,23 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self):
         super().__init__(autoescape=True, undefined=ChainableUndefined, finalize=self._finalize)
         self.filters = {name: _guard(jinja_filters.FILTERS[name]) for name in _FILTERS}
-        self.filters.update(join=_guard(jinja_filters.FILTERS["join"], _join_size),
-                            round=_guard(jinja_filters.FILTERS["round"], _round_digits),
-                            sum=_guard(jinja_filters.FILTERS["sum"], _numeric_start),
-                            sandbox_turns=_turns, sandbox_sized=_sized,
-                            sandbox_measured=_measured)
+        self.filters.update(
+            join=_guard(jinja_filters.FILTERS["join"], _join_size),
+            round=_guard(jinja_filters.FILTERS["round"], _round_digits),
+            sum=_guard(jinja_filters.FILTERS["sum"], _numeric_start),
+            sandbox_turns=_turns,
+            sandbox_sized=_sized,
+            sandbox_measured=_measured,
+        )
         self.tests = {name: _guard(test) for name, test in self.tests.items()}
         range_ = BUILTINS["range"]
-        self.globals = {"range": lambda *args: range_.invoke(_current(), args, {}),
-                        "dict": dict, "cycler": Cycler, "joiner": Joiner, "namespace": Namespace}
+        self.globals = {
+            "range": lambda *args: range_.invoke(_current(), args, {}),
+            "dict": dict,
+            "cycler": Cycler,
+            "joiner": Joiner,
+            "namespace": Namespace,
+        }
         self._templates = {}
 
     @staticmethod
@@ -226,8 +236,9 @@ def render_instructions(template_text: str, data: Mapping, limits: Limits = Limi
     if not isinstance(template_text, str):
         raise SandboxViolation("instructions must be text")
     if len(template_text) > limits.max_template:
-        raise SandboxViolation(f"instructions of {len(template_text)} characters exceed the limit "
-                               f"({limits.max_template})")
+        raise SandboxViolation(
+            f"instructions of {len(template_text)} characters exceed the limit ({limits.max_template})"
+        )
     budget = Budget(limits)
     token = _budget.set(budget)
     try:

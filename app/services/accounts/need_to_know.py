@@ -5,6 +5,7 @@ completed one, or they registered it. Everyone else who may open the complaint (
 auditors) sees its personal data masked (domain.personal_data) and, if the policy entitles them
 (`personal_data.reveal`), asks for the data with a reason; the reveal is written to the access log.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -28,12 +29,21 @@ def worked_instances(s, viewer: Viewer, instance_ids: Iterable[int | None]) -> s
     ids = sorted({i for i in instance_ids if i is not None})
     if not ids:
         return set()
-    by_task = s.scalars(select(HumanTask.instance_id).distinct().where(
-        HumanTask.instance_id.in_(ids),
-        or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id,
-            HumanTask.completed_by_id == viewer.id)))
-    by_registration = s.scalars(select(Complaint.instance_id).where(
-        Complaint.instance_id.in_(ids), Complaint.created_by_id == viewer.id))
+    by_task = s.scalars(
+        select(HumanTask.instance_id)
+        .distinct()
+        .where(
+            HumanTask.instance_id.in_(ids),
+            or_(
+                HumanTask.candidate_group.in_(viewer.groups),
+                HumanTask.assignee_id == viewer.id,
+                HumanTask.completed_by_id == viewer.id,
+            ),
+        )
+    )
+    by_registration = s.scalars(
+        select(Complaint.instance_id).where(Complaint.instance_id.in_(ids), Complaint.created_by_id == viewer.id)
+    )
     return set(by_task) | set(by_registration)
 
 
@@ -55,7 +65,9 @@ def reveal(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any, via: str
     """The complaint's personal data for an entitled viewer, with a reason that goes to the access log."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise Invalid("a reason is required", [{"field": "reason", "message": "必填 / required: why you need the data"}])
+        raise Invalid(
+            "a reason is required", [{"field": "reason", "message": "必填 / required: why you need the data"}]
+        )
     if len(text) > MAX_REASON:
         raise Invalid("the reason is too long", [{"field": "reason", "message": f"at most {MAX_REASON} characters"}])
     with rt.db.read() as s:
@@ -67,8 +79,15 @@ def reveal(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any, via: str
         instance_id = c.instance_id
     if not (works or viewer.can("personal_data.reveal")):
         raise Forbidden("only supervisors, directors and managers reveal a customer's data")
-    record_access(rt, viewer, "personal_data.revealed", via, complaint_id=complaint_id, instance_id=instance_id,
-                  detail={"reason": text})
+    record_access(
+        rt,
+        viewer,
+        "personal_data.revealed",
+        via,
+        complaint_id=complaint_id,
+        instance_id=instance_id,
+        detail={"reason": text},
+    )
     return {"complaint_id": complaint_id, **data}
 
 
@@ -76,8 +95,14 @@ def read_instance(rt: Runtime, viewer: Viewer, instance_id: int, via: str) -> di
     """An instance's status and data for a viewer who may see it, masked unless they work it; logged."""
     require_instance(rt, viewer, instance_id)
     shown = works_on(rt, viewer, instance_id)
-    record_access(rt, viewer, "instance.viewed", via, instance_id=instance_id,
-                  detail={"personal_data": "shown" if shown else "masked"})
+    record_access(
+        rt,
+        viewer,
+        "instance.viewed",
+        via,
+        instance_id=instance_id,
+        detail={"personal_data": "shown" if shown else "masked"},
+    )
     out = instances.describe_instance(rt, instance_id)
     return guard(out, shown)
 
@@ -86,7 +111,13 @@ def read_events(rt: Runtime, viewer: Viewer, instance_id: int, via: str) -> list
     """An instance's audit trail for a viewer who may see it, the data in it masked unless they work it; logged."""
     require_instance(rt, viewer, instance_id)
     shown = works_on(rt, viewer, instance_id)
-    record_access(rt, viewer, "instance.events_viewed", via, instance_id=instance_id,
-                  detail={"personal_data": "shown" if shown else "masked"})
+    record_access(
+        rt,
+        viewer,
+        "instance.events_viewed",
+        via,
+        instance_id=instance_id,
+        detail={"personal_data": "shown" if shown else "masked"},
+    )
     events = instances.list_events(rt, instance_id)
     return events if shown else [mask_record(e) for e in events]

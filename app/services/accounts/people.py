@@ -1,4 +1,5 @@
 """People as the workspace shows them: a user's profile, the directory for transfers, locales."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,8 +19,13 @@ def profile(rt: Runtime, user_id: int) -> dict[str, Any]:
         user = s.get(User, user_id)
         if user is None:
             raise NotFound(f"user {user_id} does not exist")
-        return {"id": user.id, "username": user.username, "display_name": user.display_name,
-                "locale": user.locale, "groups": sorted(user.group_codes)}
+        return {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "locale": user.locale,
+            "groups": sorted(user.group_codes),
+        }
 
 
 def set_locale(rt: Runtime, user_id: int, locale: str) -> None:
@@ -33,8 +39,12 @@ def set_locale(rt: Runtime, user_id: int, locale: str) -> None:
 def directory(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
     """Active users and the groups, for choosing whom to transfer a task to."""
     with rt.db.read() as s:
-        users = [{"id": u.id, "username": u.username, "display_name": u.display_name, "groups": sorted(u.group_codes)}
-                 for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.username))]
-        groups = [{"code": g.code, "name_zh": g.name_zh, "name_en": g.name_en, "kind": g.kind}
-                  for g in s.scalars(select(Group).order_by(Group.id))]
+        users = [
+            {"id": u.id, "username": u.username, "display_name": u.display_name, "groups": sorted(u.group_codes)}
+            for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+        ]
+        groups = [
+            {"code": g.code, "name_zh": g.name_zh, "name_en": g.name_en, "kind": g.kind}
+            for g in s.scalars(select(Group).order_by(Group.id))
+        ]
     return {"users": users, "groups": groups}

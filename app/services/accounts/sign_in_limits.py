@@ -15,6 +15,7 @@ two: strangers' failures elsewhere never slow the user at their own desk. A try 
 wait is refused (429 with Retry-After) before the password is checked and is not counted.
 Unknown usernames are counted like known ones, so the limits do not reveal which exist.
 """
+
 from __future__ import annotations
 
 import random
@@ -56,9 +57,13 @@ def refuse_if_slowed(rt: Runtime, username: str, address: str | None) -> None:
     user, addr = _key(username), _addr(address)
     counted = select(func.count(), func.max(SignInFailure.at)).where(SignInFailure.at > since)
     with rt.db.read() as s:
-        checks = [(*s.execute(counted.where(SignInFailure.username == user, SignInFailure.address == addr)).one(), free)]
-        known = s.scalar(select(SignInAddress.id).where(SignInAddress.username == user,
-                                                        SignInAddress.address == addr)) is not None
+        checks = [
+            (*s.execute(counted.where(SignInFailure.username == user, SignInFailure.address == addr)).one(), free)
+        ]
+        known = (
+            s.scalar(select(SignInAddress.id).where(SignInAddress.username == user, SignInAddress.address == addr))
+            is not None
+        )
         if not known:
             checks.append((*s.execute(counted.where(SignInFailure.username == user)).one(), free))
             checks.append((*s.execute(counted.where(SignInFailure.address == addr)).one(), free_address))
@@ -82,8 +87,9 @@ def record_success(rt: Runtime, username: str, address: str | None) -> None:
     try:
         with rt.db.write() as s:
             s.execute(delete(SignInFailure).where(SignInFailure.username == user, SignInFailure.address == addr))
-            row = s.scalars(select(SignInAddress).where(SignInAddress.username == user,
-                                                        SignInAddress.address == addr)).first()
+            row = s.scalars(
+                select(SignInAddress).where(SignInAddress.username == user, SignInAddress.address == addr)
+            ).first()
             if row is None:
                 s.add(SignInAddress(username=user, address=addr, at=now))
             else:

@@ -1,4 +1,5 @@
 """Users, groups, passwords and API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,15 @@ def hash_password(password: str, method: str = "scrypt") -> str:
     return generate_password_hash(password, method=_METHODS[method])
 
 
-def create_user(rt: Runtime, username: str, password: str | None, display_name: str, groups: Iterable[str],
-                locale: str = "zh-CN", password_hash: str | None = None) -> int:
+def create_user(
+    rt: Runtime,
+    username: str,
+    password: str | None,
+    display_name: str,
+    groups: Iterable[str],
+    locale: str = "zh-CN",
+    password_hash: str | None = None,
+) -> int:
     """Create a user in the given groups; the groups must exist."""
     password_hash = password_hash or hash_password(password or "", rt.settings["PASSWORD_HASH"])
     with rt.db.write() as s:
@@ -60,8 +68,15 @@ def create_user(rt: Runtime, username: str, password: str | None, display_name: 
         unknown = set(wanted) - {g.code for g in found}
         if unknown:
             raise Invalid("unknown group", [{"field": "groups", "message": f"unknown: {', '.join(sorted(unknown))}"}])
-        user = User(username=username, display_name=display_name, password_hash=password_hash,
-                    active=True, locale=locale, created_at=rt.clock.now(), groups=found)
+        user = User(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            active=True,
+            locale=locale,
+            created_at=rt.clock.now(),
+            groups=found,
+        )
         s.add(user)
         s.flush()
         return user.id
@@ -109,7 +124,8 @@ def issue_token(rt: Runtime, viewer: Viewer) -> dict[str, str]:
 _TOKEN_VIEWER = Sql(
     "SELECT u.id, u.username, t.expires_at, g.code FROM api_token t JOIN app_user u ON u.id = t.user_id"
     " LEFT JOIN user_group ug ON ug.user_id = u.id LEFT JOIN user_group_def g ON g.id = ug.group_id"
-    " WHERE t.token_hash = :digest AND u.active = TRUE")
+    " WHERE t.token_hash = :digest AND u.active = TRUE"
+)
 
 
 def viewer_for_token(rt: Runtime, token: str) -> Viewer:

@@ -1,4 +1,5 @@
 """Who may look at which instance: a user only sees the work of their groups."""
+
 from __future__ import annotations
 
 from sqlalchemy import exists, or_, select
@@ -16,10 +17,16 @@ def may_view_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> bool:
             return False
         if viewer.can("complaint.follow_any"):
             return True
-        return bool(s.scalar(select(exists().where(
-            HumanTask.instance_id == instance_id,
-            or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id),
-        ))))
+        return bool(
+            s.scalar(
+                select(
+                    exists().where(
+                        HumanTask.instance_id == instance_id,
+                        or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id),
+                    )
+                )
+            )
+        )
 
 
 def require_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> None:
@@ -34,8 +41,10 @@ def visible_complaints(q, viewer: Viewer):
         return q  # agents own complaints end to end (首问负责制); overseers audit
     # A correlated EXISTS probes each complaint's own tasks by instance; IN (subquery) made the
     # database first collect every task of the viewer's department (14,000 at 100,000 open tasks).
-    mine = exists().where(HumanTask.instance_id == Complaint.instance_id,
-                          or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id))
+    mine = exists().where(
+        HumanTask.instance_id == Complaint.instance_id,
+        or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.assignee_id == viewer.id),
+    )
     return q.where(mine)
 
 

@@ -4,6 +4,7 @@ The signed cookie carries a random session id and nothing that grants access by 
 database keeps its SHA-256. A cookie copied before sign-out (or after its limits) names a row
 that no longer exists or has run out, so it is refused on every host at once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,10 @@ def _digest(token: str) -> str:
 
 
 def _limits(rt: Runtime) -> tuple[timedelta, timedelta]:
-    return (timedelta(minutes=rt.settings.get("SESSION_IDLE_MINUTES", 120)),
-            timedelta(hours=rt.settings.get("SESSION_HOURS", 10)))
+    return (
+        timedelta(minutes=rt.settings.get("SESSION_IDLE_MINUTES", 120)),
+        timedelta(hours=rt.settings.get("SESSION_HOURS", 10)),
+    )
 
 
 def start(rt: Runtime, user_id: int) -> str:
@@ -39,8 +42,11 @@ def start(rt: Runtime, user_id: int) -> str:
     with rt.db.write() as s:
         s.add(WebSession(token_hash=_digest(token), user_id=user_id, created_at=now, last_seen_at=now))
         if random.random() < _PURGE_CHANCE:
-            s.execute(delete(WebSession).where((WebSession.last_seen_at <= now - idle)
-                                               | (WebSession.created_at <= now - absolute)))
+            s.execute(
+                delete(WebSession).where(
+                    (WebSession.last_seen_at <= now - idle) | (WebSession.created_at <= now - absolute)
+                )
+            )
     return token
 
 
@@ -51,8 +57,11 @@ def resolve(rt: Runtime, token: str | None) -> tuple[int | None, str | None]:
     now = rt.clock.now()
     idle, absolute = _limits(rt)
     with rt.db.read() as s:
-        row = s.execute(select(WebSession.id, WebSession.user_id, WebSession.created_at, WebSession.last_seen_at)
-                        .where(WebSession.token_hash == _digest(token))).first()
+        row = s.execute(
+            select(WebSession.id, WebSession.user_id, WebSession.created_at, WebSession.last_seen_at).where(
+                WebSession.token_hash == _digest(token)
+            )
+        ).first()
     if row is None:
         return None, "unknown"
     why = "expired" if now - row.created_at > absolute else "idle" if now - row.last_seen_at > idle else None

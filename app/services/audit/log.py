@@ -1,4 +1,5 @@
 """The audit trail: append-only events, chained by SHA-256 per instance, and their check."""
+
 from __future__ import annotations
 
 import hashlib
@@ -24,9 +25,17 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def _fields(e: AuditEvent) -> dict[str, Any]:
     return {
-        "instance_id": e.instance_id, "seq": e.seq, "at": e.at.isoformat(), "actor_id": e.actor_id,
-        "actor": e.actor, "type": e.type, "task_id": e.task_id, "element_id": e.element_id,
-        "element_name": e.element_name, "reason": e.reason, "data_before": e.data_before,
+        "instance_id": e.instance_id,
+        "seq": e.seq,
+        "at": e.at.isoformat(),
+        "actor_id": e.actor_id,
+        "actor": e.actor,
+        "type": e.type,
+        "task_id": e.task_id,
+        "element_id": e.element_id,
+        "element_name": e.element_name,
+        "reason": e.reason,
+        "data_before": e.data_before,
         "data_after": e.data_after,
     }
 
@@ -37,7 +46,8 @@ _LAST_EVENT = Sql("SELECT seq, hash FROM audit_event WHERE instance_id = :iid OR
 _INSERT_EVENT = Sql(
     "INSERT INTO audit_event (instance_id, seq, at, actor_id, actor, type, task_id, element_id, element_name,"
     " reason, data_before, data_after, prev_hash, hash) VALUES (:instance_id, :seq, :at, :actor_id, :actor, :type,"
-    " :task_id, :element_id, :element_name, :reason, :data_before, :data_after, :prev_hash, :hash)")
+    " :task_id, :element_id, :element_name, :reason, :data_before, :data_after, :prev_hash, :hash)"
+)
 
 # session.info key: the events appended in the transaction, for the metrics' after-commit hook, each with the savepoint it was written in so a rolled-back one drops them.
 APPENDED = "complaintflow_audit_appended"
@@ -89,23 +99,53 @@ class AuditLog:
         last = self._db.first(_LAST_EVENT, {"iid": instance_id})
         self._seq, self._hash = (last[0], last[1]) if last else (0, GENESIS)
 
-    def append(self, type: str, *, at: datetime, actor: str, actor_id: int | None = None,
-               task_id: str | None = None, element_id: str | None = None, element_name: str | None = None,
-               reason: str | None = None, before: dict | None = None, after: dict | None = None) -> str:
+    def append(
+        self,
+        type: str,
+        *,
+        at: datetime,
+        actor: str,
+        actor_id: int | None = None,
+        task_id: str | None = None,
+        element_id: str | None = None,
+        element_name: str | None = None,
+        reason: str | None = None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> str:
         """Add one event to the chain; return its hash."""
         self._seq += 1
         fields = {
-            "instance_id": self.instance_id, "seq": self._seq, "at": at.isoformat(), "actor_id": actor_id,
-            "actor": actor, "type": type, "task_id": task_id, "element_id": element_id,
-            "element_name": element_name, "reason": reason, "data_before": before, "data_after": after,
+            "instance_id": self.instance_id,
+            "seq": self._seq,
+            "at": at.isoformat(),
+            "actor_id": actor_id,
+            "actor": actor,
+            "type": type,
+            "task_id": task_id,
+            "element_id": element_id,
+            "element_name": element_name,
+            "reason": reason,
+            "data_before": before,
+            "data_after": after,
         }
         digest = event_hash(self._hash, fields)
         db = self._db
-        db.run(_INSERT_EVENT, {**fields, "at": db.time(at), "data_before": db.json(before),
-                               "data_after": db.json(after), "prev_hash": self._hash, "hash": digest})
+        db.run(
+            _INSERT_EVENT,
+            {
+                **fields,
+                "at": db.time(at),
+                "data_before": db.json(before),
+                "data_after": db.json(after),
+                "prev_hash": self._hash,
+                "hash": digest,
+            },
+        )
         self._hash = digest
         self.session.info.setdefault(APPENDED, []).append(
-            Appended(type, at, element_id, after, self.session.get_nested_transaction()))
+            Appended(type, at, element_id, after, self.session.get_nested_transaction())
+        )
         return digest
 
 

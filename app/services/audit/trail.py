@@ -5,6 +5,7 @@
 event. The access log (AccessLog, append-only like the trail) records each reading of a
 complaint's personal data and each export of search results.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,10 +92,15 @@ def verify_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
 
 
 def check_view(instance_id: int, check: ChainCheck, bad: AuditEvent | None) -> dict[str, Any]:
-    return {"instance_id": instance_id, "ok": check.ok, "checked": check.checked,
-            "first_broken_seq": check.first_broken_seq, "reason": check.reason or None,
-            "event_type": bad.type if bad is not None and check.first_broken_seq == bad.seq else None,
-            "event_at": bad.at.isoformat() if bad is not None and check.first_broken_seq == bad.seq else None}
+    return {
+        "instance_id": instance_id,
+        "ok": check.ok,
+        "checked": check.checked,
+        "first_broken_seq": check.first_broken_seq,
+        "reason": check.reason or None,
+        "event_type": bad.type if bad is not None and check.first_broken_seq == bad.seq else None,
+        "event_at": bad.at.isoformat() if bad is not None and check.first_broken_seq == bad.seq else None,
+    }
 
 
 def verify_all(rt: Runtime, progress: Callable[[int], None] | None = None, batch: int = 5000) -> Verification:
@@ -114,8 +120,11 @@ def verify_all(rt: Runtime, progress: Callable[[int], None] | None = None, batch
         if chain is not None:
             _close(out, chain, progress)
         # Instances whose whole trail is gone: every instance writes instance.started at once.
-        empty = s.scalars(select(ProcessInstance.id).where(
-            ~select(AuditEvent.id).where(AuditEvent.instance_id == ProcessInstance.id).exists()))
+        empty = s.scalars(
+            select(ProcessInstance.id).where(
+                ~select(AuditEvent.id).where(AuditEvent.instance_id == ProcessInstance.id).exists()
+            )
+        )
         for iid in empty:
             out.instances += 1
             out.broken.append(BrokenChain(iid, ChainCheck(False, 0, 1, "event 1 is missing")))
@@ -129,28 +138,57 @@ def _close(out: Verification, chain: _Chain, progress) -> None:
     if not check.ok:
         bad = chain.bad_event
         same = bad is not None and bad.seq == check.first_broken_seq
-        out.broken.append(BrokenChain(chain.instance_id, check, bad.type if same else None,
-                                      bad.at.isoformat() if same else None))
+        out.broken.append(
+            BrokenChain(chain.instance_id, check, bad.type if same else None, bad.at.isoformat() if same else None)
+        )
     if progress is not None:
         progress(1)
 
 
 # -- who read personal data -----------------------------------------------------------------------
 
-def record_access(rt: Runtime, viewer: Viewer, action: str, via: str, *, complaint_id: int | None = None,
-                  instance_id: int | None = None, detail: dict[str, Any] | None = None) -> None:
+
+def record_access(
+    rt: Runtime,
+    viewer: Viewer,
+    action: str,
+    via: str,
+    *,
+    complaint_id: int | None = None,
+    instance_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Append one access-log row in its own short transaction."""
     with rt.db.write() as s:
         if complaint_id is None and instance_id is not None:
             complaint_id = s.scalar(select(Complaint.id).where(Complaint.instance_id == instance_id))
-        s.add(AccessLog(at=rt.clock.now(), user_id=viewer.id, actor=viewer.name, action=action, via=via,
-                        complaint_id=complaint_id, instance_id=instance_id, detail=detail))
+        s.add(
+            AccessLog(
+                at=rt.clock.now(),
+                user_id=viewer.id,
+                actor=viewer.name,
+                action=action,
+                via=via,
+                complaint_id=complaint_id,
+                instance_id=instance_id,
+                detail=detail,
+            )
+        )
 
 
 def access_view(a: AccessLog, number: str | None = None) -> dict[str, Any]:
-    return {"id": a.id, "at": a.at.isoformat(), "actor": a.actor, "user_id": a.user_id, "action": a.action,
-            "via": a.via, "complaint_id": a.complaint_id, "complaint_number": number, "instance_id": a.instance_id,
-            "detail": a.detail}
+    return {
+        "id": a.id,
+        "at": a.at.isoformat(),
+        "actor": a.actor,
+        "user_id": a.user_id,
+        "action": a.action,
+        "via": a.via,
+        "complaint_id": a.complaint_id,
+        "complaint_number": number,
+        "instance_id": a.instance_id,
+        "detail": a.detail,
+    }
 
 
 @dataclass(frozen=True)
@@ -166,7 +204,6 @@ class AccessFilter:
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
     before_id: int | None = None  # keyset paging: rows older than this one
-
 
     @classmethod
     def parse(cls, args: Mapping[str, str]) -> "AccessFilter":
@@ -209,8 +246,14 @@ def require_access_reader(viewer: Viewer) -> None:
         raise Forbidden("the access log is for managers, supervisors and directors")
 
 
-def list_access(rt: Runtime, *, complaint_id: int | None = None, user_id: int | None = None,
-                limit: int = 50, where: AccessFilter | None = None) -> list[dict[str, Any]]:
+def list_access(
+    rt: Runtime,
+    *,
+    complaint_id: int | None = None,
+    user_id: int | None = None,
+    limit: int = 50,
+    where: AccessFilter | None = None,
+) -> list[dict[str, Any]]:
     """The access log, newest first, filtered (one complaint, one user, an action, a channel, a period)."""
     f = where or AccessFilter()
     q = select(AccessLog, Complaint.number).outerjoin(Complaint, Complaint.id == AccessLog.complaint_id)

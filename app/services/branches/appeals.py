@@ -7,6 +7,7 @@ matter at most 2 years), and either records the appeal as inadmissible with the 
 high-priority appeal_handling process. Closing needs the settlement with the withdrawal proof uploaded, or the
 investigation report (the forms require them; branch_effects checks the proof file exists).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -58,31 +59,60 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         if s.scalar(select(Appeal.id).where(Appeal.case_number == data["case_number"])) is not None:
             raise Conflict(f"appeal {data['case_number']} is registered already")
         earlier = _earlier_complaints(s, rt, data, received, rules.appeal_reply_days)
-    prior = decide(earlier, category=data["category"], matter=data["matter"], received=received, same_text=similarity,
-                   min_score=text_settings(rt).repeat_score)
+    prior = decide(
+        earlier,
+        category=data["category"],
+        matter=data["matter"],
+        received=received,
+        same_text=similarity,
+        min_score=text_settings(rt).repeat_score,
+    )
     if prior.code is not None:
         ok, code = False, prior.code
         reason = prior_reason_text(prior, rules.appeal_reply_days, lambda at: local_date(at).isoformat())
     else:
-        ok, code = admissible(rules, received=received, occurred=occurred, fee_dispute=bool(data["fee_dispute"]),
-                              complained_first=True)
+        ok, code = admissible(
+            rules, received=received, occurred=occurred, fee_dispute=bool(data["fee_dispute"]), complained_first=True
+        )
         reason = reason_text(rules, code)
     based_on = prior.complaint
-    row = Appeal(case_number=data["case_number"], regulator_deadline=_at(data["regulator_deadline"]), received_at=received,
-                 customer_name=data["customer_name"], customer_phone=data["customer_phone"],
-                 complaint_id=based_on.id if based_on is not None else None, category=data["category"],
-                 fee_dispute=bool(data["fee_dispute"]), occurred_at=occurred, matter=data["matter"], demand=data.get("demand"),
-                 admissible=ok, inadmissible_reason=reason, status="open" if ok else "inadmissible",
-                 created_by_id=viewer.id, created_at=now)
+    row = Appeal(
+        case_number=data["case_number"],
+        regulator_deadline=_at(data["regulator_deadline"]),
+        received_at=received,
+        customer_name=data["customer_name"],
+        customer_phone=data["customer_phone"],
+        complaint_id=based_on.id if based_on is not None else None,
+        category=data["category"],
+        fee_dispute=bool(data["fee_dispute"]),
+        occurred_at=occurred,
+        matter=data["matter"],
+        demand=data.get("demand"),
+        admissible=ok,
+        inadmissible_reason=reason,
+        status="open" if ok else "inadmissible",
+        created_by_id=viewer.id,
+        created_at=now,
+    )
     if not ok:
         with rt.db.write() as s:
             s.add(row)
             s.flush()
             # the centre is owed a reasoned answer: it goes out with the record, or neither does
-            outbox.enqueue(s, rt, "appeal_refused", f"appeal:{row.id}:refused", now,
-                           data={"case_number": row.case_number, "customer_name": row.customer_name,
-                                 "matter": row.matter, "refusal_reason": reason},
-                           to={"email": rt.settings.get("APPEAL_CENTRE_EMAIL") or ""})
+            outbox.enqueue(
+                s,
+                rt,
+                "appeal_refused",
+                f"appeal:{row.id}:refused",
+                now,
+                data={
+                    "case_number": row.case_number,
+                    "customer_name": row.customer_name,
+                    "matter": row.matter,
+                    "refusal_reason": reason,
+                },
+                to={"email": rt.settings.get("APPEAL_CENTRE_EMAIL") or ""},
+            )
             idempotency.record(s)  # recorded, not started: no step, so the key is written here
             return appeal_view(row, based_on.number if based_on else None) | {"reason_code": code}
     start = data | {"priority": HIGH_PRIORITY, "complaint_number": based_on.number}
@@ -96,7 +126,9 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         return appeal_view(row, based_on.number)
 
 
-def _earlier_complaints(s, rt: Runtime, data: dict[str, Any], received: datetime, reply_days: int) -> list[EarlierComplaint]:
+def _earlier_complaints(
+    s, rt: Runtime, data: dict[str, Any], received: datetime, reply_days: int
+) -> list[EarlierComplaint]:
     """The customer's complaints to us before the appeal (the number given, same phone; else the latest 50 by phone)."""
     q = select(Complaint).where(Complaint.customer_phone == data["customer_phone"], Complaint.created_at <= received)
     if data.get("complaint_number"):
@@ -104,20 +136,44 @@ def _earlier_complaints(s, rt: Runtime, data: dict[str, Any], received: datetime
     rows = list(s.scalars(q.order_by(Complaint.created_at.desc()).limit(50)))
     answered = replied_at(s, [c.instance_id for c in rows])
     calendar = rt.calendar
-    return [EarlierComplaint(c.id, c.number, c.category, c.matter or "", c.created_at,
-                             calendar.civil_code_period_end(c.created_at, reply_days).at,
-                             answered.get(c.instance_id), c.satisfaction == "unsatisfied")
-            for c in rows]
+    return [
+        EarlierComplaint(
+            c.id,
+            c.number,
+            c.category,
+            c.matter or "",
+            c.created_at,
+            calendar.civil_code_period_end(c.created_at, reply_days).at,
+            answered.get(c.instance_id),
+            c.satisfaction == "unsatisfied",
+        )
+        for c in rows
+    ]
 
 
 def appeal_view(a: Appeal, complaint_number: str | None = None) -> dict[str, Any]:
-    return {"id": a.id, "case_number": a.case_number, "regulator_deadline": a.regulator_deadline.isoformat(),
-            "received_at": a.received_at.isoformat(), "customer_name": a.customer_name, "customer_phone": a.customer_phone,
-            "complaint_id": a.complaint_id, "complaint_number": complaint_number, "category": a.category,
-            "fee_dispute": a.fee_dispute, "occurred_at": a.occurred_at.isoformat(), "matter": a.matter, "demand": a.demand,
-            "admissible": a.admissible, "inadmissible_reason": a.inadmissible_reason, "status": a.status,
-            "outcome": a.outcome, "process_instance_id": a.instance_id, "created_at": a.created_at.isoformat(),
-            "closed_at": a.closed_at.isoformat() if a.closed_at else None}
+    return {
+        "id": a.id,
+        "case_number": a.case_number,
+        "regulator_deadline": a.regulator_deadline.isoformat(),
+        "received_at": a.received_at.isoformat(),
+        "customer_name": a.customer_name,
+        "customer_phone": a.customer_phone,
+        "complaint_id": a.complaint_id,
+        "complaint_number": complaint_number,
+        "category": a.category,
+        "fee_dispute": a.fee_dispute,
+        "occurred_at": a.occurred_at.isoformat(),
+        "matter": a.matter,
+        "demand": a.demand,
+        "admissible": a.admissible,
+        "inadmissible_reason": a.inadmissible_reason,
+        "status": a.status,
+        "outcome": a.outcome,
+        "process_instance_id": a.instance_id,
+        "created_at": a.created_at.isoformat(),
+        "closed_at": a.closed_at.isoformat() if a.closed_at else None,
+    }
 
 
 def _require_reader(viewer: Viewer) -> None:
@@ -125,8 +181,9 @@ def _require_reader(viewer: Viewer) -> None:
         raise Forbidden("appeals are for agents, supervisors, directors and managers")
 
 
-def list_appeals(rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100,
-                 via: str = "api") -> list[dict[str, Any]]:
+def list_appeals(
+    rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100, via: str = "api"
+) -> list[dict[str, Any]]:
     """Appeals, nearest regulator deadline first among open ones, then the rest newest first.
 
     The customer is masked unless the viewer works the appeal (need to know); a list that shows one is logged."""
@@ -149,12 +206,22 @@ def get_appeal(rt: Runtime, viewer: Viewer, appeal_id: int, via: str = "api") ->
     """One appeal, its customer masked unless the viewer works it; the reading is logged."""
     _require_reader(viewer)
     with rt.db.read() as s:
-        got = s.execute(select(Appeal, Complaint.number).outerjoin(Complaint, Complaint.id == Appeal.complaint_id)
-                        .where(Appeal.id == appeal_id)).first()
+        got = s.execute(
+            select(Appeal, Complaint.number)
+            .outerjoin(Complaint, Complaint.id == Appeal.complaint_id)
+            .where(Appeal.id == appeal_id)
+        ).first()
         if got is None:
             raise NotFound(f"appeal {appeal_id} does not exist")
         shown = got[0].instance_id in need_to_know.worked_instances(s, viewer, [got[0].instance_id])
         out = need_to_know.guard(appeal_view(*got), shown)
-    record_access(rt, viewer, "appeal.viewed", via, complaint_id=got[0].complaint_id, instance_id=got[0].instance_id,
-                  detail={"appeal_id": appeal_id, "personal_data": out["personal_data"]})
+    record_access(
+        rt,
+        viewer,
+        "appeal.viewed",
+        via,
+        complaint_id=got[0].complaint_id,
+        instance_id=got[0].instance_id,
+        detail={"appeal_id": appeal_id, "personal_data": out["personal_data"]},
+    )
     return out

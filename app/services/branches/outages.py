@@ -7,6 +7,7 @@ outage with the incident's number links it (app/services/steps/branch_effects.py
 outbox; resolving the incident answers every waiting complaint at once with the resolution (each complaint's
 own transaction, so one that cannot go on does not hold the others back; resolving again answers the rest).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,10 +69,20 @@ def _instant(value: Any, name: str, errors: list, required: bool = True) -> date
 
 
 def view(i: OutageIncident, linked: int | None = None) -> dict[str, Any]:
-    return {"id": i.id, "number": i.number, "title": i.title, "area": i.area, "service": i.service,
-            "started_at": i.started_at.isoformat(), "expected_fix_at": i.expected_fix_at.isoformat() if i.expected_fix_at else None,
-            "status": i.status, "resolution": i.resolution, "resolved_at": i.resolved_at.isoformat() if i.resolved_at else None,
-            "created_at": i.created_at.isoformat(), "linked_complaints": linked}
+    return {
+        "id": i.id,
+        "number": i.number,
+        "title": i.title,
+        "area": i.area,
+        "service": i.service,
+        "started_at": i.started_at.isoformat(),
+        "expected_fix_at": i.expected_fix_at.isoformat() if i.expected_fix_at else None,
+        "status": i.status,
+        "resolution": i.resolution,
+        "resolved_at": i.resolved_at.isoformat() if i.resolved_at else None,
+        "created_at": i.created_at.isoformat(),
+        "linked_complaints": linked,
+    }
 
 
 def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
@@ -93,11 +104,24 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         try:
             with rt.db.write() as s:
                 day = local_date(now).strftime("%Y%m%d")
-                count = s.scalar(select(func.count()).select_from(OutageIncident)
-                                 .where(OutageIncident.number.like(f"GZ{day}%"))) or 0
-                row = OutageIncident(number=f"GZ{day}{count + 1:03d}", title=title, area=area, service=service,
-                                     started_at=started, expected_fix_at=expected, status="open",
-                                     created_by_id=viewer.id, created_at=now, updated_at=now)
+                count = (
+                    s.scalar(
+                        select(func.count()).select_from(OutageIncident).where(OutageIncident.number.like(f"GZ{day}%"))
+                    )
+                    or 0
+                )
+                row = OutageIncident(
+                    number=f"GZ{day}{count + 1:03d}",
+                    title=title,
+                    area=area,
+                    service=service,
+                    started_at=started,
+                    expected_fix_at=expected,
+                    status="open",
+                    created_by_id=viewer.id,
+                    created_at=now,
+                    updated_at=now,
+                )
                 s.add(row)
                 s.flush()
                 idempotency.record(s)  # an incident is no step of an instance: its key is written here
@@ -109,8 +133,12 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
 
 def list_incidents(rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Incidents, open first then newest, each with how many complaints are linked."""
-    linked = (select(Complaint.outage_incident_id, func.count().label("n")).where(Complaint.outage_incident_id.is_not(None))
-              .group_by(Complaint.outage_incident_id).subquery())
+    linked = (
+        select(Complaint.outage_incident_id, func.count().label("n"))
+        .where(Complaint.outage_incident_id.is_not(None))
+        .group_by(Complaint.outage_incident_id)
+        .subquery()
+    )
     q = select(OutageIncident, linked.c.n).outerjoin(linked, linked.c.outage_incident_id == OutageIncident.id)
     if status:
         q = q.where(OutageIncident.status == status)
@@ -126,19 +154,44 @@ def get_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, Any
         if i is None:
             raise NotFound(f"outage incident {incident_id} does not exist")
         complaints = s.execute(
-            select(Complaint, HumanTask.id).outerjoin(HumanTask, (HumanTask.instance_id == Complaint.instance_id)
-                                                      & (HumanTask.element_id == WAIT_STEP) & (HumanTask.state == "ready"))
-            .where(Complaint.outage_incident_id == incident_id).order_by(Complaint.created_at)).all()
-        notices = s.scalars(select(OutageNotice).where(OutageNotice.incident_id == incident_id)
-                            .order_by(OutageNotice.posted_at)).all()
+            select(Complaint, HumanTask.id)
+            .outerjoin(
+                HumanTask,
+                (HumanTask.instance_id == Complaint.instance_id)
+                & (HumanTask.element_id == WAIT_STEP)
+                & (HumanTask.state == "ready"),
+            )
+            .where(Complaint.outage_incident_id == incident_id)
+            .order_by(Complaint.created_at)
+        ).all()
+        notices = s.scalars(
+            select(OutageNotice).where(OutageNotice.incident_id == incident_id).order_by(OutageNotice.posted_at)
+        ).all()
         out = view(i, len(complaints))
         # every signed-in user may follow an incident: its customers are masked (need to know)
-        out["complaints"] = [{"id": c.id, "number": c.number, "customer_name": mask_name(c.customer_name),
-                              "customer_phone_masked": _mask(c.customer_phone), "status": c.status,
-                              "current_step": c.current_step, "waiting_for_fix": task_id is not None,
-                              "created_at": c.created_at.isoformat()} for c, task_id in complaints]
-        out["notices"] = [{"id": n.id, "kind": n.kind, "text": n.text, "recipients": n.recipients,
-                           "posted_at": n.posted_at.isoformat()} for n in notices]
+        out["complaints"] = [
+            {
+                "id": c.id,
+                "number": c.number,
+                "customer_name": mask_name(c.customer_name),
+                "customer_phone_masked": _mask(c.customer_phone),
+                "status": c.status,
+                "current_step": c.current_step,
+                "waiting_for_fix": task_id is not None,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c, task_id in complaints
+        ]
+        out["notices"] = [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "text": n.text,
+                "recipients": n.recipients,
+                "posted_at": n.posted_at.isoformat(),
+            }
+            for n in notices
+        ]
         return out
 
 
@@ -150,17 +203,35 @@ def registration_hints(rt: Runtime, data: dict[str, Any]) -> Hints:
     now = rt.clock.now()
     since = now - timedelta(hours=flow_rules(rt).outage_match_hours)
     with rt.db.read() as s:
-        found = [i for i in s.scalars(select(OutageIncident).where(OutageIncident.status == "open",
-                                                                    OutageIncident.started_at >= since,
-                                                                    OutageIncident.started_at <= now))
-                 if i.area and i.area in words]
+        found = [
+            i
+            for i in s.scalars(
+                select(OutageIncident).where(
+                    OutageIncident.status == "open",
+                    OutageIncident.started_at >= since,
+                    OutageIncident.started_at <= now,
+                )
+            )
+            if i.area and i.area in words
+        ]
     if not found:
         return Hints()
     found.sort(key=lambda i: i.started_at, reverse=True)
     first = found[0]
-    return Hints({"outage_suggestion": f"{first.number}（{first.title}，{first.area}）", "incident_id": first.number},
-                 [{"id": i.id, "number": i.number, "title": i.title, "area": i.area, "service": i.service,
-                   "started_at": i.started_at.isoformat()} for i in found])
+    return Hints(
+        {"outage_suggestion": f"{first.number}（{first.title}，{first.area}）", "incident_id": first.number},
+        [
+            {
+                "id": i.id,
+                "number": i.number,
+                "title": i.title,
+                "area": i.area,
+                "service": i.service,
+                "started_at": i.started_at.isoformat(),
+            }
+            for i in found
+        ],
+    )
 
 
 def post_notice(rt: Runtime, viewer: Viewer, incident_id: int, text: Any) -> dict[str, Any]:
@@ -180,18 +251,38 @@ def post_notice(rt: Runtime, viewer: Viewer, incident_id: int, text: Any) -> dic
         notice = OutageNotice(incident_id=i.id, kind="progress", text=body, posted_by_id=viewer.id, posted_at=now)
         s.add(notice)
         s.flush()
-        complaints = s.scalars(select(Complaint).where(Complaint.outage_incident_id == i.id, Complaint.status == "open")).all()
+        complaints = s.scalars(
+            select(Complaint).where(Complaint.outage_incident_id == i.id, Complaint.status == "open")
+        ).all()
         for c in complaints:
-            notifications.enqueue(s, rt, "outage_progress", f"outage:{i.id}:notice:{notice.id}:{c.id}", now, complaint=c,
-                                  instance_id=c.instance_id, extra={"incident_title": i.title, "incident_number": i.number,
-                                                                    "notice": body})
+            notifications.enqueue(
+                s,
+                rt,
+                "outage_progress",
+                f"outage:{i.id}:notice:{notice.id}:{c.id}",
+                now,
+                complaint=c,
+                instance_id=c.instance_id,
+                extra={"incident_title": i.title, "incident_number": i.number, "notice": body},
+            )
             if c.instance_id is not None:
-                AuditLog(s, c.instance_id).append("outage.notice", at=now, actor=viewer.name, actor_id=viewer.id,
-                                                  reason=body, after={"incident": i.number})
+                AuditLog(s, c.instance_id).append(
+                    "outage.notice",
+                    at=now,
+                    actor=viewer.name,
+                    actor_id=viewer.id,
+                    reason=body,
+                    after={"incident": i.number},
+                )
         notice.recipients = len(complaints)
         i.updated_at = now
-        return {"id": notice.id, "incident_id": i.id, "text": body, "recipients": notice.recipients,
-                "posted_at": now.isoformat()}
+        return {
+            "id": notice.id,
+            "incident_id": i.id,
+            "text": body,
+            "recipients": notice.recipients,
+            "posted_at": now.isoformat(),
+        }
 
 
 def resolve_incident(rt: Runtime, viewer: Viewer, incident_id: int, resolution: Any) -> dict[str, Any]:
@@ -210,15 +301,23 @@ def resolve_incident(rt: Runtime, viewer: Viewer, incident_id: int, resolution: 
             i.status, i.resolution, i.resolved_at, i.updated_at = "resolved", text, now, now
             s.add(OutageNotice(incident_id=i.id, kind="resolved", text=text, posted_by_id=viewer.id, posted_at=now))
         text, number, title = i.resolution, i.number, i.title
-        waiting = list(s.scalars(select(Complaint.instance_id).join(HumanTask, HumanTask.instance_id == Complaint.instance_id)
-                                 .where(Complaint.outage_incident_id == i.id, HumanTask.element_id == WAIT_STEP,
-                                        HumanTask.state == "ready")))
+        waiting = list(
+            s.scalars(
+                select(Complaint.instance_id)
+                .join(HumanTask, HumanTask.instance_id == Complaint.instance_id)
+                .where(
+                    Complaint.outage_incident_id == i.id, HumanTask.element_id == WAIT_STEP, HumanTask.state == "ready"
+                )
+            )
+        )
     answered, failed = [], []
     data = {"outage_resolution": text, "outage_resolved_at": now.isoformat()}
     for instance_id in waiting:
         for attempt in range(2):  # an agent may be saving the same complaint: one retry on the version check
             try:
-                done = complete_for(rt, viewer.actor, instance_id, (WAIT_STEP,), data, reason=f"故障单 {number} 统一答复")
+                done = complete_for(
+                    rt, viewer.actor, instance_id, (WAIT_STEP,), data, reason=f"故障单 {number} 统一答复"
+                )
                 if done is not None:
                     answered.append(instance_id)
                 break
@@ -229,12 +328,22 @@ def resolve_incident(rt: Runtime, viewer: Viewer, incident_id: int, resolution: 
                 failed.append({"instance_id": instance_id, "error": str(exc)})
                 break
     with rt.db.write() as s:
-        notice = s.scalars(select(OutageNotice).where(OutageNotice.incident_id == incident_id, OutageNotice.kind == "resolved")
-                           .order_by(OutageNotice.id.desc()).limit(1)).first()
+        notice = s.scalars(
+            select(OutageNotice)
+            .where(OutageNotice.incident_id == incident_id, OutageNotice.kind == "resolved")
+            .order_by(OutageNotice.id.desc())
+            .limit(1)
+        ).first()
         if notice is not None:
             notice.recipients = (notice.recipients or 0) + len(answered)
-    return {"id": incident_id, "number": number, "title": title, "status": "resolved", "answered": len(answered),
-            "failed": failed}
+    return {
+        "id": incident_id,
+        "number": number,
+        "title": title,
+        "status": "resolved",
+        "answered": len(answered),
+        "failed": failed,
+    }
 
 
 def _mask(phone: str | None) -> str:

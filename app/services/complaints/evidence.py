@@ -6,6 +6,7 @@ Its type is decided from its first bytes, not from its name or the browser's cla
 on the list is refused, as is anything over MAX_UPLOAD_MB. Task data refers to a file by its id.
 Only its uploader (before it is attached) and those who may view its instance may read it.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,13 +78,24 @@ def store(rt: Runtime, viewer: Viewer, filename: str, stream: IO[bytes], field: 
                     head += chunk[: 16 - len(head)]
                 size += len(chunk)
                 if size > limit:
-                    raise Invalid("file too large", [{"field": field, "message": f"{filename}: larger than {rt.settings['MAX_UPLOAD_MB']} MB"}])
+                    raise Invalid(
+                        "file too large",
+                        [{"field": field, "message": f"{filename}: larger than {rt.settings['MAX_UPLOAD_MB']} MB"}],
+                    )
                 out.write(chunk)
         if size == 0:
             raise Invalid("empty file", [{"field": field, "message": f"{filename}: the file is empty"}])
         kind = sniff(head)
         if kind is None:
-            raise Invalid("file type not accepted", [{"field": field, "message": f"{filename}: only photos (JPEG, PNG, GIF, WebP, HEIC), recordings (MP3, WAV, AMR, M4A, OGG), MP4 video and PDF are accepted"}])
+            raise Invalid(
+                "file type not accepted",
+                [
+                    {
+                        "field": field,
+                        "message": f"{filename}: only photos (JPEG, PNG, GIF, WebP, HEIC), recordings (MP3, WAV, AMR, M4A, OGG), MP4 video and PDF are accepted",
+                    }
+                ],
+            )
         evidence_id = secrets.token_hex(16)
         blob, meta = files.paths(rt, evidence_id)
         blob.parent.mkdir(parents=True, exist_ok=True)
@@ -91,8 +103,15 @@ def store(rt: Runtime, viewer: Viewer, filename: str, stream: IO[bytes], field: 
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    record = {"id": evidence_id, "name": _display_name(filename, kind), "mime": kind.mime, "size": size,
-              "uploaded_by": viewer.id, "uploaded_at": rt.clock.now().isoformat(), "instance_id": None}
+    record = {
+        "id": evidence_id,
+        "name": _display_name(filename, kind),
+        "mime": kind.mime,
+        "size": size,
+        "uploaded_by": viewer.id,
+        "uploaded_at": rt.clock.now().isoformat(),
+        "instance_id": None,
+    }
     files.write_meta(meta, record)
     return _public(record)
 
@@ -151,12 +170,20 @@ def open_evidence(rt: Runtime, viewer: Viewer, evidence_id: str, via: str = "web
     meta = files.read_meta(rt, evidence_id)
     iid = meta["instance_id"]
     allowed = (iid is None and meta["uploaded_by"] == viewer.id) or (
-        iid is not None and may_view_instance(rt, viewer, iid)
-        and (viewer.can("personal_data.reveal") or need_to_know.works_on(rt, viewer, iid)))
+        iid is not None
+        and may_view_instance(rt, viewer, iid)
+        and (viewer.can("personal_data.reveal") or need_to_know.works_on(rt, viewer, iid))
+    )
     if not allowed:
         raise NotFound("no such evidence file")
     if iid is not None:
-        record_access(rt, viewer, "evidence.opened", via, instance_id=iid,
-                      detail={"evidence_id": str(evidence_id), "name": meta.get("name")})
+        record_access(
+            rt,
+            viewer,
+            "evidence.opened",
+            via,
+            instance_id=iid,
+            detail={"evidence_id": str(evidence_id), "name": meta.get("name")},
+        )
     blob, _ = files.paths(rt, evidence_id)
     return blob, _public(meta)

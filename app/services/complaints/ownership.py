@@ -1,5 +1,6 @@
 """The complaint's owner (首问负责制, domain/ownership.py): set at the first response, followed by the
 agents' steps, handed over by a supervisor with a reason."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -44,18 +45,31 @@ def reassign_owner(rt: Runtime, viewer: Viewer, complaint_id: int, to_user: Any,
         q = q.where(User.id == int(to_user)) if str(to_user).isdigit() else q.where(User.username == str(to_user or ""))
         user = s.scalars(q).first()
         if user is None or not may_own(user.group_codes):
-            raise Invalid("the new owner must be an active agent",
-                          [{"field": "to_user", "message": "choose an active agent (一线客服)"}])
+            raise Invalid(
+                "the new owner must be an active agent",
+                [{"field": "to_user", "message": "choose an active agent (一线客服)"}],
+            )
         if user.id == c.owner_id:
             raise Conflict("the complaint is already theirs")
         before = c.owner_id
         c.owner_id = user.id
         moved = []
-        for t in s.scalars(select(HumanTask).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready",
-                                                   HumanTask.candidate_group == OWNER_GROUP)):
+        for t in s.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == c.instance_id,
+                HumanTask.state == "ready",
+                HumanTask.candidate_group == OWNER_GROUP,
+            )
+        ):
             t.assignee_id = user.id
             moved.append(t.id)
-        AuditLog(s, c.instance_id).append("complaint.owner_changed", at=now, actor=viewer.name, actor_id=viewer.id,
-                                          reason=reason, before={"owner_id": before},
-                                          after={"owner_id": user.id, "owner": user.display_name, "tasks": moved})
+        AuditLog(s, c.instance_id).append(
+            "complaint.owner_changed",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            reason=reason,
+            before={"owner_id": before},
+            after={"owner_id": user.id, "owner": user.display_name, "tasks": moved},
+        )
         return {"complaint_id": c.id, "owner_id": user.id, "owner": user.display_name, "tasks": moved}

@@ -9,6 +9,7 @@ neighbour knows both); the survey link is signed and works once. The limits are 
 so they hold however many hosts serve the page. A follower sees only their own complaint's public facts: its
 number, how far it is, the answer once given, dates; never a name, a note, a staff member or another complaint.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,7 +55,10 @@ def new_challenge(rt: Runtime) -> dict[str, str]:
 
 
 def _check_challenge(rt: Runtime, s, token: Any, answer: Any, now: datetime) -> None:
-    wrong = Invalid("the check is wrong", [{"field": "captcha_answer", "message": "验证答案不正确或已过期，请重新计算 / wrong or expired answer"}])
+    wrong = Invalid(
+        "the check is wrong",
+        [{"field": "captcha_answer", "message": "验证答案不正确或已过期，请重新计算 / wrong or expired answer"}],
+    )
     try:
         payload = _captcha_signer(rt).loads(str(token or ""))
         expired = datetime.fromisoformat(payload["e"]) < now
@@ -73,11 +77,18 @@ def _check_challenge(rt: Runtime, s, token: Any, answer: Any, now: datetime) -> 
 def _limit(s, bucket: str, limit: int, window: timedelta, now: datetime) -> None:
     """Count one request of a bucket; refuse (429) when the window already holds ``limit`` of them."""
     s.execute(delete(PublicRequest).where(PublicRequest.bucket == bucket, PublicRequest.at < now - window))
-    count = s.scalar(select(func.count()).select_from(PublicRequest)
-                     .where(PublicRequest.bucket == bucket, PublicRequest.at >= now - window)) or 0
+    count = (
+        s.scalar(
+            select(func.count())
+            .select_from(PublicRequest)
+            .where(PublicRequest.bucket == bucket, PublicRequest.at >= now - window)
+        )
+        or 0
+    )
     if count >= limit:
-        oldest = s.scalar(select(func.min(PublicRequest.at)).where(PublicRequest.bucket == bucket,
-                                                                    PublicRequest.at >= now - window))
+        oldest = s.scalar(
+            select(func.min(PublicRequest.at)).where(PublicRequest.bucket == bucket, PublicRequest.at >= now - window)
+        )
         wait = int(((oldest or now) + window - now).total_seconds()) + 1
         raise TooManyRequests("too many requests from here; try again later", retry_after=max(wait, 1))
     s.add(PublicRequest(bucket=bucket, at=now))
@@ -110,8 +121,13 @@ def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[st
     for label, key in (("发生地点", "place"), ("诉求", "demand")):
         if str(fields.get(key) or "").strip():
             matter += f"\n{label}：{str(fields[key]).strip()}"
-    data = {"customer_name": str(fields["customer_name"]).strip(), "customer_phone": phone, "channel": "online",
-            "received_at": now.isoformat(), "matter": matter[:2000]}
+    data = {
+        "customer_name": str(fields["customer_name"]).strip(),
+        "customer_phone": phone,
+        "channel": "online",
+        "received_at": now.isoformat(),
+        "matter": matter[:2000],
+    }
     if str(fields.get("customer_email") or "").strip():
         data["customer_email"] = str(fields["customer_email"]).strip()
     created = record_complaint(rt, PUBLIC, data)
@@ -155,8 +171,9 @@ def send_code(rt: Runtime, number: Any, address: str) -> None:
             return
         code = f"{secrets.randbelow(10**6):06d}"
         s.add(PublicRequest(bucket=_code_bucket(rt, number, code), at=now))
-        enqueue(s, rt, "track_code", f"trackcode:{number}:{secrets.token_hex(8)}", now, complaint=c,
-                extra={"code": code})
+        enqueue(
+            s, rt, "track_code", f"trackcode:{number}:{secrets.token_hex(8)}", now, complaint=c, extra={"code": code}
+        )
 
 
 def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[str, Any]:
@@ -167,8 +184,12 @@ def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[s
     with rt.db.write() as s:
         _limit(s, f"track:ip:{limit_key(address)}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
         _limit(s, f"trackcode:try:{number}", TRIES_PER_NUMBER, timedelta(minutes=CODE_MINUTES), now)
-        used = s.execute(delete(PublicRequest).where(
-            PublicRequest.bucket == _code_bucket(rt, number, code), PublicRequest.at >= now - timedelta(minutes=CODE_MINUTES)))
+        used = s.execute(
+            delete(PublicRequest).where(
+                PublicRequest.bucket == _code_bucket(rt, number, code),
+                PublicRequest.at >= now - timedelta(minutes=CODE_MINUTES),
+            )
+        )
     c = _complaint_by_number(rt, number) if used.rowcount and code.isdigit() else None
     if c is None:
         raise NotFound("no complaint with this number and code")
@@ -177,7 +198,9 @@ def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[s
 
 def track_by_link(rt: Runtime, token: str, address: str) -> dict[str, Any]:
     """The public facts of the complaint a tracking link names (the link was sent to its customer)."""
-    _limited(rt, [(f"track:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
+    _limited(
+        rt, [(f"track:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))]
+    )
     number = track_number(rt, token)
     c = _complaint_by_number(rt, number) if number else None
     if c is None:
@@ -193,22 +216,44 @@ def tracking_link_token(rt: Runtime, number: str) -> str:
 def _facts(rt: Runtime, c: Complaint) -> dict[str, Any]:
     """Only the public facts: number, stage, dates, the answer once given; never a name or a note."""
     with rt.db.read() as s:
-        ready = set(s.scalars(select(HumanTask.element_id).where(HumanTask.instance_id == c.instance_id,
-                                                                  HumanTask.state == "ready")))
-        replied_at = s.scalar(select(func.min(HumanTask.completed_at)).where(
-            HumanTask.instance_id == c.instance_id, HumanTask.state == "completed",
-            HumanTask.element_id.in_(("feedback", "outage_wait"))))
-        survey_open = bool(s.scalar(select(func.count()).select_from(SurveyToken).where(
-            SurveyToken.complaint_id == c.id, SurveyToken.used_at.is_(None), SurveyToken.expires_at > rt.clock.now())))
+        ready = set(
+            s.scalars(
+                select(HumanTask.element_id).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready")
+            )
+        )
+        replied_at = s.scalar(
+            select(func.min(HumanTask.completed_at)).where(
+                HumanTask.instance_id == c.instance_id,
+                HumanTask.state == "completed",
+                HumanTask.element_id.in_(("feedback", "outage_wait")),
+            )
+        )
+        survey_open = bool(
+            s.scalar(
+                select(func.count())
+                .select_from(SurveyToken)
+                .where(
+                    SurveyToken.complaint_id == c.id,
+                    SurveyToken.used_at.is_(None),
+                    SurveyToken.expires_at > rt.clock.now(),
+                )
+            )
+        )
     stage = _stage(c, ready, replied_at)
     answer = None
     if stage in ("replied", "closed") and c.instance_id is not None:
         data = load_instance(rt, c.instance_id).inst.data
         answer = data.get("solution")  # the result we tell the customer; never the handling notes
-    return {"number": c.number, "stage": stage, "created_at": c.created_at.isoformat(),
-            "replied_at": replied_at.isoformat() if replied_at else None,
-            "closed_at": c.closed_at.isoformat() if c.closed_at else None, "answer": answer,
-            "reopened": bool(c.reopen_count), "survey_pending": survey_open and stage == "replied"}
+    return {
+        "number": c.number,
+        "stage": stage,
+        "created_at": c.created_at.isoformat(),
+        "replied_at": replied_at.isoformat() if replied_at else None,
+        "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+        "answer": answer,
+        "reopened": bool(c.reopen_count),
+        "survey_pending": survey_open and stage == "replied",
+    }
 
 
 def _stage(c: Complaint, ready: set[str], replied_at) -> str:
@@ -228,8 +273,11 @@ def _survey(rt: Runtime, token: str) -> tuple[SurveyToken, Complaint]:
     if nonce is None:
         raise NotFound("this survey link is not valid")
     with rt.db.read() as s:
-        got = s.execute(select(SurveyToken, Complaint).join(Complaint, Complaint.id == SurveyToken.complaint_id)
-                        .where(SurveyToken.nonce == nonce)).first()
+        got = s.execute(
+            select(SurveyToken, Complaint)
+            .join(Complaint, Complaint.id == SurveyToken.complaint_id)
+            .where(SurveyToken.nonce == nonce)
+        ).first()
     if got is None:
         raise NotFound("this survey link is not valid")
     return got
@@ -244,26 +292,46 @@ def open_survey(rt: Runtime, token: str) -> dict[str, Any]:
 
 def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str) -> dict[str, Any]:
     """Record the customer's satisfaction: it completes the return visit (unsatisfied reopens the complaint)."""
-    _limited(rt, [(f"survey:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))])
+    _limited(
+        rt, [(f"survey:ip:{limit_key(address)}", flow_rules(rt).track_per_ip_per_10_minutes, timedelta(minutes=10))]
+    )
     t, c = _survey(rt, token)
     now = rt.clock.now()
     if t.used_at is not None or t.expires_at <= now:
         raise NotFound("this survey link was used already or has expired")
     data = {"contact_result": "reached", "visit_channel": "survey"}
-    for key in ("satisfaction", "satisfaction_reason", "rating_timeliness", "rating_attitude", "rating_result",
-                "rating_process"):
+    for key in (
+        "satisfaction",
+        "satisfaction_reason",
+        "rating_timeliness",
+        "rating_attitude",
+        "rating_result",
+        "rating_process",
+    ):
         value = answers.get(key)
         if value not in (None, ""):
             number = whole_number(str(value)) if key.startswith("rating_") else None
             data[key] = number if number is not None else value
     if "satisfaction" not in data:
         raise Invalid("choose how satisfied you are", [{"field": "satisfaction", "message": "必选 / required"}])
-    done = complete_for(rt, CUSTOMER, c.instance_id, VISIT_STEPS, data, wake=("visit_wait",),
-                        reason="客户通过评价链接作答") if c.instance_id else None
+    done = (
+        complete_for(
+            rt, CUSTOMER, c.instance_id, VISIT_STEPS, data, wake=("visit_wait",), reason="客户通过评价链接作答"
+        )
+        if c.instance_id
+        else None
+    )
     with rt.db.write() as s:
-        used = s.execute(SurveyToken.__table__.update().where(SurveyToken.id == t.id, SurveyToken.used_at.is_(None))
-                         .values(used_at=now))
+        used = s.execute(
+            SurveyToken.__table__.update()
+            .where(SurveyToken.id == t.id, SurveyToken.used_at.is_(None))
+            .values(used_at=now)
+        )
     if done is None:
         raise NotFound("this survey is closed: the complaint has moved on")
-    return {"number": c.number, "satisfaction": data["satisfaction"], "recorded": used.rowcount == 1,
-            "reopened": data["satisfaction"] == "unsatisfied"}
+    return {
+        "number": c.number,
+        "satisfaction": data["satisfaction"],
+        "recorded": used.rowcount == 1,
+        "reopened": data["satisfaction"] == "unsatisfied",
+    }

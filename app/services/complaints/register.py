@@ -1,4 +1,5 @@
 """Register complaints (each starts a complaint-handling instance) and read them back."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,21 +35,27 @@ def next_number(s, at: datetime) -> str:
     """Hand out the day's next complaint number, TS + yyyymmdd + 6 digits, inside the transaction."""
     day = local_date(at).strftime("%Y%m%d")
     last = s.execute(
-        text("INSERT INTO number_sequence (day, last) VALUES (:day, 1) "
-             "ON CONFLICT (day) DO UPDATE SET last = number_sequence.last + 1 RETURNING last"),
+        text(
+            "INSERT INTO number_sequence (day, last) VALUES (:day, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = number_sequence.last + 1 RETURNING last"
+        ),
         {"day": day},
     ).scalar_one()
     return f"TS{day}{last:06d}"
 
 
-def register_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
+def register_complaint(
+    rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Register a complaint for a customer: only agents (first responders) do."""
     if not viewer.can("complaint.register"):
         raise Forbidden("only agents (first responders) register complaints")
     return record_complaint(rt, viewer, fields, accepted)
 
 
-def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None) -> dict[str, Any]:
+def record_complaint(
+    rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Validate the registration fields, number the complaint and start its handling (the caller checked who).
 
     ``accepted``: the suggestions the agent accepted at intake (category, severity, special type); they
@@ -66,12 +73,22 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
         complaint = Complaint(
-            number=next_number(s, now), instance_id=row.id,
-            customer_name=data.get("customer_name", ""), customer_phone=data.get("customer_phone", ""),
-            account=data.get("account"), channel=data.get("channel", "phone"), category=data.get("category"),
-            severity=data.get("severity") or "general", special_type=data.get("special_type"),
-            matter=data.get("matter", ""), demand=data.get("demand"), amount=yuan(data.get("amount")),
-            status="open", created_by_id=viewer.id, created_at=now, updated_at=now,
+            number=next_number(s, now),
+            instance_id=row.id,
+            customer_name=data.get("customer_name", ""),
+            customer_phone=data.get("customer_phone", ""),
+            account=data.get("account"),
+            channel=data.get("channel", "phone"),
+            category=data.get("category"),
+            severity=data.get("severity") or "general",
+            special_type=data.get("special_type"),
+            matter=data.get("matter", ""),
+            demand=data.get("demand"),
+            amount=yuan(data.get("amount")),
+            status="open",
+            created_by_id=viewer.id,
+            created_at=now,
+            updated_at=now,
             owner_id=viewer.id if ownership.may_own(viewer.groups) else None,
         )
         set_clocks(rt, complaint, now)
@@ -80,16 +97,33 @@ def record_complaint(rt: Runtime, viewer: Viewer, fields: Any, accepted: dict[st
         report_rollups.complaint_registered(s, complaint)
         # what the intake itself classified is the decision the suggestion is measured against (an override if it differs)
         decided = (accepted or {}) | {k: data[k] for k in CLASSIFICATION if data.get(k)}
-        text_suggestions.record_suggestion(s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now)
-        finish_start(s, rt, row, inst, viewer.actor, data | {"number": complaint.number},
-                     resource=f"complaint:{complaint.id}")
-        return {"id": complaint.id, "number": complaint.number, "process_instance_id": row.id, "status": complaint.status,
-                "matched_outages": hints.matched} | reading
+        text_suggestions.record_suggestion(
+            s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now
+        )
+        finish_start(
+            s, rt, row, inst, viewer.actor, data | {"number": complaint.number}, resource=f"complaint:{complaint.id}"
+        )
+        return {
+            "id": complaint.id,
+            "number": complaint.number,
+            "process_instance_id": row.id,
+            "status": complaint.status,
+            "matched_outages": hints.matched,
+        } | reading
 
 
-def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status: str | None = None,
-                    category: str | None = None, channel: str | None = None, limit: int = 50, offset: int = 0,
-                    via: str = "api") -> dict[str, Any]:
+def list_complaints(
+    rt: Runtime,
+    viewer: Viewer,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    via: str = "api",
+) -> dict[str, Any]:
     """Search complaints by number, phone or name, with filters; newest first.
 
     Personal data is masked in the complaints the viewer does not work; a search by a customer's
@@ -97,23 +131,31 @@ def list_complaints(rt: Runtime, viewer: Viewer, *, q: str | None = None, status
     query = visible_complaints(select(Complaint), viewer)
     if q:
         like = f"%{q.strip()}%"
-        query = query.where(or_(Complaint.number == q.strip(), Complaint.customer_phone.like(like),
-                                Complaint.customer_name.like(like)))
+        query = query.where(
+            or_(Complaint.number == q.strip(), Complaint.customer_phone.like(like), Complaint.customer_name.like(like))
+        )
     for column, value in ((Complaint.status, status), (Complaint.category, category), (Complaint.channel, channel)):
         if value:
             query = query.where(column == value)
     with rt.db.read() as s:
         total = s.scalar(select(func.count()).select_from(query.subquery()))
-        rows = list(s.scalars(query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(min(limit, 500)).offset(offset)))
+        rows = list(
+            s.scalars(
+                query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(min(limit, 500)).offset(offset)
+            )
+        )
         replied = replied_at(s, [c.instance_id for c in rows if c.instance_id is not None])
         worked = need_to_know.worked_instances(s, viewer, [c.instance_id for c in rows])
         now = rt.clock.now()
-        items = [need_to_know.guard(complaint_view(c, now, replied.get(c.instance_id)), c.instance_id in worked)
-                 for c in rows]
+        items = [
+            need_to_know.guard(complaint_view(c, now, replied.get(c.instance_id)), c.instance_id in worked)
+            for c in rows
+        ]
     shown = [c.id for c in rows if c.instance_id in worked]
     if shown or (q and q.strip()):
-        record_access(rt, viewer, "complaints.listed", via,
-                      detail={"q": q.strip() if q else None, "shown": shown, "total": total})
+        record_access(
+            rt, viewer, "complaints.listed", via, detail={"q": q.strip() if q else None, "shown": shown, "total": total}
+        )
     return {"total": total, "items": items}
 
 
@@ -128,8 +170,15 @@ def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | Non
         shown = c.instance_id in need_to_know.worked_instances(s, viewer, [c.instance_id])
         out = need_to_know.guard(complaint_view(c, rt.clock.now(), replied.get(c.instance_id)), shown)
     if via is not None:
-        record_access(rt, viewer, "complaint.viewed", via, complaint_id=complaint_id,
-                      instance_id=out["process_instance_id"], detail={"personal_data": out["personal_data"]})
+        record_access(
+            rt,
+            viewer,
+            "complaint.viewed",
+            via,
+            complaint_id=complaint_id,
+            instance_id=out["process_instance_id"],
+            detail={"personal_data": out["personal_data"]},
+        )
     return out
 
 

@@ -7,6 +7,7 @@ had left at the suspension, measured the way its step's limit is (working time f
 limits, wall-clock otherwise; see SlaPolicy.resumed_deadline); the engine's timers are re-set to
 match. A Civil Code period (the 15-day reply limit) runs on whatever happens to the complaint.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,6 +23,7 @@ from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..decision_checks import require_reason, require_supervisor
 from ...domain.actors import Viewer
+
 
 def _complaint(s, complaint_id: int) -> Complaint:
     c = s.get(Complaint, complaint_id)
@@ -47,11 +49,19 @@ def suspend_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, reason: An
         for row in held:
             row.status = "paused"
             row.details = {**(row.details or {}), "paused_at": now.isoformat()}
-        for task in s.scalars(select(HumanTask).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready")):
+        for task in s.scalars(
+            select(HumanTask).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready")
+        ):
             task.sla_paused_at = now
         c.suspended_at, c.suspend_reason, c.updated_at = now, reason, now
-        AuditLog(s, c.instance_id).append("complaint.suspended", at=now, actor=viewer.name, actor_id=viewer.id,
-                                          reason=reason, after={"held_timers": len(held)})
+        AuditLog(s, c.instance_id).append(
+            "complaint.suspended",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            reason=reason,
+            after={"held_timers": len(held)},
+        )
         return {"id": c.id, "suspended_at": now.isoformat(), "reason": reason, "held_timers": len(held)}
 
 
@@ -77,16 +87,24 @@ def resume_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any
             row.status = "waiting"
             row.details = {k: v for k, v in (row.details or {}).items() if k != "paused_at"}
         moved = deadlines.move_timers(s, locked, rows, compute, now)
-        for task in s.scalars(select(HumanTask).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready")):
+        for task in s.scalars(
+            select(HumanTask).where(HumanTask.instance_id == c.instance_id, HumanTask.state == "ready")
+        ):
             task.sla_paused_at = None
         clocks = _resume_complaint_clocks(rt, c, severity, paused_at, now)
         c.suspended_at, c.suspend_reason, c.updated_at = None, None, now
         AuditLog(s, c.instance_id).append(
-            "complaint.resumed", at=now, actor=viewer.name, actor_id=viewer.id,
+            "complaint.resumed",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
             reason=reason.strip() if isinstance(reason, str) and reason.strip() else None,
             before={"suspended_at": paused_at.isoformat()},
-            after={"timers": {str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()},
-                   "clocks": clocks})
+            after={
+                "timers": {str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()},
+                "clocks": clocks,
+            },
+        )
         return {"id": c.id, "resumed_at": now.isoformat(), "moved_timers": len(moved), "clocks": clocks}
 
 

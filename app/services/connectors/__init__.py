@@ -1,4 +1,5 @@
 """Service task connectors: the calls behind app/domain/connectors.py's table, with retries and back-off."""
+
 from __future__ import annotations
 
 import importlib
@@ -32,8 +33,13 @@ def settings(rt: Runtime) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def call_connector(rt: Runtime, name: str, params: Mapping[str, Any], data: Mapping[str, Any],
-                   sleep: Callable[[float], None] = time.sleep) -> Any:
+def call_connector(
+    rt: Runtime,
+    name: str,
+    params: Mapping[str, Any],
+    data: Mapping[str, Any],
+    sleep: Callable[[float], None] = time.sleep,
+) -> Any:
     """Call a registered connector, retrying with back-off; raise ConnectorFailed with what went wrong."""
     if name not in CONNECTORS:
         raise ConnectorFailed(f"connector '{name}' is not registered")
@@ -70,11 +76,15 @@ def _http(method: str):
     def call(rt: Runtime, conf, params):
         url = _allowed(conf, params["url"])
         body = json.dumps(params["body"]).encode() if method == "POST" and "body" in params else None
-        headers = {"Accept": "application/json", **({"Content-Type": "application/json"} if body else {}),
-                   **{str(k): str(v) for k, v in dict(params.get("headers") or {}).items()}}
+        headers = {
+            "Accept": "application/json",
+            **({"Content-Type": "application/json"} if body else {}),
+            **{str(k): str(v) for k, v in dict(params.get("headers") or {}).items()},
+        }
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=float(conf.get("http", {}).get("timeout_seconds", 5))) as answer:
             return json.loads(answer.read(MAX_ANSWER + 1)[:MAX_ANSWER] or b"null")
+
     return call
 
 
@@ -84,9 +94,17 @@ def _notify(channel: str):
         # so that the same step retried never queues the message twice
         key = f"connector:{channel}:{params['template']}:{params['to']}:{json.dumps(params.get('context'), sort_keys=True)}"
         with rt.db.write() as s:
-            rows = enqueue(s, rt, str(params["template"]), key, rt.clock.now(), to={channel: str(params["to"])},
-                           extra=dict(params.get("context") or {}))
+            rows = enqueue(
+                s,
+                rt,
+                str(params["template"]),
+                key,
+                rt.clock.now(),
+                to={channel: str(params["to"])},
+                extra=dict(params.get("context") or {}),
+            )
         return {"queued": len(rows)}
+
     return call
 
 
@@ -96,15 +114,30 @@ def _customer(rt: Runtime, conf, params):
         module, _, function = adapter.partition(":")
         return getattr(importlib.import_module(module), function)(rt, str(params["phone"]))
     with rt.db.read() as s:
-        latest = s.scalars(select(Complaint).where(Complaint.customer_phone == str(params["phone"]))
-                           .order_by(Complaint.id.desc()).limit(1)).first()
-        count = s.scalar(select(func.count()).select_from(Complaint)
-                         .where(Complaint.customer_phone == str(params["phone"])))
+        latest = s.scalars(
+            select(Complaint)
+            .where(Complaint.customer_phone == str(params["phone"]))
+            .order_by(Complaint.id.desc())
+            .limit(1)
+        ).first()
+        count = s.scalar(
+            select(func.count()).select_from(Complaint).where(Complaint.customer_phone == str(params["phone"]))
+        )
     if latest is None:
         return {"found": False, "phone": str(params["phone"])}
-    return {"found": True, "phone": latest.customer_phone, "name": latest.customer_name,
-            "email": latest.customer_email, "complaints": count}
+    return {
+        "found": True,
+        "phone": latest.customer_phone,
+        "name": latest.customer_name,
+        "email": latest.customer_email,
+        "complaints": count,
+    }
 
 
-_CALLS = {"http/get": _http("GET"), "http/post": _http("POST"), "sms/send": _notify("sms"),
-          "email/send": _notify("email"), "customer/lookup": _customer}
+_CALLS = {
+    "http/get": _http("GET"),
+    "http/post": _http("POST"),
+    "sms/send": _notify("sms"),
+    "email/send": _notify("email"),
+    "customer/lookup": _customer,
+}

@@ -4,6 +4,7 @@ The person or system acting is not a member of the task's group (the customer ha
 resolver answers every linked complaint at once), so the group checks of tasks.complete_task do not apply;
 the form, the suspension, the optimistic lock, the projections and the audit trail do, exactly as there.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,8 +24,15 @@ from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
 
-def complete_for(rt: Runtime, actor: Actor, instance_id: int, elements: Iterable[str], data: Mapping[str, Any],
-                 wake: Iterable[str] = (), reason: str | None = None) -> dict[str, Any] | None:
+def complete_for(
+    rt: Runtime,
+    actor: Actor,
+    instance_id: int,
+    elements: Iterable[str],
+    data: Mapping[str, Any],
+    wake: Iterable[str] = (),
+    reason: str | None = None,
+) -> dict[str, Any] | None:
     """Complete the instance's ready task among ``elements`` with data; None when none of them is ready.
 
     ``wake`` names timer events to fire at once when no such task is ready yet (the customer answered while
@@ -32,10 +40,17 @@ def complete_for(rt: Runtime, actor: Actor, instance_id: int, elements: Iterable
     """
     wanted, wake = set(elements), set(wake)
     with rt.db.read() as s:
-        got = s.execute(select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.process_version_id,
-                               ProcessInstance.status, Complaint.suspended_at)
-                        .outerjoin(Complaint, Complaint.instance_id == ProcessInstance.id)
-                        .where(ProcessInstance.id == instance_id)).first()
+        got = s.execute(
+            select(
+                ProcessInstance.state,
+                ProcessInstance.version,
+                ProcessInstance.process_version_id,
+                ProcessInstance.status,
+                Complaint.suspended_at,
+            )
+            .outerjoin(Complaint, Complaint.instance_id == ProcessInstance.id)
+            .where(ProcessInstance.id == instance_id)
+        ).first()
     if got is None or got.status != "running":
         return None
     if got.suspended_at is not None:
@@ -65,24 +80,53 @@ def complete_for(rt: Runtime, actor: Actor, instance_id: int, elements: Iterable
     except EngineError as exc:
         raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
     with rt.db.write() as s:
-        done = s.execute(update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready")
-                         .values(state="completed", completed_at=now, completed_by_id=actor.id))
+        done = s.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.state == "ready")
+            .values(state="completed", completed_at=now, completed_by_id=actor.id)
+        )
         if done.rowcount != 1 and s.get(HumanTask, task.id) is None:
             # raised by the woken timer and completed at once: it never reached the inbox, but the trail and
             # the reports read completed tasks from human_task
-            s.add(HumanTask(id=task.id, instance_id=instance_id, element_id=task.element_id, name=task.name,
-                            lane=task.lane, candidate_group=group, state="completed", form=task.form, priority=0,
-                            created_at=now, completed_at=now, completed_by_id=actor.id))
+            s.add(
+                HumanTask(
+                    id=task.id,
+                    instance_id=instance_id,
+                    element_id=task.element_id,
+                    name=task.name,
+                    lane=task.lane,
+                    candidate_group=group,
+                    state="completed",
+                    form=task.form,
+                    priority=0,
+                    created_at=now,
+                    completed_at=now,
+                    completed_by_id=actor.id,
+                )
+            )
             s.flush()
 
         def audit(log: AuditLog, changes: projection.Changes) -> None:
-            log.append("task.completed", at=now, actor=actor.name, actor_id=actor.id, task_id=task.id,
-                       element_id=task.element_id, element_name=task.name, reason=reason, after=submitted)
+            log.append(
+                "task.completed",
+                at=now,
+                actor=actor.name,
+                actor_id=actor.id,
+                task_id=task.id,
+                element_id=task.element_id,
+                element_name=task.name,
+                reason=reason,
+                after=submitted,
+            )
             record_steps(log, inst, inst.steps[before_steps:] if not steps else steps, actor, now, skip_task_id=task.id)
             audit_new_tasks(log, changes, actor, now)
             if inst.completed:
                 log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
 
         write_step(s, rt, Step(instance_id, inst, now, got.version, submitted=submitted, fired_task_ids=fired), audit)
-    return {"instance_id": instance_id, "task_id": task.id, "element_id": task.element_id,
-            "status": "completed" if inst.completed else "running"}
+    return {
+        "instance_id": instance_id,
+        "task_id": task.id,
+        "element_id": task.element_id,
+        "status": "completed" if inst.completed else "running",
+    }

@@ -5,6 +5,7 @@ migration run on a copy and verified); a dry run reports and changes nothing; a 
 migrated state under the instance's optimistic lock, brings the inbox and timer rows in line,
 and appends an audit event per instance (``instance.migrated`` or ``instance.migration_refused``).
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -33,8 +34,11 @@ def _require_owner(viewer: Viewer) -> None:
 def _version_id(rt: Runtime, process_id: str, version: int | None) -> tuple[int, int]:
     with rt.db.read() as s:
         q = select(ProcessVersion.id, ProcessVersion.version).where(ProcessVersion.process_id == process_id)
-        q = q.where(ProcessVersion.version == version) if version is not None else q.where(
-            ProcessVersion.is_current.is_(True))
+        q = (
+            q.where(ProcessVersion.version == version)
+            if version is not None
+            else q.where(ProcessVersion.is_current.is_(True))
+        )
         row = s.execute(q.order_by(ProcessVersion.version.desc()).limit(1)).first()
     if row is None:
         raise NotFound(f"process '{process_id}' has no version {version if version is not None else '(current)'}")
@@ -42,26 +46,53 @@ def _version_id(rt: Runtime, process_id: str, version: int | None) -> tuple[int,
 
 
 def _result(instance_id: int, from_version: int | None, to_version: int, dry_run: bool, **extra) -> dict[str, Any]:
-    return {"instance_id": instance_id, "from_version": from_version, "to_version": to_version,
-            "dry_run": dry_run, **extra}
+    return {
+        "instance_id": instance_id,
+        "from_version": from_version,
+        "to_version": to_version,
+        "dry_run": dry_run,
+        **extra,
+    }
 
 
-def migrate_instance(rt: Runtime, viewer: Viewer, instance_id: int, to_version: int | None = None,
-                     dry_run: bool = True) -> dict[str, Any]:
+def migrate_instance(
+    rt: Runtime, viewer: Viewer, instance_id: int, to_version: int | None = None, dry_run: bool = True
+) -> dict[str, Any]:
     """Check (dry run) or move one instance to a version of its process (the current one by default)."""
     _require_owner(viewer)
     loaded = load_instance(rt, instance_id)
     from_version = loaded.model.version
     target_id, target_version = _version_id(rt, loaded.model.process_id, to_version)
     if loaded.status != "running":
-        return _result(instance_id, from_version, target_version, dry_run, safe=False, migrated=False,
-                       reasons=[f"the instance is {loaded.status}, not running"])
+        return _result(
+            instance_id,
+            from_version,
+            target_version,
+            dry_run,
+            safe=False,
+            migrated=False,
+            reasons=[f"the instance is {loaded.status}, not running"],
+        )
     if _suspended(rt, instance_id):
-        return _result(instance_id, from_version, target_version, dry_run, safe=False, migrated=False,
-                       reasons=["the complaint is suspended; resume it first"])
+        return _result(
+            instance_id,
+            from_version,
+            target_version,
+            dry_run,
+            safe=False,
+            migrated=False,
+            reasons=["the complaint is suspended; resume it first"],
+        )
     if target_id == loaded.model.version_id:
-        return _result(instance_id, from_version, target_version, dry_run, safe=False, migrated=False,
-                       reasons=[f"the instance already runs on version {target_version}"])
+        return _result(
+            instance_id,
+            from_version,
+            target_version,
+            dry_run,
+            safe=False,
+            migrated=False,
+            reasons=[f"the instance already runs on version {target_version}"],
+        )
     target = rt.model(target_id)
     if dry_run:
         check = check_migration(loaded.inst, target.bundle)
@@ -70,8 +101,9 @@ def migrate_instance(rt: Runtime, viewer: Viewer, instance_id: int, to_version: 
         moved, check = migrate(loaded.inst, target.bundle)
     except MigrationRefused as exc:
         _audit_refusal(rt, viewer, instance_id, from_version, target_version, exc.reasons)
-        return _result(instance_id, from_version, target_version, False, safe=False, migrated=False,
-                       reasons=exc.reasons)
+        return _result(
+            instance_id, from_version, target_version, False, safe=False, migrated=False, reasons=exc.reasons
+        )
     _save(rt, viewer, loaded, moved, target, check.as_dict())
     return _result(instance_id, from_version, target_version, False, migrated=True, **check.as_dict())
 
@@ -86,52 +118,100 @@ def _save(rt: Runtime, viewer: Viewer, loaded, moved, target, details: dict[str,
     with rt.db.write() as s:
         result = s.execute(
             update(ProcessInstance)
-            .where(ProcessInstance.id == loaded.row_id, ProcessInstance.version == loaded.version,
-                   ProcessInstance.status == "running")
-            .values(state=moved.dump(), version=loaded.version + 1, status=status_of(moved),
-                    process_version_id=target.version_id, updated_at=now,
-                    completed_at=now if moved.completed else None))
+            .where(
+                ProcessInstance.id == loaded.row_id,
+                ProcessInstance.version == loaded.version,
+                ProcessInstance.status == "running",
+            )
+            .values(
+                state=moved.dump(),
+                version=loaded.version + 1,
+                status=status_of(moved),
+                process_version_id=target.version_id,
+                updated_at=now,
+                completed_at=now if moved.completed else None,
+            )
+        )
         if result.rowcount != 1:
             raise Conflict("the instance was changed by someone else; check it again")
         # the ready tasks keep their ids; their name, lane and form follow the new version
         for view in moved.ready_tasks():
-            s.execute(update(HumanTask).where(HumanTask.id == view.id, HumanTask.state == "ready")
-                      .values(name=view.name, lane=view.lane, form=view.form))
+            s.execute(
+                update(HumanTask)
+                .where(HumanTask.id == view.id, HumanTask.state == "ready")
+                .values(name=view.name, lane=view.lane, form=view.form)
+            )
 
         def audit(log: AuditLog, changes: projection.Changes) -> None:
-            log.append("instance.migrated", at=now, actor=viewer.name, actor_id=viewer.id,
-                       before={"process_version": loaded.model.version},
-                       after={"process_version": target.version, "changed": details["changed"],
-                              "ready": details["ready_after"], "timers_kept": details["timers_kept"]})
+            log.append(
+                "instance.migrated",
+                at=now,
+                actor=viewer.name,
+                actor_id=viewer.id,
+                before={"process_version": loaded.model.version},
+                after={
+                    "process_version": target.version,
+                    "changed": details["changed"],
+                    "ready": details["ready_after"],
+                    "timers_kept": details["timers_kept"],
+                },
+            )
             for row in changes.created_tasks:
-                log.append("task.ready", at=now, actor=viewer.name, actor_id=viewer.id, task_id=row.id,
-                           element_id=row.element_id, element_name=row.name,
-                           after={"candidate_group": row.candidate_group})
+                log.append(
+                    "task.ready",
+                    at=now,
+                    actor=viewer.name,
+                    actor_id=viewer.id,
+                    task_id=row.id,
+                    element_id=row.element_id,
+                    element_name=row.name,
+                    after={"candidate_group": row.candidate_group},
+                )
             if moved.completed:
                 log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
 
         write_step(s, rt, Step(loaded.row_id, moved, now), audit)  # the UPDATE above wrote the state
 
 
-def _audit_refusal(rt: Runtime, viewer: Viewer, instance_id: int, from_version: int, to_version: int,
-                   reasons: list[str]) -> None:
+def _audit_refusal(
+    rt: Runtime, viewer: Viewer, instance_id: int, from_version: int, to_version: int, reasons: list[str]
+) -> None:
     with rt.db.write() as s:
         AuditLog(s, instance_id).append(
-            "instance.migration_refused", at=rt.clock.now(), actor=viewer.name, actor_id=viewer.id,
-            reason="; ".join(reasons)[:2000], before={"process_version": from_version},
-            after={"process_version": to_version})
+            "instance.migration_refused",
+            at=rt.clock.now(),
+            actor=viewer.name,
+            actor_id=viewer.id,
+            reason="; ".join(reasons)[:2000],
+            before={"process_version": from_version},
+            after={"process_version": to_version},
+        )
 
 
 def running_on_other_versions(rt: Runtime, process_id: str, to_version_id: int) -> list[int]:
     """Ids of the running instances of a process that are not on the given version."""
     with rt.db.read() as s:
-        return list(s.scalars(select(ProcessInstance.id).where(
-            ProcessInstance.process_id == process_id, ProcessInstance.status == "running",
-            ProcessInstance.process_version_id != to_version_id).order_by(ProcessInstance.id)))
+        return list(
+            s.scalars(
+                select(ProcessInstance.id)
+                .where(
+                    ProcessInstance.process_id == process_id,
+                    ProcessInstance.status == "running",
+                    ProcessInstance.process_version_id != to_version_id,
+                )
+                .order_by(ProcessInstance.id)
+            )
+        )
 
 
-def migrate_many(rt: Runtime, viewer: Viewer, process_id: str, to_version: int | None = None,
-                 instance_ids: Iterable[int] | None = None, dry_run: bool = True) -> dict[str, Any]:
+def migrate_many(
+    rt: Runtime,
+    viewer: Viewer,
+    process_id: str,
+    to_version: int | None = None,
+    instance_ids: Iterable[int] | None = None,
+    dry_run: bool = True,
+) -> dict[str, Any]:
     """Check or migrate a selection (default: every running instance of the process on another version)."""
     _require_owner(viewer)
     target_id, target_version = _version_id(rt, process_id, to_version)
@@ -146,13 +226,28 @@ def migrate_many(rt: Runtime, viewer: Viewer, process_id: str, to_version: int |
             if owner is None:
                 raise NotFound(f"process instance {instance_id} does not exist")
             if owner != process_id:
-                items.append(_result(instance_id, None, target_version, dry_run, safe=False, migrated=False,
-                                     reasons=[f"the instance runs process '{owner}', not '{process_id}'"]))
+                items.append(
+                    _result(
+                        instance_id,
+                        None,
+                        target_version,
+                        dry_run,
+                        safe=False,
+                        migrated=False,
+                        reasons=[f"the instance runs process '{owner}', not '{process_id}'"],
+                    )
+                )
                 continue
             items.append(migrate_instance(rt, viewer, instance_id, target_version, dry_run))
         except (NotFound, Conflict) as exc:
-            items.append(_result(instance_id, None, target_version, dry_run, safe=False, migrated=False,
-                                 reasons=[exc.detail]))
-    return {"process_id": process_id, "to_version": target_version, "dry_run": dry_run, "items": items,
-            "migrated": sum(1 for i in items if i.get("migrated")),
-            "safe": sum(1 for i in items if i.get("safe"))}
+            items.append(
+                _result(instance_id, None, target_version, dry_run, safe=False, migrated=False, reasons=[exc.detail])
+            )
+    return {
+        "process_id": process_id,
+        "to_version": target_version,
+        "dry_run": dry_run,
+        "items": items,
+        "migrated": sum(1 for i in items if i.get("migrated")),
+        "safe": sum(1 for i in items if i.get("safe")),
+    }

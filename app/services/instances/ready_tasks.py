@@ -2,6 +2,7 @@
 
 Read by the instance's description and by the task use cases alike, so it sits below both.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,9 +30,17 @@ def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
     paused = t.sla_paused_at is not None and t.state == "ready"
     reference = t.sla_paused_at if paused else now  # a suspended complaint's time left stands still
     return {
-        "id": t.id, "instance_id": t.instance_id, "element_id": t.element_id, "name": t.name,
-        "lane": t.lane, "candidate_group": t.candidate_group, "assignee_id": t.assignee_id,
-        "state": t.state, "form": t.form, "priority": t.priority, "created_at": t.created_at.isoformat(),
+        "id": t.id,
+        "instance_id": t.instance_id,
+        "element_id": t.element_id,
+        "name": t.name,
+        "lane": t.lane,
+        "candidate_group": t.candidate_group,
+        "assignee_id": t.assignee_id,
+        "state": t.state,
+        "form": t.form,
+        "priority": t.priority,
+        "created_at": t.created_at.isoformat(),
         "due_at": t.due_at.isoformat() if t.due_at else None,
         "warn_at": t.warn_at.isoformat() if t.warn_at else None,
         "due_provisional": bool(t.due_provisional),
@@ -41,10 +50,28 @@ def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
     }
 
 
-_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "assignee_id", "state", "form",
-                 "priority", "created_at", "due_at", "warn_at", "due_provisional", "sla_paused_at", "completed_at")
-_READY_OF_INSTANCE = Sql(f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
-                         " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id")
+_TASK_COLUMNS = (
+    "id",
+    "instance_id",
+    "element_id",
+    "name",
+    "lane",
+    "candidate_group",
+    "assignee_id",
+    "state",
+    "form",
+    "priority",
+    "created_at",
+    "due_at",
+    "warn_at",
+    "due_provisional",
+    "sla_paused_at",
+    "completed_at",
+)
+_READY_OF_INSTANCE = Sql(
+    f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
+    " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id"
+)
 
 
 class TaskRow(NamedTuple):
@@ -69,8 +96,15 @@ class TaskRow(NamedTuple):
 
     @classmethod
     def read(cls, r: tuple) -> "TaskRow":
-        return cls(*r[:10], read_time(r[10]), read_time(r[11]), read_time(r[12]), bool(r[13]), read_time(r[14]),
-                   read_time(r[15]))
+        return cls(
+            *r[:10],
+            read_time(r[10]),
+            read_time(r[11]),
+            read_time(r[12]),
+            bool(r[13]),
+            read_time(r[14]),
+            read_time(r[15]),
+        )
 
 
 def ready_tasks_of(rt: Runtime, instance_id: int, db: Plain | None = None) -> list[TaskRow]:

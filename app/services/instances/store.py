@@ -1,4 +1,5 @@
 """Start process instances, save them under their optimistic lock, read them back."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,16 @@ def record_steps(log: AuditLog, inst: Instance, steps, actor: Actor, now, skip_t
     for step in steps:
         if step.task_id == skip_task_id or step.kind not in AUDITED_KINDS:
             continue
-        log.append("engine.step", at=now, actor=actor.name, actor_id=actor.id, task_id=step.task_id,
-                   element_id=step.element_id, element_name=step.name, after={"kind": step.kind})
+        log.append(
+            "engine.step",
+            at=now,
+            actor=actor.name,
+            actor_id=actor.id,
+            task_id=step.task_id,
+            element_id=step.element_id,
+            element_name=step.name,
+            after={"kind": step.kind},
+        )
 
 
 def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, now, ready: bool = False) -> None:
@@ -44,10 +53,19 @@ def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, no
     """
     if ready:
         for row in changes.created_tasks:
-            log.append("task.ready", at=now, actor=actor.name, actor_id=actor.id, task_id=row.id,
-                       element_id=row.element_id, element_name=row.name,
-                       after={"candidate_group": row.candidate_group,
-                              "due_at": row.due_at.isoformat() if row.due_at else None})
+            log.append(
+                "task.ready",
+                at=now,
+                actor=actor.name,
+                actor_id=actor.id,
+                task_id=row.id,
+                element_id=row.element_id,
+                element_name=row.name,
+                after={
+                    "candidate_group": row.candidate_group,
+                    "due_at": row.due_at.isoformat() if row.due_at else None,
+                },
+            )
     for tid in changes.cancelled_task_ids:
         log.append("task.cancelled", at=now, actor=actor.name, actor_id=actor.id, task_id=tid)
 
@@ -71,7 +89,8 @@ class StartedRow:
 _INSERT_INSTANCE = Sql(
     "INSERT INTO process_instance (process_version_id, process_id, status, state, version, created_by_id, created_at,"
     " updated_at, completed_at) VALUES (:version_id, :process_id, :status, :state, 1, :by, :at, :at, :done_at)"
-    " RETURNING id")
+    " RETURNING id"
+)
 
 
 def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> StartedRow:
@@ -79,15 +98,31 @@ def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instanc
     now = rt.clock.now()
     db = Plain.of(s)
     state = inst.dump()
-    (row_id,), = db.rows(_INSERT_INSTANCE, {
-        "version_id": model.version_id, "process_id": model.process_id, "status": status_of(inst), "state": state,
-        "by": actor.id, "at": db.time(now), "done_at": db.time(now) if inst.completed else None,
-    })
+    ((row_id,),) = db.rows(
+        _INSERT_INSTANCE,
+        {
+            "version_id": model.version_id,
+            "process_id": model.process_id,
+            "status": status_of(inst),
+            "state": state,
+            "by": actor.id,
+            "at": db.time(now),
+            "done_at": db.time(now) if inst.completed else None,
+        },
+    )
     return StartedRow(row_id, state)
 
 
-def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor: Actor, data: Mapping[str, Any],
-                 has_complaint: bool | None = None, resource: str | None = None) -> None:
+def finish_start(
+    s: Session,
+    rt: Runtime,
+    row: StartedRow,
+    inst: Instance,
+    actor: Actor,
+    data: Mapping[str, Any],
+    has_complaint: bool | None = None,
+    resource: str | None = None,
+) -> None:
     """Write the rest of a start's step (the row is inserted): resource names what an idempotent request made."""
     now = rt.clock.now()
 
@@ -98,12 +133,24 @@ def finish_start(s: Session, rt: Runtime, row: StartedRow, inst: Instance, actor
         if inst.completed:
             log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
 
-    write_step(s, rt, Step(row.id, inst, now, submitted=dict(data), has_complaint=has_complaint,
-                           resource=resource or f"instance:{row.id}"), audit)
+    write_step(
+        s,
+        rt,
+        Step(
+            row.id,
+            inst,
+            now,
+            submitted=dict(data),
+            has_complaint=has_complaint,
+            resource=resource or f"instance:{row.id}",
+        ),
+        audit,
+    )
 
 
-def start_instance(rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor,
-                   groups: frozenset[str] | None = None) -> int:
+def start_instance(
+    rt: Runtime, process_id: str, data: Mapping[str, Any], actor: Actor, groups: frozenset[str] | None = None
+) -> int:
     """Start the current version of a process with initial data; return the instance id.
 
     groups: the starting person's groups, checked against the diagram's startGroups property
@@ -140,8 +187,10 @@ class Loaded:
     inst: Instance
 
 
-_INSTANCE = Sql("SELECT state, version, status, process_version_id, process_id, error, created_at, updated_at,"
-                " completed_at FROM process_instance WHERE id = :iid")
+_INSTANCE = Sql(
+    "SELECT state, version, status, process_version_id, process_id, error, created_at, updated_at,"
+    " completed_at FROM process_instance WHERE id = :iid"
+)
 
 
 def engine_instance(rt: Runtime, model: DeployedModel, instance_id: int, state: bytes) -> Instance:
@@ -170,9 +219,14 @@ def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
     data = loaded.inst.data
     rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it
     return {
-        "id": instance_id, "process_id": row[4], "process_version": loaded.model.version,
-        "status": loaded.status, "version": loaded.version, "error": row[5],
-        "created_at": read_time(row[6]).isoformat(), "updated_at": read_time(row[7]).isoformat(),
+        "id": instance_id,
+        "process_id": row[4],
+        "process_version": loaded.model.version,
+        "status": loaded.status,
+        "version": loaded.version,
+        "error": row[5],
+        "created_at": read_time(row[6]).isoformat(),
+        "updated_at": read_time(row[7]).isoformat(),
         "completed_at": read_time(row[8]).isoformat() if row[8] else None,
         "data": data,
         "ready_tasks": [task_summary(rt, t) for t in ready_tasks_of(rt, instance_id)],
@@ -184,10 +238,22 @@ def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
             raise NotFound(f"process instance {instance_id} does not exist")
-        events = s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)).all()
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+        ).all()
         return [
-            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "type": e.type, "task_id": e.task_id,
-             "element_id": e.element_id, "element_name": e.element_name, "reason": e.reason,
-             "data_before": e.data_before, "data_after": e.data_after, "hash": e.hash}
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "type": e.type,
+                "task_id": e.task_id,
+                "element_id": e.element_id,
+                "element_name": e.element_name,
+                "reason": e.reason,
+                "data_before": e.data_before,
+                "data_after": e.data_after,
+                "hash": e.hash,
+            }
             for e in events
         ]

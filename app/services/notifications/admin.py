@@ -1,4 +1,5 @@
 """Supervisors read the outbox and send a failed notification again."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,10 @@ from .outbox import notification_view
 from ..runtime import Runtime
 from ...domain.actors import Viewer
 
-def list_notifications(rt: Runtime, viewer: Viewer, status: str | None = None, complaint_id: int | None = None,
-                       limit: int = 100) -> list[dict[str, Any]]:
+
+def list_notifications(
+    rt: Runtime, viewer: Viewer, status: str | None = None, complaint_id: int | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
     """Outbox rows, newest first."""
     if not viewer.can("notification.read"):
         raise Forbidden("the outbox is for supervisors and managers")

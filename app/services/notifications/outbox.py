@@ -8,6 +8,7 @@ work and never send a row twice; SQLite: the writer lock), renders each template
 to the sender (app/services/notifications/senders.py) and records ``sent_at`` in that same transaction. A failure backs off
 (1, 2, 4 ... min, at most 1 h); after NOTIFY_MAX_ATTEMPTS the row stays as ``failed`` for people to see.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,18 @@ from .senders import Message, build_sender
 log = logging.getLogger(__name__)
 CHANNELS = ("sms", "email")
 # Task data a template may read (kept in the row, so a later change of the data does not change the message).
-CONTEXT_KEYS = ("customer_name", "matter", "solution", "reply", "incident_id", "case_number", "regulator_deadline",
-                "reply_to_regulator", "outage_resolution", "refusal_reason")
+CONTEXT_KEYS = (
+    "customer_name",
+    "matter",
+    "solution",
+    "reply",
+    "incident_id",
+    "case_number",
+    "regulator_deadline",
+    "reply_to_regulator",
+    "outage_resolution",
+    "refusal_reason",
+)
 _JINJA = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
 _TEMPLATES: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 _LOCK = threading.Lock()
@@ -44,7 +55,9 @@ class TemplateError(ValueError):
 
 def templates(rt: Runtime) -> dict[str, dict[str, Any]]:
     """The templates of NOTIFICATIONS_CONFIG, re-read when the file changes."""
-    path = Path(rt.settings.get("NOTIFICATIONS_CONFIG") or Path(__file__).resolve().parents[2] / "config" / "notifications.toml")
+    path = Path(
+        rt.settings.get("NOTIFICATIONS_CONFIG") or Path(__file__).resolve().parents[2] / "config" / "notifications.toml"
+    )
     mtime = path.stat().st_mtime
     with _LOCK:
         cached = _TEMPLATES.get(str(path))
@@ -66,14 +79,26 @@ def templates(rt: Runtime) -> dict[str, dict[str, Any]]:
 
 
 # -- enqueue (inside the deciding transaction) ------------------------------------------------------------------
-def enqueue(s: Session, rt: Runtime, template: str, key: str, now: datetime, *, complaint: Complaint | None = None,
-            instance_id: int | None = None, data: Mapping[str, Any] | None = None,
-            extra: Mapping[str, Any] | None = None, to: Mapping[str, str] | None = None) -> list[Notification]:
+def enqueue(
+    s: Session,
+    rt: Runtime,
+    template: str,
+    key: str,
+    now: datetime,
+    *,
+    complaint: Complaint | None = None,
+    instance_id: int | None = None,
+    data: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    to: Mapping[str, str] | None = None,
+) -> list[Notification]:
     """Add the template's messages for a complaint's (or an appeal's) customer, or for ``to`` ({channel: address});
     a known key adds nothing."""
     spec = templates(rt).get(template)
     if spec is None:
-        log.warning("notification template %r is not in %s; nothing sent", template, rt.settings.get("NOTIFICATIONS_CONFIG"))
+        log.warning(
+            "notification template %r is not in %s; nothing sent", template, rt.settings.get("NOTIFICATIONS_CONFIG")
+        )
         return []
     data = dict(data or {})
     phone = complaint.customer_phone if complaint is not None else data.get("customer_phone")
@@ -92,9 +117,19 @@ def enqueue(s: Session, rt: Runtime, template: str, key: str, now: datetime, *, 
         full_key = f"{key}:{channel}"
         if s.scalar(select(func.count()).select_from(Notification).where(Notification.idempotency_key == full_key)):
             continue
-        row = Notification(idempotency_key=full_key, template=template, channel=channel, recipient=str(recipient),
-                           context=context, complaint_id=complaint.id if complaint is not None else None,
-                           instance_id=instance_id, status="pending", attempts=0, next_attempt_at=now, created_at=now)
+        row = Notification(
+            idempotency_key=full_key,
+            template=template,
+            channel=channel,
+            recipient=str(recipient),
+            context=context,
+            complaint_id=complaint.id if complaint is not None else None,
+            instance_id=instance_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         s.add(row)
         rows.append(row)
     return rows
@@ -159,12 +194,17 @@ def render(rt: Runtime, row: Notification) -> tuple[str | None, str]:
     spec = templates(rt)[row.template]
     base = rt.settings.get("PUBLIC_BASE_URL", "").rstrip("/")
     values = dict(row.context or {})
-    values["track_url"] = (f"{base}/customer/track/{track_token(rt, values['number'])}" if values.get("number")
-                           else f"{base}/customer/track")
+    values["track_url"] = (
+        f"{base}/customer/track/{track_token(rt, values['number'])}"
+        if values.get("number")
+        else f"{base}/customer/track"
+    )
     if values.get("survey_nonce"):
         values["survey_url"] = f"{base}/customer/survey/{survey_token(rt, values['survey_nonce'])}"
     body = _JINJA.from_string(spec[row.channel]).render(**values).strip()
-    subject = _JINJA.from_string(spec.get("email_subject", "")).render(**values).strip() if row.channel == "email" else None
+    subject = (
+        _JINJA.from_string(spec.get("email_subject", "")).render(**values).strip() if row.channel == "email" else None
+    )
     return subject, body
 
 
@@ -194,10 +234,15 @@ def send_batch(rt: Runtime, size: int) -> tuple[int, int]:
     now = rt.clock.now()
     sent = 0
     with rt.db.write() as s:
-        rows = list(s.scalars(select(Notification)
-                              .where(Notification.status == "pending", Notification.next_attempt_at <= now)
-                              .order_by(Notification.next_attempt_at, Notification.id).limit(size)
-                              .with_for_update(skip_locked=True)))
+        rows = list(
+            s.scalars(
+                select(Notification)
+                .where(Notification.status == "pending", Notification.next_attempt_at <= now)
+                .order_by(Notification.next_attempt_at, Notification.id)
+                .limit(size)
+                .with_for_update(skip_locked=True)
+            )
+        )
         for row in rows:
             row.attempts += 1
             try:
@@ -219,8 +264,18 @@ def send_batch(rt: Runtime, size: int) -> tuple[int, int]:
 
 # -- reading (supervisors) -------------------------------------------------------------------------------------------
 def notification_view(row: Notification) -> dict[str, Any]:
-    return {"id": row.id, "template": row.template, "channel": row.channel, "recipient": row.recipient,
-            "status": row.status, "attempts": row.attempts, "complaint_id": row.complaint_id,
-            "created_at": row.created_at.isoformat(), "sent_at": row.sent_at.isoformat() if row.sent_at else None,
-            "next_attempt_at": row.next_attempt_at.isoformat(), "last_error": row.last_error,
-            "subject": row.subject, "body": row.body}
+    return {
+        "id": row.id,
+        "template": row.template,
+        "channel": row.channel,
+        "recipient": row.recipient,
+        "status": row.status,
+        "attempts": row.attempts,
+        "complaint_id": row.complaint_id,
+        "created_at": row.created_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+        "next_attempt_at": row.next_attempt_at.isoformat(),
+        "last_error": row.last_error,
+        "subject": row.subject,
+        "body": row.body,
+    }

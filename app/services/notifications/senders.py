@@ -5,6 +5,7 @@ Every message carries its idempotency key: SMTP sends it as the Message-ID, and 
 should pass it as the client message id, so that a retry after a crash between the send and the commit
 can be recognised by the provider instead of reaching the customer twice.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -39,8 +40,14 @@ class LogSender:
     name = "log"
 
     def send(self, message: Message) -> str:
-        log.info("notification %s via %s to %s: %s%s", message.key, message.channel, _masked(message.recipient),
-                 f"[{message.subject}] " if message.subject else "", message.body)
+        log.info(
+            "notification %s via %s to %s: %s%s",
+            message.key,
+            message.channel,
+            _masked(message.recipient),
+            f"[{message.subject}] " if message.subject else "",
+            message.body,
+        )
         return f"log:{message.key}"
 
 
@@ -49,8 +56,16 @@ class SmtpSender:
 
     name = "smtp"
 
-    def __init__(self, host: str, port: int = 25, sender: str = "complaints@localhost", user: str = "",
-                 password: str = "", starttls: bool = False, timeout: float = 10.0):
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        sender: str = "complaints@localhost",
+        user: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout: float = 10.0,
+    ):
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
@@ -88,8 +103,14 @@ def build_sender(settings: Mapping[str, Any]) -> Sender:
     if choice == "log":
         return LogSender()
     if choice == "smtp":
-        smtp = SmtpSender(settings["SMTP_HOST"], int(settings.get("SMTP_PORT", 25)), settings.get("SMTP_FROM", "complaints@localhost"),
-                          settings.get("SMTP_USER", ""), settings.get("SMTP_PASSWORD", ""), bool(settings.get("SMTP_STARTTLS", False)))
+        smtp = SmtpSender(
+            settings["SMTP_HOST"],
+            int(settings.get("SMTP_PORT", 25)),
+            settings.get("SMTP_FROM", "complaints@localhost"),
+            settings.get("SMTP_USER", ""),
+            settings.get("SMTP_PASSWORD", ""),
+            bool(settings.get("SMTP_STARTTLS", False)),
+        )
         return ChannelSender({"email": smtp}, LogSender())
     module, _, attr = choice.partition(":")
     factory = getattr(importlib.import_module(module), attr or "sender")

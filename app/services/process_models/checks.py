@@ -6,6 +6,7 @@ the XML (well-formed, the OMG XSD) and SpiffWorkflow's parser, the forms, the la
 expression in the sandbox, the instructions templates, the paths, and bpmnlint's recommended
 rules ported to Python (app/engine/lint.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,19 @@ from ...domain.diagram_rules import rule_levels
 from ...domain.sla import STEPS
 from ...engine.parsing import read_xml
 from ...engine import (
-    DiagramError, DiagramProblem, ModelXml, ProcessBundle, check_connectors, check_expressions, check_instructions, check_lanes,
-    check_paths, check_work_limits, lint, parse_bundle, read_models,
+    DiagramError,
+    DiagramProblem,
+    ModelXml,
+    ProcessBundle,
+    check_connectors,
+    check_expressions,
+    check_instructions,
+    check_lanes,
+    check_paths,
+    check_work_limits,
+    lint,
+    parse_bundle,
+    read_models,
 )
 from ..steps import projection
 from .form_safety import UnsafeSchema, parse_json
@@ -51,8 +63,13 @@ class Review:
 
 
 def _task_forms(models: Iterable[ModelXml]) -> set[str]:
-    return {node.properties[key] for model in models for node in model.nodes.values()
-            for key in ("formJsonSchemaFilename", "formUiSchemaFilename") if node.properties.get(key)}
+    return {
+        node.properties[key]
+        for model in models
+        for node in model.nodes.values()
+        for key in ("formJsonSchemaFilename", "formUiSchemaFilename")
+        if node.properties.get(key)
+    }
 
 
 def _main_process(models: list[ModelXml]) -> str | None:
@@ -124,8 +141,11 @@ def decision_output_names(dmn_files: Mapping[str, bytes]) -> set[str]:
             root = read_xml(data, name)
         except DiagramError:
             continue  # the parser reports it
-        names.update(node.get("name") for node in root.iter() if isinstance(node.tag, str)
-                     and node.tag.rsplit("}", 1)[-1] == "output" and node.get("name"))
+        names.update(
+            node.get("name")
+            for node in root.iter()
+            if isinstance(node.tag, str) and node.tag.rsplit("}", 1)[-1] == "output" and node.get("name")
+        )
     return names
 
 
@@ -137,11 +157,17 @@ def check_forms(models: list[ModelXml], forms: Mapping[str, str]) -> list[Diagra
             if node.tag not in USER_TASKS:
                 continue
             form, ui_form = node.properties.get("formJsonSchemaFilename"), node.properties.get("formUiSchemaFilename")
-            where = dict(element_id=node.id, element_name=node.name, line=node.line, file_name=model.file_name,
-                         rule="form")
+            where = dict(
+                element_id=node.id, element_name=node.name, line=node.line, file_name=model.file_name, rule="form"
+            )
             if not form:
-                problems.append(DiagramProblem("the user task has no form (formJsonSchemaFilename): it accepts "
-                                               "any data", severity="warning", **where))
+                problems.append(
+                    DiagramProblem(
+                        "the user task has no form (formJsonSchemaFilename): it accepts any data",
+                        severity="warning",
+                        **where,
+                    )
+                )
             for name in (form, ui_form):
                 if not name:
                     continue
@@ -171,11 +197,21 @@ def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
     if bundle is None:
         return []
     element = bundle.elements.get(bundle.process_id)
-    where = dict(element_id=bundle.process_id, element_name=element.name if element else "",
-                 line=element.line if element else None, rule="start-groups")
+    where = dict(
+        element_id=bundle.process_id,
+        element_name=element.name if element else "",
+        line=element.line if element else None,
+        rule="start-groups",
+    )
     if bundle.start_groups is None:
-        return [DiagramProblem("the process has no startGroups property: nobody may start it through the API "
-                               "(it can still be called by another process)", severity="warning", **where)]
+        return [
+            DiagramProblem(
+                "the process has no startGroups property: nobody may start it through the API "
+                "(it can still be called by another process)",
+                severity="warning",
+                **where,
+            )
+        ]
     if not bundle.start_groups:
         return [DiagramProblem("startGroups is empty: name the group codes that may start the process", **where)]
     unknown = [g for g in bundle.start_groups if g not in codes]
@@ -184,8 +220,12 @@ def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
     return []
 
 
-def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapping[str, bytes] | None = None,
-                 process_id: str | None = None) -> Review:
+def review_model(
+    rt: Runtime,
+    bpmn_files: Mapping[str, bytes],
+    other_files: Mapping[str, bytes] | None = None,
+    process_id: str | None = None,
+) -> Review:
     """Run every deploy check on the files; errors block a deploy, warnings do not."""
     other = dict(other_files or {})
     problems: list[DiagramProblem] = []
@@ -214,8 +254,11 @@ def review_model(rt: Runtime, bpmn_files: Mapping[str, bytes], other_files: Mapp
         problems += check_start_groups(bundle, set(groups.values()))
         if bundle is not None:
             problems += check_work_limits(bundle)
-        declared = form_field_names(forms) | decision_output_names(
-            {n: d for n, d in other.items() if n.endswith(".dmn")}) | set(OFFERED_FUNCTIONS)
+        declared = (
+            form_field_names(forms)
+            | decision_output_names({n: d for n, d in other.items() if n.endswith(".dmn")})
+            | set(OFFERED_FUNCTIONS)
+        )
         problems += check_expressions(models, declared, STEPS)
         problems += check_instructions(models)
         problems += check_connectors(models, CONNECTORS)
@@ -236,4 +279,3 @@ def apply_levels(problems: list[DiagramProblem], levels: Mapping[str, str]) -> l
         # warnings (a user task without a form) as warnings
         out.append(dataclasses.replace(problem, severity="warning") if level == "warning" else problem)
     return out
-

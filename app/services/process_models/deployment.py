@@ -1,4 +1,5 @@
 """Deploy process models as new versions; running instances stay on theirs."""
+
 from __future__ import annotations
 
 import logging
@@ -51,8 +52,10 @@ def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
         try:
             out[name] = data.decode("utf-8") if name.endswith(".json") else xml_text(data)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise Invalid("a file is not text in the encoding it declares",
-                          [{"field": name, "message": f"not text in its declared encoding (UTF-8 if none): {exc}"}]) from exc
+            raise Invalid(
+                "a file is not text in the encoding it declares",
+                [{"field": name, "message": f"not text in its declared encoding (UTF-8 if none): {exc}"}],
+            ) from exc
     return out
 
 
@@ -97,30 +100,50 @@ def deploy_model(
         versions = select(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
         current = s.scalars(versions.where(ProcessVersion.is_current.is_(True))).first()
         if source == FILES:
-            last_from_files = s.scalars(versions.where(ProcessVersion.source == FILES)
-                                        .order_by(ProcessVersion.version.desc()).limit(1)).first()
+            last_from_files = s.scalars(
+                versions.where(ProcessVersion.source == FILES).order_by(ProcessVersion.version.desc()).limit(1)
+            ).first()
             if last_from_files is not None and last_from_files.hash == digest:
                 held = current.version if current is not None and current.id != last_from_files.id else None
                 if force and held is not None:  # the files are stored already: make that version current
-                    s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id)
-                              .values(is_current=False))
+                    s.execute(
+                        update(ProcessVersion)
+                        .where(ProcessVersion.process_id == bundle.process_id)
+                        .values(is_current=False)
+                    )
                     last_from_files.is_current, held = True, None
-                return Deployed(bundle.process_id, last_from_files.version, last_from_files.id, False,
-                                review.warnings, held)
+                return Deployed(
+                    bundle.process_id, last_from_files.version, last_from_files.id, False, review.warnings, held
+                )
         if current is not None and current.hash == digest:
             return Deployed(bundle.process_id, current.version, current.id, False, review.warnings)
         hold = source == FILES and not force and current is not None and current.source != FILES
-        last = s.scalar(select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == bundle.process_id)) or 0
+        last = (
+            s.scalar(select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == bundle.process_id))
+            or 0
+        )
         if not hold:
-            s.execute(update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id).values(is_current=False))
+            s.execute(
+                update(ProcessVersion).where(ProcessVersion.process_id == bundle.process_id).values(is_current=False)
+            )
         row = ProcessVersion(
-            process_id=bundle.process_id, version=last + 1, name=bundle.name, bpmn_file=main, files=texts,
-            hash=digest, note=note, deployed_by_id=user_id, deployed_at=now, is_current=not hold, source=source,
+            process_id=bundle.process_id,
+            version=last + 1,
+            name=bundle.name,
+            bpmn_file=main,
+            files=texts,
+            hash=digest,
+            note=note,
+            deployed_by_id=user_id,
+            deployed_at=now,
+            is_current=not hold,
+            source=source,
         )
         s.add(row)
         s.flush()
-        return Deployed(bundle.process_id, row.version, row.id, True, review.warnings,
-                        current.version if hold else None)
+        return Deployed(
+            bundle.process_id, row.version, row.id, True, review.warnings, current.version if hold else None
+        )
 
 
 def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
@@ -128,8 +151,9 @@ def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
     if not viewer.can("model.edit"):
         raise Forbidden("only process owners choose the current version")
     with rt.db.write() as s:
-        row = s.scalars(select(ProcessVersion).where(ProcessVersion.process_id == process_id,
-                                                     ProcessVersion.version == version)).first()
+        row = s.scalars(
+            select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.version == version)
+        ).first()
         if row is None:
             raise NotFound(f"process '{process_id}' has no version {version}")
         if not row.is_current:
@@ -138,7 +162,9 @@ def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
         return {"process_id": process_id, "version": version, "is_current": True}
 
 
-def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = None, force: bool = False) -> list[Deployed]:
+def deploy_directory(
+    rt: Runtime, processes_dir: Path, user_id: int | None = None, force: bool = False
+) -> list[Deployed]:
     """Deploy every top-level diagram of a folder with the diagrams it calls and its forms.
 
     Only a diagram whose files changed since they were last deployed from files becomes a new
@@ -157,13 +183,19 @@ def deploy_directory(rt: Runtime, processes_dir: Path, user_id: int | None = Non
             continue  # a called diagram: deployed with each caller
         needed = {name} | {other for other, (procs, _) in declared.items() if set(procs) & _calls_of(name, declared)}
         files = {n: bpmn[n] for n in sorted(needed)}
-        deployed = deploy_model(rt, files, dmn, user_id, FOLDER_NOTE, process_id=main[0], strict=True,
-                                source=FILES, force=force)
+        deployed = deploy_model(
+            rt, files, dmn, user_id, FOLDER_NOTE, process_id=main[0], strict=True, source=FILES, force=force
+        )
         if deployed.created and deployed.held_for is not None:
-            log.warning("%s: %s changed; stored as version %d but NOT made current: version %d, deployed by a "
-                        "process owner, stays current (make it current in the model library, or "
-                        "`complaintflow deploy --force`)", deployed.process_id, name, deployed.version,
-                        deployed.held_for)
+            log.warning(
+                "%s: %s changed; stored as version %d but NOT made current: version %d, deployed by a "
+                "process owner, stays current (make it current in the model library, or "
+                "`complaintflow deploy --force`)",
+                deployed.process_id,
+                name,
+                deployed.version,
+                deployed.held_for,
+            )
         results.append(deployed)
     return results
 

@@ -1,4 +1,5 @@
 """What changed between two versions of a process model (or a draft and the current version)."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -18,8 +19,9 @@ def _facts(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     try:
         return element_facts(read_models(bpmn))
     except DiagramError as exc:
-        raise Invalid("the diagram cannot be read", [{"field": p.file_name or "file", "message": p.message}
-                                                     for p in exc.problems]) from exc
+        raise Invalid(
+            "the diagram cannot be read", [{"field": p.file_name or "file", "message": p.message} for p in exc.problems]
+        ) from exc
 
 
 def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]:
@@ -32,8 +34,11 @@ def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]
     old_forms = {n: t for n, t in old.items() if n.endswith(".json")}
     new_forms = {n: t for n, t in new.items() if n.endswith(".json")}
     edited = sorted(n for n in old_forms.keys() & new_forms.keys() if old_forms[n] != new_forms[n])
-    result["forms"] = {"added": sorted(new_forms.keys() - old_forms.keys()),
-                       "removed": sorted(old_forms.keys() - new_forms.keys()), "changed": edited}
+    result["forms"] = {
+        "added": sorted(new_forms.keys() - old_forms.keys()),
+        "removed": sorted(old_forms.keys() - new_forms.keys()),
+        "changed": edited,
+    }
     if edited:
         added = {item["id"] for item in result["added"]}
         by_id = {item["id"]: item for item in result["changed"]}
@@ -41,8 +46,9 @@ def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]
             names = [facts.get(k) for k in _FORM_KEYS if facts.get(k) in edited]
             if not names or element_id in added:
                 continue
-            entry = by_id.setdefault(element_id, {"id": element_id, "tag": facts.get("tag", ""),
-                                                  "name": facts.get("name", ""), "fields": []})
+            entry = by_id.setdefault(
+                element_id, {"id": element_id, "tag": facts.get("tag", ""), "name": facts.get("name", ""), "fields": []}
+            )
             entry["fields"].extend({"field": "form content", "old": n, "new": n} for n in names)
         result["changed"] = sorted(by_id.values(), key=lambda item: item["id"])
     return result
@@ -51,8 +57,11 @@ def diff_files(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, Any]
 def version_files(rt: Runtime, process_id: str, version: int) -> dict[str, str]:
     """The files of one deployed version."""
     with rt.db.read() as s:
-        files = s.scalar(select(ProcessVersion.files).where(ProcessVersion.process_id == process_id,
-                                                            ProcessVersion.version == version))
+        files = s.scalar(
+            select(ProcessVersion.files).where(
+                ProcessVersion.process_id == process_id, ProcessVersion.version == version
+            )
+        )
     if files is None:
         raise NotFound(f"process '{process_id}' has no version {version}")
     return dict(files)

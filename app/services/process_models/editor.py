@@ -4,6 +4,7 @@ A draft is the diagram XML plus the forms the owner created or changed; the othe
 from the current version, then from forms/, as a deploy resolves them. Deploying a draft runs
 the same strict review as the API and, when it succeeds, discards the draft.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,8 +66,9 @@ def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:
         forms = {}
     for name, text in forms.items():
         if not isinstance(name, str) or not FORM_NAME.match(name):
-            errors.append({"field": f"forms.{name}", "message": "a form file name is letters, digits, _ . - and "
-                                                                  "ends with .json"})
+            errors.append(
+                {"field": f"forms.{name}", "message": "a form file name is letters, digits, _ . - and ends with .json"}
+            )
         elif not isinstance(text, str) or len(text) > MAX_FORM:
             errors.append({"field": f"forms.{name}", "message": "a form is JSON text of at most 512 KB"})
     if errors:
@@ -75,8 +77,9 @@ def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:
 
 
 def _draft(s, viewer: Viewer, process_id: str) -> ModelDraft | None:
-    return s.scalars(select(ModelDraft).where(ModelDraft.user_id == viewer.id,
-                                              ModelDraft.process_id == process_id)).first()
+    return s.scalars(
+        select(ModelDraft).where(ModelDraft.user_id == viewer.id, ModelDraft.process_id == process_id)
+    ).first()
 
 
 def editor_state(rt: Runtime, viewer: Viewer, process_id: str) -> dict[str, Any]:
@@ -88,10 +91,16 @@ def editor_state(rt: Runtime, viewer: Viewer, process_id: str) -> dict[str, Any]
         current_forms = {n for n in catalog_files(rt, process_id, current_version) if n.endswith(".json")}
     with rt.db.read() as s:
         draft = _draft(s, viewer, process_id)
-        state = {"process_id": process_id, "current_version": current_version, "file_name": file_name,
-                 "bpmn": draft.bpmn if draft else (bpmn or BLANK), "forms": dict(draft.forms) if draft else {},
-                 "draft": draft is not None, "base_version": draft.base_version if draft else current_version,
-                 "draft_saved_at": draft.updated_at.isoformat() if draft else None}
+        state = {
+            "process_id": process_id,
+            "current_version": current_version,
+            "file_name": file_name,
+            "bpmn": draft.bpmn if draft else (bpmn or BLANK),
+            "forms": dict(draft.forms) if draft else {},
+            "draft": draft is not None,
+            "base_version": draft.base_version if draft else current_version,
+            "draft_saved_at": draft.updated_at.isoformat() if draft else None,
+        }
     library = {p.name for p in Path(rt.forms_dir).glob("*.json")}
     state["available_forms"] = sorted(current_forms | library | set(state["forms"]))
     state["groups"] = [{"code": g.code, "name": g.name_zh, "name_en": g.name_en} for g in GROUPS]
@@ -101,13 +110,17 @@ def editor_state(rt: Runtime, viewer: Viewer, process_id: str) -> dict[str, Any]
 
 def catalog_files(rt: Runtime, process_id: str, version: int) -> dict[str, str]:
     with rt.db.read() as s:
-        files = s.scalar(select(ProcessVersion.files).where(ProcessVersion.process_id == process_id,
-                                                            ProcessVersion.version == version))
+        files = s.scalar(
+            select(ProcessVersion.files).where(
+                ProcessVersion.process_id == process_id, ProcessVersion.version == version
+            )
+        )
     return dict(files or {})
 
 
-def save_draft(rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: Any = None,
-               base_version: int | None = None) -> dict[str, Any]:
+def save_draft(
+    rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: Any = None, base_version: int | None = None
+) -> dict[str, Any]:
     """Keep the user's edit of a process (one draft per user and process), replacing the previous one."""
     require_editor(viewer)
     bpmn, forms = _clean(bpmn, forms)
@@ -115,8 +128,14 @@ def save_draft(rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: A
     with rt.db.write() as s:
         draft = _draft(s, viewer, process_id)
         if draft is None:
-            draft = ModelDraft(user_id=viewer.id, process_id=process_id, bpmn=bpmn, forms=forms,
-                               base_version=base_version, updated_at=now)
+            draft = ModelDraft(
+                user_id=viewer.id,
+                process_id=process_id,
+                bpmn=bpmn,
+                forms=forms,
+                base_version=base_version,
+                updated_at=now,
+            )
             s.add(draft)
         else:
             draft.bpmn, draft.forms, draft.updated_at = bpmn, forms, now
@@ -140,13 +159,16 @@ def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> st
     try:
         text = xml_text(data)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise Invalid("the file is not text in the encoding it declares",
-                      [{"field": "file", "message": f"{file_name}: {exc}"}]) from exc
+        raise Invalid(
+            "the file is not text in the encoding it declares", [{"field": "file", "message": f"{file_name}: {exc}"}]
+        ) from exc
     try:
         models = read_models({file_name: text.encode("utf-8")})
     except DiagramError as exc:
-        raise Invalid("the file is not a readable diagram",
-                      [{"field": "file", "message": p.message, "line": p.line} for p in exc.problems]) from exc
+        raise Invalid(
+            "the file is not a readable diagram",
+            [{"field": "file", "message": p.message, "line": p.line} for p in exc.problems],
+        ) from exc
     processes = [c for m in models for c in m.containers.values() if c.tag == "process"]
     if not processes:
         raise Invalid("the file draws no process", [{"field": "file", "message": f"{file_name} has no bpmn:process"}])
@@ -241,15 +263,20 @@ def diff_draft(rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: A
     return {"process_id": process_id, "from": version, "to": "draft", **diff_files(old, new)}
 
 
-def deploy_draft(rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: Any = None,
-                 note: str = "") -> Deployed:
+def deploy_draft(
+    rt: Runtime, viewer: Viewer, process_id: str, bpmn: Any, forms: Any = None, note: str = ""
+) -> Deployed:
     """Deploy the edit as the next version (every check enforced) and discard the draft."""
     require_editor(viewer)
     bpmn, forms = _clean(bpmn, forms)
     bpmn_files, other = _files(rt, process_id, bpmn, forms)
-    deployed = deploy_model(rt, bpmn_files, other, viewer.id, str(note or "")[:500],
-                            None if process_id == NEW else process_id, strict=True)
+    deployed = deploy_model(
+        rt, bpmn_files, other, viewer.id, str(note or "")[:500], None if process_id == NEW else process_id, strict=True
+    )
     with rt.db.write() as s:
-        s.execute(delete(ModelDraft).where(ModelDraft.user_id == viewer.id,
-                                           ModelDraft.process_id.in_((process_id, deployed.process_id))))
+        s.execute(
+            delete(ModelDraft).where(
+                ModelDraft.user_id == viewer.id, ModelDraft.process_id.in_((process_id, deployed.process_id))
+            )
+        )
     return deployed

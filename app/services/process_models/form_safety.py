@@ -6,6 +6,7 @@ A form comes from whoever deploys diagrams and is applied to what any user submi
 file of 100,000 ``[`` or a schema 5,000 levels deep exhausts the parser's stack. Everything here
 is checked when the form is deployed, and again (once per schema text) before it validates data.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -62,8 +63,18 @@ def check_depth(value: Any, max_depth: int, what: str = "the value") -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-_ONE = ("additionalProperties", "items", "contains", "propertyNames", "unevaluatedItems",
-        "unevaluatedProperties", "not", "if", "then", "else")
+_ONE = (
+    "additionalProperties",
+    "items",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+)
 _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 _IN_PLACE_ONE = ("not", "if", "then", "else")  # applied to the same value: no progress into the data
@@ -106,8 +117,10 @@ def schema_nodes(schema: dict) -> list[tuple[dict, str]]:
 
 def _target(schema: dict, anchors: dict[str, dict], ref: str, where: str) -> dict:
     if not ref.startswith("#"):
-        raise UnsafeSchema(f"$ref {ref!r} at {where or '/'} points outside the form; only references "
-                           "inside it (#/$defs/...) are allowed")
+        raise UnsafeSchema(
+            f"$ref {ref!r} at {where or '/'} points outside the form; only references "
+            "inside it (#/$defs/...) are allowed"
+        )
     fragment = ref[1:]
     if fragment and not fragment.startswith("/"):
         if fragment in anchors:
@@ -136,8 +149,9 @@ def check_schema_bounds(schema: dict) -> None:
     where = {id(n): p for n, p in nodes}
     for node, path in nodes:
         if path and "$schema" in node:
-            raise UnsafeSchema(f"$schema at {path} would switch the dialect inside the form; declare it only "
-                               "at the root")
+            raise UnsafeSchema(
+                f"$schema at {path} would switch the dialect inside the form; declare it only at the root"
+            )
         if path and "$id" in node:
             raise UnsafeSchema(f"$id at {path}: only the root may have an $id (references stay inside the form)")
         if "$dynamicRef" in node or "$recursiveRef" in node:
@@ -157,8 +171,9 @@ def check_schema_bounds(schema: dict) -> None:
         edges[id(node)] = same
     if any("patternProperties" in n for n, _ in nodes) and any("unevaluatedProperties" in n for n, _ in nodes):
         # jsonschema matches patternProperties with Python's re when it works out unevaluatedProperties
-        raise UnsafeSchema("unevaluatedProperties cannot be combined with patternProperties in a form; "
-                           "use additionalProperties")
+        raise UnsafeSchema(
+            "unevaluatedProperties cannot be combined with patternProperties in a form; use additionalProperties"
+        )
     root_dialect = schema.get("$schema", DIALECT)
     if root_dialect.rstrip("#") != DIALECT:
         raise UnsafeSchema(f"$schema {root_dialect!r}: forms are JSON Schema 2020-12 ({DIALECT})")
@@ -185,8 +200,10 @@ def _refuse_loops(edges: dict[int, list[dict]], where: dict[int, str]) -> None:
                 continue
             key = id(child)
             if key in on_path:
-                raise UnsafeSchema(f"the schema at {where.get(key) or '/'} refers back to itself without "
-                                   "descending into the data ($ref loop)")
+                raise UnsafeSchema(
+                    f"the schema at {where.get(key) or '/'} refers back to itself without "
+                    "descending into the data ($ref loop)"
+                )
             if key not in done:
                 on_path.add(key)
                 stack.append((key, iter(edges.get(key, ()))))
@@ -211,5 +228,7 @@ def _refuse_blowup(edges: dict[int, list[dict]], where: dict[int, str]) -> None:
                 continue
             size[node] = min(1 + sum(size.get(c, 1) for c in children), MAX_EXPANSION + 1)
             if size[node] > MAX_EXPANSION:
-                raise UnsafeSchema(f"the schema at {where.get(node) or '/'} expands to more than {MAX_EXPANSION} "
-                                   "schemas applied to one value (references multiplying each other)")
+                raise UnsafeSchema(
+                    f"the schema at {where.get(node) or '/'} expands to more than {MAX_EXPANSION} "
+                    "schemas applied to one value (references multiplying each other)"
+                )

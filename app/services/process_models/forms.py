@@ -1,4 +1,5 @@
 """JSON Schema forms: check a schema, validate submitted data, name every failing field."""
+
 from __future__ import annotations
 
 import contextlib
@@ -87,8 +88,9 @@ def _additional_properties(validator, allowed, instance, schema):
             yield from validator.descend(instance[extra], allowed, path=extra)
     elif not allowed and extras:
         listed = ", ".join(repr(k) for k in sorted(extras))
-        yield ValidationError(f"Additional properties are not allowed ({listed} {'was' if len(extras) == 1 else 'were'}"
-                              " unexpected)")
+        yield ValidationError(
+            f"Additional properties are not allowed ({listed} {'was' if len(extras) == 1 else 'were'} unexpected)"
+        )
 
 
 def _canonical(value: Any) -> Any:
@@ -145,6 +147,7 @@ def _counted(keyword):
     same with a2, and so on, checks the data 2^n times. No deploy-time rule catches every such
     shape, so validation itself is bounded.
     """
+
     def counted(validator, value, instance, schema):
         work = _work.get()
         if work is not None:
@@ -154,6 +157,7 @@ def _counted(keyword):
             if not work.left & 1023 and time.perf_counter() > work.deadline:
                 raise _too_much(f"more than {MAX_VALIDATION_SECONDS:g} s")
         return keyword(validator, value, instance, schema)
+
     return counted
 
 
@@ -167,9 +171,14 @@ def bounded_validation():
         _work.reset(token)
 
 
-_KEYWORDS = {**Draft202012Validator.VALIDATORS, "multipleOf": _multiple_of, "pattern": _pattern,
-             "patternProperties": _pattern_properties, "additionalProperties": _additional_properties,
-             "uniqueItems": _unique_items}
+_KEYWORDS = {
+    **Draft202012Validator.VALIDATORS,
+    "multipleOf": _multiple_of,
+    "pattern": _pattern,
+    "patternProperties": _pattern_properties,
+    "additionalProperties": _additional_properties,
+    "uniqueItems": _unique_items,
+}
 FormValidator = validators.extend(Draft202012Validator, {k: _counted(f) for k, f in _KEYWORDS.items()})
 
 
@@ -177,8 +186,7 @@ def form_validator(schema_text: str, format_checker: FormatChecker | None = None
     """The validator of a form: linear-time patterns, references only inside the form; Invalid if unsafe."""
     problems = schema_problems(schema_text)
     if problems:
-        raise Invalid("the form cannot be applied: " + problems[0],
-                      [{"field": "", "message": p} for p in problems])
+        raise Invalid("the form cannot be applied: " + problems[0], [{"field": "", "message": p} for p in problems])
     return FormValidator(parse_json(schema_text), format_checker=format_checker or _FORMATS, registry=_NO_RETRIEVAL)
 
 
@@ -206,8 +214,9 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
         with bounded_validation():
             found = list(_validator(schema_text).iter_errors(dict(data)))
     except (Unresolvable, RecursionError) as exc:  # a form deployed before these checks existed
-        raise Invalid("the form cannot be applied", [{"field": "", "message": f"the form's schema: {exc!r}"[:300]}]) \
-            from None
+        raise Invalid(
+            "the form cannot be applied", [{"field": "", "message": f"the form's schema: {exc!r}"[:300]}]
+        ) from None
     errors = []
     for err in sorted(found, key=lambda e: list(map(str, e.path))):
         path = [str(p) for p in err.path]

@@ -18,6 +18,7 @@ Definitions (docs/architecture.md, "Reports"):
   repeat_window_days before / complaints;
 - satisfaction: (satisfied + basically satisfied) / complaints with an answer.
 """
+
 from __future__ import annotations
 
 import time
@@ -61,7 +62,9 @@ class ReportFilter:
         if start is None:
             raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD, from 2000 to 2099"}])
         if not (FIRST_DAY <= start <= to <= LAST_DAY) or (to - start).days > MAX_DAYS:
-            raise Invalid("bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}])
+            raise Invalid(
+                "bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}]
+            )
         return cls(start, to, args.get("category") or None, args.get("department") or None)
 
     def params(self) -> dict[str, str]:
@@ -86,6 +89,7 @@ def reporting_config(rt: Runtime) -> ReportingConfig:
 
 
 # -- dialect helpers -------------------------------------------------------------------------------
+
 
 def _pg(s) -> bool:
     return s.bind.dialect.name == "postgresql"
@@ -115,8 +119,11 @@ def _open_scope(s, f: ReportFilter) -> list:
     """
     if _pg(s):
         return _scope(f)
-    return [literal_column(f"+complaint.{name}") == value
-            for name, value in (("category", f.category), ("department", f.department)) if value]
+    return [
+        literal_column(f"+complaint.{name}") == value
+        for name, value in (("category", f.category), ("department", f.department))
+        if value
+    ]
 
 
 def _rolled(table, f: ReportFilter, counted) -> list:
@@ -177,8 +184,11 @@ def _resolved_apart(s, f: ReportFilter) -> dict[str, int]:
     supervisor's closure, an unsatisfied customer after the last round, no answer to the survey)."""
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     confirmed = case((Complaint.satisfaction.in_(CONFIRMED_SOLVED), 1), else_=0)
-    closed, solved = s.execute(select(func.count(), func.sum(confirmed)).where(
-        Complaint.created_at >= start, Complaint.created_at < end, Complaint.status == "closed", *_scope(f))).one()
+    closed, solved = s.execute(
+        select(func.count(), func.sum(confirmed)).where(
+            Complaint.created_at >= start, Complaint.created_at < end, Complaint.status == "closed", *_scope(f)
+        )
+    ).one()
     closed, solved = int(closed or 0), int(solved or 0)
     return {"solved_confirmed": solved, "closed_with_reason": closed - solved}
 
@@ -187,21 +197,34 @@ def _promises(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
     """Dates promised to customers that fell due in the period: kept, missed, still running."""
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     missed = or_(Complaint.promise_kept.is_(False), and_(Complaint.promise_kept.is_(None), Complaint.promised_at < now))
-    total, kept, lost = s.execute(select(
-        func.count(), func.sum(case((Complaint.promise_kept.is_(True), 1), else_=0)),
-        func.sum(case((missed, 1), else_=0)),
-    ).where(Complaint.promised_at >= start, Complaint.promised_at < end, *_scope(f))).one()
+    total, kept, lost = s.execute(
+        select(
+            func.count(),
+            func.sum(case((Complaint.promise_kept.is_(True), 1), else_=0)),
+            func.sum(case((missed, 1), else_=0)),
+        ).where(Complaint.promised_at >= start, Complaint.promised_at < end, *_scope(f))
+    ).one()
     total, kept, lost = int(total or 0), int(kept or 0), int(lost or 0)
-    return {"promised": total, "kept": kept, "missed": lost, "running": total - kept - lost,
-            "kept_rate": _rate(kept, kept + lost)}
+    return {
+        "promised": total,
+        "kept": kept,
+        "missed": lost,
+        "running": total - kept - lost,
+        "kept_rate": _rate(kept, kept + lost),
+    }
 
 
 def _owners(s, f: ReportFilter) -> list[dict[str, Any]]:
     """Open complaints per owner (首问责任人), most first."""
-    rows = s.execute(select(User.display_name, func.count()).select_from(Complaint)
-                     .join(User, User.id == Complaint.owner_id)
-                     .where(Complaint.status == "open", *_open_scope(s, f))
-                     .group_by(User.display_name).order_by(func.count().desc()).limit(20)).all()
+    rows = s.execute(
+        select(User.display_name, func.count())
+        .select_from(Complaint)
+        .join(User, User.id == Complaint.owner_id)
+        .where(Complaint.status == "open", *_open_scope(s, f))
+        .group_by(User.display_name)
+        .order_by(func.count().desc())
+        .limit(20)
+    ).all()
     return [{"owner": name, "open": int(n)} for name, n in rows]
 
 
@@ -215,8 +238,9 @@ def _distributions(s, f: ReportFilter) -> dict[str, Any]:
         for r in rows:
             value = r[i] or None  # the roll-ups' '' is "not set yet"
             counts[value] = counts.get(value, 0) + int(r[-1])
-        out[f"by_{name}"] = [{"value": k, "count": v}
-                             for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if v]
+        out[f"by_{name}"] = [
+            {"value": k, "count": v} for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if v
+        ]
     return out
 
 
@@ -224,20 +248,38 @@ def _by_day(s, f: ReportFilter, window_days: int) -> dict[str, Any]:
     """Volume and trend, resolution, first-contact resolution, satisfaction and repeats: one pass over the days."""
     d = ReportComplaintDay
     repeat = case((and_(d.repeat_gap >= 1, d.repeat_gap <= window_days), d.registered), else_=0)
-    rows = s.execute(select(d.day, func.sum(d.registered), func.sum(d.closed), func.sum(d.first_time),
-                            func.sum(d.satisfied), func.sum(d.basically_satisfied), func.sum(d.unsatisfied),
-                            func.sum(repeat))
-                     .where(*_rolled(d, f, d.registered)).group_by(d.day)).all()
+    rows = s.execute(
+        select(
+            d.day,
+            func.sum(d.registered),
+            func.sum(d.closed),
+            func.sum(d.first_time),
+            func.sum(d.satisfied),
+            func.sum(d.basically_satisfied),
+            func.sum(d.unsatisfied),
+            func.sum(repeat),
+        )
+        .where(*_rolled(d, f, d.registered))
+        .group_by(d.day)
+    ).all()
     counts = {(day if isinstance(day, date) else date.fromisoformat(day)): n for day, n, *_ in rows}
     total, closed, first_time, sat, basic, unsat, repeats = (sum(int(r[i] or 0) for r in rows) for i in range(1, 8))
     answered = sat + basic + unsat
     return {
         "volume": _volume(f, counts, total),
         "resolution": {"registered": total, "closed": closed, "rate": _rate(closed, total)},
-        "first_contact_resolution": {"closed": closed, "resolved_first_time": first_time,
-                                     "rate": _rate(first_time, closed)},
-        "satisfaction": {"answered": answered, "satisfied": sat, "basically_satisfied": basic, "unsatisfied": unsat,
-                         "rate": _rate(sat + basic, answered)},
+        "first_contact_resolution": {
+            "closed": closed,
+            "resolved_first_time": first_time,
+            "rate": _rate(first_time, closed),
+        },
+        "satisfaction": {
+            "answered": answered,
+            "satisfied": sat,
+            "basically_satisfied": basic,
+            "unsatisfied": unsat,
+            "rate": _rate(sat + basic, answered),
+        },
         "repeat": {"window_days": window_days, "total": total, "repeats": repeats, "rate": _rate(repeats, total)},
     }
 
@@ -248,15 +290,19 @@ def _volume(f: ReportFilter, counts: dict[date, int], total: int) -> dict[str, A
         days.append({"day": d.isoformat(), "count": int(counts.get(d, 0))})
         d += timedelta(days=1)
     for i, row in enumerate(days):  # trailing 7-day moving average: the trend without the weekly cycle
-        window = days[max(0, i - 6): i + 1]
+        window = days[max(0, i - 6) : i + 1]
         row["trend"] = round(sum(w["count"] for w in window) / len(window), 2)
     weeks: dict[str, int] = {}
     for row in days:
         d = date.fromisoformat(row["day"])
         monday = (d - timedelta(days=d.weekday())).isoformat()
         weeks[monday] = weeks.get(monday, 0) + row["count"]
-    return {"total": total, "by_day": days, "by_week": [{"week_start": k, "count": v} for k, v in weeks.items()],
-            "slope_per_day": _slope([r["count"] for r in days])}
+    return {
+        "total": total,
+        "by_day": days,
+        "by_week": [{"week_start": k, "count": v} for k, v in weeks.items()],
+        "slope_per_day": _slope([r["count"] for r in days]),
+    }
 
 
 def _slope(ys: list[int]) -> float | None:
@@ -272,13 +318,24 @@ def _slope(ys: list[int]) -> float | None:
 def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
     """Per step: completed, on time, the mean and the p90's duration band, summed over the period's bands."""
     d = ReportStepDay
-    rows = s.execute(select(d.element_id, d.band, func.max(d.name), func.sum(d.completed), func.sum(d.with_deadline),
-                            func.sum(d.on_time), func.sum(d.duration_ms))
-                     .where(*_rolled(d, f, d.completed)).group_by(d.element_id, d.band)).all()
+    rows = s.execute(
+        select(
+            d.element_id,
+            d.band,
+            func.max(d.name),
+            func.sum(d.completed),
+            func.sum(d.with_deadline),
+            func.sum(d.on_time),
+            func.sum(d.duration_ms),
+        )
+        .where(*_rolled(d, f, d.completed))
+        .group_by(d.element_id, d.band)
+    ).all()
     steps: dict[str, dict[str, Any]] = {}
     for element_id, band, name, done, with_due, on_time, ms in rows:
-        st = steps.setdefault(element_id, {"name": name, "completed": 0, "with_deadline": 0, "on_time": 0, "ms": 0,
-                                           "bands": []})
+        st = steps.setdefault(
+            element_id, {"name": name, "completed": 0, "with_deadline": 0, "on_time": 0, "ms": 0, "bands": []}
+        )
         st["name"] = max(st["name"], name)
         st["completed"] += int(done)
         st["with_deadline"] += int(with_due)
@@ -290,27 +347,46 @@ def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
         if st["completed"] <= 0:
             continue
         band = nearest_rank_band(st["bands"])
-        out.append({"element_id": element_id, "name": st["name"], "completed": st["completed"],
-                    "with_deadline": st["with_deadline"], "on_time": st["on_time"],
-                    "on_time_rate": _rate(st["on_time"], st["with_deadline"]),
-                    "avg_seconds": round(st["ms"] / st["completed"] / 1000, 1),
-                    "p90_seconds": round(upper_seconds(band), 1) if band is not None else None})
+        out.append(
+            {
+                "element_id": element_id,
+                "name": st["name"],
+                "completed": st["completed"],
+                "with_deadline": st["with_deadline"],
+                "on_time": st["on_time"],
+                "on_time_rate": _rate(st["on_time"], st["with_deadline"]),
+                "avg_seconds": round(st["ms"] / st["completed"] / 1000, 1),
+                "p90_seconds": round(upper_seconds(band), 1) if band is not None else None,
+            }
+        )
     return sorted(out, key=lambda r: -r["completed"])
 
 
 def _now(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
     is_open = Complaint.status == "open"
-    total_open, breached, paused = s.execute(select(
-        func.count(), func.sum(case((breached_now(now), 1), else_=0)),
-        func.sum(case((Complaint.suspended_at.is_not(None), 1), else_=0)),
-    ).where(is_open, *_open_scope(s, f))).one()
+    total_open, breached, paused = s.execute(
+        select(
+            func.count(),
+            func.sum(case((breached_now(now), 1), else_=0)),
+            func.sum(case((Complaint.suspended_at.is_not(None), 1), else_=0)),
+        ).where(is_open, *_open_scope(s, f))
+    ).one()
     # IN (the breached complaints), not a join: SQLite would join by scanning every complaint (35 ms at 100,000).
     breached_ids = select(Complaint.instance_id).where(is_open, breached_now(now), *_open_scope(s, f))
-    overdue = s.execute(select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.due_at)
-                        .where(HumanTask.state == "ready", HumanTask.due_at < now, HumanTask.sla_paused_at.is_(None),
-                               HumanTask.instance_id.in_(breached_ids))).all()
-    return {"open": int(total_open or 0), "breached": int(breached or 0), "paused": int(paused or 0),
-            "breached_by_step": breached_by_step(overdue, int(breached or 0))}
+    overdue = s.execute(
+        select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.due_at).where(
+            HumanTask.state == "ready",
+            HumanTask.due_at < now,
+            HumanTask.sla_paused_at.is_(None),
+            HumanTask.instance_id.in_(breached_ids),
+        )
+    ).all()
+    return {
+        "open": int(total_open or 0),
+        "breached": int(breached or 0),
+        "paused": int(paused or 0),
+        "breached_by_step": breached_by_step(overdue, int(breached or 0)),
+    }
 
 
 def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
@@ -321,13 +397,19 @@ def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
             cond.append(Complaint.created_at > now - timedelta(days=high))
         whens.append((and_(*cond), key))
     bucket = case(*whens, else_="lt1d").label("bucket")
-    counts = dict(s.execute(select(bucket, func.count()).where(Complaint.status == "open", *_open_scope(s, f))
-                            .group_by(bucket)).all())
-    return [{"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
-            for low, high, key in AGE_BUCKETS]
+    counts = dict(
+        s.execute(
+            select(bucket, func.count()).where(Complaint.status == "open", *_open_scope(s, f)).group_by(bucket)
+        ).all()
+    )
+    return [
+        {"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
+        for low, high, key in AGE_BUCKETS
+    ]
 
 
 # -- the regulator's view --------------------------------------------------------------------------
+
 
 def regulator_view(rt: Runtime, viewer: Viewer, first: str, last: str) -> dict[str, Any]:
     """Per quarter: complaints per million subscribers by regulator category; replies within the limit (cached like the dashboard)."""
@@ -347,20 +429,33 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
         # replied_at: the first completed reply step, kept on the row (services/steps/rollups.py)
         answer = func.coalesce(Complaint.replied_at, Complaint.closed_at)
         due = Complaint.final_reply_due_at
-        rows = s.execute(select(
-            month, Complaint.category, func.count(),
-            func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
-            func.sum(case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)),
-        ).where(Complaint.created_at >= local_midnight(start), Complaint.created_at < local_midnight(end))
-            .group_by(month, Complaint.category)).all()
+        rows = s.execute(
+            select(
+                month,
+                Complaint.category,
+                func.count(),
+                func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
+                func.sum(
+                    case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)
+                ),
+            )
+            .where(Complaint.created_at >= local_midnight(start), Complaint.created_at < local_midnight(end))
+            .group_by(month, Complaint.category)
+        ).all()
     quarters: dict[str, dict[str, Any]] = {}
     q, d = [], start
     while d < end:
         q.append(quarter_of(d))
         d = quarter_bounds(q[-1])[1]
     for name in q:
-        quarters[name] = {"quarter": name, "subscribers": cfg.subscribers(name), "total": 0, "in_time": 0, "late": 0,
-                          "counts": {c.code: 0 for c in cfg.regulator_categories} | {"other": 0}}
+        quarters[name] = {
+            "quarter": name,
+            "subscribers": cfg.subscribers(name),
+            "total": 0,
+            "in_time": 0,
+            "late": 0,
+            "counts": {c.code: 0 for c in cfg.regulator_categories} | {"other": 0},
+        }
     for m, category, n, in_time, late in rows:
         entry = quarters[quarter_of(date.fromisoformat(m + "-01"))]
         entry["total"] += n
@@ -374,8 +469,10 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
         counts = entry.pop("counts")
         entry["per_million"] = round(entry["total"] / millions, 2)
         # every quarter carries the same columns in the same order, so a table row lines up with its header
-        entry["by_category"] = [{**col, "count": counts[col["code"]], "per_million": round(counts[col["code"]] / millions, 2)}
-                                for col in columns]
+        entry["by_category"] = [
+            {**col, "count": counts[col["code"]], "per_million": round(counts[col["code"]] / millions, 2)}
+            for col in columns
+        ]
         entry["reply_share"] = _rate(entry["in_time"], entry["in_time"] + entry["late"])
         out.append(entry)
     return {"reply_limit_days": cfg.reply_limit_days, "categories": columns, "quarters": out}

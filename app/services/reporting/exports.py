@@ -4,6 +4,7 @@ CSV is written row by row (UTF-8 with a BOM so Excel opens the Chinese correctly
 written by openpyxl's write-only workbook (constant memory) into a spooled temporary file and
 then streamed in chunks. Each export is recorded in the access log before the first byte goes out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,30 +28,53 @@ from ...domain.actors import Viewer
 
 # (row key, Chinese header, how to show the value)
 COLUMNS = (
-    ("number", "投诉编号", None), ("process_instance_id", "流程实例", None), ("customer_name", "客户姓名", None),
-    ("customer_phone_masked", "联系电话（脱敏）", None), ("channel", "受理渠道", "channel"),
-    ("category", "投诉分类", "category"), ("severity", "严重程度", "severity"), ("department", "处理部门", "department"),
-    ("status", "状态", "status"), ("current_step", "当前环节", None), ("sla_state", "时限状态", "sla_state"),
-    ("satisfaction", "满意度", "satisfaction"), ("created_at", "受理时间", "time"), ("closed_at", "办结时间", "time"),
+    ("number", "投诉编号", None),
+    ("process_instance_id", "流程实例", None),
+    ("customer_name", "客户姓名", None),
+    ("customer_phone_masked", "联系电话（脱敏）", None),
+    ("channel", "受理渠道", "channel"),
+    ("category", "投诉分类", "category"),
+    ("severity", "严重程度", "severity"),
+    ("department", "处理部门", "department"),
+    ("status", "状态", "status"),
+    ("current_step", "当前环节", None),
+    ("sla_state", "时限状态", "sla_state"),
+    ("satisfaction", "满意度", "satisfaction"),
+    ("created_at", "受理时间", "time"),
+    ("closed_at", "办结时间", "time"),
     ("process_version", "流程版本", None),
-    ("account_masked", "业务号码（脱敏）", None), ("demand", "客户诉求", None), ("amount", "涉及金额（元）", None),
-    ("owner_id", "首问责任人", "owner"), ("responsibility", "责任归属", "responsibility"),
-    ("compensation_type", "补偿方式", "compensation_type"), ("compensation_amount", "补偿金额（元）", None),
-    ("promised_at", "承诺解决日期", "time"), ("promise_kept", "承诺兑现", "promise"),
+    ("account_masked", "业务号码（脱敏）", None),
+    ("demand", "客户诉求", None),
+    ("amount", "涉及金额（元）", None),
+    ("owner_id", "首问责任人", "owner"),
+    ("responsibility", "责任归属", "responsibility"),
+    ("compensation_type", "补偿方式", "compensation_type"),
+    ("compensation_amount", "补偿金额（元）", None),
+    ("promised_at", "承诺解决日期", "time"),
+    ("promise_kept", "承诺兑现", "promise"),
 )
-FORMS = {"channel": ("receive-schema.json", "channel"), "category": ("classify-schema.json", "category"),
-         "severity": ("classify-schema.json", "severity"), "department": ("dispatch-schema.json", "department"),
-         "satisfaction": ("feedback-schema.json", "satisfaction"),
-         "responsibility": ("handle-schema.json", "responsibility"),
-         "compensation_type": ("handle-schema.json", "compensation_type")}
+FORMS = {
+    "channel": ("receive-schema.json", "channel"),
+    "category": ("classify-schema.json", "category"),
+    "severity": ("classify-schema.json", "severity"),
+    "department": ("dispatch-schema.json", "department"),
+    "satisfaction": ("feedback-schema.json", "satisfaction"),
+    "responsibility": ("handle-schema.json", "responsibility"),
+    "compensation_type": ("handle-schema.json", "compensation_type"),
+}
 FIXED = {
     "promise": {True: "已兑现", False: "未兑现"},
     "status": {"open": "处理中", "closed": "已办结"},
-    "sla_state": {"on_time": "正常", "warning": "预警", "breached": "超时", "paused": "挂起", "met": "按时答复",
-                  "none": "无时限"},
+    "sla_state": {
+        "on_time": "正常",
+        "warning": "预警",
+        "breached": "超时",
+        "paused": "挂起",
+        "met": "按时答复",
+        "none": "无时限",
+    },
 }
-MEDIA = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @lru_cache(maxsize=16)

@@ -5,6 +5,7 @@ Per person, over the steps they completed in the period (local days, by completi
 the customer rated satisfied or basically satisfied, flagged as a repeat, reopened. Per department, the same
 over the complaints it handled, registered in the period. Formulas: docs/metrics.md.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -33,19 +34,35 @@ def team_figures(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]
 def _figures(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     with rt.db.read() as s:
-        return {"filters": f.params(), "agents": _agents(s, f, start, end), "departments": _departments(s, f, start, end)}
+        return {
+            "filters": f.params(),
+            "agents": _agents(s, f, start, end),
+            "departments": _departments(s, f, start, end),
+        }
 
 
 def _complaint_sums(c) -> list:
-    return [func.count(), func.sum(case((c.satisfaction.in_(GOOD), 1), else_=0)),
-            func.sum(case((c.satisfaction.is_not(None), 1), else_=0)),
-            func.sum(case((c.is_repeat.is_(True), 1), else_=0)), func.sum(case((c.reopen_count > 0, 1), else_=0))]
+    return [
+        func.count(),
+        func.sum(case((c.satisfaction.in_(GOOD), 1), else_=0)),
+        func.sum(case((c.satisfaction.is_not(None), 1), else_=0)),
+        func.sum(case((c.is_repeat.is_(True), 1), else_=0)),
+        func.sum(case((c.reopen_count > 0, 1), else_=0)),
+    ]
 
 
 def _complaint_figures(n, good, answered, repeats, reopened) -> dict[str, Any]:
     n, good, answered, repeats, reopened = (int(v or 0) for v in (n, good, answered, repeats, reopened))
-    return {"complaints": n, "satisfaction_answered": answered, "satisfied": good, "satisfaction_rate": rate(good, answered),
-            "repeats": repeats, "repeat_rate": rate(repeats, n), "reopened": reopened, "reopen_rate": rate(reopened, n)}
+    return {
+        "complaints": n,
+        "satisfaction_answered": answered,
+        "satisfied": good,
+        "satisfaction_rate": rate(good, answered),
+        "repeats": repeats,
+        "repeat_rate": rate(repeats, n),
+        "reopened": reopened,
+        "reopen_rate": rate(reopened, n),
+    }
 
 
 def _agents(s, f: ReportFilter, start, end) -> list[dict[str, Any]]:
@@ -53,37 +70,77 @@ def _agents(s, f: ReportFilter, start, end) -> list[dict[str, Any]]:
     done = [t.state == "completed", t.completed_at >= start, t.completed_at < end, t.completed_by_id.is_not(None)]
     scoped = select(Complaint.instance_id).where(*_scope(f))
     on_time = case((and_(t.due_at.is_not(None), t.completed_at <= t.due_at), 1), else_=0)
-    steps = {uid: (int(n), int(d or 0), int(o or 0)) for uid, n, d, o in s.execute(
-        select(t.completed_by_id, func.count(), func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time))
-        .where(*done, t.instance_id.in_(scoped)).group_by(t.completed_by_id)).all()}
-    worked = select(t.completed_by_id.label("uid"), t.instance_id.label("iid")).where(
-        *done, t.instance_id.in_(scoped)).distinct().subquery()
-    per = {row[0]: row[1:] for row in s.execute(
-        select(worked.c.uid, *_complaint_sums(Complaint)).join(Complaint, Complaint.instance_id == worked.c.iid)
-        .group_by(worked.c.uid)).all()}
+    steps = {
+        uid: (int(n), int(d or 0), int(o or 0))
+        for uid, n, d, o in s.execute(
+            select(
+                t.completed_by_id, func.count(), func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time)
+            )
+            .where(*done, t.instance_id.in_(scoped))
+            .group_by(t.completed_by_id)
+        ).all()
+    }
+    worked = (
+        select(t.completed_by_id.label("uid"), t.instance_id.label("iid"))
+        .where(*done, t.instance_id.in_(scoped))
+        .distinct()
+        .subquery()
+    )
+    per = {
+        row[0]: row[1:]
+        for row in s.execute(
+            select(worked.c.uid, *_complaint_sums(Complaint))
+            .join(Complaint, Complaint.instance_id == worked.c.iid)
+            .group_by(worked.c.uid)
+        ).all()
+    }
     names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(list(steps)))).all()) if steps else {}
     out = []
     for uid, (n, with_due, in_time) in steps.items():
-        out.append({"user_id": uid, "name": names.get(uid, str(uid)), "handled": n, "with_deadline": with_due,
-                    "on_time": in_time, "on_time_rate": rate(in_time, with_due),
-                    **_complaint_figures(*per.get(uid, (0, 0, 0, 0, 0)))})
+        out.append(
+            {
+                "user_id": uid,
+                "name": names.get(uid, str(uid)),
+                "handled": n,
+                "with_deadline": with_due,
+                "on_time": in_time,
+                "on_time_rate": rate(in_time, with_due),
+                **_complaint_figures(*per.get(uid, (0, 0, 0, 0, 0))),
+            }
+        )
     return sorted(out, key=lambda r: (-r["handled"], r["name"]))
 
 
 def _departments(s, f: ReportFilter, start, end) -> list[dict[str, Any]]:
     c, t = Complaint, HumanTask
     registered = [c.created_at >= start, c.created_at < end, c.department.is_not(None), *_scope(f)]
-    rows = s.execute(select(c.department, func.sum(case((c.status == "closed", 1), else_=0)), *_complaint_sums(c))
-                     .where(*registered).group_by(c.department)).all()
+    rows = s.execute(
+        select(c.department, func.sum(case((c.status == "closed", 1), else_=0)), *_complaint_sums(c))
+        .where(*registered)
+        .group_by(c.department)
+    ).all()
     on_time = case((and_(t.due_at.is_not(None), t.completed_at <= t.due_at), 1), else_=0)
-    steps = {dept: (int(d or 0), int(o or 0)) for dept, d, o in s.execute(
-        select(c.department, func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time))
-        .join(c, c.instance_id == t.instance_id)
-        .where(*registered, t.state == "completed").group_by(c.department)).all()}
+    steps = {
+        dept: (int(d or 0), int(o or 0))
+        for dept, d, o in s.execute(
+            select(c.department, func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time))
+            .join(c, c.instance_id == t.instance_id)
+            .where(*registered, t.state == "completed")
+            .group_by(c.department)
+        ).all()
+    }
     out = []
     for dept, closed, *sums in rows:
         with_due, in_time = steps.get(dept, (0, 0))
         figures = _complaint_figures(*sums)
-        out.append({"department": dept, "closed": int(closed or 0), "with_deadline": with_due, "on_time": in_time,
-                    "on_time_rate": rate(in_time, with_due), **figures})
+        out.append(
+            {
+                "department": dept,
+                "closed": int(closed or 0),
+                "with_deadline": with_due,
+                "on_time": in_time,
+                "on_time_rate": rate(in_time, with_due),
+                **figures,
+            }
+        )
     return sorted(out, key=lambda r: (-r["complaints"], r["department"]))

@@ -1,5 +1,6 @@
 """Volume by hour of day × weekday for the period, and the categories whose volume on a day departs from its
 seasonal baseline (domain/periodicity.py). Read by managers like the dashboard (``report.read``)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -27,16 +28,25 @@ def _periodicity(rt: Runtime, f: ReportFilter, day: date) -> dict[str, Any]:
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     first = local_midnight(day - timedelta(days=7 * BASELINE_WEEKS))
     with rt.db.read() as s:
-        times = s.scalars(select(Complaint.created_at).where(Complaint.created_at >= start, Complaint.created_at < end,
-                                                             *_scope(f))).all()
-        recent = s.execute(select(Complaint.category, Complaint.created_at).where(
-            Complaint.created_at >= first, Complaint.created_at < local_midnight(day + timedelta(days=1)),
-            *_scope(f))).all()
+        times = s.scalars(
+            select(Complaint.created_at).where(Complaint.created_at >= start, Complaint.created_at < end, *_scope(f))
+        ).all()
+        recent = s.execute(
+            select(Complaint.category, Complaint.created_at).where(
+                Complaint.created_at >= first,
+                Complaint.created_at < local_midnight(day + timedelta(days=1)),
+                *_scope(f),
+            )
+        ).all()
     by_category: dict[str, dict[date, int]] = {}
     for category, at in recent:
         counts = by_category.setdefault(category or "", {})
         d = local_date(at)
         counts[d] = counts.get(d, 0) + 1
-    return {"filters": f.params(), "day": day.isoformat(), "baseline_weeks": BASELINE_WEEKS,
-            "hour_weekday": hour_weekday(at.astimezone(OPERATOR_ZONE) for at in times),
-            "alerts": [asdict(d) | {"day": d.day.isoformat()} for d in departures(by_category, day)]}
+    return {
+        "filters": f.params(),
+        "day": day.isoformat(),
+        "baseline_weeks": BASELINE_WEEKS,
+        "hour_weekday": hour_weekday(at.astimezone(OPERATOR_ZONE) for at in times),
+        "alerts": [asdict(d) | {"day": d.day.isoformat()} for d in departures(by_category, day)],
+    }

@@ -8,6 +8,7 @@ at a time so that memory stays bounded on millions of rows. It writes in the cal
 on PostgreSQL it first locks the roll-ups against concurrent writers, who then add their own change
 on top of the rebuilt rows once it commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ _COMPLAINT_FACTS = (
     " AND timer.status = 'fired') OR EXISTS (SELECT 1 FROM human_task t WHERE t.instance_id = complaint.instance_id"
     " AND t.state = 'completed' AND t.completed_at > t.due_at)),"
     " replied_at = (SELECT MIN(t.completed_at) FROM human_task t WHERE t.instance_id = complaint.instance_id"
-    f" AND t.element_id IN ({', '.join(repr(step) for step in REPLY_STEPS)}) AND t.state = 'completed')")
+    f" AND t.element_id IN ({', '.join(repr(step) for step in REPLY_STEPS)}) AND t.state = 'completed')"
+)
 
 
 def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
@@ -70,34 +72,66 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
     """Count the complaints registered on these local days and their completed tasks (read once each)."""
     lo, hi = local_midnight(first), local_midnight(last + timedelta(days=1))
     earlier = Complaint.__table__.alias("earlier")
-    previous = (select(func.max(earlier.c.created_at))
-                .where(earlier.c.customer_phone == Complaint.customer_phone, earlier.c.created_at < Complaint.created_at)
-                .correlate(Complaint).scalar_subquery())
-    complaints = conn.execute(select(Complaint.id, Complaint.instance_id, Complaint.created_at, Complaint.category,
-                                     Complaint.department, Complaint.channel, Complaint.severity, Complaint.status,
-                                     Complaint.satisfaction, previous)
-                              .where(Complaint.created_at >= lo, Complaint.created_at < hi)).all()
+    previous = (
+        select(func.max(earlier.c.created_at))
+        .where(earlier.c.customer_phone == Complaint.customer_phone, earlier.c.created_at < Complaint.created_at)
+        .correlate(Complaint)
+        .scalar_subquery()
+    )
+    complaints = conn.execute(
+        select(
+            Complaint.id,
+            Complaint.instance_id,
+            Complaint.created_at,
+            Complaint.category,
+            Complaint.department,
+            Complaint.channel,
+            Complaint.severity,
+            Complaint.status,
+            Complaint.satisfaction,
+            previous,
+        ).where(Complaint.created_at >= lo, Complaint.created_at < hi)
+    ).all()
     tasks: dict[int, list[Task]] = {}
     for iid, *task in conn.execute(
-            select(HumanTask.instance_id, HumanTask.element_id, HumanTask.name, HumanTask.created_at,
-                   HumanTask.completed_at, HumanTask.due_at)
-            .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
-            .where(Complaint.created_at >= lo, Complaint.created_at < hi, HumanTask.state == "completed")):
+        select(
+            HumanTask.instance_id,
+            HumanTask.element_id,
+            HumanTask.name,
+            HumanTask.created_at,
+            HumanTask.completed_at,
+            HumanTask.due_at,
+        )
+        .join(Complaint, Complaint.instance_id == HumanTask.instance_id)
+        .where(Complaint.created_at >= lo, Complaint.created_at < hi, HumanTask.state == "completed")
+    ):
         tasks.setdefault(iid, []).append(Task(*task))
     deltas, snapshots = Deltas(), []
     for cid, iid, created, category, department, channel, severity, status, satisfaction, prev in complaints:
         done = tasks.get(iid, [])
-        c = counted(created, category, department, channel, severity, status, satisfaction, repeat_gap(prev, created),
-                    sum(t.element_id == HANDLE_STEP for t in done))
+        c = counted(
+            created,
+            category,
+            department,
+            channel,
+            severity,
+            status,
+            satisfaction,
+            repeat_gap(prev, created),
+            sum(t.element_id == HANDLE_STEP for t in done),
+        )
         deltas.complaint(c, +1)
         snapshots.append({"complaint_id": cid, "instance_id": iid, **c._asdict()})
         for t in done:
             deltas.task(c.step_key, t, +1)
         out.tasks += len(done)
-    for table, values in ((ReportComplaint, snapshots), (ReportComplaintDay, list(deltas.days.values())),
-                          (ReportStepDay, list(deltas.steps.values()))):
+    for table, values in (
+        (ReportComplaint, snapshots),
+        (ReportComplaintDay, list(deltas.days.values())),
+        (ReportStepDay, list(deltas.steps.values())),
+    ):
         for i in range(0, len(values), CHUNK):
-            conn.execute(insert(table.__table__), values[i:i + CHUNK])
+            conn.execute(insert(table.__table__), values[i : i + CHUNK])
     out.complaints += len(complaints)
     out.day_rows += len(deltas.days)
     out.step_rows += len(deltas.steps)

@@ -7,6 +7,7 @@ reply and the survey; the summary) is what the steps submitted. The trail's `tas
 events hold exactly that, chained and tamper-evident, so the record is read from them: one
 section per completed step, fields in the form's order, each with its form node for the label.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,11 @@ def record_sections(rt: Runtime, s, instance_id: int) -> list[dict[str, Any]]:
     model = rt.model(version_id)
     forms = dict(s.execute(select(HumanTask.id, HumanTask.form).where(HumanTask.instance_id == instance_id)).all())
     sections = []
-    for e in s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
-                                                AuditEvent.type == "task.completed").order_by(AuditEvent.seq)):
+    for e in s.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.instance_id == instance_id, AuditEvent.type == "task.completed")
+        .order_by(AuditEvent.seq)
+    ):
         data = e.data_after if isinstance(e.data_after, dict) else {}
         form = forms.get(e.task_id)
         text = model.form(form) if form else None
@@ -52,18 +56,37 @@ def record_sections(rt: Runtime, s, instance_id: int) -> list[dict[str, Any]]:
         props = schema.get("properties", {})
         names = [n for n in _order(schema, _schema(ui_text) if ui_text else None) if n in data]
         names += [n for n in data if n not in names]
-        fields = [{"name": n, "node": props.get(n, {}), "value": data[n]} for n in names
-                  if n not in HIDDEN and data[n] not in (None, "", [])]
+        fields = [
+            {"name": n, "node": props.get(n, {}), "value": data[n]}
+            for n in names
+            if n not in HIDDEN and data[n] not in (None, "", [])
+        ]
         if fields:
-            sections.append({"element_id": e.element_id, "name": e.element_name, "at": e.at.isoformat(),
-                             "actor": e.actor, "actor_id": e.actor_id, "fields": fields})
+            sections.append(
+                {
+                    "element_id": e.element_id,
+                    "name": e.element_name,
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "actor_id": e.actor_id,
+                    "fields": fields,
+                }
+            )
     return sections
 
 
 def masked_sections(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The record for a viewer who does not work the complaint: personal fields masked (domain.personal_data)."""
-    return [sec | {"fields": [f | {"value": mask_record({f["name"]: f["value"]})[f["name"]]}
-                              if f["name"] in PERSONAL_FIELDS else f for f in sec["fields"]]} for sec in sections]
+    return [
+        sec
+        | {
+            "fields": [
+                f | {"value": mask_record({f["name"]: f["value"]})[f["name"]]} if f["name"] in PERSONAL_FIELDS else f
+                for f in sec["fields"]
+            ]
+        }
+        for sec in sections
+    ]
 
 
 def record(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:

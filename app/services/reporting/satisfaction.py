@@ -1,5 +1,6 @@
 """The survey's four ratings (timeliness, attitude, result, whole process; 1-5) by department, category,
 channel, owning agent and month, for the period's complaints that answered the survey. Team leaders only."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,19 +29,35 @@ def rating_dimensions(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str,
 def _dimensions(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     c = Complaint
-    answered = c.rating_timeliness.is_not(None) | c.rating_attitude.is_not(None) | c.rating_result.is_not(None) \
+    answered = (
+        c.rating_timeliness.is_not(None)
+        | c.rating_attitude.is_not(None)
+        | c.rating_result.is_not(None)
         | c.rating_process.is_not(None)
+    )
     out: dict[str, Any] = {"filters": f.params(), "dimensions": list(SURVEY_RATINGS)}
     with rt.db.read() as s:
-        keys = {"department": c.department, "category": c.category, "channel": c.channel, "owner": c.owner_id,
-                "month": func.substr(local_day(s, c.created_at), 1, 7)}
+        keys = {
+            "department": c.department,
+            "category": c.category,
+            "channel": c.channel,
+            "owner": c.owner_id,
+            "month": func.substr(local_day(s, c.created_at), 1, 7),
+        }
         for group, key in keys.items():
-            rows = s.execute(select(key, func.count(), *[func.avg(getattr(c, r)) for r in SURVEY_RATINGS])
-                             .where(c.created_at >= start, c.created_at < end, answered, *_scope(f))
-                             .group_by(key)).all()
-            out[group] = [{"value": value, "answered": int(n),
-                           **{r: (round(float(m), 2) if m is not None else None) for r, m in zip(SURVEY_RATINGS, means)}}
-                          for value, n, *means in sorted(rows, key=lambda r: (-r[1], str(r[0])))]
+            rows = s.execute(
+                select(key, func.count(), *[func.avg(getattr(c, r)) for r in SURVEY_RATINGS])
+                .where(c.created_at >= start, c.created_at < end, answered, *_scope(f))
+                .group_by(key)
+            ).all()
+            out[group] = [
+                {
+                    "value": value,
+                    "answered": int(n),
+                    **{r: (round(float(m), 2) if m is not None else None) for r, m in zip(SURVEY_RATINGS, means)},
+                }
+                for value, n, *means in sorted(rows, key=lambda r: (-r[1], str(r[0])))
+            ]
         owners = [r["value"] for r in out["owner"] if r["value"] is not None]
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owners)))) if owners else {}
     for row in out["owner"]:

@@ -1,4 +1,5 @@
 """Saved searches: a user's named filters of the instance search, private to that user."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,10 @@ def view(row: SavedSearch) -> dict[str, Any]:
 def list_saved(rt: Runtime, viewer: Viewer) -> list[dict[str, Any]]:
     """The viewer's saved searches by name."""
     with rt.db.read() as s:
-        return [view(r) for r in s.scalars(select(SavedSearch).where(SavedSearch.user_id == viewer.id)
-                                           .order_by(SavedSearch.name))]
+        return [
+            view(r)
+            for r in s.scalars(select(SavedSearch).where(SavedSearch.user_id == viewer.id).order_by(SavedSearch.name))
+        ]
 
 
 def save_search(rt: Runtime, viewer: Viewer, name: Any, params: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ index walk of about one page of rows whatever the table's size. Paging is by key
 id), never OFFSET; the total is counted up to COUNT_CAP and shown as "more than" beyond it.
 Exports walk the same query unpaged.
 """
+
 from __future__ import annotations
 
 import base64
@@ -80,8 +81,14 @@ class InstanceQuery:
                 else:
                     out[f.name] = raw
             except ValueError:
-                errors.append({"field": f.name, "message": "a date YYYY-MM-DD" if "_" in f.name and f.name != "after"
-                               else "a whole number, at least 1"})
+                errors.append(
+                    {
+                        "field": f.name,
+                        "message": "a date YYYY-MM-DD"
+                        if "_" in f.name and f.name != "after"
+                        else "a whole number, at least 1",
+                    }
+                )
         for name, allowed in (("sort", SORTS), ("order", ("asc", "desc")), ("sla", SLA_FILTERS), ("status", STATUSES)):
             if name in out and out[name] not in allowed:
                 errors.append({"field": name, "message": "one of " + ", ".join(allowed)})
@@ -127,13 +134,20 @@ def _prefix(column, value: str):
 
 
 def _overdue_task(now: datetime):
-    return exists().where(HumanTask.instance_id == Complaint.instance_id, HumanTask.state == "ready",
-                          HumanTask.due_at < now, HumanTask.sla_paused_at.is_(None))
+    return exists().where(
+        HumanTask.instance_id == Complaint.instance_id,
+        HumanTask.state == "ready",
+        HumanTask.due_at < now,
+        HumanTask.sla_paused_at.is_(None),
+    )
 
 
 def _replied():
-    return exists().where(HumanTask.instance_id == Complaint.instance_id, HumanTask.element_id.in_(REPLY_STEPS),
-                          HumanTask.state == "completed")
+    return exists().where(
+        HumanTask.instance_id == Complaint.instance_id,
+        HumanTask.element_id.in_(REPLY_STEPS),
+        HumanTask.state == "completed",
+    )
 
 
 def breached_now(now: datetime):
@@ -166,14 +180,21 @@ def conditions(s, q: InstanceQuery, now: datetime) -> list:
         c.append(_prefix(Complaint.number, q.number.upper()))
     if q.phone:
         c.append(_prefix(Complaint.customer_phone, q.phone.replace("-", "").replace(" ", "")))
-    for column, value in ((Complaint.status, q.status), (Complaint.category, q.category),
-                          (Complaint.channel, q.channel), (Complaint.severity, q.severity),
-                          (Complaint.department, q.department)):
+    for column, value in (
+        (Complaint.status, q.status),
+        (Complaint.category, q.category),
+        (Complaint.channel, q.channel),
+        (Complaint.severity, q.severity),
+        (Complaint.department, q.department),
+    ):
         if value:
             c.append(column == value)
     if q.assignee:  # EXISTS per candidate row: the complaint's own indexes keep driving the page
-        c.append(exists().where(HumanTask.instance_id == Complaint.instance_id,
-                                HumanTask.assignee_id == _user_id(s, q.assignee)))
+        c.append(
+            exists().where(
+                HumanTask.instance_id == Complaint.instance_id, HumanTask.assignee_id == _user_id(s, q.assignee)
+            )
+        )
     if q.sla == "breached":
         c.append(breached_now(now))
     elif q.sla == "paused":
@@ -184,8 +205,11 @@ def conditions(s, q: InstanceQuery, now: datetime) -> list:
         c.append(and_(Complaint.suspended_at.is_(None), ~breached_now(now), ~breached_ever()))
     if q.version:
         versions = list(s.scalars(select(ProcessVersion.id).where(ProcessVersion.version == q.version))) or [-1]
-        c.append(exists().where(ProcessInstance.id == Complaint.instance_id,
-                                ProcessInstance.process_version_id.in_(versions)))
+        c.append(
+            exists().where(
+                ProcessInstance.id == Complaint.instance_id, ProcessInstance.process_version_id.in_(versions)
+            )
+        )
     if q.created_from:
         c.append(Complaint.created_at >= local_midnight(q.created_from))
     if q.created_to:
@@ -226,37 +250,65 @@ def ordered(s, q: InstanceQuery, now: datetime, few: bool = False):
 def _versions(s, instance_ids: list[int]) -> dict[int, int]:
     if not instance_ids:
         return {}
-    return dict(s.execute(select(ProcessInstance.id, ProcessVersion.version)
-                          .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-                          .where(ProcessInstance.id.in_(instance_ids))).all())
+    return dict(
+        s.execute(
+            select(ProcessInstance.id, ProcessVersion.version)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+            .where(ProcessInstance.id.in_(instance_ids))
+        ).all()
+    )
 
 
 def _overdue_now(s, instance_ids: list[int], now: datetime) -> set[int]:
     if not instance_ids:
         return set()
-    return set(s.scalars(select(HumanTask.instance_id).where(
-        HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready", HumanTask.due_at < now,
-        HumanTask.sla_paused_at.is_(None))))
+    return set(
+        s.scalars(
+            select(HumanTask.instance_id).where(
+                HumanTask.instance_id.in_(instance_ids),
+                HumanTask.state == "ready",
+                HumanTask.due_at < now,
+                HumanTask.sla_paused_at.is_(None),
+            )
+        )
+    )
 
 
-def row_view(c: Complaint, now: datetime, replied: datetime | None, version: int | None, overdue: bool) -> dict[str, Any]:
+def row_view(
+    c: Complaint, now: datetime, replied: datetime | None, version: int | None, overdue: bool
+) -> dict[str, Any]:
     """One result row: the complaint's searchable fields, its SLA state; the name and phone masked (auditors
     search complaints they do not work; the complaint page reveals with a logged reason)."""
     sla = complaint_sla(c, now, replied)
     state = "breached" if overdue and c.suspended_at is None and c.status == "open" else sla["sla_state"]
     return {
-        "id": c.id, "number": c.number, "process_instance_id": c.instance_id, "customer_name": mask_name(c.customer_name),
-        "customer_phone_masked": mask_phone(c.customer_phone), "channel": c.channel, "category": c.category,
-        "severity": c.severity, "department": c.department, "status": c.status, "current_step": c.current_step,
-        "satisfaction": c.satisfaction, "created_at": c.created_at.isoformat(),
-        "closed_at": c.closed_at.isoformat() if c.closed_at else None, "process_version": version,
-        "sla_state": state, "suspended": c.suspended_at is not None,
+        "id": c.id,
+        "number": c.number,
+        "process_instance_id": c.instance_id,
+        "customer_name": mask_name(c.customer_name),
+        "customer_phone_masked": mask_phone(c.customer_phone),
+        "channel": c.channel,
+        "category": c.category,
+        "severity": c.severity,
+        "department": c.department,
+        "status": c.status,
+        "current_step": c.current_step,
+        "satisfaction": c.satisfaction,
+        "created_at": c.created_at.isoformat(),
+        "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+        "process_version": version,
+        "sla_state": state,
+        "suspended": c.suspended_at is not None,
         # the record's registration and handling fields, and who owns it (首问负责制)
-        "account_masked": mask_phone(c.account) if c.account else None, "demand": c.demand,
-        "amount": str(c.amount) if c.amount is not None else None, "owner_id": c.owner_id,
-        "responsibility": c.responsibility, "compensation_type": c.compensation_type,
+        "account_masked": mask_phone(c.account) if c.account else None,
+        "demand": c.demand,
+        "amount": str(c.amount) if c.amount is not None else None,
+        "owner_id": c.owner_id,
+        "responsibility": c.responsibility,
+        "compensation_type": c.compensation_type,
         "compensation_amount": str(c.compensation_amount) if c.compensation_amount is not None else None,
-        "promised_at": c.promised_at.isoformat() if c.promised_at else None, "promise_kept": c.promise_kept,
+        "promised_at": c.promised_at.isoformat() if c.promised_at else None,
+        "promise_kept": c.promise_kept,
     }
 
 
@@ -269,8 +321,11 @@ def search_instances(rt: Runtime, viewer: Viewer, q: InstanceQuery, via: str = "
         record_access(rt, viewer, "search.by_phone", via, detail={"filters": q.params()})
     now = rt.clock.now()
     with rt.db.read() as s:
-        counted = s.scalar(select(func.count()).select_from(
-            select(Complaint.id).where(*conditions(s, q, now)).limit(COUNT_CAP + 1).subquery()))
+        counted = s.scalar(
+            select(func.count()).select_from(
+                select(Complaint.id).where(*conditions(s, q, now)).limit(COUNT_CAP + 1).subquery()
+            )
+        )
         page = _page(s, q, now, max(1, min(q.limit, MAX_PAGE)), few=counted <= COUNT_CAP)
     return {"total": min(counted, COUNT_CAP), "total_capped": counted > COUNT_CAP, **page}
 
@@ -281,10 +336,15 @@ def _page(s, q: InstanceQuery, now: datetime, limit: int, few: bool = False) -> 
     rows = rows[:limit]
     ids = [c.instance_id for c in rows if c.instance_id is not None]
     replied, versions, overdue = replied_at(s, ids), _versions(s, ids), _overdue_now(s, ids, now)
-    items = [row_view(c, now, replied.get(c.instance_id), versions.get(c.instance_id), c.instance_id in overdue)
-             for c in rows]
+    items = [
+        row_view(c, now, replied.get(c.instance_id), versions.get(c.instance_id), c.instance_id in overdue)
+        for c in rows
+    ]
     last = rows[-1] if rows else None
-    return {"items": items, "next": encode_cursor(getattr(last, q.sort), last.id) if more and last is not None else None}
+    return {
+        "items": items,
+        "next": encode_cursor(getattr(last, q.sort), last.id) if more and last is not None else None,
+    }
 
 
 def iter_rows(rt: Runtime, viewer: Viewer, q: InstanceQuery) -> Iterator[dict[str, Any]]:

@@ -1,4 +1,5 @@
 """The collaborators every use case needs, built once per app by create_app."""
+
 from __future__ import annotations
 
 import contextlib
@@ -41,8 +42,9 @@ class DeployedModel:
 
 
 # Every start asks: plain SQL (app/plain_sql.py).
-_CURRENT_VERSION = Sql("SELECT id FROM process_version WHERE process_id = :pid AND is_current = TRUE "
-                       "ORDER BY version DESC LIMIT 1")
+_CURRENT_VERSION = Sql(
+    "SELECT id FROM process_version WHERE process_id = :pid AND is_current = TRUE ORDER BY version DESC LIMIT 1"
+)
 
 
 @dataclass
@@ -63,11 +65,18 @@ class Runtime:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.engine = Engine(functions={"now_iso": self._now_iso},
-                             context_functions={"sla_due": self._sla_due, "sla_warn": self._sla_warn,
-                                                "promise_due": self._promise_due, "promise_warn": self._promise_warn,
-                                                "live_intake": self._live_intake},
-                             now=self.clock.now, services=self._call_service)
+        self.engine = Engine(
+            functions={"now_iso": self._now_iso},
+            context_functions={
+                "sla_due": self._sla_due,
+                "sla_warn": self._sla_warn,
+                "promise_due": self._promise_due,
+                "promise_warn": self._promise_warn,
+                "live_intake": self._live_intake,
+            },
+            now=self.clock.now,
+            services=self._call_service,
+        )
         self.live = LiveInstances(int(self.settings.get("LIVE_INSTANCES", 256)))
 
     def _call_service(self, name: str, params: dict, data: dict):

@@ -5,6 +5,7 @@ the calendar service bumps the one-row counter `calendar_revision`; each process
 copy's revision with the database at most every CALENDAR_REFRESH_SECONDS (a cheap primary-key
 read) and reloads when it moved. The process that made the change reloads at once.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The runtime's flow rules (config/flow.toml, setting FLOW_CONFIG), read once per runtime."""
+
 from __future__ import annotations
 
 from pathlib import Path

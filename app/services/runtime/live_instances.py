@@ -7,6 +7,7 @@ as: a write by another process, a migration or a restore changes the bytes, and 
 dropped, never used stale. A request takes an object out (nobody else can touch it while it
 runs) and puts it back only after its transaction committed; a failed request just loses it.
 """
+
 from __future__ import annotations
 
 import threading

@@ -3,6 +3,7 @@
 Beside flow_config: the appeal rule (services/branches) reads the similarity threshold too, and
 services/text_intelligence already depends on services/branches.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

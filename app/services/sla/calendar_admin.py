@@ -5,6 +5,7 @@ previous import of that year set, and recomputes every open provisional deadline
 (or held) SLA timer is evaluated again from the instant it was armed, its pauses and extensions
 re-applied, the engine's timer re-set, and the task and complaint rows follow.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -38,12 +39,16 @@ def years_needing_schedule(rt: Runtime) -> list[int]:
 def provisional_counts(s) -> dict[str, int]:
     """Open deadlines that depend on a year without official data: task dues, SLA timers, complaint clocks."""
     return {
-        "tasks": s.scalar(select(func.count()).where(HumanTask.state == "ready",
-                                                     HumanTask.due_provisional.is_(True))) or 0,
-        "timers": s.scalar(select(func.count()).where(Timer.provisional.is_(True),
-                                                      Timer.status.in_(deadlines.OPEN_STATUSES))) or 0,
-        "complaints": s.scalar(select(func.count()).where(Complaint.status == "open",
-                                                          Complaint.clocks_provisional.is_(True))) or 0,
+        "tasks": s.scalar(select(func.count()).where(HumanTask.state == "ready", HumanTask.due_provisional.is_(True)))
+        or 0,
+        "timers": s.scalar(
+            select(func.count()).where(Timer.provisional.is_(True), Timer.status.in_(deadlines.OPEN_STATUSES))
+        )
+        or 0,
+        "complaints": s.scalar(
+            select(func.count()).where(Complaint.status == "open", Complaint.clocks_provisional.is_(True))
+        )
+        or 0,
     }
 
 
@@ -58,9 +63,13 @@ def status(rt: Runtime) -> dict[str, Any]:
         "needs_schedule": missing,
         "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
         "provisional": provisional,
-        "action": (f"enter the State Council holiday notice for {', '.join(map(str, missing))} on the calendar "
-                   "page (/calendar) or POST /api/v1/calendar/schedules; until then deadlines in those years are "
-                   "provisional" if missing else ""),
+        "action": (
+            f"enter the State Council holiday notice for {', '.join(map(str, missing))} on the calendar "
+            "page (/calendar) or POST /api/v1/calendar/schedules; until then deadlines in those years are "
+            "provisional"
+            if missing
+            else ""
+        ),
     }
 
 
@@ -72,9 +81,11 @@ def startup_warning(rt: Runtime) -> str | None:
         return f"calendar: cannot read the holiday schedule ({exc.__class__.__name__})"
     if not missing:
         return None
-    return (f"calendar: the official holiday schedule for {', '.join(map(str, missing))} is not entered; "
-            "deadlines in those years are provisional (weekends and estimated statutory holidays). "
-            "A process owner enters the State Council notice on the calendar page (/calendar).")
+    return (
+        f"calendar: the official holiday schedule for {', '.join(map(str, missing))} is not entered; "
+        "deadlines in those years are provisional (weekends and estimated statutory holidays). "
+        "A process owner enters the State Council notice on the calendar page (/calendar)."
+    )
 
 
 def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:
@@ -83,11 +94,23 @@ def overview(rt: Runtime, year: int | None = None) -> dict[str, Any]:
     if year is not None:
         q = q.where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
     with rt.db.read() as s:
-        items = [{"day": o.day.isoformat(), "is_workday": o.is_workday, "name": o.name, "source": o.source,
-                  "changed_at": o.changed_at.isoformat()} for o in s.scalars(q)]
+        items = [
+            {
+                "day": o.day.isoformat(),
+                "is_workday": o.is_workday,
+                "name": o.name,
+                "source": o.source,
+                "changed_at": o.changed_at.isoformat(),
+            }
+            for o in s.scalars(q)
+        ]
         entered = sorted(s.scalars(select(CalendarYear.year)))
-    return {"items": items, "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
-            "entered_years": entered, "needs_schedule": years_needing_schedule(rt)}
+    return {
+        "items": items,
+        "packaged_years": [PACKAGED_YEARS.start, PACKAGED_YEARS.stop - 1],
+        "entered_years": entered,
+        "needs_schedule": years_needing_schedule(rt),
+    }
 
 
 NOTICE_FORMS = ("auto", "text", "csv", "json")
@@ -113,18 +136,34 @@ def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any, form: Any
         raise Invalid("the notice sets no day", [{"field": "text", "message": "no holiday or workday found"}])
     problems = notice_problems(days, year)
     if problems:
-        raise Invalid(f"the {year} notice is incomplete: " + "; ".join(p.message for p in problems),
-                      [{"field": "text", "message": p.message, **({"holiday": p.holiday} if p.holiday else {})}
-                       for p in problems])
+        raise Invalid(
+            f"the {year} notice is incomplete: " + "; ".join(p.message for p in problems),
+            [
+                {"field": "text", "message": p.message, **({"holiday": p.holiday} if p.holiday else {})}
+                for p in problems
+            ],
+        )
     now = rt.clock.now()
     with rt.db.write() as s:
-        s.execute(delete(CalendarOverride).where(CalendarOverride.source == "notice",
-                                                 CalendarOverride.day >= date(year, 1, 1),
-                                                 CalendarOverride.day <= date(year, 12, 31)))
+        s.execute(
+            delete(CalendarOverride).where(
+                CalendarOverride.source == "notice",
+                CalendarOverride.day >= date(year, 1, 1),
+                CalendarOverride.day <= date(year, 12, 31),
+            )
+        )
         s.execute(delete(CalendarOverride).where(CalendarOverride.day.in_([d.day for d in days])))
         for d in days:
-            s.add(CalendarOverride(day=d.day, is_workday=d.is_workday, name=d.name, source="notice",
-                                   changed_by_id=viewer.id, changed_at=now))
+            s.add(
+                CalendarOverride(
+                    day=d.day,
+                    is_workday=d.is_workday,
+                    name=d.name,
+                    source="notice",
+                    changed_by_id=viewer.id,
+                    changed_at=now,
+                )
+            )
         row = s.get(CalendarYear, year)
         if row is None:
             s.add(CalendarYear(year=year, notice=text, entered_by_id=viewer.id, entered_at=now))
@@ -174,12 +213,19 @@ def _day(value: Any) -> date:
 
 
 def _bump(s, now: datetime) -> None:
-    if s.execute(update(CalendarRevision).where(CalendarRevision.id == 1)
-                 .values(revision=CalendarRevision.revision + 1, changed_at=now)).rowcount == 0:
+    if (
+        s.execute(
+            update(CalendarRevision)
+            .where(CalendarRevision.id == 1)
+            .values(revision=CalendarRevision.revision + 1, changed_at=now)
+        ).rowcount
+        == 0
+    ):
         s.add(CalendarRevision(id=1, revision=1, changed_at=now))
 
 
 # -- recompute -----------------------------------------------------------------------------------
+
 
 def recompute_provisional(rt: Runtime, viewer: Viewer | None = None) -> dict[str, int]:
     """Recompute every open provisional deadline with the current calendar; one transaction per instance.
@@ -191,13 +237,16 @@ def recompute_provisional(rt: Runtime, viewer: Viewer | None = None) -> dict[str
     if viewer is not None:
         _require_owner(viewer)
     with rt.db.read() as s:
-        from_timers = s.scalars(select(Timer.instance_id).where(Timer.provisional.is_(True),
-                                                                Timer.status.in_(deadlines.OPEN_STATUSES)))
-        from_tasks = s.scalars(select(HumanTask.instance_id).where(HumanTask.due_provisional.is_(True),
-                                                                   HumanTask.state == "ready"))
+        from_timers = s.scalars(
+            select(Timer.instance_id).where(Timer.provisional.is_(True), Timer.status.in_(deadlines.OPEN_STATUSES))
+        )
+        from_tasks = s.scalars(
+            select(HumanTask.instance_id).where(HumanTask.due_provisional.is_(True), HumanTask.state == "ready")
+        )
         instance_ids = sorted(set(from_timers) | set(from_tasks))
-        complaint_ids = list(s.scalars(select(Complaint.id).where(Complaint.clocks_provisional.is_(True),
-                                                                  Complaint.status == "open")))
+        complaint_ids = list(
+            s.scalars(select(Complaint.id).where(Complaint.clocks_provisional.is_(True), Complaint.status == "open"))
+        )
     timers = timers_moved = deadlines_moved = 0
     for instance_id in instance_ids:
         recomputed, moved, tasks_moved = _recompute_instance(rt, instance_id)
@@ -206,14 +255,21 @@ def recompute_provisional(rt: Runtime, viewer: Viewer | None = None) -> dict[str
         deadlines_moved += _recompute_complaint(rt, complaint_id)
     with rt.db.read() as s:
         still = provisional_counts(s)
-    return {"instances": len(instance_ids), "complaints": len(complaint_ids), "timers": timers,
-            "timers_moved": timers_moved, "deadlines_moved": deadlines_moved,
-            "still_provisional": sum(still.values())}
+    return {
+        "instances": len(instance_ids),
+        "complaints": len(complaint_ids),
+        "timers": timers,
+        "timers_moved": timers_moved,
+        "deadlines_moved": deadlines_moved,
+        "still_provisional": sum(still.values()),
+    }
 
 
 def _task_dues(s, instance_id: int) -> dict[int, tuple]:
-    return {t.id: (t.due_at, t.warn_at) for t in s.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready"))}
+    return {
+        t.id: (t.due_at, t.warn_at)
+        for t in s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready"))
+    }
 
 
 def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
@@ -239,16 +295,24 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
             limit = deadlines.limit_of(rt, row.sla_step, severity)
             for shift in (row.details or {}).get("shifts", []):
                 if shift.get("kind") == "pause":
-                    due = deadlines.resumed(rt, limit, due, datetime.fromisoformat(shift["paused_at"]),
-                                            datetime.fromisoformat(shift["resumed_at"]))
+                    due = deadlines.resumed(
+                        rt,
+                        limit,
+                        due,
+                        datetime.fromisoformat(shift["paused_at"]),
+                        datetime.fromisoformat(shift["resumed_at"]),
+                    )
                 elif shift.get("kind") == "extension":
                     due = deadlines.extended(rt, limit, due, shift.get("working_days"), shift.get("hours"))
             return Deadline(due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at)), None
 
         moved = deadlines.move_timers(s, locked, rows, compute, now)
         AuditLog(s, instance_id).append(
-            "sla.recomputed", at=now, actor=SYSTEM.name,
-            after={str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()})
+            "sla.recomputed",
+            at=now,
+            actor=SYSTEM.name,
+            after={str(k): {"from": old.isoformat(), "to": new.isoformat()} for k, (old, new) in moved.items()},
+        )
         s.flush()
         tasks_moved = sum(before.get(k) != v for k, v in _task_dues(s, instance_id).items())
         return len(moved), sum(old != new for old, new in moved.values()), tasks_moved

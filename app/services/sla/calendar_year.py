@@ -1,4 +1,5 @@
 """A year of the working calendar at a glance: every day's status by month, for the calendar page."""
+
 from __future__ import annotations
 
 import calendar as gregorian
@@ -9,6 +10,7 @@ from typing import Any
 from ...models import CalendarYear
 from . import calendar_admin
 from ..runtime import Runtime
+
 
 def _kind(is_workday: bool, day: date, name: str) -> str:
     """work | rest (an ordinary weekend) | holiday (a day off on a weekday, or a named one) | makeup (a weekend worked)."""
@@ -34,8 +36,16 @@ def year_at_a_glance(rt: Runtime, year: int) -> dict[str, Any]:
                 st = cal.describe(day)
                 kind = _kind(st.is_workday, day, st.name)
                 totals[kind] += 1
-                cells.append({"day": day.day, "iso": day.isoformat(), "kind": kind, "name": st.name,
-                              "source": st.source, "provisional": st.provisional})
+                cells.append(
+                    {
+                        "day": day.day,
+                        "iso": day.isoformat(),
+                        "kind": kind,
+                        "name": st.name,
+                        "source": st.source,
+                        "provisional": st.provisional,
+                    }
+                )
             weeks.append(cells)
         months.append({"month": month, "weeks": weeks})
     with rt.db.read() as s:

@@ -5,6 +5,7 @@ and the working calendar, move on resume, and are recomputed when they were prov
 year's official schedule arrives. A clock is met when the customer got the reply: the first
 completed step of REPLY_STEPS (the feedback step tells the customer the result).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,13 +38,27 @@ def replied_at(s, instance_ids: list[int]) -> dict[int, datetime]:
     """When each complaint's customer first got the result (a REPLY_STEPS task completed), if yet."""
     if not instance_ids:
         return {}
-    return dict(s.execute(select(HumanTask.instance_id, func.min(HumanTask.completed_at)).where(
-        HumanTask.instance_id.in_(instance_ids), HumanTask.element_id.in_(REPLY_STEPS),
-        HumanTask.state == "completed").group_by(HumanTask.instance_id)).all())
+    return dict(
+        s.execute(
+            select(HumanTask.instance_id, func.min(HumanTask.completed_at))
+            .where(
+                HumanTask.instance_id.in_(instance_ids),
+                HumanTask.element_id.in_(REPLY_STEPS),
+                HumanTask.state == "completed",
+            )
+            .group_by(HumanTask.instance_id)
+        ).all()
+    )
 
 
-def clock_state(due: datetime | None, warn: datetime | None, now: datetime, *, paused_at: datetime | None = None,
-                met_at: datetime | None = None) -> dict[str, Any]:
+def clock_state(
+    due: datetime | None,
+    warn: datetime | None,
+    now: datetime,
+    *,
+    paused_at: datetime | None = None,
+    met_at: datetime | None = None,
+) -> dict[str, Any]:
     """Deadline, seconds left and state (on_time, warning, breached, paused, met, none) of one clock."""
     if due is None:
         return {"due_at": None, "warn_at": None, "seconds_left": None, "state": "none"}
@@ -54,8 +69,12 @@ def clock_state(due: datetime | None, warn: datetime | None, now: datetime, *, p
     else:
         reference = now
         state = "breached" if now >= due else "warning" if warn is not None and now >= warn else "on_time"
-    return {"due_at": due.isoformat(), "warn_at": warn.isoformat() if warn else None,
-            "seconds_left": int((due - reference).total_seconds()), "state": state}
+    return {
+        "due_at": due.isoformat(),
+        "warn_at": warn.isoformat() if warn else None,
+        "seconds_left": int((due - reference).total_seconds()),
+        "state": state,
+    }
 
 
 _RANK = {"breached": 5, "paused": 4, "warning": 3, "on_time": 2, "met": 1, "none": 0}
@@ -66,8 +85,9 @@ def complaint_sla(c: Complaint, now: datetime, replied: datetime | None) -> dict
     replied = replied or c.closed_at  # a complaint closed without a feedback step stops its clocks there
     clocks = {}
     for clock in CLOCKS:
-        view = clock_state(getattr(c, f"{clock}_due_at"), getattr(c, f"{clock}_warn_at"), now,
-                           paused_at=c.suspended_at, met_at=replied)
+        view = clock_state(
+            getattr(c, f"{clock}_due_at"), getattr(c, f"{clock}_warn_at"), now, paused_at=c.suspended_at, met_at=replied
+        )
         clocks[clock] = view | {"provisional": bool(c.clocks_provisional) and view["state"] != "met"}
     open_clocks = [v for v in clocks.values() if v["state"] not in ("met", "none")]
     nearest = min(open_clocks, key=lambda v: v["due_at"]) if open_clocks else None

@@ -4,6 +4,7 @@ Used by suspend/resume, extensions and the recompute after a year's official sch
 Always inside the caller's write transaction, with the instance row locked (PostgreSQL
 ``FOR UPDATE``; SQLite's writer lock), so the timer tick cannot fire a timer while it moves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,16 +37,20 @@ def lock_instance(rt: Runtime, s, instance_id: int) -> Locked:
     """Lock an instance's row and load its state (inside a write transaction)."""
     if s.bind.dialect.name == "postgresql":
         s.execute(text("SELECT id FROM process_instance WHERE id = :id FOR UPDATE"), {"id": instance_id})
-    got = s.execute(select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.process_version_id)
-                    .where(ProcessInstance.id == instance_id)).one()
+    got = s.execute(
+        select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.process_version_id).where(
+            ProcessInstance.id == instance_id
+        )
+    ).one()
     model = rt.model(got.process_version_id)
     return Locked(instance_id, got.version, model, rt.engine.load(model.bundle, got.state))
 
 
 def bump_version(s, instance_id: int) -> None:
     """Make any save prepared from an older read of the instance fail with a Conflict."""
-    s.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
-              .values(version=ProcessInstance.version + 1))
+    s.execute(
+        update(ProcessInstance).where(ProcessInstance.id == instance_id).values(version=ProcessInstance.version + 1)
+    )
 
 
 def severity_of(s, instance_id: int) -> str:
@@ -68,7 +73,9 @@ def resumed(rt: Runtime, limit: Limit | None, due: Deadline, paused_at: datetime
     return limit.resumed(due, paused_at, resumed_at, rt.calendar)
 
 
-def extended(rt: Runtime, limit: Limit | None, due: Deadline, working_days: int | None, hours: float | None) -> Deadline:
+def extended(
+    rt: Runtime, limit: Limit | None, due: Deadline, working_days: int | None, hours: float | None
+) -> Deadline:
     """A deadline moved by an approved extension: N working days, or hours (working when the step counts so)."""
     cal = rt.calendar
     if working_days:
@@ -80,8 +87,13 @@ def extended(rt: Runtime, limit: Limit | None, due: Deadline, working_days: int 
     return Deadline(moved.at, moved.provisional or due.provisional)
 
 
-def move_timers(s, locked: Locked, rows: list[Timer], compute: Callable[[Timer], tuple[Deadline, dict[str, Any] | None]],
-                now: datetime) -> dict[int, tuple[datetime, datetime]]:
+def move_timers(
+    s,
+    locked: Locked,
+    rows: list[Timer],
+    compute: Callable[[Timer], tuple[Deadline, dict[str, Any] | None]],
+    now: datetime,
+) -> dict[int, tuple[datetime, datetime]]:
     """Re-set each row's due (engine state and row), record the shift, save; return {row id: (old, new)}."""
     moved = {}
     waiting = {t.task_id for t in locked.inst.waiting_timers()}
@@ -115,7 +127,9 @@ def refresh_task_deadlines(s, instance_id: int) -> None:
             task.warn_at = min(t.due_at for t in warning)
 
 
-def open_timers(s, instance_id: int, attached_to: str | None = None, status: tuple[str, ...] = OPEN_STATUSES) -> list[Timer]:
+def open_timers(
+    s, instance_id: int, attached_to: str | None = None, status: tuple[str, ...] = OPEN_STATUSES
+) -> list[Timer]:
     q = select(Timer).where(Timer.instance_id == instance_id, Timer.status.in_(status))
     if attached_to is not None:
         q = q.where(Timer.attached_to == attached_to)

@@ -4,6 +4,7 @@ An approved extension moves the step's breach and warning timers (engine state a
 task's deadline by the working days asked for, or by hours (working hours when the step's limit
 counts working time, wall-clock otherwise). Both the request and the decision are audit events.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,11 +34,19 @@ MAX_HOURS = 720
 
 def request_view(r: ExtensionRequest) -> dict[str, Any]:
     return {
-        "id": r.id, "task_id": r.task_id, "instance_id": r.instance_id, "working_days": r.working_days,
-        "hours": float(r.hours) if r.hours is not None else None, "reason": r.reason, "status": r.status,
-        "requested_by_id": r.requested_by_id, "created_at": r.created_at.isoformat(),
-        "decided_by_id": r.decided_by_id, "decided_at": deadlines.iso(r.decided_at),
-        "decision_reason": r.decision_reason, "old_due_at": deadlines.iso(r.old_due_at),
+        "id": r.id,
+        "task_id": r.task_id,
+        "instance_id": r.instance_id,
+        "working_days": r.working_days,
+        "hours": float(r.hours) if r.hours is not None else None,
+        "reason": r.reason,
+        "status": r.status,
+        "requested_by_id": r.requested_by_id,
+        "created_at": r.created_at.isoformat(),
+        "decided_by_id": r.decided_by_id,
+        "decided_at": deadlines.iso(r.decided_at),
+        "decision_reason": r.decision_reason,
+        "old_due_at": deadlines.iso(r.old_due_at),
         "new_due_at": deadlines.iso(r.new_due_at),
     }
 
@@ -52,7 +61,10 @@ def _until(body: dict[str, Any], now) -> datetime | None:
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        raise Invalid("bad until", [{"field": "until", "message": "an instant with its time zone, e.g. 2026-11-05T18:00:00+08:00"}])
+        raise Invalid(
+            "bad until",
+            [{"field": "until", "message": "an instant with its time zone, e.g. 2026-11-05T18:00:00+08:00"}],
+        )
     if to_utc(at) <= now:
         raise Invalid("until is past", [{"field": "until", "message": "the new deadline must be in the future"}])
     return to_utc(at)
@@ -61,11 +73,16 @@ def _until(body: dict[str, Any], now) -> datetime | None:
 def _amount(body: dict[str, Any]) -> tuple[int | None, float | None]:
     days, hours = body.get("working_days"), body.get("hours")
     if (days is None) == (hours is None):
-        raise Invalid("give working_days, hours or until",
-                      [{"field": "working_days", "message": "exactly one of working_days, hours and until"}])
+        raise Invalid(
+            "give working_days, hours or until",
+            [{"field": "working_days", "message": "exactly one of working_days, hours and until"}],
+        )
     if days is not None:
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WORKING_DAYS:
-            raise Invalid("bad working_days", [{"field": "working_days", "message": f"a whole number from 1 to {MAX_WORKING_DAYS}"}])
+            raise Invalid(
+                "bad working_days",
+                [{"field": "working_days", "message": f"a whole number from 1 to {MAX_WORKING_DAYS}"}],
+            )
         return days, None
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= MAX_HOURS:
         raise Invalid("bad hours", [{"field": "hours", "message": f"a number above 0, at most {MAX_HOURS}"}])
@@ -77,8 +94,11 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
     reason = require_reason(body.get("reason"))
     now = rt.clock.now()
     until = _until(body, now)
-    days, hours = (None, None) if until is not None and body.get("working_days") is None \
-        and body.get("hours") is None else _amount(body)
+    days, hours = (
+        (None, None)
+        if until is not None and body.get("working_days") is None and body.get("hours") is None
+        else _amount(body)
+    )
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
         may_work = t is not None and policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
@@ -86,24 +106,48 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
             raise NotFound(f"task {task_id} does not exist or is not yours to work")
         if t.state != "ready":
             raise Conflict(f"the task is already {t.state}")
-        pending = s.scalar(select(ExtensionRequest.id).where(ExtensionRequest.task_id == task_id,
-                                                             ExtensionRequest.status == "pending"))
+        pending = s.scalar(
+            select(ExtensionRequest.id).where(ExtensionRequest.task_id == task_id, ExtensionRequest.status == "pending")
+        )
         if pending is not None:
             raise Conflict(f"extension request {pending} is already waiting for a decision")
-        r = ExtensionRequest(task_id=task_id, instance_id=t.instance_id, working_days=days,
-                             hours=Decimal(str(hours)) if hours is not None else None, reason=reason,
-                             status="pending", requested_by_id=viewer.id, created_at=now, old_due_at=t.due_at,
-                             new_due_at=until)
+        r = ExtensionRequest(
+            task_id=task_id,
+            instance_id=t.instance_id,
+            working_days=days,
+            hours=Decimal(str(hours)) if hours is not None else None,
+            reason=reason,
+            status="pending",
+            requested_by_id=viewer.id,
+            created_at=now,
+            old_due_at=t.due_at,
+            new_due_at=until,
+        )
         s.add(r)
         s.flush()
-        AuditLog(s, t.instance_id).append("sla.extension_requested", at=now, actor=viewer.name, actor_id=viewer.id,
-                                          task_id=t.id, element_id=t.element_id, element_name=t.name, reason=reason,
-                                          after={"request_id": r.id, "working_days": days, "hours": hours,
-                                                 "until": deadlines.iso(until), "due_at": deadlines.iso(t.due_at)})
+        AuditLog(s, t.instance_id).append(
+            "sla.extension_requested",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            task_id=t.id,
+            element_id=t.element_id,
+            element_name=t.name,
+            reason=reason,
+            after={
+                "request_id": r.id,
+                "working_days": days,
+                "hours": hours,
+                "until": deadlines.iso(until),
+                "due_at": deadlines.iso(t.due_at),
+            },
+        )
         return request_view(r)
 
 
-def list_requests(rt: Runtime, viewer: Viewer, status: str | None = "pending", limit: int = 100) -> list[dict[str, Any]]:
+def list_requests(
+    rt: Runtime, viewer: Viewer, status: str | None = "pending", limit: int = 100
+) -> list[dict[str, Any]]:
     """Extension requests (pending by default): supervisors see all, others their own."""
     q = select(ExtensionRequest)
     if not viewer.can("extension.review_any"):
@@ -116,17 +160,24 @@ def list_requests(rt: Runtime, viewer: Viewer, status: str | None = "pending", l
 
 def pending_with_context(rt: Runtime, viewer: Viewer, limit: int = 200) -> list[dict[str, Any]]:
     """Pending requests with what a supervisor decides on: the step, the complaint, who asks, until when."""
-    q = (select(ExtensionRequest, HumanTask.name, HumanTask.element_id, Complaint.id, Complaint.number, User.display_name)
-         .join(HumanTask, HumanTask.id == ExtensionRequest.task_id)
-         .outerjoin(Complaint, Complaint.instance_id == ExtensionRequest.instance_id)
-         .outerjoin(User, User.id == ExtensionRequest.requested_by_id)
-         .where(ExtensionRequest.status == "pending"))
+    q = (
+        select(
+            ExtensionRequest, HumanTask.name, HumanTask.element_id, Complaint.id, Complaint.number, User.display_name
+        )
+        .join(HumanTask, HumanTask.id == ExtensionRequest.task_id)
+        .outerjoin(Complaint, Complaint.instance_id == ExtensionRequest.instance_id)
+        .outerjoin(User, User.id == ExtensionRequest.requested_by_id)
+        .where(ExtensionRequest.status == "pending")
+    )
     if not viewer.can("extension.review_any"):
         q = q.where(ExtensionRequest.requested_by_id == viewer.id)
     with rt.db.read() as s:
         rows = s.execute(q.order_by(ExtensionRequest.created_at).limit(limit)).all()
-    return [request_view(r) | {"task_name": name, "element_id": element, "complaint_id": cid, "number": number,
-                               "requested_by": who} for r, name, element, cid, number, who in rows]
+    return [
+        request_view(r)
+        | {"task_name": name, "element_id": element, "complaint_id": cid, "number": number, "requested_by": who}
+        for r, name, element, cid, number, who in rows
+    ]
 
 
 def decide_extension(rt: Runtime, viewer: Viewer, request_id: int, approve: bool, reason: Any = None) -> dict[str, Any]:
@@ -158,11 +209,23 @@ def decide_extension(rt: Runtime, viewer: Viewer, request_id: int, approve: bool
         r.status = "approved" if approve else "rejected"
         r.decided_by_id, r.decided_at, r.decision_reason = viewer.id, now, reason
         audit = AuditLog(s, r.instance_id)
-        audit.append(f"sla.extension_{r.status}", at=now, actor=viewer.name, actor_id=viewer.id, task_id=t.id,
-                     element_id=t.element_id, element_name=t.name, reason=reason,
-                     before={"due_at": deadlines.iso(r.old_due_at)},
-                     after={"request_id": r.id, "due_at": deadlines.iso(r.new_due_at),
-                            "working_days": r.working_days, "hours": float(r.hours) if r.hours is not None else None})
+        audit.append(
+            f"sla.extension_{r.status}",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            task_id=t.id,
+            element_id=t.element_id,
+            element_name=t.name,
+            reason=reason,
+            before={"due_at": deadlines.iso(r.old_due_at)},
+            after={
+                "request_id": r.id,
+                "due_at": deadlines.iso(r.new_due_at),
+                "working_days": r.working_days,
+                "hours": float(r.hours) if r.hours is not None else None,
+            },
+        )
         return request_view(r)
 
 
@@ -172,8 +235,17 @@ def _move_step_to(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, reason, vie
     if r.new_due_at <= now:
         raise Conflict("the requested date has passed; ask again with a later one")
     locked = deadlines.lock_instance(rt, s, t.instance_id)
-    ext = supervision.Extension(t.element_id, None, r.new_due_at, reason, "until", old_due=t.due_at,
-                                old_warn=t.warn_at, task_id=t.id, task_name=t.name)
+    ext = supervision.Extension(
+        t.element_id,
+        None,
+        r.new_due_at,
+        reason,
+        "until",
+        old_due=t.due_at,
+        old_warn=t.warn_at,
+        task_id=t.id,
+        task_name=t.name,
+    )
     try:
         supervision.apply(locked.inst, ext, now, skip=frozenset({PROMISE_STEP}))
     except TaskNotReady as exc:
@@ -188,8 +260,11 @@ def _move_step_to(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, reason, vie
 def _move_step(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, now) -> dict:
     severity = deadlines.severity_of(s, t.instance_id)
     locked = deadlines.lock_instance(rt, s, t.instance_id)
-    rows = [row for row in deadlines.open_timers(s, t.instance_id, attached_to=t.element_id)
-            if row.kind in ("breach", "warning")]
+    rows = [
+        row
+        for row in deadlines.open_timers(s, t.instance_id, attached_to=t.element_id)
+        if row.kind in ("breach", "warning")
+    ]
     hours = float(r.hours) if r.hours is not None else None
 
     def compute(row: Timer):

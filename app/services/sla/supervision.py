@@ -7,6 +7,7 @@ warning timer to the same lead before it (re-arming timers that already fired, s
 escalates again), the step's task shows the new deadline and is no longer overdue, and the
 change is an audit event in the complaint's 时限变更记录.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,21 +55,33 @@ def requested(view: TaskView | None, submitted: dict[str, Any], now: datetime) -
         if until is None:
             raise Invalid(f"{field} is required to extend", [{"field": field, "message": "give the new deadline"}])
         if until <= now:
-            raise Invalid(f"{field} must be later than now",
-                          [{"field": field, "message": "the new deadline must be in the future"}])
+            raise Invalid(
+                f"{field} must be later than now",
+                [{"field": field, "message": "the new deadline must be in the future"}],
+            )
         note = submitted.get(f"{prefix}_note")
-        return Extension(view.properties["supervisedElement"], view.properties.get("slaStep"), until,
-                         note if isinstance(note, str) else None, field)
+        return Extension(
+            view.properties["supervisedElement"],
+            view.properties.get("slaStep"),
+            until,
+            note if isinstance(note, str) else None,
+            field,
+        )
     return None
 
 
 def read_current(s, instance_id: int, ext: Extension) -> None:
     """Fill in the supervised task's present deadline and warning (to keep the warning's lead)."""
-    row = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready",
-                                            HumanTask.element_id == ext.element_id)).first()
+    row = s.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.state == "ready", HumanTask.element_id == ext.element_id
+        )
+    ).first()
     if row is None:
-        raise Invalid(f"the supervised step {ext.element_id} is no longer open; nothing to extend",
-                      [{"field": ext.field, "message": "the step is already done"}])
+        raise Invalid(
+            f"the supervised step {ext.element_id} is no longer open; nothing to extend",
+            [{"field": ext.field, "message": "the step is already done"}],
+        )
     ext.task_id, ext.task_name, ext.old_due, ext.old_warn = row.id, row.name, row.due_at, row.warn_at
 
 
@@ -82,15 +95,35 @@ def apply(inst: Instance, ext: Extension, now: datetime, skip: frozenset[str] = 
     ext.timers = inst.rearm_sla_timers(ext.element_id, ext.sla_step, due, skip)
 
 
-def record(s, log: AuditLog, instance_id: int, ext: Extension, actor: str, actor_id: int | None,
-           supervise_task_id: str, now: datetime) -> None:
+def record(
+    s,
+    log: AuditLog,
+    instance_id: int,
+    ext: Extension,
+    actor: str,
+    actor_id: int | None,
+    supervise_task_id: str,
+    now: datetime,
+) -> None:
     """Copy the new deadline onto the step's task row and write the 时限变更记录 event."""
     deadlines.refresh_task_deadlines(s, instance_id)
-    log.append("sla.extended", at=now, actor=actor, actor_id=actor_id, task_id=ext.task_id,
-               element_id=ext.element_id, element_name=ext.task_name, reason=ext.note,
-               before={"due_at": deadlines.iso(ext.old_due)},
-               after={"due_at": ext.until.isoformat(), "step": ext.sla_step, "by_task_id": supervise_task_id,
-                      "timers": ext.timers or {}})
+    log.append(
+        "sla.extended",
+        at=now,
+        actor=actor,
+        actor_id=actor_id,
+        task_id=ext.task_id,
+        element_id=ext.element_id,
+        element_name=ext.task_name,
+        reason=ext.note,
+        before={"due_at": deadlines.iso(ext.old_due)},
+        after={
+            "due_at": ext.until.isoformat(),
+            "step": ext.sla_step,
+            "by_task_id": supervise_task_id,
+            "timers": ext.timers or {},
+        },
+    )
 
 
 def _instant(value: Any) -> datetime | None:
@@ -103,4 +136,3 @@ def _instant(value: Any) -> datetime | None:
     except ValueError:
         return None
     return to_utc(at) if at.tzinfo else None
-

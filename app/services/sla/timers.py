@@ -12,6 +12,7 @@ its rows are claimed again by the others. A failing instance rolls back to its s
 due rows get a back-off (2, 4, 8 ... s, at most 5 min); after TIMER_MAX_ATTEMPTS failures they
 become incidents that a supervisor lists and retries. Other instances of the batch go on.
 """
+
 from __future__ import annotations
 
 import logging
@@ -78,19 +79,28 @@ def fire_batch(rt: Runtime, size: int) -> BatchResult:
 
 def claim(s, now, size: int) -> list[int]:
     """Lock the instances owning the earliest due timers, skipping those another process holds."""
-    q = (select(ProcessInstance.id)
-         .join(Timer, Timer.instance_id == ProcessInstance.id)
-         .where(Timer.status == "waiting", Timer.due_at < now, ProcessInstance.status == "running",
-                or_(Timer.next_attempt_at.is_(None), Timer.next_attempt_at <= now))
-         .order_by(Timer.due_at)
-         .limit(size)
-         .with_for_update(of=ProcessInstance, skip_locked=True))
+    q = (
+        select(ProcessInstance.id)
+        .join(Timer, Timer.instance_id == ProcessInstance.id)
+        .where(
+            Timer.status == "waiting",
+            Timer.due_at < now,
+            ProcessInstance.status == "running",
+            or_(Timer.next_attempt_at.is_(None), Timer.next_attempt_at <= now),
+        )
+        .order_by(Timer.due_at)
+        .limit(size)
+        .with_for_update(of=ProcessInstance, skip_locked=True)
+    )
     return list(dict.fromkeys(s.scalars(q)))  # one instance may own several due rows
 
 
 def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
-    got = s.execute(select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.process_version_id)
-                    .where(ProcessInstance.id == instance_id)).one()
+    got = s.execute(
+        select(ProcessInstance.state, ProcessInstance.version, ProcessInstance.process_version_id).where(
+            ProcessInstance.id == instance_id
+        )
+    ).one()
     model = rt.model(got.process_version_id)
     inst = rt.engine.load(model.bundle, got.state)
     waiting = {t.task_id for t in inst.waiting_timers()}
@@ -98,35 +108,63 @@ def _fire_instance(rt: Runtime, s, instance_id: int, now) -> int:
     fired_ids = {step.task_id for step in steps if step.task_id in waiting}
     if not fired_ids:
         raise NothingDue("the instance's state has no timer due yet")
-    write_step(s, rt, Step(instance_id, inst, now, got.version, fired_task_ids=fired_ids),
-               lambda audit, changes: _audit_fired(s, audit, instance_id, model, inst, steps, fired_ids, changes, now))
+    write_step(
+        s,
+        rt,
+        Step(instance_id, inst, now, got.version, fired_task_ids=fired_ids),
+        lambda audit, changes: _audit_fired(s, audit, instance_id, model, inst, steps, fired_ids, changes, now),
+    )
     return len(fired_ids)
 
 
 def _audit_fired(s, audit: AuditLog, instance_id: int, model, inst, steps, fired_ids: set[str], changes, now) -> None:
     """The timers' events: fired, warned, breached (and escalated), what the engine ran and raised."""
     # A timer that had become an incident and now fired with a retried sibling is done too.
-    revived = list(s.scalars(select(Timer).where(Timer.instance_id == instance_id, Timer.status == "incident",
-                                                 Timer.task_id.in_(fired_ids))))
+    revived = list(
+        s.scalars(
+            select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == "incident", Timer.task_id.in_(fired_ids)
+            )
+        )
+    )
     for row in revived:
         row.status, row.fired_at = "fired", now
     breaches = []
     for row in [*changes.fired_timers, *revived]:
         if row.kind == "breach":
             breaches.append(row)
-        audit.append(_EVENT_OF_KIND.get(row.kind, "timer.fired"), at=now, actor=SCHEDULER.name, task_id=row.task_id,
-                     element_id=row.element_id, element_name=model.bundle.element_name(row.element_id),
-                     after={"step": row.sla_step, "attached_to": row.attached_to, "due_at": row.due_at.isoformat(),
-                            "provisional": row.provisional})
+        audit.append(
+            _EVENT_OF_KIND.get(row.kind, "timer.fired"),
+            at=now,
+            actor=SCHEDULER.name,
+            task_id=row.task_id,
+            element_id=row.element_id,
+            element_name=model.bundle.element_name(row.element_id),
+            after={
+                "step": row.sla_step,
+                "attached_to": row.attached_to,
+                "due_at": row.due_at.isoformat(),
+                "provisional": row.provisional,
+            },
+        )
     if breaches:
         report_rollups.mark_breached(s, instance_id)  # the search's "breached ever"
     record_steps(audit, inst, [x for x in steps if x.task_id not in fired_ids], SCHEDULER, now)
     audit_new_tasks(audit, changes, SCHEDULER, now, ready=True)
     for task in changes.created_tasks if breaches else ():
-        audit.append("sla.escalated", at=now, actor=SCHEDULER.name, task_id=task.id, element_id=task.element_id,
-                     element_name=task.name,
-                     after={"step": breaches[0].sla_step, "to_group": task.candidate_group,
-                            "due_at": task.due_at.isoformat() if task.due_at else None})
+        audit.append(
+            "sla.escalated",
+            at=now,
+            actor=SCHEDULER.name,
+            task_id=task.id,
+            element_id=task.element_id,
+            element_name=task.name,
+            after={
+                "step": breaches[0].sla_step,
+                "to_group": task.candidate_group,
+                "due_at": task.due_at.isoformat() if task.due_at else None,
+            },
+        )
     if inst.completed:
         audit.append("instance.completed", at=now, actor=SYSTEM.name)
 
@@ -134,26 +172,42 @@ def _audit_fired(s, audit: AuditLog, instance_id: int, model, inst, steps, fired
 def _record_failure(rt: Runtime, s, instance_id: int, now, error: str) -> None:
     max_attempts = rt.settings["TIMER_MAX_ATTEMPTS"]
     audit = None
-    for row in s.scalars(select(Timer).where(Timer.instance_id == instance_id, Timer.status == "waiting",
-                                             Timer.due_at < now)):
+    for row in s.scalars(
+        select(Timer).where(Timer.instance_id == instance_id, Timer.status == "waiting", Timer.due_at < now)
+    ):
         row.attempts += 1
         row.last_error = error[:2000]
         if row.attempts >= max_attempts:
             row.status, row.next_attempt_at = "incident", None
             audit = audit or AuditLog(s, instance_id)
-            audit.append("timer.incident", at=now, actor=SCHEDULER.name, task_id=row.task_id,
-                         element_id=row.element_id, reason=row.last_error, after={"attempts": row.attempts})
+            audit.append(
+                "timer.incident",
+                at=now,
+                actor=SCHEDULER.name,
+                task_id=row.task_id,
+                element_id=row.element_id,
+                reason=row.last_error,
+                after={"attempts": row.attempts},
+            )
         else:
-            row.next_attempt_at = now + timedelta(seconds=min(2 ** row.attempts, 300))
+            row.next_attempt_at = now + timedelta(seconds=min(2**row.attempts, 300))
 
 
 # -- incidents ---------------------------------------------------------------------------------
 
+
 def incident_view(row: Timer, complaint_id: int | None = None) -> dict[str, Any]:
     return {
-        "id": row.id, "instance_id": row.instance_id, "complaint_id": complaint_id, "task_id": row.task_id,
-        "element_id": row.element_id, "kind": row.kind, "sla_step": row.sla_step,
-        "due_at": row.due_at.isoformat(), "attempts": row.attempts, "last_error": row.last_error,
+        "id": row.id,
+        "instance_id": row.instance_id,
+        "complaint_id": complaint_id,
+        "task_id": row.task_id,
+        "element_id": row.element_id,
+        "kind": row.kind,
+        "sla_step": row.sla_step,
+        "due_at": row.due_at.isoformat(),
+        "attempts": row.attempts,
+        "last_error": row.last_error,
         "status": row.status,
     }
 
@@ -166,8 +220,14 @@ def _require_overseer(viewer: Viewer) -> None:
 def list_incidents(rt: Runtime, viewer: Viewer, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     """Timers that failed TIMER_MAX_ATTEMPTS times, oldest due first."""
     _require_overseer(viewer)
-    q = (select(Timer, Complaint.id).outerjoin(Complaint, Complaint.instance_id == Timer.instance_id)
-         .where(Timer.status == "incident").order_by(Timer.due_at, Timer.id).limit(min(limit, 500)).offset(offset))
+    q = (
+        select(Timer, Complaint.id)
+        .outerjoin(Complaint, Complaint.instance_id == Timer.instance_id)
+        .where(Timer.status == "incident")
+        .order_by(Timer.due_at, Timer.id)
+        .limit(min(limit, 500))
+        .offset(offset)
+    )
     with rt.db.read() as s:
         return [incident_view(row, cid) for row, cid in s.execute(q)]
 
@@ -184,7 +244,13 @@ def retry_incident(rt: Runtime, viewer: Viewer, timer_id: int) -> dict[str, Any]
         if suspended is not None:
             raise Conflict("the complaint is suspended; resume it first")
         row.status, row.attempts, row.next_attempt_at = "waiting", 0, None
-        AuditLog(s, row.instance_id).append("timer.retried", at=now, actor=viewer.name, actor_id=viewer.id,
-                                            task_id=row.task_id, element_id=row.element_id,
-                                            before={"last_error": row.last_error})
+        AuditLog(s, row.instance_id).append(
+            "timer.retried",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            task_id=row.task_id,
+            element_id=row.element_id,
+            before={"last_error": row.last_error},
+        )
         return incident_view(row)

@@ -12,6 +12,7 @@ was loaded and, once per step:
 - on reopening (the customer was unsatisfied): counts it and flags the complaint as a repeat;
 - on an appeal: checks the withdrawal proof was uploaded, and records the outcome when the appeal closes.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,8 +35,18 @@ from . import suggestion_decisions
 
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
-_MATTERS = {"classify", "dispatch", "decide_compensation", "approve_compensation", "count_rehandle", "appeal_settle",
-            "appeal_closed_notice", "appeal_director", *HANDLING, *BRANCH_DESKS}
+_MATTERS = {
+    "classify",
+    "dispatch",
+    "decide_compensation",
+    "approve_compensation",
+    "count_rehandle",
+    "appeal_settle",
+    "appeal_closed_notice",
+    "appeal_director",
+    *HANDLING,
+    *BRANCH_DESKS,
+}
 _DONE = "_branch_effects_done"  # task ids already handled on an Instance object (it may be saved twice)
 
 
@@ -61,8 +72,9 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
     if not steps:
         return
     templates = {st.task_id: element_properties(inst.bundle, st.element_id).get("notifyTemplate") for st in steps}
-    if not (any(templates.values()) or submitted.get("customer_email")
-            or any(st.element_id in _MATTERS for st in steps)):
+    if not (
+        any(templates.values()) or submitted.get("customer_email") or any(st.element_id in _MATTERS for st in steps)
+    ):
         return  # most saves (receive, dispatch, track...) need nothing here: no query on the hot path
     complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
     if complaint is not None and submitted.get("customer_email") and not complaint.customer_email:
@@ -83,8 +95,16 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
         except TaskNotReady:  # a task no longer in the tree: the instance's current data
             data = inst.data
         if template:
-            notifications.enqueue(s, rt, template, f"{instance_id}:{step.task_id}:{template}", now,
-                                  complaint=complaint, instance_id=instance_id, data=data)
+            notifications.enqueue(
+                s,
+                rt,
+                template,
+                f"{instance_id}:{step.task_id}:{template}",
+                now,
+                complaint=complaint,
+                instance_id=instance_id,
+                data=data,
+            )
         element = step.element_id
         if complaint is not None and element == "classify":
             _classified(s, rt, complaint, {**data, **submitted}, now, audit)
@@ -101,17 +121,34 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
             level = data.get("approval_level") or "none"
             if complaint is not None:
                 complaint.compensation_status = "not_required" if level == "none" else "pending"
-            audit().append("compensation.decided", at=now, actor="system", element_id=element, task_id=step.task_id,
-                           element_name=step.name,
-                           after={"compensation_type": data.get("compensation_type"), "amount": data.get("compensation_amount"),
-                                  "approval_level": level, "rule": data.get("approval_rule")})
+            audit().append(
+                "compensation.decided",
+                at=now,
+                actor="system",
+                element_id=element,
+                task_id=step.task_id,
+                element_name=step.name,
+                after={
+                    "compensation_type": data.get("compensation_type"),
+                    "amount": data.get("compensation_amount"),
+                    "approval_level": level,
+                    "rule": data.get("approval_rule"),
+                },
+            )
         if element == "approve_compensation":
             _approved(s, complaint, data, step, now, audit)
         if complaint is not None and element == "count_rehandle":
             complaint.reopen_count = (complaint.reopen_count or 0) + 1
             complaint.is_repeat = True
-            audit().append("complaint.reopened", at=now, actor="system", element_id=element, task_id=step.task_id,
-                           reason=data.get("satisfaction_reason"), after={"reopen_count": complaint.reopen_count})
+            audit().append(
+                "complaint.reopened",
+                at=now,
+                actor="system",
+                element_id=element,
+                task_id=step.task_id,
+                reason=data.get("satisfaction_reason"),
+                after={"reopen_count": complaint.reopen_count},
+            )
         if element == "appeal_settle":
             _check_proof(rt, instance_id, data.get("withdrawal_proof") or [])
         if element == "appeal_closed_notice" or element == "appeal_director":
@@ -122,41 +159,83 @@ def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, A
     rules = flow_rules(rt)
     category = data.get("category")
     if category and not complaint.is_repeat:
-        earlier = s.scalars(select(Complaint).where(
-            Complaint.customer_phone == complaint.customer_phone, Complaint.category == category,
-            Complaint.id != complaint.id, Complaint.created_at >= complaint.created_at - timedelta(days=rules.repeat_window_days),
-            Complaint.created_at <= complaint.created_at).order_by(Complaint.created_at.desc()).limit(1)).first()
+        earlier = s.scalars(
+            select(Complaint)
+            .where(
+                Complaint.customer_phone == complaint.customer_phone,
+                Complaint.category == category,
+                Complaint.id != complaint.id,
+                Complaint.created_at >= complaint.created_at - timedelta(days=rules.repeat_window_days),
+                Complaint.created_at <= complaint.created_at,
+            )
+            .order_by(Complaint.created_at.desc())
+            .limit(1)
+        ).first()
         if earlier is not None:
             complaint.is_repeat, complaint.repeat_of_id = True, earlier.id
-            audit().append("complaint.repeat", at=now, actor="system", element_id="classify",
-                           after={"repeat_of": earlier.number, "window_days": rules.repeat_window_days})
+            audit().append(
+                "complaint.repeat",
+                at=now,
+                actor="system",
+                element_id="classify",
+                after={"repeat_of": earlier.number, "window_days": rules.repeat_window_days},
+            )
     if data.get("special_type") == "outage":
         number = str(data.get("incident_id") or "").strip()
         incident = s.scalars(select(OutageIncident).where(OutageIncident.number == number)).first()
         if incident is None:
-            raise Invalid("no such outage incident", [{"field": "incident_id", "message": f"故障单 {number} 不存在 / no incident {number}"}])
+            raise Invalid(
+                "no such outage incident",
+                [{"field": "incident_id", "message": f"故障单 {number} 不存在 / no incident {number}"}],
+            )
         if incident.status != "open":
-            raise Invalid("the outage incident is already resolved", [{"field": "incident_id", "message":
-                          f"故障单 {number} 已修复，请按一般投诉处理 / incident {number} is resolved: classify it as an ordinary complaint"}])
+            raise Invalid(
+                "the outage incident is already resolved",
+                [
+                    {
+                        "field": "incident_id",
+                        "message": f"故障单 {number} 已修复，请按一般投诉处理 / incident {number} is resolved: classify it as an ordinary complaint",
+                    }
+                ],
+            )
         if complaint.outage_incident_id != incident.id:
             complaint.outage_incident_id = incident.id
-            audit().append("outage.linked", at=now, actor="system", element_id="classify",
-                           after={"incident": incident.number, "title": incident.title})
+            audit().append(
+                "outage.linked",
+                at=now,
+                actor="system",
+                element_id="classify",
+                after={"incident": incident.number, "title": incident.title},
+            )
 
 
 def _approved(s: Session, complaint: Complaint | None, data: dict[str, Any], step, now, audit) -> None:
     decision = data.get("approval_decision")
-    by = s.execute(select(HumanTask.completed_by_id, User.username).outerjoin(User, User.id == HumanTask.completed_by_id)
-                   .where(HumanTask.id == step.task_id)).first()
+    by = s.execute(
+        select(HumanTask.completed_by_id, User.username)
+        .outerjoin(User, User.id == HumanTask.completed_by_id)
+        .where(HumanTask.id == step.task_id)
+    ).first()
     if complaint is not None:
         complaint.compensation_status = decision
         if decision == "adjusted" and data.get("approved_amount") is not None:
             complaint.compensation_amount = yuan(data.get("approved_amount"))
-    audit().append(f"compensation.{decision}", at=now, actor=(by.username if by and by.username else "system"),
-                   actor_id=by.completed_by_id if by else None, task_id=step.task_id, element_id=step.element_id,
-                   element_name=step.name, reason=data.get("approval_note"),
-                   after={"approval_level": data.get("approval_level"), "amount": data.get("compensation_amount"),
-                          "approved_amount": data.get("approved_amount"), "compensation_type": data.get("compensation_type")})
+    audit().append(
+        f"compensation.{decision}",
+        at=now,
+        actor=(by.username if by and by.username else "system"),
+        actor_id=by.completed_by_id if by else None,
+        task_id=step.task_id,
+        element_id=step.element_id,
+        element_name=step.name,
+        reason=data.get("approval_note"),
+        after={
+            "approval_level": data.get("approval_level"),
+            "amount": data.get("compensation_amount"),
+            "approved_amount": data.get("approved_amount"),
+            "compensation_type": data.get("compensation_type"),
+        },
+    )
 
 
 def _check_proof(rt: Runtime, instance_id: int, ids: list[str]) -> None:
@@ -170,8 +249,15 @@ def _check_proof(rt: Runtime, instance_id: int, ids: list[str]) -> None:
         if meta.get("instance_id") not in (None, instance_id):
             missing.append(evidence_id)
     if missing:
-        raise Invalid("the withdrawal proof is not uploaded", [{"field": "withdrawal_proof", "message":
-                      f"撤诉证明须先上传（未找到 {', '.join(map(str, missing))}） / upload the withdrawal proof first"}])
+        raise Invalid(
+            "the withdrawal proof is not uploaded",
+            [
+                {
+                    "field": "withdrawal_proof",
+                    "message": f"撤诉证明须先上传（未找到 {', '.join(map(str, missing))}） / upload the withdrawal proof first",
+                }
+            ],
+        )
 
 
 def _appeal_closed(s: Session, instance_id: int, data: dict[str, Any], now) -> None:

@@ -8,6 +8,7 @@ a retry rebuilds the answer from the resource the effect created. A concurrent t
 request fails on the key's unique constraint, its own effect rolls back, and it answers what
 the first one did.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -84,8 +85,15 @@ def record(s: Session, resource: str | None = None) -> None:
         return  # no key, or this request's key was written by an earlier write of the same request
     if p.resource is None:
         p.resource = resource
-    row = IdempotencyKey(user_id=p.user_id, key=p.key, fingerprint=p.fingerprint, method=p.method,
-                         path=p.path[:512], resource=p.resource, created_at=p.created_at)
+    row = IdempotencyKey(
+        user_id=p.user_id,
+        key=p.key,
+        fingerprint=p.fingerprint,
+        method=p.method,
+        path=p.path[:512],
+        resource=p.resource,
+        created_at=p.created_at,
+    )
     s.add(row)
     s.flush()
     p.row_id = row.id
@@ -94,7 +102,9 @@ def record(s: Session, resource: str | None = None) -> None:
 def lookup(rt: Runtime, user_id: int, key: str) -> Stored | None:
     """The stored key of this user, if any."""
     with rt.db.read() as s:
-        row = s.scalars(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)).first()
+        row = s.scalars(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        ).first()
         if row is None:
             return None
         if row.created_at < rt.clock.now() - timedelta(hours=rt.settings.get("IDEMPOTENCY_HOURS", 24)):
@@ -106,8 +116,9 @@ def store_answer(rt: Runtime, p: Pending, status: int, body: Any) -> None:
     """Keep the answer for retries; a failure here only means a retry rebuilds it."""
     try:
         with rt.db.write() as s:
-            s.execute(update(IdempotencyKey).where(IdempotencyKey.id == p.row_id)
-                      .values(status_code=status, response=body))
+            s.execute(
+                update(IdempotencyKey).where(IdempotencyKey.id == p.row_id).values(status_code=status, response=body)
+            )
             if random.random() < _PURGE_CHANCE:
                 cutoff = rt.clock.now() - timedelta(hours=rt.settings.get("IDEMPOTENCY_HOURS", 24))
                 s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))

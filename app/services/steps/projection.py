@@ -3,6 +3,7 @@
 Called inside the transaction that saves the state, so queries never deserialize workflows
 and never see a projection that disagrees with the state.
 """
+
 from __future__ import annotations
 
 import functools
@@ -72,19 +73,48 @@ def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> 
 _GROUPS = Sql("SELECT code, name_zh, name_en FROM user_group_def")
 _READY_IDS = Sql("SELECT id FROM human_task WHERE instance_id = :iid AND state = 'ready'")
 _CANCEL_TASK = Sql("UPDATE human_task SET state = 'cancelled', completed_at = :at WHERE id = :id AND state = 'ready'")
-_TASK_COLUMNS = ("id", "instance_id", "element_id", "name", "lane", "candidate_group", "state", "form", "priority",
-                 "created_at", "due_at", "warn_at", "due_provisional", "assignee_id")
-_INSERT_TASK = Sql(f"INSERT INTO human_task ({column_list(_TASK_COLUMNS)}) "
-                   f"VALUES ({column_list(':' + c for c in _TASK_COLUMNS)})")
-_WAITING_TIMERS = Sql("SELECT id, task_id, element_id, attached_to, kind, sla_step, due_at, provisional FROM timer "
-                      "WHERE instance_id = :iid AND status = 'waiting'")
+_TASK_COLUMNS = (
+    "id",
+    "instance_id",
+    "element_id",
+    "name",
+    "lane",
+    "candidate_group",
+    "state",
+    "form",
+    "priority",
+    "created_at",
+    "due_at",
+    "warn_at",
+    "due_provisional",
+    "assignee_id",
+)
+_INSERT_TASK = Sql(
+    f"INSERT INTO human_task ({column_list(_TASK_COLUMNS)}) VALUES ({column_list(':' + c for c in _TASK_COLUMNS)})"
+)
+_WAITING_TIMERS = Sql(
+    "SELECT id, task_id, element_id, attached_to, kind, sla_step, due_at, provisional FROM timer "
+    "WHERE instance_id = :iid AND status = 'waiting'"
+)
 _OWNER = Sql("SELECT owner_id FROM complaint WHERE instance_id = :iid")
 _MOVE_TIMER = Sql("UPDATE timer SET due_at = :due WHERE id = :id")
 _END_TIMER = Sql("UPDATE timer SET status = :status, fired_at = :at WHERE id = :id")
-_TIMER_COLUMNS = ("instance_id", "task_id", "element_id", "attached_to", "kind", "sla_step", "due_at", "status",
-                  "attempts", "details", "provisional")
-_INSERT_TIMER = Sql(f"INSERT INTO timer ({column_list(_TIMER_COLUMNS)}) "
-                    f"VALUES ({column_list(':' + c for c in _TIMER_COLUMNS)})")
+_TIMER_COLUMNS = (
+    "instance_id",
+    "task_id",
+    "element_id",
+    "attached_to",
+    "kind",
+    "sla_step",
+    "due_at",
+    "status",
+    "attempts",
+    "details",
+    "provisional",
+)
+_INSERT_TIMER = Sql(
+    f"INSERT INTO timer ({column_list(_TIMER_COLUMNS)}) VALUES ({column_list(':' + c for c in _TIMER_COLUMNS)})"
+)
 
 
 class TimerRow(NamedTuple):
@@ -109,9 +139,16 @@ def group_lookup(s: Session | Plain) -> dict[str, str]:
     return out
 
 
-def sync(s: Session, instance_id: int, inst: Instance, now: datetime, fired_task_ids: set[str] = frozenset(),
-         submitted: dict[str, Any] | None = None, has_complaint: bool | None = None,
-         provisional: Marker | None = None) -> Changes:
+def sync(
+    s: Session,
+    instance_id: int,
+    inst: Instance,
+    now: datetime,
+    fired_task_ids: set[str] = frozenset(),
+    submitted: dict[str, Any] | None = None,
+    has_complaint: bool | None = None,
+    provisional: Marker | None = None,
+) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
 
     The complaint's fields follow what was just submitted, not the instance's merged data:
@@ -169,19 +206,37 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
     owner = None
     for t in new:
         sla = _sla_for(t.element_id, timers)
-        task = NewTask(t.id, instance_id, t.element_id, t.name, resolve_group(inst, t, groups), sla["due_at"],
-                       t.element_id in provisional_elements)
+        task = NewTask(
+            t.id,
+            instance_id,
+            t.element_id,
+            t.name,
+            resolve_group(inst, t, groups),
+            sla["due_at"],
+            t.element_id in provisional_elements,
+        )
         if task.candidate_group == ownership_rules.OWNER_GROUP and owner is None:
             owner = _owner_of(db, instance_id) or 0  # 0: asked, nobody owns it yet
         changes.created_tasks.append(task)
-        rows.append({
-            "id": t.id, "instance_id": instance_id, "element_id": t.element_id, "name": t.name, "lane": t.lane,
-            "candidate_group": task.candidate_group, "state": "ready", "form": t.form, "priority": _priority(t.data),
-            "created_at": db.time(now), "due_at": db.time(sla["due_at"]), "warn_at": db.time(sla["warn_at"]),
-            "due_provisional": task.due_provisional,
-            # 首问负责制: the agent-lane steps go straight to the complaint's owner.
-            "assignee_id": (owner or None) if task.candidate_group == ownership_rules.OWNER_GROUP else None,
-        })
+        rows.append(
+            {
+                "id": t.id,
+                "instance_id": instance_id,
+                "element_id": t.element_id,
+                "name": t.name,
+                "lane": t.lane,
+                "candidate_group": task.candidate_group,
+                "state": "ready",
+                "form": t.form,
+                "priority": _priority(t.data),
+                "created_at": db.time(now),
+                "due_at": db.time(sla["due_at"]),
+                "warn_at": db.time(sla["warn_at"]),
+                "due_provisional": task.due_provisional,
+                # 首问负责制: the agent-lane steps go straight to the complaint's owner.
+                "assignee_id": (owner or None) if task.candidate_group == ownership_rules.OWNER_GROUP else None,
+            }
+        )
     db.run_many(_INSERT_TASK, rows)
 
 
@@ -199,8 +254,10 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
                 db.run(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
             continue
         fired = task_id in fired_task_ids
-        db.run(_END_TIMER, {"id": row.id, "status": "fired" if fired else "cancelled",
-                            "at": db.time(now) if fired else None})
+        db.run(
+            _END_TIMER,
+            {"id": row.id, "status": "fired" if fired else "cancelled", "at": db.time(now) if fired else None},
+        )
         if fired:
             changes.fired_timers.append(row)
     new = []
@@ -212,18 +269,29 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
         kind = t.properties.get("slaKind", "timer")
         if provisional and kind == "breach" and t.attached_to:
             provisional_elements.add(t.attached_to)
-        new.append({
-            "instance_id": instance_id, "task_id": task_id, "element_id": t.element_id, "attached_to": t.attached_to,
-            "kind": kind, "sla_step": step, "due_at": db.time(t.due_at), "status": "waiting", "attempts": 0,
-            "details": db.json({"armed_at": now.isoformat()}), "provisional": provisional,
-        })
+        new.append(
+            {
+                "instance_id": instance_id,
+                "task_id": task_id,
+                "element_id": t.element_id,
+                "attached_to": t.attached_to,
+                "kind": kind,
+                "sla_step": step,
+                "due_at": db.time(t.due_at),
+                "status": "waiting",
+                "attempts": 0,
+                "details": db.json({"armed_at": now.isoformat()}),
+                "provisional": provisional,
+            }
+        )
     db.run_many(_INSERT_TIMER, new)
     return provisional_elements
 
 
 def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
-    values: dict[str, Any] = {name: data[name] for name in _COMPLAINT_FIELDS
-                              if isinstance(data.get(name), str) and data[name]}
+    values: dict[str, Any] = {
+        name: data[name] for name in _COMPLAINT_FIELDS if isinstance(data.get(name), str) and data[name]
+    }
     for name in SURVEY_RATINGS:  # whole numbers 1-5 the form checked; bool is an int too, so excluded
         if isinstance(data.get(name), int) and not isinstance(data[name], bool):
             values[name] = data[name]

@@ -14,6 +14,7 @@ then writes one UPSERT when a task completed: plain SQL on the session's connect
 a round trip each. report_complaint remembers what each complaint is counted under, so a move takes
 back exactly what was added.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,33 +27,60 @@ from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, repea
 
 _FIELDS = ", ".join(Counted._fields)
 # The complaint, what it is counted under (NULLs: not yet) and the tasks completed among the sync's steps.
-_CONTEXT = ("SELECT c.id, c.created_at, c.category, c.department, c.channel, c.severity, c.status, c.satisfaction, "
-            "c.customer_phone, " + ", ".join(f"r.{f}" for f in Counted._fields) + ", "
-            "t.element_id, t.name, t.created_at, t.completed_at, t.due_at FROM complaint c "
-            "LEFT JOIN report_complaint r ON r.complaint_id = c.id "
-            "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' AND t.id {ids} "
-            "WHERE c.instance_id = :iid")
+_CONTEXT = (
+    "SELECT c.id, c.created_at, c.category, c.department, c.channel, c.severity, c.status, c.satisfaction, "
+    "c.customer_phone, " + ", ".join(f"r.{f}" for f in Counted._fields) + ", "
+    "t.element_id, t.name, t.created_at, t.completed_at, t.due_at FROM complaint c "
+    "LEFT JOIN report_complaint r ON r.complaint_id = c.id "
+    "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' AND t.id {ids} "
+    "WHERE c.instance_id = :iid"
+)
 _CONTEXT_BY_COUNT: dict[int, Sql] = {}
 _CONTEXT_PG = Sql(_CONTEXT.format(ids="= ANY(:ids)"))  # one text whatever the count: prepared once
-_DONE_TASKS = Sql("SELECT element_id, name, created_at, completed_at, due_at FROM human_task "
-                  "WHERE instance_id = :iid AND state = 'completed'")
-_NEIGHBOURS = Sql("SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND created_at < :at), "
-                  "(SELECT MIN(created_at) FROM complaint WHERE customer_phone = :phone AND created_at > :at)")
-_AT_INSTANT = Sql(f"SELECT c.created_at, r.complaint_id, {', '.join('r.' + f for f in Counted._fields)} FROM complaint c "
-                  "JOIN report_complaint r ON r.complaint_id = c.id WHERE c.customer_phone = :phone AND c.created_at = :at")
-_INSERT_COUNTED = Sql(f"INSERT INTO report_complaint (complaint_id, instance_id, {_FIELDS}) "
-                      f"VALUES (:complaint_id, :instance_id, {', '.join(':' + f for f in Counted._fields)})")
-_UPDATE_COUNTED = Sql("UPDATE report_complaint SET " + ", ".join(f"{f} = :{f}" for f in Counted._fields)
-                      + " WHERE complaint_id = :complaint_id")
+_DONE_TASKS = Sql(
+    "SELECT element_id, name, created_at, completed_at, due_at FROM human_task "
+    "WHERE instance_id = :iid AND state = 'completed'"
+)
+_NEIGHBOURS = Sql(
+    "SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND created_at < :at), "
+    "(SELECT MIN(created_at) FROM complaint WHERE customer_phone = :phone AND created_at > :at)"
+)
+_AT_INSTANT = Sql(
+    f"SELECT c.created_at, r.complaint_id, {', '.join('r.' + f for f in Counted._fields)} FROM complaint c "
+    "JOIN report_complaint r ON r.complaint_id = c.id WHERE c.customer_phone = :phone AND c.created_at = :at"
+)
+_INSERT_COUNTED = Sql(
+    f"INSERT INTO report_complaint (complaint_id, instance_id, {_FIELDS}) "
+    f"VALUES (:complaint_id, :instance_id, {', '.join(':' + f for f in Counted._fields)})"
+)
+_UPDATE_COUNTED = Sql(
+    "UPDATE report_complaint SET "
+    + ", ".join(f"{f} = :{f}" for f in Counted._fields)
+    + " WHERE complaint_id = :complaint_id"
+)
 _MARK_BREACHED = Sql("UPDATE complaint SET breached_ever = :yes WHERE instance_id = :iid AND breached_ever = :no")
 _MARK_REPLIED = Sql("UPDATE complaint SET replied_at = :at WHERE instance_id = :iid AND replied_at IS NULL")
 
 
 def complaint_registered(s, complaint: Complaint) -> None:
     """Count a complaint just inserted (its row flushed) on its registration day."""
-    _recount(Plain.of(s), complaint.id, complaint.instance_id, None, complaint.created_at, complaint.customer_phone,
-             (complaint.category, complaint.department, complaint.channel, complaint.severity, complaint.status,
-              complaint.satisfaction), Deltas())
+    _recount(
+        Plain.of(s),
+        complaint.id,
+        complaint.instance_id,
+        None,
+        complaint.created_at,
+        complaint.customer_phone,
+        (
+            complaint.category,
+            complaint.department,
+            complaint.channel,
+            complaint.severity,
+            complaint.status,
+            complaint.satisfaction,
+        ),
+        Deltas(),
+    )
 
 
 def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
@@ -63,7 +91,9 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
         return  # no complaint: an appeal's instance
     first = rows[0]
     old = _counted(first[9:18])
-    tasks = [Task(r[18], r[19], read_time(r[20]), read_time(r[21]), read_time(r[22])) for r in rows if r[18] is not None]
+    tasks = [
+        Task(r[18], r[19], read_time(r[20]), read_time(r[21]), read_time(r[22])) for r in rows if r[18] is not None
+    ]
     if any(t.due_at is not None and t.completed_at > t.due_at for t in tasks):
         mark_breached(s, instance_id)
     replies = [t.completed_at for t in tasks if t.element_id in REPLY_STEPS]
@@ -92,8 +122,9 @@ def _context(db: Plain, instance_id: int, ids: list[str]) -> list[tuple]:
         return db.rows(_CONTEXT_PG, {"iid": instance_id, "ids": ids})
     sql = _CONTEXT_BY_COUNT.get(len(ids))
     if sql is None:
-        sql = _CONTEXT_BY_COUNT[len(ids)] = Sql(_CONTEXT.format(
-            ids="IN (" + ", ".join(f":t{i}" for i in range(len(ids))) + ")"))
+        sql = _CONTEXT_BY_COUNT[len(ids)] = Sql(
+            _CONTEXT.format(ids="IN (" + ", ".join(f":t{i}" for i in range(len(ids))) + ")")
+        )
     return db.rows(sql, {"iid": instance_id, **{f"t{i}": v for i, v in enumerate(ids)}})
 
 
@@ -102,12 +133,21 @@ def _counted(values) -> Counted | None:
     day, category, department, channel, severity, gap, closed, first_time, satisfaction = values
     if day is None:
         return None
-    return Counted(read_day(day), category, department, channel, severity, gap, bool(closed), bool(first_time),
-                   satisfaction)
+    return Counted(
+        read_day(day), category, department, channel, severity, gap, bool(closed), bool(first_time), satisfaction
+    )
 
 
-def _recount(db: Plain, complaint_id: int, instance_id: int | None, old: Counted | None, created_at: datetime,
-             phone: str, fields: tuple, deltas: Deltas) -> None:
+def _recount(
+    db: Plain,
+    complaint_id: int,
+    instance_id: int | None,
+    old: Counted | None,
+    created_at: datetime,
+    phone: str,
+    fields: tuple,
+    deltas: Deltas,
+) -> None:
     """Move a complaint from what it is counted under (old; None: not yet) to what its row says now."""
     category, department, channel, severity, status, satisfaction = fields
     if old is not None:
@@ -150,8 +190,10 @@ def _save_counted(db: Plain, complaint_id: int, instance_id: int | None, c: Coun
 def _tasks(db: Plain, instance_id: int | None) -> list[Task]:
     if instance_id is None:
         return []
-    return [Task(e, n, read_time(c), read_time(d), read_time(due))
-            for e, n, c, d, due in db.rows(_DONE_TASKS, {"iid": instance_id})]
+    return [
+        Task(e, n, read_time(c), read_time(d), read_time(due))
+        for e, n, c, d, due in db.rows(_DONE_TASKS, {"iid": instance_id})
+    ]
 
 
 def _regap(db: Plain, phone: str, at, previous: datetime, deltas: Deltas) -> None:

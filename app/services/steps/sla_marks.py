@@ -7,6 +7,7 @@ marker made here. A deadline is provisional when its step's limit is counted on 
 the deadline, has no official schedule yet. The projection is the only writer of timer rows and of
 ready tasks' deadlines, so every deadline is marked in the transaction that creates it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 A branch effect of those steps, written in the step's transaction: a difference is an override,
 which the next training run counts more (text_intelligence/training_data.py).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,12 @@ def record_decision(s: Session, complaint: Complaint, element: str, data: dict[s
     names = STEP_FIELDS.get(element)
     if not names:
         return
-    row = s.scalars(select(TextSuggestion).where(TextSuggestion.complaint_id == complaint.id)
-                    .order_by(TextSuggestion.id.desc()).limit(1)).first()
+    row = s.scalars(
+        select(TextSuggestion)
+        .where(TextSuggestion.complaint_id == complaint.id)
+        .order_by(TextSuggestion.id.desc())
+        .limit(1)
+    ).first()
     if row is None:
         return
     decided = dict(row.decided or {})

@@ -15,6 +15,7 @@ in the order it is written:
 
 No session-event listener adds to this list: a reader finds every write of a step here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -49,8 +50,7 @@ class Written(NamedTuple):
     state: bytes | None  # the state saved (None when the caller wrote the row)
 
 
-def write_step(s: Session, rt: Runtime, step: Step,
-               audit: Callable[[AuditLog, projection.Changes], None]) -> Written:
+def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, projection.Changes], None]) -> Written:
     """Write everything one step changes, in the order of the module docstring.
 
     ``audit`` appends the caller's own events (task.completed, timer.fired...) to the instance's chain,
@@ -59,13 +59,21 @@ def write_step(s: Session, rt: Runtime, step: Step,
     iid, inst = step.instance_id, step.inst
     state = None
     if step.expected_version is not None:
-        state = save_state(s, iid, step.expected_version, inst, step.now)                       # 1. state
-    changes = projection.sync(s, iid, inst, step.now, step.fired_task_ids, submitted=step.submitted,  # 2. projection
-                              has_complaint=step.has_complaint, provisional=sla_marks.marker(rt))
+        state = save_state(s, iid, step.expected_version, inst, step.now)  # 1. state
+    changes = projection.sync(
+        s,
+        iid,
+        inst,
+        step.now,
+        step.fired_task_ids,
+        submitted=step.submitted,  # 2. projection
+        has_complaint=step.has_complaint,
+        provisional=sla_marks.marker(rt),
+    )
     done = branch_effects.new_steps(inst)
-    branch_effects.apply(s, rt, iid, inst, step.now, step.submitted, done)                       # 3. branch effects
+    branch_effects.apply(s, rt, iid, inst, step.now, step.submitted, done)  # 3. branch effects
     if step.has_complaint is not False and done:
-        report_rollups.after_steps(s, iid, [st.task_id for st in done])                          # 4. roll-ups
-    audit(AuditLog(s, iid), changes)                                                             # 5. audit
-    idempotency.record(s, step.resource)                                                         # 6. idempotency
+        report_rollups.after_steps(s, iid, [st.task_id for st in done])  # 4. roll-ups
+    audit(AuditLog(s, iid), changes)  # 5. audit
+    idempotency.record(s, step.resource)  # 6. idempotency
     return Written(changes, state)

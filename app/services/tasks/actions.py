@@ -5,6 +5,7 @@ the engine's task stays where it is, only who may work it changes) and appends a
 Where the domain asks for it, a reason is mandatory: a transfer, a return to the dispatcher
 (退单) and an urge (催办) must say why; a note is its own text.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -72,11 +73,28 @@ def _may_act(viewer: Viewer, t: HumanTask) -> bool:
     return policy.may_act_on_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
-def _log(s, t: HumanTask, viewer: Viewer, now, type_: str, reason: str | None = None,
-         before: dict | None = None, after: dict | None = None) -> None:
-    AuditLog(s, t.instance_id).append(type_, at=now, actor=viewer.name, actor_id=viewer.id, task_id=t.id,
-                                      element_id=t.element_id, element_name=t.name, reason=reason,
-                                      before=before, after=after)
+def _log(
+    s,
+    t: HumanTask,
+    viewer: Viewer,
+    now,
+    type_: str,
+    reason: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    AuditLog(s, t.instance_id).append(
+        type_,
+        at=now,
+        actor=viewer.name,
+        actor_id=viewer.id,
+        task_id=t.id,
+        element_id=t.element_id,
+        element_name=t.name,
+        reason=reason,
+        before=before,
+        after=after,
+    )
 
 
 def _who(t: HumanTask) -> dict[str, Any]:
@@ -96,14 +114,17 @@ def transfer_targets(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any
     with rt.db.read() as s:
         t = _ready_task(s, viewer, task_id)
         groups = _step_groups(s, t)
-        users = [{"id": u.id, "username": u.username, "display_name": u.display_name, "groups": sorted(u.group_codes)}
-                 for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
-                 if transfer_rules.may_receive(u.group_codes, groups) and u.id != t.assignee_id]
+        users = [
+            {"id": u.id, "username": u.username, "display_name": u.display_name, "groups": sorted(u.group_codes)}
+            for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+            if transfer_rules.may_receive(u.group_codes, groups) and u.id != t.assignee_id
+        ]
     return {"task_id": task_id, "groups": sorted(groups), "users": users}
 
 
-def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_user: Any = None,
-                  to_group: Any = None) -> dict[str, Any]:
+def transfer_task(
+    rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_user: Any = None, to_group: Any = None
+) -> dict[str, Any]:
     """转派: hand a ready task to another person (who then holds it) or another group (unclaimed)."""
     reason = require_text(reason)
     if bool(to_user) == bool(to_group):
@@ -124,17 +145,26 @@ def transfer_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any, to_
             if user.id == t.assignee_id:
                 raise Conflict("the task is already theirs")
             if not transfer_rules.may_receive(user.group_codes, _step_groups(s, t)):
-                raise Invalid("this person cannot work this step",
-                              [{"field": "to_user", "message": f"{user.display_name} is in none of the groups that work "
-                                                               f"{t.name}: {', '.join(sorted(_step_groups(s, t)))}"}])
+                raise Invalid(
+                    "this person cannot work this step",
+                    [
+                        {
+                            "field": "to_user",
+                            "message": f"{user.display_name} is in none of the groups that work "
+                            f"{t.name}: {', '.join(sorted(_step_groups(s, t)))}",
+                        }
+                    ],
+                )
             values = {"assignee_id": user.id}
             after = {"candidate_group": t.candidate_group, "assignee_id": user.id, "assignee": user.username}
         else:
             if s.scalar(select(Group.id).where(Group.code == str(to_group))) is None:
                 raise Invalid("unknown group", [{"field": "to_group", "message": "no such group"}])
             if str(to_group) not in _step_groups(s, t):
-                raise Invalid("this group does not work this step",
-                              [{"field": "to_group", "message": f"{to_group} does not work {t.name}"}])
+                raise Invalid(
+                    "this group does not work this step",
+                    [{"field": "to_group", "message": f"{to_group} does not work {t.name}"}],
+                )
             if to_group == t.candidate_group and t.assignee_id is None:
                 raise Conflict("the task already waits in that group")
             values = {"candidate_group": str(to_group), "assignee_id": None}
@@ -153,19 +183,27 @@ def _follow_department(s, instance_id: int, department: str) -> None:
     Only the projection moves (the engine's data keeps the dispatcher's choice): a transfer or a
     re-dispatch after 退单 changes who handles this round, and the complaint row is what managers read.
     """
-    changed = s.execute(update(Complaint).where(Complaint.instance_id == instance_id,
-                                                Complaint.department.is_distinct_from(department))
-                        .values(department=department).execution_options(synchronize_session=False))
+    changed = s.execute(
+        update(Complaint)
+        .where(Complaint.instance_id == instance_id, Complaint.department.is_distinct_from(department))
+        .values(department=department)
+        .execution_options(synchronize_session=False)
+    )
     if changed.rowcount:
         report_rollups.complaint_changed(s, instance_id)
 
 
 def _guarded_update(s, t: HumanTask, values: dict[str, Any]) -> None:
     """Change the row only if it is still as read: a concurrent claim or completion wins cleanly."""
-    group = HumanTask.candidate_group.is_(None) if t.candidate_group is None else HumanTask.candidate_group == t.candidate_group
+    group = (
+        HumanTask.candidate_group.is_(None)
+        if t.candidate_group is None
+        else HumanTask.candidate_group == t.candidate_group
+    )
     holder = HumanTask.assignee_id.is_(None) if t.assignee_id is None else HumanTask.assignee_id == t.assignee_id
-    result = s.execute(update(HumanTask).where(HumanTask.id == t.id, HumanTask.state == "ready", group, holder)
-                       .values(**values))
+    result = s.execute(
+        update(HumanTask).where(HumanTask.id == t.id, HumanTask.state == "ready", group, holder).values(**values)
+    )
     if result.rowcount != 1:
         raise Conflict("the task changed meanwhile; reload and try again")
 
@@ -213,8 +251,9 @@ def add_note(rt: Runtime, viewer: Viewer, task_id: str, *, text: Any) -> dict[st
         return {"task_id": t.id, "instance_id": t.instance_id, "at": now.isoformat(), "text": text}
 
 
-def record_contact_attempt(rt: Runtime, viewer: Viewer, task_id: str, *, method: Any, result: Any,
-                           note: Any = None) -> dict[str, Any]:
+def record_contact_attempt(
+    rt: Runtime, viewer: Viewer, task_id: str, *, method: Any, result: Any, note: Any = None
+) -> dict[str, Any]:
     """Record a try to reach the customer (how, and whether they were reached)."""
     errors = []
     if method not in CONTACT_METHODS:

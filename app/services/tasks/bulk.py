@@ -4,6 +4,7 @@ Each task goes through the same service (and the same checks) as when it is acte
 own transaction: a task someone else claimed meanwhile is refused and reported, and does not undo
 the others a user ticked.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,12 +18,19 @@ ACTIONS = ("claim", "release", "transfer")
 MAX_TASKS = 50  # one inbox page
 
 
-def bulk_act(rt: Runtime, viewer: Viewer, task_ids: list[str], action: str, *, to_group: str | None = None,
-             reason: str | None = None) -> dict[str, Any]:
+def bulk_act(
+    rt: Runtime,
+    viewer: Viewer,
+    task_ids: list[str],
+    action: str,
+    *,
+    to_group: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
     """Apply one action to each task; {"done": [ids], "refused": [{"task_id", "code", "detail"}]}."""
     if action not in ACTIONS:
         raise Invalid("unknown action", [{"field": "action", "message": f"one of {', '.join(ACTIONS)}"}])
-    ids = list(dict.fromkeys(i for i in task_ids if i))[:MAX_TASKS + 1]
+    ids = list(dict.fromkeys(i for i in task_ids if i))[: MAX_TASKS + 1]
     if not ids:
         raise Invalid("no task chosen", [{"field": "task_ids", "message": "tick at least one task"}])
     if len(ids) > MAX_TASKS:

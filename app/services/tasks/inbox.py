@@ -6,6 +6,7 @@ Built to stay fast with 100,000 open tasks: every tab is a union of small index-
 here, and paging is by keyset (due_at, id) instead of OFFSET. A search by complaint number or
 phone starts from the complaint's own indexes instead.
 """
+
 from __future__ import annotations
 
 import base64
@@ -67,8 +68,10 @@ class Scope:
 
 def _scopes(viewer: Viewer, tab: str) -> list[Scope]:
     mine = Scope(HumanTask.assignee_id == viewer.id, True)
-    groups = [Scope(and_(HumanTask.candidate_group == g, HumanTask.assignee_id.is_(None)), False)
-              for g in sorted(viewer.groups)]
+    groups = [
+        Scope(and_(HumanTask.candidate_group == g, HumanTask.assignee_id.is_(None)), False)
+        for g in sorted(viewer.groups)
+    ]
     if tab == "mine":
         return [mine]
     if tab == "group":
@@ -106,15 +109,26 @@ def _matching_instances(s, q: str) -> list[int] | None:
         if not digits.isdigit():
             raise Invalid("bad search", [{"field": "q", "message": "complaint number (TS...) or phone digits"}])
         # A range on the index instead of LIKE: PostgreSQL's default collation cannot use LIKE 'x%'.
-        cond = or_(Complaint.customer_phone == digits,
-                   and_(Complaint.customer_phone >= digits, Complaint.customer_phone < digits + ":"))
+        cond = or_(
+            Complaint.customer_phone == digits,
+            and_(Complaint.customer_phone >= digits, Complaint.customer_phone < digits + ":"),
+        )
     return list(s.scalars(select(Complaint.instance_id).where(cond).limit(500)))
 
 
 def _base(query: InboxQuery, now: datetime, instance_ids: list[int] | None, few: bool):
     stmt = (
-        select(HumanTask, Complaint.id, Complaint.number, Complaint.customer_name, Complaint.customer_phone,
-               Complaint.category, Complaint.severity, Complaint.special_type, Complaint.status)
+        select(
+            HumanTask,
+            Complaint.id,
+            Complaint.number,
+            Complaint.customer_name,
+            Complaint.customer_phone,
+            Complaint.category,
+            Complaint.severity,
+            Complaint.special_type,
+            Complaint.status,
+        )
         .outerjoin(Complaint, Complaint.instance_id == HumanTask.instance_id)
         .where(HumanTask.state == "ready")
     )
@@ -199,8 +213,13 @@ def list_inbox(rt: Runtime, viewer: Viewer, query: InboxQuery, via: str = "web")
         counts = _counts(s, viewer, now) if not query.cursor else None
     items = [_row_view(r, now, names) for _, r in rows]
     if query.q:
-        record_access(rt, viewer, "inbox.searched", via,
-                      detail={"q": query.q.strip(), "shown": sorted({i["complaint_id"] for i in items if i["complaint_id"]})})
+        record_access(
+            rt,
+            viewer,
+            "inbox.searched",
+            via,
+            detail={"q": query.q.strip(), "shown": sorted({i["complaint_id"] for i in items if i["complaint_id"]})},
+        )
     return {"items": items, "next_cursor": next_cursor, "counts": counts, "now": now.isoformat()}
 
 
@@ -226,12 +245,26 @@ def _row_view(row, now: datetime, names: dict[int, str]) -> dict[str, Any]:
     paused = paused_at is not None
     reference = paused_at if paused else now  # a suspended complaint's time left stands still
     return {
-        "id": t.id, "instance_id": t.instance_id, "element_id": t.element_id, "step": t.name,
-        "candidate_group": t.candidate_group, "assignee_id": t.assignee_id, "assignee_name": names.get(t.assignee_id),
-        "priority": t.priority, "created_at": t.created_at.isoformat(),
-        "due_at": t.due_at.isoformat() if t.due_at else None, "warn_at": t.warn_at.isoformat() if t.warn_at else None,
+        "id": t.id,
+        "instance_id": t.instance_id,
+        "element_id": t.element_id,
+        "step": t.name,
+        "candidate_group": t.candidate_group,
+        "assignee_id": t.assignee_id,
+        "assignee_name": names.get(t.assignee_id),
+        "priority": t.priority,
+        "created_at": t.created_at.isoformat(),
+        "due_at": t.due_at.isoformat() if t.due_at else None,
+        "warn_at": t.warn_at.isoformat() if t.warn_at else None,
         "seconds_left": int((t.due_at - reference).total_seconds()) if t.due_at else None,
-        "sla_state": sla_state(t.due_at, t.warn_at, now, paused), "provisional": bool(t.due_provisional),
-        "complaint_id": row[1], "number": row[2], "customer_name": row[3], "customer_phone": row[4],
-        "category": row[5], "severity": row[6], "special_type": row[7], "complaint_status": row[8],
+        "sla_state": sla_state(t.due_at, t.warn_at, now, paused),
+        "provisional": bool(t.due_provisional),
+        "complaint_id": row[1],
+        "number": row[2],
+        "customer_name": row[3],
+        "customer_phone": row[4],
+        "category": row[5],
+        "severity": row[6],
+        "special_type": row[7],
+        "complaint_status": row[8],
     }

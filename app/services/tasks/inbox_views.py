@@ -1,4 +1,5 @@
 """A user's saved inbox views: a name and the tab and filters it opens with, kept per user."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,9 @@ MAX_NAME = 40
 def list_views(rt: Runtime, viewer: Viewer) -> list[dict[str, Any]]:
     """The viewer's views in the order they saved them: [{name, filters}]."""
     with rt.db.read() as s:
-        return list(s.scalar(select(UserSetting.value).where(UserSetting.user_id == viewer.id,
-                                                             UserSetting.name == VIEWS)) or [])
+        return list(
+            s.scalar(select(UserSetting.value).where(UserSetting.user_id == viewer.id, UserSetting.name == VIEWS)) or []
+        )
 
 
 def save_view(rt: Runtime, viewer: Viewer, name: Any, filters: dict[str, Any]) -> list[dict[str, Any]]:

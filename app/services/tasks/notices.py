@@ -5,6 +5,7 @@ task urged, a warning or breach of their task (or of an unclaimed task of their 
 of their task decided. The trail already holds each of these, in the same transaction as the change,
 so notices need no write path of their own; only where the user last read is stored.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,8 +17,14 @@ from ...domain.actors import Viewer
 from ...models import AuditEvent, Complaint, HumanTask, User, UserSetting
 from ..runtime import Runtime
 
-KINDS = ("task.transferred", "task.urged", "sla.warning", "sla.breached",
-         "sla.extension_approved", "sla.extension_rejected")
+KINDS = (
+    "task.transferred",
+    "task.urged",
+    "sla.warning",
+    "sla.breached",
+    "sla.extension_approved",
+    "sla.extension_rejected",
+)
 WINDOW = timedelta(days=7)  # older news is history: the complaint's timeline keeps it
 LIMIT = 30
 GROUP_TASKS = 300  # unclaimed tasks of the viewer's groups looked at (the soonest due)
@@ -28,13 +35,27 @@ class _Work:
     """The viewer's open tasks and their groups' warned unclaimed ones, by id and by (instance, step)."""
 
     def __init__(self, s, viewer: Viewer, now) -> None:
-        mine = s.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id)
-                         .where(HumanTask.assignee_id == viewer.id, HumanTask.state == "ready")).all()
-        group = s.execute(select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id)
-                          .where(HumanTask.state == "ready", HumanTask.assignee_id.is_(None),
-                                 HumanTask.candidate_group.in_(sorted(viewer.groups)), HumanTask.due_at.is_not(None),
-                                 HumanTask.warn_at <= now)
-                          .order_by(HumanTask.due_at).limit(GROUP_TASKS)).all() if viewer.groups else []
+        mine = s.execute(
+            select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id).where(
+                HumanTask.assignee_id == viewer.id, HumanTask.state == "ready"
+            )
+        ).all()
+        group = (
+            s.execute(
+                select(HumanTask.id, HumanTask.instance_id, HumanTask.element_id)
+                .where(
+                    HumanTask.state == "ready",
+                    HumanTask.assignee_id.is_(None),
+                    HumanTask.candidate_group.in_(sorted(viewer.groups)),
+                    HumanTask.due_at.is_not(None),
+                    HumanTask.warn_at <= now,
+                )
+                .order_by(HumanTask.due_at)
+                .limit(GROUP_TASKS)
+            ).all()
+            if viewer.groups
+            else []
+        )
         self.mine = {r.id for r in mine}
         self.tasks = {r.id for r in (*mine, *group)}
         # A timer event names the boundary event's own task; the step it guards says which user task it is.
@@ -65,22 +86,63 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.db.read() as s:
         work = _Work(s, viewer, now)
-        seen = s.scalar(select(UserSetting.value).where(UserSetting.user_id == viewer.id, UserSetting.name == SEEN)) or 0
-        events = s.scalars(select(AuditEvent).where(AuditEvent.instance_id.in_(work.instances), AuditEvent.type.in_(KINDS),
-                                                   AuditEvent.at >= now - WINDOW)
-                           .order_by(AuditEvent.id.desc()).limit(LIMIT * 4)).all() if work.instances else []
+        seen = (
+            s.scalar(select(UserSetting.value).where(UserSetting.user_id == viewer.id, UserSetting.name == SEEN)) or 0
+        )
+        events = (
+            s.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.instance_id.in_(work.instances),
+                    AuditEvent.type.in_(KINDS),
+                    AuditEvent.at >= now - WINDOW,
+                )
+                .order_by(AuditEvent.id.desc())
+                .limit(LIMIT * 4)
+            ).all()
+            if work.instances
+            else []
+        )
         events = [e for e in events if work.concerns(e, viewer)][:LIMIT]
-        numbers = dict(s.execute(select(Complaint.instance_id, Complaint.number)
-                                 .where(Complaint.instance_id.in_({e.instance_id for e in events}))).all()) if events else {}
-        people = dict(s.execute(select(User.username, User.display_name)
-                                .where(User.username.in_({e.actor for e in events}))).all()) if events else {}
+        numbers = (
+            dict(
+                s.execute(
+                    select(Complaint.instance_id, Complaint.number).where(
+                        Complaint.instance_id.in_({e.instance_id for e in events})
+                    )
+                ).all()
+            )
+            if events
+            else {}
+        )
+        people = (
+            dict(
+                s.execute(
+                    select(User.username, User.display_name).where(User.username.in_({e.actor for e in events}))
+                ).all()
+            )
+            if events
+            else {}
+        )
     items = []
     for e in events:
         task_id = work.task_of(e)
-        items.append({"id": e.id, "kind": e.type, "at": e.at.isoformat(), "actor": e.actor,
-                      "actor_name": people.get(e.actor), "task_id": task_id, "open": task_id is not None,
-                      "step": e.element_name, "element_id": (e.data_after or {}).get("attached_to") or e.element_id,
-                      "number": numbers.get(e.instance_id), "reason": e.reason, "unread": e.id > int(seen)})
+        items.append(
+            {
+                "id": e.id,
+                "kind": e.type,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "actor_name": people.get(e.actor),
+                "task_id": task_id,
+                "open": task_id is not None,
+                "step": e.element_name,
+                "element_id": (e.data_after or {}).get("attached_to") or e.element_id,
+                "number": numbers.get(e.instance_id),
+                "reason": e.reason,
+                "unread": e.id > int(seen),
+            }
+        )
     return {"items": items, "unread": sum(1 for i in items if i["unread"]), "seen": int(seen)}
 
 

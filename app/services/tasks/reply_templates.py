@@ -1,4 +1,5 @@
 """Reply templates (话术) from config/reply_templates.toml, filled from a task's data."""
+
 from __future__ import annotations
 
 import re
@@ -35,6 +36,7 @@ def load(path: Path | str | None = None) -> tuple[dict[str, Any], ...]:
 
 def fill(text: str, values: Mapping[str, Any]) -> str:
     """Replace {name} with the value when there is one; leave the placeholder for the agent otherwise."""
+
     def one(m: re.Match) -> str:
         value = values.get(m.group(1))
         if value in (None, ""):
@@ -47,6 +49,14 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
 
 def for_step(element_id: str, values: Mapping[str, Any], path: Path | str | None = None) -> list[dict[str, Any]]:
     """The templates of one step, filled: [{id, field, title, title_en, text}]."""
-    return [{"id": e["id"], "field": e["field"], "title": e["title"], "title_en": e.get("title_en", e["title"]),
-             "text": fill(e["text"], values)}
-            for e in load(path) if element_id in e["steps"]]
+    return [
+        {
+            "id": e["id"],
+            "field": e["field"],
+            "title": e["title"],
+            "title_en": e.get("title_en", e["title"]),
+            "text": fill(e["text"], values),
+        }
+        for e in load(path)
+        if element_id in e["steps"]
+    ]

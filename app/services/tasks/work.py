@@ -1,4 +1,5 @@
 """Human tasks: the inbox query, claim and release, and completing a task with its form."""
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_ins
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
+
 def _may_see(viewer: Viewer, t: Any) -> bool:
     return policy.may_read_task(viewer.id, viewer.groups, policy.seat_of(t))
 
@@ -33,13 +35,27 @@ def _may_work(viewer: Viewer, t: Any) -> bool:
     return policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
 
 
-def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, state: str | None = "ready",
-               assignee: str | None = None, group: str | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+def list_tasks(
+    rt: Runtime,
+    viewer: Viewer,
+    *,
+    instance_id: int | None = None,
+    state: str | None = "ready",
+    assignee: str | None = None,
+    group: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict]:
     """Tasks the viewer may see, soonest deadline first."""
     q = select(HumanTask)
     if not viewer.oversees:
-        q = q.where(or_(HumanTask.candidate_group.in_(viewer.groups), HumanTask.candidate_group.is_(None),
-                        HumanTask.assignee_id == viewer.id))
+        q = q.where(
+            or_(
+                HumanTask.candidate_group.in_(viewer.groups),
+                HumanTask.candidate_group.is_(None),
+                HumanTask.assignee_id == viewer.id,
+            )
+        )
     if instance_id is not None:
         q = q.where(HumanTask.instance_id == instance_id)
     if state:
@@ -55,7 +71,11 @@ def list_tasks(rt: Runtime, viewer: Viewer, *, instance_id: int | None = None, s
         q = q.where(HumanTask.assignee_id == user_id)
     if group:
         q = q.where(HumanTask.candidate_group == group)
-    q = q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(min(limit, 500)).offset(offset)
+    q = (
+        q.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        .limit(min(limit, 500))
+        .offset(offset)
+    )
     with rt.db.read() as s:
         return [task_summary(rt, t) for t in s.scalars(q)]
 
@@ -88,8 +108,14 @@ def read_task(rt: Runtime, viewer: Viewer, task_id: str, via: str) -> dict[str, 
     """A task the viewer may read (get_task), its data masked unless they work the complaint; logged."""
     task = get_task(rt, viewer, task_id)
     shown = need_to_know.works_on(rt, viewer, task["instance_id"])
-    record_access(rt, viewer, "task.viewed", via, instance_id=task["instance_id"],
-                  detail={"task_id": task_id, "personal_data": "shown" if shown else "masked"})
+    record_access(
+        rt,
+        viewer,
+        "task.viewed",
+        via,
+        instance_id=task["instance_id"],
+        detail={"task_id": task_id, "personal_data": "shown" if shown else "masked"},
+    )
     return need_to_know.guard(task, shown)
 
 
@@ -104,14 +130,24 @@ def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
             raise Forbidden("this task belongs to another group")
         result = s.execute(
             update(HumanTask)
-            .where(HumanTask.id == task_id, HumanTask.state == "ready",
-                   or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == viewer.id))
+            .where(
+                HumanTask.id == task_id,
+                HumanTask.state == "ready",
+                or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == viewer.id),
+            )
             .values(assignee_id=viewer.id)
         )
         if result.rowcount != 1:
             raise Conflict("the task is no longer ready or someone else holds it")
-        AuditLog(s, t.instance_id).append("task.claimed", at=now, actor=viewer.name, actor_id=viewer.id,
-                                          task_id=t.id, element_id=t.element_id, element_name=t.name)
+        AuditLog(s, t.instance_id).append(
+            "task.claimed",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            task_id=t.id,
+            element_id=t.element_id,
+            element_name=t.name,
+        )
         s.refresh(t)
         return task_summary(rt, t)
 
@@ -123,12 +159,23 @@ def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") ->
         t = s.get(HumanTask, task_id)
         if t is None or not _may_see(viewer, t):
             raise NotFound(f"task {task_id} does not exist")
-        result = s.execute(update(HumanTask).where(HumanTask.id == task_id, HumanTask.state == "ready",
-                                                   HumanTask.assignee_id == viewer.id).values(assignee_id=None))
+        result = s.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task_id, HumanTask.state == "ready", HumanTask.assignee_id == viewer.id)
+            .values(assignee_id=None)
+        )
         if result.rowcount != 1:
             raise Conflict("you do not hold this task")
-        AuditLog(s, t.instance_id).append("task.released", at=now, actor=viewer.name, actor_id=viewer.id,
-                                          task_id=t.id, element_id=t.element_id, element_name=t.name, reason=reason or None)
+        AuditLog(s, t.instance_id).append(
+            "task.released",
+            at=now,
+            actor=viewer.name,
+            actor_id=viewer.id,
+            task_id=t.id,
+            element_id=t.element_id,
+            element_name=t.name,
+            reason=reason or None,
+        )
         s.refresh(t)
         return task_summary(rt, t)
 
@@ -139,7 +186,8 @@ _COMPLETION_CONTEXT = Sql(
     "SELECT t.instance_id, t.element_id, t.name, t.form, t.state, t.assignee_id, t.candidate_group,"
     " i.state, i.version, i.process_version_id, c.suspended_at, c.id"
     " FROM human_task t JOIN process_instance i ON i.id = t.instance_id"
-    " LEFT JOIN complaint c ON c.instance_id = t.instance_id WHERE t.id = :task_id")
+    " LEFT JOIN complaint c ON c.instance_id = t.instance_id WHERE t.id = :task_id"
+)
 
 
 class _Context(NamedTuple):
@@ -161,7 +209,10 @@ class _Context(NamedTuple):
 
 _FINISH_TASK = Sql(
     "UPDATE human_task SET state = 'completed', completed_at = :at, completed_by_id = :by, assignee_id = :by"
-    " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)")
+    " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)"
+)
+
+
 def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[str, Any]:
     """Validate data against the task's form, complete it, save; 409 if it is no longer ready."""
     with rt.db.plain() as db:
@@ -198,8 +249,10 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         # a limit passed, or a name the data does not hold: trying again cannot help, stop the instance
         if refused_by_sandbox(exc) or unknown_name(exc):
             stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
-            raise Invalid(f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
-                          [{"field": exc.element_id, "message": str(exc)}]) from exc
+            raise Invalid(
+                f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
+                [{"field": exc.element_id, "message": str(exc)}],
+            ) from exc
         raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
 
     now = rt.clock.now()
@@ -211,8 +264,17 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         ownership.claim_first_response(db, t.complaint_id, viewer, t.candidate_group)
 
         def audit(log: AuditLog, changes: projection.Changes) -> None:
-            log.append("task.completed", at=now, actor=viewer.name, actor_id=viewer.id, task_id=task_id,
-                       element_id=element_id, element_name=name, before=before, after=submitted)
+            log.append(
+                "task.completed",
+                at=now,
+                actor=viewer.name,
+                actor_id=viewer.id,
+                task_id=task_id,
+                element_id=element_id,
+                element_name=name,
+                before=before,
+                after=submitted,
+            )
             record_steps(log, loaded.inst, steps, viewer.actor, now, skip_task_id=task_id)
             audit_new_tasks(log, changes, viewer.actor, now)
             if extension is not None:
@@ -221,8 +283,19 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             if loaded.inst.completed:
                 log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
 
-        state = write_step(s, rt, Step(instance_id, loaded.inst, now, loaded.version, submitted=submitted,
-                                       has_complaint=t.complaint_id is not None), audit).state
+        state = write_step(
+            s,
+            rt,
+            Step(
+                instance_id,
+                loaded.inst,
+                now,
+                loaded.version,
+                submitted=submitted,
+                has_complaint=t.complaint_id is not None,
+            ),
+            audit,
+        ).state
         ready_rows = ready_tasks_of(rt, instance_id, db)
     rt.live.keep(instance_id, state, loaded.inst)
     return {

@@ -1,4 +1,5 @@
 """What the workspace pages show, read in one place: a task with its complaint, history and helpers."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,6 @@ from ..runtime.flow_config import flow_rules
 from ...domain.actors import Viewer
 
 HISTORY_LIMIT = 10
-
 
 
 def instructions_html(template_text: str | None, data: dict[str, Any]) -> tuple[str | None, bool]:
@@ -60,9 +60,18 @@ def _titles(rt: Runtime, instance_id: int) -> dict[str, dict[str, str]]:
     return cached[1]
 
 
-def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_id: int | None = None,
-                     before: datetime | None = None, limit: int = HISTORY_LIMIT, prefix: bool = False,
-                     shown: bool = True, of_worked: bool = False) -> list[dict[str, Any]]:
+def customer_history(
+    rt: Runtime,
+    viewer: Viewer,
+    phone: str | None,
+    *,
+    exclude_id: int | None = None,
+    before: datetime | None = None,
+    limit: int = HISTORY_LIMIT,
+    prefix: bool = False,
+    shown: bool = True,
+    of_worked: bool = False,
+) -> list[dict[str, Any]]:
     """The customer's other complaints (same phone, or phones starting so), newest first, those the viewer may see
     (the name masked unless shown).
 
@@ -85,11 +94,27 @@ def customer_history(rt: Runtime, viewer: Viewer, phone: str | None, *, exclude_
     with rt.db.read() as s:
         rows = list(s.scalars(q))
         ids = [c.id for c in rows]
-        openable = set(s.scalars(visible_complaints(select(Complaint.id), viewer).where(Complaint.id.in_(ids)))) \
-            if of_worked and ids else set(ids)
-        return [{"id": c.id, "number": c.number, "may_open": c.id in openable, "customer_name": c.customer_name if shown else mask_name(c.customer_name), "created_at": c.created_at.isoformat(), "category": c.category,
-                 "severity": c.severity, "status": c.status, "current_step": c.current_step,
-                 "matter": c.matter[:80], "satisfaction": c.satisfaction} for c in rows]
+        openable = (
+            set(s.scalars(visible_complaints(select(Complaint.id), viewer).where(Complaint.id.in_(ids))))
+            if of_worked and ids
+            else set(ids)
+        )
+        return [
+            {
+                "id": c.id,
+                "number": c.number,
+                "may_open": c.id in openable,
+                "customer_name": c.customer_name if shown else mask_name(c.customer_name),
+                "created_at": c.created_at.isoformat(),
+                "category": c.category,
+                "severity": c.severity,
+                "status": c.status,
+                "current_step": c.current_step,
+                "matter": c.matter[:80],
+                "satisfaction": c.satisfaction,
+            }
+            for c in rows
+        ]
 
 
 def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[dict[str, Any]]:
@@ -103,14 +128,18 @@ def is_repeat(rt: Runtime, created_at: str | None, earlier: list[dict[str, Any]]
     """The workspace's hint: the customer complained within the repeat window (config/flow.toml) before."""
     if not created_at:
         return False
-    return within_repeat_window(datetime.fromisoformat(created_at), [datetime.fromisoformat(e["created_at"]) for e in earlier],
-                                flow_rules(rt).repeat_window_days)
+    return within_repeat_window(
+        datetime.fromisoformat(created_at),
+        [datetime.fromisoformat(e["created_at"]) for e in earlier],
+        flow_rules(rt).repeat_window_days,
+    )
 
 
 def _display_names(rt: Runtime, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
     with rt.db.read() as s:
-        rows = s.execute(select(User.id, User.username, User.display_name)
-                         .where((User.username.in_(usernames)) | (User.id.in_(ids)))).all()
+        rows = s.execute(
+            select(User.id, User.username, User.display_name).where((User.username.in_(usernames)) | (User.id.in_(ids)))
+        ).all()
     return {r.username: r.display_name for r in rows}, {r.id: r.display_name for r in rows}
 
 
@@ -131,26 +160,46 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
         events = [mask_record(e) for e in events]
     mine = [e for e in events if e["task_id"] == task_id]
     submitted = next((e["data_after"] for e in reversed(mine) if e["type"] == "task.completed"), None)
-    returned = bool(mine) and any(e["type"] == "task.returned" for e in mine) and \
-        (task.get("candidate_group") == "dispatcher")
+    returned = (
+        bool(mine) and any(e["type"] == "task.returned" for e in mine) and (task.get("candidate_group") == "dispatcher")
+    )
     data = dict(task.get("data") or {})
     context = {**(complaint or {}), **data}
     text, is_html = instructions_html(task.get("instructions"), in_words(context, _titles(rt, task["instance_id"])))
-    earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
-                               exclude_id=(complaint or {}).get("id"), shown=shown, of_worked=True)
+    earlier = customer_history(
+        rt,
+        viewer,
+        complaints.customer_phone_of(rt, complaint["id"]) if complaint else None,
+        exclude_id=(complaint or {}).get("id"),
+        shown=shown,
+        of_worked=True,
+    )
     earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
     by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {i for i in [task.get("assignee_id")] if i})
     files = {}
     for values in (data, submitted or {}):
         for key, value in values.items():
-            if isinstance(value, list) and value and all(isinstance(v, str) for v in value) and key.endswith("evidence"):
+            if (
+                isinstance(value, list)
+                and value
+                and all(isinstance(v, str) for v in value)
+                and key.endswith("evidence")
+            ):
                 files[key] = evidence.describe(rt, value)
     return {
-        "task": task, "complaint": complaint, "events": events, "submitted": submitted, "returned": returned,
-        "instructions": text, "instructions_html": is_html, "earlier": earlier,
+        "task": task,
+        "complaint": complaint,
+        "events": events,
+        "submitted": submitted,
+        "returned": returned,
+        "instructions": text,
+        "instructions_html": is_html,
+        "earlier": earlier,
         "repeat": is_repeat(rt, (complaint or {}).get("created_at"), earlier),
-        "actor_names": by_name, "assignee_name": by_id.get(task.get("assignee_id")),
-        "templates": reply_templates.for_step(task["element_id"], context), "files": files,
+        "actor_names": by_name,
+        "assignee_name": by_id.get(task.get("assignee_id")),
+        "templates": reply_templates.for_step(task["element_id"], context),
+        "files": files,
     }
 
 
@@ -161,8 +210,15 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
     shown = complaint["personal_data"] == "shown"
     instance_id = complaint["process_instance_id"]
     with rt.db.read() as s:
-        rows = s.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
-                         .order_by(HumanTask.created_at, HumanTask.id)).all() if instance_id else []
+        rows = (
+            s.scalars(
+                select(HumanTask)
+                .where(HumanTask.instance_id == instance_id)
+                .order_by(HumanTask.created_at, HumanTask.id)
+            ).all()
+            if instance_id
+            else []
+        )
         task_list = [tasks.task_summary(rt, t) | {"may_open": tasks._may_see(viewer, t)} for t in rows]
     events = instances.list_events(rt, instance_id) if instance_id else []
     if not shown:
@@ -170,14 +226,31 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
     record = complaint_record.record(rt, instance_id) if instance_id else []
     if not shown:
         record = complaint_record.masked_sections(record)
-    earlier = customer_history(rt, viewer, complaints.customer_phone_of(rt, complaint_id), exclude_id=complaint_id,
-                               shown=shown, of_worked=True)
-    by_name, by_id = _display_names(rt, {e["actor"] for e in events},
-                                    ({t["assignee_id"] for t in task_list if t["assignee_id"]}
-                                     | {complaint.get("owner_id")} | {sec["actor_id"] for sec in record}) - {None})
-    return {"complaint": complaint, "tasks": task_list, "events": events, "earlier": earlier, "record": record,
-            "repeat": is_repeat(rt, complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]),
-            "actor_names": by_name, "user_names": by_id}
+    earlier = customer_history(
+        rt, viewer, complaints.customer_phone_of(rt, complaint_id), exclude_id=complaint_id, shown=shown, of_worked=True
+    )
+    by_name, by_id = _display_names(
+        rt,
+        {e["actor"] for e in events},
+        (
+            {t["assignee_id"] for t in task_list if t["assignee_id"]}
+            | {complaint.get("owner_id")}
+            | {sec["actor_id"] for sec in record}
+        )
+        - {None},
+    )
+    return {
+        "complaint": complaint,
+        "tasks": task_list,
+        "events": events,
+        "earlier": earlier,
+        "record": record,
+        "repeat": is_repeat(
+            rt, complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]
+        ),
+        "actor_names": by_name,
+        "user_names": by_id,
+    }
 
 
 REGISTRATION_UI = "intake-uischema.json"
@@ -191,8 +264,9 @@ def registration_form(rt: Runtime) -> tuple[dict[str, Any] | None, dict[str, Any
     return (json.loads(schema) if schema else None), (json.loads(ui) if ui else None)
 
 
-def register_and_first_task(rt: Runtime, viewer: Viewer, data: dict[str, Any],
-                            accepted: dict[str, str] | None = None) -> dict[str, Any]:
+def register_and_first_task(
+    rt: Runtime, viewer: Viewer, data: dict[str, Any], accepted: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Register a complaint; add the first ready task the registering agent may work (first responder).
 
     ``accepted``: the text suggestions the agent accepted at intake (they pre-fill the classify step).

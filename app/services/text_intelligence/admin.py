@@ -1,4 +1,5 @@
 """The process owner's use cases: classifier versions and training, history imports."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,6 @@ from ..runtime import Runtime
 from ...domain.actors import Viewer
 from . import history_import, model_registry
 from .history_import import MAX_BYTES, parse_label_map, require_owner
-
 
 
 def model_versions(rt: Runtime, viewer: Viewer) -> list[dict[str, Any]]:
@@ -31,7 +31,9 @@ def _read_upload(f) -> tuple[str, bytes]:
         raise Invalid("only CSV and XLSX files", [{"field": "file", "message": "a .csv or .xlsx file"}])
     content = f.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise Invalid("the file is too large", [{"field": "file", "message": f"at most {MAX_BYTES // 1024 // 1024} MB"}])
+        raise Invalid(
+            "the file is too large", [{"field": "file", "message": f"at most {MAX_BYTES // 1024 // 1024} MB"}]
+        )
     return f.filename, content
 
 

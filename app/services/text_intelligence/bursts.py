@@ -8,6 +8,7 @@ no open incident already covers the area, supervisors get a suggested incident l
 outage feature (services/branches/outages.py: its number, its notices, its matching of later registrations by
 area) and links the listed complaints to it, in one action; dismissing closes the suggestion.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,13 +28,14 @@ from ...domain.actors import Viewer
 from .settings import text_settings
 
 
-
 def _service(texts: list[str]) -> str:
     joined = "".join(texts)
-    counts = {"broadband": sum(joined.count(w) for w in ("宽带", "断网", "光猫", "上不了网")),
-              "mobile": sum(joined.count(w) for w in ("信号", "4G", "5G", "4g", "5g", "手机")),
-              "voice": sum(joined.count(w) for w in ("固话", "拨号音", "电话打不")),
-              "iptv": sum(joined.count(w) for w in ("IPTV", "iptv", "电视"))}
+    counts = {
+        "broadband": sum(joined.count(w) for w in ("宽带", "断网", "光猫", "上不了网")),
+        "mobile": sum(joined.count(w) for w in ("信号", "4G", "5G", "4g", "5g", "手机")),
+        "voice": sum(joined.count(w) for w in ("固话", "拨号音", "电话打不")),
+        "iptv": sum(joined.count(w) for w in ("IPTV", "iptv", "电视")),
+    }
     best = max(counts, key=counts.get)
     return best if counts[best] else "other"
 
@@ -44,8 +46,11 @@ def detect(rt: Runtime) -> list[int]:
     now = rt.clock.now()
     since = now - timedelta(minutes=cfg.burst_window_minutes)
     with rt.db.read() as s:
-        rows = s.execute(select(Complaint.id, Complaint.matter).where(Complaint.created_at >= since,
-                                                                      Complaint.outage_incident_id.is_(None))).all()
+        rows = s.execute(
+            select(Complaint.id, Complaint.matter).where(
+                Complaint.created_at >= since, Complaint.outage_incident_id.is_(None)
+            )
+        ).all()
         open_areas = [a for (a,) in s.execute(select(OutageIncident.area).where(OutageIncident.status == "open"))]
         pending = {b.area: b for b in s.scalars(select(BurstSuggestion).where(BurstSuggestion.status == "suggested"))}
     by_area: dict[str, list[tuple[int, str]]] = {}
@@ -71,8 +76,14 @@ def detect(rt: Runtime) -> list[int]:
                 row = s.get(BurstSuggestion, existing.id)
                 row.complaint_ids = sorted(set(row.complaint_ids) | set(ids))
             else:
-                row = BurstSuggestion(area=a, terms=[_service([m for _, m in group])], complaint_ids=ids, status="suggested",
-                                      window_start=since, created_at=now)
+                row = BurstSuggestion(
+                    area=a,
+                    terms=[_service([m for _, m in group])],
+                    complaint_ids=ids,
+                    status="suggested",
+                    window_start=since,
+                    created_at=now,
+                )
                 s.add(row)
             s.flush()
             touched.append(row.id)
@@ -80,12 +91,29 @@ def detect(rt: Runtime) -> list[int]:
 
 
 def _view(s, b: BurstSuggestion) -> dict[str, Any]:
-    complaints = list(s.scalars(select(Complaint).where(Complaint.id.in_(b.complaint_ids)).order_by(Complaint.created_at)))
-    return {"id": b.id, "area": b.area, "service": (b.terms or ["other"])[0], "status": b.status, "incident_id": b.incident_id,
-            "created_at": b.created_at.isoformat(), "size": len(b.complaint_ids),
-            "complaints": [{"id": c.id, "number": c.number, "customer_name": c.customer_name,
-                            "customer_phone_masked": mask_phone(c.customer_phone), "matter": (c.matter or "")[:140],
-                            "created_at": c.created_at.isoformat()} for c in complaints]}
+    complaints = list(
+        s.scalars(select(Complaint).where(Complaint.id.in_(b.complaint_ids)).order_by(Complaint.created_at))
+    )
+    return {
+        "id": b.id,
+        "area": b.area,
+        "service": (b.terms or ["other"])[0],
+        "status": b.status,
+        "incident_id": b.incident_id,
+        "created_at": b.created_at.isoformat(),
+        "size": len(b.complaint_ids),
+        "complaints": [
+            {
+                "id": c.id,
+                "number": c.number,
+                "customer_name": c.customer_name,
+                "customer_phone_masked": mask_phone(c.customer_phone),
+                "matter": (c.matter or "")[:140],
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in complaints
+        ],
+    }
 
 
 def list_suggestions(rt: Runtime, viewer: Viewer, status: str = "suggested") -> list[dict[str, Any]]:
@@ -93,8 +121,12 @@ def list_suggestions(rt: Runtime, viewer: Viewer, status: str = "suggested") -> 
     if not viewer.can("text.bursts.read"):
         raise Forbidden("only supervisors, the network side, managers and agents see bursts")
     with rt.db.read() as s:
-        rows = s.scalars(select(BurstSuggestion).where(BurstSuggestion.status == status)
-                         .order_by(BurstSuggestion.created_at.desc()).limit(50))
+        rows = s.scalars(
+            select(BurstSuggestion)
+            .where(BurstSuggestion.status == status)
+            .order_by(BurstSuggestion.created_at.desc())
+            .limit(50)
+        )
         return [_view(s, b) for b in rows]
 
 
@@ -113,20 +145,38 @@ def confirm(rt: Runtime, viewer: Viewer, burst_id: int, fields: dict[str, Any]) 
         raise Forbidden("only the network department and supervisors open outage incidents")
     with rt.db.read() as s:
         b = _pending(s, burst_id)
-        first = s.scalar(select(Complaint.created_at).where(Complaint.id.in_(b.complaint_ids)).order_by(Complaint.created_at).limit(1))
-        proposal = {"title": f"{b.area} 疑似故障（{len(b.complaint_ids)} 件相似投诉）", "area": b.area,
-                    "service": (b.terms or ["other"])[0], "started_at": (first or rt.clock.now()).isoformat()}
-    incident = outages.create_incident(rt, viewer, proposal | {k: v for k, v in (fields or {}).items() if k in proposal})
+        first = s.scalar(
+            select(Complaint.created_at)
+            .where(Complaint.id.in_(b.complaint_ids))
+            .order_by(Complaint.created_at)
+            .limit(1)
+        )
+        proposal = {
+            "title": f"{b.area} 疑似故障（{len(b.complaint_ids)} 件相似投诉）",
+            "area": b.area,
+            "service": (b.terms or ["other"])[0],
+            "started_at": (first or rt.clock.now()).isoformat(),
+        }
+    incident = outages.create_incident(
+        rt, viewer, proposal | {k: v for k, v in (fields or {}).items() if k in proposal}
+    )
     now = rt.clock.now()
     with rt.db.write() as s:
         b = _pending(s, burst_id)
         linked = []
-        for c in s.scalars(select(Complaint).where(Complaint.id.in_(b.complaint_ids), Complaint.outage_incident_id.is_(None))):
+        for c in s.scalars(
+            select(Complaint).where(Complaint.id.in_(b.complaint_ids), Complaint.outage_incident_id.is_(None))
+        ):
             c.outage_incident_id = incident["id"]
             linked.append(c.id)
             if c.instance_id is not None:
-                AuditLog(s, c.instance_id).append("outage.linked", at=now, actor=viewer.name, actor_id=viewer.id,
-                                                  after={"incident": incident["number"], "from_burst": burst_id})
+                AuditLog(s, c.instance_id).append(
+                    "outage.linked",
+                    at=now,
+                    actor=viewer.name,
+                    actor_id=viewer.id,
+                    after={"incident": incident["number"], "from_burst": burst_id},
+                )
         b.status, b.incident_id, b.decided_by_id, b.decided_at = "confirmed", incident["id"], viewer.id, now
     return {"incident": incident, "linked": linked}
 

@@ -7,6 +7,7 @@ progress bar and other writers are never held up for long); they are invisible t
 last transaction marks the import ``imported``. Should the import fail in between, its rows are
 deleted and it is marked ``refused``: a file goes in whole or not at all.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,14 +43,18 @@ def parse_label_map(raw: Any) -> dict[str, str]:
             try:
                 pairs = json.loads(text)
             except ValueError:
-                raise Invalid("label_map is not valid JSON", [{"field": "label_map", "message": "a JSON object"}]) from None
+                raise Invalid(
+                    "label_map is not valid JSON", [{"field": "label_map", "message": "a JSON object"}]
+                ) from None
         else:
             pairs = {}
             for n, line in enumerate(text.splitlines(), start=1):
                 if line.strip():
                     theirs, sep, ours = line.partition("=")
                     if not sep:
-                        raise Invalid("label_map line without '='", [{"field": "label_map", "message": f"line {n}: theirs=ours"}])
+                        raise Invalid(
+                            "label_map line without '='", [{"field": "label_map", "message": f"line {n}: theirs=ours"}]
+                        )
                     pairs[theirs.strip()] = ours.strip()
     if not isinstance(pairs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
         raise Invalid("label_map maps labels to labels", [{"field": "label_map", "message": "strings to strings"}])
@@ -62,15 +67,25 @@ def start(rt: Runtime, viewer: Viewer, file_name: str, label_map: dict[str, str]
     if taxonomy not in ("ours", "own"):
         raise Invalid("taxonomy is ours or own", [{"field": "taxonomy", "message": "ours | own"}])
     with rt.db.write() as s:
-        row = HistoryImport(file_name=file_name[:200], status="running", rows_total=0, rows_done=0, errors=[],
-                            label_map=label_map, taxonomy=taxonomy, created_by_id=viewer.id, created_at=rt.clock.now())
+        row = HistoryImport(
+            file_name=file_name[:200],
+            status="running",
+            rows_total=0,
+            rows_done=0,
+            errors=[],
+            label_map=label_map,
+            taxonomy=taxonomy,
+            created_by_id=viewer.id,
+            created_at=rt.clock.now(),
+        )
         s.add(row)
         s.flush()
         return row.id
 
 
-def run(rt: Runtime, import_id: int, file_name: str, content: bytes,
-        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def run(
+    rt: Runtime, import_id: int, file_name: str, content: bytes, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Check the file and store it whole, or refuse it with the report; return the import's status."""
     with rt.db.read() as s:
         imp = s.get(HistoryImport, import_id)
@@ -84,7 +99,7 @@ def run(rt: Runtime, import_id: int, file_name: str, content: bytes,
         with rt.db.write() as s:
             s.get(HistoryImport, import_id).rows_total = total
         for start_at in range(0, total, BATCH):
-            batch = checked.rows[start_at:start_at + BATCH]
+            batch = checked.rows[start_at : start_at + BATCH]
             with rt.db.write() as s:
                 s.execute(insert(HistoryRecord), [r | {"import_id": import_id} for r in batch])
                 s.get(HistoryImport, import_id).rows_done = start_at + len(batch)
@@ -102,11 +117,18 @@ def run(rt: Runtime, import_id: int, file_name: str, content: bytes,
 def _finish(rt: Runtime, import_id: int, state: str, errors: list, total: int, done: int) -> None:
     with rt.db.write() as s:
         imp = s.get(HistoryImport, import_id)
-        imp.status, imp.errors, imp.rows_total, imp.rows_done, imp.finished_at = state, errors, total, done, rt.clock.now()
+        imp.status, imp.errors, imp.rows_total, imp.rows_done, imp.finished_at = (
+            state,
+            errors,
+            total,
+            done,
+            rt.clock.now(),
+        )
 
 
 def run_in_background(rt: Runtime, import_id: int, file_name: str, content: bytes) -> threading.Thread:
     """Run the import in a thread of this process, so a page can show its progress meanwhile."""
+
     def work():
         try:
             run(rt, import_id, file_name, content)
@@ -124,9 +146,18 @@ def status(rt: Runtime, import_id: int) -> dict[str, Any]:
         imp = s.get(HistoryImport, import_id)
         if imp is None:
             raise NotFound(f"history import {import_id} does not exist")
-        return {"id": imp.id, "file_name": imp.file_name, "status": imp.status, "rows_total": imp.rows_total,
-                "rows_done": imp.rows_done, "errors": imp.errors, "label_map": imp.label_map, "taxonomy": imp.taxonomy,
-                "created_at": imp.created_at.isoformat(), "finished_at": imp.finished_at.isoformat() if imp.finished_at else None}
+        return {
+            "id": imp.id,
+            "file_name": imp.file_name,
+            "status": imp.status,
+            "rows_total": imp.rows_total,
+            "rows_done": imp.rows_done,
+            "errors": imp.errors,
+            "label_map": imp.label_map,
+            "taxonomy": imp.taxonomy,
+            "created_at": imp.created_at.isoformat(),
+            "finished_at": imp.finished_at.isoformat() if imp.finished_at else None,
+        }
 
 
 def recent(rt: Runtime, limit: int = 10) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
 """What the intake screen shows beside the fields while the agent types: suggestions, similar complaints, a repeat."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,9 +11,9 @@ from ...domain.actors import Viewer
 from . import similar, suggestions
 
 
-
-def analyse(rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_id: Any = None,
-            via: str = "api") -> dict[str, Any]:
+def analyse(
+    rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_id: Any = None, via: str = "api"
+) -> dict[str, Any]:
     """Suggestions for the text, the most similar recent complaints, and the customer's complaint it repeats.
 
     Looking for the customer's earlier complaint by their phone is a reading of personal data: logged."""
@@ -30,19 +31,27 @@ def analyse(rt: Runtime, viewer: Viewer, text: Any, phone: Any = None, exclude_i
     repeat = similar.repeat_check(rt, text, phone, exclude_id=exclude)
     if repeat is not None:
         record_access(rt, viewer, "customer.looked_up", via, complaint_id=repeat["id"], detail={"phone": phone})
-    return {"suggestions": suggestions.suggest(rt, text),
-            "similar": similar.similar(rt, text, exclude={exclude} if exclude else None), "repeat": repeat}
+    return {
+        "suggestions": suggestions.suggest(rt, text),
+        "similar": similar.similar(rt, text, exclude={exclude} if exclude else None),
+        "repeat": repeat,
+    }
 
 
 def read_registration(rt: Runtime, text: str, phone: str | None) -> dict[str, Any]:
     """What registration answers about the text (before the complaint exists, so it is not its own match)."""
-    return {"suggestions": suggestions.suggest(rt, text), "similar": similar.similar(rt, text),
-            "repeat": similar.repeat_check(rt, text, phone)}
+    return {
+        "suggestions": suggestions.suggest(rt, text),
+        "similar": similar.similar(rt, text),
+        "repeat": similar.repeat_check(rt, text, phone),
+    }
 
 
-CLASSIFY_FIELDS = {"category": {"network", "billing", "product", "service", "aftersales"},
-                   "severity": {"general", "major"},
-                   "special_type": {"none", "outage", "privacy", "fraud", "special_needs"}}
+CLASSIFY_FIELDS = {
+    "category": {"network", "billing", "product", "service", "aftersales"},
+    "severity": {"general", "major"},
+    "special_type": {"none", "outage", "privacy", "fraud", "special_needs"},
+}
 
 
 def classify_prefill(accepted: dict[str, str] | None) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """The scheduled text job: train the first model, retrain when due, look for bursts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,7 +21,9 @@ def retrain_due(rt: Runtime) -> bool:
             return True
         if rt.clock.now() - last < timedelta(hours=cfg.retrain_hours):
             return False
-        decided = s.scalar(select(func.count()).select_from(TextSuggestion).where(TextSuggestion.decided_at > last)) or 0
+        decided = (
+            s.scalar(select(func.count()).select_from(TextSuggestion).where(TextSuggestion.decided_at > last)) or 0
+        )
     return decided >= cfg.min_new_decisions
 
 

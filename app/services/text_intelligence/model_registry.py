@@ -6,6 +6,7 @@ scheduled job or the command, is served everywhere within that time. With no ver
 suggestions until ``ensure_model`` (init-db, serve, the scheduled job) trains one from the cold-start set;
 two hosts racing both store one, under the next free version number, and the newest is current.
 """
+
 from __future__ import annotations
 
 import threading
@@ -57,9 +58,19 @@ def train_version(rt: Runtime, trained_by: str, evaluate: bool = True) -> dict[s
             with rt.db.write() as s:
                 version = (s.scalar(select(func.max(TextModelRow.version))) or 0) + 1
                 s.execute(update(TextModelRow).where(TextModelRow.is_current.is_(True)).values(is_current=False))
-                s.add(TextModelRow(version=version, is_current=True, blob=blob, trained_texts=len(data.texts),
-                                   sources=data.sources, evaluation=evaluation, trained_seconds=round(seconds, 2),
-                                   trained_by=trained_by, created_at=now))
+                s.add(
+                    TextModelRow(
+                        version=version,
+                        is_current=True,
+                        blob=blob,
+                        trained_texts=len(data.texts),
+                        sources=data.sources,
+                        evaluation=evaluation,
+                        trained_seconds=round(seconds, 2),
+                        trained_by=trained_by,
+                        created_at=now,
+                    )
+                )
             break
         except IntegrityError:  # another host stored the same number first: take the next one
             continue
@@ -68,8 +79,13 @@ def train_version(rt: Runtime, trained_by: str, evaluate: bool = True) -> dict[s
     served, lock = _state(rt)
     with lock:
         served.version, served.model, served.checked = version, model, time.monotonic()
-    return {"version": version, "trained_texts": len(data.texts), "sources": data.sources,
-            "trained_seconds": round(seconds, 2), "evaluation": evaluation}
+    return {
+        "version": version,
+        "trained_texts": len(data.texts),
+        "sources": data.sources,
+        "trained_seconds": round(seconds, 2),
+        "evaluation": evaluation,
+    }
 
 
 def current(rt: Runtime) -> tuple[int | None, classifier.TextModel | None]:
@@ -84,8 +100,12 @@ def current(rt: Runtime) -> tuple[int | None, classifier.TextModel | None]:
         if served.model is not None and time.monotonic() - served.checked < CHECK_SECONDS:
             return served.version, served.model
         with rt.db.read() as s:
-            version = s.scalar(select(TextModelRow.version).where(TextModelRow.is_current.is_(True))
-                               .order_by(TextModelRow.version.desc()).limit(1))
+            version = s.scalar(
+                select(TextModelRow.version)
+                .where(TextModelRow.is_current.is_(True))
+                .order_by(TextModelRow.version.desc())
+                .limit(1)
+            )
             if version is not None and version != served.version:
                 blob = s.scalar(select(TextModelRow.blob).where(TextModelRow.version == version))
                 served.model, served.version = classifier.TextModel.from_bytes(blob), version
@@ -104,12 +124,30 @@ def ensure_model(rt: Runtime) -> int:
 def versions(rt: Runtime, limit: int = 20) -> list[dict[str, Any]]:
     """The stored versions, newest first, without their arrays."""
     with rt.db.read() as s:
-        rows = s.execute(select(TextModelRow.version, TextModelRow.is_current, TextModelRow.trained_texts,
-                                TextModelRow.sources, TextModelRow.evaluation, TextModelRow.trained_seconds,
-                                TextModelRow.trained_by, TextModelRow.created_at)
-                         .order_by(TextModelRow.version.desc()).limit(limit)).all()
-    return [{"version": v, "is_current": cur, "trained_texts": n, "sources": src, "evaluation": ev,
-             "trained_seconds": sec, "trained_by": by, "created_at": at.isoformat()}
-            for v, cur, n, src, ev, sec, by, at in rows]
-
-
+        rows = s.execute(
+            select(
+                TextModelRow.version,
+                TextModelRow.is_current,
+                TextModelRow.trained_texts,
+                TextModelRow.sources,
+                TextModelRow.evaluation,
+                TextModelRow.trained_seconds,
+                TextModelRow.trained_by,
+                TextModelRow.created_at,
+            )
+            .order_by(TextModelRow.version.desc())
+            .limit(limit)
+        ).all()
+    return [
+        {
+            "version": v,
+            "is_current": cur,
+            "trained_texts": n,
+            "sources": src,
+            "evaluation": ev,
+            "trained_seconds": sec,
+            "trained_by": by,
+            "created_at": at.isoformat(),
+        }
+        for v, cur, n, src, ev, sec, by, at in rows
+    ]

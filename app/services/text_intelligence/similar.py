@@ -11,6 +11,7 @@ matter: text similarity at least ``similar.repeat_score``, or the customer says 
 "还没解决") about a matter the model puts in the earlier complaint's category. It is flagged before any
 category is chosen.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,9 @@ from .settings import text_settings
 
 BATCH = 5000
 REBUILD_AFTER = timedelta(days=30)  # how far the window may move on before the index is rebuilt
-REPEAT_CUES = re.compile(r"上次|再次|又一次|第[二三四五]次|多次(?:反映|投诉)|还没(?:有)?(?:解决|处理|退|修|回复)|仍然没|依然没|至今没|一直没(?:有)?解决")
+REPEAT_CUES = re.compile(
+    r"上次|再次|又一次|第[二三四五]次|多次(?:反映|投诉)|还没(?:有)?(?:解决|处理|退|修|回复)|仍然没|依然没|至今没|一直没(?:有)?解决"
+)
 
 
 class _Live:
@@ -59,9 +62,12 @@ def refresh(rt: Runtime) -> int:
             live.index, live.last_id, live.built_since = SimilarityIndex(), 0, since
         with rt.db.read() as s:
             while True:
-                rows = s.execute(select(Complaint.id, Complaint.matter, Complaint.created_at)
-                                 .where(Complaint.id > live.last_id, Complaint.created_at >= since)
-                                 .order_by(Complaint.id).limit(BATCH)).all()
+                rows = s.execute(
+                    select(Complaint.id, Complaint.matter, Complaint.created_at)
+                    .where(Complaint.id > live.last_id, Complaint.created_at >= since)
+                    .order_by(Complaint.id)
+                    .limit(BATCH)
+                ).all()
                 if not rows:
                     break
                 live.index.add([r[0] for r in rows], [r[1] or "" for r in rows], [r[2].timestamp() for r in rows])
@@ -73,9 +79,18 @@ def refresh(rt: Runtime) -> int:
 
 def _view(c: Complaint, score: float) -> dict[str, Any]:
     # other customers' complaints, shown to whoever types a similar text: never their name or phone in clear
-    return {"id": c.id, "number": c.number, "customer_name": mask_name(c.customer_name), "customer_phone_masked": mask_phone(c.customer_phone),
-            "area": area(c.matter or ""), "matter": (c.matter or "")[:140], "category": c.category, "status": c.status,
-            "created_at": c.created_at.isoformat(), "score": round(score, 3)}
+    return {
+        "id": c.id,
+        "number": c.number,
+        "customer_name": mask_name(c.customer_name),
+        "customer_phone_masked": mask_phone(c.customer_phone),
+        "area": area(c.matter or ""),
+        "matter": (c.matter or "")[:140],
+        "category": c.category,
+        "status": c.status,
+        "created_at": c.created_at.isoformat(),
+        "score": round(score, 3),
+    }
 
 
 def similar(rt: Runtime, text: str, exclude: set[int] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -100,8 +115,14 @@ def repeat_check(rt: Runtime, text: str, phone: str | None, exclude_id: int | No
     cfg = text_settings(rt)
     since = rt.clock.now() - timedelta(days=flow_rules(rt).repeat_window_days)
     with rt.db.read() as s:
-        earlier = list(s.scalars(select(Complaint).where(Complaint.customer_phone == phone, Complaint.created_at >= since)
-                                 .order_by(Complaint.created_at.desc()).limit(20)))
+        earlier = list(
+            s.scalars(
+                select(Complaint)
+                .where(Complaint.customer_phone == phone, Complaint.created_at >= since)
+                .order_by(Complaint.created_at.desc())
+                .limit(20)
+            )
+        )
         earlier = [c for c in earlier if c.id != exclude_id]
         if not earlier:
             return None

@@ -3,6 +3,7 @@
 Clustering a month of complaints takes seconds, so each process keeps the answer for a period for
 ``CACHE_SECONDS``; the figures are about what people complain of, not counts to the unit.
 """
+
 from __future__ import annotations
 
 import threading
@@ -63,15 +64,33 @@ def _compute(rt: Runtime, start_day: date, end_day: date) -> dict[str, Any]:
     lo, hi = _bounds(start_day, end_day)
     plo, phi = _bounds(start_day - timedelta(days=span), start_day - timedelta(days=1))
     with rt.db.read() as s:
-        rows = s.execute(select(Complaint.id, Complaint.matter).where(Complaint.created_at >= lo, Complaint.created_at < hi)
-                         .order_by(Complaint.id.desc()).limit(MAX_TEXTS)).all()
-        before = [m for (m,) in s.execute(select(Complaint.matter).where(Complaint.created_at >= plo, Complaint.created_at < phi)
-                                          .order_by(Complaint.id.desc()).limit(MAX_TEXTS))]
+        rows = s.execute(
+            select(Complaint.id, Complaint.matter)
+            .where(Complaint.created_at >= lo, Complaint.created_at < hi)
+            .order_by(Complaint.id.desc())
+            .limit(MAX_TEXTS)
+        ).all()
+        before = [
+            m
+            for (m,) in s.execute(
+                select(Complaint.matter)
+                .where(Complaint.created_at >= plo, Complaint.created_at < phi)
+                .order_by(Complaint.id.desc())
+                .limit(MAX_TEXTS)
+            )
+        ]
     out = {"from": start_day.isoformat(), "to": end_day.isoformat(), "complaints": len(rows), "topics": []}
     if len(rows) < cfg.topic_min_complaints:
         return out
     found = topics([r[0] for r in rows], [r[1] or "" for r in rows], before, clusters=cfg.topic_clusters)
-    out["topics"] = [{"terms": list(t.terms), "size": t.size, "previous": t.previous,
-                      "trend": None if t.trend is None else round(t.trend, 3), "example_ids": list(t.example_ids)}
-                     for t in found]
+    out["topics"] = [
+        {
+            "terms": list(t.terms),
+            "size": t.size,
+            "previous": t.previous,
+            "trend": None if t.trend is None else round(t.trend, 3),
+            "example_ids": list(t.example_ids),
+        }
+        for t in found
+    ]
     return out

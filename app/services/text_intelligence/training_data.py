@@ -5,6 +5,7 @@ A complaint's category, severity and special type are learnt once an agent set t
 model suggested, the example counts ``correction_weight`` times, so the next version learns the
 correction rather than drowning it in older examples.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,33 +60,72 @@ def collect(rt: Runtime) -> TrainingSet:
     cfg = text_settings(rt)
     out = TrainingSet()
     for row in read_seed(cfg.seed_file):
-        out.add("seed", row["text"], category=row.get("category"), special_type=row.get("special_type"),
-                severity=row.get("severity"), department=_department(row.get("category"), row.get("special_type")))
+        out.add(
+            "seed",
+            row["text"],
+            category=row.get("category"),
+            special_type=row.get("special_type"),
+            severity=row.get("severity"),
+            department=_department(row.get("category"), row.get("special_type")),
+        )
     since = rt.clock.now() - timedelta(days=cfg.history_days)
     budget = cfg.max_texts
     with rt.db.read() as s:
-        corrected = {cid: decided for cid, decided in s.execute(
-            select(TextSuggestion.complaint_id, TextSuggestion.decided)
-            .where(TextSuggestion.overridden.is_(True), TextSuggestion.complaint_id.is_not(None)))}
+        corrected = {
+            cid: decided
+            for cid, decided in s.execute(
+                select(TextSuggestion.complaint_id, TextSuggestion.decided).where(
+                    TextSuggestion.overridden.is_(True), TextSuggestion.complaint_id.is_not(None)
+                )
+            )
+        }
         decided = s.execute(
-            select(Complaint.id, Complaint.matter, Complaint.category, Complaint.special_type, Complaint.severity,
-                   Complaint.department)
+            select(
+                Complaint.id,
+                Complaint.matter,
+                Complaint.category,
+                Complaint.special_type,
+                Complaint.severity,
+                Complaint.department,
+            )
             .where(Complaint.category.is_not(None), Complaint.created_at >= since)
-            .order_by(Complaint.id.desc()).limit(budget)).all()
+            .order_by(Complaint.id.desc())
+            .limit(budget)
+        ).all()
         for cid, matter, category, special, severity, department in decided:
             weight = cfg.correction_weight if cid in corrected else 1.0
-            out.add("corrections" if cid in corrected else "decisions", matter, weight, category=category,
-                    special_type=special or "none", severity=severity, department=department)
+            out.add(
+                "corrections" if cid in corrected else "decisions",
+                matter,
+                weight,
+                category=category,
+                special_type=special or "none",
+                severity=severity,
+                department=department,
+            )
         budget -= len(decided)
         if budget > 0:
             history = s.execute(
-                select(HistoryRecord.text, HistoryRecord.category, HistoryRecord.special_type, HistoryRecord.severity,
-                       HistoryRecord.department)
+                select(
+                    HistoryRecord.text,
+                    HistoryRecord.category,
+                    HistoryRecord.special_type,
+                    HistoryRecord.severity,
+                    HistoryRecord.department,
+                )
                 .join(HistoryImport, HistoryImport.id == HistoryRecord.import_id)
                 .where(HistoryImport.status == "imported", HistoryImport.taxonomy == "ours")
                 .where((HistoryRecord.occurred_at.is_(None)) | (HistoryRecord.occurred_at >= since))
-                .order_by(HistoryRecord.id.desc()).limit(budget)).all()
+                .order_by(HistoryRecord.id.desc())
+                .limit(budget)
+            ).all()
             for text, category, special, severity, department in history:
-                out.add("history", text, category=category, special_type=special, severity=severity,
-                        department=department or _department(category, special))
+                out.add(
+                    "history",
+                    text,
+                    category=category,
+                    special_type=special,
+                    severity=severity,
+                    department=department or _department(category, special),
+                )
     return out
