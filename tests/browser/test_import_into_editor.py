@@ -3,6 +3,7 @@ problems marked, the owner fixes the one that blocks, deploys, and the process s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,10 @@ def test_import_a_diagram_with_problems_see_the_markers_fix_deploy_and_start(pag
     expect(editor).to_have_attribute("data-checked", "ok")
     expect(page.locator('[data-element-id="decide_refund"].cf-error')).to_have_count(0)
     page.get_by_test_id("deploy").click()
-    expect(page.get_by_test_id("message")).to_contain_text("1")
+    # a process new to the library: the editor hands over to its page, which shows the deployed version
+    expect(page).to_have_url(re.compile(r"/models/refund_check$"))
+    expect(page.locator("table.versions tbody tr")).to_have_count(1)
+    expect(page.locator("table.versions tbody tr").first).to_contain_text("第 1 版")
     page.screenshot(path=str(screenshots / "import-deployed.png"))
 
     from app.services.instances.store import SYSTEM, describe_instance, start_instance
