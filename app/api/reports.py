@@ -9,7 +9,14 @@ from flask import Response, jsonify, request, stream_with_context
 
 from ..domain.reporting import QUARTER
 from ..errors import Invalid, NotFound
-from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.reporting import (
+    exports,
+    instance_audit,
+    dashboard as reports,
+    regulator as regulator_report,
+    saved_searches,
+    search,
+)
 from ..services.audit import trail
 from ..services.reporting.people import team_figures
 from ..services.reporting.periodicity import periodicity as period_figures
@@ -126,12 +133,12 @@ def periodicity():
 @bp.get("/reports/regulator")
 def regulator():
     """Complaints per million subscribers by regulator category, and replies within the limit, per quarter."""
-    first, last = reports.recent_quarters(reports.today(runtime()))
+    first, last = regulator_report.recent_quarters(reports.today(runtime()))
     first, last = request.args.get("from") or first, request.args.get("to") or last
     for name, value in (("from", first), ("to", last)):
         if not QUARTER.match(value):
             raise Invalid("bad quarter", [{"field": name, "message": "a quarter like 2026-Q1"}])
-    return jsonify(reports.regulator_view(runtime(), viewer(), first, last))
+    return jsonify(regulator_report.regulator_view(runtime(), viewer(), first, last))
 
 
 @bp.get("/access-log")

@@ -8,7 +8,14 @@ from ..domain.reporting import QUARTER
 from ..errors import Invalid, ServiceError
 from ..services.reporting.people import team_figures
 from ..services.reporting.satisfaction import rating_dimensions
-from ..services.reporting import exports, instance_audit, dashboard as reports, saved_searches, search
+from ..services.reporting import (
+    exports,
+    instance_audit,
+    dashboard as reports,
+    regulator as regulator_report,
+    saved_searches,
+    search,
+)
 from ..services.audit import trail
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
@@ -153,13 +160,16 @@ def team():
 @capability_required("report.read")
 def regulator():
     """Complaints per million subscribers by the regulator's categories, and replies within the limit."""
-    first, last = reports.recent_quarters(reports.today(runtime()))
+    first, last = regulator_report.recent_quarters(reports.today(runtime()))
     first, last = request.args.get("from") or first, request.args.get("to") or last
     if not (QUARTER.match(first) and QUARTER.match(last)):
         flash("reports.bad_quarter", "error")
-        first, last = reports.recent_quarters(reports.today(runtime()))
+        first, last = regulator_report.recent_quarters(reports.today(runtime()))
     return render_template(
-        "reports/regulator.html", view=reports.regulator_view(runtime(), viewer(), first, last), first=first, last=last
+        "reports/regulator.html",
+        view=regulator_report.regulator_view(runtime(), viewer(), first, last),
+        first=first,
+        last=last,
     )
 
 

@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.models import Complaint, ProcessInstance, ProcessVersion
-from app.services.reporting import dashboard as reports
+from app.services.reporting import regulator
 from app.domain.actors import Viewer
 
 from . import report_data
@@ -65,7 +65,7 @@ def data(rt):
 
 
 def test_every_quarter_has_the_same_columns_including_other(rt, data):
-    view = reports.regulator_view(rt, MANAGER, "2025-Q4", "2026-Q1")
+    view = regulator.regulator_view(rt, MANAGER, "2025-Q4", "2026-Q1")
     assert [c["code"] for c in view["categories"]] == ["service", "tariff", "network", "marketing", "other"]
     q4, q1 = view["quarters"]
     assert (
@@ -87,7 +87,7 @@ def test_every_quarter_has_the_same_columns_including_other(rt, data):
 
 def test_without_unclassified_complaints_there_is_no_other_column(rt):
     report_data.load(rt)
-    view = reports.regulator_view(rt, MANAGER, "2025-Q4", "2026-Q1")
+    view = regulator.regulator_view(rt, MANAGER, "2025-Q4", "2026-Q1")
     assert [c["code"] for c in view["categories"]] == ["service", "tariff", "network", "marketing"]
 
 

@@ -1,4 +1,4 @@
-"""The numbers managers read: dashboard figures and the regulator's view, as SQL aggregates.
+"""The numbers managers read: dashboard figures as SQL aggregates (the regulator's view: regulator.py).
 
 No workflow is ever deserialized. The dashboard's period figures count the complaints registered
 in [date_from, date_to] (local days) matching the category and department filters, read from the
@@ -31,7 +31,7 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 from ...domain.typed_days import FIRST_DAY, LAST_DAY, typed_day
 from ...domain.clock import local_date, local_midnight
 from ...domain.duration_bands import nearest_rank_band, upper_seconds
-from ...domain.reporting import ReportingConfig, quarter_bounds, quarter_of
+from ...domain.reporting import ReportingConfig
 from ...errors import Invalid
 from ...models import Complaint, HumanTask, ReportComplaintDay, ReportStepDay, User
 from ..runtime import Runtime
@@ -406,93 +406,6 @@ def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
         {"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
         for low, high, key in AGE_BUCKETS
     ]
-
-
-# -- the regulator's view --------------------------------------------------------------------------
-
-
-def regulator_view(rt: Runtime, viewer: Viewer, first: str, last: str) -> dict[str, Any]:
-    """Per quarter: complaints per million subscribers by regulator category; replies within the limit (cached like the dashboard)."""
-    require_auditor(viewer)
-    return _cached(rt, ("regulator", first, last), lambda: _regulator(rt, first, last))
-
-
-def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
-    cfg = reporting_config(rt)
-    start, _ = quarter_bounds(first)
-    _, end = quarter_bounds(last)
-    if start >= end:
-        raise Invalid("bad quarters", [{"field": "from", "message": "the first quarter must not be after the last"}])
-    now = rt.clock.now()
-    with rt.db.read() as s:
-        month = func.substr(local_day(s, Complaint.created_at), 1, 7).label("month")
-        # replied_at: the first completed reply step, kept on the row (services/steps/rollups.py)
-        answer = func.coalesce(Complaint.replied_at, Complaint.closed_at)
-        due = Complaint.final_reply_due_at
-        rows = s.execute(
-            select(
-                month,
-                Complaint.category,
-                func.count(),
-                func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
-                func.sum(
-                    case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)
-                ),
-            )
-            .where(Complaint.created_at >= local_midnight(start), Complaint.created_at < local_midnight(end))
-            .group_by(month, Complaint.category)
-        ).all()
-    quarters: dict[str, dict[str, Any]] = {}
-    q, d = [], start
-    while d < end:
-        q.append(quarter_of(d))
-        d = quarter_bounds(q[-1])[1]
-    for name in q:
-        quarters[name] = {
-            "quarter": name,
-            "subscribers": cfg.subscribers(name),
-            "total": 0,
-            "in_time": 0,
-            "late": 0,
-            "counts": {c.code: 0 for c in cfg.regulator_categories} | {"other": 0},
-        }
-    for m, category, n, in_time, late in rows:
-        entry = quarters[quarter_of(date.fromisoformat(m + "-01"))]
-        entry["total"] += n
-        entry["in_time"] += int(in_time or 0)
-        entry["late"] += int(late or 0)
-        entry["counts"][cfg.regulator_category(category)] += n
-    columns = regulator_columns(cfg, [entry["counts"] for entry in quarters.values()])
-    out = []
-    for entry in quarters.values():
-        millions = entry["subscribers"] / 1_000_000
-        counts = entry.pop("counts")
-        entry["per_million"] = round(entry["total"] / millions, 2)
-        # every quarter carries the same columns in the same order, so a table row lines up with its header
-        entry["by_category"] = [
-            {**col, "count": counts[col["code"]], "per_million": round(counts[col["code"]] / millions, 2)}
-            for col in columns
-        ]
-        entry["reply_share"] = _rate(entry["in_time"], entry["in_time"] + entry["late"])
-        out.append(entry)
-    return {"reply_limit_days": cfg.reply_limit_days, "categories": columns, "quarters": out}
-
-
-def regulator_columns(cfg, counts_per_quarter: list[dict[str, int]]) -> list[dict[str, str]]:
-    """The category columns of the whole range: every configured one, then "other" when any quarter has one."""
-    columns = [{"code": c.code, "zh": c.zh, "en": c.en} for c in cfg.regulator_categories]
-    if any(counts.get("other") for counts in counts_per_quarter):
-        columns.append({"code": "other", "zh": "其他", "en": "Other"})
-    return columns
-
-
-def recent_quarters(today: date, n: int = 4) -> tuple[str, str]:
-    """The first and last of the n quarters ending with today's."""
-    last = quarter_of(today)
-    start, _ = quarter_bounds(last)
-    for _ in range(n - 1):
-        start = date(start.year - (start.month == 1), 10 if start.month == 1 else start.month - 3, 1)
-    return quarter_of(start), last
 
 
 def today(rt: Runtime) -> date:
