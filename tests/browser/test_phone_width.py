@@ -45,6 +45,8 @@ def no_sideways_scroll(page) -> None:
 
 
 def open_menu(page) -> None:
+    # The button is wired by a deferred script: wait for the page's load event, or a tap lands before it.
+    page.wait_for_load_state("load")
     toggle = page.locator("[data-nav-toggle]")
     expect(toggle).to_be_visible()
     if toggle.get_attribute("aria-expanded") != "true":
@@ -58,7 +60,9 @@ def sign_in_on_phone(page, user: str) -> None:
     page.get_by_label("用户名").fill(user)
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录").click()
-    expect(page.locator("[data-nav-toggle]")).to_be_visible()
+    # The login page has the menu button too: wait for the signed-in page (it has a sign-out control).
+    expect(page.get_by_test_id("logout")).to_be_attached()
+    page.wait_for_load_state("load")
 
 
 def test_the_menu_folds_and_sign_out_and_language_stay_reachable(phone):
@@ -69,9 +73,11 @@ def test_the_menu_folds_and_sign_out_and_language_stay_reachable(phone):
     expect(phone.get_by_role("link", name="登记投诉")).to_be_visible()
     expect(phone.get_by_role("button", name="EN")).to_be_visible()
     phone.get_by_role("button", name="EN").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")  # the new page, not the one leaving
     open_menu(phone)
     expect(phone.get_by_role("button", name="中文")).to_be_visible()
     phone.get_by_role("button", name="中文").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "zh-CN")
     open_menu(phone)
     phone.get_by_test_id("logout").click()
     expect(phone.get_by_role("button", name="登录")).to_be_visible()
