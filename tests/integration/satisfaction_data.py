@@ -2,7 +2,7 @@
 
 Now is Monday 2026-03-02 09:00 Shanghai (the `clock` fixture). K1..K11 are registered on 2026-02-02 10:00 local
 (02:00 UTC), K12 a month before the period. H: hours from registration to the reply; B: steps past their due
-time (finished late or still open late); T: 转派/退单 in the audit trail; R: reopenings.
+time (finished late or still open late); T: 转派 + 退单 (counted on the complaint row); R: reopenings.
 
 | #   | channel | dept    | answer              | H   | B | T | R | ratings (time, attitude, result, process) |
 | K1  | phone   | network | satisfied           | 10  | 0 | 0 | 0 | 5 5 5 5 |
@@ -27,7 +27,6 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from app.models import Complaint, HumanTask, ProcessInstance, ProcessVersion
-from app.services.audit.log import AuditLog
 
 REGISTERED = datetime(2026, 2, 2, 2, 0, tzinfo=timezone.utc)
 ROWS = {
@@ -92,6 +91,8 @@ def load(rt, owner_id: int | None = None) -> dict[str, int]:
                 status="closed" if answer else "open",
                 satisfaction=answer,
                 reopen_count=reopens,
+                transfer_count=min(transfers, 1),
+                return_count=transfers - min(transfers, 1),  # K8: one of each
                 owner_id=owner_id,
                 created_at=created,
                 updated_at=created,
@@ -131,10 +132,6 @@ def load(rt, owner_id: int | None = None) -> dict[str, int]:
                         due_at=t_due,
                     )
                 )
-            log = AuditLog(s, inst.id)
-            log.append("task.urged", at=created, actor="agent")  # 催办 is not a transfer
-            for i in range(transfers):
-                log.append("task.returned" if i == 1 else "task.transferred", at=created, actor="dispatcher")
             s.flush()
             ids[key] = row.id
     return ids

@@ -1,9 +1,9 @@
 """Satisfaction against handling time, step breaches, transfers/returns and reopenings, for team leaders.
 
 One row per complaint registered in the period (and filters) that answered the closing survey, its factors
-read from the complaint row (reply or closure time, reopen count), its tasks (finished after, or still open
-past, their due time) and the audit trail (each 转派 ``task.transferred`` and 退单 ``task.returned``: no
-column counts them). The bands and Spearman's rho are pure rules (domain/satisfaction_factors.py).
+read from the complaint row (reply or closure time; 转派 and 退单, counted there by services/tasks/actions.py;
+reopen count) and its tasks (finished after, or still open past, their due time). The bands and Spearman's
+rho are pure rules (domain/satisfaction_factors.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from ...domain.actors import Viewer
 from ...domain.clock import local_midnight
 from ...domain.satisfaction_factors import Answered, analyse
 from ...errors import Forbidden
-from ...models import AuditEvent, Complaint, HumanTask
+from ...models import Complaint, HumanTask
 from ..runtime import Runtime
 from .dashboard import ReportFilter, _cached, _scope
 from .satisfaction import channel_scope
-
-TRANSFERS = ("task.transferred", "task.returned")
 
 
 def satisfaction_factors(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str | None = None) -> dict[str, Any]:
@@ -36,15 +34,21 @@ def satisfaction_factors(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: 
 def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> dict[str, Any]:
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     now = rt.clock.now()
-    c, t, e = Complaint, HumanTask, AuditEvent
+    c, t = Complaint, HumanTask
     with rt.db.read() as s:
         answered = select(c.instance_id).where(
             c.created_at >= start, c.created_at < end, c.satisfaction.is_not(None), *_scope(f), *scope
         )
         complaints = s.execute(
-            select(c.instance_id, c.satisfaction, c.created_at, c.replied_at, c.closed_at, c.reopen_count).where(
-                c.instance_id.in_(answered)
-            )
+            select(
+                c.instance_id,
+                c.satisfaction,
+                c.created_at,
+                c.replied_at,
+                c.closed_at,
+                c.transfer_count + c.return_count,
+                c.reopen_count,
+            ).where(c.instance_id.in_(answered))
         ).all()
         late = or_(
             and_(t.state == "completed", t.completed_at > t.due_at),
@@ -57,15 +61,8 @@ def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> 
                 .group_by(t.instance_id)
             ).all()
         )
-        transfers = dict(
-            s.execute(
-                select(e.instance_id, func.count())
-                .where(e.instance_id.in_(answered), e.type.in_(TRANSFERS))
-                .group_by(e.instance_id)
-            ).all()
-        )
     rows = []
-    for iid, satisfaction, created_at, replied_at, closed_at, reopen_count in complaints:
+    for iid, satisfaction, created_at, replied_at, closed_at, passed_on, reopen_count in complaints:
         answered_at = replied_at or closed_at
         rows.append(
             Answered(
@@ -73,7 +70,7 @@ def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> 
                 {
                     "handling_hours": (answered_at - created_at).total_seconds() / 3600 if answered_at else None,
                     "breaches": breaches.get(iid, 0),
-                    "transfers": transfers.get(iid, 0),
+                    "transfers": passed_on or 0,
                     "reopenings": reopen_count or 0,
                 },
             )
