@@ -6,7 +6,7 @@ from .calendar import CalendarOverride, CalendarRevision, CalendarYear
 from .complaints import Complaint, NumberSequence
 from .drafts import ModelDraft
 from .idempotency import IdempotencyKey
-from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .processes import HumanTask, InstanceLog, ProcessInstance, ProcessVersion, ServiceIncident, Timer
 from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
@@ -50,6 +50,8 @@ __all__ = [
     "SignInAddress",
     "SignInFailure",
     "Timer",
+    "ServiceIncident",
+    "InstanceLog",
     "User",
     "WebSession",
     "user_group",
