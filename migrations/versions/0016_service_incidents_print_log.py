@@ -1,8 +1,8 @@
 """Service tasks whose connector kept failing wait as incidents a supervisor retries (service_incident);
 what a diagram's scripts print is kept per instance, bounded (instance_log).
 
-Revision ID: 0015_incidents_log
-Revises: 0014_ratings
+Revision ID: 0016_incidents_log
+Revises: 0015_transfers
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from app.models._types import UtcDateTime
 
-revision = "0015_incidents_log"
-down_revision = "0014_ratings"
+revision = "0016_incidents_log"
+down_revision = "0015_transfers"
 branch_labels = None
 depends_on = None
 
