@@ -96,6 +96,9 @@ SETTINGS = [
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),
     Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
+    Setting(
+        "MAX_EVIDENCE_FILES", lambda inst: 10, int, "most evidence files one form (a step's, the customer's) sends"
+    ),
     Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
     Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session ends this many hours after sign-in"),
     Setting(

@@ -150,3 +150,15 @@ def task_offers(
         # 延期: whoever works the step asks for a new date; a 督办 step is the supervisors' own to decide
         "extend": ready and works and (free or mine) and (t.candidate_group or "") not in _SUPERVISORS,
     }
+
+
+def may_open_evidence(
+    groups: Iterable[str], *, own_unattached: bool, sees_complaint: bool, works_on_complaint: bool
+) -> bool:
+    """Need-to-know for an evidence file (a photo or a recording cannot be masked).
+
+    Its uploader while it is not yet attached; afterwards those who may see its complaint and either work
+    it or may reveal personal data (an overseer, whose every opening is logged)."""
+    if own_unattached:
+        return True
+    return sees_complaint and (works_on_complaint or allows(groups, "personal_data.reveal"))
