@@ -79,6 +79,14 @@ SETTINGS = [
         "how much each deploy check of a diagram matters (TOML): error blocks, warning never does",
     ),
     Setting(
+        "GROUP_ALIASES",
+        lambda inst: str(ROOT / "config" / "group_aliases.toml"),
+        str,
+        "which of our groups the candidate groups, users and lanes of brought diagrams stand for (TOML), and the fallback",
+    ),
+    Setting("PRINT_LOG_MAX_LINES", lambda inst: 500, int, "lines of print() output kept per instance"),
+    Setting("PRINT_LOG_MAX_BYTES", lambda inst: 65536, int, "bytes of print() output kept per instance"),
+    Setting(
         "CONNECTORS_CONFIG",
         lambda inst: str(ROOT / "config" / "connectors.toml"),
         str,

@@ -38,6 +38,7 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "extension.decide": _SUPERVISORS,  # approve or refuse a 延期 request
     "complaint.reassign_owner": _SUPERVISORS,  # hand a complaint to another agent (首问负责制), with a reason
     "timer_incident.manage": _SUPERVISORS,
+    "service_incident.manage": _SUPERVISORS,  # see and retry a service task whose connector kept failing
     "notification.read": _OVERSEERS,
     "notification.retry": _SUPERVISORS,
     # branches
@@ -60,6 +61,8 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "improvement.manage": _OVERSEERS,
     "improvement.supervised": _SUPERVISORS,  # 督办: an overdue action's notice reaches them too
     "baseline_alert.notified": frozenset({MANAGER}),  # a category's day departing from its baseline
+    # what a diagram's scripts printed (print() in the sandbox): auditors, and process owners debugging a diagram
+    "instance.print_log.read": frozenset({MANAGER, PROCESS_OWNER}),
     # process models
     "model.read": frozenset({PROCESS_OWNER, MANAGER}),
     "model.edit": frozenset({PROCESS_OWNER}),

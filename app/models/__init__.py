@@ -13,7 +13,7 @@ from .improvement import (
     ImprovementActionEvent,
     StaffNotice,
 )
-from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .processes import HumanTask, InstanceLog, ProcessInstance, ProcessVersion, ServiceIncident, Timer
 from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
@@ -62,6 +62,8 @@ __all__ = [
     "SignInAddress",
     "SignInFailure",
     "Timer",
+    "ServiceIncident",
+    "InstanceLog",
     "User",
     "WebSession",
     "user_group",

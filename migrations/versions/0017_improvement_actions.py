@@ -3,8 +3,8 @@ hash-chained history; in-app notices that are not about a task; baseline alerts,
 
 Additive (expand only).
 
-Revision ID: 0016_improvement
-Revises: 0015_transfers
+Revision ID: 0017_improvement
+Revises: 0016_incidents_log
 Create Date: 2026-12-07 04:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = "0016_improvement"
-down_revision = "0015_transfers"
+revision = "0017_improvement"
+down_revision = "0016_incidents_log"
 branch_labels = None
 depends_on = None
 
