@@ -55,6 +55,12 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "report.read": _OVERSEERS,  # reports, the search of every instance, exports
     "report.people": _OVERSEERS,  # figures per agent and per department: for team leaders, never for peers
     "access_log.read": _OVERSEERS,
+    # improvement actions (整改): overseers create, assign, cancel and evaluate them; an action's owner, whoever
+    # they are, reports its progress (a rule on the record, in services/reporting/improvement_actions.py)
+    "improvement.read": _OVERSEERS,
+    "improvement.manage": _OVERSEERS,
+    "improvement.supervised": _SUPERVISORS,  # 督办: an overdue action's notice reaches them too
+    "baseline_alert.notified": frozenset({MANAGER}),  # a category's day departing from its baseline
     # what a diagram's scripts printed (print() in the sandbox): auditors, and process owners debugging a diagram
     "instance.print_log.read": frozenset({MANAGER, PROCESS_OWNER}),
     # process models
