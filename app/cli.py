@@ -131,7 +131,9 @@ def scheduler_command(once: bool):
     if once:
         click.echo(f"fired {fire_due_timers(_rt())} timers")
         from .services.notifications.outbox import send_due
+        from .services.surveys.progress import sample_open_complaints
 
+        click.echo(f"in-progress surveys: {sample_open_complaints(_rt())['sent']} sent")
         click.echo(f"sent {send_due(_rt())} notifications")
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.

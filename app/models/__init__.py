@@ -12,6 +12,7 @@ from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
 from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
+from .surveys import ProgressSurvey, SurveyNotice
 from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
 from .users import ApiToken, Group, User, user_group
 
@@ -40,6 +41,8 @@ __all__ = [
     "OutageNotice",
     "PublicRequest",
     "SurveyToken",
+    "ProgressSurvey",
+    "SurveyNotice",
     "ProcessInstance",
     "ProcessVersion",
     "ReportComplaint",

@@ -38,4 +38,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
     from .text_intelligence.settings import text_settings
 
     text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
+    from .runtime.survey_config import survey_rules
+
+    survey_rules(rt)  # a bad config/surveys.toml stops start-up, naming the setting
     return rt
