@@ -4,8 +4,8 @@
 ``progress_survey`` holds the sample (one row per complaint: never surveyed twice) and its answers;
 ``survey_notice`` the people each answer's audit event (``survey.answered``) was routed to.
 
-Revision ID: 0016_progress_surveys
-Revises: 0015_transfers
+Revision ID: 0018_progress_surveys
+Revises: 0017_improvement
 """
 
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from app.models._types import UtcDateTime
 
-revision = "0016_progress_surveys"
-down_revision = "0015_transfers"
+revision = "0018_progress_surveys"
+down_revision = "0017_improvement"
 branch_labels = None
 depends_on = None
 
