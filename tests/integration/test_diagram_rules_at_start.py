@@ -32,3 +32,20 @@ def test_the_app_refuses_to_start_with_a_bad_rules_file(sqlite_url, clock, tmp_p
 def test_the_shipped_rules_file_starts(sqlite_url, clock, tmp_path):
     app = make_app(sqlite_url, clock, tmp_path)
     app.extensions["complaintflow"].db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('[fallback]\ngroup = "legal"\n', "[fallback] group is 'legal'; allowed: agent"),
+        ('[fallback]\ngroup = "supervisor"\n[group_aliases]\naccounting = "finance"\n', "'accounting' = 'finance'"),
+        ('[fallback]\ngroup = "supervisor"\n[aliases]\n', "unknown key 'aliases'"),
+    ],
+)
+def test_the_app_refuses_to_start_with_a_bad_group_alias_file(sqlite_url, clock, tmp_path, text, named):
+    path = tmp_path / "group_aliases.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        make_app(sqlite_url, clock, tmp_path, GROUP_ALIASES=str(path))
+    message = str(stopped.value)
+    assert "COMPLAINTFLOW_GROUP_ALIASES" in message and str(path) in message and named in message
