@@ -18,6 +18,7 @@ from ..errors import Forbidden
 from ..services.accounts import users as accounts, web_sessions
 from ..services.runtime import Runtime
 from ..domain.actors import Viewer
+from .i18n import N_
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")
@@ -70,7 +71,7 @@ def _load_viewer() -> None:
     if user_id is None:
         _forget()
         if why in ("idle", "expired"):
-            flash("auth.session_expired", "info")
+            flash(N_("auth.session_expired"), "info")
         return
     g.viewer = accounts.viewer_by_id(runtime(), user_id)
     if g.viewer is None:

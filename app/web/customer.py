@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..errors import Invalid, NotFound, TooManyRequests
 from ..services.complaints import public_channel
 from .access import runtime
+from .i18n import N_
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 FILE_FIELDS = ("customer_name", "customer_phone", "customer_email", "place", "matter", "demand")
@@ -48,7 +49,7 @@ def file():
         except Invalid as exc:
             errors, status = _errors(exc), 422
         except TooManyRequests as exc:
-            errors, status = {"": "public.too_many"}, 429
+            errors, status = {"": N_("public.too_many")}, 429
             return (
                 render_template(
                     "customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)
@@ -71,7 +72,7 @@ def _track_page(number: str = "", *, result=None, error=None, sent=False, status
 
 def _too_many(number: str, exc: TooManyRequests):
     return _track_page(
-        number, error="public.too_many", status=429, headers={"Retry-After": str(exc.extra.get("retry_after", 60))}
+        number, error=N_("public.too_many"), status=429, headers={"Retry-After": str(exc.extra.get("retry_after", 60))}
     )
 
 
@@ -84,7 +85,7 @@ def track():
     try:
         result = public_channel.track_with_code(runtime(), number, code, _address())
     except NotFound:
-        return _track_page(number, error="public.track_not_found", sent=True, status=404)
+        return _track_page(number, error=N_("public.track_not_found"), sent=True, status=404)
     except TooManyRequests as exc:
         return _too_many(number, exc)
     return _track_page(result["number"], result=result)
@@ -97,7 +98,7 @@ def send_code():
     try:
         public_channel.send_code(runtime(), number, _address())
     except Invalid:
-        return _track_page(number, error="public.track_number_required", status=422)
+        return _track_page(number, error=N_("public.track_number_required"), status=422)
     except TooManyRequests as exc:
         return _too_many(number, exc)
     return _track_page(number, sent=True)
@@ -109,7 +110,7 @@ def track_link(token: str):
     try:
         result = public_channel.track_by_link(runtime(), token[:200], _address())
     except NotFound:
-        return _track_page(error="public.track_link_invalid", status=404)
+        return _track_page(error=N_("public.track_link_invalid"), status=404)
     except TooManyRequests as exc:
         return _too_many("", exc)
     return _track_page(result["number"], result=result)
@@ -143,7 +144,9 @@ def survey(token: str):
     except NotFound:
         return render_template("customer/survey.html", info=dict(info, state="closed"), errors={}, values=values), 409
     except TooManyRequests:
-        return render_template("customer/survey.html", info=info, errors={"": "public.too_many"}, values=values), 429
+        return render_template(
+            "customer/survey.html", info=info, errors={"": N_("public.too_many")}, values=values
+        ), 429
     return redirect(url_for("customer.thanks", reopened=int(done["reopened"]), number=done["number"]))
 
 

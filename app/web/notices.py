@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 
 from ..services.tasks import notices
 from .access import login_required, runtime, viewer
-from .i18n import actor_name, event_label, local_time, t
+from .i18n import N_, actor_name, event_label, local_time, t
 from .labels import step_name
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -20,7 +20,7 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 def _in_words(item: dict) -> dict:
     """A notice as the page shows it: what happened, to which complaint and step, by whom, when."""
-    kind = "task.assigned_to_me" if item["kind"] == "task.transferred" else item["kind"]
+    kind = "task.assigned_to_me" if item["kind"] == N_("task.transferred") else item["kind"]
     return item | {
         "title": t(f"notice.{kind}"),
         "what": " · ".join(
@@ -32,7 +32,7 @@ def _in_words(item: dict) -> dict:
             )
             if x
         ),
-        "when": local_time(item["at"], "%m-%d %H:%M"),
+        "when": local_time(item["at"], "MM-dd HH:mm"),
         "url": url_for("tasks.show", task_id=item["task_id"]) if item["open"] and item["task_id"] else None,
         "event": event_label(item["kind"]),
     }
