@@ -10,6 +10,8 @@ Every value comes from the environment, so one file serves every host:
   COMPLAINTFLOW_FORWARDED_ALLOW_IPS  the load balancers' addresses, trusted for X-Forwarded-* (default 127.0.0.1)
   COMPLAINTFLOW_LOG_FORMAT      json (one object a line, with the request id) or text (default text)
   COMPLAINTFLOW_LOG_LEVEL       debug, info, warning... (default info)
+  COMPLAINTFLOW_CONTROL_SOCKET  the gunicornc control socket (default: one per bind address in
+                                $XDG_RUNTIME_DIR or /tmp/complaintflow-<uid>/; "off" disables it)
   PROMETHEUS_MULTIPROC_DIR      a directory private to this host's complaintflow processes: /metrics then
                                 adds up every worker (and a scheduler process that shares it)
 The app's own settings (COMPLAINTFLOW_DATABASE_URL, COMPLAINTFLOW_SECRET_KEY...) are read by create_app.
@@ -18,6 +20,8 @@ The app's own settings (COMPLAINTFLOW_DATABASE_URL, COMPLAINTFLOW_SECRET_KEY...)
 import glob
 import logging
 import os
+import re
+import tempfile
 
 _env = os.environ.get
 
@@ -36,6 +40,20 @@ accesslog = "-"
 errorlog = "-"
 loglevel = _env("COMPLAINTFLOW_LOG_LEVEL", "info")
 proc_name = "complaintflow"
+
+
+def _control_socket_path() -> str:
+    """One control socket per bind address: gunicorn's default ($HOME/.gunicorn/gunicorn.ctl) is one path per
+    user, so a second instance on the same host (another port, a test run) would take the first one's socket."""
+    base = _env("XDG_RUNTIME_DIR") or os.path.join(tempfile.gettempdir(), f"complaintflow-{os.getuid()}")
+    return os.path.join(base, "gunicorn-" + re.sub(r"[^A-Za-z0-9.]+", "_", bind) + ".ctl")
+
+
+_control = _env("COMPLAINTFLOW_CONTROL_SOCKET", "")
+if _control == "off":
+    control_socket_disable = True
+else:
+    control_socket = _control or _control_socket_path()
 
 if _env("COMPLAINTFLOW_LOG_FORMAT", "text") == "json":
     logger_class = "app.ops.logs.JsonAccessLogger"

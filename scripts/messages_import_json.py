@@ -78,7 +78,10 @@ def main(paths: list[str]) -> None:
             old = catalogue.get(key)
             if old is not None and old.string and old.string != text:
                 print(f"{locale} {key}: {old.string!r} -> {text!r}")
-            catalogue.add(key, text)
+            if old is None:
+                catalogue.add(key, text)
+            else:
+                old.string = text  # Catalog.add keeps an existing entry's text
             imported += 1
     zh, names = catalogues["zh_Hans_CN"], diagram_step_names()
     for message in catalogues["en"]:

@@ -55,8 +55,13 @@ def within_repeat_window(at: datetime, earlier: Iterable[datetime], window_days:
     return any(timedelta(0) <= at - e <= window for e in earlier)
 
 
-def first_contact_resolved(closed: bool, handling_rounds: int) -> bool:
-    """一次性解决: closed after exactly one handling round. A complaint reopened after an unsatisfied return visit
-    is handled again (two rounds); one closed with no handling at all (a fraud report passed to the police, a
-    supervisor's closure before handling) was not resolved by us at first contact, so it does not count."""
-    return closed and handling_rounds == 1
+def first_contact_resolved(closed: bool, handling_rounds: int, transfers: int = 0, returns: int = 0) -> bool:
+    """一次性解决: closed after exactly one handling round, with no task of the complaint transferred (转派) or
+    returned to the dispatchers (退单).
+
+    A complaint reopened after an unsatisfied return visit is handled again (two rounds); one closed with no
+    handling at all (a fraud report passed to the police, a supervisor's closure before handling) was not
+    resolved by us at first contact; one whose task was passed to another person or group, or sent back as
+    the wrong department, was not resolved by the first who held it. None of these count.
+    """
+    return closed and handling_rounds == 1 and transfers == 0 and returns == 0

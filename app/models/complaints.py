@@ -62,6 +62,10 @@ class Complaint(Base):
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # 转派 and 退单 of the complaint's tasks, counted in the transaction of each (services/tasks/actions.py):
+    # first-contact resolution excludes a complaint that was passed on (domain/metrics.first_contact_resolved).
+    transfer_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    return_count: Mapped[int] = mapped_column(default=0, server_default="0")
     responsibility: Mapped[str | None] = mapped_column(String(16))  # ours | customer | third_party
     compensation_type: Mapped[str | None] = mapped_column(String(16))
     compensation_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))

@@ -33,7 +33,7 @@ class ReportComplaint(Base):
     severity: Mapped[str] = mapped_column(String(16))
     repeat_gap: Mapped[int] = mapped_column(Integer)  # whole days since the phone's previous complaint, rounded up
     closed: Mapped[bool] = mapped_column(Boolean)
-    first_time: Mapped[bool] = mapped_column(Boolean)  # closed after at most one completed handle task
+    first_time: Mapped[bool] = mapped_column(Boolean)  # domain/metrics.first_contact_resolved
     satisfaction: Mapped[str] = mapped_column(String(32))
 
 

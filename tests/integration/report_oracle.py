@@ -37,6 +37,8 @@ def expected(rt, f, window_days: int = 30) -> dict:
                 Complaint.status,
                 Complaint.satisfaction,
                 Complaint.customer_phone,
+                Complaint.transfer_count,
+                Complaint.return_count,
             )
         ).all()
         tasks = s.execute(
@@ -69,7 +71,8 @@ def expected(rt, f, window_days: int = 30) -> dict:
     days = Counter(local_date(c.created_at).isoformat() for c in chosen)
     n_days = (f.date_to - f.date_from).days + 1
     closed = [c for c in chosen if c.status == "closed"]
-    first_time = [c for c in closed if handled[c.instance_id] == 1]  # docs/metrics.md: exactly one round
+    # docs/metrics.md: exactly one round, nothing transferred or returned
+    first_time = [c for c in closed if handled[c.instance_id] == 1 and c.transfer_count == 0 and c.return_count == 0]
     sat = Counter(c.satisfaction for c in chosen)
     repeats = [
         c

@@ -21,8 +21,8 @@ from app.services.sla.timers import fire_due_timers
 from tests.conftest import ROOT
 
 from . import report_oracle
-from .branch_walk import walk
-from .flow import complete, registration, scenario
+from .branch_walk import start, walk
+from .flow import USER_FOR_GROUP, complete, ready_task, registration, scenario
 
 pytestmark = pytest.mark.also_postgres
 
@@ -251,3 +251,44 @@ def test_the_rebuild_command_repairs_roll_ups_a_writer_bypassed(app, api, rt, cl
     result = app.test_cli_runner().invoke(args=["rebuild-reports"])
     assert result.exit_code == 0 and "1 complaints and" in result.output, result.output
     assert maintained(rt) == kept
+
+
+def test_first_contact_resolution_leaves_out_a_complaint_transferred_or_returned(api, rt, clock, deployed):
+    sc = scenario("general_satisfied_first_reply")
+    numbers = {}
+    for passed_on in ("none", "transfer", "return"):
+        next_working_week(rt, clock)
+        api._tokens.clear()
+        iid = start(api, clock, "complaint_handling", sc)
+        for step in sc["steps"]:
+            user = USER_FOR_GROUP[step["group"]]
+            task = ready_task(api, iid, step["task"], step["group"])
+            if step["task"] == "handle" and passed_on == "transfer":  # 转派 to the department it belongs to
+                r = api.post(
+                    user, f"/tasks/{task['id']}/transfer", json={"reason": "计费争议", "to_group": "handler_billing"}
+                )
+                assert r.status_code == 200, r.get_json()
+                user = "billing"
+            if step["task"] == "handle" and passed_on == "return":  # 退单, and the dispatcher sends it on again
+                assert api.post(user, f"/tasks/{task['id']}/return", json={"reason": "非网络问题"}).status_code == 200
+                r = api.post(
+                    "dispatcher",
+                    f"/tasks/{task['id']}/transfer",
+                    json={"reason": "改派", "to_group": "handler_billing"},
+                )
+                assert r.status_code == 200, r.get_json()
+                user = "billing"
+            r = api.post(user, f"/tasks/{task['id']}/complete", json={"data": step["data"]})
+            assert r.status_code == 200, (step["task"], r.get_json())
+        with rt.db.read() as s:
+            numbers[passed_on] = s.execute(
+                select(Complaint.id, Complaint.transfer_count, Complaint.return_count).where(
+                    Complaint.instance_id == iid
+                )
+            ).one()
+    assert [tuple(numbers[k][1:]) for k in ("none", "transfer", "return")] == [(0, 0), (1, 0), (1, 1)]
+    shown = api.get("manager", f"/complaints/{numbers['return'][0]}").get_json()
+    assert (shown["transfer_count"], shown["return_count"]) == (1, 1)
+    fcr = reports.dashboard(rt, MANAGER, everything(rt))["first_contact_resolution"]
+    assert fcr == {"closed": 3, "resolved_first_time": 1, "rate": round(1 / 3, 4)}
+    assert_rollups_equal_a_recount(rt, "after a transfer and a return")

@@ -110,6 +110,8 @@ def test_return_to_the_dispatcher_and_redispatch(app, deployed, api):
     types = [e["type"] for e in events(app, number)]
     assert "task.returned" in types and types.count("task.transferred") == 1
     assert _department(app, number) == "billing"
+    shown = api.get("manager", f"/complaints?q={number}").get_json()["items"][0]
+    assert (shown["transfer_count"], shown["return_count"]) == (1, 1)  # first-contact resolution reads them
     r = api.post("billing", f"/tasks/{task_id}/return", json={"reason": ""})
     assert r.status_code == 422
 

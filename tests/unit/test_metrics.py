@@ -31,3 +31,14 @@ def test_breached_now_by_step_adds_up_to_breached_now():
 
 def test_a_rate_without_anything_to_measure_is_none():
     assert rate(0, 0) is None and rate(0, 3) == 0.0 and rate(2, 3) == 0.6667
+
+
+def test_first_contact_resolution_needs_one_round_and_nothing_passed_on():
+    from app.domain.metrics import first_contact_resolved
+
+    assert first_contact_resolved(True, 1)
+    assert not first_contact_resolved(False, 1)  # still open
+    assert not first_contact_resolved(True, 0)  # closed with no handling (a fraud report passed to the police)
+    assert not first_contact_resolved(True, 2)  # reopened after an unsatisfied return visit
+    assert not first_contact_resolved(True, 1, transfers=1)  # 转派
+    assert not first_contact_resolved(True, 1, returns=1)  # 退单

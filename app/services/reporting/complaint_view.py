@@ -37,6 +37,8 @@ def complaint_view(c: Complaint, now: datetime | None = None, replied: datetime 
         "is_repeat": bool(c.is_repeat),
         "repeat_of_id": c.repeat_of_id,
         "reopen_count": c.reopen_count or 0,
+        "transfer_count": c.transfer_count or 0,  # 转派
+        "return_count": c.return_count or 0,  # 退单
         "outage_incident_id": c.outage_incident_id,
         "responsibility": c.responsibility,
         "compensation_type": c.compensation_type,

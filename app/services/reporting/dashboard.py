@@ -6,13 +6,13 @@ daily roll-ups (models/rollups.py) that the services keep in the transaction of 
 (services/steps/rollups.py): a period reads its days' roll-up rows (about 40,000 for 30 days at
 100,000 complaints), not its complaints and tasks. The "now" figures (breached, paused, backlog by age) count the open complaints matching
 those filters, whatever their registration day, on the live tables (few rows, indexed).
-Definitions (docs/architecture.md, "Reports"):
+Definitions (docs/metrics.md is the glossary):
 - on-time rate of a step: completed tasks with a deadline finished at or before it / those tasks;
 - duration of a step: completed_at - created_at of its tasks; the mean is exact (to the millisecond);
   p90 is the nearest-rank 90th percentile, shown as the upper bound of the duration band holding it
   (domain/duration_bands.py: bands 9.05 % wide, so never below the exact figure, at most 9.05 % above);
-- first-contact resolution (一次性解决率): closed complaints handled in one round (at most one
-  completed handle task: no re-handling after tracking or an unsatisfied reply) / closed complaints;
+- first-contact resolution (一次性解决率): closed complaints handled in exactly one round (one completed
+  handle task: no re-handling) with no transfer or return (domain/metrics.first_contact_resolved) / closed;
 - resolution rate (投诉解决率): closed / registered;
 - repeat-complaint rate (投诉重复率): complaints whose phone had another complaint registered in the
   repeat_window_days before / complaints;

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, inspect, literal, select
 
 from ...domain.clock import local_date, local_midnight
 from ...models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
@@ -62,13 +62,23 @@ def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
     if first is None:
         return out
     day, end = local_date(first), local_date(last)
+    passed_on = _passed_on_columns(conn)
     while day <= end:
-        _slice(conn, day, min(end, day + timedelta(days=SLICE_DAYS - 1)), out, progress)
+        _slice(conn, day, min(end, day + timedelta(days=SLICE_DAYS - 1)), out, progress, passed_on)
         day += timedelta(days=SLICE_DAYS)
     return out
 
 
-def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
+def _passed_on_columns(conn) -> tuple:
+    """The complaint's transfer and return counts, or 0 when an older migration (0007, 0012) rebuilds before
+    0015 added them (0015 rebuilds again with them)."""
+    have = {c["name"] for c in inspect(conn).get_columns("complaint")}
+    if "transfer_count" in have:
+        return Complaint.transfer_count, Complaint.return_count
+    return literal(0), literal(0)
+
+
+def _slice(conn, first: date, last: date, out: Rebuilt, progress, passed_on: tuple) -> None:
     """Count the complaints registered on these local days and their completed tasks (read once each)."""
     lo, hi = local_midnight(first), local_midnight(last + timedelta(days=1))
     earlier = Complaint.__table__.alias("earlier")
@@ -90,6 +100,7 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
             Complaint.status,
             Complaint.satisfaction,
             previous,
+            *passed_on,
         ).where(Complaint.created_at >= lo, Complaint.created_at < hi)
     ).all()
     tasks: dict[int, list[Task]] = {}
@@ -107,7 +118,7 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
     ):
         tasks.setdefault(iid, []).append(Task(*task))
     deltas, snapshots = Deltas(), []
-    for cid, iid, created, category, department, channel, severity, status, satisfaction, prev in complaints:
+    for cid, iid, created, category, department, channel, severity, status, satisfaction, prev, *moved in complaints:
         done = tasks.get(iid, [])
         c = counted(
             created,
@@ -119,6 +130,7 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
             satisfaction,
             repeat_gap(prev, created),
             sum(t.element_id == HANDLE_STEP for t in done),
+            (int(moved[0] or 0), int(moved[1] or 0)),
         )
         deltas.complaint(c, +1)
         snapshots.append({"complaint_id": cid, "instance_id": iid, **c._asdict()})

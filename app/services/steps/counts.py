@@ -65,9 +65,19 @@ def repeat_gap(previous: datetime | None, created_at: datetime) -> int:
 
 
 def counted(
-    created_at: datetime, category, department, channel, severity, status, satisfaction, gap: int, handled: int
+    created_at: datetime,
+    category,
+    department,
+    channel,
+    severity,
+    status,
+    satisfaction,
+    gap: int,
+    handled: int,
+    passed_on: tuple[int, int] = (0, 0),
 ) -> Counted:
-    """A complaint's roll-up key and flags from its row, its repeat gap and its completed handle tasks."""
+    """A complaint's roll-up key and flags from its row, its repeat gap, its completed handle tasks and its
+    transfers and returns (``passed_on``: the row's transfer_count, return_count)."""
     closed = status == "closed"
     return Counted(
         local_date(created_at),
@@ -77,7 +87,7 @@ def counted(
         severity or "",
         gap,
         closed,
-        first_contact_resolved(closed, handled),
+        first_contact_resolved(closed, handled, *passed_on),
         satisfaction if satisfaction in SATISFACTION else "",
     )
 

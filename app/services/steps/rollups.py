@@ -29,7 +29,7 @@ _FIELDS = ", ".join(Counted._fields)
 # The complaint, what it is counted under (NULLs: not yet) and the tasks completed among the sync's steps.
 _CONTEXT = (
     "SELECT c.id, c.created_at, c.category, c.department, c.channel, c.severity, c.status, c.satisfaction, "
-    "c.customer_phone, " + ", ".join(f"r.{f}" for f in Counted._fields) + ", "
+    "c.customer_phone, c.transfer_count, c.return_count, " + ", ".join(f"r.{f}" for f in Counted._fields) + ", "
     "t.element_id, t.name, t.created_at, t.completed_at, t.due_at FROM complaint c "
     "LEFT JOIN report_complaint r ON r.complaint_id = c.id "
     "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' AND t.id {ids} "
@@ -90,9 +90,9 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     if not rows:
         return  # no complaint: an appeal's instance
     first = rows[0]
-    old = _counted(first[9:18])
+    old = _counted(first[11:20])
     tasks = [
-        Task(r[18], r[19], read_time(r[20]), read_time(r[21]), read_time(r[22])) for r in rows if r[18] is not None
+        Task(r[20], r[21], read_time(r[22]), read_time(r[23]), read_time(r[24])) for r in rows if r[20] is not None
     ]
     if any(t.due_at is not None and t.completed_at > t.due_at for t in tasks):
         mark_breached(s, instance_id)
@@ -103,7 +103,8 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     if old is not None:  # the new tasks go under its key now; a move below carries them along
         for t in tasks:
             deltas.task(old.step_key, t, +1)
-    _recount(db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas)
+    passed_on = (int(first[9] or 0), int(first[10] or 0))
+    _recount(db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas, passed_on)
 
 
 def complaint_changed(s, instance_id: int) -> None:
@@ -147,6 +148,7 @@ def _recount(
     phone: str,
     fields: tuple,
     deltas: Deltas,
+    passed_on: tuple[int, int] = (0, 0),
 ) -> None:
     """Move a complaint from what it is counted under (old; None: not yet) to what its row says now."""
     category, department, channel, severity, status, satisfaction = fields
@@ -162,7 +164,7 @@ def _recount(
     if status == "closed" and not (old is not None and old.closed):
         tasks = _tasks(db, instance_id)
         handled = sum(t.element_id == HANDLE_STEP for t in tasks)
-    new = counted(created_at, category, department, channel, severity, status, satisfaction, gap, handled)
+    new = counted(created_at, category, department, channel, severity, status, satisfaction, gap, handled, passed_on)
     if old is not None and old.closed:
         new = new._replace(first_time=old.first_time)  # a closed instance completes no more tasks
     if new != old:

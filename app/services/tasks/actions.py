@@ -170,6 +170,7 @@ def transfer_task(
             values = {"candidate_group": str(to_group), "assignee_id": None}
             after = {"candidate_group": str(to_group), "assignee_id": None}
         _guarded_update(s, t, values)
+        _count_passed_on(s, t.instance_id, Complaint.transfer_count)
         _log(s, t, viewer, now, "task.transferred", reason, before, after)
         if to_group and str(to_group).startswith(HANDLER_PREFIX):
             _follow_department(s, t.instance_id, str(to_group).removeprefix(HANDLER_PREFIX))
@@ -191,6 +192,17 @@ def _follow_department(s, instance_id: int, department: str) -> None:
     )
     if changed.rowcount:
         report_rollups.complaint_changed(s, instance_id)
+
+
+def _count_passed_on(s, instance_id: int, column) -> None:
+    """One more transfer or return on the complaint, in the action's transaction: first-contact resolution
+    (domain/metrics.first_contact_resolved) and the satisfaction analysis read the count, not the audit trail."""
+    s.execute(
+        update(Complaint)
+        .where(Complaint.instance_id == instance_id)
+        .values({column: column + 1})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _guarded_update(s, t: HumanTask, values: dict[str, Any]) -> None:
@@ -220,6 +232,7 @@ def return_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> di
             raise Forbidden("only the task's holder or its department may return it")
         before = _who(t)
         _guarded_update(s, t, {"candidate_group": "dispatcher", "assignee_id": None})
+        _count_passed_on(s, t.instance_id, Complaint.return_count)
         _log(s, t, viewer, now, "task.returned", reason, before, {"candidate_group": "dispatcher", "assignee_id": None})
         s.refresh(t)
         return task_summary(rt, t)
