@@ -32,8 +32,8 @@ def viewer() -> Viewer:
     return g.viewer
 
 
-def sign_in(v: Viewer, display_name: str, locale: str) -> None:
-    """Start a fresh session for a user (a new session id: no fixation)."""
+def sign_in(v: Viewer, display_name: str, locale: str, time_zone: str | None = None) -> None:
+    """Start a fresh session for a user (a new session id: no fixation), in their language and time zone."""
     keep_locale = session.get("locale")
     web_sessions.end(runtime(), session.get("sid"))
     session.clear()
@@ -41,6 +41,8 @@ def sign_in(v: Viewer, display_name: str, locale: str) -> None:
     session["sid"] = web_sessions.start(runtime(), v.id)
     session["name"] = display_name
     session["locale"] = keep_locale or locale
+    if time_zone:
+        session["tz"] = time_zone
 
 
 def sign_out() -> None:

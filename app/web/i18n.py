@@ -11,14 +11,13 @@ a display setting only: deadlines are computed in the operator's zone (``domain/
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import flask_babel
 from babel import Locale
@@ -29,6 +28,7 @@ from markupsafe import Markup, escape
 
 from ..domain.groups import GROUPS
 from ..domain.personal_data import mask_phone
+from ..services.accounts.people import time_zones
 
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
@@ -84,12 +84,6 @@ _BABEL_LOCALES = {name: Locale.parse(folder) for name, folder in GETTEXT_LOCALES
 
 def _babel_locale() -> Locale:
     return _BABEL_LOCALES[current_locale() if has_request_context() else DEFAULT_LOCALE]
-
-
-@functools.cache
-def time_zones() -> frozenset[str]:
-    """The IANA zone names a user may choose (read from tzdata once, on first use)."""
-    return frozenset(available_timezones())
 
 
 def _babel_time_zone() -> str:
