@@ -133,6 +133,11 @@ def scheduler_command(once: bool):
         from .services.notifications.outbox import send_due
 
         click.echo(f"sent {send_due(_rt())} notifications")
+        from .services.reporting import baseline_alerts, improvement_clock
+
+        clock = improvement_clock.watch_due(_rt())
+        click.echo(f"improvement actions: {clock['due_soon']} due soon, {clock['overdue']} overdue (督办)")
+        click.echo(f"baseline alerts: {len(baseline_alerts.check_baselines(_rt()))} new")
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)

@@ -6,7 +6,7 @@ from .failures import refused_by_sandbox, unknown_name
 from .lint import lint
 from .migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from .model_xml import ModelXml, read_models
-from .parsing import Element, ProcessBundle, model_hash, parse_bundle, xml_text
+from .parsing import Element, ProcessBundle, camunda_generated_forms, model_hash, parse_bundle, xml_text
 from .workflow import Engine, Instance
 from .serializer import state_from_text, state_text
 from .work_limits import check_work_limits
@@ -15,6 +15,9 @@ from .types import (
     DiagramError,
     DiagramProblem,
     EngineError,
+    FailedService,
+    ServiceCallFailed,
+    ServiceFailed,
     TaskNotReady,
     TaskView,
     TimerView,
@@ -28,6 +31,9 @@ __all__ = [
     "Element",
     "Engine",
     "EngineError",
+    "FailedService",
+    "ServiceCallFailed",
+    "ServiceFailed",
     "Instance",
     "MigrationCheck",
     "MigrationRefused",
@@ -37,6 +43,7 @@ __all__ = [
     "TaskView",
     "TimerView",
     "UserTaskSpec",
+    "camunda_generated_forms",
     "check_connectors",
     "check_expressions",
     "check_work_limits",

@@ -260,8 +260,11 @@ def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
     return out
 
 
-def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[DiagramProblem]:
-    """Every lane holding user tasks names a known group (code or name), unless each task has an expression."""
+def check_lanes(models: list[ModelXml], groups: Mapping[str, str], fallback: str | None = None) -> list[DiagramProblem]:
+    """Every lane holding user tasks names a known group (code or name), unless each task has an expression.
+
+    With a fallback group (config/group_aliases.toml) such a lane only warns: its tasks go there.
+    """
     out = []
     for model in models:
         for lane in model.lanes.values():
@@ -272,19 +275,23 @@ def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[Diagr
                 for n in lane.nodes
                 if n in model.nodes and model.nodes[n].tag in ("userTask", "manualTask")
             ]
-            loose = [t for t in tasks if not t.properties.get("candidateGroupExpression", "").strip()]
+            loose = [
+                t
+                for t in tasks
+                if not t.properties.get("candidateGroupExpression", "").strip()
+                and not t.properties.get("candidateGroups", "").strip()
+                and not t.properties.get("candidateUsers", "").strip()
+            ]
             if not loose:
                 continue
             names = ", ".join(f"{t.id} ({t.name})" if t.name else t.id for t in loose)
-            out.append(
-                _problem(
-                    model,
-                    lane.id,
-                    f"lane '{lane.name}' is not a known group (a group code or "
-                    f"its name) and its tasks {names} have no candidateGroupExpression",
-                    "lane",
-                )
+            message = (
+                f"lane '{lane.name}' is not a known group (a group code or "
+                f"its name) and its tasks {names} have no candidateGroupExpression"
             )
+            if fallback:
+                message += f": they go to the fallback group '{fallback}' (config/group_aliases.toml)"
+            out.append(_problem(model, lane.id, message, "lane", "warning" if fallback else "error"))
     return out
 
 

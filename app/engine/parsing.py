@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .camunda import read_camunda
+from .camunda import generated_forms, read_camunda
 from .types import DiagramError, DiagramProblem, UserTaskSpec, without_reprs
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -279,3 +279,17 @@ def start_groups_of(roots: list[etree._Element], process_id: str) -> tuple[str, 
                     if prop.get("name") == START_GROUPS:
                         return tuple(g for g in prop.get("value", "").replace(",", " ").split() if g)
     return None
+
+
+def camunda_generated_forms(bpmn_files: Mapping[str, bytes]) -> tuple[dict[str, str], list[DiagramProblem]]:
+    """The JSON Schema forms Camunda diagrams' camunda:formData stand for, and the fields they could not keep.
+
+    Files that are not well-formed give none: the parser reports them.
+    """
+    roots = {}
+    for name, data in bpmn_files.items():
+        try:
+            roots[name] = read_xml(data, name)
+        except DiagramError:
+            continue
+    return generated_forms(roots)

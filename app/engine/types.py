@@ -49,6 +49,31 @@ class EngineError(Exception):
         super().__init__(message)
 
 
+class ServiceCallFailed(RuntimeError):
+    """A service task's call failed (raised by the call the Engine was given, e.g. a connector)."""
+
+
+class ServiceFailed(EngineError):
+    """A service task's call failed: the instance stays whole, the task waits in error for a retry.
+
+    What ran before it (a person's completed task, scripts) stays done; ``Instance.retry_failed``
+    runs the task again and goes on from there.
+    """
+
+    def __init__(self, message: str, element_id: str = "", element_name: str = "", operator: str = ""):
+        super().__init__(message, element_id, element_name)
+        self.operator = operator
+
+
+@dataclass(frozen=True)
+class FailedService:
+    """A service task waiting in error for a retry."""
+
+    task_id: str
+    element_id: str
+    name: str
+
+
 class TaskNotReady(Exception):
     """The task is not (or no longer) ready to be completed."""
 

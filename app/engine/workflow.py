@@ -30,8 +30,19 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock, serializer
 from .parsing import ProcessBundle
 from .sandbox import SandboxedEnvironment, SandboxViolation
+from .sandbox.dates import PRINT_SINK
 from .sandbox.json_values import check_task_data
-from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView, without_reprs
+from .types import (
+    CompletedStep,
+    EngineError,
+    FailedService,
+    ServiceCallFailed,
+    ServiceFailed,
+    TaskNotReady,
+    TaskView,
+    TimerView,
+    without_reprs,
+)
 from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
 NowFn = Callable[[], datetime]
@@ -104,6 +115,7 @@ class Instance:
         self._timers: list[TimerView] | None = None
         self._completed: bool | None = None
         self._running = None  # the task the engine is running, to name it when it fails
+        self._printed: list[tuple[str, str]] = []  # (element id, line) print() wrote, until the write takes them
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -205,6 +217,27 @@ class Instance:
         self._run(task.run)
         self._run(lambda: check_rounds(task, self.engine.limits))  # a loop through people's tasks
         self.steps.append(_step(task))
+        self._advance()
+        return self.steps[before:]
+
+    def failed_services(self) -> list[FailedService]:
+        """Service tasks whose call failed and that wait for a retry (retry_failed)."""
+        return [
+            FailedService(str(t.id), t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name)
+            for t in self._wf.get_tasks(state=TaskState.ERROR)
+            if hasattr(t.task_spec, "operation_name")
+        ]
+
+    def retry_failed(self, task_id: str | None = None) -> list[CompletedStep]:
+        """Run the failed service tasks (or one of them) again and advance; ServiceFailed if one fails again."""
+        failed = [t for t in self.failed_services() if task_id is None or t.task_id == task_id]
+        if not failed:
+            raise TaskNotReady("no service task of this instance waits for a retry")
+        before = len(self.steps)
+        self._changed()
+        for each in failed:
+            task = self._task(each.task_id)
+            task._set_state(TaskState.READY)  # SpiffWorkflow runs READY tasks; ERROR is where the call left it
         self._advance()
         return self.steps[before:]
 
@@ -347,7 +380,23 @@ class Instance:
                 code = getattr(definition, "code", "") or definition.name
                 raise EngineError(f"uncaught BPMN error '{code}'")
 
+    def take_printed(self) -> list[tuple[str, str]]:
+        """The lines the diagram's scripts printed since the last call: (element id, text)."""
+        lines, self._printed = self._printed, []
+        return lines
+
+    def _print(self, text: str) -> None:
+        spec = getattr(self._running, "task_spec", None)
+        self._printed.append((getattr(spec, "name", "") or "", text))
+
     def _run(self, fn: Callable[[], Any]) -> None:
+        token = PRINT_SINK.set(self._print)
+        try:
+            self._run_printing(fn)
+        finally:
+            PRINT_SINK.reset(token)
+
+    def _run_printing(self, fn: Callable[[], Any]) -> None:
         with clock.using(self.engine.now):
             try:
                 fn()
@@ -367,6 +416,15 @@ class Instance:
                 raise EngineError(f"{element_id or 'engine'}: {without_reprs(cause)}", element_id, name) from exc
             except EngineError:
                 raise
+            except ServiceCallFailed as exc:
+                # the task is in ERROR and everything before it done: the caller keeps that and opens an incident
+                spec = getattr(getattr(self, "_running", None), "task_spec", None)
+                element_id = getattr(spec, "name", "") or ""
+                name = (getattr(spec, "bpmn_name", "") or "") if spec else ""
+                operator = getattr(spec, "operation_name", "") or ""
+                raise ServiceFailed(
+                    f"{element_id or 'engine'}: {without_reprs(str(exc))}", element_id, name, operator
+                ) from exc
             except Exception as exc:  # noqa: BLE001 - any other failure inside SpiffWorkflow names its element
                 # SpiffWorkflow raises plain Python errors for diagrams it parsed but cannot run (a
                 # multi-instance over data that is not there, a service task with no operator):

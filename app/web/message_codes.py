@@ -242,3 +242,89 @@ PUBLIC = (
     N_("public.survey_expired"),
     N_("public.survey_closed"),
 )
+
+# Evidence files: why one was refused (web/evidence.py), what was done with one (audit, access log).
+EVIDENCE = (
+    N_("evidence.err.empty"),
+    N_("evidence.err.too_large"),
+    N_("evidence.err.too_many"),
+    N_("evidence.err.type_refused"),
+    N_("event.evidence.added"),
+    N_("access.action.evidence.viewed"),
+    N_("access.action.evidence.downloaded"),
+)
+
+# Timer incidents on the instance page (reports/instance.html) and in the audit trail.
+INCIDENTS = (
+    N_("incident.status.open"),
+    N_("incident.status.resolved"),
+    N_("audit.event.incident.opened"),
+    N_("audit.event.incident.resolved"),
+    N_("audit.event.incident.retry_failed"),
+)
+
+# Improvement actions and the periodicity report (improvement/*), and the notices they raise.
+IMPROVEMENT = (
+    N_("improvement.status.open"),
+    N_("improvement.status.in_progress"),
+    N_("improvement.status.done"),
+    N_("improvement.status.evaluated"),
+    N_("improvement.status.cancelled"),
+    N_("improvement.move.in_progress"),
+    N_("improvement.move.done"),
+    N_("improvement.move.evaluated"),
+    N_("improvement.move.cancelled"),
+    N_("improvement.event.action.created"),
+    N_("improvement.event.action.updated"),
+    N_("improvement.event.action.status_changed"),
+    N_("improvement.event.action.supervised"),
+    N_("improvement.event.action.due_soon"),
+    N_("improvement.field.overdue"),
+    N_("improvement.field.reason"),
+    N_("improvement.field.version"),
+    N_("improvement.field.window_days"),
+    N_("improvement.help.complaints"),
+    N_("improvement.help.window_days"),
+    N_("periodicity.direction.up"),
+    N_("periodicity.direction.down"),
+    N_("periodicity.weekday.0"),
+    N_("periodicity.weekday.1"),
+    N_("periodicity.weekday.2"),
+    N_("periodicity.weekday.3"),
+    N_("periodicity.weekday.4"),
+    N_("periodicity.weekday.5"),
+    N_("periodicity.weekday.6"),
+    N_("notice.baseline.alert"),
+    N_("notice.improvement.due_soon"),
+    N_("notice.improvement.overdue"),
+    N_("notice.improvement.supervised"),
+)
+
+# What satisfaction depends on (reports/satisfaction.html, web/satisfaction.py).
+SATISFACTION = (
+    N_("reports.ratings_by.category"),
+    N_("reports.ratings_by.month"),
+    N_("satisfaction.by.category"),
+    N_("satisfaction.by.channel"),
+    N_("satisfaction.by.department"),
+    N_("satisfaction.by.month"),
+    N_("satisfaction.by.owner"),
+    N_("satisfaction.factor.breaches"),
+    N_("satisfaction.factor.handling_hours"),
+    N_("satisfaction.factor.reopenings"),
+    N_("satisfaction.factor.transfers"),
+    N_("satisfaction.band.breaches.0"),
+    N_("satisfaction.band.breaches.1"),
+    N_("satisfaction.band.breaches.ge2"),
+    N_("satisfaction.band.handling_hours.lt24h"),
+    N_("satisfaction.band.handling_hours.1to3d"),
+    N_("satisfaction.band.handling_hours.3to7d"),
+    N_("satisfaction.band.handling_hours.7to15d"),
+    N_("satisfaction.band.handling_hours.ge15d"),
+    N_("satisfaction.band.reopenings.0"),
+    N_("satisfaction.band.reopenings.1"),
+    N_("satisfaction.band.reopenings.ge2"),
+    N_("satisfaction.band.transfers.0"),
+    N_("satisfaction.band.transfers.1"),
+    N_("satisfaction.band.transfers.ge2"),
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, url_for
+
 from .i18n import N_
 
 
@@ -27,7 +28,19 @@ ITEMS = (
     NavItem("complaints.register", "nav.register", "complaint.register", order=20),
     NavItem("complaints.index", "nav.complaints", order=30, pages=("complaints.show", "complaints.lookup")),
     NavItem("process_models.index", N_("nav.models"), "model.read", order=40),
-    NavItem("reports.index", "nav.reports", "report.read", order=50, pages=("reports.regulator",)),
+    NavItem(
+        "reports.index",
+        "nav.reports",
+        "report.read",
+        order=50,
+        pages=(
+            "reports.regulator",
+            "improvement.index",
+            "improvement.new",
+            "improvement.show",
+            "improvement.periodicity",
+        ),
+    ),
 )
 
 
