@@ -109,6 +109,8 @@ TABLE = (
     cap("read the access log", "api", "GET", "/access-log", "access_log.read"),
     cap("list notifications", "api", "GET", "/notifications", "notification.read"),
     cap("list timer incidents", "api", "GET", "/incidents", "timer_incident.manage"),
+    cap("list service incidents", "api", "GET", "/service-incidents", "service_incident.manage"),
+    cap("read the instance's script output", "api", "GET", "/process-instances/{iid}/log", "instance.print_log.read"),
     cap("list appeals", "api", "GET", "/appeals", "appeal.read"),
     cap("register an appeal", "api", "POST", "/appeals", "appeal.register", body={}),
     cap("open an outage incident", "api", "POST", "/outages", "outage.manage", body={}),
