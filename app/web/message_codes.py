@@ -373,3 +373,14 @@ EDITOR = (
     N_("editor.unit.seconds"),
     N_("editor.unit.working_days"),
 )
+
+# Notices of improvement actions and survey answers (web/notices.py), and the survey in the audit trail.
+NOTICES = (
+    N_("notice.improvement.assigned"),
+    N_("notice.survey.kind.closing"),
+    N_("notice.survey.kind.in_progress"),
+    N_("notice.survey.answer.satisfied"),
+    N_("notice.survey.answer.basically_satisfied"),
+    N_("notice.survey.answer.unsatisfied"),
+    N_("event.survey.answered"),
+)
