@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 
 from ..errors import Invalid
 from ..services.reporting import dashboard as reports
-from ..services.reporting.satisfaction import CHANNELS, GROUPS, rating_dimensions
+from ..services.reporting.satisfaction import CHANNELS, GROUPS, progress_figures, rating_dimensions
 from ..services.reporting.satisfaction_factors import satisfaction_factors
 from .access import capability_required, runtime, viewer
 from .i18n import t
@@ -48,6 +48,7 @@ def index():
         ratings=rating_dimensions(runtime(), viewer(), f, channel),
         factors=factors,
         band_labels=band_labels,
+        progress=progress_figures(runtime(), viewer(), f, channel),
         f=f,
         channel=channel,
         params=params,
