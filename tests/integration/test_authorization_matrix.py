@@ -105,6 +105,7 @@ TABLE = (
     cap("read per-agent figures", "api", "GET", "/reports/people", "report.people"),
     cap("read the four ratings by agent", "api", "GET", "/reports/satisfaction", "report.people"),
     cap("read satisfaction against its factors", "api", "GET", "/reports/satisfaction/factors", "report.people"),
+    cap("read the in-progress surveys", "api", "GET", "/reports/satisfaction/in-progress", "report.people"),
     cap("read volume periodicity", "api", "GET", "/reports/periodicity", "report.read"),
     cap("read the access log", "api", "GET", "/access-log", "access_log.read"),
     cap("record an improvement action", "api", "POST", "/improvement-actions", "improvement.manage", body={}),
