@@ -53,7 +53,7 @@ def _in_words(item: dict) -> dict:
     survey = item.get("survey")
     if survey:  # a survey answer: which survey, the answer, flagged when low; the link opens the complaint
         return item | {
-            "title": t("notice.survey.low" if survey["low"] else "notice.survey.answered"),
+            "title": t("notice.survey.low") if survey["low"] else t("notice.survey.answered"),
             "what": " · ".join(
                 x
                 for x in (

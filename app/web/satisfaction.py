@@ -70,7 +70,7 @@ def export():
     w = csv.writer(out)
     w.writerow(
         [t("satisfaction.csv.group"), t("satisfaction.csv.value"), t("reports.answered")]
-        + [t("reports." + r) for r in data["dimensions"]]
+        + [t(f"reports.{r}") for r in data["dimensions"]]
     )
     for group in GROUPS:
         for row in data[group]:
@@ -81,7 +81,7 @@ def export():
             else:
                 value = short_label(group, row["value"])
             means = ["" if row[r] is None else f"{row[r]:.2f}" for r in data["dimensions"]]
-            w.writerow([t("reports.ratings_by." + group), value, row["answered"], *means])
+            w.writerow([t(f"reports.ratings_by.{group}"), value, row["answered"], *means])
     name = f"satisfaction-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.csv"
     return Response(
         "\ufeff" + out.getvalue(),

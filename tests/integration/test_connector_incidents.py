@@ -180,3 +180,15 @@ def test_a_process_owner_reads_the_script_output_from_the_process_page(api, app)
     agent = Web(app)
     agent.login("agent")
     assert agent.get(f"/models/instances/{done['id']}/log").status_code == 403
+
+
+def test_a_step_completed_on_someones_behalf_keeps_its_answer_too(api, app):
+    from app.domain.actors import SYSTEM
+    from app.services.instances.auto_complete import complete_for
+
+    task = deploy_and_reach_the_task(api)
+    rt = app.extensions["complaintflow"]
+    got = complete_for(rt, SYSTEM, task["instance_id"], {"enter"}, {"phone": "13800000005"})
+    assert got["status"] == "running"
+    (incident,) = api.get("supervisor", f"/service-incidents?instance_id={task['instance_id']}").get_json()["items"]
+    assert incident["element_id"] == "lookup" and "BSS refused" in incident["error"]
