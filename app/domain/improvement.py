@@ -87,7 +87,7 @@ def check_fields(values: Mapping[str, Any], *, creating: bool) -> tuple[dict[str
                 errors.append({"field": name, "message": f"at most {limit} characters"})
             elif text.strip() or name == "progress":
                 out[name] = text.strip()
-            elif not creating:
+            elif not any(e["field"] == name for e in errors):  # blank is missing, whether new or edited
                 errors.append({"field": name, "message": "required"})
     if values.get("category") not in (None, ""):
         if values["category"] not in CATEGORIES:

@@ -82,9 +82,20 @@ def assigned_names(models: Iterable[ModelXml]) -> set[str]:
     return names
 
 
-def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error"):
+def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error", fix=None):
     label, line = model.label(element_id)
-    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule)
+    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule, fix)
+
+
+def _quote_fix(text: str) -> dict[str, str]:
+    """The editor's one-click fix of a bare ISO 8601 time: the same text, quoted."""
+    return {"kind": "quote", "find": text, "replace": f'"{text}"'}
+
+
+def _bare_iso_name(message: str) -> str | None:
+    """PT2H of "name 'PT2H' ...": a name that is an ISO 8601 duration meant as text."""
+    match = re.match(r"name '([A-Za-z0-9_]+)'", message)
+    return match.group(1) if match and ISO_LITERAL.fullmatch(match.group(1)) else None
 
 
 def _hint(expr: Expression, message: str) -> str:
@@ -123,11 +134,23 @@ def check_expressions(
                         f"timer: {expr.source.strip()} is read as Python; "
                         f'quote the ISO 8601 text: "{expr.source.strip()}"',
                         "expression",
+                        fix=_quote_fix(expr.source.strip()),
                     )
                 )
                 continue
             for message in check_expression(expr.source, expr.mode, allowed):
-                if is_undeclared_name(message):
+                bare = _bare_iso_name(message)
+                if bare is not None:
+                    out.append(
+                        _problem(
+                            model,
+                            expr.element_id,
+                            f'{expr.kind}: {bare} is read as a Python name; quote the ISO 8601 text: "{bare}"',
+                            "expression",
+                            fix=_quote_fix(bare),
+                        )
+                    )
+                elif is_undeclared_name(message):
                     out.append(
                         _problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name", "warning")
                     )

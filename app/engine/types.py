@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class DiagramProblem:
     file_name: str = ""
     severity: str = "error"  # "error" blocks a deploy; "warning" does not
     rule: str = ""  # the check that found it, e.g. "label-required", "form", "expression"
+    # a change the editor can make in one click: {"kind": "quote", "find": "PT2H", "replace": '"PT2H"'}
+    fix: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +31,7 @@ class DiagramProblem:
             "file": self.file_name,
             "severity": self.severity,
             "rule": self.rule,
+            **({"fix": dict(self.fix)} if self.fix else {}),
         }
 
 

@@ -15,9 +15,11 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -46,6 +48,24 @@ from .types import (
 from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
 NowFn = Callable[[], datetime]
+
+# The bundle whose instance is running: functions offered to its expressions (sla_due) read the
+# deployed version's own settings from it.
+_running: contextvars.ContextVar[ProcessBundle | None] = contextvars.ContextVar("running_bundle", default=None)
+
+
+def running_bundle() -> ProcessBundle | None:
+    """The bundle of the instance the engine is running or evaluating in, else None."""
+    return _running.get()
+
+
+@contextlib.contextmanager
+def _running_bundle(bundle: ProcessBundle) -> Iterator[None]:
+    token = _running.set(bundle)
+    try:
+        yield
+    finally:
+        _running.reset(token)
 
 
 class Engine:
@@ -200,7 +220,8 @@ class Instance:
         """Evaluate an expression in a task's data (e.g. a candidateGroupExpression)."""
         task = self._task(task_id)
         try:
-            return self.engine.script_engine.evaluate(task, expression)
+            with _running_bundle(self.bundle):
+                return self.engine.script_engine.evaluate(task, expression)
         except (SpiffWorkflowException, SandboxViolation) as exc:
             raise EngineError(f"cannot evaluate '{expression}': {exc}", task.task_spec.name) from exc
 
@@ -397,7 +418,7 @@ class Instance:
             PRINT_SINK.reset(token)
 
     def _run_printing(self, fn: Callable[[], Any]) -> None:
-        with clock.using(self.engine.now):
+        with clock.using(self.engine.now), _running_bundle(self.bundle):
             try:
                 fn()
             except WorkLimitExceeded as exc:

@@ -11,10 +11,13 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 
+from ..domain.connectors import CONNECTORS
+from ..domain.sla import STEPS, UNITS
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
 from ..services.process_models import catalog, deployment, diff as model_diff, editor as model_editor
 from ..services.instances import migration as instance_migration
+from ..services.steps import print_log
 from ..services.process_models.form_safety import parse_json
 from ..services.process_models.forms import schema_problems
 from . import schema_form
@@ -173,7 +176,18 @@ def import_file():
 @capability_required("model.edit")
 def edit(process_id: str):
     """The bpmn-js modeler with the properties panel, checks, diff and deploy."""
-    return render_template("process_models/edit.html", process_id=process_id)
+    names = {
+        "steps": {step: t(f"editor.step.{step}") for step in STEPS},
+        "units": {unit: t(f"editor.unit.{unit}") for unit in UNITS},
+        "connectors": {
+            c.name: {
+                "doc": t(f"editor.connector.{c.name}"),
+                "parameters": {p.name: t(f"editor.connector.{c.name}.{p.name}") for p in c.parameters},
+            }
+            for c in CONNECTORS.values()
+        },
+    }
+    return render_template("process_models/edit.html", process_id=process_id, names=names)
 
 
 @bp.get("/<process_id>/editor.json")
@@ -243,6 +257,18 @@ def deploy(process_id: str):
             "url": url_for("process_models.show", process_id=deployed.process_id),
         }
     ), 201 if deployed.created else 200
+
+
+@bp.get("/instances/<int:instance_id>/log")
+@capability_required(print_log.CAPABILITY)
+def instance_log(instance_id: int):
+    """What a running instance's scripts printed: process owners debugging their diagram."""
+    return render_template(
+        "process_models/instance_log.html",
+        instance_id=instance_id,
+        log=print_log.read_log(runtime(), viewer(), instance_id),
+        back=request.args.get("process_id", ""),
+    )
 
 
 @bp.get("/<process_id>/forms/<name>")

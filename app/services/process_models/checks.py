@@ -18,6 +18,7 @@ from ...domain.connectors import CONNECTORS
 from ...domain.diagram_rules import rule_levels
 from ...domain.group_aliases import GroupAssignment, group_assignment, split_names
 from ...domain.sla import STEPS
+from ...domain.sla_override import parse_limit
 from ...engine.parsing import read_xml
 from ...engine import (
     DiagramError,
@@ -256,6 +257,40 @@ def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
     return []
 
 
+def check_sla_limits(models: Iterable[ModelXml]) -> list[DiagramProblem]:
+    """A timer's own time limit (slaLimit) is an amount and a unit, of a known step, one per step."""
+    out: list[DiagramProblem] = []
+    seen: dict[str, tuple[str, tuple]] = {}
+    for model in models:
+        for node in model.nodes.values():
+            text = node.properties.get("slaLimit", "").strip()
+            if not text:
+                continue
+            label, line = model.label(node.id)
+            where = {"element_id": node.id, "element_name": label, "line": line, "file_name": model.file_name}
+            step = node.properties.get("slaStep", "")
+            if step not in STEPS:
+                out.append(
+                    DiagramProblem(f"slaLimit '{text}' belongs to no SLA step (slaStep '{step}')", rule="sla", **where)
+                )
+                continue
+            try:
+                value = parse_limit(text)
+            except ValueError as exc:
+                out.append(DiagramProblem(f"time limit of step '{step}': {exc}", rule="sla", **where))
+                continue
+            first = seen.setdefault(step, (node.id, value))
+            if first[1] != value:
+                out.append(
+                    DiagramProblem(
+                        f"time limit of step '{step}' is '{text}' here but differs on {first[0]}",
+                        rule="sla",
+                        **where,
+                    )
+                )
+    return out
+
+
 def review_model(
     rt: Runtime,
     bpmn_files: Mapping[str, bytes],
@@ -303,6 +338,7 @@ def review_model(
         problems += check_expressions(models, declared, STEPS)
         problems += check_instructions(models)
         problems += check_connectors(models, CONNECTORS)
+        problems += check_sla_limits(models)
         problems += check_paths(models)
         for model in models:
             problems += lint(model)

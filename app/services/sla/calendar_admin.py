@@ -292,7 +292,7 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
             with rt.sla_started_at(armed):
                 value = locked.inst.evaluate(row.task_id, f'{fn}("{row.sla_step}")')
             due = Deadline(datetime.fromisoformat(value))
-            limit = deadlines.limit_of(rt, row.sla_step, severity)
+            limit = deadlines.limit_of(rt, row.sla_step, severity, locked.model.bundle)
             for shift in (row.details or {}).get("shifts", []):
                 if shift.get("kind") == "pause":
                     due = deadlines.resumed(
@@ -304,7 +304,9 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
                     )
                 elif shift.get("kind") == "extension":
                     due = deadlines.extended(rt, limit, due, shift.get("working_days"), shift.get("hours"))
-            return Deadline(due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at)), None
+            return Deadline(
+                due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at, locked.model.bundle)
+            ), None
 
         moved = deadlines.move_timers(s, locked, rows, compute, now)
         AuditLog(s, instance_id).append(
