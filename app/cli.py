@@ -133,6 +133,11 @@ def scheduler_command(once: bool):
         from .services.notifications.outbox import send_due
 
         click.echo(f"sent {send_due(_rt())} notifications")
+        from .services.reporting import baseline_alerts, improvement_clock
+
+        clock = improvement_clock.watch_due(_rt())
+        click.echo(f"improvement actions: {clock['due_soon']} due soon, {clock['overdue']} overdue (督办)")
+        click.echo(f"baseline alerts: {len(baseline_alerts.check_baselines(_rt()))} new")
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)
@@ -143,7 +148,45 @@ def scheduler_command(once: bool):
     run_blocking(current_app._get_current_object())
 
 
-COMMANDS = (init_db_command, deploy_command, seed_demo_command, create_user_command, serve_command, scheduler_command)
+# The configuration files read at start-up; building the app checks each one and stops naming the
+# file, the key and the allowed values (services/bootstrap.py), so this command only has to build it.
+CONFIG_SETTINGS = (
+    "SLA_POLICY",
+    "FLOW_CONFIG",
+    "NOTIFICATIONS_CONFIG",
+    "DIAGRAM_RULES",
+    "GROUP_ALIASES",
+    "CONNECTORS_CONFIG",
+    "TEXT_CONFIG",
+)
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command():
+    """Check the configuration files as a start would, without serving (a bad one stops with its key named)."""
+    from .services.connectors import settings as connector_settings
+
+    try:
+        connector_settings(_rt())  # read on a service task's first call otherwise
+    except (OSError, ValueError) as exc:  # tomllib's TOMLDecodeError is a ValueError
+        raise click.ClickException(f"setting COMPLAINTFLOW_CONNECTORS_CONFIG: {exc}") from exc
+    for name in CONFIG_SETTINGS:
+        value = current_app.config.get(name)
+        if value:
+            click.echo(f"ok  {name}: {value}")
+    click.echo("configuration ok")
+
+
+COMMANDS = (
+    init_db_command,
+    deploy_command,
+    seed_demo_command,
+    create_user_command,
+    serve_command,
+    scheduler_command,
+    check_config_command,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -79,6 +79,14 @@ SETTINGS = [
         "how much each deploy check of a diagram matters (TOML): error blocks, warning never does",
     ),
     Setting(
+        "GROUP_ALIASES",
+        lambda inst: str(ROOT / "config" / "group_aliases.toml"),
+        str,
+        "which of our groups the candidate groups, users and lanes of brought diagrams stand for (TOML), and the fallback",
+    ),
+    Setting("PRINT_LOG_MAX_LINES", lambda inst: 500, int, "lines of print() output kept per instance"),
+    Setting("PRINT_LOG_MAX_BYTES", lambda inst: 65536, int, "bytes of print() output kept per instance"),
+    Setting(
         "CONNECTORS_CONFIG",
         lambda inst: str(ROOT / "config" / "connectors.toml"),
         str,
@@ -88,6 +96,9 @@ SETTINGS = [
     Setting("FORMS_DIR", lambda inst: str(ROOT / "forms"), str, "JSON Schema forms named by diagrams"),
     Setting("UPLOAD_DIR", lambda inst: str(inst / "uploads"), str, "where evidence files are stored"),
     Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
+    Setting(
+        "MAX_EVIDENCE_FILES", lambda inst: 10, int, "most evidence files one form (a step's, the customer's) sends"
+    ),
     Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
     Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session ends this many hours after sign-in"),
     Setting(

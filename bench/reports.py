@@ -54,7 +54,7 @@ DASHBOARDS = (
 )
 
 
-def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> None:
+def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int, days: int = 180) -> None:
     from sqlalchemy import func, select
 
     from app.config import load_settings
@@ -79,15 +79,30 @@ def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int) -> No
         return
     settings = load_settings(ROOT / "instance", {"DATABASE_URL": url})
     started = time.perf_counter()
+    made = [0]
+
+    def progress(k: int) -> None:  # how far it got, for a build that is stopped before the end
+        made[0] += k
+        if made[0] % 50_000 == 0:
+            took = time.perf_counter() - started
+            print(f"  {made[0]} complaints in {took:.0f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
+
     stats = generate_history(
-        settings, n - have, NOW - timedelta(days=180), NOW, seed=6, templates=templates, live_days=live_days
+        settings,
+        n - have,
+        NOW - timedelta(days=days),
+        NOW,
+        seed=6,
+        templates=templates,
+        live_days=live_days,
+        progress=progress,
     )
     took = time.perf_counter() - started
     print(
         f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
         f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
         f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
-        f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)"
+        f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s), roll-ups recounted in {stats.rollup_seconds:.0f} s"
     )
     db = Database(url)
     with db.engine.begin() as conn:  # fresh statistics for the planner, as a nightly job would keep them
@@ -118,6 +133,7 @@ def main() -> None:
         "--templates", type=int, default=500, help="complaints worked through the services before the last days"
     )
     ap.add_argument("--live-days", type=int, default=2, help="the last days worked entirely through the services")
+    ap.add_argument("--days", type=int, default=180, help="the history's length in days, up to 2026-03-02")
     ap.add_argument(
         "--only",
         default="",
@@ -127,7 +143,7 @@ def main() -> None:
     ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 6 dashboard filter sets computed afresh")
     args = ap.parse_args()
     (ROOT / "instance").mkdir(exist_ok=True)
-    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days)
+    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days, args.days)
 
     from sqlalchemy import func, select
 

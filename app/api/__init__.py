@@ -252,3 +252,4 @@ from . import auth, calendar, complaints, instances, openapi, process_models, sl
 from . import reports  # noqa: E402,F401  (managers: search, audit view, dashboard)
 from . import branches  # noqa: E402,F401  (outages, appeals, the outbox, evidence)
 from . import text_intelligence  # noqa: E402,F401  (suggestions, similar complaints, bursts, topics, history)
+from . import improvement  # noqa: E402,F401  (improvement actions: 整改 with an owner, a due date, an evaluation)

@@ -99,7 +99,9 @@ def upload_evidence():
         raise Invalid("no file", [{"field": "file", "message": "send one or more files in the field `file`"}])
     if not viewer().groups:
         raise Forbidden("no group")
-    stored = [evidence.store(runtime(), viewer(), f.filename or "", f.stream, "file") for f in files]
+    stored, refused = evidence.store_all(runtime(), viewer(), [(f.filename or "", f.stream) for f in files], "file")
+    if refused:  # the same checks as the pages' (a file that passed is kept; send it again alone)
+        raise Invalid("some files were refused", [{"field": r["field"], "message": r["message"]} for r in refused])
     return jsonify({"items": stored}), 201
 
 

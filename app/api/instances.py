@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
 from ..errors import Invalid
 from ..services.accounts import need_to_know
-from ..services.instances import store as instances
+from ..services.instances import service_incidents, store as instances
+from ..services.steps import print_log
 from . import bp, json_body, runtime, viewer
 from .idempotency import idempotent
 
@@ -34,3 +35,30 @@ def get_instance(instance_id: int):
 def instance_events(instance_id: int):
     """The audit trail of an instance."""
     return jsonify({"items": need_to_know.read_events(runtime(), viewer(), instance_id, "api")})
+
+
+@bp.get("/service-incidents")
+def list_service_incidents():
+    """Service tasks whose connector kept failing (supervisors); ?instance_id= one instance's, ?status=open|resolved|all."""
+    instance = request.args.get("instance_id", "")
+    status = request.args.get("status", "open")
+    if instance and not instance.isdecimal():
+        raise Invalid("bad filter", [{"field": "instance_id", "message": "a whole number"}])
+    if status not in ("open", "resolved", "all"):
+        raise Invalid("bad filter", [{"field": "status", "message": "open, resolved or all"}])
+    items = service_incidents.list_incidents(
+        runtime(), viewer(), int(instance) if instance else None, None if status == "all" else status
+    )
+    return jsonify({"items": items})
+
+
+@bp.post("/service-incidents/<int:incident_id>/retry")
+def retry_service_incident(incident_id: int):
+    """Run the failed service task again (supervisors): resolved, or still open with the new error."""
+    return jsonify(service_incidents.retry_incident(runtime(), viewer(), incident_id))
+
+
+@bp.get("/process-instances/<int:instance_id>/log")
+def instance_log(instance_id: int):
+    """What the instance's scripts printed (auditors and process owners)."""
+    return jsonify({"items": print_log.read_log(runtime(), viewer(), instance_id)})

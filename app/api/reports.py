@@ -21,6 +21,7 @@ from ..services.audit import trail
 from ..services.reporting.people import team_figures
 from ..services.reporting.periodicity import periodicity as period_figures
 from ..services.reporting.satisfaction import rating_dimensions
+from ..services.reporting.satisfaction_factors import satisfaction_factors as factors_report
 from ..services.reporting.search import InstanceQuery
 from ..services.accounts.visibility import require_instance
 from . import bp, json_body, runtime, viewer
@@ -114,7 +115,15 @@ def people():
 def satisfaction():
     """The survey's four ratings by department, category, channel, owning agent and month (team leaders only)."""
     f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
-    return jsonify(rating_dimensions(runtime(), viewer(), f))
+    return jsonify(rating_dimensions(runtime(), viewer(), f, request.args.get("channel") or None))
+
+
+@bp.get("/reports/satisfaction/factors")
+def satisfaction_factors():
+    """Satisfaction by band of handling time, step breaches, transfers/returns and reopenings, with Spearman's rho
+    and n per factor (null below the minimum sample); filters as the four ratings (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(factors_report(runtime(), viewer(), f, request.args.get("channel") or None))
 
 
 @bp.get("/reports/periodicity")

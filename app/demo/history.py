@@ -79,6 +79,7 @@ class Stats:
     replay_seconds: float = 0.0
     rollup_seconds: float = 0.0  # the dashboard's roll-ups recomputed after the replays
     finished_ids: list[int] = field(default_factory=list, repr=False)
+    copied: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # (template, copy, days) ids
 
 
 class Generator:
@@ -440,3 +441,4 @@ def replay(gen: Generator, until: datetime, n: int, progress: Callable[[int], No
     replayer.finish()
     db.commit()
     gen.stats.replayed = done
+    gen.stats.copied = replayer.copied

@@ -38,6 +38,7 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "extension.decide": _SUPERVISORS,  # approve or refuse a 延期 request
     "complaint.reassign_owner": _SUPERVISORS,  # hand a complaint to another agent (首问负责制), with a reason
     "timer_incident.manage": _SUPERVISORS,
+    "service_incident.manage": _SUPERVISORS,  # see and retry a service task whose connector kept failing
     "notification.read": _OVERSEERS,
     "notification.retry": _SUPERVISORS,
     # branches
@@ -54,6 +55,14 @@ CAPABILITIES: Mapping[str, frozenset[str]] = {
     "report.read": _OVERSEERS,  # reports, the search of every instance, exports
     "report.people": _OVERSEERS,  # figures per agent and per department: for team leaders, never for peers
     "access_log.read": _OVERSEERS,
+    # improvement actions (整改): overseers create, assign, cancel and evaluate them; an action's owner, whoever
+    # they are, reports its progress (a rule on the record, in services/reporting/improvement_actions.py)
+    "improvement.read": _OVERSEERS,
+    "improvement.manage": _OVERSEERS,
+    "improvement.supervised": _SUPERVISORS,  # 督办: an overdue action's notice reaches them too
+    "baseline_alert.notified": frozenset({MANAGER}),  # a category's day departing from its baseline
+    # what a diagram's scripts printed (print() in the sandbox): auditors, and process owners debugging a diagram
+    "instance.print_log.read": frozenset({MANAGER, PROCESS_OWNER}),
     # process models
     "model.read": frozenset({PROCESS_OWNER, MANAGER}),
     "model.edit": frozenset({PROCESS_OWNER}),
@@ -147,3 +156,15 @@ def task_offers(
         # 延期: whoever works the step asks for a new date; a 督办 step is the supervisors' own to decide
         "extend": ready and works and (free or mine) and (t.candidate_group or "") not in _SUPERVISORS,
     }
+
+
+def may_open_evidence(
+    groups: Iterable[str], *, own_unattached: bool, sees_complaint: bool, works_on_complaint: bool
+) -> bool:
+    """Need-to-know for an evidence file (a photo or a recording cannot be masked).
+
+    Its uploader while it is not yet attached; afterwards those who may see its complaint and either work
+    it or may reveal personal data (an overseer, whose every opening is logged)."""
+    if own_unattached:
+        return True
+    return sees_complaint and (works_on_complaint or allows(groups, "personal_data.reveal"))

@@ -19,6 +19,7 @@ from typing import Any
 from app.domain.calendar import Deadline, WorkingCalendar
 from app.domain.clock import to_utc
 from app.domain.sla_file import read_policy
+from app.domain.sla_override import overridden
 from app.domain.sla_limit import CALENDARS, COMPLAINT_CLOCKS, SEVERITIES, STATES, STEPS, UNITS, Limit, SlaConfigError
 
 __all__ = [
@@ -57,6 +58,12 @@ class SlaPolicy:
         """Validate a parsed policy document."""
         steps, clocks = read_policy(data, source)
         return cls(steps, clocks, source)
+
+    def with_limits(self, overrides: Mapping[str, str]) -> SlaPolicy:
+        """This policy with a deployed version's own step limits ({step: "2 hours"}; see sla_override)."""
+        if not overrides:
+            return self
+        return SlaPolicy(overridden(self._steps, overrides), self._clocks, f"{self.source} + diagram")
 
     def limit(self, step: str, severity: str = "general") -> Limit:
         """Return the limit of a step for a severity."""

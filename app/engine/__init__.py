@@ -6,8 +6,16 @@ from .failures import refused_by_sandbox, unknown_name
 from .lint import lint
 from .migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from .model_xml import ModelXml, read_models
-from .parsing import Element, ProcessBundle, model_hash, parse_bundle, xml_text
-from .workflow import Engine, Instance
+from .parsing import (
+    Element,
+    ProcessBundle,
+    camunda_generated_forms,
+    model_hash,
+    parse_bundle,
+    sla_limits_of,
+    xml_text,
+)
+from .workflow import Engine, Instance, running_bundle
 from .serializer import state_from_text, state_text
 from .work_limits import check_work_limits
 from .types import (
@@ -15,6 +23,9 @@ from .types import (
     DiagramError,
     DiagramProblem,
     EngineError,
+    FailedService,
+    ServiceCallFailed,
+    ServiceFailed,
     TaskNotReady,
     TaskView,
     TimerView,
@@ -28,6 +39,9 @@ __all__ = [
     "Element",
     "Engine",
     "EngineError",
+    "FailedService",
+    "ServiceCallFailed",
+    "ServiceFailed",
     "Instance",
     "MigrationCheck",
     "MigrationRefused",
@@ -37,6 +51,7 @@ __all__ = [
     "TaskView",
     "TimerView",
     "UserTaskSpec",
+    "camunda_generated_forms",
     "check_connectors",
     "check_expressions",
     "check_work_limits",
@@ -52,6 +67,8 @@ __all__ = [
     "parse_bundle",
     "read_models",
     "refused_by_sandbox",
+    "running_bundle",
+    "sla_limits_of",
     "state_from_text",
     "state_text",
     "unknown_name",

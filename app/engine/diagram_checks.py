@@ -82,9 +82,20 @@ def assigned_names(models: Iterable[ModelXml]) -> set[str]:
     return names
 
 
-def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error"):
+def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error", fix=None):
     label, line = model.label(element_id)
-    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule)
+    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule, fix)
+
+
+def _quote_fix(text: str) -> dict[str, str]:
+    """The editor's one-click fix of a bare ISO 8601 time: the same text, quoted."""
+    return {"kind": "quote", "find": text, "replace": f'"{text}"'}
+
+
+def _bare_iso_name(message: str) -> str | None:
+    """PT2H of "name 'PT2H' ...": a name that is an ISO 8601 duration meant as text."""
+    match = re.match(r"name '([A-Za-z0-9_]+)'", message)
+    return match.group(1) if match and ISO_LITERAL.fullmatch(match.group(1)) else None
 
 
 def _hint(expr: Expression, message: str) -> str:
@@ -123,11 +134,23 @@ def check_expressions(
                         f"timer: {expr.source.strip()} is read as Python; "
                         f'quote the ISO 8601 text: "{expr.source.strip()}"',
                         "expression",
+                        fix=_quote_fix(expr.source.strip()),
                     )
                 )
                 continue
             for message in check_expression(expr.source, expr.mode, allowed):
-                if is_undeclared_name(message):
+                bare = _bare_iso_name(message)
+                if bare is not None:
+                    out.append(
+                        _problem(
+                            model,
+                            expr.element_id,
+                            f'{expr.kind}: {bare} is read as a Python name; quote the ISO 8601 text: "{bare}"',
+                            "expression",
+                            fix=_quote_fix(bare),
+                        )
+                    )
+                elif is_undeclared_name(message):
                     out.append(
                         _problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name", "warning")
                     )
@@ -260,8 +283,11 @@ def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
     return out
 
 
-def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[DiagramProblem]:
-    """Every lane holding user tasks names a known group (code or name), unless each task has an expression."""
+def check_lanes(models: list[ModelXml], groups: Mapping[str, str], fallback: str | None = None) -> list[DiagramProblem]:
+    """Every lane holding user tasks names a known group (code or name), unless each task has an expression.
+
+    With a fallback group (config/group_aliases.toml) such a lane only warns: its tasks go there.
+    """
     out = []
     for model in models:
         for lane in model.lanes.values():
@@ -272,19 +298,23 @@ def check_lanes(models: list[ModelXml], groups: Mapping[str, str]) -> list[Diagr
                 for n in lane.nodes
                 if n in model.nodes and model.nodes[n].tag in ("userTask", "manualTask")
             ]
-            loose = [t for t in tasks if not t.properties.get("candidateGroupExpression", "").strip()]
+            loose = [
+                t
+                for t in tasks
+                if not t.properties.get("candidateGroupExpression", "").strip()
+                and not t.properties.get("candidateGroups", "").strip()
+                and not t.properties.get("candidateUsers", "").strip()
+            ]
             if not loose:
                 continue
             names = ", ".join(f"{t.id} ({t.name})" if t.name else t.id for t in loose)
-            out.append(
-                _problem(
-                    model,
-                    lane.id,
-                    f"lane '{lane.name}' is not a known group (a group code or "
-                    f"its name) and its tasks {names} have no candidateGroupExpression",
-                    "lane",
-                )
+            message = (
+                f"lane '{lane.name}' is not a known group (a group code or "
+                f"its name) and its tasks {names} have no candidateGroupExpression"
             )
+            if fallback:
+                message += f": they go to the fallback group '{fallback}' (config/group_aliases.toml)"
+            out.append(_problem(model, lane.id, message, "lane", "warning" if fallback else "error"))
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 
 from lxml import etree
 
+from .camunda import read_camunda
 from .parsing import BPMN_NS, read_xml
 
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -141,7 +142,8 @@ def _bpmn_children(node) -> Iterable:
 
 def read_models(bpmn_files: Mapping[str, bytes]) -> list[ModelXml]:
     """Read every BPMN file (already known to be well-formed and safe) into a ModelXml."""
-    return [read_model(read_xml(data, name), name) for name, data in sorted(bpmn_files.items())]
+    # Camunda's forms and candidate groups read as the parser reads them (engine/camunda.py)
+    return [read_model(read_camunda(read_xml(data, name)), name) for name, data in sorted(bpmn_files.items())]
 
 
 def read_model(root, file_name: str = "") -> ModelXml:

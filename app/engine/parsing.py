@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .camunda import read_camunda
+from .camunda import generated_forms, read_camunda
 from .types import DiagramError, DiagramProblem, UserTaskSpec, without_reprs
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -53,6 +53,8 @@ class ProcessBundle:
     process_ids: tuple[str, ...]
     # The groups that may start the process (its startGroups property); None when the diagram names none.
     start_groups: tuple[str, ...] | None = None
+    # The version's own step time limits ({slaStep: "2 hours"}, from its SLA timers' slaLimit property).
+    sla_limits: Mapping[str, str] = field(default_factory=dict)
 
     def element_name(self, element_id: str) -> str:
         el = self.elements.get(element_id)
@@ -258,7 +260,26 @@ def parse_bundle(
         elements=elements,
         process_ids=tuple(parser.get_process_ids()),
         start_groups=start_groups_of(roots, main),
+        sla_limits={step: limit for _element, step, limit in sla_limits_of(roots)},
     )
+
+
+def sla_limits_of(roots: list[etree._Element]) -> list[tuple[str, str, str]]:
+    """(element id, step, limit text) of every element whose slaStep comes with an slaLimit property.
+
+    <bpmn:boundaryEvent id="classify_breach"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="slaStep" value="classify"/>
+      <spiffworkflow:property name="slaLimit" value="2 hours"/>
+    """
+    out = []
+    for root in roots:
+        for props in root.iter(f"{{{SPIFF_NS}}}properties"):
+            values = {p.get("name"): p.get("value", "") for p in props.iter(f"{{{SPIFF_NS}}}property")}
+            if values.get("slaStep") and values.get("slaLimit", "").strip():
+                owner = props.getparent().getparent() if props.getparent() is not None else None
+                element_id = owner.get("id", "") if owner is not None else ""
+                out.append((element_id, values["slaStep"], values["slaLimit"].strip()))
+    return out
 
 
 START_GROUPS = "startGroups"
@@ -279,3 +300,17 @@ def start_groups_of(roots: list[etree._Element], process_id: str) -> tuple[str, 
                     if prop.get("name") == START_GROUPS:
                         return tuple(g for g in prop.get("value", "").replace(",", " ").split() if g)
     return None
+
+
+def camunda_generated_forms(bpmn_files: Mapping[str, bytes]) -> tuple[dict[str, str], list[DiagramProblem]]:
+    """The JSON Schema forms Camunda diagrams' camunda:formData stand for, and the fields they could not keep.
+
+    Files that are not well-formed give none: the parser reports them.
+    """
+    roots = {}
+    for name, data in bpmn_files.items():
+        try:
+            roots[name] = read_xml(data, name)
+        except DiagramError:
+            continue
+    return generated_forms(roots)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class DiagramProblem:
     file_name: str = ""
     severity: str = "error"  # "error" blocks a deploy; "warning" does not
     rule: str = ""  # the check that found it, e.g. "label-required", "form", "expression"
+    # a change the editor can make in one click: {"kind": "quote", "find": "PT2H", "replace": '"PT2H"'}
+    fix: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +31,7 @@ class DiagramProblem:
             "file": self.file_name,
             "severity": self.severity,
             "rule": self.rule,
+            **({"fix": dict(self.fix)} if self.fix else {}),
         }
 
 
@@ -47,6 +50,31 @@ class EngineError(Exception):
         self.element_id = element_id
         self.element_name = element_name
         super().__init__(message)
+
+
+class ServiceCallFailed(RuntimeError):
+    """A service task's call failed (raised by the call the Engine was given, e.g. a connector)."""
+
+
+class ServiceFailed(EngineError):
+    """A service task's call failed: the instance stays whole, the task waits in error for a retry.
+
+    What ran before it (a person's completed task, scripts) stays done; ``Instance.retry_failed``
+    runs the task again and goes on from there.
+    """
+
+    def __init__(self, message: str, element_id: str = "", element_name: str = "", operator: str = ""):
+        super().__init__(message, element_id, element_name)
+        self.operator = operator
+
+
+@dataclass(frozen=True)
+class FailedService:
+    """A service task waiting in error for a retry."""
+
+    task_id: str
+    element_id: str
+    name: str
 
 
 class TaskNotReady(Exception):

@@ -15,9 +15,11 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -30,11 +32,40 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock, serializer
 from .parsing import ProcessBundle
 from .sandbox import SandboxedEnvironment, SandboxViolation
+from .sandbox.dates import PRINT_SINK
 from .sandbox.json_values import check_task_data
-from .types import CompletedStep, EngineError, TaskNotReady, TaskView, TimerView, without_reprs
+from .types import (
+    CompletedStep,
+    EngineError,
+    FailedService,
+    ServiceCallFailed,
+    ServiceFailed,
+    TaskNotReady,
+    TaskView,
+    TimerView,
+    without_reprs,
+)
 from .work_limits import RunBudget, WorkLimitExceeded, WorkLimits, check_rounds, guard_bundle, guard_workflow
 
 NowFn = Callable[[], datetime]
+
+# The bundle whose instance is running: functions offered to its expressions (sla_due) read the
+# deployed version's own settings from it.
+_running: contextvars.ContextVar[ProcessBundle | None] = contextvars.ContextVar("running_bundle", default=None)
+
+
+def running_bundle() -> ProcessBundle | None:
+    """The bundle of the instance the engine is running or evaluating in, else None."""
+    return _running.get()
+
+
+@contextlib.contextmanager
+def _running_bundle(bundle: ProcessBundle) -> Iterator[None]:
+    token = _running.set(bundle)
+    try:
+        yield
+    finally:
+        _running.reset(token)
 
 
 class Engine:
@@ -104,6 +135,7 @@ class Instance:
         self._timers: list[TimerView] | None = None
         self._completed: bool | None = None
         self._running = None  # the task the engine is running, to name it when it fails
+        self._printed: list[tuple[str, str]] = []  # (element id, line) print() wrote, until the write takes them
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -188,7 +220,8 @@ class Instance:
         """Evaluate an expression in a task's data (e.g. a candidateGroupExpression)."""
         task = self._task(task_id)
         try:
-            return self.engine.script_engine.evaluate(task, expression)
+            with _running_bundle(self.bundle):
+                return self.engine.script_engine.evaluate(task, expression)
         except (SpiffWorkflowException, SandboxViolation) as exc:
             raise EngineError(f"cannot evaluate '{expression}': {exc}", task.task_spec.name) from exc
 
@@ -205,6 +238,27 @@ class Instance:
         self._run(task.run)
         self._run(lambda: check_rounds(task, self.engine.limits))  # a loop through people's tasks
         self.steps.append(_step(task))
+        self._advance()
+        return self.steps[before:]
+
+    def failed_services(self) -> list[FailedService]:
+        """Service tasks whose call failed and that wait for a retry (retry_failed)."""
+        return [
+            FailedService(str(t.id), t.task_spec.name, t.task_spec.bpmn_name or t.task_spec.name)
+            for t in self._wf.get_tasks(state=TaskState.ERROR)
+            if hasattr(t.task_spec, "operation_name")
+        ]
+
+    def retry_failed(self, task_id: str | None = None) -> list[CompletedStep]:
+        """Run the failed service tasks (or one of them) again and advance; ServiceFailed if one fails again."""
+        failed = [t for t in self.failed_services() if task_id is None or t.task_id == task_id]
+        if not failed:
+            raise TaskNotReady("no service task of this instance waits for a retry")
+        before = len(self.steps)
+        self._changed()
+        for each in failed:
+            task = self._task(each.task_id)
+            task._set_state(TaskState.READY)  # SpiffWorkflow runs READY tasks; ERROR is where the call left it
         self._advance()
         return self.steps[before:]
 
@@ -347,8 +401,24 @@ class Instance:
                 code = getattr(definition, "code", "") or definition.name
                 raise EngineError(f"uncaught BPMN error '{code}'")
 
+    def take_printed(self) -> list[tuple[str, str]]:
+        """The lines the diagram's scripts printed since the last call: (element id, text)."""
+        lines, self._printed = self._printed, []
+        return lines
+
+    def _print(self, text: str) -> None:
+        spec = getattr(self._running, "task_spec", None)
+        self._printed.append((getattr(spec, "name", "") or "", text))
+
     def _run(self, fn: Callable[[], Any]) -> None:
-        with clock.using(self.engine.now):
+        token = PRINT_SINK.set(self._print)
+        try:
+            self._run_printing(fn)
+        finally:
+            PRINT_SINK.reset(token)
+
+    def _run_printing(self, fn: Callable[[], Any]) -> None:
+        with clock.using(self.engine.now), _running_bundle(self.bundle):
             try:
                 fn()
             except WorkLimitExceeded as exc:
@@ -367,6 +437,15 @@ class Instance:
                 raise EngineError(f"{element_id or 'engine'}: {without_reprs(cause)}", element_id, name) from exc
             except EngineError:
                 raise
+            except ServiceCallFailed as exc:
+                # the task is in ERROR and everything before it done: the caller keeps that and opens an incident
+                spec = getattr(getattr(self, "_running", None), "task_spec", None)
+                element_id = getattr(spec, "name", "") or ""
+                name = (getattr(spec, "bpmn_name", "") or "") if spec else ""
+                operator = getattr(spec, "operation_name", "") or ""
+                raise ServiceFailed(
+                    f"{element_id or 'engine'}: {without_reprs(str(exc))}", element_id, name, operator
+                ) from exc
             except Exception as exc:  # noqa: BLE001 - any other failure inside SpiffWorkflow names its element
                 # SpiffWorkflow raises plain Python errors for diagrams it parsed but cannot run (a
                 # multi-instance over data that is not there, a service task with no operator):

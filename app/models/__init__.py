@@ -6,7 +6,14 @@ from .calendar import CalendarOverride, CalendarRevision, CalendarYear
 from .complaints import Complaint, NumberSequence
 from .drafts import ModelDraft
 from .idempotency import IdempotencyKey
-from .processes import HumanTask, ProcessInstance, ProcessVersion, Timer
+from .improvement import (
+    BaselineAlert,
+    ImprovementAction,
+    ImprovementActionComplaint,
+    ImprovementActionEvent,
+    StaffNotice,
+)
+from .processes import HumanTask, InstanceLog, ProcessInstance, ProcessVersion, ServiceIncident, Timer
 from .reports import AccessLog, SavedSearch
 from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
@@ -16,6 +23,11 @@ from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, Te
 from .users import ApiToken, Group, User, user_group
 
 __all__ = [
+    "BaselineAlert",
+    "ImprovementAction",
+    "ImprovementActionComplaint",
+    "ImprovementActionEvent",
+    "StaffNotice",
     "AccessLog",
     "ApiToken",
     "Appeal",
@@ -50,6 +62,8 @@ __all__ = [
     "SignInAddress",
     "SignInFailure",
     "Timer",
+    "ServiceIncident",
+    "InstanceLog",
     "User",
     "WebSession",
     "user_group",

@@ -99,3 +99,36 @@ class Timer(Base):
     # armed_at (the budget's start), shifts (pauses and extensions, re-applied on recompute),
     # paused_at while paused.
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class ServiceIncident(Base):
+    """A service task whose connector kept failing: the instance waits at it until a supervisor retries."""
+
+    __tablename__ = "service_incident"
+    __table_args__ = (Index("ix_service_incident_open", "status", "instance_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # the engine's service task, in error
+    element_id: Mapped[str] = mapped_column(String(128))
+    element_name: Mapped[str] = mapped_column(String(200), default="")
+    connector: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    attempts: Mapped[int] = mapped_column(Integer, default=1)  # runs of the step (each one retried with back-off)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class InstanceLog(Base):
+    """A line a diagram's script printed (print() in the sandbox), kept per instance within a bound."""
+
+    __tablename__ = "instance_log"
+    __table_args__ = (Index("ix_instance_log_instance", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    element_id: Mapped[str] = mapped_column(String(128), default="")
+    text: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, default=0)  # the text's UTF-8 bytes, which the bound counts

@@ -57,6 +57,26 @@ def text_job(app: Flask):
     return run
 
 
+IMPROVEMENT_CLOCK_SECONDS = 60
+
+
+def report_watch_job(app: Flask, which: str):
+    """The job: the improvement actions' due clock (督办), or the baseline alerts' check; each calls one service."""
+    from ..services.reporting import baseline_alerts, improvement_clock
+
+    rt = app.extensions["complaintflow"]
+    service = improvement_clock.watch_due if which == "improvement" else baseline_alerts.check_baselines
+
+    def run():
+        with app.app_context():
+            try:
+                service(rt)
+            except Exception:
+                log.exception("%s job failed", which)
+
+    return run
+
+
 def _add_tick(app: Flask, scheduler) -> None:
     # APScheduler's own clock decides only when to tick; due times are read from the app clock.
     scheduler.add_job(
@@ -71,6 +91,25 @@ def _add_tick(app: Flask, scheduler) -> None:
     # Training takes seconds to a minute: its own job, so the timer tick never waits for it.
     scheduler.add_job(
         text_job(app), "interval", seconds=TEXT_JOB_SECONDS, id="text-job", max_instances=1, coalesce=True
+    )
+    # Notices that are not about a task: once each, whichever process sends them first (the services claim them).
+    scheduler.add_job(
+        report_watch_job(app, "improvement"),
+        "interval",
+        seconds=IMPROVEMENT_CLOCK_SECONDS,
+        id="improvement-clock",
+        max_instances=1,
+        coalesce=True,
+    )
+    from ..services.reporting.baseline_alerts import CHECK_SECONDS
+
+    scheduler.add_job(
+        report_watch_job(app, "baseline"),
+        "interval",
+        seconds=CHECK_SECONDS,
+        id="baseline-alerts",
+        max_instances=1,
+        coalesce=True,
     )
 
 

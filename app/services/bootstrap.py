@@ -6,6 +6,8 @@ from typing import Any, Mapping
 
 from ..db import Database
 from ..domain.clock import SystemClock
+from ..domain.diagram_rules import DiagramRulesError, rule_levels
+from ..domain.group_aliases import GroupAliasesError, group_assignment
 from ..domain.sla import SlaPolicy
 from .connectors import call_connector
 from .runtime import Runtime
@@ -38,4 +40,12 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
     from .text_intelligence.settings import text_settings
 
     text_settings(rt)  # a bad config/text_intelligence.toml stops start-up, naming the setting
+    try:
+        rule_levels(settings.get("DIAGRAM_RULES"))  # not at the first deploy, which would refuse every diagram
+    except DiagramRulesError as exc:
+        raise SystemExit(f"setting COMPLAINTFLOW_DIAGRAM_RULES: {exc}") from exc
+    try:
+        group_assignment(settings.get("GROUP_ALIASES"))
+    except GroupAliasesError as exc:
+        raise SystemExit(f"setting COMPLAINTFLOW_GROUP_ALIASES: {exc}") from exc
     return rt

@@ -65,3 +65,6 @@ def init_app(app: Flask) -> None:
     from . import text_intelligence  # suggestions at intake, the classifier page, bursts, topics
 
     text_intelligence.init_app(app)
+    from . import improvement  # improvement actions (整改) and the periodicity page
+
+    improvement.init_app(app)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..errors import Invalid, NotFound, TooManyRequests
-from ..services.complaints import public_channel
+from ..services.complaints import customer_evidence, public_channel
 from .access import runtime
+from .evidence import refusal_text
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 FILE_FIELDS = ("customer_name", "customer_phone", "customer_email", "place", "matter", "demand")
@@ -31,39 +32,65 @@ def home():
     return render_template("customer/home.html")
 
 
+def _uploads() -> list:
+    return [(u.filename, u.stream) for u in request.files.getlist("evidence__upload") if u and u.filename]
+
+
+def _file_form(values, errors, status, *, kept=(), challenge=None, headers=None):
+    rt = runtime()
+    return (
+        render_template(
+            "customer/file.html",
+            values=values,
+            errors=errors,
+            challenge=challenge or public_channel.new_challenge(rt),
+            kept=list(kept),
+            held=customer_evidence.hold(rt, [k["id"] for k in kept]),
+        ),
+        status,
+        headers or {},
+    )
+
+
 @bp.route("/file", methods=["GET", "POST"])
 def file():
-    """File a complaint: the form, an arithmetic check, a limit per address and phone."""
+    """File a complaint: the form, evidence files, an arithmetic check, a limit per address and phone."""
     rt = runtime()
-    values = {k: request.form.get(k, "") for k in FILE_FIELDS} if request.method == "POST" else {}
-    errors, status = {}, 200
-    if request.method == "POST":
-        fields = dict(
-            values, captcha_token=request.form.get("captcha_token"), captcha_answer=request.form.get("captcha_answer")
-        )
-        try:
-            created = public_channel.file_complaint(rt, fields, _address())
-            link = url_for("customer.track_link", token=public_channel.tracking_link_token(rt, created["number"]))
-            return render_template("customer/filed.html", number=created["number"], link=link), 201
-        except Invalid as exc:
-            errors, status = _errors(exc), 422
-        except TooManyRequests as exc:
-            errors, status = {"": "public.too_many"}, 429
-            return (
-                render_template(
-                    "customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)
-                ),
-                status,
-                {"Retry-After": str(exc.extra.get("retry_after", 60))},
-            )
-    return render_template(
-        "customer/file.html", values=values, errors=errors, challenge=public_channel.new_challenge(rt)
-    ), status
+    if request.method == "GET":
+        return _file_form({}, {}, 200)
+    values = {k: request.form.get(k, "") for k in FILE_FIELDS}
+    kept = customer_evidence.held(rt, request.form.get("evidence_held"))
+    try:
+        new, refused = customer_evidence.keep(rt, _uploads(), _address(), already=len(kept))
+    except TooManyRequests as exc:
+        return _file_form(values, {"": "public.too_many"}, 429, kept=kept, headers=_retry(exc))
+    kept += new
+    if refused:
+        # the challenge was not used: the same question and answer go back, so nothing typed is lost
+        same = {"question": request.form.get("captcha_question", ""), "token": request.form.get("captcha_token", "")}
+        values["captcha_answer"] = request.form.get("captcha_answer", "")
+        errors = {"evidence": "; ".join(refusal_text(r) for r in refused)}
+        return _file_form(values, errors, 422, kept=kept, challenge=same)
+    fields = dict(
+        values, captcha_token=request.form.get("captcha_token"), captcha_answer=request.form.get("captcha_answer")
+    )
+    try:
+        created = public_channel.file_complaint(rt, fields, _address(), [k["id"] for k in kept])
+    except Invalid as exc:
+        return _file_form(values, _errors(exc), 422, kept=kept)
+    except TooManyRequests as exc:
+        return _file_form(values, {"": "public.too_many"}, 429, kept=kept, headers=_retry(exc))
+    link = url_for("customer.track_link", token=public_channel.tracking_link_token(rt, created["number"]))
+    return render_template("customer/filed.html", number=created["number"], link=link, files=len(kept)), 201
 
 
-def _track_page(number: str = "", *, result=None, error=None, sent=False, status=200, headers=None):
+def _retry(exc: TooManyRequests) -> dict[str, str]:
+    return {"Retry-After": str(exc.extra.get("retry_after", 60))}
+
+
+def _track_page(number: str = "", *, result=None, error=None, sent=False, status=200, headers=None, **more):
     return (
-        render_template("customer/track.html", result=result, error=error, number=number, sent=sent),
+        render_template("customer/track.html", result=result, error=error, number=number, sent=sent, **more),
         status,
         headers or {},
     )
@@ -113,6 +140,34 @@ def track_link(token: str):
     except TooManyRequests as exc:
         return _too_many("", exc)
     return _track_page(result["number"], result=result)
+
+
+@bp.post("/track/<token>/evidence")
+def add_evidence(token: str):
+    """Send more evidence to the complaint its link names; the page then shows the complaint again."""
+    rt, token = runtime(), token[:200]
+    uploads = _uploads()
+    kept, refused, error = [], [], None
+    try:
+        if uploads:
+            kept, refused = customer_evidence.add_by_link(rt, token, uploads, _address())
+        else:
+            error = "public.evidence_none"
+        result = public_channel.track_by_link(rt, token, _address())
+    except NotFound:
+        return _track_page(error="public.track_link_invalid", status=404)
+    except TooManyRequests as exc:
+        return _too_many("", exc)
+    except Invalid:
+        result, error = public_channel.track_by_link(rt, token, _address()), "public.evidence_closed"
+    return _track_page(
+        result["number"],
+        result=result,
+        error=error,
+        added=len(kept),
+        evidence_errors=[refusal_text(r) for r in refused],
+        status=422 if refused or error else 200,
+    )
 
 
 @bp.route("/survey/<token>", methods=["GET", "POST"])

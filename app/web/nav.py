@@ -26,7 +26,19 @@ ITEMS = (
     NavItem("complaints.register", "nav.register", "complaint.register", order=20),
     NavItem("complaints.index", "nav.complaints", order=30, pages=("complaints.show", "complaints.lookup")),
     NavItem("process_models.index", "nav.models", "model.read", order=40),
-    NavItem("reports.index", "nav.reports", "report.read", order=50, pages=("reports.regulator",)),
+    NavItem(
+        "reports.index",
+        "nav.reports",
+        "report.read",
+        order=50,
+        pages=(
+            "reports.regulator",
+            "improvement.index",
+            "improvement.new",
+            "improvement.show",
+            "improvement.periodicity",
+        ),
+    ),
 )
 
 

@@ -14,12 +14,41 @@ from ..services.tasks import notices
 from .access import login_required, runtime, viewer
 from .i18n import actor_name, event_label, local_time, t
 from .labels import step_name
+from .reports import short_label
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
+def _staff_in_words(item: dict) -> dict:
+    """A notice that is not about a task: an improvement action's clock, a baseline alert."""
+    d = item.get("data") or {}
+    if item["url_kind"] == "improvement_action":
+        what = " · ".join(
+            x for x in (d.get("title"), short_label("category", d.get("category")), d.get("due_date")) if x
+        )
+        url = url_for("improvement.show", action_id=int(item["ref"]))
+    else:
+        what = t(
+            "notice.baseline_what",
+            category=short_label("category", d.get("category")) or t("common.none"),
+            day=d.get("day", ""),
+            count=d.get("count", ""),
+            baseline=d.get("baseline", ""),
+        )
+        url = url_for("improvement.periodicity", day=item["ref"])
+    return item | {
+        "title": t(f"notice.{item['kind']}"),
+        "what": what,
+        "when": local_time(item["at"], "%m-%d %H:%M"),
+        "url": url,
+        "event": t(f"notice.{item['kind']}"),
+    }
+
+
 def _in_words(item: dict) -> dict:
     """A notice as the page shows it: what happened, to which complaint and step, by whom, when."""
+    if item.get("url_kind"):
+        return _staff_in_words(item)
     kind = "task.assigned_to_me" if item["kind"] == "task.transferred" else item["kind"]
     return item | {
         "title": t(f"notice.{kind}"),
@@ -43,7 +72,13 @@ def _in_words(item: dict) -> dict:
 def index():
     """The notices of the last days, unread ones marked."""
     data = notices.list_notices(runtime(), viewer())
-    return render_template("notices/index.html", items=[_in_words(i) for i in data["items"]], unread=data["unread"])
+    return render_template(
+        "notices/index.html",
+        items=[_in_words(i) for i in data["items"]],
+        unread=data["unread"],
+        up_to=data["up_to"],
+        up_to_staff=data["up_to_staff"],
+    )
 
 
 @bp.get("/latest")
@@ -61,9 +96,11 @@ def latest():
 @login_required
 def read():
     """Mark every notice up to the newest shown as read."""
-    try:
-        up_to = int(request.form.get("up_to", "0"))
-    except ValueError:
-        up_to = 0
-    notices.mark_read(runtime(), viewer(), up_to)
+    marks = []
+    for name in ("up_to", "up_to_staff"):
+        try:
+            marks.append(max(0, min(int(request.form.get(name, "0")), 2**31 - 1)))
+        except ValueError:
+            marks.append(0)
+    notices.mark_read(runtime(), viewer(), *marks)
     return redirect(url_for(".index"))

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 
+from ..domain.connectors import CONNECTORS
+from ..domain.sla import STEPS, UNITS
 from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
 from ..services.process_models import catalog, deployment, diff as model_diff, editor as model_editor
@@ -173,7 +175,18 @@ def import_file():
 @capability_required("model.edit")
 def edit(process_id: str):
     """The bpmn-js modeler with the properties panel, checks, diff and deploy."""
-    return render_template("process_models/edit.html", process_id=process_id)
+    names = {
+        "steps": {step: t(f"editor.step.{step}") for step in STEPS},
+        "units": {unit: t(f"editor.unit.{unit}") for unit in UNITS},
+        "connectors": {
+            c.name: {
+                "doc": t(f"editor.connector.{c.name}"),
+                "parameters": {p.name: t(f"editor.connector.{c.name}.{p.name}") for p in c.parameters},
+            }
+            for c in CONNECTORS.values()
+        },
+    }
+    return render_template("process_models/edit.html", process_id=process_id, names=names)
 
 
 @bp.get("/<process_id>/editor.json")

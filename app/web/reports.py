@@ -17,6 +17,8 @@ from ..services.reporting import (
     search,
 )
 from ..services.audit import trail
+from ..services.instances import service_incidents
+from ..services.steps import print_log
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
 from .nav import NavItem, add_item
@@ -119,7 +121,28 @@ def instance(instance_id: int):
     check = trail.verify_instance(runtime(), instance_id) if request.args.get("verify") else None
     # Timers name the step they guard by its id: show the step's name, as the steps table does.
     step_names = {s["element_id"]: s["name"] for s in data.get("tasks", []) if s.get("name")}
-    return render_template("reports/instance.html", d=data, check=check, step_names=step_names)
+    v = viewer()
+    incidents = (
+        service_incidents.list_incidents(runtime(), v, instance_id, status=None)
+        if v.can(service_incidents.CAPABILITY)
+        else None
+    )
+    log = print_log.read_log(runtime(), v, instance_id) if v.can(print_log.CAPABILITY) else None
+    return render_template(
+        "reports/instance.html", d=data, check=check, step_names=step_names, incidents=incidents, log=log
+    )
+
+
+@bp.post("/instances/<int:instance_id>/incidents/<int:incident_id>/retry")
+@capability_required(service_incidents.CAPABILITY)
+def retry_incident(instance_id: int, incident_id: int):
+    """Run a failed service task again; the page says whether it passed or failed again."""
+    got = service_incidents.retry_incident(runtime(), viewer(), incident_id)
+    if got["status"] == "resolved":
+        flash("incident.retried_ok", "success")
+    else:
+        flash("incident.retried_failed", "error")
+    return redirect(url_for(".instance", instance_id=instance_id) + "#incidents")
 
 
 @bp.get("")
@@ -237,3 +260,6 @@ def init_app(app: Flask) -> None:
     add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45, pages=("reports.instance",)))
     add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
     app.jinja_env.globals.update(short_options=short_options, short_label=short_label)
+    from . import satisfaction  # 满意度分析, its own module: the ratings, the correlation, the in-progress surveys
+
+    satisfaction.init_app(app)

@@ -106,8 +106,10 @@ def build_fields(
         if raw is not None and widget != "file":
             value = raw.get(name, "")
         else:
-            value = _display(widget, (data or {}).get(name))
-        attrs = {}
+            # a Camunda form's defaultValue fills the field until the process holds a value
+            given = (data or {}).get(name)
+            value = _display(widget, node.get("default") if given is None else given)
+        attrs: dict[str, Any] = {"readonly": True} if node.get("readOnly") is True else {}
         if widget in ("text", "textarea") and node.get("maxLength"):
             attrs["maxlength"] = node["maxLength"]
         if widget in ("number", "money", "rating"):

@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: scripts, styles, fonts and connections from this origin only, no inline
   script or style (every page's JavaScript lives in app/web/static/js or the vendored libraries),
-  no plugins, no <base>, forms post only here, and no other site may frame a page.
+  no plugins, no <base>, forms post only here, and no other site may frame a page; frames and media
+  only from here (the evidence previews; a file's own response carries a policy of its own, web/evidence.py).
 - X-Frame-Options DENY for browsers that predate frame-ancestors (clickjacking).
 - X-Content-Type-Options nosniff: an uploaded file is never guessed into HTML or script.
 - Referrer-Policy same-origin: task and complaint addresses never leak to another site.
@@ -24,6 +25,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
+        # evidence: the PDF viewer is an <iframe> of /evidence (which allows this origin to frame it)
+        "frame-src 'self'",
+        "media-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

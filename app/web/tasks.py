@@ -13,6 +13,7 @@ from ..services.complaints import evidence, suspension
 from ..services.tasks import actions as task_actions, work as tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
+from .evidence import refusal_text
 from .i18n import t
 
 
@@ -89,15 +90,12 @@ def complete(task_id: str):
     for f in schema_form.build_fields(schema, ui, {}):
         if f.widget != "file":
             continue
-        for upload in request.files.getlist(f"{f.name}__upload"):
-            if not upload or not upload.filename:
-                continue
-            try:
-                uploaded.setdefault(f.name, []).append(
-                    evidence.store(rt, v, upload.filename, upload.stream, f.name)["id"]
-                )
-            except Invalid as exc:
-                errors[f.name] = exc.errors[0]["message"]
+        sent = [(u.filename, u.stream) for u in request.files.getlist(f"{f.name}__upload") if u and u.filename]
+        kept, refused = evidence.store_all(rt, v, sent, f.name, already=len(request.form.getlist(f.name)))
+        if kept:
+            uploaded[f.name] = [k["id"] for k in kept]
+        if refused:
+            errors[f.name] = "; ".join(refusal_text(r) for r in refused)
     data = schema_form.parse_submission(schema, ui, request.form, uploaded)
     for f in schema_form.build_fields(schema, ui, {}):
         if f.widget == "file" and data.get(f.name):

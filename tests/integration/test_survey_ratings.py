@@ -82,4 +82,4 @@ def test_the_team_page_shows_the_ratings_by_department(app, rt, demo_users):
     page = Web(app).login("supervisor").text("/reports/team?from=2026-02-23&to=2026-03-01")
     table = page[page.index('data-testid="ratings-department"') :]
     table = table[: table.index("</table>")]
-    assert "及时性" in table and "4.50" in table and "3.00" in table and "2.00" in table
+    assert "处理时效" in table and "4.50" in table and "3.00" in table and "2.00" in table

@@ -170,7 +170,7 @@ def test_evidence_is_checked_by_content_and_readable_only_by_those_who_may_see(a
     data = as_form(sc["steps"][2]["data"])
     data["evidence__upload"] = (io.BytesIO(b"<html>not an image</html>"), "photo.jpg")
     r = agent.post(f"/tasks/{reg}", data, content_type="multipart/form-data")
-    assert r.status_code == 422 and re.search(r'data-field="evidence">.*?only photos', r.get_data(as_text=True), re.S)
+    assert r.status_code == 422 and re.search(r'data-field="evidence">.*?只接受照片', r.get_data(as_text=True), re.S)
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     data = as_form(sc["steps"][2]["data"])
     data["evidence__upload"] = (io.BytesIO(png), "信号截图.png")
@@ -186,7 +186,7 @@ def test_evidence_is_checked_by_content_and_readable_only_by_those_who_may_see(a
     with Web(app).login("manager").get(f"/evidence/{file_id}") as got:
         assert got.status_code == 200
     assert Web(app).login("owner").get(f"/evidence/{file_id}").status_code == 404
-    opened = [e for e in events_of_access(app) if e.action == "evidence.opened"]
+    opened = [e for e in events_of_access(app) if e.action == "evidence.viewed"]
     assert [(e.actor, e.detail["evidence_id"]) for e in opened] == [("agent", file_id), ("manager", file_id)]
 
 

@@ -95,5 +95,5 @@ def test_a_photo_is_previewed_on_the_next_task_page_and_each_opening_is_logged(a
 
     rt = app.extensions["complaintflow"]
     with rt.db.read() as s:
-        opened = s.scalars(select(AccessLog).where(AccessLog.action == "evidence.opened")).all()
+        opened = s.scalars(select(AccessLog).where(AccessLog.action == "evidence.viewed")).all()
     assert [row.actor for row in opened] == ["dispatcher"]

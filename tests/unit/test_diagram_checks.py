@@ -240,3 +240,25 @@ def test_instructions_templates_must_compile():
         }
     )
     assert found(check_instructions(models)) == {("instructions", "bad")}
+
+
+def test_a_bare_iso_duration_is_an_error_with_the_quote_fix():
+    models = read_models(
+        {
+            "t.bpmn": linear(
+                "p",
+                [
+                    Node("intermediateCatchEvent", "wait", "等两小时", timer("PT2H", "timeDuration")),
+                    Node("scriptTask", "s", "s", script("late = elapsed > PT30M")),
+                ],
+            )
+        }
+    )
+    problems = check_expressions(models, {"elapsed"}, STEPS)
+    fixes = {p.element_id: (p.severity, p.fix) for p in problems}
+    assert fixes == {
+        "wait": ("error", {"kind": "quote", "find": "PT2H", "replace": '"PT2H"'}),
+        "s": ("error", {"kind": "quote", "find": "PT30M", "replace": '"PT30M"'}),
+    }
+    assert all("quote the ISO 8601 text" in p.message for p in problems)
+    assert problems[0].as_dict()["fix"]["replace"] == '"PT2H"'

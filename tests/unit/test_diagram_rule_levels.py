@@ -47,3 +47,28 @@ def test_a_misspelt_level_stops_with_the_rule_named(tmp_path):
     path.write_text('[rules]\nlabel-required = "warnng"\n', encoding="utf-8")
     with pytest.raises(DiagramRulesError, match="label-required"):
         rule_levels(path)
+
+
+def test_the_domain_knows_every_rule_the_lint_checks():
+    from app.domain.diagram_rules import LINT_RULES
+
+    assert LINT_RULES == set(RECOMMENDED)
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "allowed"),
+    [
+        ('[rules]\nlabel-requird = "warning"\n', "'label-requird' is not a rule", "label-required"),
+        ('[rules]\nlabel-required = "blocker"\n', "'blocker'", "error, off, warn, warning"),
+        ("[rules]\nlabel-required = 1\n", "must be a quoted level, not int 1", "error, off, warn, warning"),
+        ('rules = "warning"\n', "key 'rules' must be a table", "rule = level"),
+        ('[rule]\nglobal = "off"\n', "unknown key 'rule'", "[rules]"),
+    ],
+)
+def test_a_bad_rules_file_is_refused_naming_the_file_the_key_and_the_allowed_values(tmp_path, text, named, allowed):
+    path = tmp_path / "diagram_rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagramRulesError) as caught:
+        rule_levels(path)
+    message = str(caught.value)
+    assert str(path) in message and named in message and allowed in message

@@ -77,6 +77,15 @@ SCHEMAS = {
     },
 }
 
+# The satisfaction reports' filters: the dashboard's, and the channel (an unknown one is 422).
+SATISFACTION_FILTER = [
+    _q("from", {"type": "string", "format": "date"}),
+    _q("to", {"type": "string", "format": "date"}),
+    _q("category", {"type": "string", "maxLength": 32}),
+    _q("department", {"type": "string", "maxLength": 32}),
+    _q("channel", {"type": "string", "maxLength": 32}),
+]
+
 PATHS = {
     "/process-instances": {
         "get": {
@@ -213,14 +222,19 @@ PATHS = {
     "/reports/satisfaction": {
         "get": {
             "summary": "The survey's four ratings by department, category, channel, owning agent and month (supervisors, directors, managers)",
-            "parameters": [
-                _q("from", {"type": "string", "format": "date"}),
-                _q("to", {"type": "string", "format": "date"}),
-                _q("category", {"type": "string", "maxLength": 32}),
-                _q("department", {"type": "string", "maxLength": 32}),
-            ],
+            "parameters": SATISFACTION_FILTER,
             "responses": {
                 "200": _resp("Ratings", {"type": "object", "required": ["dimensions"]}),
+                **_problems(401, 403, 422),
+            },
+        }
+    },
+    "/reports/satisfaction/factors": {
+        "get": {
+            "summary": "Satisfaction by band of handling time, step breaches, transfers/returns and reopenings, with Spearman's rho and n per factor (supervisors, directors, managers)",
+            "parameters": SATISFACTION_FILTER,
+            "responses": {
+                "200": _resp("Factors", {"type": "object", "required": ["factors", "min_sample"]}),
                 **_problems(401, 403, 422),
             },
         }

@@ -1,4 +1,5 @@
-"""SLA clocks: suspend and resume, extension requests and decisions, timer incidents, the working-day calendar."""
+"""SLA clocks: suspend and resume, extension requests and decisions, timer and service incidents, the working-day
+calendar, an instance's print log."""
 
 from __future__ import annotations
 
@@ -40,7 +41,79 @@ SCHEMAS = {
     },
 }
 
+SCHEMAS["ServiceIncident"] = {
+    "type": "object",
+    "required": ["id", "instance_id", "element_id", "status", "attempts", "error"],
+    "properties": {
+        "id": {"type": "integer"},
+        "instance_id": {"type": "integer"},
+        "element_id": {"type": "string"},
+        "element_name": {"type": "string"},
+        "connector": {"type": "string"},
+        "status": {"type": "string", "enum": ["open", "resolved"]},
+        "attempts": {"type": "integer"},
+        "error": {"type": "string"},
+        "created_at": {"type": ["string", "null"]},
+        "updated_at": {"type": ["string", "null"]},
+        "resolved_at": {"type": ["string", "null"]},
+    },
+}
+_ITEMS = {
+    "type": "object",
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceIncident"}}},
+}
+
 PATHS = {
+    "/service-incidents": {
+        "get": {
+            "summary": "Service tasks whose connector kept failing, newest first (supervisors)",
+            "parameters": [
+                _q("instance_id", {"type": "integer", "minimum": 1}),
+                _q("status", {"type": "string", "enum": ["open", "resolved", "all"]}),
+            ],
+            "responses": {"200": _resp("Incidents", _ITEMS), **_problems(401, 403, 422)},
+        }
+    },
+    "/service-incidents/{incident_id}/retry": {
+        "post": {
+            "summary": "Run the failed service task again (supervisors): resolved, or open with the new error",
+            "parameters": [
+                {"name": "incident_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+            ],
+            "responses": {
+                "200": _resp("The incident after the retry", {"$ref": "#/components/schemas/ServiceIncident"}),
+                **_problems(401, 403, 404, 409),
+            },
+        }
+    },
+    "/process-instances/{id}/log": {
+        "get": {
+            "summary": "What the instance's scripts printed, oldest first (auditors and process owners)",
+            "parameters": ID_PATH,
+            "responses": {
+                "200": _resp(
+                    "Lines",
+                    {
+                        "type": "object",
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "at": {"type": "string"},
+                                        "element_id": {"type": "string"},
+                                        "text": {"type": "string"},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                ),
+                **_problems(401, 403, 404),
+            },
+        }
+    },
     "/complaints/{id}/suspend": {
         "post": {
             "summary": "Suspend (挂起) a complaint: its clocks stop (supervisors)",

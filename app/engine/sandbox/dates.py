@@ -7,8 +7,10 @@ The values are Python's own date types, read through a whitelist of methods and 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
+from typing import Callable
 from datetime import date, datetime, timedelta, timezone
 
 from .limits import Budget, SandboxViolation
@@ -19,6 +21,9 @@ _DURATION = re.compile(
     r"(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?"
 )
 printed = logging.getLogger("complaintflow.diagram.print")
+# Where print() also sends its line while the engine runs an instance (Instance keeps them for the
+# instance's own log, written by the write path); None outside a run (deploy checks, instructions).
+PRINT_SINK: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar("print_sink", default=None)
 
 
 def _text(value, what: str) -> str:
@@ -97,11 +102,14 @@ def _numbers(args, kwargs, what: str) -> None:
 
 
 def print_to_log(budget: Budget, *values, sep=" ", end="") -> None:
-    """print() writes one line to the application log (logger complaintflow.diagram.print)."""
+    """print() writes one line to the application log (logger complaintflow.diagram.print) and the instance's log."""
     from .operations import stringify
 
-    text = str(sep).join(stringify(budget, value) for value in values)
-    printed.info("%s", text[:2000])
+    text = str(sep).join(stringify(budget, value) for value in values)[:2000]
+    printed.info("%s", text)
+    sink = PRINT_SINK.get()
+    if sink is not None:
+        sink(text)
     return None
 
 

@@ -26,6 +26,7 @@ from ...domain.whole_numbers import whole_number
 from ...errors import Invalid, NotFound, TooManyRequests
 from ...models import Complaint, HumanTask, PublicRequest, SurveyToken
 from ..instances.auto_complete import complete_for
+from . import evidence
 from .register import record_complaint
 from ..runtime.flow_config import flow_rules
 from ...domain.actors import Actor
@@ -102,8 +103,12 @@ def _limited(rt: Runtime, buckets: list[tuple[str, int, timedelta]]) -> None:
 
 
 # -- filing ------------------------------------------------------------------------------------------------------------
-def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[str, Any]:
-    """Check the challenge and the limits, then register an online complaint; return its number."""
+def file_complaint(
+    rt: Runtime, fields: dict[str, Any], address: str, evidence_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """Check the challenge and the limits, then register an online complaint; return its number.
+
+    ``evidence_ids``: files the customer sent with it (customer_evidence.keep), put on its record."""
     rules = flow_rules(rt)
     errors = []
     phone = str(fields.get("customer_phone") or "").strip()
@@ -131,6 +136,9 @@ def file_complaint(rt: Runtime, fields: dict[str, Any], address: str) -> dict[st
     if str(fields.get("customer_email") or "").strip():
         data["customer_email"] = str(fields["customer_email"]).strip()
     created = record_complaint(rt, PUBLIC, data)
+    if evidence_ids:
+        with rt.db.write() as s:
+            evidence.attach_from_customer(rt, s, list(evidence_ids), created["process_instance_id"], rt.clock.now())
     return {"number": created["number"]}
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from ...domain.connectors import CONNECTORS
+from ...engine import ServiceCallFailed
 from ...models import Complaint
 from ..notifications.outbox import enqueue
 from ..runtime import Runtime
@@ -24,7 +25,7 @@ DEFAULT = Path(__file__).resolve().parents[3] / "config" / "connectors.toml"
 MAX_ANSWER = 1024 * 1024
 
 
-class ConnectorFailed(RuntimeError):
+class ConnectorFailed(ServiceCallFailed):
     """A connector call that failed every attempt (or can never succeed): the step fails naming it."""
 
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import select, update
 
+from ...domain.group_aliases import group_assignment
 from ...engine import EngineError, TaskNotReady
 from ...errors import Conflict, Invalid
 from ...models import Complaint, HumanTask, ProcessInstance
@@ -71,7 +72,9 @@ def complete_for(
         return None
     submitted = forms.validate(model.form(task.form), dict(data))
     with rt.db.read() as s:
-        group = projection.resolve_group(inst, task, projection.group_lookup(s))
+        group = projection.resolve_group(
+            inst, task, projection.group_lookup(s), group_assignment(rt.settings.get("GROUP_ALIASES"))
+        )
     before_steps = len(inst.steps)
     try:
         steps = inst.complete(task.id, submitted)

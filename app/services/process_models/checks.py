@@ -16,13 +16,16 @@ from typing import Any, Iterable, Mapping
 
 from ...domain.connectors import CONNECTORS
 from ...domain.diagram_rules import rule_levels
+from ...domain.group_aliases import GroupAssignment, group_assignment, split_names
 from ...domain.sla import STEPS
+from ...domain.sla_override import parse_limit
 from ...engine.parsing import read_xml
 from ...engine import (
     DiagramError,
     DiagramProblem,
     ModelXml,
     ProcessBundle,
+    camunda_generated_forms,
     check_connectors,
     check_expressions,
     check_instructions,
@@ -192,6 +195,40 @@ def known_groups(rt: Runtime) -> dict[str, str]:
         return projection.group_lookup(s)
 
 
+def _alias_names(models: list[ModelXml], assignment: GroupAssignment, groups: Mapping[str, str]) -> dict[str, str]:
+    """The lane names of these models that the alias table maps to a group."""
+    names = {lane.name.strip() for model in models for lane in model.lanes.values()}
+    return {n: code for n in names if (code := assignment.group_of(n, groups))}
+
+
+def check_candidate_groups(
+    models: list[ModelXml], assignment: GroupAssignment, groups: Mapping[str, str]
+) -> list[DiagramProblem]:
+    """Camunda candidate groups and users that map to none of our groups: the task goes to the fallback group."""
+    out = []
+    for model in models:
+        for node in model.nodes.values():
+            named = split_names(node.properties.get("candidateGroups")) + split_names(
+                node.properties.get("candidateUsers")
+            )
+            if node.tag not in USER_TASKS or not named or assignment.first_group(named, groups):
+                continue
+            label, line = model.label(node.id)
+            out.append(
+                DiagramProblem(
+                    f"candidate groups/users {', '.join(named)} map to none of our groups "
+                    f"(config/group_aliases.toml): the task goes to the fallback group '{assignment.fallback}'",
+                    node.id,
+                    label,
+                    line,
+                    model.file_name,
+                    "warning",
+                    "candidate-groups",
+                )
+            )
+    return out
+
+
 def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
     """The process's startGroups property names known group codes; without it nobody may start it by API."""
     if bundle is None:
@@ -220,6 +257,40 @@ def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
     return []
 
 
+def check_sla_limits(models: Iterable[ModelXml]) -> list[DiagramProblem]:
+    """A timer's own time limit (slaLimit) is an amount and a unit, of a known step, one per step."""
+    out: list[DiagramProblem] = []
+    seen: dict[str, tuple[str, tuple]] = {}
+    for model in models:
+        for node in model.nodes.values():
+            text = node.properties.get("slaLimit", "").strip()
+            if not text:
+                continue
+            label, line = model.label(node.id)
+            where = {"element_id": node.id, "element_name": label, "line": line, "file_name": model.file_name}
+            step = node.properties.get("slaStep", "")
+            if step not in STEPS:
+                out.append(
+                    DiagramProblem(f"slaLimit '{text}' belongs to no SLA step (slaStep '{step}')", rule="sla", **where)
+                )
+                continue
+            try:
+                value = parse_limit(text)
+            except ValueError as exc:
+                out.append(DiagramProblem(f"time limit of step '{step}': {exc}", rule="sla", **where))
+                continue
+            first = seen.setdefault(step, (node.id, value))
+            if first[1] != value:
+                out.append(
+                    DiagramProblem(
+                        f"time limit of step '{step}' is '{text}' here but differs on {first[0]}",
+                        rule="sla",
+                        **where,
+                    )
+                )
+    return out
+
+
 def review_model(
     rt: Runtime,
     bpmn_files: Mapping[str, bytes],
@@ -246,11 +317,16 @@ def review_model(
                 uploaded[name] = data.decode("utf-8")
             except UnicodeDecodeError:
                 problems.append(DiagramProblem("not UTF-8 text", file_name=name, rule="form"))
-    forms = resolve_forms(rt, pid, _task_forms(models), uploaded)
+    generated, form_problems = camunda_generated_forms(bpmn_files)
+    forms = resolve_forms(rt, pid, _task_forms(models) - generated.keys(), uploaded)
+    forms.update(generated)  # made from the diagram again at each deploy: never an older version's
+    problems += form_problems
     if models:
         problems += check_forms(models, forms)
         groups = known_groups(rt)
-        problems += check_lanes(models, groups)
+        assignment = group_assignment(rt.settings.get("GROUP_ALIASES"))
+        problems += check_lanes(models, {**groups, **_alias_names(models, assignment, groups)}, assignment.fallback)
+        problems += check_candidate_groups(models, assignment, groups)
         problems += check_start_groups(bundle, set(groups.values()))
         if bundle is not None:
             problems += check_work_limits(bundle)
@@ -262,6 +338,7 @@ def review_model(
         problems += check_expressions(models, declared, STEPS)
         problems += check_instructions(models)
         problems += check_connectors(models, CONNECTORS)
+        problems += check_sla_limits(models)
         problems += check_paths(models)
         for model in models:
             problems += lint(model)

@@ -14,7 +14,9 @@ from typing import Any, Mapping
 from sqlalchemy import delete, select
 
 from ...domain.groups import GROUPS
-from ...domain.sla import STEPS
+from ...domain.connectors import CONNECTORS
+from ...domain.sla import SEVERITIES, STEPS
+from ...domain.sla_override import limit_text
 from ...engine import DiagramError, read_models, xml_text
 from ...errors import Forbidden, Invalid, NotFound
 from ...models import ModelDraft, ProcessVersion
@@ -105,6 +107,14 @@ def editor_state(rt: Runtime, viewer: Viewer, process_id: str) -> dict[str, Any]
     state["available_forms"] = sorted(current_forms | library | set(state["forms"]))
     state["groups"] = [{"code": g.code, "name": g.name_zh, "name_en": g.name_en} for g in GROUPS]
     state["sla_steps"] = list(STEPS)
+    # each step's limit in config/sla.toml: what a timer without its own slaLimit counts
+    state["sla_policy"] = {
+        step: {severity: limit_text(rt.policy.limit(step, severity)) for severity in SEVERITIES} for step in STEPS
+    }
+    state["connectors"] = [
+        {"name": c.name, "parameters": [{"name": p.name, "required": p.required} for p in c.parameters]}
+        for c in CONNECTORS.values()
+    ]
     return state
 
 

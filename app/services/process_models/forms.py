@@ -231,11 +231,31 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
 
 
 def validate(schema_text: str | None, data: Any) -> dict[str, Any]:
-    """Return data if it satisfies the form, else raise Invalid naming each failing field."""
+    """Return data if it satisfies the form, else raise Invalid naming each failing field.
+
+    A field the form marks readOnly (a Camunda form's readonly constraint) shows the process's
+    value: what a client sends for it is dropped, never written.
+    """
+    if schema_text and isinstance(data, Mapping):
+        fixed = _read_only(schema_text)
+        if fixed:
+            data = {k: v for k, v in data.items() if k not in fixed}
     errors = field_errors(schema_text, data)
     if errors:
         raise Invalid("the submitted data does not satisfy the form", errors)
     return dict(data)
+
+
+@lru_cache(maxsize=256)
+def _read_only(schema_text: str) -> frozenset[str]:
+    try:
+        schema = parse_json(schema_text)
+    except ValueError:
+        return frozenset()
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(props, dict):
+        return frozenset()
+    return frozenset(k for k, v in props.items() if isinstance(v, dict) and v.get("readOnly") is True)
 
 
 def load(schema_text: str | None) -> Any:

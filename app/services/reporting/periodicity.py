@@ -4,7 +4,7 @@ seasonal baseline (domain/periodicity.py). Read by managers like the dashboard (
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,18 +31,7 @@ def _periodicity(rt: Runtime, f: ReportFilter, day: date) -> dict[str, Any]:
         times = s.scalars(
             select(Complaint.created_at).where(Complaint.created_at >= start, Complaint.created_at < end, *_scope(f))
         ).all()
-        recent = s.execute(
-            select(Complaint.category, Complaint.created_at).where(
-                Complaint.created_at >= first,
-                Complaint.created_at < local_midnight(day + timedelta(days=1)),
-                *_scope(f),
-            )
-        ).all()
-    by_category: dict[str, dict[date, int]] = {}
-    for category, at in recent:
-        counts = by_category.setdefault(category or "", {})
-        d = local_date(at)
-        counts[d] = counts.get(d, 0) + 1
+        by_category = daily_by_category(s, first, local_midnight(day + timedelta(days=1)), _scope(f))
     return {
         "filters": f.params(),
         "day": day.isoformat(),
@@ -50,3 +39,18 @@ def _periodicity(rt: Runtime, f: ReportFilter, day: date) -> dict[str, Any]:
         "hour_weekday": hour_weekday(at.astimezone(OPERATOR_ZONE) for at in times),
         "alerts": [asdict(d) | {"day": d.day.isoformat()} for d in departures(by_category, day)],
     }
+
+
+def daily_by_category(s, first: datetime, end: datetime, scope: list) -> dict[str, dict[date, int]]:
+    """Complaints registered in [first, end) by category ('' for none yet) and local day: the baseline's counts."""
+    rows = s.execute(
+        select(Complaint.category, Complaint.created_at).where(
+            Complaint.created_at >= first, Complaint.created_at < end, *scope
+        )
+    ).all()
+    by_category: dict[str, dict[date, int]] = {}
+    for category, at in rows:
+        counts = by_category.setdefault(category or "", {})
+        d = local_date(at)
+        counts[d] = counts.get(d, 0) + 1
+    return by_category

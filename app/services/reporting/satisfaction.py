@@ -11,22 +11,33 @@ from sqlalchemy import func, select
 from ...domain.actors import Viewer
 from ...domain.clock import local_midnight
 from ...domain.metrics import SURVEY_RATINGS
-from ...errors import Forbidden
+from ...errors import Forbidden, Invalid
 from ...models import Complaint, User
 from ..runtime import Runtime
 from .dashboard import ReportFilter, _cached, _scope, local_day
 
 GROUPS = ("department", "category", "channel", "owner", "month")
+CHANNELS = ("phone", "online", "letter", "hall", "social")  # forms/register-schema.json's channel
 
 
-def rating_dimensions(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
+def channel_scope(channel: str | None) -> list:
+    """The channel filter of the satisfaction reports (the dashboard's filter has none); 422 on an unknown one."""
+    if not channel:
+        return []
+    if channel not in CHANNELS:
+        raise Invalid("unknown channel", [{"field": "channel", "message": f"one of {', '.join(CHANNELS)}"}])
+    return [Complaint.channel == channel]
+
+
+def rating_dimensions(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str | None = None) -> dict[str, Any]:
     """Per grouping: answers and the mean of each rating (None, shown "—", when nobody rated it)."""
     if not viewer.can("report.people"):
         raise Forbidden("satisfaction by agent and department is for supervisors, directors and managers")
-    return _cached(rt, ("ratings", f), lambda: _dimensions(rt, f))
+    scope = channel_scope(channel)
+    return _cached(rt, ("ratings", f, channel), lambda: _dimensions(rt, f, channel, scope))
 
 
-def _dimensions(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
+def _dimensions(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> dict[str, Any]:
     start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
     c = Complaint
     answered = (
@@ -35,7 +46,10 @@ def _dimensions(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
         | c.rating_result.is_not(None)
         | c.rating_process.is_not(None)
     )
-    out: dict[str, Any] = {"filters": f.params(), "dimensions": list(SURVEY_RATINGS)}
+    out: dict[str, Any] = {
+        "filters": f.params() | ({"channel": channel} if channel else {}),
+        "dimensions": list(SURVEY_RATINGS),
+    }
     with rt.db.read() as s:
         keys = {
             "department": c.department,
@@ -47,7 +61,7 @@ def _dimensions(rt: Runtime, f: ReportFilter) -> dict[str, Any]:
         for group, key in keys.items():
             rows = s.execute(
                 select(key, func.count(), *[func.avg(getattr(c, r)) for r in SURVEY_RATINGS])
-                .where(c.created_at >= start, c.created_at < end, answered, *_scope(f))
+                .where(c.created_at >= start, c.created_at < end, answered, *_scope(f), *scope)
                 .group_by(key)
             ).all()
             out[group] = [

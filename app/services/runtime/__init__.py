@@ -17,7 +17,7 @@ from ...domain.intake import complete_live_intake
 from ...domain.calendar import WorkingCalendar
 from ...domain.clock import Clock, to_utc
 from ...domain.sla import SlaPolicy
-from ...engine import Engine, ProcessBundle, parse_bundle
+from ...engine import Engine, ProcessBundle, parse_bundle, running_bundle
 from ...errors import NotFound
 from ...models import ProcessVersion
 from ...plain_sql import Sql
@@ -62,6 +62,7 @@ class Runtime:
     engine: Engine = field(init=False)
     live: LiveInstances = field(init=False, repr=False)  # engine objects of recently saved instances
     _models: dict[int, DeployedModel] = field(default_factory=dict, init=False, repr=False)
+    _policies: dict[str, SlaPolicy] = field(default_factory=dict, init=False, repr=False)  # by bundle hash
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,11 +126,25 @@ class Runtime:
         severity = data.get("severity")
         return severity if isinstance(severity, str) and severity else "general"
 
+    def policy_of(self, bundle: ProcessBundle | None) -> SlaPolicy:
+        """The SLA policy a deployed version runs with: config/sla.toml, its own step limits laid over."""
+        if bundle is None or not bundle.sla_limits:
+            return self.policy
+        found = self._policies.get(bundle.hash)
+        if found is None:
+            found = self._policies.setdefault(bundle.hash, self.policy.with_limits(bundle.sla_limits))
+        return found
+
+    def _running_policy(self) -> SlaPolicy:
+        return self.policy_of(running_bundle())
+
     def _sla_due(self, data: dict[str, Any], step: str, since: Any = None) -> str:
-        return self.policy.deadline(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
+        policy = self._running_policy()
+        return policy.deadline(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
 
     def _sla_warn(self, data: dict[str, Any], step: str, since: Any = None) -> str:
-        return self.policy.warning_at(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
+        policy = self._running_policy()
+        return policy.warning_at(step, self._severity(data), self._sla_start(since), self.calendar).at.isoformat()
 
     def _promise_due(self, data: dict[str, Any], promised: Any = None) -> str:
         day = promises.promised_day(promised)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 from sqlalchemy.orm import Session
 
 from ...domain import ownership as ownership_rules
+from ...domain.group_aliases import GroupAssignment, group_assignment, split_names
 from ...domain.metrics import SURVEY_RATINGS
 from ...domain.money import yuan
 from ...domain.promises import promised_deadline
@@ -55,8 +56,12 @@ class Changes:
 Marker = Callable[[str | None, datetime, datetime | None], bool]
 
 
-def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> str | None:
-    """The candidate group of a ready task: its expression, else its lane's group."""
+def resolve_group(
+    inst: Instance, task: TaskView, groups: Mapping[str, str], assignment: GroupAssignment | None = None
+) -> str | None:
+    """The candidate group of a ready task: its expression, else its Camunda candidate groups or users,
+    else its lane's group; names that map to none of our groups (config/group_aliases.toml) send the
+    task to the fallback group the deploy check named."""
     if task.candidate_group_expression:
         try:
             value = inst.evaluate(task.id, task.candidate_group_expression)
@@ -64,8 +69,10 @@ def resolve_group(inst: Instance, task: TaskView, groups: Mapping[str, str]) -> 
             value = None
         if isinstance(value, str) and value:
             return value
-    if task.lane:
-        return groups.get(task.lane, task.lane)
+    named = split_names(task.properties.get("candidateGroups")) + split_names(task.properties.get("candidateUsers"))
+    if named or task.lane:
+        assignment = assignment or group_assignment()
+        return assignment.first_group(named or [task.lane or ""], groups) or assignment.fallback
     return None
 
 
@@ -148,6 +155,7 @@ def sync(
     submitted: dict[str, Any] | None = None,
     has_complaint: bool | None = None,
     provisional: Marker | None = None,
+    assignment: GroupAssignment | None = None,
 ) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
 
@@ -161,7 +169,7 @@ def sync(
     db = Plain.of(s)
     timers = inst.waiting_timers()
     provisional_elements = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, provisional)
-    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes)
+    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes, assignment)
     if has_complaint is not False:
         _sync_complaint(db, instance_id, inst, now, submitted or {})
     return changes
@@ -190,7 +198,11 @@ def _priority(data: dict[str, Any]) -> int:
     return whole_number(value) or 0
 
 
-def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes) -> None:
+def _names_people(task: TaskView) -> bool:
+    return bool(task.properties.get("candidateGroups") or task.properties.get("candidateUsers"))
+
+
+def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes, assignment) -> None:
     ready = {t.id: t for t in inst.ready_tasks()}
     known = {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
     gone = [tid for tid in known if tid not in ready]
@@ -201,7 +213,7 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
     if not new:
         return
     # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
-    groups = group_lookup(db) if any(t.lane for t in new) else {}
+    groups = group_lookup(db) if any(t.lane or _names_people(t) for t in new) else {}
     rows = []
     owner = None
     for t in new:
@@ -211,7 +223,7 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
             instance_id,
             t.element_id,
             t.name,
-            resolve_group(inst, t, groups),
+            resolve_group(inst, t, groups, assignment),
             sla["due_at"],
             t.element_id in provisional_elements,
         )

@@ -24,10 +24,11 @@ from typing import Any, Callable, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from ...domain.group_aliases import group_assignment
 from ...engine import Instance
 from ..audit.log import AuditLog
 from ..runtime import Runtime
-from . import branch_effects, idempotency, projection, rollups as report_rollups, sla_marks
+from . import branch_effects, idempotency, print_log, projection, rollups as report_rollups, sla_marks
 from .state import save_state
 
 
@@ -69,7 +70,9 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
         submitted=step.submitted,  # 2. projection
         has_complaint=step.has_complaint,
         provisional=sla_marks.marker(rt),
+        assignment=group_assignment(rt.settings.get("GROUP_ALIASES")),
     )
+    print_log.record(s, rt, iid, inst.take_printed(), step.now)  # the instance's own log, bounded
     done = branch_effects.new_steps(inst)
     branch_effects.apply(s, rt, iid, inst, step.now, step.submitted, done)  # 3. branch effects
     if step.has_complaint is not False and done:

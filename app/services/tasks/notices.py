@@ -4,6 +4,10 @@ A notice is an audit event that concerns the viewer: a task assigned to them by 
 task urged, a warning or breach of their task (or of an unclaimed task of their groups), an extension
 of their task decided. The trail already holds each of these, in the same transaction as the change,
 so notices need no write path of their own; only where the user last read is stored.
+
+Notices that are not about a task (an improvement action's clock and its 督办, a category's volume departing from
+its baseline) are rows of their own (services/notifications/staff.py), read here beside the trail's; their ids
+are "s<row>", read up to ``notices.seen_staff``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import select
 
 from ...domain.actors import Viewer
 from ...models import AuditEvent, Complaint, HumanTask, User, UserSetting
+from ..notifications import staff
 from ..runtime import Runtime
 
 KINDS = (
@@ -29,6 +34,7 @@ WINDOW = timedelta(days=7)  # older news is history: the complaint's timeline ke
 LIMIT = 30
 GROUP_TASKS = 300  # unclaimed tasks of the viewer's groups looked at (the soonest due)
 SEEN = "notices.seen"
+SEEN_STAFF = "notices.seen_staff"
 
 
 class _Work:
@@ -124,7 +130,12 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
             if events
             else {}
         )
-    items = []
+        seen_staff = int(
+            s.scalar(select(UserSetting.value).where(UserSetting.user_id == viewer.id, UserSetting.name == SEEN_STAFF))
+            or 0
+        )
+        own = staff.recent(s, viewer.id, now - WINDOW, LIMIT)
+    items: list[dict[str, Any]] = []
     for e in events:
         task_id = work.task_of(e)
         items.append(
@@ -143,14 +154,42 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
                 "unread": e.id > int(seen),
             }
         )
-    return {"items": items, "unread": sum(1 for i in items if i["unread"]), "seen": int(seen)}
+    items += [
+        {
+            "id": f"s{n.id}",
+            "kind": n.kind,
+            "at": n.at.isoformat(),
+            "actor": "system",
+            "actor_name": None,
+            "task_id": None,
+            "open": False,
+            "step": None,
+            "element_id": None,
+            "number": None,
+            "reason": None,
+            "unread": n.id > seen_staff,
+            "url_kind": n.url_kind,
+            "ref": n.ref,
+            "data": n.data or {},
+        }
+        for n in own
+    ]
+    items = sorted(items, key=lambda i: i["at"], reverse=True)[:LIMIT]
+    return {
+        "items": items,
+        "unread": sum(1 for i in items if i["unread"]),
+        "seen": int(seen),
+        "up_to": max((i["id"] for i in items if isinstance(i["id"], int)), default=0),
+        "up_to_staff": max((int(i["id"][1:]) for i in items if isinstance(i["id"], str)), default=0),
+    }
 
 
-def mark_read(rt: Runtime, viewer: Viewer, up_to: int) -> None:
-    """Remember that the viewer has read every notice up to this one (never moves backwards)."""
+def mark_read(rt: Runtime, viewer: Viewer, up_to: int, up_to_staff: int = 0) -> None:
+    """Remember that the viewer has read every notice up to these (trail, staff notices; never moves backwards)."""
     with rt.db.write() as s:
-        row = s.get(UserSetting, (viewer.id, SEEN))
-        if row is None:
-            s.add(UserSetting(user_id=viewer.id, name=SEEN, value=int(up_to)))
-        elif int(row.value or 0) < up_to:
-            row.value = int(up_to)
+        for name, value in ((SEEN, up_to), (SEEN_STAFF, up_to_staff)):
+            row = s.get(UserSetting, (viewer.id, name))
+            if row is None:
+                s.add(UserSetting(user_id=viewer.id, name=name, value=int(value)))
+            elif int(row.value or 0) < value:
+                row.value = int(value)

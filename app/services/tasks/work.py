@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, update
 from ...domain import policy
 from ...domain.actors import Viewer
 from ...domain.whole_numbers import whole_number
-from ...engine import EngineError, TaskNotReady, refused_by_sandbox, unknown_name
+from ...engine import EngineError, ServiceFailed, TaskNotReady, refused_by_sandbox, unknown_name
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, HumanTask, ProcessInstance
 from ...plain_sql import Plain, Sql
@@ -22,6 +22,7 @@ from ..audit.log import AuditLog
 from ..audit.trail import record_access
 from ..instances.failures import stop_instance
 from ..instances.ready_tasks import ready_tasks_of, task_summary
+from ..instances.service_incidents import open_incidents, view as incident_view
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
@@ -240,7 +241,14 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         if extension is not None:
             with rt.db.read() as s:
                 supervision.read_current(s, instance_id, extension)
-        steps = loaded.inst.complete(task_id, submitted)
+        before_steps = len(loaded.inst.steps)
+        failure: ServiceFailed | None = None
+        try:
+            steps = loaded.inst.complete(task_id, submitted)
+        except ServiceFailed as exc:
+            # a connector failed after its retries: the person's step is done and kept, the service
+            # task waits in error as an incident a supervisor retries (service_incidents)
+            failure, steps = exc, loaded.inst.steps[before_steps:]
         if extension is not None:
             supervision.apply(loaded.inst, extension, rt.clock.now())
     except TaskNotReady as exc:
@@ -256,6 +264,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
 
     now = rt.clock.now()
+    incidents: list = []
     with rt.db.write() as s:
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
@@ -280,6 +289,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             if extension is not None:
                 supervision.record(s, log, instance_id, extension, viewer.name, viewer.id, task_id, now)
             promise_keeping.note_answer(db, instance_id, element_id, now)
+            if failure is not None:
+                incidents.extend(open_incidents(s, log, instance_id, loaded.inst, failure, viewer.actor, now))
             if loaded.inst.completed:
                 log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
 
@@ -297,9 +308,13 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             audit,
         ).state
         ready_rows = ready_tasks_of(rt, instance_id, db)
+        opened = [incident_view(r) for r in incidents]
     rt.live.keep(instance_id, state, loaded.inst)
-    return {
+    out = {
         "instance_id": instance_id,
         "status": "completed" if loaded.inst.completed else "running",
         "next_tasks": [task_summary(rt, r) for r in ready_rows],
     }
+    if opened:
+        out["incidents"] = opened
+    return out

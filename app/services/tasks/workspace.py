@@ -183,16 +183,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
     )
     earlier = [e for e in earlier if complaint is None or e["created_at"] <= complaint["created_at"]]
     by_name, by_id = _display_names(rt, {e["actor"] for e in events}, {i for i in [task.get("assignee_id")] if i})
-    files = {}
-    for values in (data, submitted or {}):
-        for key, value in values.items():
-            if (
-                isinstance(value, list)
-                and value
-                and all(isinstance(v, str) for v in value)
-                and key.endswith("evidence")
-            ):
-                files[key] = evidence.describe(rt, value)
+    files = evidence.describe(rt, evidence.ids_on_record(events, data, submitted or {}))
     return {
         "task": task,
         "complaint": complaint,
@@ -206,7 +197,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
         "actor_names": by_name,
         "assignee_name": by_id.get(task.get("assignee_id")),
         "templates": reply_templates.for_step(task["element_id"], context),
-        "files": files,
+        "files": files,  # every file on the complaint's record, the customer's marked
     }
 
 
@@ -255,6 +246,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
         "repeat": is_repeat(rt, complaint, earlier),
         "actor_names": by_name,
         "user_names": by_id,
+        "files": evidence.describe(rt, evidence.ids_on_record(events)),
     }
 
 

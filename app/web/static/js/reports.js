@@ -55,7 +55,36 @@
     return value;
   }
 
-  function bar(el, names, series, opts) {
+  // A chart with nothing to show says so instead of drawing empty axes or an empty ring. Counts of zero
+  // are nothing; a rate or a duration of zero is a figure (0 % on time, done at once) when zeroIsData.
+  function hasData(series, zeroIsData) {
+    return series.some(function (s) { return (s.data || []).some(function (v) {
+      var n = v !== null && typeof v === "object" ? v.value : v;
+      return typeof n === "number" && (n > 0 || (zeroIsData && n === 0));
+    }); });
+  }
+  var empties = 0;
+  function noData(el) {
+    var p = document.createElement("p");
+    p.className = "chart-empty-text";
+    p.textContent = (json("report-data") || { labels: {} }).labels.no_data || "—";
+    el.textContent = "";
+    el.appendChild(p);
+    el.classList.add("chart-empty");
+    el.setAttribute("data-empty", "1");
+    empties += 1;
+    return null;
+  }
+
+  // Names (steps, departments, categories) are wrapped within their slot, never cut to "…"; the tooltip
+  // and the table beside a chart give them whole. Dates keep the compact axis (rotated, thinned out).
+  function wrappedAxis(el, names) {
+    var slot = Math.max(36, Math.floor((el.clientWidth - 60) / Math.max(names.length, 1)) - 6);
+    return { type: "category", data: names, axisLabel: { interval: 0, width: slot, overflow: "break", lineHeight: 13 } };
+  }
+
+  function bar(el, names, series, opts, zeroIsData) {
+    if (!hasData(series, zeroIsData)) return noData(el);
     var chart = echarts.init(el);
     chart.setOption(Object.assign({
       color: palette, tooltip: TIP_AXIS, grid: { left: 44, right: 12, top: 24, bottom: 40 },
@@ -66,13 +95,31 @@
     return chart;
   }
 
+  // A bar chart over names: the labels wrap, and the grid leaves them room for three lines.
+  function namedBar(el, names, series, opts, zeroIsData) {
+    return bar(el, names, series, Object.assign({ xAxis: wrappedAxis(el, names), grid: { left: 44, right: 12, top: 24, bottom: 52 } }, opts || {}), zeroIsData);
+  }
+
+  function pie(el, data, colors) {
+    var series = [{ type: "pie", radius: ["35%", "62%"], avoidLabelOverlap: true,
+      // labels sit at the chart's edges and wrap within the room left between the ring and the edge
+      label: { alignTo: "edge", edgeDistance: 6, overflow: "break", lineHeight: 13 }, labelLine: { length: 8, length2: 6 },
+      data: data }];
+    if (!hasData(series)) return noData(el);
+    var c = echarts.init(el);
+    c.setOption({ color: colors || palette, tooltip: TIP_ITEM, series: series });
+    return c;
+  }
+
   function dashboard() {
     var r = json("report-data");
     if (!r || typeof echarts === "undefined") return;
     var d = r.data, L = r.labels, charts = [];
     function chart(name, fn) {
       var el = document.querySelector('[data-chart="' + name + '"]');
-      if (el) charts.push(fn(el));
+      if (!el) return;
+      var drawn = fn(el);
+      if (drawn) charts.push(drawn);
     }
     chart("volume", function (el) {
       return bar(el, d.volume.by_day.map(function (x) { return x.day.slice(5); }), [
@@ -86,39 +133,36 @@
     });
     ["category", "channel", "severity", "department"].forEach(function (field) {
       chart(field, function (el) {
-        var c = echarts.init(el);
-        c.setOption({ color: palette, tooltip: TIP_ITEM, series: [{ type: "pie", radius: ["35%", "68%"],
-          data: d["by_" + field].map(function (x) { return { name: labelOf(L[field], x.value, L.none), value: x.count }; }) }] });
-        return c;
+        return pie(el, d["by_" + field].map(function (x) { return { name: labelOf(L[field], x.value, L.none), value: x.count }; }));
       });
     });
     chart("ontime", function (el) {
-      return bar(el, d.steps.map(function (s) { return s.name; }), [{ name: L.rate, type: "bar",
+      return namedBar(el, d.steps.map(function (s) { return s.name; }), [{ name: L.rate, type: "bar",
         data: d.steps.map(function (s) { return s.on_time_rate === null ? null : Math.round(s.on_time_rate * 1000) / 10; }) }],
-        { yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } });
+        { yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } }, true);
     });
     chart("durations", function (el) {
-      return bar(el, d.steps.map(function (s) { return s.name; }), [
-        { name: L.avg, type: "bar", data: d.steps.map(function (s) { return s.avg_seconds && Math.round(s.avg_seconds / 36) / 100; }) },
-        { name: L.p90, type: "bar", data: d.steps.map(function (s) { return s.p90_seconds && Math.round(s.p90_seconds / 36) / 100; }) }
-      ], { yAxis: { type: "value", name: L.hours } });
+      return namedBar(el, d.steps.map(function (s) { return s.name; }), [
+        { name: L.avg, type: "bar", data: d.steps.map(function (s) { return s.avg_seconds === null ? null : Math.round(s.avg_seconds / 36) / 100; }) },
+        { name: L.p90, type: "bar", data: d.steps.map(function (s) { return s.p90_seconds === null ? null : Math.round(s.p90_seconds / 36) / 100; }) }
+      ], { yAxis: { type: "value", name: L.hours } }, true);
     });
     chart("satisfaction", function (el) {
-      var c = echarts.init(el), s = d.satisfaction;
-      c.setOption({ color: ["#3a9a5b", "#e0b32c", "#c44e52"], tooltip: TIP_ITEM, series: [{ type: "pie", radius: ["35%", "68%"],
-        data: ["satisfied", "basically_satisfied", "unsatisfied"].map(function (k) { return { name: labelOf(L.satisfaction, k, k), value: s[k] }; }) }] });
-      return c;
+      var s = d.satisfaction;
+      return pie(el, ["satisfied", "basically_satisfied", "unsatisfied"].map(function (k) { return { name: labelOf(L.satisfaction, k, k), value: s[k] }; }),
+                 ["#3a9a5b", "#e0b32c", "#c44e52"]);
     });
     chart("backlog", function (el) {
-      return bar(el, d.backlog_by_age.map(function (b) { return L.buckets[b.bucket]; }),
+      return namedBar(el, d.backlog_by_age.map(function (b) { return L.buckets[b.bucket]; }),
                  [{ name: L.count, type: "bar", data: d.backlog_by_age.map(function (b) { return b.count; }) }]);
     });
     chart("breached", function (el) {
-      return bar(el, d.now.breached_by_step.map(function (b) { return b.name; }),
+      return namedBar(el, d.now.breached_by_step.map(function (b) { return b.name; }),
                  [{ name: L.count, type: "bar", itemStyle: { color: "#c44e52" }, data: d.now.breached_by_step.map(function (b) { return b.count; }) }]);
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
-    document.body.dataset.chartsDrawn = String(charts.length);
+    document.body.dataset.chartsEmpty = String(empties);
+    document.body.dataset.chartsDrawn = String(charts.length + empties);  // every chart handled, drawn or "no data"
     heatmap(r);
   }
 
@@ -139,5 +183,7 @@
     });
   }
 
+  // for other report pages: the same bars, pies and "no data" message
+  window.complaintflowCharts = { bar: bar, namedBar: namedBar, pie: pie };
   document.addEventListener("DOMContentLoaded", function () { instanceDiagram(); dashboard(); });
 })();

@@ -87,6 +87,24 @@
 
     modeler.get("eventBus").on("commandStack.changed", function () { dirty = true; showStatus(); });
 
+    function fit() {
+      // the whole diagram in view, then moved right by the palette's width so that the palette
+      // (over the canvas's left edge) does not cover the first lane's header
+      var canvas = modeler.get("canvas");
+      canvas.zoom("fit-viewport", "auto");
+      var palette = root.querySelector(".djs-palette");
+      var box = canvas._container.getBoundingClientRect();
+      var clear = palette ? palette.getBoundingClientRect().right - box.left + 12 : 0;
+      if (clear <= 0 || box.width <= clear) return;
+      var vb = canvas.viewbox(), inner = vb.inner;
+      // fit again into the width right of the palette
+      var scale = Math.min((box.width - clear - 12) / inner.width, (box.height - 24) / inner.height, 1);
+      canvas.viewbox({
+        x: inner.x - clear / scale, y: inner.y - (box.height / scale - inner.height) / 2,
+        width: box.width / scale, height: box.height / scale
+      });
+    }
+
     function showStatus() {
       var base = state && state.base_version;
       var text = state && (state.draft || dirty) ? fmt(msgs.draft_from, { n: base || "-" }) : msgs.no_draft;
@@ -101,7 +119,7 @@
         if (!res.ok) { fail(res); return; }
         state = res.body;
         return modeler.importXML(state.bpmn).then(function () {
-          modeler.get("canvas").zoom("fit-viewport");
+          fit();
           dirty = false;
           showStatus();
           clearMarkers();
@@ -153,7 +171,8 @@
         li.className = "problem problem-" + (p.severity === "error" ? "error" : "warning");
         li.setAttribute("data-element", p.element_id || "");
         li.setAttribute("data-rule", p.rule || "");
-        var where = [p.element_id, p.element_name && "(" + p.element_name + ")", p.line && "L" + p.line].filter(Boolean).join(" ");
+        // the owner reads the element's name; its id is for the tooltip
+        var where = [p.element_name || p.element_id, p.line && "L" + p.line].filter(Boolean).join(" ");
         li.innerHTML = "";
         var tag = document.createElement("span");
         tag.className = "badge " + (p.severity === "error" ? "badge-major" : "badge-repeat");
@@ -161,9 +180,11 @@
         var loc = document.createElement("span");
         loc.className = "mono problem-where";
         loc.textContent = where;
+        if (p.element_id) loc.title = p.element_id;
         var text = document.createElement("span");
         text.textContent = (p.message || "").replace(/ \[element '.*$/, "");
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
+        if (p.fix && p.fix.kind === "quote") li.appendChild(fixButton(p));
         var shape = p.element_id && registry.get(p.element_id);
         if (shape) {
           li.classList.add("clickable");
@@ -187,16 +208,92 @@
         overlays.add(id, "cf-problem", { position: { top: -10, right: 10 }, html: badge });
       });
       root.setAttribute("data-checked", errors ? "errors" : "ok");
+      var deployButton = root.querySelector('[data-action="deploy"]');
+      deployButton.setAttribute("aria-disabled", errors ? "true" : "false");
+      deployButton.title = errors ? fmt(msgs.deploy_blocked, { n: errors }) : "";
     }
 
+    /* -- the one-click fix: an ISO 8601 time written bare (PT2H) becomes the text "PT2H" ---------- */
+    function fixButton(p) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn btn-small";
+      b.setAttribute("data-testid", "fix-quote");
+      b.textContent = msgs.fix_quote;
+      b.addEventListener("click", function (e) {
+        e.stopPropagation();
+        if (applyQuote(p)) {
+          say(fmt(msgs.fix_applied, { text: p.fix.replace }), "ok");
+          check();
+        }
+      });
+      return b;
+    }
+
+    function quoteIn(text, bare, quoted) {
+      // replace the bare token only where it stands alone and outside a string literal
+      var out = "", i = 0, quote = null;
+      while (i < text.length) {
+        var c = text[i];
+        if (quote) { out += c; if (c === "\\") { out += text[i + 1] || ""; i += 2; continue; } if (c === quote) quote = null; i++; continue; }
+        if (c === '"' || c === "'") { quote = c; out += c; i++; continue; }
+        var before = i ? text[i - 1] : "";
+        if (text.substr(i, bare.length) === bare && !/[\w."']/.test(before) && !/[\w."']/.test(text[i + bare.length] || "")) {
+          out += quoted; i += bare.length; continue;
+        }
+        out += c; i++;
+      }
+      return out;
+    }
+
+    function applyQuote(p) {
+      var shape = modeler.get("elementRegistry").get(p.element_id);
+      if (!shape) return false;
+      var bo = shape.businessObject, modeling = modeler.get("modeling"), moddle = modeler.get("moddle");
+      var timer = (bo.eventDefinitions || []).filter(function (d) { return d.$type === "bpmn:TimerEventDefinition"; })[0];
+      if (timer) {
+        var key = ["timeDate", "timeDuration", "timeCycle"].filter(function (k) { return timer[k]; })[0];
+        if (!key) return false;
+        var update = {};
+        update[key] = moddle.create("bpmn:FormalExpression", { body: quoteIn(timer[key].body || "", p.fix.find, p.fix.replace) });
+        modeling.updateModdleProperties(shape, timer, update);
+        return true;
+      }
+      if (bo.conditionExpression) {
+        modeling.updateProperties(shape, { conditionExpression: moddle.create("bpmn:FormalExpression", {
+          body: quoteIn(bo.conditionExpression.body || "", p.fix.find, p.fix.replace) }) });
+        return true;
+      }
+      if (bo.script !== undefined && bo.script !== null) {
+        modeling.updateProperties(shape, { script: quoteIn(bo.script, p.fix.find, p.fix.replace) });
+        return true;
+      }
+      return false;
+    }
+
+    var checks = 0;  // only the latest check's answer is shown: an older one may arrive after it
     function check() {
-      say("");
+      var mine = ++checks;
+      root.setAttribute("data-checking", "1");
       return current().then(function (body) { return post(root.getAttribute("data-check-url"), body); }).then(function (res) {
+        if (mine !== checks) return;
+        root.setAttribute("data-checking", "0");
         if (!res.ok) { fail(res); return; }
         showProblems(res.body.problems);
+        root.setAttribute("data-checks", String(mine));
         return res.body;
       });
     }
+
+    // the same checks as the deploy, run as the owner edits: a pause of 800 ms after the last change
+    var liveTimer = null, live = document.getElementById("live-check");
+    function liveCheck() {
+      if (!live.checked || !state) return;
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(function () { check().catch(function (err) { say(String(err), "bad"); }); }, 800);
+    }
+    modeler.get("eventBus").on("commandStack.changed", liveCheck);
+    live.addEventListener("change", function () { if (live.checked) liveCheck(); });
 
     function showChanges(diff) {
       var box = document.getElementById("changes-body");
@@ -217,7 +314,8 @@
           var li = document.createElement("li");
           li.setAttribute("data-element", e.id);
           var fields = e.fields ? ": " + e.fields.map(function (f) { return f.field; }).join(", ") : "";
-          li.textContent = e.id + " " + (e.name || "") + " · " + e.tag + fields;
+          li.textContent = (e.name || e.id) + " · " + e.tag + fields;
+          li.title = e.id;
           ul.appendChild(li);
           if (pair[0] !== "removed" && registry.get(e.id)) {
             canvas.addMarker(e.id, pair[0] === "added" ? "cf-added" : "cf-changed");
@@ -290,6 +388,7 @@
     });
     window.complaintflowEditor.actions = actions;
     // an imported file opens with its problems already marked: the owner sees what to fix first
-    load().then(function () { if (root.getAttribute("data-imported") && state) return check(); });
+    // and every diagram is checked on open when checking as one edits
+    load().then(function () { if ((root.getAttribute("data-imported") || live.checked) && state) return check(); });
   });
 })();

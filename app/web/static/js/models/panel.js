@@ -22,6 +22,10 @@
     return el;
   }
 
+  function fmt(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (_, k) { return values[k] !== undefined ? values[k] : ""; });
+  }
+
   function is(bo, type) { return bo && typeof bo.$instanceOf === "function" && bo.$instanceOf(type); }
 
   function Panel(modeler, container, msgs, hooks) {
@@ -147,7 +151,9 @@
       self.svc("modeling").updateLabel(element, v);
     }, { "data-testid": "prop-name" })));
 
-    if (is(bo, "bpmn:UserTask")) this.userTask(element, bo);
+    // a user task's time limits first: what an owner changes most
+    if (is(bo, "bpmn:UserTask")) { this.taskLimits(element); this.userTask(element, bo); }
+    if (is(bo, "bpmn:ServiceTask")) this.serviceTask(element, bo);
     if (is(bo, "bpmn:ScriptTask")) {
       body.appendChild(this.row(m.script, this.area(bo.script || "", function (v) {
         self.svc("modeling").updateProperties(element, { script: v, scriptFormat: bo.scriptFormat || "python" });
@@ -199,13 +205,92 @@
     }, { rows: 5, "data-testid": "prop-instructions" }), m.instructions_hint));
   };
 
+  /* -- time limits: a step's limit in the SLA policy, or this version's own (slaLimit) -------- */
+  Panel.prototype.stepName = function (step) {
+    return (this.msgs.names.steps || {})[step] || step;
+  };
+
+  Panel.prototype.limitLabel = function (text) {
+    var parts = String(text || "").split(/\s+/);
+    return parts[0] + " " + ((this.msgs.names.units || {})[parts[1]] || parts[1] || "");
+  };
+
+  Panel.prototype.slaOf = function (element) {
+    // the SLA step and kind a timer counts: its properties, else the sla_due("step") it calls
+    var bo = element.businessObject;
+    var timer = (bo.eventDefinitions || []).filter(function (d) { return is(d, "bpmn:TimerEventDefinition"); })[0];
+    if (!timer) return null;
+    var key = timer.timeDate ? "timeDate" : (timer.timeDuration ? "timeDuration" : (timer.timeCycle ? "timeCycle" : "timeDate"));
+    var expr = timer[key] ? timer[key].body || "" : "";
+    var step = this.property(bo, "slaStep"), kind = this.property(bo, "slaKind");
+    var called = /^\s*sla_(due|warn)\(\s*["']([\w-]+)["']\s*(,[^)]*)?\)\s*$/.exec(expr);
+    if (called) { step = step || called[2]; kind = kind || (called[1] === "due" ? "breach" : "warning"); }
+    return { timer: timer, key: key, expr: expr, step: step, kind: kind };
+  };
+
+  Panel.prototype.timeLimit = function (step, timers) {
+    // one row per step: the amount and unit (hours or working days), written on every timer of the step
+    var self = this, m = this.msgs, state = this.hooks.state();
+    var policy = (state.sla_policy || {})[step];
+    if (!policy) return null;
+    var own = timers.map(function (t) { return self.property(t.businessObject, "slaLimit"); }).filter(Boolean)[0] || "";
+    var current = (own || policy.general).split(/\s+/);
+    var units = ["hours", "working_days"];
+    if (units.indexOf(current[1]) < 0) units.push(current[1]);
+    function write(text) {
+      timers.forEach(function (t) { self.setProperties(t, { slaLimit: text }); });
+      // the timers changed, not the selected element: show the new state once the input has let go
+      var shown = self.element;
+      setTimeout(function () { if (self.element === shown) self.show(shown); }, 0);
+    }
+    var amount = this.text(current[0], function () { write(amount.value.trim() + " " + unit.value); },
+                           { type: "number", min: "0", step: "any", class: "prop-limit-amount", "data-testid": "prop-limit-amount",
+                             "aria-label": m.time_limit + " · " + this.stepName(step) });
+    var unit = this.select(units.map(function (u) { return { value: u, label: (m.names.units || {})[u] || u }; }), current[1],
+                           function () { write(amount.value.trim() + " " + unit.value); },
+                           { "data-testid": "prop-limit-unit", "aria-label": m.time_limit });
+    var notes = [h("span", { "data-testid": "prop-limit-policy", text: fmt(m.time_limit_policy, { limit: this.limitLabel(policy.general) }) })];
+    if (policy.major !== policy.general) {
+      notes.push(h("span", { text: " · " + fmt(m.time_limit_major, { limit: this.limitLabel(policy.major) }) }));
+    }
+    var reset = own ? h("button", { type: "button", class: "btn btn-small", "data-testid": "prop-limit-reset", text: m.time_limit_reset,
+                                    onclick: function () { write(""); } }) : null;
+    return h("div", { class: "prop-row prop-limit", "data-testid": "prop-limit", "data-step": step, "data-own": own ? "1" : "0" }, [
+      h("div", { class: "prop-label", text: m.time_limit + " · " + this.stepName(step) }),
+      h("div", { class: "prop-inline" }, [amount, unit, reset]),
+      h("div", { class: "help" }, notes.concat([h("br"), m.time_limit_hint]))
+    ]);
+  };
+
+  Panel.prototype.taskLimits = function (element) {
+    // a user task's time limits are those of its boundary SLA timers, one row per step
+    var self = this, byStep = {}, order = [];
+    (element.attachers || []).forEach(function (t) {
+      var sla = self.slaOf(t);
+      if (!sla || !sla.step) return;
+      if (!byStep[sla.step]) { byStep[sla.step] = []; order.push(sla.step); }
+      byStep[sla.step].push(t);
+    });
+    if (!order.length) {
+      this.container.appendChild(h("p", { class: "muted", "data-testid": "prop-limit-none", text: this.msgs.time_limit_none }));
+    }
+    order.forEach(function (step) {
+      var row = self.timeLimit(step, byStep[step]);
+      if (row) self.container.appendChild(row);
+    });
+  };
+
+  Panel.prototype.siblingTimers = function (element, step) {
+    // the other SLA timers of the same step on the same task share its limit
+    var self = this, host = element.host;
+    var all = host ? host.attachers || [] : [element];
+    return all.filter(function (t) { var s = self.slaOf(t); return s && s.step === step; });
+  };
+
   Panel.prototype.timer = function (element, bo, timer) {
     var self = this, m = this.msgs, state = this.hooks.state(), body = this.container;
-    var kindKey = timer.timeDate ? "timeDate" : (timer.timeDuration ? "timeDuration" : (timer.timeCycle ? "timeCycle" : "timeDate"));
-    var expr = timer[kindKey] ? timer[kindKey].body || "" : "";
-    var step = this.property(bo, "slaStep"), kind = this.property(bo, "slaKind");
-    var called = /^\s*sla_(due|warn)\(\s*["']([\w-]+)["']\s*\)\s*$/.exec(expr);
-    if (called) { step = step || called[2]; kind = kind || (called[1] === "due" ? "breach" : "warning"); }
+    var sla = this.slaOf(element);
+    var kindKey = sla.key, expr = sla.expr, step = sla.step, kind = sla.kind;
 
     function writeSla(newStep, newKind) {
       self.setProperties(element, { slaStep: newStep, slaKind: newStep ? newKind : "" });
@@ -220,16 +305,73 @@
       update[key] = moddle.create("bpmn:FormalExpression", { body: text });
       self.svc("modeling").updateModdleProperties(element, timer, update);
     }
-    var steps = [{ value: "", label: m.sla_none }].concat(state.sla_steps.map(function (s) { return { value: s, label: s }; }));
+    var steps = [{ value: "", label: m.sla_none }].concat(state.sla_steps.map(function (s) {
+      return { value: s, label: self.stepName(s) };
+    }));
     body.appendChild(this.row(m.sla_step, this.select(steps, step, function (v) { writeSla(v, kind || "breach"); },
                                                       { "data-testid": "prop-sla-step" })));
     body.appendChild(this.row(m.sla_kind, this.select([{ value: "breach", label: m.sla_breach }, { value: "warning", label: m.sla_warning }],
                                                       kind || "breach", function (v) { writeSla(step, v); },
                                                       { "data-testid": "prop-sla-kind", disabled: !step })));
+    if (step) {
+      var row = this.timeLimit(step, this.siblingTimers(element, step));
+      if (row) body.appendChild(row);
+    }
     var kindSel = this.select(["timeDate", "timeDuration", "timeCycle"].map(function (k) { return { value: k, label: k }; }),
                               kindKey, function (v) { writeExpression(v, exprInput.value); }, { "data-testid": "prop-timer-kind" });
     var exprInput = this.text(expr, function (v) { writeExpression(kindSel.value, v); }, { class: "mono", "data-testid": "prop-timer-expr" });
     body.appendChild(this.row(m.timer_expr, h("div", { class: "prop-inline" }, [kindSel, exprInput])));
+  };
+
+  /* -- service tasks: a registered connector and its parameters ---------------------------- */
+  Panel.prototype.operator = function (bo) {
+    return this.extensions(bo).filter(function (v) { return v.$type === "spiffworkflow:ServiceTaskOperator"; })[0];
+  };
+
+  Panel.prototype.serviceTask = function (element, bo) {
+    var self = this, m = this.msgs, state = this.hooks.state(), body = this.container;
+    var names = (m.names.connectors || {});
+    var op = this.operator(bo);
+    var name = op ? op.id || "" : "";
+    var given = {};
+    ((op && op.parameterList && op.parameterList.parameters) || []).forEach(function (p) { given[p.id] = p.value || ""; });
+    var connectors = state.connectors || [];
+    var chosen = connectors.filter(function (c) { return c.name === name; })[0];
+
+    function write(newName, values, result) {
+      self.writeExtensions(element, function (list, moddle) {
+        var rest = list.filter(function (v) { return v.$type !== "spiffworkflow:ServiceTaskOperator"; });
+        if (!newName) return rest;
+        var spec = connectors.filter(function (c) { return c.name === newName; })[0];
+        var params = (spec ? spec.parameters.map(function (p) { return p.name; }) : Object.keys(values))
+          .filter(function (n) { return values[n] !== undefined && values[n] !== ""; })
+          .map(function (n) { return moddle.create("spiffworkflow:Parameter", { id: n, type: "any", value: values[n] }); });
+        var attrs = { id: newName, parameterList: moddle.create("spiffworkflow:Parameters", { parameters: params }) };
+        if (result) attrs.resultVariable = result;
+        return rest.concat([moddle.create("spiffworkflow:ServiceTaskOperator", attrs)]);
+      });
+    }
+
+    var options = [{ value: "", label: m.connector_none }].concat(connectors.map(function (c) {
+      return { value: c.name, label: c.name + " · " + ((names[c.name] || {}).doc || "") };
+    }));
+    if (name && !chosen) options.push({ value: name, label: name });
+    var result = op ? op.resultVariable || "" : "";
+    body.appendChild(this.row(m.connector_label, this.select(options, name, function (v) { write(v, given, result); },
+                                                             { "data-testid": "prop-connector" })));
+    if (!chosen) return;
+    var docs = (names[chosen.name] || {}).parameters || {};
+    body.appendChild(h("div", { class: "prop-label", text: m.connector_params }));
+    chosen.parameters.forEach(function (p) {
+      var input = self.text(given[p.name] || "", function (v) {
+        given[p.name] = v.trim();  // kept here too: the panel is not drawn again while the owner types
+        write(chosen.name, given, result);
+      }, { class: "mono", "data-testid": "prop-param-" + p.name, "aria-label": p.name, required: p.required });
+      body.appendChild(self.row(p.name + (p.required ? " *" : ""), input,
+                                (docs[p.name] || "") + (p.required ? " (" + m.connector_required + ")" : "")));
+    });
+    body.appendChild(this.row(m.connector_result, this.text(result, function (v) { result = v.trim(); write(chosen.name, given, result); },
+                                                            { class: "mono", "data-testid": "prop-connector-result" })));
   };
 
   Panel.prototype.flow = function (element, bo) {
