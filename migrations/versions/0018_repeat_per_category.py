@@ -4,15 +4,15 @@ The repeat rate counted the same phone with any category; the per-complaint flag
 reopening (domain/metrics.is_repeat now defines both). The roll-ups keep each complaint's gap to the phone's
 previous complaint *of the same category* and whether it was reopened; the rebuild recounts them.
 
-Revision ID: 0016_repeats
-Revises: 0015_transfers
+Revision ID: 0018_repeats
+Revises: 0017_improvement
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0016_repeats"
-down_revision = "0015_transfers"
+revision = "0018_repeats"
+down_revision = "0017_improvement"
 branch_labels = None
 depends_on = None
 
