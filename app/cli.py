@@ -131,7 +131,9 @@ def scheduler_command(once: bool):
     if once:
         click.echo(f"fired {fire_due_timers(_rt())} timers")
         from .services.notifications.outbox import send_due
+        from .services.surveys.progress import sample_open_complaints
 
+        click.echo(f"in-progress surveys: {sample_open_complaints(_rt())['sent']} sent")
         click.echo(f"sent {send_due(_rt())} notifications")
         from .services.reporting import baseline_alerts, improvement_clock
 
@@ -158,6 +160,7 @@ CONFIG_SETTINGS = (
     "GROUP_ALIASES",
     "CONNECTORS_CONFIG",
     "TEXT_CONFIG",
+    "SURVEYS_CONFIG",
 )
 
 

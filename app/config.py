@@ -187,6 +187,12 @@ SETTINGS = [
         "the flow's rules (TOML): repeat window, appeal admissibility, outage matching, public page limits",
     ),
     Setting(
+        "SURVEYS_CONFIG",
+        lambda inst: str(ROOT / "config" / "surveys.toml"),
+        str,
+        "surveys of complaints in progress (TOML): sample rate per channel, minimum age; the low-score flag",
+    ),
+    Setting(
         "TEXT_CONFIG",
         lambda inst: str(ROOT / "config" / "text_intelligence.toml"),
         str,

@@ -28,3 +28,5 @@ if [ ! -f "$lockstamp" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch "$lockstamp"
 fi
+# The pages' messages: gettext catalogues compiled from the .po files (the .mo files are not committed).
+bash scripts/messages.sh compile

@@ -20,7 +20,7 @@ from ..services.reporting import (
 from ..services.audit import trail
 from ..services.reporting.people import team_figures
 from ..services.reporting.periodicity import periodicity as period_figures
-from ..services.reporting.satisfaction import rating_dimensions
+from ..services.reporting.satisfaction import progress_figures, rating_dimensions
 from ..services.reporting.satisfaction_factors import satisfaction_factors as factors_report
 from ..services.reporting.search import InstanceQuery
 from ..services.accounts.visibility import require_instance
@@ -124,6 +124,14 @@ def satisfaction_factors():
     and n per factor (null below the minimum sample); filters as the four ratings (team leaders only)."""
     f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
     return jsonify(factors_report(runtime(), viewer(), f, request.args.get("channel") or None))
+
+
+@bp.get("/reports/satisfaction/in-progress")
+def satisfaction_in_progress():
+    """The in-progress sample's surveys sent in the period, apart from the closing survey: asked, answered,
+    satisfied, flagged low and the four ratings, per department and in all (team leaders only)."""
+    f = reports.ReportFilter.parse(request.args, reports.today(runtime()))
+    return jsonify(progress_figures(runtime(), viewer(), f, request.args.get("channel") or None))
 
 
 @bp.get("/reports/periodicity")

@@ -19,6 +19,7 @@ from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
 from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
+from .surveys import ProgressSurvey, SurveyNotice
 from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
 from .users import ApiToken, Group, User, user_group
 
@@ -52,6 +53,8 @@ __all__ = [
     "OutageNotice",
     "PublicRequest",
     "SurveyToken",
+    "ProgressSurvey",
+    "SurveyNotice",
     "ProcessInstance",
     "ProcessVersion",
     "ReportComplaint",

@@ -108,6 +108,8 @@ class SurveyToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # closing: the reply's survey, which completes the return visit; in_progress: the sample of open complaints
+    kind: Mapped[str] = mapped_column(String(16), default="closing", server_default="closing")
 
 
 class PublicRequest(Base):

@@ -57,6 +57,25 @@ def text_job(app: Flask):
     return run
 
 
+SURVEY_JOB_SECONDS = 3600
+
+
+def survey_job(app: Flask):
+    """The job: send the in-progress survey to the sample of open complaints that reached its age."""
+    from ..services.surveys import progress
+
+    rt = app.extensions["complaintflow"]
+
+    def run():
+        with app.app_context():
+            try:
+                progress.sample_open_complaints(rt)
+            except Exception:
+                log.exception("survey job failed")
+
+    return run
+
+
 IMPROVEMENT_CLOCK_SECONDS = 60
 
 
@@ -91,6 +110,10 @@ def _add_tick(app: Flask, scheduler) -> None:
     # Training takes seconds to a minute: its own job, so the timer tick never waits for it.
     scheduler.add_job(
         text_job(app), "interval", seconds=TEXT_JOB_SECONDS, id="text-job", max_instances=1, coalesce=True
+    )
+    # Hourly: the sample is the same whenever it runs, so a complaint is asked within the hour it comes of age.
+    scheduler.add_job(
+        survey_job(app), "interval", seconds=SURVEY_JOB_SECONDS, id="survey-job", max_instances=1, coalesce=True
     )
     # Notices that are not about a task: once each, whichever process sends them first (the services claim them).
     scheduler.add_job(

@@ -48,4 +48,7 @@ def build_runtime(settings: Mapping[str, Any], clock=None) -> Runtime:
         group_assignment(settings.get("GROUP_ALIASES"))
     except GroupAliasesError as exc:
         raise SystemExit(f"setting COMPLAINTFLOW_GROUP_ALIASES: {exc}") from exc
+    from .runtime.survey_config import survey_rules
+
+    survey_rules(rt)  # a bad config/surveys.toml stops start-up, naming the setting
     return rt

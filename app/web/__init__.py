@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api_bp)
 
     from . import access, calendar, errors, i18n, labels, nav, rich_text, security_headers, vendor
-    from . import auth, complaints, evidence, favicon, inbox, notices, process_models, tasks
+    from . import auth, complaints, evidence, favicon, inbox, notices, process_models, settings, tasks
 
     security_headers.init_app(app)
     rich_text.init_app(app)
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     access.init_app(app)
     errors.init_app(app)
     calendar.init_app(app)
-    for module in (vendor, favicon, auth, inbox, notices, tasks, complaints, evidence, process_models):
+    for module in (vendor, favicon, auth, inbox, notices, settings, tasks, complaints, evidence, process_models):
         app.register_blueprint(module.bp)
     from . import reports  # managers' pages: instance search and page, dashboard, regulator
 

@@ -18,6 +18,7 @@ from ..errors import Forbidden
 from ..services.accounts import users as accounts, web_sessions
 from ..services.runtime import Runtime
 from ..domain.actors import Viewer
+from .i18n import N_
 
 # Requests that never need the user (static files, the vendored libraries, the sign-in page).
 _ANONYMOUS_PREFIXES = ("/static/", "/vendor/")
@@ -31,8 +32,8 @@ def viewer() -> Viewer:
     return g.viewer
 
 
-def sign_in(v: Viewer, display_name: str, locale: str) -> None:
-    """Start a fresh session for a user (a new session id: no fixation)."""
+def sign_in(v: Viewer, display_name: str, locale: str, time_zone: str | None = None) -> None:
+    """Start a fresh session for a user (a new session id: no fixation), in their language and time zone."""
     keep_locale = session.get("locale")
     web_sessions.end(runtime(), session.get("sid"))
     session.clear()
@@ -40,6 +41,8 @@ def sign_in(v: Viewer, display_name: str, locale: str) -> None:
     session["sid"] = web_sessions.start(runtime(), v.id)
     session["name"] = display_name
     session["locale"] = keep_locale or locale
+    if time_zone:
+        session["tz"] = time_zone
 
 
 def sign_out() -> None:
@@ -70,7 +73,7 @@ def _load_viewer() -> None:
     if user_id is None:
         _forget()
         if why in ("idle", "expired"):
-            flash("auth.session_expired", "info")
+            flash(N_("auth.session_expired"), "info")
         return
     g.viewer = accounts.viewer_by_id(runtime(), user_id)
     if g.viewer is None:

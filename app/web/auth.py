@@ -42,7 +42,7 @@ def login():
             error, status, headers = t("auth.slowed", seconds=wait), 429, {"Retry-After": str(wait)}
         else:
             p = people.profile(runtime(), v.id)
-            sign_in(v, p["display_name"], p["locale"])
+            sign_in(v, p["display_name"], p["locale"], p["time_zone"])
             return redirect(_safe_next(request.form.get("next")))
     elif g.get("viewer") is not None:
         return redirect(_safe_next(request.args.get("next")))

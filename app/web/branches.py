@@ -10,7 +10,7 @@ from ..services.process_models import forms
 from ..services.tasks import work as tasks
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
-from .i18n import LOCAL_TZ, t
+from .i18n import user_time_zone, t
 
 outages_bp = Blueprint("outages", __name__, url_prefix="/outages")
 appeals_bp = Blueprint("appeals", __name__, url_prefix="/appeals")
@@ -24,7 +24,7 @@ def _instant(text: str) -> str:
         at = datetime.fromisoformat(text)
     except ValueError:
         return text
-    return (at if at.tzinfo else at.replace(tzinfo=LOCAL_TZ)).isoformat()
+    return (at if at.tzinfo else at.replace(tzinfo=user_time_zone())).isoformat()
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
@@ -115,7 +115,7 @@ def appeals_index():
         schema_form.build_fields(
             schema,
             ui,
-            {"received_at": rt.clock.now().astimezone(LOCAL_TZ).replace(second=0, microsecond=0).isoformat()},
+            {"received_at": rt.clock.now().astimezone(user_time_zone()).replace(second=0, microsecond=0).isoformat()},
             errors,
             raw,
         )

@@ -12,7 +12,7 @@ from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services.sla import calendar_admin, calendar_year
 from .access import capability_required, runtime, viewer
-from .i18n import t
+from .i18n import N_, t
 from .nav import NavItem, add_item
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -138,4 +138,4 @@ def recompute():
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["calendar_warning"] = calendar_warning
     app.register_blueprint(bp)
-    add_item(app, NavItem("calendar.index", "nav.calendar", "calendar.read", order=45))
+    add_item(app, NavItem("calendar.index", N_("nav.calendar"), "calendar.read", order=45))

@@ -15,7 +15,7 @@ from ..services.complaints import register as complaints
 from ..services.tasks import workspace
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
-from .i18n import LOCAL_TZ, local_time, t
+from .i18n import N_, user_time_zone, local_time, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
 
@@ -80,7 +80,7 @@ def reassign_owner(complaint_id: int):
     except (Conflict, Forbidden) as exc:
         flash(t("task.action_refused", detail=exc.detail), "error")
     else:
-        flash("complaint.owner_changed", "success")
+        flash(N_("complaint.owner_changed"), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint_id))
 
 
@@ -101,7 +101,7 @@ def reveal(complaint_id: int):
 
 def _render_form(errors=None, raw=None, status=200):
     schema, ui = workspace.registration_form(runtime())
-    now = runtime().clock.now().astimezone(LOCAL_TZ).replace(second=0, microsecond=0)
+    now = runtime().clock.now().astimezone(user_time_zone()).replace(second=0, microsecond=0)
     defaults = {"channel": "phone", "received_at": now.isoformat()}
     fields = schema_form.build_fields(schema, ui, defaults, errors, raw)
     return render_template("complaints/register.html", schema=schema, fields=fields, errors=errors or {}), status
@@ -125,7 +125,9 @@ def register():
         return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
     # a complete live intake is classified already: it is with the dispatcher, not in the agent's inbox
     flash(
-        t("register.live_done" if result["live_intake"] else "complaint.registered_as", number=result["number"]),
+        t("register.live_done", number=result["number"])
+        if result["live_intake"]
+        else t("complaint.registered_as", number=result["number"]),
         "success",
     )
     for incident in result["matched_outages"]:  # the agent can tell the customer it is known, right away
@@ -157,7 +159,7 @@ def lookup():
                 i
                 | {
                     "url": url_for("complaints.show", complaint_id=i["id"]),
-                    "created_on": local_time(i["created_at"], "%Y-%m-%d"),
+                    "created_on": local_time(i["created_at"], "yyyy-MM-dd"),
                 }
                 for i in items
             ],

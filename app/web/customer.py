@@ -12,6 +12,7 @@ from ..errors import Invalid, NotFound, TooManyRequests
 from ..services.complaints import customer_evidence, public_channel
 from .access import runtime
 from .evidence import refusal_text
+from .i18n import N_
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 FILE_FIELDS = ("customer_name", "customer_phone", "customer_email", "place", "matter", "demand")
@@ -63,7 +64,7 @@ def file():
     try:
         new, refused = customer_evidence.keep(rt, _uploads(), _address(), already=len(kept))
     except TooManyRequests as exc:
-        return _file_form(values, {"": "public.too_many"}, 429, kept=kept, headers=_retry(exc))
+        return _file_form(values, {"": N_("public.too_many")}, 429, kept=kept, headers=_retry(exc))
     kept += new
     if refused:
         # the challenge was not used: the same question and answer go back, so nothing typed is lost
@@ -79,7 +80,7 @@ def file():
     except Invalid as exc:
         return _file_form(values, _errors(exc), 422, kept=kept)
     except TooManyRequests as exc:
-        return _file_form(values, {"": "public.too_many"}, 429, kept=kept, headers=_retry(exc))
+        return _file_form(values, {"": N_("public.too_many")}, 429, kept=kept, headers=_retry(exc))
     link = url_for("customer.track_link", token=public_channel.tracking_link_token(rt, created["number"]))
     return render_template("customer/filed.html", number=created["number"], link=link, files=len(kept)), 201
 
@@ -98,7 +99,7 @@ def _track_page(number: str = "", *, result=None, error=None, sent=False, status
 
 def _too_many(number: str, exc: TooManyRequests):
     return _track_page(
-        number, error="public.too_many", status=429, headers={"Retry-After": str(exc.extra.get("retry_after", 60))}
+        number, error=N_("public.too_many"), status=429, headers={"Retry-After": str(exc.extra.get("retry_after", 60))}
     )
 
 
@@ -111,7 +112,7 @@ def track():
     try:
         result = public_channel.track_with_code(runtime(), number, code, _address())
     except NotFound:
-        return _track_page(number, error="public.track_not_found", sent=True, status=404)
+        return _track_page(number, error=N_("public.track_not_found"), sent=True, status=404)
     except TooManyRequests as exc:
         return _too_many(number, exc)
     return _track_page(result["number"], result=result)
@@ -124,7 +125,7 @@ def send_code():
     try:
         public_channel.send_code(runtime(), number, _address())
     except Invalid:
-        return _track_page(number, error="public.track_number_required", status=422)
+        return _track_page(number, error=N_("public.track_number_required"), status=422)
     except TooManyRequests as exc:
         return _too_many(number, exc)
     return _track_page(number, sent=True)
@@ -136,7 +137,7 @@ def track_link(token: str):
     try:
         result = public_channel.track_by_link(runtime(), token[:200], _address())
     except NotFound:
-        return _track_page(error="public.track_link_invalid", status=404)
+        return _track_page(error=N_("public.track_link_invalid"), status=404)
     except TooManyRequests as exc:
         return _too_many("", exc)
     return _track_page(result["number"], result=result)
@@ -152,14 +153,14 @@ def add_evidence(token: str):
         if uploads:
             kept, refused = customer_evidence.add_by_link(rt, token, uploads, _address())
         else:
-            error = "public.evidence_none"
+            error = N_("public.evidence_none")
         result = public_channel.track_by_link(rt, token, _address())
     except NotFound:
-        return _track_page(error="public.track_link_invalid", status=404)
+        return _track_page(error=N_("public.track_link_invalid"), status=404)
     except TooManyRequests as exc:
         return _too_many("", exc)
     except Invalid:
-        result, error = public_channel.track_by_link(rt, token, _address()), "public.evidence_closed"
+        result, error = public_channel.track_by_link(rt, token, _address()), N_("public.evidence_closed")
     return _track_page(
         result["number"],
         result=result,
@@ -198,7 +199,9 @@ def survey(token: str):
     except NotFound:
         return render_template("customer/survey.html", info=dict(info, state="closed"), errors={}, values=values), 409
     except TooManyRequests:
-        return render_template("customer/survey.html", info=info, errors={"": "public.too_many"}, values=values), 429
+        return render_template(
+            "customer/survey.html", info=info, errors={"": N_("public.too_many")}, values=values
+        ), 429
     return redirect(url_for("customer.thanks", reopened=int(done["reopened"]), number=done["number"]))
 
 

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
+from .i18n import N_
 
 
 def _page(status: int, title_key: str, detail: str = ""):
@@ -17,23 +18,28 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         keys = {
-            404: "error.not_found",
-            403: "error.forbidden",
-            409: "error.conflict",
-            422: "error.invalid",
-            401: "error.unauthorized",
-            503: "error.unavailable",
+            404: N_("error.not_found"),
+            403: N_("error.forbidden"),
+            409: N_("error.conflict"),
+            422: N_("error.invalid"),
+            401: N_("error.unauthorized"),
+            503: N_("error.unavailable"),
         }
         # Never confirm that another department's record exists: its detail stays generic.
-        return _page(exc.status, keys.get(exc.status, "error.generic"), "" if exc.status == 404 else exc.detail)
+        return _page(exc.status, keys.get(exc.status, N_("error.generic")), "" if exc.status == 404 else exc.detail)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return _page(400, "error.csrf")
+        return _page(400, N_("error.csrf"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.blueprint == "api":  # the API's own handler answers in JSON
             return exc
-        keys = {404: "error.not_found", 403: "error.forbidden", 413: "error.too_large", 405: "error.generic"}
-        return _page(exc.code or 500, keys.get(exc.code, "error.generic"))
+        keys = {
+            404: N_("error.not_found"),
+            403: N_("error.forbidden"),
+            413: N_("error.too_large"),
+            405: N_("error.generic"),
+        }
+        return _page(exc.code or 500, keys.get(exc.code, N_("error.generic")))

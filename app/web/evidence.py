@@ -57,4 +57,4 @@ def refusal_text(error: dict[str, Any]) -> str:
     code = error.get("code") or ""
     if not code.startswith("evidence."):
         return error.get("message", "")
-    return t("evidence.err." + code.removeprefix("evidence."), **(error.get("params") or {}))
+    return t(f"evidence.err.{code.removeprefix('evidence.')}", **(error.get("params") or {}))

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services.sla import extensions
 from .access import login_required, runtime, viewer
-from .i18n import LOCAL_TZ, t
+from .i18n import N_, user_time_zone, t
 
 bp = Blueprint("extensions", __name__, url_prefix="/extensions")
 
@@ -19,7 +19,7 @@ def _local_instant(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=LOCAL_TZ).isoformat()
+        return datetime.fromisoformat(value).replace(tzinfo=user_time_zone()).isoformat()
     except ValueError:
         return value  # the service names the field
 
@@ -40,7 +40,7 @@ def _report(fn, done_key: str) -> None:
 def request_(task_id: str):
     """Ask for a new deadline on a task one works, with a reason."""
     body = {"until": _local_instant(request.form.get("until")), "reason": request.form.get("reason")}
-    _report(lambda: extensions.request_extension(runtime(), viewer(), task_id, body), "extension.requested")
+    _report(lambda: extensions.request_extension(runtime(), viewer(), task_id, body), N_("extension.requested"))
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -59,7 +59,7 @@ def decide(request_id: int):
     approve = request.form.get("decision") == "approve"
     _report(
         lambda: extensions.decide_extension(runtime(), viewer(), request_id, approve, request.form.get("reason")),
-        "extension.approved" if approve else "extension.refused",
+        N_("extension.approved") if approve else N_("extension.refused"),
     )
     return redirect(url_for("extensions.index"))
 
@@ -68,4 +68,4 @@ def init_app(app) -> None:
     from .nav import NavItem, add_item
 
     app.register_blueprint(bp)
-    add_item(app, NavItem("extensions.index", "nav.extensions", "extension.decide", order=38))
+    add_item(app, NavItem("extensions.index", N_("nav.extensions"), "extension.decide", order=38))

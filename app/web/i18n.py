@@ -1,47 +1,73 @@
-"""The message catalogue: Chinese first (zh-CN), English switchable; the locale lives in the session.
+"""The pages' words and times: gettext catalogues through Flask-Babel, in the session's language and
+the user's time zone.
 
-Messages are flat dotted keys in ``messages/<locale>/*.json``; each feature keeps its own file
-(``core.json``, ``inbox.json``, ...) so that features can be added without touching each other.
-A key missing in English falls back to Chinese, then to the key itself.
+Messages are symbolic keys (``inbox.claim``) with ``{name}`` placeholders, kept in
+``translations/<locale>/LC_MESSAGES/messages.po`` (zh_Hans_CN first, en); templates and views call
+``t(key, **values)``. ``bash scripts/messages.sh update`` extracts the keys used (``t('...')`` and the
+dynamic ones listed in ``message_codes.py``) and adds new ones to the catalogues; a stale or missing
+``.mo`` is compiled at start. Times are shown in the user's time zone (``user_time_zone``), which is
+a display setting only: deadlines are computed in the operator's zone (``domain/clock.py``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, session
+import flask_babel
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, g, has_request_context, session
 from markupsafe import Markup, escape
 
 from ..domain.groups import GROUPS
 from ..domain.personal_data import mask_phone
+from ..services.accounts.people import time_zones
 
 LOCALES = ("zh-CN", "en")
 DEFAULT_LOCALE = "zh-CN"
-MESSAGES_DIR = Path(__file__).parent / "messages"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# The session's names -> the catalogues' folders, named as CLDR names them (Babel reads "zh_CN" as zh_Hans_CN).
+GETTEXT_LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
+OLD_MESSAGES_DIR = Path(__file__).parent / "messages"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 _GROUP_NAMES = {g.code: {"zh-CN": g.name_zh, "en": g.name_en} for g in GROUPS}
 
 
-def load_catalogue(directory: Path = MESSAGES_DIR) -> dict[str, dict[str, str]]:
-    """Merge every ``<locale>/*.json`` file; a key defined twice in one locale is an error."""
-    out: dict[str, dict[str, str]] = {}
-    for locale in LOCALES:
-        merged: dict[str, str] = {}
-        for path in sorted((directory / locale).glob("*.json")):
-            for key, text in json.loads(path.read_text(encoding="utf-8")).items():
-                if key in merged:
-                    raise SystemExit(f"message key {key!r} is defined twice for {locale} ({path.name})")
-                merged[key] = text
-        out[locale] = merged
+def compile_stale_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Compile each ``.po`` whose ``.mo`` is missing or older (a fresh clone, a merge); the ones compiled.
+
+    ``scripts/setup.sh`` compiles them already; this keeps a checkout that skipped it from showing keys.
+    The file is written beside and renamed, so two processes starting at once never read half a file.
+    """
+    done = []
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalogue = read_po(f, locale=po.parent.parent.name)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        with partial.open("wb") as f:
+            write_mo(f, catalogue)
+        partial.replace(mo)
+        done.append(mo)
+    return done
+
+
+def load_catalogue(directory: Path = TRANSLATIONS_DIR) -> dict[str, dict[str, str]]:
+    """Each locale's messages as read from its ``.po`` file (``{"zh-CN": {key: text}, "en": ...}``): for tests."""
+    out = {}
+    for locale, folder in GETTEXT_LOCALES.items():
+        with (directory / folder / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            out[locale] = {m.id: m.string for m in read_po(f, locale=folder) if m.id}
     return out
-
-
-_CATALOGUE: dict[str, dict[str, str]] = {}
 
 
 def current_locale() -> str:
@@ -53,11 +79,35 @@ def current_locale() -> str:
     return locale
 
 
+_BABEL_LOCALES = {name: Locale.parse(folder) for name, folder in GETTEXT_LOCALES.items()}
+
+
+def _babel_locale() -> Locale:
+    return _BABEL_LOCALES[current_locale() if has_request_context() else DEFAULT_LOCALE]
+
+
+def _babel_time_zone() -> str:
+    zone = session.get("tz") if has_request_context() else None
+    return zone if zone in time_zones() else DEFAULT_TIME_ZONE
+
+
+def user_time_zone() -> tzinfo:
+    """The zone the user reads and types times in (a setting; Asia/Shanghai unless they chose another)."""
+    return ZoneInfo(_babel_time_zone())
+
+
 def t(key: str, **values: Any) -> str:
-    """The message for a key in the current locale, with ``{name}`` placeholders filled."""
-    locale = current_locale()
-    text = _CATALOGUE.get(locale, {}).get(key) or _CATALOGUE.get(DEFAULT_LOCALE, {}).get(key) or key
+    """The message for a key in the current locale, with ``{name}`` placeholders filled.
+
+    A key the catalogue lacks comes back as itself (the tests fail on any such key).
+    """
+    text = flask_babel.gettext(key)
     return text.format(**values) if values else text
+
+
+def N_(key: str) -> str:
+    """Mark a key built elsewhere (``'status.' ~ code``) as used, for the extraction; returns it unchanged."""
+    return key
 
 
 def loc(node: Mapping[str, Any] | None, field: str = "title") -> str:
@@ -96,13 +146,21 @@ def actor_name(actor: str | None, names: Mapping[str, str] | None = None) -> str
     return actor if text == key else text
 
 
-def local_time(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Show an instant in China time (the operator's time zone), whatever the server's zone."""
+_STRFTIME = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss"}
+
+
+def local_time(value: datetime | str | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """An instant in the user's time zone, as a CLDR pattern says (``MM-dd HH:mm``, ``yyyy-MM-dd``).
+
+    A strftime format (``%m-%d %H:%M``, as callers wrote before) is read as the same pattern.
+    """
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(LOCAL_TZ).strftime(fmt)
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if "%" in pattern:
+        pattern = re.sub(r"%[YmdHMS]", lambda m: _STRFTIME[m.group(0)], pattern)
+    return flask_babel.format_datetime(value, pattern)
 
 
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -112,7 +170,7 @@ def audit_value(value: Any) -> str:
     """A value from an audit record as text; an instant (stored in UTC) in the user's time zone."""
     if isinstance(value, str):
         if _INSTANT.match(value):
-            return local_time(value.replace("Z", "+00:00"), "%Y-%m-%d %H:%M:%S")
+            return local_time(value, "yyyy-MM-dd HH:mm:ss")
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -141,10 +199,20 @@ def duration(seconds: int | float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    _CATALOGUE.clear()
-    _CATALOGUE.update(load_catalogue())
+    if OLD_MESSAGES_DIR.exists() and any(OLD_MESSAGES_DIR.rglob("*.json")):
+        raise SystemExit(
+            f"messages in JSON files under {OLD_MESSAGES_DIR}: move them into the gettext catalogues with "
+            f"`bash scripts/messages.sh import-json {OLD_MESSAGES_DIR}`, then git rm the JSON files"
+        )
+    for mo in compile_stale_catalogues():
+        app.logger.info("compiled %s", mo)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_DEFAULT_LOCALE"] = GETTEXT_LOCALES[DEFAULT_LOCALE]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = DEFAULT_TIME_ZONE
+    flask_babel.Babel(app, locale_selector=_babel_locale, timezone_selector=_babel_time_zone)
     app.jinja_env.globals.update(
         t=t,
+        N_=N_,
         loc=loc,
         group_name=group_name,
         current_locale=current_locale,

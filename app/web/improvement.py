@@ -13,6 +13,7 @@ from ..services.reporting import baseline_alerts, dashboard as reports
 from ..services.reporting import improvement_actions as actions
 from ..services.reporting.periodicity import periodicity as period_figures
 from .access import capability_required, login_required, runtime, viewer
+from .i18n import N_
 
 bp = Blueprint("improvement", __name__, url_prefix="/reports")
 FIELDS = ("title", "category", "root_cause", "measure", "owner_id", "due_date", "window_days", "complaints")
@@ -53,7 +54,7 @@ def new():
         values = {k: request.form.get(k, "") for k in FIELDS}
         try:
             created = actions.create_action(runtime(), viewer(), values)
-            flash("improvement.created", "success")
+            flash(N_("improvement.created"), "success")
             return redirect(url_for(".show", action_id=created["id"]))
         except Invalid as exc:
             errors, status = _errors(exc), 422
@@ -111,12 +112,12 @@ def update(action_id: int):
         form |= {"progress": current["progress"]} | values
         return _show(action_id, form, _errors(exc), 422)
     except Conflict:
-        flash("improvement.conflict", "error")
+        flash(N_("improvement.conflict"), "error")
         return redirect(url_for(".show", action_id=action_id))
     except Forbidden:
-        flash("improvement.forbidden", "error")
+        flash(N_("improvement.forbidden"), "error")
         return redirect(url_for(".show", action_id=action_id))
-    flash("improvement.saved", "success")
+    flash(N_("improvement.saved"), "success")
     return redirect(url_for(".show", action_id=action_id))
 
 
@@ -133,13 +134,13 @@ def move(action_id: int):
             request.form.get("reason", ""),
             request.form.get("version"),
         )
-        flash("improvement.moved", "success")
+        flash(N_("improvement.moved"), "success")
     except Invalid as exc:
         return _show(action_id, None, _errors(exc), 422)
     except Conflict:
-        flash("improvement.conflict", "error")
+        flash(N_("improvement.conflict"), "error")
     except Forbidden:
-        flash("improvement.forbidden", "error")
+        flash(N_("improvement.forbidden"), "error")
     return redirect(url_for(".show", action_id=action_id))
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request, url_for
 
+from .i18n import N_
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -25,7 +27,7 @@ ITEMS = (
     NavItem("inbox.index", "nav.inbox", order=10),
     NavItem("complaints.register", "nav.register", "complaint.register", order=20),
     NavItem("complaints.index", "nav.complaints", order=30, pages=("complaints.show", "complaints.lookup")),
-    NavItem("process_models.index", "nav.models", "model.read", order=40),
+    NavItem("process_models.index", N_("nav.models"), "model.read", order=40),
     NavItem(
         "reports.index",
         "nav.reports",

@@ -50,6 +50,24 @@ def _in_words(item: dict) -> dict:
     if item.get("url_kind"):
         return _staff_in_words(item)
     kind = "task.assigned_to_me" if item["kind"] == "task.transferred" else item["kind"]
+    survey = item.get("survey")
+    if survey:  # a survey answer: which survey, the answer, flagged when low; the link opens the complaint
+        return item | {
+            "title": t("notice.survey.low") if survey["low"] else t("notice.survey.answered"),
+            "what": " · ".join(
+                x
+                for x in (
+                    item["number"],
+                    t(f"notice.survey.kind.{survey['kind']}"),
+                    t(f"notice.survey.answer.{survey['satisfaction']}") if survey["satisfaction"] else "",
+                )
+                if x
+            ),
+            "when": local_time(item["at"], "%m-%d %H:%M"),
+            "url": url_for("complaints.show", complaint_id=item["complaint_id"]) if item["complaint_id"] else None,
+            "event": event_label(item["kind"]),
+            "low": survey["low"],
+        }
     return item | {
         "title": t(f"notice.{kind}"),
         "what": " · ".join(

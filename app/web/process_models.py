@@ -17,6 +17,7 @@ from ..domain.whole_numbers import whole_number
 from ..errors import Invalid, ServiceError
 from ..services.process_models import catalog, deployment, diff as model_diff, editor as model_editor
 from ..services.instances import migration as instance_migration
+from ..services.steps import print_log
 from ..services.process_models.form_safety import parse_json
 from ..services.process_models.forms import schema_problems
 from . import schema_form
@@ -256,6 +257,18 @@ def deploy(process_id: str):
             "url": url_for("process_models.show", process_id=deployed.process_id),
         }
     ), 201 if deployed.created else 200
+
+
+@bp.get("/instances/<int:instance_id>/log")
+@capability_required(print_log.CAPABILITY)
+def instance_log(instance_id: int):
+    """What a running instance's scripts printed: process owners debugging their diagram."""
+    return render_template(
+        "process_models/instance_log.html",
+        instance_id=instance_id,
+        log=print_log.read_log(runtime(), viewer(), instance_id),
+        back=request.args.get("process_id", ""),
+    )
 
 
 @bp.get("/<process_id>/forms/<name>")

@@ -22,6 +22,7 @@ from ..services.steps import print_log
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
 from .nav import NavItem, add_item
+from .i18n import N_
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 FILTERS = (
@@ -99,9 +100,9 @@ def save():
     params = {k: v for k, v in request.form.items() if k in FILTERS and v}
     try:
         saved_searches.save_search(runtime(), viewer(), request.form.get("name", ""), params)
-        flash("audit.saved", "success")
+        flash(N_("audit.saved"), "success")
     except ServiceError:
-        flash("audit.save_failed", "error")
+        flash(N_("audit.save_failed"), "error")
     return redirect(url_for(".instances", **params))
 
 
@@ -139,9 +140,9 @@ def retry_incident(instance_id: int, incident_id: int):
     """Run a failed service task again; the page says whether it passed or failed again."""
     got = service_incidents.retry_incident(runtime(), viewer(), incident_id)
     if got["status"] == "resolved":
-        flash("incident.retried_ok", "success")
+        flash(N_("incident.retried_ok"), "success")
     else:
-        flash("incident.retried_failed", "error")
+        flash(N_("incident.retried_failed"), "error")
     return redirect(url_for(".instance", instance_id=instance_id) + "#incidents")
 
 
@@ -169,7 +170,7 @@ def team():
     try:
         f = reports.ReportFilter.parse(request.args, today)
     except Invalid:
-        flash("reports.bad_period", "error")
+        flash(N_("reports.bad_period"), "error")
         f = reports.ReportFilter.parse({}, today)
     return render_template(
         "reports/team.html",
@@ -186,7 +187,7 @@ def regulator():
     first, last = regulator_report.recent_quarters(reports.today(runtime()))
     first, last = request.args.get("from") or first, request.args.get("to") or last
     if not (QUARTER.match(first) and QUARTER.match(last)):
-        flash("reports.bad_quarter", "error")
+        flash(N_("reports.bad_quarter"), "error")
         first, last = regulator_report.recent_quarters(reports.today(runtime()))
     return render_template(
         "reports/regulator.html",
@@ -257,8 +258,8 @@ def short_label(field: str, value) -> str:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    add_item(app, NavItem("reports.instances", "nav.audit", "report.read", order=45, pages=("reports.instance",)))
-    add_item(app, NavItem("reports.access_log", "nav.access_log", "access_log.read", order=47))
+    add_item(app, NavItem("reports.instances", N_("nav.audit"), "report.read", order=45, pages=("reports.instance",)))
+    add_item(app, NavItem("reports.access_log", N_("nav.access_log"), "access_log.read", order=47))
     app.jinja_env.globals.update(short_options=short_options, short_label=short_label)
     from . import satisfaction  # 满意度分析, its own module: the ratings, the correlation, the in-progress surveys
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 
 from ..errors import Invalid
 from ..services.reporting import dashboard as reports
-from ..services.reporting.satisfaction import CHANNELS, GROUPS, rating_dimensions
+from ..services.reporting.satisfaction import CHANNELS, GROUPS, progress_figures, rating_dimensions
 from ..services.reporting.satisfaction_factors import satisfaction_factors
 from .access import capability_required, runtime, viewer
 from .i18n import t
@@ -48,6 +48,7 @@ def index():
         ratings=rating_dimensions(runtime(), viewer(), f, channel),
         factors=factors,
         band_labels=band_labels,
+        progress=progress_figures(runtime(), viewer(), f, channel),
         f=f,
         channel=channel,
         params=params,
@@ -69,7 +70,7 @@ def export():
     w = csv.writer(out)
     w.writerow(
         [t("satisfaction.csv.group"), t("satisfaction.csv.value"), t("reports.answered")]
-        + [t("reports." + r) for r in data["dimensions"]]
+        + [t(f"reports.{r}") for r in data["dimensions"]]
     )
     for group in GROUPS:
         for row in data[group]:
@@ -80,7 +81,7 @@ def export():
             else:
                 value = short_label(group, row["value"])
             means = ["" if row[r] is None else f"{row[r]:.2f}" for r in data["dimensions"]]
-            w.writerow([t("reports.ratings_by." + group), value, row["answered"], *means])
+            w.writerow([t(f"reports.ratings_by.{group}"), value, row["answered"], *means])
     name = f"satisfaction-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.csv"
     return Response(
         "\ufeff" + out.getvalue(),

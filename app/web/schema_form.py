@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from ..services.process_models.forms import FormValidator, bounded_validation, form_validator
-from .i18n import LOCAL_TZ, loc, t
+from .i18n import user_time_zone, loc, t
 
 
 @dataclass
@@ -72,7 +72,11 @@ def _display(widget: str, value: Any) -> Any:
         return [] if widget == "file" else ""
     if widget == "datetime" and isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+            return (
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+                .astimezone(user_time_zone())
+                .strftime("%Y-%m-%dT%H:%M")
+            )
         except ValueError:
             return value
     if widget in ("yesno", "checkbox", "confirm") and isinstance(value, bool):
@@ -159,7 +163,7 @@ def _datetime(text: str) -> str:
     except ValueError:
         return text
     if at.tzinfo is None:
-        at = at.replace(tzinfo=LOCAL_TZ)
+        at = at.replace(tzinfo=user_time_zone())
     return at.isoformat(timespec="seconds")
 
 

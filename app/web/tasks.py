@@ -14,7 +14,7 @@ from ..services.tasks import actions as task_actions, work as tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
 from .evidence import refusal_text
-from .i18n import t
+from .i18n import N_, t
 
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -154,7 +154,7 @@ def claim(task_id: str):
     except (Conflict, Forbidden) as exc:
         flash(t("task.action_refused", detail=exc.detail), "error")
         return redirect(request.referrer or url_for("inbox.index"))
-    flash("task.claimed", "success")
+    flash(N_("task.claimed"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
@@ -165,7 +165,7 @@ def release(task_id: str):
     return _act(
         task_id,
         lambda: tasks.release_task(runtime(), viewer(), task_id, request.form.get("reason", "")),
-        "task.released",
+        N_("task.released"),
         after_inbox=True,
     )
 
@@ -221,7 +221,7 @@ def note(task_id: str):
     return _act(
         task_id,
         lambda: task_actions.add_note(runtime(), viewer(), task_id, text=request.form.get("text")),
-        "task.noted",
+        N_("task.noted"),
     )
 
 
@@ -235,7 +235,7 @@ def contact_attempt(task_id: str):
         lambda: task_actions.record_contact_attempt(
             runtime(), viewer(), task_id, method=f.get("method"), result=f.get("result"), note=f.get("note")
         ),
-        "task.contact_recorded",
+        N_("task.contact_recorded"),
     )
 
 
@@ -249,11 +249,11 @@ def _complaint_clock(task_id: str, change, done_message: str):
 @login_required
 def suspend(task_id: str):
     """挂起 the complaint (supervisors): its clocks stop."""
-    return _complaint_clock(task_id, suspension.suspend_complaint, "task.suspended")
+    return _complaint_clock(task_id, suspension.suspend_complaint, N_("task.suspended"))
 
 
 @bp.post("/<task_id>/resume")
 @login_required
 def resume(task_id: str):
     """Resume a suspended complaint (supervisors): its clocks run again with the time that was left."""
-    return _complaint_clock(task_id, suspension.resume_complaint, "task.resumed")
+    return _complaint_clock(task_id, suspension.resume_complaint, N_("task.resumed"))

@@ -193,6 +193,21 @@ def test_a_bare_duration_is_quoted_in_one_click_and_a_service_task_takes_a_conne
     page.get_by_test_id("discard").click()
     expect(page.get_by_test_id("draft-status")).to_have_text("当前版本")
 
+    # a task whose timer is not an SLA timer: its time limit is the timer's expression, edited on the task
+    page.goto("/models/appeal_handling/edit")
+    page.wait_for_load_state("load")
+    expect(page.locator("#editor")).to_have_attribute("data-loaded", "1")
+    pick(page, "appeal_contact")
+    own = props.locator('[data-testid="prop-limit-expr"][data-element="appeal_contact_deadline"]')
+    expect(own).to_have_value("regulator_deadline")
+    own.fill("PT4H")
+    own.press("Tab")
+    bare = problem(page, "appeal_contact_deadline", "expression")
+    bare.get_by_test_id("fix-quote").click()
+    expect(bare).to_have_count(0)
+    pick(page, "appeal_contact")
+    expect(own).to_have_value('"PT4H"')
+
 
 def test_at_phone_width_the_editor_asks_for_a_wider_screen_and_nothing_breaks(
     browser, live, csp_violations, screenshots

@@ -3,6 +3,7 @@ ratings by department, the channel filter (too few answers: "—" and why), the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,28 @@ def expect(locator):
 
 
 @pytest.fixture(scope="module")
-def answered(live):
+def answered(live, tmp_path_factory):
+    """The hand-counted set, and K11 (still open) surveyed in progress at rate 1 and answered 不满意."""
+    from sqlalchemy import select
+
+    from app.models import SurveyToken
+    from app.services.complaints import public_channel
+    from app.services.notifications.outbox import survey_token
+    from app.services.surveys.progress import sample_open_complaints
     from tests.integration import satisfaction_data
 
     _, app, _ = live
-    return satisfaction_data.load(app.extensions["complaintflow"])
+    rt = app.extensions["complaintflow"]
+    ids = satisfaction_data.load(rt)
+    config = tmp_path_factory.mktemp("surveys") / "surveys.toml"
+    config.write_text("[in_progress]\nrate = 1.0\nmin_age_days = 3\n", encoding="utf-8")
+    rt.settings["SURVEYS_CONFIG"] = str(config)
+    vars(rt).pop("_survey_rules", None)
+    sample_open_complaints(rt)
+    with rt.db.read() as s:
+        nonce = s.scalar(select(SurveyToken.nonce).where(SurveyToken.complaint_id == ids["K11"]))
+    public_channel.answer_survey(rt, survey_token(rt, nonce), {"satisfaction": "unsatisfied"}, "203.0.113.7")
+    return ids
 
 
 def test_a_supervisor_reads_the_analysis_filters_it_and_exports_it(page, answered, screenshots):
@@ -59,3 +77,17 @@ def test_the_page_fits_a_phone(phone, answered, screenshots):
     expect(phone.locator("body")).to_have_attribute("data-charts-drawn", "4")
     no_sideways_scroll(phone)
     phone.screenshot(path=str(screenshots / "satisfaction-390.png"), full_page=True)
+
+
+def test_a_low_in_progress_answer_reaches_the_supervisor_flagged(page, answered):
+    sign_in(page, "supervisor")
+    page.goto("/notices")
+    notice = page.locator('[data-notice="survey.answered"]').first
+    expect(notice).to_contain_text("客户评价偏低，请关注")
+    expect(notice).to_contain_text("处理中评价 · 不满意")
+    expect(notice.get_by_test_id("notice-low")).to_have_text("低分")
+    notice.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/complaints/\d+$"))
+    page.goto("/reports/satisfaction?from=2026-03-02&to=2026-03-02")
+    expect(page.get_by_test_id("progress-department").locator("tbody tr").last).to_contain_text("合计")
+    expect(page.get_by_test_id("progress-department")).to_contain_text("0.0% (0/1)")

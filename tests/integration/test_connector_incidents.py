@@ -161,3 +161,34 @@ def test_the_print_log_is_bounded_per_instance(api, rt):
         rows = s.query(InstanceLog).filter_by(instance_id=instance_id).order_by(InstanceLog.id)
         texts = [r.text for r in rows]
     assert texts == ["一二三", "一二三", "x" * 20, print_log.DROPPED]
+
+
+def test_a_process_owner_reads_the_script_output_from_the_process_page(api, app):
+    from tests.integration.web_client import Web
+
+    running = deploy_and_reach_the_task(api)
+    FAULT.update(broken=False)
+    done = api.post("agent", "/process-instances", json={"process_id": "vip_check", "data": {}}).get_json()
+    (task,) = done["ready_tasks"]
+    api.post("agent", f"/tasks/{task['id']}/complete", json={"data": {"phone": "13800000004"}})
+    owner = Web(app)
+    owner.login("owner")
+    page = owner.text("/models/vip_check")
+    assert f'data-testid="log-{running["instance_id"]}"' in page
+    log = owner.text(f"/models/instances/{done['id']}/log?process_id=vip_check")
+    assert "level gold" in log and "<code>note</code>" in log
+    agent = Web(app)
+    agent.login("agent")
+    assert agent.get(f"/models/instances/{done['id']}/log").status_code == 403
+
+
+def test_a_step_completed_on_someones_behalf_keeps_its_answer_too(api, app):
+    from app.domain.actors import SYSTEM
+    from app.services.instances.auto_complete import complete_for
+
+    task = deploy_and_reach_the_task(api)
+    rt = app.extensions["complaintflow"]
+    got = complete_for(rt, SYSTEM, task["instance_id"], {"enter"}, {"phone": "13800000005"})
+    assert got["status"] == "running"
+    (incident,) = api.get("supervisor", f"/service-incidents?instance_id={task['instance_id']}").get_json()["items"]
+    assert incident["element_id"] == "lookup" and "BSS refused" in incident["error"]

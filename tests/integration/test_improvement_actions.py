@@ -166,6 +166,7 @@ def test_the_due_clock_warns_then_supervises_each_exactly_once(api, rt, clock):
         types = list(s.scalars(select(ImprovementActionEvent.type).where(ImprovementActionEvent.action_id == aid)))
     assert sent == sorted(
         [
+            (owner, "improvement.assigned"),  # at creation: the action is theirs
             (owner, "improvement.due_soon"),
             (owner, "improvement.overdue"),
             (manager, "improvement.supervised"),  # who assigned it
@@ -176,7 +177,8 @@ def test_the_due_clock_warns_then_supervises_each_exactly_once(api, rt, clock):
     assert types == ["action.created", "action.due_soon", "action.supervised"]
     # the owner's notices list them (newest first), unread until read
     mine = notices.list_notices(rt, viewer(rt, "network"))
-    assert [i["kind"] for i in mine["items"]] == ["improvement.overdue", "improvement.due_soon"] and mine["unread"] == 2
+    kinds = [i["kind"] for i in mine["items"]]
+    assert kinds == ["improvement.overdue", "improvement.due_soon", "improvement.assigned"] and mine["unread"] == 3
     notices.mark_read(rt, viewer(rt, "network"), mine["up_to"], mine["up_to_staff"])
     assert notices.list_notices(rt, viewer(rt, "network"))["unread"] == 0
     # a new due date runs its clock again; a finished action's does not

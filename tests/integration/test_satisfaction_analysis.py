@@ -34,6 +34,7 @@ FEBRUARY = ReportFilter(date(2026, 2, 1), date(2026, 2, 28))
 SUPERVISOR = Viewer(1, "supervisor", frozenset({"supervisor"}))
 
 
+@pytest.mark.also_postgres
 def test_satisfaction_by_band_of_each_factor_with_n_and_rho(rt):
     satisfaction_data.load(rt)
     out = satisfaction_factors(rt, SUPERVISOR, FEBRUARY)
@@ -66,6 +67,7 @@ def test_below_the_minimum_sample_there_is_no_coefficient(rt):
     ]
 
 
+@pytest.mark.also_postgres
 def test_the_four_ratings_filtered_by_channel(rt):
     satisfaction_data.load(rt)
 

@@ -229,6 +229,16 @@ PATHS = {
             },
         }
     },
+    "/reports/satisfaction/in-progress": {
+        "get": {
+            "summary": "Surveys of complaints in progress, apart from the closing survey: sent, answered, satisfied, flagged low, the four ratings per department (supervisors, directors, managers)",
+            "parameters": SATISFACTION_FILTER,
+            "responses": {
+                "200": _resp("In-progress surveys", {"type": "object", "required": ["total", "department"]}),
+                **_problems(401, 403, 422),
+            },
+        }
+    },
     "/reports/satisfaction/factors": {
         "get": {
             "summary": "Satisfaction by band of handling time, step breaches, transfers/returns and reopenings, with Spearman's rho and n per factor (supervisors, directors, managers)",

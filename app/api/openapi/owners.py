@@ -72,6 +72,16 @@ SCHEMAS = {
                 "description": "parser, form, lane, expression, sla, instructions, unreachable, "
                 "no-end, or a bpmnlint rule name",
             },
+            "fix": {
+                "type": "object",
+                "description": "present when the editor can fix the problem in one click: kind 'quote' "
+                "replaces a bare ISO 8601 time (find, e.g. PT2H) with its quoted text (replace)",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["quote"]},
+                    "find": {"type": "string"},
+                    "replace": {"type": "string"},
+                },
+            },
         },
     },
     "Migration": MIGRATION,

@@ -1,16 +1,19 @@
-"""People as the workspace shows them: a user's profile, the directory for transfers, locales."""
+"""People as the workspace shows them: a user's profile, the directory for transfers, locales, time zones."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy import select, update
 
 from ...errors import Invalid, NotFound
-from ...models import Group, User
+from ...models import Group, User, UserSetting
 from ..runtime import Runtime
 
 LOCALES = ("zh-CN", "en")
+TIME_ZONE = "display.time_zone"  # the user_setting row: the IANA zone the pages show times in
 
 
 def profile(rt: Runtime, user_id: int) -> dict[str, Any]:
@@ -24,6 +27,7 @@ def profile(rt: Runtime, user_id: int) -> dict[str, Any]:
             "username": user.username,
             "display_name": user.display_name,
             "locale": user.locale,
+            "time_zone": zone.value if (zone := s.get(UserSetting, (user_id, TIME_ZONE))) else None,
             "groups": sorted(user.group_codes),
         }
 
@@ -34,6 +38,24 @@ def set_locale(rt: Runtime, user_id: int, locale: str) -> None:
         raise Invalid("unknown locale", [{"field": "locale", "message": f"one of {', '.join(LOCALES)}"}])
     with rt.db.write() as s:
         s.execute(update(User).where(User.id == user_id).values(locale=locale))
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA zone names a user may choose (tzdata's list, read once)."""
+    return frozenset(available_timezones())
+
+
+def set_time_zone(rt: Runtime, user_id: int, zone: str) -> None:
+    """Remember the zone a user reads times in (display only: deadlines keep the operator's zone)."""
+    if zone not in time_zones():
+        raise Invalid("unknown time zone", [{"field": "time_zone", "message": "an IANA zone name, e.g. Asia/Shanghai"}])
+    with rt.db.write() as s:
+        row = s.get(UserSetting, (user_id, TIME_ZONE))
+        if row is None:
+            s.add(UserSetting(user_id=user_id, name=TIME_ZONE, value=zone))
+        else:
+            row.value = zone
 
 
 def directory(rt: Runtime) -> dict[str, list[dict[str, Any]]]:

@@ -33,10 +33,12 @@ from ...domain.actors import Actor
 from ..instances.store import load_instance
 from ..notifications.outbox import enqueue, survey_nonce, track_number, track_token
 from ..runtime import Runtime
+from ..surveys import progress as progress_surveys
 from ...domain.actors import Viewer
 
 CUSTOMER = Actor(None, "customer")
 PUBLIC = Viewer(id=None, name="customer", groups=frozenset())  # type: ignore[arg-type]  (no account)
+ANSWERS = ("satisfied", "basically_satisfied", "unsatisfied")  # the survey's choices (return-visit-schema.json)
 VISIT_STEPS = ("visit_await", "visit_call")  # the return visit's tasks a survey answer completes
 RECEIVED = {"receive", "classify", "register"}
 REPLIED = {"visit_await", "visit_call", "summarize", "rehandle_review"}
@@ -295,7 +297,7 @@ def open_survey(rt: Runtime, token: str) -> dict[str, Any]:
     """What the survey page shows: the complaint's number and whether the link can still be used."""
     t, c = _survey(rt, token)
     state = "used" if t.used_at else "expired" if t.expires_at <= rt.clock.now() else "open"
-    return {"number": c.number, "state": state}
+    return {"number": c.number, "state": state, "kind": t.kind}
 
 
 def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str) -> dict[str, Any]:
@@ -322,6 +324,19 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
             data[key] = number if number is not None else value
     if "satisfaction" not in data:
         raise Invalid("choose how satisfied you are", [{"field": "satisfaction", "message": "必选 / required"}])
+    if t.kind == "in_progress":  # the open complaints' sample: kept apart, the complaint's flow goes on untouched
+        wrong = [{"field": "satisfaction", "message": "必选 / required"}] if data["satisfaction"] not in ANSWERS else []
+        wrong += [
+            {"field": k, "message": "1-5"}
+            for k in ("rating_timeliness", "rating_attitude", "rating_result", "rating_process")
+            if k in data and data[k] not in (1, 2, 3, 4, 5)
+        ]
+        if wrong:
+            raise Invalid("the answer is not one the survey offers", wrong)
+        recorded = progress_surveys.record_answer(rt, t, data)
+        if not recorded["recorded"]:
+            raise NotFound("this survey link was used already or has expired")
+        return {"number": c.number, "satisfaction": data["satisfaction"], "recorded": True, "reopened": False}
     done = (
         complete_for(
             rt, CUSTOMER, c.instance_id, VISIT_STEPS, data, wake=("visit_wait",), reason="客户通过评价链接作答"

@@ -79,7 +79,7 @@ def resume_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any
         rows = deadlines.open_timers(s, c.instance_id, status=("paused",))
 
         def compute(row: Timer):
-            limit = deadlines.limit_of(rt, row.sla_step, severity)
+            limit = deadlines.limit_of(rt, row.sla_step, severity, locked.model.bundle)
             new = deadlines.resumed(rt, limit, Deadline(row.due_at, row.provisional), paused_at, now)
             return new, {"kind": "pause", "paused_at": paused_at.isoformat(), "resumed_at": now.isoformat()}
 

@@ -13,13 +13,14 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import select, update
 
 from ...domain.group_aliases import group_assignment
-from ...engine import EngineError, TaskNotReady
+from ...engine import EngineError, ServiceFailed, TaskNotReady
 from ...errors import Conflict, Invalid
 from ...models import Complaint, HumanTask, ProcessInstance
 from ..process_models import forms
 from ..steps import projection
 from ..audit.log import AuditLog
 from ...domain.actors import Actor
+from .service_incidents import open_incidents
 from .store import audit_new_tasks, record_steps
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
@@ -76,8 +77,11 @@ def complete_for(
             inst, task, projection.group_lookup(s), group_assignment(rt.settings.get("GROUP_ALIASES"))
         )
     before_steps = len(inst.steps)
+    failure: ServiceFailed | None = None
     try:
         steps = inst.complete(task.id, submitted)
+    except ServiceFailed as exc:  # the answer is kept; the connector waits as an incident (service_incidents)
+        failure, steps = exc, inst.steps[before_steps:]
     except TaskNotReady as exc:
         raise Conflict(f"the task is no longer ready: {exc}") from exc
     except EngineError as exc:
@@ -123,6 +127,8 @@ def complete_for(
             )
             record_steps(log, inst, inst.steps[before_steps:] if not steps else steps, actor, now, skip_task_id=task.id)
             audit_new_tasks(log, changes, actor, now)
+            if failure is not None:
+                open_incidents(s, log, instance_id, inst, failure, actor, now)
             if inst.completed:
                 log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
 

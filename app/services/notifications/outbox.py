@@ -68,6 +68,8 @@ def templates(rt: Runtime) -> dict[str, dict[str, Any]]:
             unknown = set(t) - {"sms", "email", "email_subject", "survey"}
             if unknown:
                 raise TemplateError(f"{path}: templates.{name}: unknown keys {sorted(unknown)}")
+            if t.get("survey", False) not in (True, False, "in_progress"):
+                raise TemplateError(f'{path}: templates.{name}.survey: true, false or "in_progress"')
             for key in ("sms", "email", "email_subject"):
                 if key in t:
                     try:  # a syntax error names the template now, not at send time
@@ -107,8 +109,9 @@ def enqueue(
     if complaint is not None:
         context |= {"number": complaint.number, "customer_name": complaint.customer_name}
     context |= dict(extra or {})
-    if spec.get("survey") and complaint is not None:
-        context["survey_nonce"] = mint_survey(s, rt, complaint.id, now)
+    if spec.get("survey") and complaint is not None:  # survey = "in_progress": the open complaints' sample
+        kind = "in_progress" if spec["survey"] == "in_progress" else "closing"
+        context["survey_nonce"] = mint_survey(s, rt, complaint.id, now, kind)
     rows = []
     addresses = (("sms", phone), ("email", email)) if to is None else tuple(to.items())
     for channel, recipient in addresses:
@@ -140,11 +143,15 @@ def _signer(rt: Runtime) -> URLSafeSerializer:
     return URLSafeSerializer(rt.settings["SECRET_KEY"], salt="complaintflow-survey")
 
 
-def mint_survey(s: Session, rt: Runtime, complaint_id: int, now: datetime) -> str:
+def mint_survey(s: Session, rt: Runtime, complaint_id: int, now: datetime, kind: str = "closing") -> str:
     """A new single-use survey nonce for a complaint (the link carries it signed)."""
     days = rules(rt).survey_days
     nonce = secrets.token_hex(16)
-    s.add(SurveyToken(nonce=nonce, complaint_id=complaint_id, created_at=now, expires_at=now + timedelta(days=days)))
+    s.add(
+        SurveyToken(
+            nonce=nonce, complaint_id=complaint_id, created_at=now, expires_at=now + timedelta(days=days), kind=kind
+        )
+    )
     return nonce
 
 

@@ -28,6 +28,7 @@ from ...domain.improvement import (
 )
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...models import Complaint, ImprovementAction, ImprovementActionComplaint, User
+from ..notifications import staff
 from ..runtime import Runtime
 from ..runtime.flow_config import flow_rules
 from . import improvement_history as history
@@ -97,6 +98,20 @@ def _set_due(a: ImprovementAction, due_date, today) -> None:
         a.warned_at = a.escalated_at = None  # a new due date runs its own clock: its notices come again
 
 
+def _tell_owner(s, a: ImprovementAction, now: datetime) -> None:
+    """The owner learns in their notices that an action is theirs (they may hold no report access to find it)."""
+    staff.notify(
+        s,
+        [a.owner_id],
+        "improvement.assigned",
+        f"improvement:{a.id}:assigned:{a.owner_id}:{now.isoformat()}",
+        now,
+        url_kind="improvement_action",
+        ref=str(a.id),
+        data={"title": a.title, "category": a.category, "due_date": a.due_date.isoformat()},
+    )
+
+
 def create_action(rt: Runtime, viewer: Viewer, values: Mapping[str, Any]) -> dict[str, Any]:
     """Record an action and assign it to its owner; the due clock starts."""
     if not viewer.can("improvement.manage"):
@@ -133,6 +148,7 @@ def create_action(rt: Runtime, viewer: Viewer, values: Mapping[str, Any]) -> dic
         if numbers:
             _link(s, a.id, numbers)
         history.record(s, a, "action.created", viewer.actor, now, after=_snapshot(a, numbers))
+        _tell_owner(s, a, now)
         action_id = a.id
     return get_action(rt, viewer, action_id)
 
@@ -179,6 +195,7 @@ def update_action(
             a.owner_id = clean["owner_id"]
             a.assigned_by_id = viewer.id
             a.warned_at = a.escalated_at = None  # the new owner hears of the clock themselves
+            _tell_owner(s, a, now)
         if "due_date" in clean:
             _set_due(a, clean["due_date"], local_date(now))
         for name in ("title", "category", "root_cause", "measure", "window_days", "progress"):

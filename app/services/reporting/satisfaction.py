@@ -1,18 +1,19 @@
 """The survey's four ratings (timeliness, attitude, result, whole process; 1-5) by department, category,
-channel, owning agent and month, for the period's complaints that answered the survey. Team leaders only."""
+channel, owning agent and month, for the period's complaints that answered the closing survey; and the
+in-progress sample's answers, reported apart. Team leaders only."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ...domain.actors import Viewer
 from ...domain.clock import local_midnight
-from ...domain.metrics import SURVEY_RATINGS
+from ...domain.metrics import CONFIRMED_SOLVED, SURVEY_RATINGS, rate
 from ...errors import Forbidden, Invalid
-from ...models import Complaint, User
+from ...models import Complaint, ProgressSurvey, User
 from ..runtime import Runtime
 from .dashboard import ReportFilter, _cached, _scope, local_day
 
@@ -77,3 +78,49 @@ def _dimensions(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) 
     for row in out["owner"]:
         row["name"] = names.get(row["value"])
     return out
+
+
+def progress_figures(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str | None = None) -> dict[str, Any]:
+    """The in-progress sample (surveys sent in the period), apart from the closing survey: per department and in
+    all, how many were asked and answered, the share satisfied or basically satisfied, the four ratings' means,
+    and how many answers were flagged low."""
+    if not viewer.can("report.people"):
+        raise Forbidden("satisfaction by agent and department is for supervisors, directors and managers")
+    scope = channel_scope(channel)
+    return _cached(rt, ("progress_surveys", f, channel), lambda: _progress(rt, f, scope))
+
+
+def _progress(rt: Runtime, f: ReportFilter, scope: list) -> dict[str, Any]:
+    start, end = local_midnight(f.date_from), local_midnight(f.date_to + timedelta(days=1))
+    p, c = ProgressSurvey, Complaint
+    sums = [
+        func.count(),
+        func.count(p.answered_at),
+        func.sum(case((p.satisfaction.in_(CONFIRMED_SOLVED), 1), else_=0)),
+        func.sum(case((p.low.is_(True), 1), else_=0)),
+        *[func.avg(getattr(p, r)) for r in SURVEY_RATINGS],
+    ]
+    where = [p.sampled_at >= start, p.sampled_at < end, *_scope(f), *scope]
+    with rt.db.read() as s:
+        rows = s.execute(
+            select(c.department, *sums).join(c, c.id == p.complaint_id).where(*where).group_by(c.department)
+        ).all()
+        total = s.execute(select(*sums).join(c, c.id == p.complaint_id).where(*where)).one()
+
+    def figures(asked, answered, good, low, *means) -> dict[str, Any]:
+        answered = int(answered or 0)
+        return {
+            "asked": int(asked or 0),
+            "answered": answered,
+            "satisfied": int(good or 0),
+            "satisfaction_rate": rate(int(good or 0), answered),
+            "low": int(low or 0),
+            **{r: (round(float(m), 2) if m is not None else None) for r, m in zip(SURVEY_RATINGS, means)},
+        }
+
+    return {
+        "total": figures(*total),
+        "department": [
+            {"value": dept, **figures(*rest)} for dept, *rest in sorted(rows, key=lambda r: (-r[1], str(r[0])))
+        ],
+    }

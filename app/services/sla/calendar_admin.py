@@ -292,7 +292,7 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
             with rt.sla_started_at(armed):
                 value = locked.inst.evaluate(row.task_id, f'{fn}("{row.sla_step}")')
             due = Deadline(datetime.fromisoformat(value))
-            limit = deadlines.limit_of(rt, row.sla_step, severity)
+            limit = deadlines.limit_of(rt, row.sla_step, severity, locked.model.bundle)
             for shift in (row.details or {}).get("shifts", []):
                 if shift.get("kind") == "pause":
                     due = deadlines.resumed(

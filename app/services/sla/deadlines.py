@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 
 from ...domain.calendar import Deadline
 from ...domain.sla import Limit
-from ...engine import Instance
+from ...engine import Instance, ProcessBundle
 from ...models import Complaint, HumanTask, ProcessInstance, Timer
 from ..steps.state import save_state
 from ..runtime import DeployedModel, Runtime
@@ -58,10 +58,11 @@ def severity_of(s, instance_id: int) -> str:
     return severity if severity in ("general", "major") else "general"
 
 
-def limit_of(rt: Runtime, step: str | None, severity: str) -> Limit | None:
-    """The policy limit of a timer's step, or None for a timer the policy does not know (wall-clock)."""
+def limit_of(rt: Runtime, step: str | None, severity: str, bundle: ProcessBundle | None = None) -> Limit | None:
+    """The limit of a timer's step (the instance's version's own slaLimit laid over the policy: pass its
+    bundle), or None for a timer the policy does not know (wall-clock)."""
     try:
-        return rt.policy.limit(step, severity) if step else None
+        return rt.policy_of(bundle).limit(step, severity) if step else None
     except KeyError:
         return None
 

@@ -268,7 +268,7 @@ def _move_step(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, now) -> dict:
     hours = float(r.hours) if r.hours is not None else None
 
     def compute(row: Timer):
-        limit = deadlines.limit_of(rt, row.sla_step, severity)
+        limit = deadlines.limit_of(rt, row.sla_step, severity, locked.model.bundle)
         new = deadlines.extended(rt, limit, Deadline(row.due_at, row.provisional), r.working_days, hours)
         return new, {"kind": "extension", "working_days": r.working_days, "hours": hours, "request_id": r.id}
 

@@ -11,7 +11,9 @@ was loaded and, once per step:
 - on handling: mirrors responsibility and compensation onto the complaint row;
 - audits the compensation decision of the DMN table and the approval, and keeps the compensation status;
 - on reopening (the customer was unsatisfied): counts it and flags the complaint as a repeat;
-- on an appeal: checks the withdrawal proof was uploaded, and records the outcome when the appeal closes.
+- on an appeal: checks the withdrawal proof was uploaded, and records the outcome when the appeal closes;
+- on a survey answer (the reply or the return visit, by an agent or through the customer's link): tells the
+  owning agent and the department's supervisors (survey_routing.py).
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from .. import evidence_files
-from . import suggestion_decisions
+from . import suggestion_decisions, survey_routing
 
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
+SURVEY_STEPS = ("feedback", "visit_call", "visit_await")  # the steps whose form may carry the closing answer
 _MATTERS = {
     "classify",
     "intake_classified",  # a live complaint classified on the one intake screen
@@ -49,6 +52,7 @@ _MATTERS = {
     "appeal_director",
     *HANDLING,
     *BRANCH_DESKS,
+    *SURVEY_STEPS,
 }
 _DONE = "_branch_effects_done"  # task ids already handled on an Instance object (it may be saved twice)
 
@@ -139,6 +143,12 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
                     "approval_level": level,
                     "rule": data.get("approval_rule"),
                 },
+            )
+        if complaint is not None and element in SURVEY_STEPS and submitted.get("satisfaction"):
+            by = s.scalar(select(HumanTask.completed_by_id).where(HumanTask.id == step.task_id))
+            name = s.scalar(select(User.username).where(User.id == by)) if by else None
+            survey_routing.route_answer(
+                s, rt, complaint, "closing", submitted, now, actor=name or "customer", actor_id=by
             )
         if element == "approve_compensation":
             _approved(s, complaint, data, step, now, audit)

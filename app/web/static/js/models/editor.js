@@ -286,11 +286,19 @@
     }
 
     // the same checks as the deploy, run as the owner edits: a pause of 800 ms after the last change
-    var liveTimer = null, live = document.getElementById("live-check");
+    // One check at a time: a change made while one runs asks for one more when it is done.
+    var liveTimer = null, live = document.getElementById("live-check"), running = null, again = false;
+    function runLive() {
+      if (running) { again = true; return; }
+      running = check().catch(function (err) { say(String(err), "bad"); }).then(function () {
+        running = null;
+        if (again) { again = false; runLive(); }
+      });
+    }
     function liveCheck() {
       if (!live.checked || !state) return;
       clearTimeout(liveTimer);
-      liveTimer = setTimeout(function () { check().catch(function (err) { say(String(err), "bad"); }); }, 800);
+      liveTimer = setTimeout(runLive, 800);
     }
     modeler.get("eventBus").on("commandStack.changed", liveCheck);
     live.addEventListener("change", function () { if (live.checked) liveCheck(); });

@@ -265,13 +265,25 @@
   Panel.prototype.taskLimits = function (element) {
     // a user task's time limits are those of its boundary SLA timers, one row per step
     var self = this, byStep = {}, order = [];
+    var plain = [];
     (element.attachers || []).forEach(function (t) {
       var sla = self.slaOf(t);
-      if (!sla || !sla.step) return;
+      if (!sla) return;
+      if (!sla.step) { plain.push([t, sla]); return; }
       if (!byStep[sla.step]) { byStep[sla.step] = []; order.push(sla.step); }
       byStep[sla.step].push(t);
     });
-    if (!order.length) {
+    // a timer that is not an SLA timer: its limit is its own expression, edited here as on the timer
+    plain.forEach(function (pair) {
+      var t = pair[0], sla = pair[1];
+      var input = self.text(sla.expr, function (v) {
+        var update = { timeDate: undefined, timeDuration: undefined, timeCycle: undefined };
+        update[sla.key] = self.svc("moddle").create("bpmn:FormalExpression", { body: v });
+        self.svc("modeling").updateModdleProperties(t, sla.timer, update);
+      }, { class: "mono", "data-testid": "prop-limit-expr", "data-element": t.id });
+      self.container.appendChild(self.row(self.msgs.time_limit + " · " + (t.businessObject.name || t.id) + " (" + sla.key + ")", input));
+    });
+    if (!order.length && !plain.length) {
       this.container.appendChild(h("p", { class: "muted", "data-testid": "prop-limit-none", text: this.msgs.time_limit_none }));
     }
     order.forEach(function (step) {
