@@ -5,6 +5,7 @@ beside it, reached from the dashboard; both pages on a phone."""
 from __future__ import annotations
 
 import pytest
+from tests.browser.accessibility import AXE, serious_violations
 from tests.browser.signing_in import sign_in
 from tests.browser.test_phone_width import no_sideways_scroll, phone, sign_in_on_phone  # noqa: F401 (a fixture)
 
@@ -58,6 +59,12 @@ def test_a_manager_records_an_action_and_its_owner_reports_progress(page, compla
     expect(page.get_by_test_id("owner")).to_have_text("赵磊")
     expect(page.locator("[data-status]").first).to_have_text("待开始")
     page.screenshot(path=str(screenshots / "improvement-action.png"), full_page=True)
+    if AXE.exists():  # the list, the form and the detail page: no serious or critical axe-core violation
+        problems = serious_violations(page)
+        for path in ("/reports/improvement-actions", "/reports/improvement-actions/new"):
+            page.goto(path)
+            problems += serious_violations(page)
+        assert not problems, "\n".join(problems)
 
     page.get_by_test_id("logout").click()
     sign_in(page, "network")
@@ -88,6 +95,8 @@ def test_the_heat_map_and_the_alert_are_reached_from_the_dashboard(page, complai
     expect(page.get_by_test_id("baseline-alerts").locator('[data-alert="network"]')).to_contain_text("基线 1.0")
     expect(page.get_by_test_id("recorded-alerts")).to_contain_text("2026-03-01")
     page.screenshot(path=str(screenshots / "periodicity.png"), full_page=True)
+    if AXE.exists():
+        assert not serious_violations(page), serious_violations(page)
     page.goto("/notices")
     expect(page.locator('[data-notice="baseline.alert"]')).to_contain_text("投诉量偏离基线")
 

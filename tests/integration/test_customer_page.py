@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.models import Complaint, Notification, PublicRequest
+from app.models import User, Complaint, Notification, PublicRequest
 from app.services.notifications.outbox import render, send_due
 
 from .flow import complete, ready_task
@@ -263,9 +263,17 @@ def test_an_unsatisfied_answer_reopens_and_the_link_works_once(app, api, rt, dep
     answered = [e for e in events if e["type"] == "task.completed" and e["element_id"] == "visit_await"]
     assert answered[0]["actor"] == "customer" and answered[0]["data_after"]["visit_channel"] == "survey"
     assert any(e["type"] == "complaint.reopened" for e in events)
+    # the answer reaches the owner and the supervisors, flagged low (不满意, the result rated 2)
+    routed = [e for e in events if e["type"] == "survey.answered"]
+    assert [(e["actor"], e["data_after"]["kind"], e["data_after"]["low"]) for e in routed] == [
+        ("customer", "closing", True)
+    ]
     with rt.db.read() as s:
         c = s.scalars(select(Complaint).where(Complaint.number == number)).one()
         assert (c.reopen_count, c.is_repeat, c.satisfaction) == (1, True, "unsatisfied")
+        supervisor = s.scalar(select(User.id).where(User.username == "supervisor"))
+    assert supervisor in routed[0]["data_after"]["notified"]
+    assert c.owner_id is None or c.owner_id in routed[0]["data_after"]["notified"]
     assert "已使用过" in web.text(f"/customer/survey/{token}")
     again = web.post(f"/customer/survey/{token}", {"satisfaction": "satisfied"})
     assert again.status_code == 200 and "已使用过" in again.get_data(as_text=True)
@@ -288,12 +296,13 @@ def test_an_answer_during_the_two_hours_between_calls_is_taken_at_once(app, api,
     assert [e["element_id"] for e in events if e["type"] == "task.completed"][-1] == "visit_call"
 
 
-def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed):
+def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed, clock):
     first = api.post(
         "agent",
         "/complaints",
         json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone", "matter": "账单多扣费。"},
     ).get_json()
+    clock.advance(timedelta(hours=1))  # a repeat comes after the earlier complaint
     second = api.post(
         "agent",
         "/complaints",

@@ -304,7 +304,9 @@ def _recompute_instance(rt: Runtime, instance_id: int) -> tuple[int, int, int]:
                     )
                 elif shift.get("kind") == "extension":
                     due = deadlines.extended(rt, limit, due, shift.get("working_days"), shift.get("hours"))
-            return Deadline(due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at)), None
+            return Deadline(
+                due.at, sla_marks.is_provisional(rt, row.sla_step, armed, due.at, locked.model.bundle)
+            ), None
 
         moved = deadlines.move_timers(s, locked, rows, compute, now)
         AuditLog(s, instance_id).append(

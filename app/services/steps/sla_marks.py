@@ -14,28 +14,35 @@ from datetime import datetime
 
 from ...domain.clock import local_date
 from ...domain.sla import SEVERITIES
+from ...engine import ProcessBundle
 from ..runtime import Runtime
 
 
-def marker(rt: Runtime):
-    """The projection's marker of new deadlines: (step, armed_at, due_at) -> provisional?"""
-    return lambda step, start, due: is_provisional(rt, step, start, due)
+def marker(rt: Runtime, bundle: ProcessBundle | None = None):
+    """The projection's marker of new deadlines: (step, armed_at, due_at) -> provisional?
+
+    bundle: the instance's version, whose own step limits (slaLimit) may count on the calendar
+    where the policy's do not, or the other way round.
+    """
+    return lambda step, start, due: is_provisional(rt, step, start, due, bundle)
 
 
-def calendar_based(rt: Runtime, step: str | None) -> bool:
+def calendar_based(rt: Runtime, step: str | None, bundle: ProcessBundle | None = None) -> bool:
     """Tell whether a step's limit is counted on the working-day calendar (for any severity)."""
     if not step:
         return False
     try:
-        limits = [rt.policy.limit(step, sev) for sev in SEVERITIES]
+        limits = [rt.policy_of(bundle).limit(step, sev) for sev in SEVERITIES]
     except KeyError:
         return False
     return any(limit.working or limit.unit == "civil_days" for limit in limits)
 
 
-def is_provisional(rt: Runtime, step: str | None, start: datetime, due: datetime | None) -> bool:
+def is_provisional(
+    rt: Runtime, step: str | None, start: datetime, due: datetime | None, bundle: ProcessBundle | None = None
+) -> bool:
     """Tell whether a deadline of a step, armed at start, depends on an unofficial year."""
-    if due is None or not calendar_based(rt, step):
+    if due is None or not calendar_based(rt, step, bundle):
         return False
     calendar = rt.calendar
     first, last = local_date(start).year, local_date(max(start, due)).year

@@ -69,7 +69,7 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
         step.fired_task_ids,
         submitted=step.submitted,  # 2. projection
         has_complaint=step.has_complaint,
-        provisional=sla_marks.marker(rt),
+        provisional=sla_marks.marker(rt, inst.bundle),
         assignment=group_assignment(rt.settings.get("GROUP_ALIASES")),
     )
     print_log.record(s, rt, iid, inst.take_printed(), step.now)  # the instance's own log, bounded

@@ -116,7 +116,8 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
             select(AuditEvent)
             .join(SurveyNotice, SurveyNotice.event_id == AuditEvent.id)
             .where(SurveyNotice.user_id == viewer.id, AuditEvent.at >= now - WINDOW)
-            .order_by(AuditEvent.id.desc())
+            # the (user, event) key in order: a supervisor with years of answers reads the newest few only
+            .order_by(SurveyNotice.event_id.desc())
             .limit(LIMIT)
         ).all()
         events = sorted([*events, *surveys], key=lambda e: -e.id)[:LIMIT]

@@ -17,10 +17,13 @@
     });
   }
 
+  // A ticked checkbox or a focused button takes no letters: the list's shortcuts keep working there.
+  var NOT_TYPED = { checkbox: 1, radio: 1, button: 1, submit: 1, reset: 1, file: 1 };
   function typing(el) {
     if (!el) return false;
     var tag = el.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+    if (tag === "INPUT") return !NOT_TYPED[(el.type || "").toLowerCase()];
+    return tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
 
   /* ---- SLA countdowns: <span class="sla" data-due="ISO" data-warn="ISO"> ---- */
@@ -117,21 +120,32 @@
       if (form) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
       return;
     }
-    if (e.key === "Escape" && typing(document.activeElement)) { document.activeElement.blur(); return; }
+    if (e.key === "Escape" && typing(document.activeElement)) { e.preventDefault(); document.activeElement.blur(); return; }
     if (typing(document.activeElement) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (document.querySelector("dialog[open]")) return;
     if (pendingG) {
       pendingG = false;
       if (e.key === "i") { e.preventDefault(); window.location.href = "/"; }
+      if (e.key === "n") { var notices = document.querySelector("[data-notices]"); if (notices) { e.preventDefault(); window.location.href = notices.getAttribute("href"); } }
       return;
     }
     switch (e.key) {
       case "/": { var s = document.querySelector("[data-search]"); if (s) { e.preventDefault(); s.focus(); s.select(); } break; }
       case "j": e.preventDefault(); select(current + 1); break;
       case "k": e.preventDefault(); select(current - 1); break;
-      case "Enter":
-        if (current >= 0 && rows[current]) { var a = rows[current].querySelector("a.rowlink"); if (a) { e.preventDefault(); a.click(); } }
+      case "Enter": {
+        // Enter on a focused button or link is that element's own (the bulk bar's apply, a tab): the list's
+        // current row opens only when nothing else, or a plain control in that row, has the focus.
+        var act = document.activeElement;
+        var own = act && act !== document.body && !(current >= 0 && rows[current] && rows[current].contains(act) && !act.matches("a, button"));
+        if (!own && current >= 0 && rows[current]) { var a = rows[current].querySelector("a.rowlink"); if (a) { e.preventDefault(); a.click(); } }
         break;
+      }
+      case "x": {  // tick the current row for bulk work (claim, release, transfer)
+        var pick = current >= 0 && rows[current] ? rows[current].querySelector("input[data-pick]") : null;
+        if (pick) { e.preventDefault(); pick.click(); }
+        break;
+      }
       case "c":
         if (current >= 0 && rows[current]) { if (click("[data-claim]", rows[current])) e.preventDefault(); }
         else if (click("[data-claim]")) e.preventDefault();

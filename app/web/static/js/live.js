@@ -21,9 +21,29 @@
     if (item.url) what.href = item.url;
     what.textContent = " " + item.what + " · " + item.when;
     box.appendChild(what);
+    var close = document.createElement("button");  // a toast goes by itself, or at once: this button or Esc
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", toasts.getAttribute("data-dismiss-label") || "×");
+    close.textContent = "×";
+    close.addEventListener("click", function () { dismiss(box); });
+    box.appendChild(close);
     toasts.appendChild(box);
     setTimeout(function () { box.remove(); }, 12000);
   }
+
+  function dismiss(box) {
+    var focused = box.contains(document.activeElement);
+    box.remove();
+    if (focused) link.focus();  // focus never falls back to the top of the page
+  }
+
+  // Esc dismisses the newest toast, unless it is closing a dialog or leaving a field (app.js).
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented || !toasts || document.querySelector("dialog[open]")) return;
+    var last = toasts.lastElementChild;
+    if (last) { e.preventDefault(); dismiss(last); }
+  });
 
   function show(data) {
     badge.hidden = !data.unread;
