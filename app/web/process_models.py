@@ -21,6 +21,7 @@ from ..services.steps import print_log
 from ..services.process_models.form_safety import parse_json
 from ..services.process_models.forms import schema_problems
 from . import schema_form
+from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
 from .i18n import t
 
@@ -186,6 +187,7 @@ def edit(process_id: str):
             }
             for c in CONNECTORS.values()
         },
+        "bpmn": {english: t(key) for english, key in LABELS.items()},
     }
     return render_template("process_models/edit.html", process_id=process_id, names=names)
 

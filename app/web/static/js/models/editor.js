@@ -43,7 +43,14 @@
 
   var moddleUrl = root.getAttribute("data-moddle-url");
   fetch(moddleUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (descriptor) {
-    var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: descriptor } });
+    // bpmn-js asks for its labels in English: the page's language answers (app/web/bpmn_labels.py)
+    var labels = (msgs.names && msgs.names.bpmn) || {};
+    var translate = ["value", function (template, replacements) {
+      var text = labels[template] || template;
+      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+    }];
+    var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: descriptor },
+                                      additionalModules: [{ translate: translate }] });
     window.complaintflowEditor = { modeler: modeler, state: function () { return state; } };
     var panel = new window.CfPanel(modeler, document.getElementById("props-body"), msgs, {
       state: function () { return state; },
