@@ -243,3 +243,11 @@ def test_no_code_or_chinese_on_any_english_page(app, worked_complaint, role):
     web.post("/locale", {"locale": "en"})
     problems = _crawl(web, _endpoints(app), _problems_en(_user_data(app, worked_complaint)))
     assert not problems, "\n".join(f"{path}: {p}" for path, items in problems.items() for p in items)
+
+
+def test_the_complaint_list_names_the_current_step_in_english(app, worked_complaint):
+    web = Web(app).login("agent")
+    web.post("/locale", {"locale": "en"})
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", web.text("/complaints"), re.S)
+    steps = [cells[-2] for row in rows[1:] if (cells := re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))]
+    assert steps and all(step and not CJK.search(step) for step in steps), steps

@@ -115,7 +115,7 @@
     function showStatus() {
       var base = state && state.base_version;
       var text = state && (state.draft || dirty) ? fmt(msgs.draft_from, { n: base || "-" }) : msgs.no_draft;
-      if (state && state.draft_saved_at) text += " · " + fmt(msgs.saved, { at: new Date(state.draft_saved_at).toLocaleTimeString() });
+      if (state && state.draft_saved_at) text += " · " + fmt(msgs.saved, { at: new Date(state.draft_saved_at).toLocaleTimeString(document.body.getAttribute("data-locale") || "zh-CN", { timeZone: document.body.getAttribute("data-time-zone") || "Asia/Shanghai", hour12: false }) });
       if (dirty) text += " *";
       status.textContent = text;
       root.setAttribute("data-dirty", dirty ? "1" : "0");
