@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
+from .reporting import MAX_REPEAT_WINDOW_DAYS
+
 # The steps that give the customer the result: the first one completed is the reply.
 REPLY_STEPS = ("feedback", "outage_wait")  # outage_wait: the incident's common answer (special_outage.bpmn)
 
@@ -17,6 +19,8 @@ SURVEY_RATINGS = ("rating_timeliness", "rating_attitude", "rating_result", "rati
 
 # 已解决 as the customer confirmed it on the return visit; any other closure is "closed with a stated reason".
 CONFIRMED_SOLVED = ("satisfied", "basically_satisfied")
+
+_DAY = timedelta(days=1)
 
 # Breached complaints with no overdue step: only the first-reply (48 h) or final-reply (15 日) clock is past due.
 COMPLAINT_CLOCK = {"element_id": "complaint_clock", "name": "全程答复时限"}
@@ -46,13 +50,37 @@ def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def within_repeat_window(at: datetime, earlier: Iterable[datetime], window_days: int) -> bool:
-    """The same customer complained at most ``window_days`` before ``at`` (config/flow.toml [repeat] window_days).
+NO_GAP = -1  # no earlier complaint of the same customer and category within MAX_REPEAT_WINDOW_DAYS
 
-    The repeat rate counts exactly these (by the gap kept in the roll-ups, services/steps/counts.py).
+
+def repeat_gap(previous: datetime | None, created_at: datetime) -> int:
+    """Whole days, rounded up, since the customer's previous complaint of the same category; NO_GAP when there is
+    none (or none within a year, or no category yet). For a window of W days, 1 <= gap <= W exactly when
+    created_at - previous <= W days."""
+    if previous is None or previous >= created_at:
+        return NO_GAP
+    days = -((previous - created_at) // _DAY)  # ceiling, in exact integer arithmetic
+    return days if days <= MAX_REPEAT_WINDOW_DAYS else NO_GAP
+
+
+def is_repeat(gap: int, reopened: bool, window_days: int) -> bool:
+    """重复投诉, the one definition: the same customer (phone) complained about the same category within the
+    repeat window before (config/flow.toml [repeat] window_days; ``gap`` from repeat_gap), or the complaint was
+    reopened after an unsatisfied return visit (handled again: seed 004, 3.2).
+
+    The repeat rate counts these (from the gap and the reopening kept in the roll-ups, services/steps/counts.py),
+    classification sets the complaint's ``is_repeat`` flag by them (services/steps/branch_effects.py), and the
+    workspace's hint shows them (services/tasks/workspace.py).
     """
-    window = timedelta(days=window_days)
-    return any(timedelta(0) <= at - e <= window for e in earlier)
+    return reopened or 1 <= gap <= window_days
+
+
+def previous_of(at: datetime, category: str | None, earlier: Iterable[tuple[datetime, str | None]]) -> datetime | None:
+    """The latest of the customer's complaints (registered at, category) before ``at`` in the same category."""
+    if not category:
+        return None
+    times = [when for when, cat in earlier if cat == category and when < at]
+    return max(times) if times else None
 
 
 def first_contact_resolved(closed: bool, handling_rounds: int, transfers: int = 0, returns: int = 0) -> bool:

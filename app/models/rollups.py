@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 
-NO_GAP = -1  # the phone had no other complaint in the MAX_REPEAT_GAP days before
+NO_GAP = -1  # no earlier complaint of the phone in the category within a year (domain/metrics.NO_GAP)
 
 
 class ReportComplaint(Base):
@@ -31,10 +31,12 @@ class ReportComplaint(Base):
     department: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
     severity: Mapped[str] = mapped_column(String(16))
-    repeat_gap: Mapped[int] = mapped_column(Integer)  # whole days since the phone's previous complaint, rounded up
+    # whole days since the phone's previous complaint of the same category, rounded up (domain/metrics.repeat_gap)
+    repeat_gap: Mapped[int] = mapped_column(Integer)
     closed: Mapped[bool] = mapped_column(Boolean)
     first_time: Mapped[bool] = mapped_column(Boolean)  # domain/metrics.first_contact_resolved
     satisfaction: Mapped[str] = mapped_column(String(32))
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False)  # reopen_count > 0: a repeat whatever the gap
 
 
 class ReportComplaintDay(Base):
@@ -54,6 +56,7 @@ class ReportComplaintDay(Base):
     satisfied: Mapped[int] = mapped_column(Integer)
     basically_satisfied: Mapped[int] = mapped_column(Integer)
     unsatisfied: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)  # the repeat rate counts these whatever their gap
 
 
 class ReportStepDay(Base):

@@ -163,6 +163,9 @@ def lookup():
                 }
                 for i in items
             ],
-            "repeat": workspace.is_repeat(runtime(), now, items),
+            # a repeat is of the same category: the form's, once the agent has chosen one
+            "repeat": workspace.is_repeat(
+                runtime(), {"created_at": now, "category": request.args.get("category") or None}, items
+            ),
         }
     )

@@ -216,6 +216,7 @@ def init_app(app: Flask) -> None:
         loc=loc,
         group_name=group_name,
         current_locale=current_locale,
+        user_time_zone=user_time_zone,
         LOCALES=LOCALES,
         event_label=event_label,
         actor_name=actor_name,

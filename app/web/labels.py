@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from .i18n import current_locale, t
+from .i18n import current_locale, load_catalogue, t
 
 # field -> the form that defines its options
 SOURCES = {
@@ -85,5 +85,21 @@ def step_name(element_id: str | None, name: str | None) -> str:
     return label("step", element_id) or name or element_id or "" if element_id else (name or "")
 
 
+@lru_cache(maxsize=1)
+def _step_ids_by_chinese_name() -> dict[str, str]:
+    return {
+        text: key.removeprefix("step.") for key, text in load_catalogue()["zh-CN"].items() if key.startswith("step.")
+    }
+
+
+def step_name_of(name: str | None) -> str:
+    """A step known only by its diagram (Chinese) name, as a complaint's current step is stored: in English
+    its English name when the step has one."""
+    if not name or current_locale() != "en":
+        return name or ""
+    element = _step_ids_by_chinese_name().get(name)
+    return step_name(element, name) if element else name
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(label=label, options=options, step_name=step_name)
+    app.jinja_env.globals.update(label=label, options=options, step_name=step_name, step_name_of=step_name_of)

@@ -254,7 +254,7 @@ EVIDENCE = (
     N_("access.action.evidence.downloaded"),
 )
 
-# Timer incidents on the instance page (reports/instance.html) and in the audit trail.
+# Service incidents (a connector that kept failing) on the instance page (reports/instance.html) and in the audit trail.
 INCIDENTS = (
     N_("incident.status.open"),
     N_("incident.status.resolved"),

@@ -4,7 +4,8 @@ the regulator's view; all backfilled
 
 The roll-ups are filled by the app's own rebuild (services/reporting/rebuild.py), the code generate-demo
 and `complaintflow rebuild-reports` run too, so the backfill counts exactly as the services will. A
-later change of what a roll-up counts ships with a migration that runs the rebuild again.
+later change of what a roll-up counts ships with a migration that runs the rebuild again; the rebuild writes
+the newest schema, so it runs once, at that newest migration (rebuild.REBUILT_AT), whichever one an upgrade starts from.
 
 Revision ID: 0007
 Revises: 0006
@@ -78,9 +79,9 @@ def upgrade() -> None:
     )
     op.add_column("complaint", sa.Column("breached_ever", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column("complaint", sa.Column("replied_at", app.models._types.UtcDateTime(timezone=True), nullable=True))
-    from app.services.reporting.rebuild import rebuild
+    from app.services.reporting.rebuild import rebuild_in_migration
 
-    rebuild(op.get_bind())  # the roll-ups, and the two complaint columns with them
+    rebuild_in_migration(op.get_bind(), revision)  # the roll-ups and the two complaint columns: at REBUILT_AT
 
 
 def downgrade() -> None:

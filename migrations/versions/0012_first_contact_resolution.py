@@ -19,9 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from app.services.reporting.rebuild import rebuild
+    from app.services.reporting.rebuild import rebuild_in_migration
 
-    rebuild(op.get_bind())
+    rebuild_in_migration(op.get_bind(), revision)  # once, at the newest such migration (rebuild.REBUILT_AT)
 
 
 def downgrade() -> None:

@@ -20,7 +20,7 @@ COUNTS = {"transfer_count": "task.transferred", "return_count": "task.returned"}
 
 
 def upgrade() -> None:
-    from app.services.reporting.rebuild import rebuild
+    from app.services.reporting.rebuild import rebuild_in_migration
 
     # Plain ADD COLUMN, never a batch rebuild of complaint (SQLite would cascade-delete on the rebuild).
     for name in COUNTS:
@@ -31,7 +31,7 @@ def upgrade() -> None:
             f" WHERE a.instance_id = complaint.instance_id AND a.type = '{event}')"
             f" WHERE instance_id IN (SELECT instance_id FROM audit_event WHERE type = '{event}')"
         )
-    rebuild(op.get_bind())
+    rebuild_in_migration(op.get_bind(), revision)  # once, at the newest such migration (rebuild.REBUILT_AT)
 
 
 def downgrade() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.signing_in import sign_in
 from tests.browser.test_manager_audit import finished  # noqa: F401 - the fixture: complaints for the charts
+from tests.browser.test_phone_width import no_sideways_scroll, phone, sign_in_on_phone  # noqa: F401 - phone: a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +104,17 @@ def test_long_category_and_department_names_wrap_whole_in_the_shared_pie_and_bar
         for x in labels:
             assert "".join(x["lines"]) == x["text"] and len(x["lines"]) > 1, f"{kind}: {x} is wrapped whole"
             assert 0 <= x["left"] and x["right"] <= x["width"] + 1, f"{kind}: {x['text']} leaves the chart"
+
+
+def test_on_a_phone_the_message_and_the_wrapped_names_fit_the_screen(phone, finished):  # noqa: F811
+    sign_in_on_phone(phone, "manager")
+    phone.goto("/reports?from=2020-01-01&to=2020-01-31")
+    _charts_ready(phone)
+    expect(phone.locator("[data-chart=volume]")).to_have_text("所选期间没有数据")
+    no_sideways_scroll(phone)
+    phone.goto("/reports")
+    _charts_ready(phone)
+    names = phone.locator("[data-testid=on-time] tbody td:first-child").all_inner_texts()
+    for x in [x for x in phone.evaluate(LABEL_LINES, "[data-chart=ontime]") if x["text"] in names]:
+        assert "".join(x["lines"]) == x["text"] and 0 <= x["left"] and x["right"] <= x["width"] + 1, x
+    no_sideways_scroll(phone)

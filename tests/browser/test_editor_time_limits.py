@@ -17,10 +17,22 @@ from tests.integration.flow import complete, registration, scenario
 pytestmark = pytest.mark.browser
 
 
+class _Patient:
+    """Playwright's assertions with 15 s instead of 5: opening the modeler and each check (800 ms after
+    an edit, then the server's whole review) take longer on a loaded machine."""
+
+    def __init__(self, assertions):
+        self._assertions = assertions
+
+    def __getattr__(self, name):
+        method = getattr(self._assertions, name)
+        return lambda *args, **kwargs: method(*args, **{"timeout": 15_000, **kwargs})
+
+
 def expect(locator):
     from playwright.sync_api import expect as pw_expect
 
-    return pw_expect(locator)
+    return _Patient(pw_expect(locator))
 
 
 def open_editor(page, process_id: str = "complaint_handling", phone: bool = False):
@@ -80,6 +92,9 @@ def test_an_owner_changes_a_steps_time_limit_and_the_new_version_counts_it(page,
     assert box["top"] <= at["top"] and at["bottom"] <= box["bottom"]
     assert at["palette"] < at["lane"]
     expect(page.get_by_test_id("editor-narrow")).to_be_hidden()
+    # bpmn-js's own words in the page's language
+    expect(page.locator('.djs-palette [data-action="hand-tool"]')).to_have_attribute("aria-label", "抓手工具")
+    expect(page.locator('.djs-palette [data-action="create.task"]')).to_have_attribute("aria-label", "创建任务")
 
     # the task shows its step's limit from the SLA policy, under the step's name
     pick(page, "classify")

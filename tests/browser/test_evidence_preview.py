@@ -138,6 +138,7 @@ def test_a_customer_attaches_evidence_on_a_phone_and_the_agent_sees_it_marked(ph
     expect(phone.locator("[name=matter]")).to_have_value("宽带每晚断线，已报修三次仍未解决。")
     expect(phone.get_by_test_id("captcha-answer")).to_have_value(str(a + b))
     expect(phone.get_by_test_id("evidence-kept")).to_contain_text("欠费短信.png")
+    assert serious_violations(phone) == []
     phone.get_by_test_id("file-submit").click()
     number = phone.get_by_test_id("complaint-number").inner_text()
 
@@ -150,6 +151,7 @@ def test_a_customer_attaches_evidence_on_a_phone_and_the_agent_sees_it_marked(ph
     form.get_by_test_id("evidence-submit").click()
     expect(phone.get_by_test_id("evidence-added")).to_contain_text("已收到 1 个文件")
     no_sideways_scroll(phone)
+    assert serious_violations(phone) == []  # the following page with its result, its steps and its link
 
     agent = Web(app).login("agent")
     complaint_id = re.search(r'href="/complaints/(\d+)"', agent.text(f"/complaints?q={number}")).group(1)

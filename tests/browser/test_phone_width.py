@@ -158,3 +158,21 @@ def test_the_folded_menu_opens_and_is_walked_with_the_keyboard(phone):
     phone.keyboard.press("Tab")
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", name="登记投诉")).to_be_visible()
+
+
+def test_a_manager_reads_an_instance_page_on_a_phone(phone, live):
+    """The audit page's clocks, timers, steps and timeline scroll inside their panels, not the page."""
+    from tests.conftest import Api
+    from tests.integration.flow import complete, registration
+
+    _, app, _ = live
+    api = Api(app.test_client())
+    sc = scenario()
+    created = api.post("agent", "/complaints", json=registration(sc)).get_json()
+    for step in sc["steps"][:3]:
+        complete(api, created["process_instance_id"], step["task"], step["group"], step["data"])
+    sign_in_on_phone(phone, "manager")
+    phone.goto(f"/reports/instances/{created['process_instance_id']}")
+    expect(phone.get_by_test_id("clocks")).to_be_visible()
+    expect(phone.get_by_test_id("timeline").locator("tbody tr").first).to_be_visible()
+    no_sideways_scroll(phone)

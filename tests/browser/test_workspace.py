@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -267,7 +267,7 @@ def test_a_transferred_task_leaves_and_another_department_cannot_open_it(page, l
 
 def test_screenshots_of_the_main_pages(page, live, screenshots):
     """Inbox, task page and registration, with realistic data (docs/screenshots/ on request)."""
-    _, app, _ = live
+    _, app, clock = live
     sc, major = scenario(), scenario("major_complaint_supervisor_review")
     people = [
         ("李娜", "network", "general"),
@@ -280,7 +280,11 @@ def test_screenshots_of_the_main_pages(page, live, screenshots):
     for i, (name, category, severity) in enumerate(people):
         start = dict(sc["start_data"], customer_name=name, customer_phone=f"1391234{i:04d}")
         classify = dict(sc["steps"][1], data={"category": category, "severity": severity, "special_type": "none"})
-        seed(app, start, sc["steps"][:1] + ([classify] if i % 2 else []))
+        # 李娜's first complaint, an hour earlier, is classified too: her second, of the same category, repeats it
+        now = clock.now()
+        clock.set(now - timedelta(hours=1) if i == 0 else now)
+        seed(app, start, sc["steps"][:1] + ([classify] if i % 2 or i == 0 else []))
+        clock.set(now)
     repeat_phone = "13912340000"
     number, task_id = seed(
         app, dict(sc["start_data"], customer_name="李娜", customer_phone=repeat_phone), sc["steps"][:6]

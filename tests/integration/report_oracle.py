@@ -39,6 +39,7 @@ def expected(rt, f, window_days: int = 30) -> dict:
                 Complaint.customer_phone,
                 Complaint.transfer_count,
                 Complaint.return_count,
+                Complaint.reopen_count,
             )
         ).all()
         tasks = s.execute(
@@ -53,7 +54,7 @@ def expected(rt, f, window_days: int = 30) -> dict:
         ).all()
     registered_by_phone = defaultdict(list)
     for c in complaints:
-        registered_by_phone[c.customer_phone].append(c.created_at)
+        registered_by_phone[c.customer_phone, c.category].append(c.created_at)
     chosen = [
         c
         for c in complaints
@@ -74,12 +75,15 @@ def expected(rt, f, window_days: int = 30) -> dict:
     # docs/metrics.md: exactly one round, nothing transferred or returned
     first_time = [c for c in closed if handled[c.instance_id] == 1 and c.transfer_count == 0 and c.return_count == 0]
     sat = Counter(c.satisfaction for c in chosen)
+    # docs/metrics.md: the same phone and category within the window before, or reopened
     repeats = [
         c
         for c in chosen
-        if any(
+        if c.reopen_count
+        or c.category
+        and any(
             c.created_at - timedelta(days=window_days) <= e < c.created_at
-            for e in registered_by_phone[c.customer_phone]
+            for e in registered_by_phone[c.customer_phone, c.category]
         )
     ]
     steps = {}

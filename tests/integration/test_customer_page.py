@@ -296,12 +296,13 @@ def test_an_answer_during_the_two_hours_between_calls_is_taken_at_once(app, api,
     assert [e["element_id"] for e in events if e["type"] == "task.completed"][-1] == "visit_call"
 
 
-def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed):
+def test_the_same_customer_on_the_same_matter_within_the_window_is_a_repeat(app, api, rt, deployed, clock):
     first = api.post(
         "agent",
         "/complaints",
         json={"customer_name": "周一", "customer_phone": "13600001111", "channel": "phone", "matter": "账单多扣费。"},
     ).get_json()
+    clock.advance(timedelta(hours=1))  # a repeat comes after the earlier complaint
     second = api.post(
         "agent",
         "/complaints",

@@ -56,4 +56,4 @@ def test_on_time_per_step_and_breached_now_add_up_on_the_page(app, demo_users, d
     )
     now = data_json["data"]["now"]
     assert now["breached"] == 2 and sum(r["count"] for r in now["breached_by_step"]) == 2
-    assert 'title="当前未挂起且有环节超时' in page and 'title="一次性解决 = 已办结且恰好经过一次处理环节' in page
+    assert 'title="当前未挂起且有环节超时' in page and 'title="一次性解决 = 已办结、恰好经过一次处理环节' in page

@@ -158,7 +158,7 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
 
 
 def test_a_complaint_registered_before_a_later_one_of_the_same_phone_shortens_its_repeat_gap(api, rt, clock, deployed):
-    sc = scenario("general_satisfied_first_reply")
+    sc = scenario("phone_live_intake_one_form")  # classified at registration: a repeat is of the same category
     body = registration(sc)
     for move in (timedelta(days=3), timedelta(days=-2), timedelta(days=-10)):  # the latest registered first
         clock.advance(move)
@@ -292,3 +292,45 @@ def test_first_contact_resolution_leaves_out_a_complaint_transferred_or_returned
     fcr = reports.dashboard(rt, MANAGER, everything(rt))["first_contact_resolution"]
     assert fcr == {"closed": 3, "resolved_first_time": 1, "rate": round(1 / 3, 4)}
     assert_rollups_equal_a_recount(rt, "after a transfer and a return")
+
+
+def test_the_repeat_rate_and_the_flags_agree_per_category(api, rt, clock, deployed):
+    """domain/metrics.is_repeat, once: the dashboard's repeat count per category equals the flagged complaints."""
+    live = registration(scenario("phone_live_intake_one_form"))  # classified at registration
+    unattended = scenario("general_satisfied_first_reply")  # classified later, at its classify step
+    start_at = clock.now()
+    flags = {}
+
+    def register(key: str, day: int, phone: str, category: str | None) -> None:
+        clock.set(start_at + timedelta(days=day))
+        api._tokens.clear()
+        body = dict(live, customer_phone=phone, category=category) if category else registration(unattended)
+        r = api.post("agent", "/complaints", json=dict(body, customer_phone=phone))
+        assert r.status_code == 201, r.get_json()
+        flags[key] = r.get_json()
+
+    register("a1", 0, "13900000001", "network")
+    register("a2", 1, "13900000001", "billing")  # another category: not a repeat
+    register("a3", 5, "13900000001", "network")  # a1 five days before: a repeat
+    register("b1", 6, "13900000002", "network")  # another phone
+    register("a5", 50, "13900000001", "network")  # 45 days after a3: outside the 30-day window
+    register("a4", 40, "13900000001", "network")  # registered late, dated before a5: a5 repeats it now
+    register("b2", 7, "13900000002", None)  # unattended: no category until classified
+    clock.set(start_at + timedelta(days=7, hours=1))
+    api._tokens.clear()
+    for step in unattended["steps"][:2]:  # receive, classify as network: b1 the day before makes it a repeat
+        assert (
+            complete(api, flags["b2"]["process_instance_id"], step["task"], step["group"], step["data"]).status_code
+            == 200
+        )
+    with rt.db.read() as s:
+        rows = s.execute(select(Complaint.id, Complaint.category, Complaint.is_repeat)).all()
+    by_id = {r.id: r for r in rows}
+    flagged = {k for k, c in flags.items() if by_id[c["id"]].is_repeat}
+    assert flagged == {"a3", "a5", "b2"}
+    for category in ("network", "billing"):
+        f = reports.ReportFilter(date(2026, 1, 1), date(2026, 12, 31), category=category)
+        shown = reports.dashboard(rt, MANAGER, f)["repeat"]
+        assert shown["repeats"] == sum(r.is_repeat for r in rows if r.category == category), category
+        assert shown["total"] == sum(r.category == category for r in rows)
+    assert_rollups_equal_a_recount(rt, "repeats per category")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from tests.integration.web_client import Web
 
@@ -98,19 +99,28 @@ def test_validation_errors_show_beside_their_fields_and_keep_what_was_typed(app,
     assert r.status_code == 302
 
 
-def test_registration_shows_errors_and_the_customers_earlier_complaints(app, deployed):
+def test_registration_shows_errors_and_the_customers_earlier_complaints(app, deployed, clock):
     sc = happy_path()
     agent = Web(app).login("agent")
     r = agent.post("/complaints/new", {"customer_name": "", "customer_phone": "138", "channel": "phone", "matter": "x"})
     assert r.status_code == 422 and "必填" in r.get_data(as_text=True)
-    register(agent, sc["start_data"])
+    first, _ = register(agent, sc["start_data"])
     assert agent.get("/complaints/lookup?phone=1381234").get_json()["items"] == []  # never by prefix
     found = agent.get("/complaints/lookup?phone=13812345678").get_json()
     assert [i["customer_name"] for i in found["items"]] == ["张伟"]
+    assert found["repeat"] is False  # one complaint, not classified: no category to repeat
+    for step in sc["steps"][:2]:  # receive, classify (network)
+        assert agent.post(f"/tasks/{open_task_of(agent, first)}", as_form(step["data"])).status_code == 302
+    clock.advance(timedelta(hours=2))  # a repeat comes after: the same instant is not "before"
     second, task_id = register(agent, sc["start_data"])
-    page = agent.text(f"/tasks/{task_id}")
-    assert 'data-testid="repeat-flag"' in page
-    assert agent.get("/complaints/lookup?phone=13812345678").get_json()["repeat"] is True
+    assert 'data-testid="repeat-flag"' not in agent.text(f"/tasks/{task_id}")  # its category is not known yet
+    for step in sc["steps"][:2]:
+        assert agent.post(f"/tasks/{open_task_of(agent, second)}", as_form(step["data"])).status_code == 302
+    page = agent.text(f"/tasks/{open_task_of(agent, second)}")
+    assert 'data-testid="repeat-flag"' in page  # the same phone and category within the window
+    lookup = "/complaints/lookup?phone=13812345678&category="
+    assert agent.get(lookup + "network").get_json()["repeat"] is True
+    assert agent.get(lookup + "billing").get_json()["repeat"] is False
 
 
 def test_inbox_tabs_search_and_masked_phones(app, deployed):

@@ -14,8 +14,8 @@ Definitions (docs/metrics.md is the glossary):
 - first-contact resolution (一次性解决率): closed complaints handled in exactly one round (one completed
   handle task: no re-handling) with no transfer or return (domain/metrics.first_contact_resolved) / closed;
 - resolution rate (投诉解决率): closed / registered;
-- repeat-complaint rate (投诉重复率): complaints whose phone had another complaint registered in the
-  repeat_window_days before / complaints;
+- repeat-complaint rate (投诉重复率): complaints that are repeats (domain/metrics.is_repeat: the phone had a
+  complaint of the same category registered in the repeat_window_days before, or it was reopened) / complaints;
 - satisfaction: (satisfied + basically satisfied) / complaints with an answer.
 """
 
@@ -247,7 +247,8 @@ def _distributions(s, f: ReportFilter) -> dict[str, Any]:
 def _by_day(s, f: ReportFilter, window_days: int) -> dict[str, Any]:
     """Volume and trend, resolution, first-contact resolution, satisfaction and repeats: one pass over the days."""
     d = ReportComplaintDay
-    repeat = case((and_(d.repeat_gap >= 1, d.repeat_gap <= window_days), d.registered), else_=0)
+    # domain/metrics.is_repeat: a gap to the same phone and category within the window, or a reopening
+    repeat = case((and_(d.repeat_gap >= 1, d.repeat_gap <= window_days), d.registered), else_=d.reopened)
     rows = s.execute(
         select(
             d.day,

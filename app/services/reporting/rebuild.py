@@ -1,4 +1,4 @@
-"""Recompute the dashboard's roll-ups from the raw rows: migration 0007's backfill, generate-demo's bulk
+"""Recompute the dashboard's roll-ups from the raw rows: the migrations' backfill (REBUILT_AT), generate-demo's bulk
 copies, and `complaintflow rebuild-reports` (a repair, should a writer ever bypass the services).
 
 It recomputes the complaint columns kept beside them (breached_ever, replied_at), empties the three
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from sqlalchemy import func, insert, inspect, literal, select
+from sqlalchemy import func, insert, select
 
 from ...domain.clock import local_date, local_midnight
 from ...models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
-from ...domain.metrics import REPLY_STEPS
-from ..steps.counts import HANDLE_STEP, Deltas, Task, counted, repeat_gap
+from ...domain.metrics import REPLY_STEPS, repeat_gap
+from ..steps.counts import HANDLE_STEP, Deltas, Task, counted
 
 SLICE_DAYS = 7  # a week of registrations and their tasks in memory at a time
 CHUNK = 5_000  # rows per INSERT
@@ -47,6 +47,18 @@ _COMPLAINT_FACTS = (
 )
 
 
+# The newest migration that changes what the roll-ups count: the rebuild writes its schema. Older migrations that
+# once rebuilt (0007, 0012, 0015) leave it to this one, which every upgrade passes through; the next change of a
+# definition moves it to that change's migration.
+REBUILT_AT = "0019_repeats"
+
+
+def rebuild_in_migration(conn, revision: str) -> None:
+    """Recount the roll-ups if ``revision`` is the migration they are recounted at (REBUILT_AT)."""
+    if revision == REBUILT_AT:
+        rebuild(conn)
+
+
 def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
     """Refill report_complaint, report_complaint_day, report_step_day and the complaints' kept columns."""
     out = Rebuilt()
@@ -62,29 +74,23 @@ def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
     if first is None:
         return out
     day, end = local_date(first), local_date(last)
-    passed_on = _passed_on_columns(conn)
     while day <= end:
-        _slice(conn, day, min(end, day + timedelta(days=SLICE_DAYS - 1)), out, progress, passed_on)
+        _slice(conn, day, min(end, day + timedelta(days=SLICE_DAYS - 1)), out, progress)
         day += timedelta(days=SLICE_DAYS)
     return out
 
 
-def _passed_on_columns(conn) -> tuple:
-    """The complaint's transfer and return counts, or 0 when an older migration (0007, 0012) rebuilds before
-    0015 added them (0015 rebuilds again with them)."""
-    have = {c["name"] for c in inspect(conn).get_columns("complaint")}
-    if "transfer_count" in have:
-        return Complaint.transfer_count, Complaint.return_count
-    return literal(0), literal(0)
-
-
-def _slice(conn, first: date, last: date, out: Rebuilt, progress, passed_on: tuple) -> None:
+def _slice(conn, first: date, last: date, out: Rebuilt, progress) -> None:
     """Count the complaints registered on these local days and their completed tasks (read once each)."""
     lo, hi = local_midnight(first), local_midnight(last + timedelta(days=1))
     earlier = Complaint.__table__.alias("earlier")
     previous = (
         select(func.max(earlier.c.created_at))
-        .where(earlier.c.customer_phone == Complaint.customer_phone, earlier.c.created_at < Complaint.created_at)
+        .where(
+            earlier.c.customer_phone == Complaint.customer_phone,
+            earlier.c.category == Complaint.category,  # a repeat is of the same category (domain/metrics.is_repeat)
+            earlier.c.created_at < Complaint.created_at,
+        )
         .correlate(Complaint)
         .scalar_subquery()
     )
@@ -100,7 +106,9 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress, passed_on: tup
             Complaint.status,
             Complaint.satisfaction,
             previous,
-            *passed_on,
+            Complaint.transfer_count,
+            Complaint.return_count,
+            Complaint.reopen_count,
         ).where(Complaint.created_at >= lo, Complaint.created_at < hi)
     ).all()
     tasks: dict[int, list[Task]] = {}
@@ -118,7 +126,7 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress, passed_on: tup
     ):
         tasks.setdefault(iid, []).append(Task(*task))
     deltas, snapshots = Deltas(), []
-    for cid, iid, created, category, department, channel, severity, status, satisfaction, prev, *moved in complaints:
+    for cid, iid, created, category, department, channel, severity, status, satisfaction, prev, *more in complaints:
         done = tasks.get(iid, [])
         c = counted(
             created,
@@ -130,7 +138,8 @@ def _slice(conn, first: date, last: date, out: Rebuilt, progress, passed_on: tup
             satisfaction,
             repeat_gap(prev, created),
             sum(t.element_id == HANDLE_STEP for t in done),
-            (int(moved[0] or 0), int(moved[1] or 0)),
+            (int(more[0] or 0), int(more[1] or 0)),
+            int(more[2] or 0),
         )
         deltas.complaint(c, +1)
         snapshots.append({"complaint_id": cid, "instance_id": iid, **c._asdict()})

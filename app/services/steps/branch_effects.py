@@ -6,7 +6,8 @@ was loaded and, once per step:
 
 - sends the notification a diagram element names with the property ``notifyTemplate`` (through the outbox);
 - on classification: links an outage complaint to its incident (the number must name an open incident) and
-  flags a repeat (the same phone filed on the same category within the window of config/flow.toml);
+  flags repeats (domain/metrics.is_repeat: the same phone filed on the same category within the window of
+  config/flow.toml, before or after it);
 - on handling: mirrors responsibility and compensation onto the complaint row;
 - audits the compensation decision of the DMN table and the approval, and keeps the compensation status;
 - on reopening (the customer was unsatisfied): counts it and flags the complaint as a repeat;
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...domain.metrics import is_repeat, repeat_gap
 from ...domain.money import yuan
 from ...engine import TaskNotReady
 from ...engine.properties import element_properties
@@ -40,6 +42,7 @@ BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the
 SURVEY_STEPS = ("feedback", "visit_call", "visit_await")  # the steps whose form may carry the closing answer
 _MATTERS = {
     "classify",
+    "intake_classified",  # a live complaint classified on the one intake screen
     "dispatch",
     "decide_compensation",
     "approve_compensation",
@@ -112,6 +115,8 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
         element = step.element_id
         if complaint is not None and element == "classify":
             _classified(s, rt, complaint, {**data, **submitted}, now, audit)
+        if complaint is not None and element == "intake_classified" and data.get("category"):
+            _flag_repeats(s, complaint, data["category"], flow_rules(rt).repeat_window_days, now, audit)
         if complaint is not None and element in suggestion_decisions.STEP_FIELDS:
             # what the agent chose against what the text suggested: an override teaches the next model
             suggestion_decisions.record_decision(s, complaint, element, {**data, **submitted}, now)
@@ -168,28 +173,8 @@ def apply(s: Session, rt: Runtime, instance_id: int, inst, now, submitted: dict[
 def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, Any], now, audit) -> None:
     rules = flow_rules(rt)
     category = data.get("category")
-    if category and not complaint.is_repeat:
-        earlier = s.scalars(
-            select(Complaint)
-            .where(
-                Complaint.customer_phone == complaint.customer_phone,
-                Complaint.category == category,
-                Complaint.id != complaint.id,
-                Complaint.created_at >= complaint.created_at - timedelta(days=rules.repeat_window_days),
-                Complaint.created_at <= complaint.created_at,
-            )
-            .order_by(Complaint.created_at.desc())
-            .limit(1)
-        ).first()
-        if earlier is not None:
-            complaint.is_repeat, complaint.repeat_of_id = True, earlier.id
-            audit().append(
-                "complaint.repeat",
-                at=now,
-                actor="system",
-                element_id="classify",
-                after={"repeat_of": earlier.number, "window_days": rules.repeat_window_days},
-            )
+    if category:
+        _flag_repeats(s, complaint, category, rules.repeat_window_days, now, audit)
     if data.get("special_type") == "outage":
         number = str(data.get("incident_id") or "").strip()
         incident = s.scalars(select(OutageIncident).where(OutageIncident.number == number)).first()
@@ -216,6 +201,52 @@ def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, A
                 actor="system",
                 element_id="classify",
                 after={"incident": incident.number, "title": incident.title},
+            )
+
+
+def _flag_repeats(s: Session, complaint: Complaint, category: str, window_days: int, now, audit) -> None:
+    """Flag the repeats classification makes (domain/metrics.is_repeat, the definition the repeat rate counts): this
+    complaint, when the phone complained of the same category within the window before it; and the phone's later
+    complaints of the category within the window after it (registered before this one was classified)."""
+    same = (Complaint.customer_phone == complaint.customer_phone, Complaint.category == category)
+    if not complaint.is_repeat:
+        earlier = s.execute(
+            select(Complaint.id, Complaint.number, Complaint.created_at)
+            .where(*same, Complaint.id != complaint.id, Complaint.created_at < complaint.created_at)
+            .order_by(Complaint.created_at.desc())
+            .limit(1)
+        ).first()
+        gap = repeat_gap(earlier.created_at if earlier else None, complaint.created_at)
+        if earlier is not None and is_repeat(gap, False, window_days):
+            complaint.is_repeat, complaint.repeat_of_id = True, earlier.id
+            audit().append(
+                "complaint.repeat",
+                at=now,
+                actor="system",
+                element_id="classify",
+                after={"repeat_of": earlier.number, "window_days": window_days},
+            )
+    later = s.scalars(
+        select(Complaint)
+        .where(
+            *same,
+            Complaint.id != complaint.id,
+            Complaint.is_repeat.is_(False),
+            Complaint.created_at > complaint.created_at,
+            Complaint.created_at <= complaint.created_at + timedelta(days=window_days),
+        )
+        .order_by(Complaint.created_at)
+        .limit(20)
+    ).all()
+    for other in later:
+        other.is_repeat, other.repeat_of_id = True, complaint.id
+        if other.instance_id is not None:
+            AuditLog(s, other.instance_id).append(
+                "complaint.repeat",
+                at=now,
+                actor="system",
+                element_id="classify",
+                after={"repeat_of": complaint.number, "window_days": window_days},
             )
 
 

@@ -9,20 +9,17 @@ on SQLite and PostgreSQL): through the ORM a statement costs about 200 µs of Py
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from ...domain.clock import local_date
 from ...domain.duration_bands import band_of, milliseconds
 from ...domain.metrics import first_contact_resolved
-from ...domain.reporting import MAX_REPEAT_WINDOW_DAYS
 from ...models import ReportComplaintDay, ReportStepDay
-from ...models.rollups import NO_GAP
 from ...plain_sql import Plain, Sql
 
 HANDLE_STEP = "handle"  # first-contact resolution counts the completed tasks of this step
 SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
-_DAY = timedelta(days=1)
 
 
 class Counted(NamedTuple):
@@ -33,10 +30,11 @@ class Counted(NamedTuple):
     department: str
     channel: str
     severity: str
-    repeat_gap: int
+    repeat_gap: int  # to the same phone's previous complaint of the same category (domain/metrics.repeat_gap)
     closed: bool
     first_time: bool
     satisfaction: str
+    reopened: bool  # a repeat whatever the gap (domain/metrics.is_repeat)
 
     @property
     def step_key(self) -> tuple[date, str, str]:
@@ -53,17 +51,6 @@ class Task(NamedTuple):
     due_at: datetime | None
 
 
-def repeat_gap(previous: datetime | None, created_at: datetime) -> int:
-    """Whole days (rounded up) since the phone's previous complaint; NO_GAP beyond a year or none.
-
-    A complaint is a repeat for a window of W days exactly when 0 < gap <= W: created - previous <= W days.
-    """
-    if previous is None or previous >= created_at:
-        return NO_GAP
-    days = -((previous - created_at) // _DAY)  # ceiling, in exact integer arithmetic
-    return days if days <= MAX_REPEAT_WINDOW_DAYS else NO_GAP
-
-
 def counted(
     created_at: datetime,
     category,
@@ -75,9 +62,10 @@ def counted(
     gap: int,
     handled: int,
     passed_on: tuple[int, int] = (0, 0),
+    reopened: int = 0,
 ) -> Counted:
-    """A complaint's roll-up key and flags from its row, its repeat gap, its completed handle tasks and its
-    transfers and returns (``passed_on``: the row's transfer_count, return_count)."""
+    """A complaint's roll-up key and flags from its row, its repeat gap, its completed handle tasks, its
+    transfers and returns (``passed_on``: the row's transfer_count, return_count) and its reopen_count."""
     closed = status == "closed"
     return Counted(
         local_date(created_at),
@@ -89,6 +77,7 @@ def counted(
         closed,
         first_contact_resolved(closed, handled, *passed_on),
         satisfaction if satisfaction in SATISFACTION else "",
+        bool(reopened),
     )
 
 
@@ -107,6 +96,7 @@ def day_row(c: Counted, sign: int) -> dict[str, Any]:
         "satisfied": sign * (c.satisfaction == "satisfied"),
         "basically_satisfied": sign * (c.satisfaction == "basically_satisfied"),
         "unsatisfied": sign * (c.satisfaction == "unsatisfied"),
+        "reopened": sign * c.reopened,
     }
 
 

@@ -1,11 +1,13 @@
 """Keep the dashboard's daily roll-ups (models/rollups.py) in the transaction of each change they count.
 
-- registration (``complaint_registered``): the complaint's day row, its repeat gap (and, when it was
-  registered before a later complaint of the same phone, that one's gap);
+- registration (``complaint_registered``): the complaint's day row, its repeat gap when it is classified
+  (to the phone's previous complaint of the same category; and, when it was registered before a later
+  complaint of the phone and category, that one's gap);
 - every saved step (``after_steps``, from the write path, steps/write.py): the human tasks completed
   in it go to their step and duration band; when the complaint's counted fields differ from what it is
-  counted under (category, department, severity, satisfaction, closing) its day row moves, and when its
-  day key changed (category or department) its completed tasks move with it;
+  counted under (category, department, severity, satisfaction, closing, reopening) its day row moves, and
+  when its day key changed (category or department) its completed tasks move with it; a new category moves
+  its repeat gap and those of the complaints after it in the old and the new category;
 - the complaint's ``breached_ever`` (a step finished late here, a fired breach timer in services/sla/timers.py)
   for the search, and its ``replied_at`` (the first completed reply step) for the regulator's view.
 
@@ -22,14 +24,16 @@ from typing import Iterable
 
 from ...models import Complaint
 from ...plain_sql import Plain, Sql, read_time
-from ...domain.metrics import REPLY_STEPS
-from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, repeat_gap, stored_day
+from ...domain.metrics import NO_GAP, REPLY_STEPS, repeat_gap
+from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, stored_day
 
 _FIELDS = ", ".join(Counted._fields)
 # The complaint, what it is counted under (NULLs: not yet) and the tasks completed among the sync's steps.
 _CONTEXT = (
     "SELECT c.id, c.created_at, c.category, c.department, c.channel, c.severity, c.status, c.satisfaction, "
-    "c.customer_phone, c.transfer_count, c.return_count, " + ", ".join(f"r.{f}" for f in Counted._fields) + ", "
+    "c.customer_phone, c.transfer_count, c.return_count, c.reopen_count, "
+    + ", ".join(f"r.{f}" for f in Counted._fields)
+    + ", "
     "t.element_id, t.name, t.created_at, t.completed_at, t.due_at FROM complaint c "
     "LEFT JOIN report_complaint r ON r.complaint_id = c.id "
     "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' AND t.id {ids} "
@@ -41,13 +45,18 @@ _DONE_TASKS = Sql(
     "SELECT element_id, name, created_at, completed_at, due_at FROM human_task "
     "WHERE instance_id = :iid AND state = 'completed'"
 )
+_R = 12  # where report_complaint's fields start in a _CONTEXT row, and the task's after them
+_T = _R + len(Counted._fields)
+# The phone's complaints of a category just before and just after an instant (a repeat is of the same category).
 _NEIGHBOURS = Sql(
-    "SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND created_at < :at), "
-    "(SELECT MIN(created_at) FROM complaint WHERE customer_phone = :phone AND created_at > :at)"
+    "SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND category = :cat"
+    " AND created_at < :at), (SELECT MIN(created_at) FROM complaint WHERE customer_phone = :phone"
+    " AND category = :cat AND created_at > :at)"
 )
 _AT_INSTANT = Sql(
     f"SELECT c.created_at, r.complaint_id, {', '.join('r.' + f for f in Counted._fields)} FROM complaint c "
-    "JOIN report_complaint r ON r.complaint_id = c.id WHERE c.customer_phone = :phone AND c.created_at = :at"
+    "JOIN report_complaint r ON r.complaint_id = c.id "
+    "WHERE c.customer_phone = :phone AND c.category = :cat AND c.created_at = :at"
 )
 _INSERT_COUNTED = Sql(
     f"INSERT INTO report_complaint (complaint_id, instance_id, {_FIELDS}) "
@@ -90,9 +99,11 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     if not rows:
         return  # no complaint: an appeal's instance
     first = rows[0]
-    old = _counted(first[11:20])
+    old = _counted(first[_R:_T])
     tasks = [
-        Task(r[20], r[21], read_time(r[22]), read_time(r[23]), read_time(r[24])) for r in rows if r[20] is not None
+        Task(r[_T], r[_T + 1], read_time(r[_T + 2]), read_time(r[_T + 3]), read_time(r[_T + 4]))
+        for r in rows
+        if r[_T] is not None
     ]
     if any(t.due_at is not None and t.completed_at > t.due_at for t in tasks):
         mark_breached(s, instance_id)
@@ -104,7 +115,9 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
         for t in tasks:
             deltas.task(old.step_key, t, +1)
     passed_on = (int(first[9] or 0), int(first[10] or 0))
-    _recount(db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas, passed_on)
+    _recount(
+        db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas, passed_on, first[11]
+    )
 
 
 def complaint_changed(s, instance_id: int) -> None:
@@ -131,11 +144,20 @@ def _context(db: Plain, instance_id: int, ids: list[str]) -> list[tuple]:
 
 def _counted(values) -> Counted | None:
     """A report_complaint row's fields as read back (None: not counted yet)."""
-    day, category, department, channel, severity, gap, closed, first_time, satisfaction = values
+    day, category, department, channel, severity, gap, closed, first_time, satisfaction, reopened = values
     if day is None:
         return None
     return Counted(
-        read_day(day), category, department, channel, severity, gap, bool(closed), bool(first_time), satisfaction
+        read_day(day),
+        category,
+        department,
+        channel,
+        severity,
+        gap,
+        bool(closed),
+        bool(first_time),
+        satisfaction,
+        bool(reopened),
     )
 
 
@@ -149,22 +171,22 @@ def _recount(
     fields: tuple,
     deltas: Deltas,
     passed_on: tuple[int, int] = (0, 0),
+    reopened: int = 0,
 ) -> None:
     """Move a complaint from what it is counted under (old; None: not yet) to what its row says now."""
     category, department, channel, severity, status, satisfaction = fields
-    if old is not None:
+    if old is not None and old.category == (category or ""):
         gap = old.repeat_gap
-    else:
-        previous, following = db.first(_NEIGHBOURS, {"phone": phone, "at": db.time(created_at)})
-        gap = repeat_gap(read_time(previous), created_at)
-        if following is not None:  # registered before a later complaint of the same phone: it is that one's previous
-            _regap(db, phone, following, created_at, deltas)
+    else:  # counted for the first time, or classified (again): its gap is to another category's complaints now
+        gap = _place(db, phone, category or "", old.category if old is not None else "", created_at, deltas)
     tasks: list[Task] | None = None
     handled = 0
     if status == "closed" and not (old is not None and old.closed):
         tasks = _tasks(db, instance_id)
         handled = sum(t.element_id == HANDLE_STEP for t in tasks)
-    new = counted(created_at, category, department, channel, severity, status, satisfaction, gap, handled, passed_on)
+    new = counted(
+        created_at, category, department, channel, severity, status, satisfaction, gap, handled, passed_on, reopened
+    )
     if old is not None and old.closed:
         new = new._replace(first_time=old.first_time)  # a closed instance completes no more tasks
     if new != old:
@@ -198,10 +220,27 @@ def _tasks(db: Plain, instance_id: int | None) -> list[Task]:
     ]
 
 
-def _regap(db: Plain, phone: str, at, previous: datetime, deltas: Deltas) -> None:
-    """The complaints of a phone registered at `at` now have `previous` as their previous complaint."""
-    for r in db.rows(_AT_INSTANT, {"phone": phone, "at": at}):
+def _place(db: Plain, phone: str, category: str, left: str, at: datetime, deltas: Deltas) -> int:
+    """The complaint's gap in its category now, after moving the gaps of the complaints it stops preceding (the
+    next one in the category it left) and starts preceding (the next one in its new category)."""
+    if left:
+        _, following = db.first(_NEIGHBOURS, {"phone": phone, "cat": left, "at": db.time(at)})
+        if following is not None:  # it now follows the one before it there (this complaint's row has moved on)
+            previous, _ = db.first(_NEIGHBOURS, {"phone": phone, "cat": left, "at": following})
+            _regap(db, phone, left, following, read_time(previous), deltas)
+    if not category:
+        return NO_GAP  # not classified yet: a repeat is of the same category
+    previous, following = db.first(_NEIGHBOURS, {"phone": phone, "cat": category, "at": db.time(at)})
+    if following is not None:  # registered before a later complaint of the phone and category: its previous now
+        _regap(db, phone, category, following, at, deltas)
+    return repeat_gap(read_time(previous), at)
+
+
+def _regap(db: Plain, phone: str, category: str, at, previous: datetime | None, deltas: Deltas) -> None:
+    """The complaints of a phone and category registered at `at` now have `previous` as their previous complaint."""
+    for r in db.rows(_AT_INSTANT, {"phone": phone, "cat": category, "at": at}):
         old = _counted(r[2:])
+        assert old is not None  # joined to its report_complaint row
         new = old._replace(repeat_gap=repeat_gap(previous, read_time(r[0])))
         if new != old:
             deltas.complaint(old, -1)

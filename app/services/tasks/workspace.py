@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.coded_values import in_words, option_titles
-from ...domain.metrics import within_repeat_window
+from ...domain import metrics
+from ...domain.metrics import previous_of
 from ...domain.intake import complete_live_intake
 from ...domain.personal_data import mask_name, mask_record
 from ...engine.sandbox import render_instructions  # Jinja text, rendered only inside the sandbox
@@ -124,14 +125,20 @@ def lookup_customer(rt: Runtime, viewer: Viewer, phone: str, via: str) -> list[d
     return items
 
 
-def is_repeat(rt: Runtime, created_at: str | None, earlier: list[dict[str, Any]]) -> bool:
-    """The workspace's hint: the customer complained within the repeat window (config/flow.toml) before."""
-    if not created_at:
+def is_repeat(rt: Runtime, complaint: dict[str, Any] | None, earlier: list[dict[str, Any]]) -> bool:
+    """The workspace's hint, by the one definition the repeat rate counts (domain/metrics.is_repeat): the customer
+    complained about the same category within the repeat window (config/flow.toml) before, or it was reopened.
+
+    ``complaint`` has created_at, category and reopen_count (a complaint being registered: its category, if chosen).
+    """
+    if not complaint or not complaint.get("created_at"):
         return False
-    return within_repeat_window(
-        datetime.fromisoformat(created_at),
-        [datetime.fromisoformat(e["created_at"]) for e in earlier],
-        flow_rules(rt).repeat_window_days,
+    at = datetime.fromisoformat(complaint["created_at"])
+    previous = previous_of(
+        at, complaint.get("category"), [(datetime.fromisoformat(e["created_at"]), e.get("category")) for e in earlier]
+    )
+    return metrics.is_repeat(
+        metrics.repeat_gap(previous, at), bool(complaint.get("reopen_count")), flow_rules(rt).repeat_window_days
     )
 
 
@@ -186,7 +193,7 @@ def task_page(rt: Runtime, viewer: Viewer, task_id: str, via: str = "web") -> di
         "instructions": text,
         "instructions_html": is_html,
         "earlier": earlier,
-        "repeat": is_repeat(rt, (complaint or {}).get("created_at"), earlier),
+        "repeat": is_repeat(rt, complaint, earlier),
         "actor_names": by_name,
         "assignee_name": by_id.get(task.get("assignee_id")),
         "templates": reply_templates.for_step(task["element_id"], context),
@@ -236,9 +243,7 @@ def complaint_page(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | No
         "events": events,
         "earlier": earlier,
         "record": record,
-        "repeat": is_repeat(
-            rt, complaint["created_at"], [e for e in earlier if e["created_at"] <= complaint["created_at"]]
-        ),
+        "repeat": is_repeat(rt, complaint, earlier),
         "actor_names": by_name,
         "user_names": by_id,
         "files": evidence.describe(rt, evidence.ids_on_record(events)),

@@ -33,16 +33,21 @@
     table.hidden = false; empty.hidden = true;
   }
 
+  // A repeat is of the same category: the lookup sends the one chosen on the form, and asks again when it changes.
+  var category = input.form ? input.form.querySelector("[name=category]") : null;
+
   function lookup() {
     var phone = input.value.trim();
+    var chosen = category ? category.value : "";
     // Only a complete number: a prefix would show other customers' complaints.
-    if (!/^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/.test(phone) || phone === last) return;
-    last = phone;
-    fetch("/complaints/lookup?phone=" + encodeURIComponent(phone), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    if (!/^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/.test(phone) || phone + "|" + chosen === last) return;
+    last = phone + "|" + chosen;
+    fetch("/complaints/lookup?phone=" + encodeURIComponent(phone) + "&category=" + encodeURIComponent(chosen), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { items: [], repeat: false }; })
       .then(show)
       .catch(function () {});
   }
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(lookup, 200); });
+  if (category) category.addEventListener("change", lookup);
   if (input.value) lookup();
 })();

@@ -38,12 +38,19 @@
   function fail(res) {
     var b = res.body || {};
     var detail = typeof b === "string" ? b.slice(0, 300) : (b.detail || b.title || res.status);
-    say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.message; }).join("; ") : ""), "bad");
+    say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.text || e.message; }).join("; ") : ""), "bad");
   }
 
   var moddleUrl = root.getAttribute("data-moddle-url");
   fetch(moddleUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (descriptor) {
-    var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: descriptor } });
+    // bpmn-js asks for its labels in English: the page's language answers (app/web/bpmn_labels.py)
+    var labels = (msgs.names && msgs.names.bpmn) || {};
+    var translate = ["value", function (template, replacements) {
+      var text = labels[template] || template;
+      return text.replace(/{([^}]+)}/g, function (_, key) { return (replacements || {})[key] || "{" + key + "}"; });
+    }];
+    var modeler = new window.BpmnJS({ container: "#canvas", moddleExtensions: { spiffworkflow: descriptor },
+                                      additionalModules: [{ translate: translate }] });
     window.complaintflowEditor = { modeler: modeler, state: function () { return state; } };
     var panel = new window.CfPanel(modeler, document.getElementById("props-body"), msgs, {
       state: function () { return state; },
@@ -108,7 +115,7 @@
     function showStatus() {
       var base = state && state.base_version;
       var text = state && (state.draft || dirty) ? fmt(msgs.draft_from, { n: base || "-" }) : msgs.no_draft;
-      if (state && state.draft_saved_at) text += " · " + fmt(msgs.saved, { at: new Date(state.draft_saved_at).toLocaleTimeString() });
+      if (state && state.draft_saved_at) text += " · " + fmt(msgs.saved, { at: new Date(state.draft_saved_at).toLocaleTimeString(document.body.getAttribute("data-locale") || "zh-CN", { timeZone: document.body.getAttribute("data-time-zone") || "Asia/Shanghai", hour12: false }) });
       if (dirty) text += " *";
       status.textContent = text;
       root.setAttribute("data-dirty", dirty ? "1" : "0");
@@ -182,7 +189,8 @@
         loc.textContent = where;
         if (p.element_id) loc.title = p.element_id;
         var text = document.createElement("span");
-        text.textContent = (p.message || "").replace(/ \[element '.*$/, "");
+        // the server's words in the session's language; an older server's English otherwise
+        text.textContent = p.text || (p.message || "").replace(/ \[element '.*$/, "");
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
         if (p.fix && p.fix.kind === "quote") li.appendChild(fixButton(p));
         var shape = p.element_id && registry.get(p.element_id);
