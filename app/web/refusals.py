@@ -7,6 +7,7 @@ code reads as a generic sentence in Chinese ("操作未完成：没有权限") a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from ..errors import Invalid, ServiceError
@@ -23,6 +24,7 @@ GENERIC = {
     422: N_("err.generic.422"),
     429: N_("err.generic.429"),
 }
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # Parameters that are codes themselves, shown in words.
 _GROUP_PARAMS = ("group", "to_group", "from_group")
 
@@ -56,6 +58,8 @@ def coded_text(code: str | None, params: Mapping[str, Any] | None, english: str,
         return t(message_key(code), **_words(params or {}))
     if current_locale() == "en" and english:
         return english
+    if _CJK.search(english):  # written in Chinese already ("必填 / required"): its Chinese part
+        return english.split(" / ")[0]
     return t(GENERIC.get(status, GENERIC[400]))
 
 
