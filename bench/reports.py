@@ -1,4 +1,4 @@
-"""Managers' pages with 100,000 generated complaints: search, instance page and dashboard p95.
+"""Managers' pages with 100,000 generated complaints: search, instance page, dashboard page and API p95.
 
     python bench/reports.py                    # SQLite at instance/bench-reports.db (made once, then reused)
     python bench/reports.py --fresh            # generate it again
@@ -110,14 +110,14 @@ def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int, days:
     db.dispose()
 
 
-def measure(client, paths: list[str], rounds: int, before=None) -> list[float]:
+def measure(client, paths: list[str], rounds: int, before=None, headers=None) -> list[float]:
     times = []
     for i in range(rounds):
         path = paths[i % len(paths)]
         if before is not None:
             before()
         t0 = time.perf_counter()
-        r = client.get(path)
+        r = client.get(path, headers=headers)
         times.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 200, (path, r.status_code, r.get_data(as_text=True)[:300])
     return times
@@ -137,7 +137,7 @@ def main() -> None:
     ap.add_argument(
         "--only",
         default="",
-        help="comma-separated case keys: search, instance, dashboard, fresh, regulator, regulator-fresh",
+        help="comma-separated case keys: search, instance, dashboard, fresh, api, api-fresh, regulator, regulator-fresh",
     )
     ap.add_argument("--verbose", action="store_true", help="also time each search and dashboard filter set alone")
     ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 6 dashboard filter sets computed afresh")
@@ -168,23 +168,29 @@ def main() -> None:
     after = first.split("after=", 1)[1].split("&", 1)[0].split('"', 1)[0] if "after=" in first else ""
     searches = [f"/reports/instances?{q}" for q in SEARCHES] + ([f"/reports/instances?after={after}"] if after else [])
     dashboards = [f"/reports?{q}" for q in DASHBOARDS]
+    api_dashboards = [f"/api/v1/reports/dashboard?{q}" for q in DASHBOARDS]
+    token = web.client.post("/api/v1/auth/token", json={"username": "manager", "password": "demo1234"})
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
     cold = lambda: rt.settings.get("_dashboard_cache", {}).clear()  # noqa: E731
-    cases = {  # key: (name, paths, rounds, called before each request)
-        "search": ("search (13 filter sets + page 2)", searches, args.rounds, None),
-        "instance": ("instance page (random instances)", instances, args.rounds, None),
-        "dashboard": ("dashboard (6 filter sets, cached up to 60 s)", dashboards, args.rounds, None),
-        "fresh": ("dashboard computed afresh (cache emptied)", dashboards, len(dashboards) * args.fresh_rounds, cold),
-        "regulator": ("regulator's view (4 quarters, cached up to 60 s)", ["/reports/regulator"], 10, None),
-        "regulator-fresh": ("regulator's view computed afresh (cache emptied)", ["/reports/regulator"], 5, cold),
+    fresh_rounds = len(dashboards) * args.fresh_rounds
+    cases = {  # key: (name, paths, rounds, called before each request, headers)
+        "search": ("search (13 filter sets + page 2)", searches, args.rounds, None, None),
+        "instance": ("instance page (random instances)", instances, args.rounds, None, None),
+        "dashboard": ("dashboard (6 filter sets, cached up to 60 s)", dashboards, args.rounds, None, None),
+        "fresh": ("dashboard computed afresh (cache emptied)", dashboards, fresh_rounds, cold, None),
+        "api": ("dashboard API (6 filter sets, cached up to 60 s)", api_dashboards, args.rounds, None, bearer),
+        "api-fresh": ("dashboard API computed afresh (cache emptied)", api_dashboards, fresh_rounds, cold, bearer),
+        "regulator": ("regulator's view (4 quarters, cached up to 60 s)", ["/reports/regulator"], 10, None, None),
+        "regulator-fresh": ("regulator's view computed afresh (cache emptied)", ["/reports/regulator"], 5, cold, None),
     }
     only = {k for k in args.only.split(",") if k}
     print(f"{args.db.split(':', 1)[0]}: {total} complaints ({open_} open); load average {os.getloadavg()[0]:.2f}")
     print("| case | requests | p50 ms | p95 ms | max ms |\n| --- | --- | --- | --- | --- |")
-    for key, (name, paths, rounds, before) in cases.items():
+    for key, (name, paths, rounds, before, headers) in cases.items():
         if only and key not in only:
             continue
-        measure(web.client, paths[:3], 3, before)  # warm the caches (parsed diagrams, compiled statements, pages)
-        times = sorted(measure(web.client, paths, rounds, before))
+        measure(web.client, paths[:3], 3, before, headers)  # warm the caches (diagrams, statements, pages)
+        times = sorted(measure(web.client, paths, rounds, before, headers))
         p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
         print(f"| {name} | {len(times)} | {statistics.median(times):.1f} | {p95:.1f} | {times[-1]:.1f} |")
     if args.verbose:  # each filter set alone: the search's median of 5, the dashboard's afresh median of 3

@@ -156,16 +156,26 @@ def _form_of(node, data, file_name: str) -> CamundaForm:
     required: list[str] = []
     form = CamundaForm(element_id, schema, {"ui:order": []})
 
-    def warn(message: str, line: int | None) -> None:
+    def warn(message: str, line: int | None, code: str, **params: Any) -> None:
         form.problems.append(
-            DiagramProblem(message, element_id, element_name, line, file_name, severity="warning", rule=RULE)
+            DiagramProblem(
+                message,
+                element_id,
+                element_name,
+                line,
+                file_name,
+                severity="warning",
+                rule=RULE,
+                code=f"check.camunda.{code}",
+                params=params,
+            )
         )
 
     for field_node in data.iterfind(f"{{{CAMUNDA_NS}}}formField"):
         name = (field_node.get("id") or "").strip()
         line = field_node.sourceline
         if not name:
-            warn("a camunda:formField without an id is left out of the form", line)
+            warn("a camunda:formField without an id is left out of the form", line, "field_no_id")
             continue
         kind = (field_node.get("type") or "string").strip()
         if kind not in TYPES:
@@ -173,6 +183,9 @@ def _form_of(node, data, file_name: str) -> CamundaForm:
                 f"form field '{name}': type '{kind}' is not supported (string, long, boolean, date, enum); "
                 "it is shown as a text field",
                 line,
+                "type_unsupported",
+                field=name,
+                type=kind,
             )
             kind = "string"
         prop: dict[str, Any] = {**TYPES[kind], "title": (field_node.get("label") or "").strip() or name}
@@ -185,20 +198,38 @@ def _form_of(node, data, file_name: str) -> CamundaForm:
             if options:
                 prop["oneOf"] = options
             else:
-                warn(f"form field '{name}': an enum without camunda:value entries is shown as a text field", line)
+                warn(
+                    f"form field '{name}': an enum without camunda:value entries is shown as a text field",
+                    line,
+                    "enum_empty",
+                    field=name,
+                )
         default = field_node.get("defaultValue")
         if default is not None and "${" not in default:
             value = _typed_default(kind, default)
             if value is None:
-                warn(f"form field '{name}': default value '{default}' is not a {kind}; it is left out", line)
+                warn(
+                    f"form field '{name}': default value '{default}' is not a {kind}; it is left out",
+                    line,
+                    "default_type",
+                    field=name,
+                    value=default,
+                    type=kind,
+                )
             else:
                 prop["default"] = value
         elif default is not None:
-            warn(f"form field '{name}': the expression default '{default}' is not evaluated; it is left out", line)
+            warn(
+                f"form field '{name}': the expression default '{default}' is not evaluated; it is left out",
+                line,
+                "default_expression",
+                field=name,
+                value=default,
+            )
         for constraint in field_node.iterfind(f"{{{CAMUNDA_NS}}}validation/{{{CAMUNDA_NS}}}constraint"):
             _apply_constraint(name, kind, constraint, prop, required, warn)
         if field_node.find(f"{{{CAMUNDA_NS}}}properties") is not None:
-            warn(f"form field '{name}': camunda:properties are not read", line)
+            warn(f"form field '{name}': camunda:properties are not read", line, "properties", field=name)
         schema["properties"][name] = prop
         form.ui["ui:order"].append(name)
     if required:
@@ -211,10 +242,23 @@ def _apply_constraint(name: str, kind: str, constraint, prop: dict, required: li
     config = (constraint.get("config") or "").strip()
     line = constraint.sourceline
     if which not in CONSTRAINTS:
-        warn(f"form field '{name}': constraint '{which}' is not supported and is not checked", line)
+        warn(
+            f"form field '{name}': constraint '{which}' is not supported and is not checked",
+            line,
+            "constraint_unsupported",
+            field=name,
+            constraint=which,
+        )
         return
     if kind not in CONSTRAINTS[which]:
-        warn(f"form field '{name}': constraint '{which}' does not apply to a {kind} field and is not checked", line)
+        warn(
+            f"form field '{name}': constraint '{which}' does not apply to a {kind} field and is not checked",
+            line,
+            "constraint_type",
+            field=name,
+            constraint=which,
+            type=kind,
+        )
         return
     if which == "required":
         if not prop.get("readOnly"):
@@ -228,11 +272,24 @@ def _apply_constraint(name: str, kind: str, constraint, prop: dict, required: li
     try:
         number = int(config)
     except ValueError:
-        warn(f"form field '{name}': constraint '{which}' needs a whole number, not '{config}'; it is not checked", line)
+        warn(
+            f"form field '{name}': constraint '{which}' needs a whole number, not '{config}'; it is not checked",
+            line,
+            "constraint_number",
+            field=name,
+            constraint=which,
+            value=config,
+        )
         return
     key = {"minlength": "minLength", "maxlength": "maxLength", "min": "minimum", "max": "maximum"}[which]
     if key in ("minLength", "maxLength") and number < 0:
-        warn(f"form field '{name}': constraint '{which}' cannot be negative; it is not checked", line)
+        warn(
+            f"form field '{name}': constraint '{which}' cannot be negative; it is not checked",
+            line,
+            "constraint_negative",
+            field=name,
+            constraint=which,
+        )
         return
     prop[key] = number
 

@@ -11,7 +11,7 @@ import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SecurityError
@@ -82,9 +82,55 @@ def assigned_names(models: Iterable[ModelXml]) -> set[str]:
     return names
 
 
-def _problem(model: ModelXml, element_id: str, message: str, rule: str, severity: str = "error", fix=None):
+def _problem(
+    model: ModelXml,
+    element_id: str,
+    message: str,
+    rule: str,
+    severity: str = "error",
+    fix=None,
+    code: str = "",
+    **params: Any,
+):
     label, line = model.label(element_id)
-    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule, fix)
+    return DiagramProblem(message, element_id, label, line, model.file_name, severity, rule, fix, code, params)
+
+
+def _kind(expr: Expression) -> dict[str, str]:
+    """The kind of an expression as message values: {"kind": "parameter", "param": "url"} for a connector's."""
+    if expr.kind.startswith("parameter "):
+        return {"kind": "parameter", "param": expr.kind.removeprefix("parameter ")}
+    return {"kind": expr.kind, "param": ""}
+
+
+_SYNTAX = re.compile(r"(?:line (\d+): )?syntax error: (.*)", re.S)
+_LINE = re.compile(r"line (\d+): (.*)", re.S)
+
+
+def _expression_problem(model: ModelXml, expr: Expression, message: str) -> DiagramProblem:
+    """One problem of check_expression as a DiagramProblem with its code: a syntax error, a refused construct."""
+    english = f"{expr.kind}: {message}{_hint(expr, message)}"
+    syntax = _SYNTAX.fullmatch(message)
+    if syntax:
+        line, detail = syntax.groups()
+        code = "check.timer.syntax" if expr.kind == "timer" else "check.expression.syntax"
+        return _problem(
+            model, expr.element_id, english, "expression", code=code, line=int(line or 0), detail=detail, **_kind(expr)
+        )
+    if message == "the expression is empty":
+        return _problem(model, expr.element_id, english, "expression", code="check.expression.empty", **_kind(expr))
+    located = _LINE.fullmatch(message)
+    line, detail = (int(located.group(1)), located.group(2)) if located else (0, message)
+    return _problem(
+        model,
+        expr.element_id,
+        english,
+        "expression",
+        code="check.expression.refused",
+        line=line,
+        detail=detail,
+        **_kind(expr),
+    )
 
 
 def _quote_fix(text: str) -> dict[str, str]:
@@ -123,6 +169,8 @@ def check_expressions(
                         "task stops the instance",
                         "undeclared-name",
                         "warning",
+                        code="check.loop_input.undeclared",
+                        name=name,
                     )
                 )
         for expr in expressions(model):
@@ -135,6 +183,9 @@ def check_expressions(
                         f'quote the ISO 8601 text: "{expr.source.strip()}"',
                         "expression",
                         fix=_quote_fix(expr.source.strip()),
+                        code="check.expression.bare_iso",
+                        text=expr.source.strip(),
+                        **_kind(expr),
                     )
                 )
                 continue
@@ -148,16 +199,26 @@ def check_expressions(
                             f'{expr.kind}: {bare} is read as a Python name; quote the ISO 8601 text: "{bare}"',
                             "expression",
                             fix=_quote_fix(bare),
+                            code="check.expression.bare_iso",
+                            text=bare,
+                            **_kind(expr),
                         )
                     )
                 elif is_undeclared_name(message):
                     out.append(
-                        _problem(model, expr.element_id, f"{expr.kind}: {message}", "undeclared-name", "warning")
+                        _problem(
+                            model,
+                            expr.element_id,
+                            f"{expr.kind}: {message}",
+                            "undeclared-name",
+                            "warning",
+                            code="check.expression.undeclared",
+                            name=message.split("'")[1],
+                            **_kind(expr),
+                        )
                     )
                 else:
-                    out.append(
-                        _problem(model, expr.element_id, f"{expr.kind}: {message}{_hint(expr, message)}", "expression")
-                    )
+                    out.append(_expression_problem(model, expr, message))
             if expr.kind == "timer":
                 out.extend(_check_sla_timer(model, model.nodes[expr.element_id], expr.source, steps))
     return out
@@ -198,6 +259,8 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
                     f'sla_due("{step or "..."}") or sla_warn(...)',
                     "sla",
                     "warning",
+                    code="check.sla.not_sla_call",
+                    step=step or "...",
                 )
             )
         return out
@@ -209,6 +272,9 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
                 node.id,
                 f"SLA step '{called_step}' is not in the SLA policy (known: {', '.join(sorted(steps))})",
                 "sla",
+                code="check.sla.unknown_step",
+                step=called_step,
+                known=", ".join(sorted(steps)),
             )
         )
     if step and step != called_step:
@@ -219,12 +285,25 @@ def _check_sla_timer(model: ModelXml, node: Node, source: str, steps: set[str] |
                 f"slaStep is '{step}' but the timer calls {function}(\"{called_step}\")",
                 "sla",
                 "warning",
+                code="check.sla.step_mismatch",
+                step=step,
+                function=function,
+                called=called_step,
             )
         )
     expected = {**SLA_FUNCTIONS, **PROMISE_FUNCTIONS}[function]
     if kind and kind != expected:
         out.append(
-            _problem(model, node.id, f"slaKind is '{kind}' but {function} is a {expected} timer", "sla", "warning")
+            _problem(
+                model,
+                node.id,
+                f"slaKind is '{kind}' but {function} is a {expected} timer",
+                "sla",
+                "warning",
+                code=f"check.sla.kind_mismatch_{expected}",
+                kind=kind,
+                function=function,
+            )
         )
     return out
 
@@ -244,6 +323,8 @@ def check_connectors(models: list[ModelXml], connectors: Mapping) -> list[Diagra
                         "the service task names no connector (spiffworkflow:"
                         f"serviceTaskOperator); registered: {', '.join(sorted(connectors))}",
                         "connector",
+                        code="check.connector.none",
+                        registered=", ".join(sorted(connectors)),
                     )
                 )
             elif node.operator not in connectors:
@@ -253,11 +334,22 @@ def check_connectors(models: list[ModelXml], connectors: Mapping) -> list[Diagra
                         node.id,
                         f"connector '{node.operator}' is not registered (registered: {', '.join(sorted(connectors))})",
                         "connector",
+                        code="check.connector.unknown",
+                        connector=node.operator,
+                        registered=", ".join(sorted(connectors)),
                     )
                 )
             else:
                 out.extend(
-                    _problem(model, node.id, message, "connector")
+                    _problem(
+                        model,
+                        node.id,
+                        message,
+                        "connector",
+                        code="check.connector.parameters",
+                        connector=node.operator,
+                        detail=message,
+                    )
                     for message in connectors[node.operator].problems(set(node.operator_params))
                 )
     return out
@@ -278,7 +370,15 @@ def check_instructions(models: list[ModelXml]) -> list[DiagramProblem]:
                 # Undefined data fails some filters on empty data: only a bad template is an error
                 fatal = cause is None or isinstance(cause, (TemplateSyntaxError, SecurityError))
                 out.append(
-                    _problem(model, node.id, f"instructions: {error}", "instructions", "error" if fatal else "warning")
+                    _problem(
+                        model,
+                        node.id,
+                        f"instructions: {error}",
+                        "instructions",
+                        "error" if fatal else "warning",
+                        code="check.instructions.template" if fatal else "check.instructions.empty_data",
+                        detail=str(error),
+                    )
                 )
     return out
 
@@ -312,9 +412,23 @@ def check_lanes(models: list[ModelXml], groups: Mapping[str, str], fallback: str
                 f"lane '{lane.name}' is not a known group (a group code or "
                 f"its name) and its tasks {names} have no candidateGroupExpression"
             )
+            code = "check.lane.unknown_group"
             if fallback:
                 message += f": they go to the fallback group '{fallback}' (config/group_aliases.toml)"
-            out.append(_problem(model, lane.id, message, "lane", "warning" if fallback else "error"))
+                code = "check.lane.unknown_group_fallback"
+            out.append(
+                _problem(
+                    model,
+                    lane.id,
+                    message,
+                    "lane",
+                    "warning" if fallback else "error",
+                    code=code,
+                    lane=lane.name,
+                    tasks=names,
+                    fallback=fallback or "",
+                )
+            )
     return out
 
 
@@ -336,7 +450,15 @@ def check_paths(models: list[ModelXml]) -> list[DiagramProblem]:
         for node in model.nodes.values():
             if node.id in reached or (not node.incoming and node.tag != "boundaryEvent"):
                 continue
-            out.append(_problem(model, node.id, "unreachable: no path from a start event leads here", "unreachable"))
+            out.append(
+                _problem(
+                    model,
+                    node.id,
+                    "unreachable: no path from a start event leads here",
+                    "unreachable",
+                    code="check.path.unreachable",
+                )
+            )
         ends = [
             n.id
             for n in model.nodes.values()
@@ -346,7 +468,9 @@ def check_paths(models: list[ModelXml]) -> list[DiagramProblem]:
         for node in model.nodes.values():
             if node.id in can_end or not node.outgoing:
                 continue
-            out.append(_problem(model, node.id, "no path from here reaches an end event", "no-end"))
+            out.append(
+                _problem(model, node.id, "no path from here reaches an end event", "no-end", code="check.path.no_end")
+            )
     return out
 
 

@@ -8,6 +8,7 @@ yields (element id, message) pairs.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Callable, Iterable, Iterator
 
@@ -379,11 +380,76 @@ RECOMMENDED: dict[str, tuple[Rule, str]] = {
 }
 
 
+# bpmnlint's messages -> catalogue keys (check.lint.<suffix>) and the values inside them: the
+# rules keep bpmnlint's English word for word, the pages say it in the user's language.
+MESSAGE_CODES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), code)
+    for pattern, code in [
+        (r"A <Start Event> is not allowed in <Ad Hoc Sub Process>", "ad_hoc_start"),
+        (r"An <End Event> is not allowed in <Ad Hoc Sub Process>", "ad_hoc_end"),
+        (r"An intermediate catch event inside <Ad Hoc Sub Process> must have .*", "ad_hoc_catch"),
+        (r"Sequence flow is missing condition", "missing_condition"),
+        (r"Process is missing end event", "process_no_end"),
+        (r"Sub process is missing end event", "sub_process_no_end"),
+        (r"Process is missing start event", "process_no_start"),
+        (r"Sub process is missing start event", "sub_process_no_start"),
+        (r"An <Event-based Gateway> must have at least 2 .*", "event_gateway_outgoing"),
+        (
+            r"A <Sequence Flow> outgoing from an <Event-based Gateway> must not be conditional",
+            "event_gateway_condition",
+        ),
+        (r"Start event is missing event definition", "start_no_definition"),
+        (r"Incoming flows do not join", "fake_join"),
+        (r"Element is missing name", "global_no_name"),
+        (r"Element is unused", "global_unused"),
+        (r"Element name is not unique", "global_not_unique"),
+        (r"Element is missing label/name", "label_required"),
+        (r"Link event is missing link name", "link_no_name"),
+        (
+            r"Link (?P<missing>catch|throw) event with link name <(?P<name>.*)> missing in scope",
+            "link_missing_{missing}",
+        ),
+        (r"Duplicate link catch event with link name <(?P<name>.*)> in scope", "link_duplicate_catch"),
+        (r"Element is missing bpmndi", "no_bpmndi"),
+        (r"Element type <bpmn:ComplexGateway> is discouraged", "complex_gateway"),
+        (r"Element is not connected", "disconnected"),
+        (r"SequenceFlow is a duplicate", "duplicate_flow"),
+        (r"Duplicate outgoing sequence flows", "duplicate_outgoing"),
+        (r"Duplicate incoming sequence flows", "duplicate_incoming"),
+        (r"Gateway forks and joins", "gateway_join_fork"),
+        (r"Flow splits implicitly", "implicit_split"),
+        (r"Element is an implicit end", "implicit_end"),
+        (r"Element is an implicit start", "implicit_start"),
+        (r"Element type <bpmn:InclusiveGateway> is discouraged", "inclusive_gateway"),
+        (r"Element overlaps with other element <(?P<other>.*)>", "overlap"),
+        (r"Process has multiple blank start events", "multiple_blank_starts"),
+        (r"Event has multiple event definitions", "multiple_definitions"),
+        (r"Start event must be blank", "start_must_be_blank"),
+        (r"Gateway is superfluous\. It only has one source and target\.", "superfluous_gateway"),
+        (r"Sequence flow has superfluous label", "superfluous_label"),
+        (r"Termination is superfluous\.", "superfluous_termination"),
+    ]
+]
+
+
+def message_code(message: str) -> tuple[str, dict[str, str]]:
+    """The catalogue key of a rule's message and its values: ("check.lint.overlap", {"other": "Task_1"})."""
+    for pattern, code in MESSAGE_CODES:
+        found = pattern.fullmatch(message)
+        if found:
+            values = found.groupdict()
+            return "check.lint." + code.format(**values), {k: v for k, v in values.items() if k != "missing"}
+    return "", {}
+
+
 def lint(model: ModelXml, rules: dict[str, tuple[Rule, str]] = RECOMMENDED) -> list[DiagramProblem]:
     """Run the rules on one file; every problem names the element, its label and its line."""
     out = []
     for name, (rule, level) in rules.items():
         for element_id, message in rule(model):
             label, line = model.label(element_id)
-            out.append(DiagramProblem(message, element_id, label, line, model.file_name, level, name))
+            code, params = message_code(message)
+            out.append(
+                DiagramProblem(message, element_id, label, line, model.file_name, level, name, None, code, params)
+            )
     return out

@@ -107,17 +107,39 @@ def read_xml(data: bytes, file_name: str) -> etree._Element:
     """Parse XML safely or raise DiagramError naming the file and line."""
     if len(data) > MAX_FILE_BYTES:
         raise DiagramError(
-            [DiagramProblem(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB", file_name=file_name)]
+            [
+                DiagramProblem(
+                    f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB",
+                    file_name=file_name,
+                    code="check.file.too_large",
+                    params={"mb": MAX_FILE_BYTES // 1024 // 1024},
+                )
+            ]
         )
     if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
         raise DiagramError(
-            [DiagramProblem("DOCTYPE and entity declarations are not allowed", file_name=file_name, line=1)]
+            [
+                DiagramProblem(
+                    "DOCTYPE and entity declarations are not allowed",
+                    file_name=file_name,
+                    line=1,
+                    code="check.file.doctype",
+                )
+            ]
         )
     try:
         return etree.fromstring(data, _SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
         raise DiagramError(
-            [DiagramProblem(f"not well-formed XML: {exc.msg}", file_name=file_name, line=exc.lineno)]
+            [
+                DiagramProblem(
+                    f"not well-formed XML: {exc.msg}",
+                    file_name=file_name,
+                    line=exc.lineno,
+                    code="check.file.xml",
+                    params={"detail": exc.msg, "line": exc.lineno or 0},
+                )
+            ]
         ) from exc
 
 
@@ -149,6 +171,8 @@ def _problem_from(exc: Exception, file_name: str, elements: Mapping[str, Element
         element_name=(getattr(exc, "name", "") or (el.name if el else "")),
         line=int(line) if line else None,
         file_name=getattr(exc, "file_name", "") or file_name,
+        code="check.parser",
+        params={"detail": message},
     )
 
 
@@ -171,7 +195,15 @@ def _pick_main_process(parser: SpiffBpmnParser, wanted: str | None, roots: list[
     ids = parser.get_process_ids()
     if wanted:
         if wanted not in ids:
-            raise DiagramError([DiagramProblem(f"process '{wanted}' is not in the files (found: {', '.join(ids)})")])
+            raise DiagramError(
+                [
+                    DiagramProblem(
+                        f"process '{wanted}' is not in the files (found: {', '.join(ids)})",
+                        code="check.process.missing",
+                        params={"process": wanted, "found": ", ".join(ids)},
+                    )
+                ]
+            )
         return wanted
     called = set()
     executable = []
@@ -194,11 +226,13 @@ def _pick_main_process(parser: SpiffBpmnParser, wanted: str | None, roots: list[
                         node.get("id") or "",
                         node.get("name") or "",
                         node.sourceline,
+                        code="check.process.not_executable",
+                        params={"process": node.get("id") or "", "value": node.get("isExecutable") or ""},
                     )
                     for node in idle
                 ]
             )
-        raise DiagramError([DiagramProblem("the files contain no process")])
+        raise DiagramError([DiagramProblem("the files contain no process", code="check.process.none")])
     return candidates[0]
 
 
@@ -239,7 +273,10 @@ def parse_bundle(
     except (ValidationException, SpiffWorkflowException) as exc:
         raise DiagramError([_problem_from(exc, "", elements)]) from exc
     except Exception as exc:  # the parser raises bare errors on some malformed inputs
-        raise DiagramError([DiagramProblem(f"the diagram cannot be parsed: {exc.__class__.__name__}: {exc}")]) from exc
+        detail = f"{exc.__class__.__name__}: {exc}"
+        raise DiagramError(
+            [DiagramProblem(f"the diagram cannot be parsed: {detail}", code="check.parser", params={"detail": detail})]
+        ) from exc
 
     user_tasks: dict[str, UserTaskSpec] = {}
     for each in [spec, *subprocess_specs.values()]:

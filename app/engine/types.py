@@ -21,10 +21,17 @@ class DiagramProblem:
     rule: str = ""  # the check that found it, e.g. "label-required", "form", "expression"
     # a change the editor can make in one click: {"kind": "quote", "find": "PT2H", "replace": '"PT2H"'}
     fix: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
+    # The message as data, for the pages to say in the user's language: a catalogue key such as
+    # "check.timer.syntax" and its values ({"kind": "timer", "detail": "'(' was never closed"}).
+    # ``message`` stays the English sentence for API clients and logs.
+    code: str = field(default="", compare=False)
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "message": self.message,
+            "code": self.code,
+            "params": dict(self.params),
             "element_id": self.element_id,
             "element_name": self.element_name,
             "line": self.line,

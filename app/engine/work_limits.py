@@ -178,7 +178,7 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
     """Deploy-time view of the limits: a literal multi-instance size beyond the limit, calls that loop back."""
     problems = []
 
-    def problem(task_spec, message: str, severity: str = "error") -> DiagramProblem:
+    def problem(task_spec, message: str, code: str, params: dict, severity: str = "error") -> DiagramProblem:
         element = bundle.elements.get(task_spec.name)
         return DiagramProblem(
             message,
@@ -187,6 +187,8 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
             element.line if element else None,
             severity=severity,
             rule="work-limits",
+            code=code,
+            params=params,
         )
 
     specs = {bundle.process_id: bundle.spec, **dict(bundle.subprocess_specs)}
@@ -206,6 +208,8 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
                         task_spec,
                         f"a multi-instance task may create at most "
                         f"{limits.max_multi_instance} instances, not {cardinality.strip()}",
+                        "check.limits.multi_instance",
+                        {"limit": limits.max_multi_instance, "count": cardinality.strip()},
                     )
                 )
             called = getattr(task_spec, "spec", None)
@@ -219,6 +223,8 @@ def check_work_limits(bundle, limits: WorkLimits = WorkLimits()) -> list[Diagram
                         task_spec,
                         f"calls '{called}', which leads back to '{process_id}': each "
                         f"round nests deeper and stops at {limits.max_call_depth} levels",
+                        "check.limits.call_loop",
+                        {"called": called, "process": process_id, "depth": limits.max_call_depth},
                         "warning",
                     )
                 )

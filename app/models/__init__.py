@@ -19,7 +19,7 @@ from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
 from .settings import UserSetting
 from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
-from .surveys import ProgressSurvey, SurveyNotice
+from .surveys import ProgressSurvey
 from .text_intelligence import BurstSuggestion, HistoryImport, HistoryRecord, TextModel, TextSuggestion
 from .users import ApiToken, Group, User, user_group
 
@@ -54,7 +54,6 @@ __all__ = [
     "PublicRequest",
     "SurveyToken",
     "ProgressSurvey",
-    "SurveyNotice",
     "ProcessInstance",
     "ProcessVersion",
     "ReportComplaint",

@@ -1,10 +1,10 @@
-"""Surveys beyond the closing one: the in-progress sample (seed 000, 8.1.2) and who was told of each answer (8.2)."""
+"""Surveys beyond the closing one: the in-progress sample (seed 000, 8.1.2)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import Boolean, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -27,12 +27,3 @@ class ProgressSurvey(Base):
     rating_result: Mapped[int | None] = mapped_column(SmallInteger)
     rating_process: Mapped[int | None] = mapped_column(SmallInteger)
     low: Mapped[bool | None] = mapped_column(Boolean)
-
-
-class SurveyNotice(Base):
-    """One person told of one survey answer: the answer is the audit event ``survey.answered`` (its data says
-    what was answered and whether it is flagged low); the notices list reads these rows by person."""
-
-    __tablename__ = "survey_notice"
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
-    event_id: Mapped[int] = mapped_column(Integer, primary_key=True)

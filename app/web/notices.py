@@ -20,9 +20,20 @@ bp = Blueprint("notices", __name__, url_prefix="/notices")
 
 
 def _staff_in_words(item: dict) -> dict:
-    """A notice that is not about a task: an improvement action's clock, a baseline alert."""
+    """A notice that is not about a task: an improvement action's clock, a baseline alert, a survey answer."""
     d = item.get("data") or {}
-    if item["url_kind"] == "improvement_action":
+    if item["url_kind"] == "complaint":  # a survey answer: which survey, the answer; flagged when low
+        what = " · ".join(
+            x
+            for x in (
+                d.get("number"),
+                t(f"notice.survey.kind.{d.get('kind')}"),
+                t(f"notice.survey.answer.{d['satisfaction']}") if d.get("satisfaction") else "",
+            )
+            if x
+        )
+        url = url_for("complaints.show", complaint_id=int(item["ref"]))
+    elif item["url_kind"] == "improvement_action":
         what = " · ".join(
             x for x in (d.get("title"), short_label("category", d.get("category")), d.get("due_date")) if x
         )
@@ -42,6 +53,7 @@ def _staff_in_words(item: dict) -> dict:
         "when": local_time(item["at"], "%m-%d %H:%M"),
         "url": url,
         "event": t(f"notice.{item['kind']}"),
+        "low": bool(d.get("low")),
     }
 
 
@@ -50,24 +62,6 @@ def _in_words(item: dict) -> dict:
     if item.get("url_kind"):
         return _staff_in_words(item)
     kind = "task.assigned_to_me" if item["kind"] == "task.transferred" else item["kind"]
-    survey = item.get("survey")
-    if survey:  # a survey answer: which survey, the answer, flagged when low; the link opens the complaint
-        return item | {
-            "title": t("notice.survey.low") if survey["low"] else t("notice.survey.answered"),
-            "what": " · ".join(
-                x
-                for x in (
-                    item["number"],
-                    t(f"notice.survey.kind.{survey['kind']}"),
-                    t(f"notice.survey.answer.{survey['satisfaction']}") if survey["satisfaction"] else "",
-                )
-                if x
-            ),
-            "when": local_time(item["at"], "%m-%d %H:%M"),
-            "url": url_for("complaints.show", complaint_id=item["complaint_id"]) if item["complaint_id"] else None,
-            "event": event_label(item["kind"]),
-            "low": survey["low"],
-        }
     return item | {
         "title": t(f"notice.{kind}"),
         "what": " · ".join(

@@ -23,6 +23,7 @@ from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
+from .diagram_problems import problem_text, with_text
 from .i18n import t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
@@ -44,7 +45,8 @@ def json_endpoint(view: Callable) -> Callable:
         except ServiceError as exc:
             body: dict[str, Any] = {"status": exc.status, "title": exc.title, "detail": exc.detail}
             if isinstance(exc, Invalid):
-                body["errors"] = exc.errors
+                # a deploy's blocking problems carry their codes: the editor shows them in the user's language
+                body["errors"] = [with_text([e])[0] if "code" in e else e for e in exc.errors]
             return jsonify(body), exc.status
 
     return wrapped
@@ -168,7 +170,8 @@ def import_file():
     try:
         process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
     except Invalid as exc:
-        flash(t("models.import_failed", detail="; ".join(e["message"] for e in exc.errors) or str(exc)), "error")
+        detail = "; ".join(problem_text(e) if "code" in e else e["message"] for e in exc.errors)
+        flash(t("models.import_failed", detail=detail or str(exc)), "error")
         return redirect(url_for("process_models.index"))
     return redirect(url_for("process_models.edit", process_id=process_id, imported=1))
 
@@ -229,7 +232,8 @@ def check(process_id: str):
     """Every deploy check on the edited diagram: errors block, warnings do not."""
     body = _body()
     problems = model_editor.check_draft(runtime(), viewer(), process_id, body.get("bpmn"), body.get("forms"))
-    return jsonify({"problems": problems, "ok": not any(p["severity"] == "error" for p in problems)})
+    ok = not any(p["severity"] == "error" for p in problems)
+    return jsonify({"problems": with_text(problems), "ok": ok})
 
 
 @bp.post("/<process_id>/diff")
@@ -255,7 +259,7 @@ def deploy(process_id: str):
             "process_id": deployed.process_id,
             "version": deployed.version,
             "created": deployed.created,
-            "warnings": [p.as_dict() for p in deployed.warnings],
+            "warnings": with_text(p.as_dict() for p in deployed.warnings),
             "url": url_for("process_models.show", process_id=deployed.process_id),
         }
     ), 201 if deployed.created else 200

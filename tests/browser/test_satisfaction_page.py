@@ -82,7 +82,7 @@ def test_the_page_fits_a_phone(phone, answered, screenshots):
 def test_a_low_in_progress_answer_reaches_the_supervisor_flagged(page, answered):
     sign_in(page, "supervisor")
     page.goto("/notices")
-    notice = page.locator('[data-notice="survey.answered"]').first
+    notice = page.locator('[data-notice="survey.low"]').first
     expect(notice).to_contain_text("客户评价偏低，请关注")
     expect(notice).to_contain_text("处理中评价 · 不满意")
     expect(notice.get_by_test_id("notice-low")).to_have_text("低分")

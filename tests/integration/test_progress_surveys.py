@@ -226,15 +226,16 @@ def test_an_answer_is_kept_apart_and_reaches_the_owner_and_the_supervisors(rt, c
 
     def notices(user, groups):
         return [
-            (n["number"], n["survey"]["low"])
+            (n["data"]["number"], n["kind"], n["data"]["kind"])
             for n in list_notices(rt, Viewer(people[user], user, frozenset(groups)))["items"]
-            if n["kind"] == "survey.answered"
+            if n.get("url_kind") == "complaint"
         ]
 
     numbers = {k: c for k, c in zip(("P1", "P2"), _numbers(rt, complaints))}
-    assert sorted(notices("agent", {"agent"})) == sorted([(numbers["P1"], False), (numbers["P2"], True)])
-    assert notices("netsup", {"supervisor", "handler_network"}) == [(numbers["P2"], True), (numbers["P1"], False)]
-    assert notices("supervisor", {"supervisor"}) == [(numbers["P2"], True)]
+    ok, low = (numbers["P1"], "survey.answered", "in_progress"), (numbers["P2"], "survey.low", "in_progress")
+    assert sorted(notices("agent", {"agent"})) == sorted([ok, low])
+    assert sorted(notices("netsup", {"supervisor", "handler_network"})) == sorted([ok, low])
+    assert notices("supervisor", {"supervisor"}) == [low]
     assert notices("dispatcher", {"dispatcher"}) == []
 
     figures = progress_figures(
@@ -307,4 +308,44 @@ def test_a_closing_answer_taken_on_the_phone_reaches_the_supervisors(api, rt, de
     assert (after["kind"], after["satisfaction"], after["low"]) == ("closing", "satisfied", False)
     assert after["notified"] == [users["supervisor"]] and events[0].actor == "agent"
     supervisor = list_notices(rt, Viewer(users["supervisor"], "supervisor", frozenset({"supervisor"})))["items"]
-    assert [n["survey"]["kind"] for n in supervisor if n["kind"] == "survey.answered"] == ["closing"]
+    assert [(n["kind"], n["data"]["kind"]) for n in supervisor if n.get("url_kind") == "complaint"] == [
+        ("survey.answered", "closing")
+    ]
+
+
+@pytest.mark.also_postgres
+def test_survey_notices_of_the_first_table_become_staff_notices(rt, complaints, people, tmp_path):
+    """Migration 0020: a person told of an answer through 0018's survey_notice keeps the notice as a staff one."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.migrate import alembic_config, upgrade
+    from app.models import StaffNotice
+
+    configure(rt, tmp_path, EVERYONE)
+    sample_open_complaints(rt)
+    public_channel.answer_survey(rt, _token(rt, complaints["P2"]), {"satisfaction": "unsatisfied"}, ADDRESS)
+    cfg = alembic_config(rt.db.url)
+    with rt.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.stamp(cfg, "head", purge=True)
+        command.downgrade(cfg, "0019_repeats")  # survey_notice back, the staff notices of answers gone
+    with rt.db.write() as s:
+        assert s.scalar(select(StaffNotice.id).where(StaffNotice.url_kind == "complaint")) is None
+        event = s.scalar(select(AuditEvent.id).where(AuditEvent.type == "survey.answered"))
+        s.execute(
+            text("INSERT INTO survey_notice (user_id, event_id) VALUES (:u, :e)"), {"u": people["agent"], "e": event}
+        )
+    upgrade(rt.db)
+    with rt.db.read() as s:
+        moved = s.scalars(select(StaffNotice).where(StaffNotice.url_kind == "complaint")).all()
+        number = s.get(Complaint, complaints["P2"]).number
+    assert [(n.user_id, n.kind, n.ref, n.key, n.data) for n in moved] == [
+        (
+            people["agent"],
+            "survey.low",
+            str(complaints["P2"]),
+            f"survey:{event}:{people['agent']}",
+            {"number": number, "kind": "in_progress", "satisfaction": "unsatisfied", "low": True},
+        )
+    ]

@@ -61,7 +61,21 @@ SCHEMAS = {
         "type": "object",
         "required": ["message", "element_id", "severity"],
         "properties": {
-            "message": {"type": "string"},
+            "message": {"type": "string", "description": "the problem in English, for clients and logs"},
+            "code": {
+                "type": "string",
+                "description": "the message as a catalogue key, e.g. check.timer.syntax or check.lint.label_required: "
+                "a client translates it with params",
+            },
+            "params": {
+                "type": "object",
+                "description": "the values the message names (element names, a step, a line, Python's own detail)",
+                "additionalProperties": True,
+            },
+            "text": {
+                "type": "string",
+                "description": "the message in the session's language (the editor's check and deploy answers)",
+            },
             "element_id": {"type": "string"},
             "element_name": {"type": "string"},
             "line": {"type": ["integer", "null"]},

@@ -168,6 +168,7 @@ def check_forms(models: list[ModelXml], forms: Mapping[str, str]) -> list[Diagra
                     DiagramProblem(
                         "the user task has no form (formJsonSchemaFilename): it accepts any data",
                         severity="warning",
+                        code="check.form.none",
                         **where,
                     )
                 )
@@ -175,10 +176,22 @@ def check_forms(models: list[ModelXml], forms: Mapping[str, str]) -> list[Diagra
                 if not name:
                     continue
                 if name not in forms:
-                    problems.append(DiagramProblem(f"form '{name}' does not exist", **where))
+                    problems.append(
+                        DiagramProblem(
+                            f"form '{name}' does not exist", code="check.form.missing", params={"form": name}, **where
+                        )
+                    )
                     continue
                 messages = schema_problems(forms[name]) if name == form else _json_problems(forms[name])
-                problems.extend(DiagramProblem(f"form '{name}': {msg}", **where) for msg in messages)
+                problems.extend(
+                    DiagramProblem(
+                        f"form '{name}': {msg}",
+                        code="check.form.invalid",
+                        params={"form": name, "detail": msg},
+                        **where,
+                    )
+                    for msg in messages
+                )
     return problems
 
 
@@ -224,6 +237,8 @@ def check_candidate_groups(
                     model.file_name,
                     "warning",
                     "candidate-groups",
+                    code="check.candidate_groups.unmapped",
+                    params={"names": ", ".join(named), "fallback": assignment.fallback},
                 )
             )
     return out
@@ -246,14 +261,28 @@ def check_start_groups(bundle, codes: set[str]) -> list[DiagramProblem]:
                 "the process has no startGroups property: nobody may start it through the API "
                 "(it can still be called by another process)",
                 severity="warning",
+                code="check.start_groups.none",
                 **where,
             )
         ]
     if not bundle.start_groups:
-        return [DiagramProblem("startGroups is empty: name the group codes that may start the process", **where)]
+        return [
+            DiagramProblem(
+                "startGroups is empty: name the group codes that may start the process",
+                code="check.start_groups.empty",
+                **where,
+            )
+        ]
     unknown = [g for g in bundle.start_groups if g not in codes]
     if unknown:
-        return [DiagramProblem(f"startGroups names unknown group codes: {', '.join(unknown)}", **where)]
+        return [
+            DiagramProblem(
+                f"startGroups names unknown group codes: {', '.join(unknown)}",
+                code="check.start_groups.unknown",
+                params={"codes": ", ".join(unknown)},
+                **where,
+            )
+        ]
     return []
 
 
@@ -271,13 +300,27 @@ def check_sla_limits(models: Iterable[ModelXml]) -> list[DiagramProblem]:
             step = node.properties.get("slaStep", "")
             if step not in STEPS:
                 out.append(
-                    DiagramProblem(f"slaLimit '{text}' belongs to no SLA step (slaStep '{step}')", rule="sla", **where)
+                    DiagramProblem(
+                        f"slaLimit '{text}' belongs to no SLA step (slaStep '{step}')",
+                        rule="sla",
+                        code="check.sla.limit_no_step",
+                        params={"limit": text, "step": step},
+                        **where,
+                    )
                 )
                 continue
             try:
                 value = parse_limit(text)
             except ValueError as exc:
-                out.append(DiagramProblem(f"time limit of step '{step}': {exc}", rule="sla", **where))
+                out.append(
+                    DiagramProblem(
+                        f"time limit of step '{step}': {exc}",
+                        rule="sla",
+                        code="check.sla.limit_invalid",
+                        params={"step": step, "limit": text, "detail": str(exc)},
+                        **where,
+                    )
+                )
                 continue
             first = seen.setdefault(step, (node.id, value))
             if first[1] != value:
@@ -285,6 +328,8 @@ def check_sla_limits(models: Iterable[ModelXml]) -> list[DiagramProblem]:
                     DiagramProblem(
                         f"time limit of step '{step}' is '{text}' here but differs on {first[0]}",
                         rule="sla",
+                        code="check.sla.limit_differs",
+                        params={"step": step, "limit": text, "other": first[0]},
                         **where,
                     )
                 )
@@ -316,7 +361,9 @@ def review_model(
             try:
                 uploaded[name] = data.decode("utf-8")
             except UnicodeDecodeError:
-                problems.append(DiagramProblem("not UTF-8 text", file_name=name, rule="form"))
+                problems.append(
+                    DiagramProblem("not UTF-8 text", file_name=name, rule="form", code="check.file.not_utf8")
+                )
     generated, form_problems = camunda_generated_forms(bpmn_files)
     forms = resolve_forms(rt, pid, _task_forms(models) - generated.keys(), uploaded)
     forms.update(generated)  # made from the diagram again at each deploy: never an older version's

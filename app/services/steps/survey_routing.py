@@ -3,7 +3,8 @@ handling department's supervisors, as a notice; an answer of 不满意 or with a
 configured threshold (config/surveys.toml [routing] low_rating) is flagged.
 
 Written in the transaction that records the answer: the audit event ``survey.answered`` (what was answered,
-the flag, who was told) and one ``survey_notice`` row per person, which their notices list reads. A closing
+the flag, who was told) and one staff notice per person (services/notifications/staff.py, the notices list and
+the top bar's count read them beside the task notices, keyed by the event so nobody is told twice). A closing
 answer arrives through the return visit's steps (a branch effect of the write path), an in-progress one
 through the survey link (services/surveys).
 
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from ...domain.policy import HANDLER_PREFIX, SUPERVISOR
 from ...domain.survey_rules import RATING_KEYS, is_low
-from ...models import AuditEvent, Complaint, Group, SurveyNotice, User, user_group
+from ...models import AuditEvent, Complaint, Group, User, user_group
 from ..audit.log import AuditLog
+from ..notifications import staff
 from ..runtime import Runtime
 from ..runtime.survey_config import survey_rules
 
@@ -85,6 +87,14 @@ def route_answer(
     event_id = s.scalar(
         select(AuditEvent.id).where(AuditEvent.instance_id == complaint.instance_id, AuditEvent.hash == digest)
     )
-    for user_id in sorted(people):
-        s.add(SurveyNotice(user_id=user_id, event_id=event_id))
+    staff.notify(
+        s,
+        people,
+        "survey.low" if low else "survey.answered",
+        f"survey:{event_id}",
+        now,
+        url_kind="complaint",
+        ref=str(complaint.id),
+        data={"number": complaint.number, "kind": kind, "satisfaction": answers.get("satisfaction"), "low": low},
+    )
     return after

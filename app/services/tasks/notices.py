@@ -2,14 +2,13 @@
 
 A notice is an audit event that concerns the viewer: a task assigned to them by someone else, their
 task urged, a warning or breach of their task (or of an unclaimed task of their groups), an extension
-of their task decided, a survey answer on a complaint they own or supervise (``survey.answered``: the
-answer's own transaction wrote who it was routed to, steps/survey_routing.py). The trail already holds
-each of these, in the same transaction as the change, so notices need no write path of their own; only
-where the user last read is stored.
+of their task decided. The trail already holds each of these, in the same transaction as the change,
+so notices need no write path of their own; only where the user last read is stored.
 
 Notices that are not about a task (an improvement action's clock and its 督办, a category's volume departing from
-its baseline) are rows of their own (services/notifications/staff.py), read here beside the trail's; their ids
-are "s<row>", read up to ``notices.seen_staff``.
+its baseline, a survey answer on a complaint one owns or supervises) are rows of their own
+(services/notifications/staff.py), read here beside the trail's; their ids are "s<row>", read up to
+``notices.seen_staff``.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.actors import Viewer
-from ...models import AuditEvent, Complaint, HumanTask, SurveyNotice, User, UserSetting
+from ...models import AuditEvent, Complaint, HumanTask, User, UserSetting
 from ..notifications import staff
 from ..runtime import Runtime
 
@@ -111,27 +110,7 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
             if work.instances
             else []
         )
-        events = [e for e in events if work.concerns(e, viewer)]
-        surveys = s.scalars(
-            select(AuditEvent)
-            .join(SurveyNotice, SurveyNotice.event_id == AuditEvent.id)
-            .where(SurveyNotice.user_id == viewer.id, AuditEvent.at >= now - WINDOW)
-            # the (user, event) key in order: a supervisor with years of answers reads the newest few only
-            .order_by(SurveyNotice.event_id.desc())
-            .limit(LIMIT)
-        ).all()
-        events = sorted([*events, *surveys], key=lambda e: -e.id)[:LIMIT]
-        complaint_ids = (
-            dict(
-                s.execute(
-                    select(Complaint.instance_id, Complaint.id).where(
-                        Complaint.instance_id.in_({e.instance_id for e in surveys})
-                    )
-                ).all()
-            )
-            if surveys
-            else {}
-        )
+        events = [e for e in events if work.concerns(e, viewer)][:LIMIT]
         numbers = (
             dict(
                 s.execute(
@@ -174,7 +153,6 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
                 "number": numbers.get(e.instance_id),
                 "reason": e.reason,
                 "unread": e.id > int(seen),
-                **(_survey(e, complaint_ids) if e.type == "survey.answered" else {}),
             }
         )
     items += [
@@ -204,15 +182,6 @@ def list_notices(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
         "seen": int(seen),
         "up_to": max((i["id"] for i in items if isinstance(i["id"], int)), default=0),
         "up_to_staff": max((int(i["id"][1:]) for i in items if isinstance(i["id"], str)), default=0),
-    }
-
-
-def _survey(e: AuditEvent, complaint_ids: dict) -> dict[str, Any]:
-    """What a survey notice adds: the answer, its kind (closing, in progress), the low flag, the complaint."""
-    after = e.data_after or {}
-    return {
-        "survey": {k: after.get(k) for k in ("kind", "satisfaction", "low")},
-        "complaint_id": complaint_ids.get(e.instance_id),
     }
 
 

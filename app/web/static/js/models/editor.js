@@ -38,7 +38,7 @@
   function fail(res) {
     var b = res.body || {};
     var detail = typeof b === "string" ? b.slice(0, 300) : (b.detail || b.title || res.status);
-    say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.message; }).join("; ") : ""), "bad");
+    say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.text || e.message; }).join("; ") : ""), "bad");
   }
 
   var moddleUrl = root.getAttribute("data-moddle-url");
@@ -189,7 +189,8 @@
         loc.textContent = where;
         if (p.element_id) loc.title = p.element_id;
         var text = document.createElement("span");
-        text.textContent = (p.message || "").replace(/ \[element '.*$/, "");
+        // the server's words in the session's language; an older server's English otherwise
+        text.textContent = p.text || (p.message || "").replace(/ \[element '.*$/, "");
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
         if (p.fix && p.fix.kind === "quote") li.appendChild(fixButton(p));
         var shape = p.element_id && registry.get(p.element_id);

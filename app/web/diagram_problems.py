@@ -1,0 +1,175 @@
+"""A diagram check's problem in the user's language: its code and values through the catalogues.
+
+The checks (``app/engine``, ``services/process_models/checks.py``) give each ``DiagramProblem`` a
+code (``check.timer.syntax``) and its values, besides the English ``message`` API clients and logs
+read. Python's own words inside a value (a SyntaxError's "'(' was never closed", the sandbox's
+"... is not allowed") are said through a small table of ``check.python.*`` keys; a detail the
+table does not know is quoted after the sentence that says what kind of problem it is and where.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from .i18n import N_, t
+
+# Every code the checks produce: listed for the extraction (and read by the catalogue test).
+CODES = (
+    N_("check.timer.syntax"),
+    N_("check.expression.syntax"),
+    N_("check.expression.empty"),
+    N_("check.expression.refused"),
+    N_("check.expression.bare_iso"),
+    N_("check.expression.undeclared"),
+    N_("check.loop_input.undeclared"),
+    N_("check.sla.not_sla_call"),
+    N_("check.sla.unknown_step"),
+    N_("check.sla.step_mismatch"),
+    N_("check.sla.kind_mismatch_breach"),
+    N_("check.sla.kind_mismatch_warning"),
+    N_("check.sla.limit_no_step"),
+    N_("check.sla.limit_invalid"),
+    N_("check.sla.limit_differs"),
+    N_("check.connector.none"),
+    N_("check.connector.unknown"),
+    N_("check.connector.parameters"),
+    N_("check.instructions.template"),
+    N_("check.instructions.empty_data"),
+    N_("check.lane.unknown_group"),
+    N_("check.lane.unknown_group_fallback"),
+    N_("check.path.unreachable"),
+    N_("check.path.no_end"),
+    N_("check.form.none"),
+    N_("check.form.missing"),
+    N_("check.form.invalid"),
+    N_("check.candidate_groups.unmapped"),
+    N_("check.start_groups.none"),
+    N_("check.start_groups.empty"),
+    N_("check.start_groups.unknown"),
+    N_("check.file.too_large"),
+    N_("check.file.doctype"),
+    N_("check.file.xml"),
+    N_("check.file.not_utf8"),
+    N_("check.parser"),
+    N_("check.process.missing"),
+    N_("check.process.not_executable"),
+    N_("check.process.none"),
+    N_("check.limits.multi_instance"),
+    N_("check.limits.call_loop"),
+    N_("check.camunda.field_no_id"),
+    N_("check.camunda.type_unsupported"),
+    N_("check.camunda.enum_empty"),
+    N_("check.camunda.default_type"),
+    N_("check.camunda.default_expression"),
+    N_("check.camunda.properties"),
+    N_("check.camunda.constraint_unsupported"),
+    N_("check.camunda.constraint_type"),
+    N_("check.camunda.constraint_number"),
+    N_("check.camunda.constraint_negative"),
+    N_("check.lint.ad_hoc_start"),
+    N_("check.lint.ad_hoc_end"),
+    N_("check.lint.ad_hoc_catch"),
+    N_("check.lint.missing_condition"),
+    N_("check.lint.process_no_end"),
+    N_("check.lint.sub_process_no_end"),
+    N_("check.lint.process_no_start"),
+    N_("check.lint.sub_process_no_start"),
+    N_("check.lint.event_gateway_outgoing"),
+    N_("check.lint.event_gateway_condition"),
+    N_("check.lint.start_no_definition"),
+    N_("check.lint.fake_join"),
+    N_("check.lint.global_no_name"),
+    N_("check.lint.global_unused"),
+    N_("check.lint.global_not_unique"),
+    N_("check.lint.label_required"),
+    N_("check.lint.link_no_name"),
+    N_("check.lint.link_missing_catch"),
+    N_("check.lint.link_missing_throw"),
+    N_("check.lint.link_duplicate_catch"),
+    N_("check.lint.no_bpmndi"),
+    N_("check.lint.complex_gateway"),
+    N_("check.lint.disconnected"),
+    N_("check.lint.duplicate_flow"),
+    N_("check.lint.duplicate_outgoing"),
+    N_("check.lint.duplicate_incoming"),
+    N_("check.lint.gateway_join_fork"),
+    N_("check.lint.implicit_split"),
+    N_("check.lint.implicit_end"),
+    N_("check.lint.implicit_start"),
+    N_("check.lint.inclusive_gateway"),
+    N_("check.lint.overlap"),
+    N_("check.lint.multiple_blank_starts"),
+    N_("check.lint.multiple_definitions"),
+    N_("check.lint.start_must_be_blank"),
+    N_("check.lint.superfluous_gateway"),
+    N_("check.lint.superfluous_label"),
+    N_("check.lint.superfluous_termination"),
+)
+
+# Where an expression is: its kind in words (a connector's parameter names the parameter).
+KINDS = {
+    "condition": N_("check.kind.condition"),
+    "timer": N_("check.kind.timer"),
+    "script": N_("check.kind.script"),
+    "preScript": N_("check.kind.preScript"),
+    "postScript": N_("check.kind.postScript"),
+    "parameter": N_("check.kind.parameter"),
+    "candidateGroupExpression": N_("check.kind.candidateGroupExpression"),
+}
+
+# Python's (and the sandbox's) commonest words, said in the user's language; the rest are quoted.
+PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"'(?P<char>.)' was never closed"), N_("check.python.never_closed")),
+    (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), N_("check.python.forgot_comma")),
+    (re.compile(r"invalid syntax(\. Maybe you meant '==' or ':=' instead of '='\?)?"), N_("check.python.invalid")),
+    (re.compile(r"unterminated (triple-quoted )?string literal.*"), N_("check.python.unterminated_string")),
+    (re.compile(r"unexpected indent"), N_("check.python.unexpected_indent")),
+    (re.compile(r"unindent does not match any outer indentation level"), N_("check.python.unindent")),
+    (re.compile(r"expected an indented block.*"), N_("check.python.expected_indent")),
+    (re.compile(r"expected '(?P<char>[^']+)'"), N_("check.python.expected")),
+    (re.compile(r"unmatched '(?P<char>.)'"), N_("check.python.unmatched")),
+    (
+        re.compile(r"closing parenthesis '(?P<char>.)' does not match opening parenthesis '(?P<opening>.)'.*"),
+        N_("check.python.mismatch"),
+    ),
+    (re.compile(r"invalid decimal literal"), N_("check.python.decimal")),
+    (re.compile(r"invalid character '(?P<char>.)'.*"), N_("check.python.character")),
+    (re.compile(r"cannot assign to (?P<what>.+?)(?: here.*)?"), N_("check.python.cannot_assign")),
+    (re.compile(r"attribute '(?P<what>[^']+)' is not allowed"), N_("check.python.attribute")),
+    (re.compile(r"attribute access \.(?P<what>\w+) is not allowed.*"), N_("check.python.attribute_access")),
+    (re.compile(r"method \.(?P<what>\w+)\(\) is not allowed"), N_("check.python.method")),
+    (re.compile(r"str\.(?P<what>\w+)\(\) is not allowed: use an f-string"), N_("check.python.str_method")),
+    (re.compile(r"operator (?P<what>\w+) is not allowed"), N_("check.python.operator")),
+    (re.compile(r"(?P<what>.+) is not allowed(?P<rest>: .*)?"), N_("check.python.not_allowed")),
+]
+
+
+def python_detail(detail: str) -> str:
+    """Python's words in the user's language: "'(' was never closed" -> "“(” 没有闭合"; unknown ones quoted."""
+    for pattern, key in PYTHON_DETAILS:
+        found = pattern.fullmatch(detail.strip())
+        if found:
+            return t(key, **{k: v or "" for k, v in found.groupdict().items()})
+    return t("check.python.quoted", detail=detail)
+
+
+def problem_text(problem: Mapping[str, Any]) -> str:
+    """One problem (``DiagramProblem.as_dict()``) in the session's language."""
+    code = problem.get("code") or ""
+    if not code:
+        return t("check.unknown", detail=problem.get("message") or "")
+    values = dict(problem.get("params") or {})
+    if "kind" in values and code.startswith(("check.expression.", "check.timer.")):
+        kind = values.pop("kind")
+        values["kind"] = t(KINDS[kind], name=values.get("param", "")) if kind in KINDS else kind
+    if "line" in values:
+        values["where"] = t("check.where.line", line=values["line"]) if values["line"] else ""
+    if "detail" in values:
+        values["detail"] = python_detail(str(values["detail"]))
+    return t(code, **values)
+
+
+def with_text(problems: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The problems with ``text`` beside ``message``: what the editor shows."""
+    return [{**p, "text": problem_text(p)} for p in problems]
