@@ -142,6 +142,11 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"method \.(?P<what>\w+)\(\) is not allowed"), N_("check.python.method")),
     (re.compile(r"str\.(?P<what>\w+)\(\) is not allowed: use an f-string"), N_("check.python.str_method")),
     (re.compile(r"operator (?P<what>\w+) is not allowed"), N_("check.python.operator")),
+    (re.compile(r"name '(?P<what>_\w*)' is not allowed.*"), N_("check.python.private_name")),
+    (re.compile(r"a (?P<what>\w+) literal is not allowed"), N_("check.python.literal")),
+    (re.compile(r"nested deeper than (?P<levels>\d+) levels"), N_("check.python.nested")),
+    (re.compile(r"integer literal exceeds the limit"), N_("check.python.big_integer")),
+    (re.compile(r"(?P<what>break|continue) outside a loop"), N_("check.python.outside_loop")),
     (re.compile(r"(?P<what>.+) is not allowed(?P<rest>: .*)?"), N_("check.python.not_allowed")),
     # the checks' own commonest details: a connector's parameters, a time limit, a form's schema
     (
@@ -165,6 +170,20 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"the amount must be a positive number for (?P<unit>\w+), got (?P<got>.*)"),
         N_("check.detail.limit_positive"),
     ),
+    (re.compile(r"No start event found"), N_("check.detail.parser_no_start")),
+    (
+        re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
+        N_("check.detail.parser_no_condition"),
+    ),
+    (re.compile(r"Duplicate process ID: (?P<id>.+)"), N_("check.detail.parser_duplicate_process")),
+    (re.compile(r"Cannot resolve data(Input|Output)Association (?P<name>.+)"), N_("check.detail.parser_association")),
+    (
+        re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
+        N_("check.detail.parser_multi_instance"),
+    ),
+    (re.compile(r"Unknown Time Specification.*"), N_("check.detail.parser_time")),
+    (re.compile(r"Conditional event definition with missing condition"), N_("check.detail.parser_conditional_event")),
+    (re.compile(r"A SubWorkflow Must contain an End event"), N_("check.detail.parser_sub_process_end")),
     (re.compile(r"a (form|UI) schema must be a JSON object"), N_("check.detail.schema_object")),
     (re.compile(r"not valid JSON: (?P<detail>.*)", re.S), N_("check.detail.json")),
     (
