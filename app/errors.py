@@ -1,4 +1,9 @@
-"""Errors services raise; the API turns them into problem+json, the pages into messages."""
+"""Errors services raise; the API turns them into problem+json, the pages into messages.
+
+``detail`` is an English sentence for the API and the logs; ``code`` (with ``params``) names the message a page
+shows instead, in the reader's language: the catalogues hold ``err.<code>`` (app/web/message_codes.py lists it).
+A field error in ``Invalid.errors`` may carry its own ``code`` and ``params`` the same way.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ class ServiceError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any):
+    def __init__(self, detail: str, *, code: str | None = None, params: dict[str, Any] | None = None, **extra: Any):
         self.detail = detail
+        self.code = code
+        self.params = params or {}
         self.extra = extra
         super().__init__(detail)
 
@@ -45,8 +52,15 @@ class Invalid(ServiceError):
     status = 422
     title = "Unprocessable content"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]]):
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str,
+        errors: list[dict[str, Any]],
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ):
+        super().__init__(detail, code=code, params=params)
         self.errors = errors
 
 

@@ -178,6 +178,8 @@ def authenticate():
 @bp.errorhandler(ServiceError)
 def service_error(exc: ServiceError):
     extra = dict(exc.extra)
+    if exc.code:
+        extra["code"] = exc.code
     if isinstance(exc, Invalid):
         extra["errors"] = exc.errors
     response = problem(exc.status, exc.title, exc.detail, **extra)

@@ -13,10 +13,13 @@ from ..errors import Forbidden, Invalid
 
 def require_supervisor(viewer: Viewer, what: str) -> None:
     if not viewer.can("task.supervise"):
-        raise Forbidden(f"only supervisors {what}")
+        raise Forbidden(f"only supervisors {what}", code="supervisor.only")
 
 
 def require_reason(reason: Any, field: str = "reason") -> str:
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(f"a {field} is required", [{"field": field, "message": "required, non-empty text"}])
+        raise Invalid(
+            f"a {field} is required",
+            [{"field": field, "message": "required, non-empty text", "code": "field.required"}],
+        )
     return reason.strip()[:2000]

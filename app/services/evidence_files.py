@@ -24,7 +24,7 @@ def root(rt: Runtime) -> Path:
 
 def paths(rt: Runtime, evidence_id: str) -> tuple[Path, Path]:
     if not ID.match(evidence_id or ""):
-        raise NotFound("no such evidence file")
+        raise NotFound("no such evidence file", code="evidence_file.not_found")
     folder = root(rt) / evidence_id[:2]
     return folder / evidence_id, folder / f"{evidence_id}.json"
 
@@ -34,7 +34,7 @@ def read_meta(rt: Runtime, evidence_id: str) -> dict[str, Any]:
     try:
         return json.loads(meta.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise NotFound("no such evidence file") from None
+        raise NotFound("no such evidence file", code="evidence_file.not_found") from None
 
 
 def write_meta(path: Path, meta: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from ..services.process_models import forms
 from ..services.tasks import work as tasks
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
+from .refusals import error_text, field_errors
 from .i18n import user_time_zone, t
 
 outages_bp = Blueprint("outages", __name__, url_prefix="/outages")
@@ -28,7 +29,7 @@ def _instant(text: str) -> str:
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
-    return {e.get("field") or "": e.get("message", "") for e in exc.errors}
+    return field_errors(exc)
 
 
 # -- outages -------------------------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def outage_show(incident_id: int):
                 sent = outages.post_notice(rt, v, incident_id, request.form.get("text"))
                 flash(t("outage.notice_sent", n=sent["recipients"]), "success")
         except Invalid as exc:
-            flash(next(iter(_errors(exc).values()), exc.detail), "error")
+            flash(error_text(exc), "error")
         return redirect(url_for("outages.show", incident_id=incident_id))
     incident = outages.get_incident(rt, v, incident_id)
     return render_template("outages/show.html", incident=incident, may_write=v.can("outage.manage"))

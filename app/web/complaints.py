@@ -15,6 +15,7 @@ from ..services.complaints import register as complaints
 from ..services.tasks import workspace
 from . import schema_form
 from .access import login_required, capability_required, runtime, viewer
+from .refusals import error_text, field_error_text, field_errors, field_errors_text
 from .i18n import N_, user_time_zone, local_time, t
 
 PHONE = re.compile(r"^(?:(?:\+86)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")  # as the receive form
@@ -76,9 +77,9 @@ def reassign_owner(complaint_id: int):
             runtime(), viewer(), complaint_id, request.form.get("to_user"), request.form.get("reason")
         )
     except Invalid as exc:
-        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+        flash(t("task.action_invalid", detail=field_errors_text(exc)), "error")
     except (Conflict, Forbidden) as exc:
-        flash(t("task.action_refused", detail=exc.detail), "error")
+        flash(t("task.action_refused", detail=error_text(exc)), "error")
     else:
         flash(N_("complaint.owner_changed"), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint_id))
@@ -91,7 +92,7 @@ def reveal(complaint_id: int):
     try:
         revealed = need_to_know.reveal(runtime(), viewer(), complaint_id, request.form.get("reason"), "web")
     except Invalid as exc:
-        flash(t("privacy.reason_required", detail=exc.errors[0]["message"]), "error")
+        flash(t("privacy.reason_required", detail=field_error_text(exc.errors[0])), "error")
         return redirect(url_for("complaints.show", complaint_id=complaint_id))
     page = workspace.complaint_page(runtime(), viewer(), complaint_id, via=None)  # the reveal is the logged read
     return render_template(
@@ -122,7 +123,7 @@ def register():
         accepted = {k[3:]: v for k, v in request.form.items() if k.startswith("ti_") and v}  # the intake panel's F8
         result = workspace.register_and_first_task(runtime(), viewer(), data, accepted)
     except Invalid as exc:
-        return _render_form({e.get("field") or "": e.get("message", "") for e in exc.errors}, request.form, 422)
+        return _render_form(field_errors(exc), request.form, 422)
     # a complete live intake is classified already: it is with the dispatcher, not in the agent's inbox
     flash(
         t("register.live_done", number=result["number"])

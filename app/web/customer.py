@@ -13,6 +13,7 @@ from ..services.complaints import customer_evidence, public_channel
 from .access import runtime
 from .evidence import refusal_text
 from .i18n import N_
+from .refusals import field_errors
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 FILE_FIELDS = ("customer_name", "customer_phone", "customer_email", "place", "matter", "demand")
@@ -24,7 +25,7 @@ def _address() -> str:
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
-    return {e.get("field") or "": e.get("message", "") for e in exc.errors}
+    return field_errors(exc)
 
 
 @bp.get("/")

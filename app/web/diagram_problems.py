@@ -55,6 +55,9 @@ CODES = (
     N_("check.process.missing"),
     N_("check.process.not_executable"),
     N_("check.process.none"),
+    N_("check.import.not_bpmn"),
+    N_("check.import.encoding"),
+    N_("check.import.no_process"),
     N_("check.limits.multi_instance"),
     N_("check.limits.call_loop"),
     N_("check.camunda.field_no_id"),
@@ -118,7 +121,8 @@ KINDS = {
     "candidateGroupExpression": N_("check.kind.candidateGroupExpression"),
 }
 
-# Python's (and the sandbox's) commonest words, said in the user's language; the rest are quoted.
+# Python's (and the sandbox's) commonest words and the checks' own details, said in the user's
+# language; the rest are quoted.
 PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"'(?P<char>.)' was never closed"), N_("check.python.never_closed")),
     (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), N_("check.python.forgot_comma")),
@@ -141,7 +145,54 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"method \.(?P<what>\w+)\(\) is not allowed"), N_("check.python.method")),
     (re.compile(r"str\.(?P<what>\w+)\(\) is not allowed: use an f-string"), N_("check.python.str_method")),
     (re.compile(r"operator (?P<what>\w+) is not allowed"), N_("check.python.operator")),
+    (re.compile(r"name '(?P<what>_\w*)' is not allowed.*"), N_("check.python.private_name")),
+    (re.compile(r"a (?P<what>\w+) literal is not allowed"), N_("check.python.literal")),
+    (re.compile(r"nested deeper than (?P<levels>\d+) levels"), N_("check.python.nested")),
+    (re.compile(r"integer literal exceeds the limit"), N_("check.python.big_integer")),
+    (re.compile(r"(?P<what>break|continue) outside a loop"), N_("check.python.outside_loop")),
     (re.compile(r"(?P<what>.+) is not allowed(?P<rest>: .*)?"), N_("check.python.not_allowed")),
+    # the checks' own commonest details: a connector's parameters, a time limit, a form's schema
+    (
+        re.compile(r"connector '(?P<connector>[^']+)' has no parameter '(?P<name>[^']+)' \(it takes: (?P<known>.*)\)"),
+        N_("check.detail.connector_unknown_parameter"),
+    ),
+    (
+        re.compile(r"connector '(?P<connector>[^']+)' needs parameter '(?P<name>[^']+)' \((?P<doc>.*)\)"),
+        N_("check.detail.connector_missing_parameter"),
+    ),
+    (
+        re.compile(r"a time limit is an amount and a unit, e\.g\. '2 hours', got (?P<got>.*)"),
+        N_("check.detail.limit_form"),
+    ),
+    (re.compile(r"unknown unit (?P<unit>.+) \(known: (?P<known>.*)\)"), N_("check.detail.limit_unit")),
+    (
+        re.compile(r"the amount must be a positive whole number for (?P<unit>\w+), got (?P<got>.*)"),
+        N_("check.detail.limit_whole"),
+    ),
+    (
+        re.compile(r"the amount must be a positive number for (?P<unit>\w+), got (?P<got>.*)"),
+        N_("check.detail.limit_positive"),
+    ),
+    (re.compile(r"No start event found"), N_("check.detail.parser_no_start")),
+    (
+        re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
+        N_("check.detail.parser_no_condition"),
+    ),
+    (re.compile(r"Duplicate process ID: (?P<id>.+)"), N_("check.detail.parser_duplicate_process")),
+    (re.compile(r"Cannot resolve data(Input|Output)Association (?P<name>.+)"), N_("check.detail.parser_association")),
+    (
+        re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
+        N_("check.detail.parser_multi_instance"),
+    ),
+    (re.compile(r"Unknown Time Specification.*"), N_("check.detail.parser_time")),
+    (re.compile(r"Conditional event definition with missing condition"), N_("check.detail.parser_conditional_event")),
+    (re.compile(r"A SubWorkflow Must contain an End event"), N_("check.detail.parser_sub_process_end")),
+    (re.compile(r"a (form|UI) schema must be a JSON object"), N_("check.detail.schema_object")),
+    (re.compile(r"not valid JSON: (?P<detail>.*)", re.S), N_("check.detail.json")),
+    (
+        re.compile(r"not a valid JSON Schema: (?P<detail>.*) \(at (?P<path>[^)]*)\)", re.S),
+        N_("check.detail.json_schema"),
+    ),
 ]
 
 
@@ -150,7 +201,15 @@ def python_detail(detail: str) -> str:
     for pattern, key in PYTHON_DETAILS:
         found = pattern.fullmatch(detail.strip())
         if found:
-            return t(key, **{k: v or "" for k, v in found.groupdict().items()})
+            values = {k: v or "" for k, v in found.groupdict().items()}
+            if "doc" in values:  # a connector's parameter as the properties panel describes it
+                described = t(f"editor.connector.{values['connector']}.{values['name']}")
+                values["doc"] = described if not described.startswith("editor.") else values["doc"]
+            if values.get("path") == "the root":
+                values["path"] = t("check.detail.root")
+            if "detail" in values:  # a JSON parser's own words: quoted
+                values["detail"] = t("check.python.quoted", detail=values["detail"])
+            return t(key, **values)
     return t("check.python.quoted", detail=detail)
 
 

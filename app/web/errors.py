@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
 from .i18n import N_
+from .refusals import error_text
 
 
 def _page(status: int, title_key: str, detail: str = ""):
@@ -26,7 +27,9 @@ def init_app(app: Flask) -> None:
             503: N_("error.unavailable"),
         }
         # Never confirm that another department's record exists: its detail stays generic.
-        return _page(exc.status, keys.get(exc.status, N_("error.generic")), "" if exc.status == 404 else exc.detail)
+        return _page(
+            exc.status, keys.get(exc.status, N_("error.generic")), "" if exc.status == 404 else error_text(exc)
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..services.sla import extensions
 from .access import login_required, runtime, viewer
+from .refusals import error_text, field_errors_text
 from .i18n import N_, user_time_zone, t
 
 bp = Blueprint("extensions", __name__, url_prefix="/extensions")
@@ -28,9 +29,9 @@ def _report(fn, done_key: str) -> None:
     try:
         fn()
     except Invalid as exc:
-        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+        flash(t("task.action_invalid", detail=field_errors_text(exc)), "error")
     except (Conflict, Forbidden, NotFound) as exc:
-        flash(t("task.action_refused", detail=exc.detail), "error")
+        flash(t("task.action_refused", detail=error_text(exc)), "error")
     else:
         flash(done_key, "success")
 

@@ -13,6 +13,7 @@ from ..services.reporting import baseline_alerts, dashboard as reports
 from ..services.reporting import improvement_actions as actions
 from ..services.reporting.periodicity import periodicity as period_figures
 from .access import capability_required, login_required, runtime, viewer
+from .refusals import field_errors
 from .i18n import N_
 
 bp = Blueprint("improvement", __name__, url_prefix="/reports")
@@ -21,7 +22,7 @@ HEAT_LEVELS = 5
 
 
 def _errors(exc: Invalid) -> dict[str, str]:
-    return {e.get("field") or "": e.get("message", "") for e in exc.errors}
+    return field_errors(exc)
 
 
 @bp.get("/improvement-actions")

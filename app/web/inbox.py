@@ -8,6 +8,7 @@ from ..domain.groups import GROUPS
 from ..errors import Invalid
 from ..services.tasks import bulk, inbox, inbox_views
 from .access import login_required, runtime, viewer
+from .refusals import coded_text, field_errors_text
 from .i18n import t
 
 bp = Blueprint("inbox", __name__)
@@ -53,7 +54,7 @@ def save_view():
     try:
         inbox_views.save_view(runtime(), viewer(), form.get("name"), {k: form.get(k) for k in inbox_views.FIELDS})
     except Invalid as exc:
-        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+        flash(t("task.action_invalid", detail=field_errors_text(exc)), "error")
     else:
         flash(t("inbox.view_saved", name=form.get("name", "").strip()), "success")
     return redirect(url_for(".index", **{k: form[k] for k in inbox_views.FIELDS if form.get(k)}))
@@ -82,11 +83,12 @@ def bulk_action():
             reason=form.get("reason"),
         )
     except Invalid as exc:
-        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+        flash(t("task.action_invalid", detail=field_errors_text(exc)), "error")
     else:
         if result["done"]:
             flash(t("inbox.bulk_done", n=len(result["done"]), action=t(f"inbox.bulk.{form['action']}")), "success")
         for refused in result["refused"]:
-            flash(t("inbox.bulk_refused", task=refused["task_id"][:8], detail=refused["detail"]), "error")
+            text = coded_text(refused.get("message_code"), refused.get("params"), refused["detail"], refused["status"])
+            flash(t("inbox.bulk_refused", task=refused["task_id"][:8], detail=text), "error")
     back = form.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".index"))

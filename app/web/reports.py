@@ -22,6 +22,7 @@ from ..services.steps import print_log
 from ..services.reporting.search import InstanceQuery
 from .access import capability_required, runtime, viewer
 from .nav import NavItem, add_item
+from .refusals import field_errors
 from .i18n import N_
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -50,7 +51,7 @@ def _query() -> tuple[InstanceQuery | None, dict[str, str], dict[str, str]]:
     try:
         return InstanceQuery.parse(args), args, {}
     except Invalid as exc:
-        return None, args, {e["field"]: e["message"] for e in exc.errors}
+        return None, args, field_errors(exc)
 
 
 @bp.get("/instances")
@@ -155,7 +156,7 @@ def index():
         f = reports.ReportFilter.parse(request.args, today)
         errors = {}
     except Invalid as exc:
-        f, errors = reports.ReportFilter.parse({}, today), {e["field"]: e["message"] for e in exc.errors}
+        f, errors = reports.ReportFilter.parse({}, today), field_errors(exc)
     data = reports.dashboard(runtime(), viewer(), f)
     return render_template(
         "reports/dashboard.html", data=data, f=f, errors=errors, diagram=instance_audit.current_diagram_xml(runtime())
@@ -224,7 +225,7 @@ def access_log():
     try:
         where, errors = trail.AccessFilter.parse(args), {}
     except Invalid as exc:
-        where, errors = None, {e["field"]: e["message"] for e in exc.errors}
+        where, errors = None, field_errors(exc)
     rows = trail.list_access(runtime(), limit=ACCESS_PAGE, where=where) if where is not None else []
     params = {k: v for k, v in args.items() if k != "before"}
     older = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None

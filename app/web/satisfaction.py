@@ -13,6 +13,7 @@ from ..services.reporting import dashboard as reports
 from ..services.reporting.satisfaction import CHANNELS, GROUPS, progress_figures, rating_dimensions
 from ..services.reporting.satisfaction_factors import satisfaction_factors
 from .access import capability_required, runtime, viewer
+from .refusals import field_errors
 from .i18n import t
 
 bp = Blueprint("satisfaction", __name__, url_prefix="/reports/satisfaction")
@@ -25,7 +26,7 @@ def _filters() -> tuple[reports.ReportFilter, str | None, dict[str, str]]:
     try:
         f = reports.ReportFilter.parse(request.args, today)
     except Invalid as exc:
-        f, errors = reports.ReportFilter.parse({}, today), {e["field"]: e["message"] for e in exc.errors}
+        f, errors = reports.ReportFilter.parse({}, today), field_errors(exc)
     channel = request.args.get("channel") or None
     if channel is not None and channel not in CHANNELS:
         errors["channel"], channel = t("satisfaction.bad_channel"), None

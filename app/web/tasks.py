@@ -14,6 +14,7 @@ from ..services.tasks import actions as task_actions, work as tasks, workspace
 from . import schema_form
 from .access import login_required, runtime, viewer
 from .evidence import refusal_text
+from .refusals import error_text, field_errors, field_errors_text
 from .i18n import N_, t
 
 
@@ -108,10 +109,10 @@ def complete(task_id: str):
     try:
         result = tasks.complete_task(rt, v, task_id, data)
     except Invalid as exc:
-        errs = {e.get("field") or "": e.get("message", "") for e in exc.errors}
+        errs = field_errors(exc)
         return _render(task_id, errors=errs, raw=request.form, status=422, uploaded=uploaded)
     except Conflict as exc:
-        flash(t("task.conflict", detail=exc.detail), "error")
+        flash(t("task.conflict", detail=error_text(exc)), "error")
         return redirect(url_for("tasks.show", task_id=task_id))
     ids = [i for f in schema_form.build_fields(schema, ui, {}) if f.widget == "file" for i in data.get(f.name, [])]
     if ids:
@@ -135,9 +136,9 @@ def _act(task_id: str, fn, done_key: str, after_inbox: bool = False):
     try:
         fn()
     except Invalid as exc:
-        flash(t("task.action_invalid", detail="; ".join(e["message"] for e in exc.errors)), "error")
+        flash(t("task.action_invalid", detail=field_errors_text(exc)), "error")
     except (Conflict, Forbidden) as exc:
-        flash(t("task.action_refused", detail=exc.detail), "error")
+        flash(t("task.action_refused", detail=error_text(exc)), "error")
     else:
         flash(done_key, "success")
         if after_inbox:
@@ -152,7 +153,7 @@ def claim(task_id: str):
     try:
         tasks.claim_task(runtime(), viewer(), task_id)
     except (Conflict, Forbidden) as exc:
-        flash(t("task.action_refused", detail=exc.detail), "error")
+        flash(t("task.action_refused", detail=error_text(exc)), "error")
         return redirect(request.referrer or url_for("inbox.index"))
     flash(N_("task.claimed"), "success")
     return redirect(url_for("tasks.show", task_id=task_id))

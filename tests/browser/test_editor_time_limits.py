@@ -193,7 +193,7 @@ def test_a_bare_duration_is_quoted_in_one_click_and_a_service_task_takes_a_conne
     expect(props.get_by_test_id("prop-param-template")).to_be_visible()
     expect(props).to_contain_text("notifications.toml 中的模板")
     missing = problem(page, task_id, "connector")
-    expect(missing.first).to_contain_text("needs parameter 'to'")
+    expect(missing.first).to_contain_text("缺少参数“to”")
     expect(editor).to_have_attribute("data-checked", "errors")
     props.get_by_test_id("prop-param-to").fill("customer_phone")
     props.get_by_test_id("prop-param-to").press("Tab")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -107,3 +108,69 @@ def test_every_problem_the_checks_find_reads_in_both_languages(app, deployed):
     english = [p for bpmn in _bad_diagrams() for p in _check(_english(Web(app).login("owner")), bpmn)]
     assert [p["code"] for p in english] == [p["code"] for p in chinese]
     assert not [p for p in english if re.search(r"[\u4e00-\u9fff]", QUOTED.sub("", p["text"]))]
+
+
+DETAILS = [
+    "'(' was never closed",
+    "invalid syntax",
+    "invalid syntax. Perhaps you forgot a comma?",
+    "unterminated string literal (detected at line 1)",
+    "unexpected indent",
+    "expected ':'",
+    "unmatched ')'",
+    "attribute '__class__' is not allowed",
+    "method .format() is not allowed",
+    "operator Pow is not allowed",
+    "name '_secret' is not allowed (names starting with '_')",
+    "a set literal is not allowed",
+    "nested deeper than 40 levels",
+    "connector 'sms/send' has no parameter 'x' (it takes: phone, template)",
+    "connector 'sms/send' needs parameter 'to' (the phone number)",
+    "a time limit is an amount and a unit, e.g. '2 hours', got 'soon'",
+    "unknown unit 'weeks' (known: hours, working_days)",
+    "the amount must be a positive number for hours, got '0'",
+    "No start event found",
+    "Non-default exclusive outgoing sequence flow without condition",
+    "A multiinstance task must specify a cardinality or a collection",
+    "a form schema must be a JSON object",
+    "not valid JSON: Expecting value: line 1 column 1 (char 0)",
+    "not a valid JSON Schema: 'nonsense' is not valid under any of the given schemas (at the root)",
+]
+
+
+def test_python_and_the_checks_own_details_read_in_chinese(app):
+    from flask import g
+
+    from app.web.diagram_problems import python_detail
+
+    with app.test_request_context():  # Flask-Babel keeps one request's catalogue: one context per language
+        g.locale = "zh-CN"
+        chinese = {detail: python_detail(detail) for detail in DETAILS}
+    with app.test_request_context():
+        g.locale = "en"
+        english = {detail: python_detail(detail) for detail in DETAILS}
+    assert not [(d, text) for d, text in chinese.items() if _english_left(text)]
+    # said in Chinese, not quoted: all but the JSON parsers' own words (the last two)
+    assert not [d for d in DETAILS[:-2] if "原文" in chinese[d]]
+    assert not [d for d, text in chinese.items() if not re.search(r"[\u4e00-\u9fff]", text)]
+    assert chinese["'(' was never closed"] == "“(”没有闭合"
+    assert english["'(' was never closed"] == "'(' was never closed"
+    # a detail the table does not know stays as it was, quoted after the Chinese sentence
+    with app.test_request_context():
+        g.locale = "zh-CN"
+        assert python_detail("f-string: single '}' is not allowed here") != ""
+        assert python_detail("something new from Python") == "（原文：“something new from Python”）"
+
+
+def test_an_import_that_fails_says_why_in_chinese(app, deployed):
+    owner = Web(app).login("owner")
+    owner.get("/models")
+    for name, data, said in [
+        ("broken.bpmn", b"<bpmn:definitions>", "XML 格式不正确"),
+        ("notes.txt", b"hello", "请选择 .bpmn 或 .bpmn20.xml 文件"),
+    ]:
+        r = owner.post("/models/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        assert r.status_code == 302
+        page = owner.text("/models")
+        assert "无法导入" in page and said in page, name
+        assert "not well-formed" not in page and "choose a" not in page

@@ -10,13 +10,23 @@ PROBLEM_SCHEMA = {
         "type": {"type": "string"},
         "status": {"type": "integer"},
         "title": {"type": "string"},
-        "detail": {"type": "string"},
+        "detail": {"type": "string", "description": "what went wrong, in English"},
+        "code": {
+            "type": "string",
+            "description": "the message's code when the service names one (task.not_your_group): a client shows "
+            "its own text for it, in the reader's language; absent when there is none yet",
+        },
         "errors": {
             "type": "array",
             "items": {
                 "type": "object",
                 "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "code": {"type": "string", "description": "the message's code, when the service names one"},
+                    "params": {"type": "object", "description": "the values the coded message mentions"},
+                },
             },
         },
         "request_id": {"type": "string", "description": "the request's id (X-Request-ID), also in the server's logs"},

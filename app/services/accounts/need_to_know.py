@@ -66,19 +66,32 @@ def reveal(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any, via: str
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise Invalid(
-            "a reason is required", [{"field": "reason", "message": "必填 / required: why you need the data"}]
+            "a reason is required",
+            [{"field": "reason", "message": "必填 / required: why you need the data", "code": "field.required"}],
         )
     if len(text) > MAX_REASON:
-        raise Invalid("the reason is too long", [{"field": "reason", "message": f"at most {MAX_REASON} characters"}])
+        raise Invalid(
+            "the reason is too long",
+            [
+                {
+                    "field": "reason",
+                    "message": f"at most {MAX_REASON} characters",
+                    "code": "field.too_long",
+                    "params": {"n": MAX_REASON},
+                }
+            ],
+        )
     with rt.db.read() as s:
         c = visible_complaint(s, viewer, complaint_id)
         if c is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(f"complaint {complaint_id} does not exist", code="complaint.not_found")
         works = c.instance_id in worked_instances(s, viewer, [c.instance_id])
         data = {f: getattr(c, f, None) for f in PERSONAL_FIELDS if hasattr(c, f)}
         instance_id = c.instance_id
     if not (works or viewer.can("personal_data.reveal")):
-        raise Forbidden("only supervisors, directors and managers reveal a customer's data")
+        raise Forbidden(
+            "only supervisors, directors and managers reveal a customer's data", code="privacy.reveal_not_allowed"
+        )
     record_access(
         rt,
         viewer,

@@ -21,7 +21,7 @@ def profile(rt: Runtime, user_id: int) -> dict[str, Any]:
     with rt.db.read() as s:
         user = s.get(User, user_id)
         if user is None:
-            raise NotFound(f"user {user_id} does not exist")
+            raise NotFound(f"user {user_id} does not exist", code="user.not_found")
         return {
             "id": user.id,
             "username": user.username,
@@ -35,7 +35,10 @@ def profile(rt: Runtime, user_id: int) -> dict[str, Any]:
 def set_locale(rt: Runtime, user_id: int, locale: str) -> None:
     """Remember a user's language for their next sign-in."""
     if locale not in LOCALES:
-        raise Invalid("unknown locale", [{"field": "locale", "message": f"one of {', '.join(LOCALES)}"}])
+        raise Invalid(
+            "unknown locale",
+            [{"field": "locale", "message": f"one of {', '.join(LOCALES)}", "code": "settings.unknown_locale"}],
+        )
     with rt.db.write() as s:
         s.execute(update(User).where(User.id == user_id).values(locale=locale))
 
@@ -49,7 +52,16 @@ def time_zones() -> frozenset[str]:
 def set_time_zone(rt: Runtime, user_id: int, zone: str) -> None:
     """Remember the zone a user reads times in (display only: deadlines keep the operator's zone)."""
     if zone not in time_zones():
-        raise Invalid("unknown time zone", [{"field": "time_zone", "message": "an IANA zone name, e.g. Asia/Shanghai"}])
+        raise Invalid(
+            "unknown time zone",
+            [
+                {
+                    "field": "time_zone",
+                    "message": "an IANA zone name, e.g. Asia/Shanghai",
+                    "code": "settings.unknown_time_zone",
+                }
+            ],
+        )
     with rt.db.write() as s:
         row = s.get(UserSetting, (user_id, TIME_ZONE))
         if row is None:

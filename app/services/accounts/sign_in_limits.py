@@ -69,7 +69,12 @@ def refuse_if_slowed(rt: Runtime, username: str, address: str | None) -> None:
             checks.append((*s.execute(counted.where(SignInFailure.address == addr)).one(), free_address))
     wait = max(seconds_left(count, limit, cap, last, now) for count, last, limit in checks)
     if wait > 0:
-        raise TooManyRequests("too many wrong passwords; wait before trying again", retry_after=wait)
+        raise TooManyRequests(
+            "too many wrong passwords; wait before trying again",
+            code="auth.slowed",
+            params={"seconds": wait},
+            retry_after=wait,
+        )
 
 
 def record_failure(rt: Runtime, username: str, address: str | None) -> None:

@@ -45,7 +45,17 @@ def ensure_groups(rt: Runtime) -> None:
 def hash_password(password: str, method: str = "scrypt") -> str:
     """Hash a password (scrypt unless the PASSWORD_HASH setting says otherwise); refuse ones too short."""
     if len(password) < 8:
-        raise Invalid("password too short", [{"field": "password", "message": "at least 8 characters"}])
+        raise Invalid(
+            "password too short",
+            [
+                {
+                    "field": "password",
+                    "message": "at least 8 characters",
+                    "code": "user.password_short",
+                    "params": {"n": 8},
+                }
+            ],
+        )
     return generate_password_hash(password, method=_METHODS[method])
 
 
@@ -62,12 +72,32 @@ def create_user(
     password_hash = password_hash or hash_password(password or "", rt.settings["PASSWORD_HASH"])
     with rt.db.write() as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
-            raise Invalid("username taken", [{"field": "username", "message": f"'{username}' already exists"}])
+            raise Invalid(
+                "username taken",
+                [
+                    {
+                        "field": "username",
+                        "message": f"'{username}' already exists",
+                        "code": "user.username_taken",
+                        "params": {"name": username},
+                    }
+                ],
+            )
         wanted = list(groups)
         found = list(s.scalars(select(Group).where(Group.code.in_(wanted))))
         unknown = set(wanted) - {g.code for g in found}
         if unknown:
-            raise Invalid("unknown group", [{"field": "groups", "message": f"unknown: {', '.join(sorted(unknown))}"}])
+            raise Invalid(
+                "unknown group",
+                [
+                    {
+                        "field": "groups",
+                        "message": f"unknown: {', '.join(sorted(unknown))}",
+                        "code": "user.unknown_groups",
+                        "params": {"names": ", ".join(sorted(unknown))},
+                    }
+                ],
+            )
         user = User(
             username=username,
             display_name=display_name,
@@ -104,9 +134,9 @@ def _check_password(rt: Runtime, username: str, password: str) -> Viewer:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None or not user.active:
             check_password_hash(_dummy_hash(rt.settings["PASSWORD_HASH"]), password or "")
-            raise Unauthorized("wrong username or password")
+            raise Unauthorized("wrong username or password", code="auth.wrong_password")
         if not check_password_hash(user.password_hash, password or ""):
-            raise Unauthorized("wrong username or password")
+            raise Unauthorized("wrong username or password", code="auth.wrong_password")
         return viewer_of(user)
 
 
@@ -133,7 +163,7 @@ def viewer_for_token(rt: Runtime, token: str) -> Viewer:
     with rt.db.plain() as db:
         rows = db.rows(_TOKEN_VIEWER, {"digest": _digest(token)})
     if not rows or read_time(rows[0][2]) <= rt.clock.now():
-        raise Unauthorized("the token is unknown or expired")
+        raise Unauthorized("the token is unknown or expired", code="auth.token_invalid")
     return Viewer(rows[0][0], rows[0][1], frozenset(r[3] for r in rows if r[3]))
 
 

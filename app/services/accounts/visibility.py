@@ -32,7 +32,7 @@ def may_view_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> bool:
 def require_instance(rt: Runtime, viewer: Viewer, instance_id: int) -> None:
     """Raise NotFound (never Forbidden: do not confirm it exists) unless the viewer may see it."""
     if not may_view_instance(rt, viewer, instance_id):
-        raise NotFound(f"process instance {instance_id} does not exist")
+        raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
 
 
 def visible_complaints(q, viewer: Viewer):

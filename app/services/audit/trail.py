@@ -85,7 +85,7 @@ def verify_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
     """Re-check one instance's chain; name the first broken event (seq, type, time) if any."""
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         events = s.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
         check, bad = check_events(instance_id, events)
         return check_view(instance_id, check, bad)
@@ -233,7 +233,13 @@ class AccessFilter:
             if raw:
                 day = typed_day(raw)
                 if day is None:
-                    errors.append({"field": key, "message": "a date like 2026-03-02, from 2000 to 2099"})
+                    errors.append(
+                        {
+                            "field": key,
+                            "message": "a date like 2026-03-02, from 2000 to 2099",
+                            "code": "report.bad_date",
+                        }
+                    )
                 else:
                     out[name] = local_midnight(day + timedelta(days=shift))
         if errors:
@@ -243,7 +249,7 @@ class AccessFilter:
 
 def require_access_reader(viewer: Viewer) -> None:
     if not viewer.can("access_log.read"):
-        raise Forbidden("the access log is for managers, supervisors and directors")
+        raise Forbidden("the access log is for managers, supervisors and directors", code="access_log.not_allowed")
 
 
 def list_access(

@@ -48,7 +48,7 @@ def _at(value: Any) -> datetime:
 def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     """Record a work order from the appeal centre; start its handling when it is admissible."""
     if not viewer.can("appeal.register"):
-        raise Forbidden("only agents and supervisors register appeals")
+        raise Forbidden("only agents and supervisors register appeals", code="appeal.not_allowed")
     model = rt.current_model(PROCESS_ID)
     now = rt.clock.now()
     data = forms.validate(model.form(REGISTRATION_FORM), fields)
@@ -57,7 +57,11 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     rules = flow_rules(rt)
     with rt.db.read() as s:
         if s.scalar(select(Appeal.id).where(Appeal.case_number == data["case_number"])) is not None:
-            raise Conflict(f"appeal {data['case_number']} is registered already")
+            raise Conflict(
+                f"appeal {data['case_number']} is registered already",
+                code="appeal.exists",
+                params={"number": data["case_number"]},
+            )
         earlier = _earlier_complaints(s, rt, data, received, rules.appeal_reply_days)
     prior = decide(
         earlier,
@@ -178,7 +182,7 @@ def appeal_view(a: Appeal, complaint_number: str | None = None) -> dict[str, Any
 
 def _require_reader(viewer: Viewer) -> None:
     if not viewer.can("appeal.read"):
-        raise Forbidden("appeals are for agents, supervisors, directors and managers")
+        raise Forbidden("appeals are for agents, supervisors, directors and managers", code="appeal.not_reader")
 
 
 def list_appeals(
@@ -212,7 +216,7 @@ def get_appeal(rt: Runtime, viewer: Viewer, appeal_id: int, via: str = "api") ->
             .where(Appeal.id == appeal_id)
         ).first()
         if got is None:
-            raise NotFound(f"appeal {appeal_id} does not exist")
+            raise NotFound(f"appeal {appeal_id} does not exist", code="appeal.not_found")
         shown = got[0].instance_id in need_to_know.worked_instances(s, viewer, [got[0].instance_id])
         out = need_to_know.guard(appeal_view(*got), shown)
     record_access(

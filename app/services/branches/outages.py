@@ -43,15 +43,19 @@ class Hints:
 
 def _require_writer(viewer: Viewer) -> None:
     if not viewer.can("outage.manage"):
-        raise Forbidden("only the network department and supervisors manage outage incidents")
+        raise Forbidden(
+            "only the network department and supervisors manage outage incidents", code="outage.not_allowed"
+        )
 
 
 def _text(value: Any, name: str, limit: int, errors: list, required: bool = True) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        errors.append({"field": name, "message": "必填 / required"})
+        errors.append({"field": name, "message": "必填 / required", "code": "field.required"})
     elif len(text) > limit:
-        errors.append({"field": name, "message": f"at most {limit} characters"})
+        errors.append(
+            {"field": name, "message": f"at most {limit} characters", "code": "field.too_long", "params": {"n": limit}}
+        )
     return text
 
 
@@ -64,7 +68,13 @@ def _instant(value: Any, name: str, errors: list, required: bool = True) -> date
             raise ValueError("no time zone")
         return at
     except (TypeError, ValueError):
-        errors.append({"field": name, "message": "an ISO 8601 instant with its offset, e.g. 2026-03-02T08:00:00+08:00"})
+        errors.append(
+            {
+                "field": name,
+                "message": "an ISO 8601 instant with its offset, e.g. 2026-03-02T08:00:00+08:00",
+                "code": "field.bad_time",
+            }
+        )
         return None
 
 
@@ -94,7 +104,7 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
     area = _text(fields.get("area"), "area", 200, errors)
     service = fields.get("service")
     if service not in SERVICES:
-        errors.append({"field": "service", "message": f"one of {', '.join(SERVICES)}"})
+        errors.append({"field": "service", "message": f"one of {', '.join(SERVICES)}", "code": "field.choose"})
     started = _instant(fields.get("started_at"), "started_at", errors)
     expected = _instant(fields.get("expected_fix_at"), "expected_fix_at", errors, required=False)
     if errors:
@@ -128,7 +138,7 @@ def create_incident(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
                 return view(row, 0)
         except IntegrityError:
             continue
-    raise Conflict("could not number the incident; try again")
+    raise Conflict("could not number the incident; try again", code="outage.number_clash")
 
 
 def list_incidents(rt: Runtime, viewer: Viewer, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -152,7 +162,7 @@ def get_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, Any
     with rt.db.read() as s:
         i = s.get(OutageIncident, incident_id)
         if i is None:
-            raise NotFound(f"outage incident {incident_id} does not exist")
+            raise NotFound(f"outage incident {incident_id} does not exist", code="outage.not_found")
         complaints = s.execute(
             select(Complaint, HumanTask.id)
             .outerjoin(
@@ -245,9 +255,9 @@ def post_notice(rt: Runtime, viewer: Viewer, incident_id: int, text: Any) -> dic
     with rt.db.write() as s:
         i = s.get(OutageIncident, incident_id)
         if i is None:
-            raise NotFound(f"outage incident {incident_id} does not exist")
+            raise NotFound(f"outage incident {incident_id} does not exist", code="outage.not_found")
         if i.status != "open":
-            raise Conflict("the incident is resolved; its answer went out already")
+            raise Conflict("the incident is resolved; its answer went out already", code="outage.resolved")
         notice = OutageNotice(incident_id=i.id, kind="progress", text=body, posted_by_id=viewer.id, posted_at=now)
         s.add(notice)
         s.flush()
@@ -292,7 +302,7 @@ def resolve_incident(rt: Runtime, viewer: Viewer, incident_id: int, resolution: 
     with rt.db.write() as s:
         i = s.get(OutageIncident, incident_id)
         if i is None:
-            raise NotFound(f"outage incident {incident_id} does not exist")
+            raise NotFound(f"outage incident {incident_id} does not exist", code="outage.not_found")
         errors: list = []
         text = _text(resolution, "resolution", 2000, errors, required=i.status == "open")
         if errors:

@@ -80,7 +80,7 @@ def add_by_link(
             select(Complaint.instance_id, Complaint.status).where(Complaint.number == (number or ""))
         ).first()
     if row is None or row.instance_id is None:
-        raise NotFound("this link is not valid")
+        raise NotFound("this link is not valid", code="public.link_invalid")
     if row.status == "closed":
         raise Invalid(
             "the complaint is closed", [{"field": "evidence", "message": "closed", "code": "evidence.closed"}]

@@ -274,7 +274,7 @@ def open_evidence(
         sees_complaint=sees,
         works_on_complaint=sees and need_to_know.works_on(rt, viewer, iid),
     ):
-        raise NotFound("no such evidence file")
+        raise NotFound("no such evidence file", code="evidence_file.not_found")
     if iid is not None:
         record_access(
             rt,

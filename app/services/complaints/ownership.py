@@ -32,25 +32,25 @@ def claim_first_response(db: Plain, complaint_id: int | None, viewer: Viewer, ca
 def reassign_owner(rt: Runtime, viewer: Viewer, complaint_id: int, to_user: Any, reason: Any) -> dict[str, Any]:
     """A supervisor hands the complaint, and its open agents' steps, to another agent, with a reason."""
     if not ownership.may_reassign(viewer.groups):
-        raise Forbidden("only a supervisor may hand a complaint to another agent")
+        raise Forbidden("only a supervisor may hand a complaint to another agent", code="owner.not_supervisor")
     reason = require_reason(reason)
     now = rt.clock.now()
     with rt.db.write() as s:
         c = s.get(Complaint, complaint_id)
         if c is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(f"complaint {complaint_id} does not exist", code="complaint.not_found")
         if c.status == "closed":
-            raise Conflict("the complaint is closed")
+            raise Conflict("the complaint is closed", code="complaint.closed")
         q = select(User).where(User.active.is_(True))
         q = q.where(User.id == int(to_user)) if str(to_user).isdigit() else q.where(User.username == str(to_user or ""))
         user = s.scalars(q).first()
         if user is None or not may_own(user.group_codes):
             raise Invalid(
                 "the new owner must be an active agent",
-                [{"field": "to_user", "message": "choose an active agent (一线客服)"}],
+                [{"field": "to_user", "message": "choose an active agent (一线客服)", "code": "owner.not_agent"}],
             )
         if user.id == c.owner_id:
-            raise Conflict("the complaint is already theirs")
+            raise Conflict("the complaint is already theirs", code="owner.already_theirs")
         before = c.owner_id
         c.owner_id = user.id
         moved = []

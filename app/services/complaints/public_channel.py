@@ -60,7 +60,13 @@ def new_challenge(rt: Runtime) -> dict[str, str]:
 def _check_challenge(rt: Runtime, s, token: Any, answer: Any, now: datetime) -> None:
     wrong = Invalid(
         "the check is wrong",
-        [{"field": "captcha_answer", "message": "验证答案不正确或已过期，请重新计算 / wrong or expired answer"}],
+        [
+            {
+                "field": "captcha_answer",
+                "message": "验证答案不正确或已过期，请重新计算 / wrong or expired answer",
+                "code": "public.captcha_wrong",
+            }
+        ],
     )
     try:
         payload = _captcha_signer(rt).loads(str(token or ""))
@@ -93,7 +99,9 @@ def _limit(s, bucket: str, limit: int, window: timedelta, now: datetime) -> None
             select(func.min(PublicRequest.at)).where(PublicRequest.bucket == bucket, PublicRequest.at >= now - window)
         )
         wait = int(((oldest or now) + window - now).total_seconds()) + 1
-        raise TooManyRequests("too many requests from here; try again later", retry_after=max(wait, 1))
+        raise TooManyRequests(
+            "too many requests from here; try again later", code="public.too_many", retry_after=max(wait, 1)
+        )
     s.add(PublicRequest(bucket=bucket, at=now))
 
 
@@ -116,7 +124,7 @@ def file_complaint(
     phone = str(fields.get("customer_phone") or "").strip()
     for name in ("customer_name", "customer_phone", "matter"):
         if not str(fields.get(name) or "").strip():
-            errors.append({"field": name, "message": "必填 / required"})
+            errors.append({"field": name, "message": "必填 / required", "code": "field.required"})
     if errors:
         raise Invalid("the form is incomplete", errors)
     now = rt.clock.now()
@@ -171,7 +179,10 @@ def send_code(rt: Runtime, number: Any, address: str) -> None:
     The answer is the same whether the number exists or not; the limits count either way."""
     number, rules = _number(number), flow_rules(rt)
     if not number:
-        raise Invalid("the complaint number is required", [{"field": "number", "message": "必填 / required"}])
+        raise Invalid(
+            "the complaint number is required",
+            [{"field": "number", "message": "必填 / required", "code": "field.required"}],
+        )
     now = rt.clock.now()
     with rt.db.write() as s:
         _limit(s, f"track:ip:{limit_key(address)}", rules.track_per_ip_per_10_minutes, timedelta(minutes=10), now)
@@ -202,7 +213,7 @@ def track_with_code(rt: Runtime, number: Any, code: Any, address: str) -> dict[s
         )
     c = _complaint_by_number(rt, number) if used.rowcount and code.isdigit() else None
     if c is None:
-        raise NotFound("no complaint with this number and code")
+        raise NotFound("no complaint with this number and code", code="public.track_not_found")
     return _facts(rt, c) | {"link": track_token(rt, c.number)}
 
 
@@ -214,7 +225,7 @@ def track_by_link(rt: Runtime, token: str, address: str) -> dict[str, Any]:
     number = track_number(rt, token)
     c = _complaint_by_number(rt, number) if number else None
     if c is None:
-        raise NotFound("this link is not valid")
+        raise NotFound("this link is not valid", code="public.link_invalid")
     return _facts(rt, c) | {"link": token}
 
 
@@ -281,7 +292,7 @@ def _stage(c: Complaint, ready: set[str], replied_at) -> str:
 def _survey(rt: Runtime, token: str) -> tuple[SurveyToken, Complaint]:
     nonce = survey_nonce(rt, token)
     if nonce is None:
-        raise NotFound("this survey link is not valid")
+        raise NotFound("this survey link is not valid", code="survey.link_invalid")
     with rt.db.read() as s:
         got = s.execute(
             select(SurveyToken, Complaint)
@@ -289,7 +300,7 @@ def _survey(rt: Runtime, token: str) -> tuple[SurveyToken, Complaint]:
             .where(SurveyToken.nonce == nonce)
         ).first()
     if got is None:
-        raise NotFound("this survey link is not valid")
+        raise NotFound("this survey link is not valid", code="survey.link_invalid")
     return got
 
 
@@ -308,7 +319,7 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
     t, c = _survey(rt, token)
     now = rt.clock.now()
     if t.used_at is not None or t.expires_at <= now:
-        raise NotFound("this survey link was used already or has expired")
+        raise NotFound("this survey link was used already or has expired", code="survey.used")
     data = {"contact_result": "reached", "visit_channel": "survey"}
     for key in (
         "satisfaction",
@@ -323,11 +334,18 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
             number = whole_number(str(value)) if key.startswith("rating_") else None
             data[key] = number if number is not None else value
     if "satisfaction" not in data:
-        raise Invalid("choose how satisfied you are", [{"field": "satisfaction", "message": "必选 / required"}])
+        raise Invalid(
+            "choose how satisfied you are",
+            [{"field": "satisfaction", "message": "必选 / required", "code": "field.choose"}],
+        )
     if t.kind == "in_progress":  # the open complaints' sample: kept apart, the complaint's flow goes on untouched
-        wrong = [{"field": "satisfaction", "message": "必选 / required"}] if data["satisfaction"] not in ANSWERS else []
+        wrong = (
+            [{"field": "satisfaction", "message": "必选 / required", "code": "field.choose"}]
+            if data["satisfaction"] not in ANSWERS
+            else []
+        )
         wrong += [
-            {"field": k, "message": "1-5"}
+            {"field": k, "message": "1-5", "code": "survey.rating_range"}
             for k in ("rating_timeliness", "rating_attitude", "rating_result", "rating_process")
             if k in data and data[k] not in (1, 2, 3, 4, 5)
         ]
@@ -335,7 +353,7 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
             raise Invalid("the answer is not one the survey offers", wrong)
         recorded = progress_surveys.record_answer(rt, t, data)
         if not recorded["recorded"]:
-            raise NotFound("this survey link was used already or has expired")
+            raise NotFound("this survey link was used already or has expired", code="survey.used")
         return {"number": c.number, "satisfaction": data["satisfaction"], "recorded": True, "reopened": False}
     done = (
         complete_for(
@@ -351,7 +369,7 @@ def answer_survey(rt: Runtime, token: str, answers: dict[str, Any], address: str
             .values(used_at=now)
         )
     if done is None:
-        raise NotFound("this survey is closed: the complaint has moved on")
+        raise NotFound("this survey is closed: the complaint has moved on", code="survey.closed")
     return {
         "number": c.number,
         "satisfaction": data["satisfaction"],

@@ -49,7 +49,7 @@ def register_complaint(
 ) -> dict[str, Any]:
     """Register a complaint for a customer: only agents (first responders) do."""
     if not viewer.can("complaint.register"):
-        raise Forbidden("only agents (first responders) register complaints")
+        raise Forbidden("only agents (first responders) register complaints", code="register.not_allowed")
     return record_complaint(rt, viewer, fields, accepted)
 
 
@@ -165,7 +165,7 @@ def get_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, via: str | Non
     with rt.db.read() as s:
         c = visible_complaint(s, viewer, complaint_id)
         if c is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(f"complaint {complaint_id} does not exist", code="complaint.not_found")
         replied = replied_at(s, [c.instance_id] if c.instance_id is not None else [])
         shown = c.instance_id in need_to_know.worked_instances(s, viewer, [c.instance_id])
         out = need_to_know.guard(complaint_view(c, rt.clock.now(), replied.get(c.instance_id)), shown)

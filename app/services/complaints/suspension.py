@@ -28,7 +28,7 @@ from ...domain.actors import Viewer
 def _complaint(s, complaint_id: int) -> Complaint:
     c = s.get(Complaint, complaint_id)
     if c is None or c.instance_id is None:
-        raise NotFound(f"complaint {complaint_id} does not exist")
+        raise NotFound(f"complaint {complaint_id} does not exist", code="complaint.not_found")
     return c
 
 
@@ -40,9 +40,9 @@ def suspend_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, reason: An
     with rt.db.write() as s:
         c = _complaint(s, complaint_id)
         if c.status != "open":
-            raise Conflict("the complaint is closed")
+            raise Conflict("the complaint is closed", code="complaint.closed")
         if c.suspended_at is not None:
-            raise Conflict("the complaint is already suspended")
+            raise Conflict("the complaint is already suspended", code="suspend.already")
         deadlines.lock_instance(rt, s, c.instance_id)
         deadlines.bump_version(s, c.instance_id)  # a completion prepared before now must not go through
         held = deadlines.open_timers(s, c.instance_id, status=("waiting",))
@@ -72,7 +72,7 @@ def resume_complaint(rt: Runtime, viewer: Viewer, complaint_id: int, reason: Any
     with rt.db.write() as s:
         c = _complaint(s, complaint_id)
         if c.suspended_at is None:
-            raise Conflict("the complaint is not suspended")
+            raise Conflict("the complaint is not suspended", code="suspend.not_suspended")
         paused_at = c.suspended_at
         severity = deadlines.severity_of(s, c.instance_id)
         locked = deadlines.lock_instance(rt, s, c.instance_id)

@@ -56,7 +56,7 @@ def complete_for(
     if got is None or got.status != "running":
         return None
     if got.suspended_at is not None:
-        raise Conflict("the complaint is suspended; a supervisor resumes it first")
+        raise Conflict("the complaint is suspended; a supervisor resumes it first", code="task.suspended")
     model = rt.model(got.process_version_id)
     inst = rt.engine.load(model.bundle, got.state)
     now = rt.clock.now()
@@ -83,9 +83,13 @@ def complete_for(
     except ServiceFailed as exc:  # the answer is kept; the connector waits as an incident (service_incidents)
         failure, steps = exc, inst.steps[before_steps:]
     except TaskNotReady as exc:
-        raise Conflict(f"the task is no longer ready: {exc}") from exc
+        raise Conflict(f"the task is no longer ready: {exc}", code="task.not_ready") from exc
     except EngineError as exc:
-        raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+        raise Invalid(
+            f"the process could not go on: {exc}",
+            [{"field": exc.element_id, "message": str(exc)}],
+            code="task.process_failed",
+        ) from exc
     with rt.db.write() as s:
         done = s.execute(
             update(HumanTask)

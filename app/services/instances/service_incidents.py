@@ -47,7 +47,7 @@ def view(row: ServiceIncident) -> dict[str, Any]:
 
 def _guard(viewer: Viewer) -> None:
     if not viewer.can(CAPABILITY):
-        raise Forbidden("only supervisors see and retry service incidents")
+        raise Forbidden("only supervisors see and retry service incidents", code="supervisor.only")
 
 
 def open_incidents(
@@ -113,9 +113,9 @@ def retry_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, A
     with rt.db.read() as s:
         row = s.get(ServiceIncident, incident_id)
         if row is None:
-            raise NotFound(f"incident {incident_id} does not exist")
+            raise NotFound(f"incident {incident_id} does not exist", code="incident.not_found")
         if row.status != "open":
-            raise Conflict(f"incident {incident_id} is already {row.status}")
+            raise Conflict(f"incident {incident_id} is already {row.status}", code="incident.handled")
         instance_id, task_id = row.instance_id, row.task_id
     loaded = load_instance(rt, instance_id)
     if loaded.status != "running":
@@ -135,7 +135,7 @@ def retry_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, A
     with rt.db.write() as s:
         row = s.get(ServiceIncident, incident_id)
         if row is None or row.status != "open":
-            raise Conflict(f"incident {incident_id} was retried by someone else")
+            raise Conflict(f"incident {incident_id} was retried by someone else", code="incident.handled")
         row.attempts += 1
         row.updated_at = now
         if failure is not None and failure.element_id == row.element_id:

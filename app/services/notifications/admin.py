@@ -18,7 +18,7 @@ def list_notifications(
 ) -> list[dict[str, Any]]:
     """Outbox rows, newest first."""
     if not viewer.can("notification.read"):
-        raise Forbidden("the outbox is for supervisors and managers")
+        raise Forbidden("the outbox is for supervisors and managers", code="outbox.not_allowed")
     q = select(Notification)
     if status:
         q = q.where(Notification.status == status)
@@ -31,12 +31,12 @@ def list_notifications(
 def retry_notification(rt: Runtime, viewer: Viewer, notification_id: int) -> dict[str, Any]:
     """Put a failed notification back in the queue with a fresh count (its key is kept: never sent twice)."""
     if not viewer.can("notification.retry"):
-        raise Forbidden("only supervisors send a notification again")
+        raise Forbidden("only supervisors send a notification again", code="supervisor.only")
     with rt.db.write() as s:
         row = s.get(Notification, notification_id)
         if row is None:
-            raise NotFound(f"notification {notification_id} does not exist")
+            raise NotFound(f"notification {notification_id} does not exist", code="outbox.not_found")
         if row.status != "failed":
-            raise Conflict(f"the notification is {row.status}, not failed")
+            raise Conflict(f"the notification is {row.status}, not failed", code="outbox.not_failed")
         row.status, row.attempts, row.next_attempt_at = "pending", 0, rt.clock.now()
         return notification_view(row)

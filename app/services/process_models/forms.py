@@ -223,10 +223,11 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else ""
             path.append(missing)
-            message = "必填 / required"
+            errors.append(
+                {"field": ".".join(p for p in path if p), "message": "必填 / required", "code": "field.required"}
+            )
         else:
-            message = err.message
-        errors.append({"field": ".".join(p for p in path if p), "message": message})
+            errors.append({"field": ".".join(p for p in path if p), "message": err.message})
     return errors
 
 

@@ -57,13 +57,27 @@ class ReportFilter:
         # typed_day before any arithmetic: to=0001-01-01 minus the default period overflowed (a 500).
         to = typed_day(args["to"]) if args.get("to") else today
         if to is None:
-            raise Invalid("bad date", [{"field": "to", "message": "dates are YYYY-MM-DD, from 2000 to 2099"}])
+            raise Invalid(
+                "bad date",
+                [{"field": "to", "message": "dates are YYYY-MM-DD, from 2000 to 2099", "code": "report.bad_date"}],
+            )
         start = typed_day(args["from"]) if args.get("from") else to - timedelta(days=default_days - 1)
         if start is None:
-            raise Invalid("bad date", [{"field": "from", "message": "dates are YYYY-MM-DD, from 2000 to 2099"}])
+            raise Invalid(
+                "bad date",
+                [{"field": "from", "message": "dates are YYYY-MM-DD, from 2000 to 2099", "code": "report.bad_date"}],
+            )
         if not (FIRST_DAY <= start <= to <= LAST_DAY) or (to - start).days > MAX_DAYS:
             raise Invalid(
-                "bad period", [{"field": "from", "message": f"from must be before to, at most {MAX_DAYS} days"}]
+                "bad period",
+                [
+                    {
+                        "field": "from",
+                        "message": f"from must be before to, at most {MAX_DAYS} days",
+                        "code": "report.bad_period",
+                        "params": {"n": MAX_DAYS},
+                    }
+                ],
             )
         return cls(start, to, args.get("category") or None, args.get("department") or None)
 

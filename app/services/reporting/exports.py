@@ -123,7 +123,7 @@ def export(rt: Runtime, viewer: Viewer, q: InstanceQuery, fmt: str, via: str) ->
     if fmt not in MEDIA:
         from ...errors import Invalid
 
-        raise Invalid("bad format", [{"field": "format", "message": "csv or xlsx"}])
+        raise Invalid("bad format", [{"field": "format", "message": "csv or xlsx", "code": "export.bad_format"}])
     trail.record_access(rt, viewer, "search.exported", via, detail={"format": fmt, "filters": q.params()})
     rows = _cells(rt, iter_rows(rt, viewer, q))
     return _csv(rows) if fmt == "csv" else _xlsx(rows)

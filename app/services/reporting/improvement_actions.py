@@ -60,7 +60,15 @@ def _complaint_ids(s, numbers: list[str]) -> dict[str, int]:
     missing = [n for n in numbers if n not in found]
     if missing:
         raise Invalid(
-            "unknown complaints", [{"field": "complaints", "message": "no such complaint: " + ", ".join(missing)}]
+            "unknown complaints",
+            [
+                {
+                    "field": "complaints",
+                    "message": "no such complaint: " + ", ".join(missing),
+                    "code": "improvement.unknown_complaints",
+                    "params": {"numbers": ", ".join(missing)},
+                }
+            ],
         )
     return found
 
@@ -85,13 +93,19 @@ def _link(s, action_id: int, numbers: list[str]) -> None:
 def _owner(s, owner_id: int) -> User:
     user = s.get(User, owner_id)
     if user is None or not user.active:
-        raise Invalid("unknown owner", [{"field": "owner_id", "message": "no active user with this id"}])
+        raise Invalid(
+            "unknown owner",
+            [{"field": "owner_id", "message": "no active user with this id", "code": "improvement.unknown_owner"}],
+        )
     return user
 
 
 def _set_due(a: ImprovementAction, due_date, today) -> None:
     if due_date < today:
-        raise Invalid("due date passed", [{"field": "due_date", "message": "the due date is before today"}])
+        raise Invalid(
+            "due date passed",
+            [{"field": "due_date", "message": "the due date is before today", "code": "improvement.due_passed"}],
+        )
     if due_date != a.due_date:
         a.due_date = due_date
         a.due_at, a.warn_at = (x for x in due_instants(due_date))
@@ -115,7 +129,9 @@ def _tell_owner(s, a: ImprovementAction, now: datetime) -> None:
 def create_action(rt: Runtime, viewer: Viewer, values: Mapping[str, Any]) -> dict[str, Any]:
     """Record an action and assign it to its owner; the due clock starts."""
     if not viewer.can("improvement.manage"):
-        raise Forbidden("improvement actions are created by supervisors, directors and managers")
+        raise Forbidden(
+            "improvement actions are created by supervisors, directors and managers", code="improvement.not_manager"
+        )
     clean, errors = check_fields(values, creating=True)
     if errors:
         raise Invalid("invalid improvement action", errors)
@@ -123,7 +139,10 @@ def create_action(rt: Runtime, viewer: Viewer, values: Mapping[str, Any]) -> dic
     with rt.db.write() as s:
         _owner(s, clean["owner_id"])
         if clean["due_date"] < local_date(now):
-            raise Invalid("due date passed", [{"field": "due_date", "message": "the due date is before today"}])
+            raise Invalid(
+                "due date passed",
+                [{"field": "due_date", "message": "the due date is before today", "code": "improvement.due_passed"}],
+            )
         due_at, warn_at = due_instants(clean["due_date"])
         a = ImprovementAction(
             title=clean["title"],
@@ -156,17 +175,25 @@ def create_action(rt: Runtime, viewer: Viewer, values: Mapping[str, Any]) -> dic
 def _load_for_change(s, viewer: Viewer, action_id: int, version: Any) -> ImprovementAction:
     a = s.get(ImprovementAction, action_id)
     if a is None or not (viewer.can("improvement.read") or a.owner_id == viewer.id):
-        raise NotFound(f"improvement action {action_id} does not exist")
+        raise NotFound(f"improvement action {action_id} does not exist", code="improvement.not_found")
     if version not in (None, ""):
         try:
             expected = int(version)
         except (TypeError, ValueError):
             raise Invalid(
-                "bad version", [{"field": "version", "message": "the version the change was made on"}]
+                "bad version",
+                [
+                    {
+                        "field": "version",
+                        "message": "the version the change was made on",
+                        "code": "improvement.bad_version",
+                    }
+                ],
             ) from None
         if expected != a.version:
             raise Conflict(
-                f"improvement action {action_id} changed meanwhile (version {a.version}, not {expected}); reload it"
+                f"improvement action {action_id} changed meanwhile (version {a.version}, not {expected}); reload it",
+                code="improvement.changed",
             )
     return a
 
@@ -184,11 +211,16 @@ def update_action(
         manages = viewer.can("improvement.manage")
         record_fields = [k for k in (*EDITABLE, "complaints") if k in clean]
         if record_fields and not manages:
-            raise Forbidden("only supervisors, directors and managers change an action's record or owner")
+            raise Forbidden(
+                "only supervisors, directors and managers change an action's record or owner",
+                code="improvement.not_manager",
+            )
         if "progress" in clean and not (manages or a.owner_id == viewer.id):
-            raise Forbidden("progress is reported by the action's owner")
+            raise Forbidden("progress is reported by the action's owner", code="improvement.not_owner")
         if a.status in ("evaluated", "cancelled"):
-            raise Conflict(f"improvement action {action_id} is {a.status}: it no longer changes")
+            raise Conflict(
+                f"improvement action {action_id} is {a.status}: it no longer changes", code="improvement.finished"
+            )
         before = _snapshot(a, _linked(s, a.id))
         if "owner_id" in clean and clean["owner_id"] != a.owner_id:
             _owner(s, clean["owner_id"])
@@ -225,21 +257,40 @@ def move_action(
 ) -> dict[str, Any]:
     """Move an action to another status; the move must be allowed from where it stands and for the viewer."""
     if status not in STATUSES:
-        raise Invalid("bad status", [{"field": "status", "message": "one of " + ", ".join(STATUSES)}])
+        raise Invalid(
+            "bad status",
+            [{"field": "status", "message": "one of " + ", ".join(STATUSES), "code": "improvement.bad_status"}],
+        )
     if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
-        raise Invalid("bad reason", [{"field": "reason", "message": "text of at most 2000 characters"}])
+        raise Invalid(
+            "bad reason",
+            [
+                {
+                    "field": "reason",
+                    "message": "text of at most 2000 characters",
+                    "code": "field.too_long",
+                    "params": {"n": 2000},
+                }
+            ],
+        )
     reason = (reason or "").strip() or None
     if status == "cancelled" and not reason:
-        raise Invalid("reason required", [{"field": "reason", "message": "say why the action is cancelled"}])
+        raise Invalid(
+            "reason required",
+            [{"field": "reason", "message": "say why the action is cancelled", "code": "improvement.cancel_reason"}],
+        )
     now = rt.clock.now()
     today = local_date(now)
     with rt.db.write() as s:
         a = _load_for_change(s, viewer, action_id, version)
         old = a.status
         if not may_move(old, status):
-            raise Conflict(f"an action that is {old} cannot become {status}")
+            raise Conflict(f"an action that is {old} cannot become {status}", code="improvement.bad_move")
         if not (viewer.can("improvement.manage") or (a.owner_id == viewer.id and (old, status) in OWNER_MOVES)):
-            raise Forbidden(f"moving an action from {old} to {status} is for supervisors, directors and managers")
+            raise Forbidden(
+                f"moving an action from {old} to {status} is for supervisors, directors and managers",
+                code="improvement.not_manager",
+            )
         if status == "in_progress" and a.started_at is None:
             a.started_at = now
         if status == "done":
@@ -251,7 +302,9 @@ def move_action(
             if not found or not found["complete"]:
                 until = (found or {}).get("after", {}) or {}
                 raise Conflict(
-                    f"the window after the action ends on {until.get('to', '?')}: evaluate it after that day"
+                    f"the window after the action ends on {until.get('to', '?')}: evaluate it after that day",
+                    code="improvement.too_early",
+                    params={"date": until.get("to", "?")},
                 )
             a.evaluation = found
         a.status = status
@@ -310,7 +363,7 @@ def get_action(rt: Runtime, viewer: Viewer, action_id: int) -> dict[str, Any]:
     with rt.db.read() as s:
         a = s.get(ImprovementAction, action_id)
         if a is None or not (viewer.can("improvement.read") or a.owner_id == viewer.id):
-            raise NotFound(f"improvement action {action_id} does not exist")
+            raise NotFound(f"improvement action {action_id} does not exist", code="improvement.not_found")
         events = history.events(s, action_id)
         names = _names(s, {a.owner_id, a.assigned_by_id, *(e.actor_id for e in events)})
         out = _view(a, names, now)
@@ -350,7 +403,7 @@ def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     errors = []
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
-        errors.append({"field": "status", "message": "one of " + ", ".join(STATUSES)})
+        errors.append({"field": "status", "message": "one of " + ", ".join(STATUSES), "code": "improvement.bad_status"})
     out["status"] = status
     category = args.get("category") or None
     if category is not None:
@@ -365,7 +418,7 @@ def parse_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     out["owner_id"] = owner
     overdue = args.get("overdue") or None
     if overdue not in (None, "true", "false", "1", "0"):
-        errors.append({"field": "overdue", "message": "true or false"})
+        errors.append({"field": "overdue", "message": "true or false", "code": "improvement.bad_overdue"})
     out["overdue"] = overdue in ("true", "1")
     if errors:
         raise Invalid("bad filter", errors)

@@ -26,14 +26,20 @@ def channel_scope(channel: str | None) -> list:
     if not channel:
         return []
     if channel not in CHANNELS:
-        raise Invalid("unknown channel", [{"field": "channel", "message": f"one of {', '.join(CHANNELS)}"}])
+        raise Invalid(
+            "unknown channel",
+            [{"field": "channel", "message": f"one of {', '.join(CHANNELS)}", "code": "report.bad_channel"}],
+        )
     return [Complaint.channel == channel]
 
 
 def rating_dimensions(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str | None = None) -> dict[str, Any]:
     """Per grouping: answers and the mean of each rating (None, shown "—", when nobody rated it)."""
     if not viewer.can("report.people"):
-        raise Forbidden("satisfaction by agent and department is for supervisors, directors and managers")
+        raise Forbidden(
+            "satisfaction by agent and department is for supervisors, directors and managers",
+            code="report.not_overseer",
+        )
     scope = channel_scope(channel)
     return _cached(rt, ("ratings", f, channel), lambda: _dimensions(rt, f, channel, scope))
 
@@ -85,7 +91,10 @@ def progress_figures(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str 
     all, how many were asked and answered, the share satisfied or basically satisfied, the four ratings' means,
     and how many answers were flagged low."""
     if not viewer.can("report.people"):
-        raise Forbidden("satisfaction by agent and department is for supervisors, directors and managers")
+        raise Forbidden(
+            "satisfaction by agent and department is for supervisors, directors and managers",
+            code="report.not_overseer",
+        )
     scope = channel_scope(channel)
     return _cached(rt, ("progress_surveys", f, channel), lambda: _progress(rt, f, scope))
 

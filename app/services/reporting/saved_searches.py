@@ -32,7 +32,9 @@ def save_search(rt: Runtime, viewer: Viewer, name: Any, params: Any) -> dict[str
     """Save (or replace) a named search; the filters are checked as the search would check them."""
     require_auditor(viewer)
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64:
-        raise Invalid("a name is required", [{"field": "name", "message": "1 to 64 characters"}])
+        raise Invalid(
+            "a name is required", [{"field": "name", "message": "1 to 64 characters", "code": "search.bad_name"}]
+        )
     if not isinstance(params, dict):
         raise Invalid("params must be an object", [{"field": "params", "message": "the search's filters"}])
     clean = InstanceQuery.parse({k: v for k, v in params.items() if k not in ("after", "limit")}).params()
@@ -42,7 +44,11 @@ def save_search(rt: Runtime, viewer: Viewer, name: Any, params: Any) -> dict[str
         if row is None:
             count = len(s.scalars(select(SavedSearch.id).where(SavedSearch.user_id == viewer.id)).all())
             if count >= MAX_PER_USER:
-                raise Conflict(f"at most {MAX_PER_USER} saved searches; delete one first")
+                raise Conflict(
+                    f"at most {MAX_PER_USER} saved searches; delete one first",
+                    code="search.too_many_saved",
+                    params={"n": MAX_PER_USER},
+                )
             row = SavedSearch(user_id=viewer.id, name=name, params=clean, created_at=rt.clock.now())
             s.add(row)
         else:
@@ -56,4 +62,4 @@ def delete_search(rt: Runtime, viewer: Viewer, search_id: int) -> None:
     with rt.db.write() as s:
         done = s.execute(delete(SavedSearch).where(SavedSearch.id == search_id, SavedSearch.user_id == viewer.id))
         if done.rowcount != 1:
-            raise NotFound(f"saved search {search_id} does not exist")
+            raise NotFound(f"saved search {search_id} does not exist", code="search.not_found")

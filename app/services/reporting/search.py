@@ -111,7 +111,7 @@ class InstanceQuery:
 
 def require_auditor(viewer: Viewer) -> None:
     if not viewer.can("report.read"):
-        raise Forbidden("only managers, supervisors and directors search every instance")
+        raise Forbidden("only managers, supervisors and directors search every instance", code="search.not_allowed")
 
 
 def encode_cursor(value: Any, row_id: int) -> str:
@@ -124,7 +124,10 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
         value, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
         return value, int(row_id)
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise Invalid("bad cursor", [{"field": "after", "message": "start again from the first page"}]) from exc
+        raise Invalid(
+            "bad cursor",
+            [{"field": "after", "message": "start again from the first page", "code": "search.bad_cursor"}],
+        ) from exc
 
 
 def _prefix(column, value: str):

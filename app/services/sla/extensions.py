@@ -63,10 +63,19 @@ def _until(body: dict[str, Any], now) -> datetime | None:
     if at is None or at.tzinfo is None:
         raise Invalid(
             "bad until",
-            [{"field": "until", "message": "an instant with its time zone, e.g. 2026-11-05T18:00:00+08:00"}],
+            [
+                {
+                    "field": "until",
+                    "message": "an instant with its time zone, e.g. 2026-11-05T18:00:00+08:00",
+                    "code": "extension.bad_until",
+                }
+            ],
         )
     if to_utc(at) <= now:
-        raise Invalid("until is past", [{"field": "until", "message": "the new deadline must be in the future"}])
+        raise Invalid(
+            "until is past",
+            [{"field": "until", "message": "the new deadline must be in the future", "code": "extension.until_past"}],
+        )
     return to_utc(at)
 
 
@@ -75,17 +84,40 @@ def _amount(body: dict[str, Any]) -> tuple[int | None, float | None]:
     if (days is None) == (hours is None):
         raise Invalid(
             "give working_days, hours or until",
-            [{"field": "working_days", "message": "exactly one of working_days, hours and until"}],
+            [
+                {
+                    "field": "working_days",
+                    "message": "exactly one of working_days, hours and until",
+                    "code": "extension.one_amount",
+                }
+            ],
         )
     if days is not None:
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WORKING_DAYS:
             raise Invalid(
                 "bad working_days",
-                [{"field": "working_days", "message": f"a whole number from 1 to {MAX_WORKING_DAYS}"}],
+                [
+                    {
+                        "field": "working_days",
+                        "message": f"a whole number from 1 to {MAX_WORKING_DAYS}",
+                        "code": "extension.bad_days",
+                        "params": {"n": MAX_WORKING_DAYS},
+                    }
+                ],
             )
         return days, None
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= MAX_HOURS:
-        raise Invalid("bad hours", [{"field": "hours", "message": f"a number above 0, at most {MAX_HOURS}"}])
+        raise Invalid(
+            "bad hours",
+            [
+                {
+                    "field": "hours",
+                    "message": f"a number above 0, at most {MAX_HOURS}",
+                    "code": "extension.bad_hours",
+                    "params": {"n": MAX_HOURS},
+                }
+            ],
+        )
     return None, float(hours)
 
 
@@ -103,14 +135,14 @@ def request_extension(rt: Runtime, viewer: Viewer, task_id: str, body: dict[str,
         t = s.get(HumanTask, task_id)
         may_work = t is not None and policy.may_work_task(viewer.id, viewer.groups, policy.seat_of(t))
         if not may_work:
-            raise NotFound(f"task {task_id} does not exist or is not yours to work")
+            raise NotFound(f"task {task_id} does not exist or is not yours to work", code="task.not_found")
         if t.state != "ready":
-            raise Conflict(f"the task is already {t.state}")
+            raise Conflict(f"the task is already {t.state}", code="task.closed")
         pending = s.scalar(
             select(ExtensionRequest.id).where(ExtensionRequest.task_id == task_id, ExtensionRequest.status == "pending")
         )
         if pending is not None:
-            raise Conflict(f"extension request {pending} is already waiting for a decision")
+            raise Conflict(f"extension request {pending} is already waiting for a decision", code="extension.pending")
         r = ExtensionRequest(
             task_id=task_id,
             instance_id=t.instance_id,
@@ -191,20 +223,20 @@ def decide_extension(rt: Runtime, viewer: Viewer, request_id: int, approve: bool
     with rt.db.write() as s:
         r = s.get(ExtensionRequest, request_id)
         if r is None:
-            raise NotFound(f"extension request {request_id} does not exist")
+            raise NotFound(f"extension request {request_id} does not exist", code="extension.not_found")
         if r.status != "pending":
-            raise Conflict(f"the request is already {r.status}")
+            raise Conflict(f"the request is already {r.status}", code="extension.decided")
         t = s.get(HumanTask, r.task_id)
         audit = None
         if approve:
             if t.state != "ready":
-                raise Conflict(f"the task is already {t.state}")
+                raise Conflict(f"the task is already {t.state}", code="task.closed")
             if r.working_days is None and r.hours is None and r.new_due_at is not None:
                 _move_step_to(rt, s, t, r, reason, viewer, now)
             else:
                 moved = _move_step(rt, s, t, r, now)
                 if not moved:
-                    raise Conflict("the step has no running deadline left to move")
+                    raise Conflict("the step has no running deadline left to move", code="extension.no_deadline")
             r.new_due_at = t.due_at
         r.status = "approved" if approve else "rejected"
         r.decided_by_id, r.decided_at, r.decision_reason = viewer.id, now, reason
@@ -233,7 +265,7 @@ def _move_step_to(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, reason, vie
     """Move the task's step clocks to the requested date, re-arming a breach that already fired (its
     breach clears); a promise made to the customer is not the handler's to move."""
     if r.new_due_at <= now:
-        raise Conflict("the requested date has passed; ask again with a later one")
+        raise Conflict("the requested date has passed; ask again with a later one", code="extension.date_passed")
     locked = deadlines.lock_instance(rt, s, t.instance_id)
     ext = supervision.Extension(
         t.element_id,
@@ -249,7 +281,7 @@ def _move_step_to(rt: Runtime, s, t: HumanTask, r: ExtensionRequest, reason, vie
     try:
         supervision.apply(locked.inst, ext, now, skip=frozenset({PROMISE_STEP}))
     except TaskNotReady as exc:
-        raise Conflict(f"the task is no longer ready: {exc}") from exc
+        raise Conflict(f"the task is no longer ready: {exc}", code="task.not_ready") from exc
     save_state(s, locked.instance_id, locked.version, locked.inst, now)
     projection.sync(s, locked.instance_id, locked.inst, now)
     s.flush()

@@ -53,11 +53,14 @@ def requested(view: TaskView | None, submitted: dict[str, Any], now: datetime) -
         field = f"{prefix}_extend_until"
         until = _instant(submitted.get(field))
         if until is None:
-            raise Invalid(f"{field} is required to extend", [{"field": field, "message": "give the new deadline"}])
+            raise Invalid(
+                f"{field} is required to extend",
+                [{"field": field, "message": "give the new deadline", "code": "extension.give_deadline"}],
+            )
         if until <= now:
             raise Invalid(
                 f"{field} must be later than now",
-                [{"field": field, "message": "the new deadline must be in the future"}],
+                [{"field": field, "message": "the new deadline must be in the future", "code": "extension.until_past"}],
             )
         note = submitted.get(f"{prefix}_note")
         return Extension(
@@ -80,7 +83,7 @@ def read_current(s, instance_id: int, ext: Extension) -> None:
     if row is None:
         raise Invalid(
             f"the supervised step {ext.element_id} is no longer open; nothing to extend",
-            [{"field": ext.field, "message": "the step is already done"}],
+            [{"field": ext.field, "message": "the step is already done", "code": "extension.step_done"}],
         )
     ext.task_id, ext.task_name, ext.old_due, ext.old_warn = row.id, row.name, row.due_at, row.warn_at
 

@@ -214,7 +214,7 @@ def incident_view(row: Timer, complaint_id: int | None = None) -> dict[str, Any]
 
 def _require_overseer(viewer: Viewer) -> None:
     if not viewer.can("timer_incident.manage"):
-        raise Forbidden("only supervisors see and retry timer incidents")
+        raise Forbidden("only supervisors see and retry timer incidents", code="supervisor.only")
 
 
 def list_incidents(rt: Runtime, viewer: Viewer, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
@@ -239,10 +239,10 @@ def retry_incident(rt: Runtime, viewer: Viewer, timer_id: int) -> dict[str, Any]
     with rt.db.write() as s:
         row = s.get(Timer, timer_id)
         if row is None or row.status != "incident":
-            raise NotFound(f"incident {timer_id} does not exist")
+            raise NotFound(f"incident {timer_id} does not exist", code="incident.not_found")
         suspended = s.scalar(select(Complaint.suspended_at).where(Complaint.instance_id == row.instance_id))
         if suspended is not None:
-            raise Conflict("the complaint is suspended; resume it first")
+            raise Conflict("the complaint is suspended; resume it first", code="task.suspended")
         row.status, row.attempts, row.next_attempt_at = "waiting", 0, None
         AuditLog(s, row.instance_id).append(
             "timer.retried",

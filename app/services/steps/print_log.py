@@ -61,7 +61,7 @@ def read_log(rt: Runtime, viewer: Viewer, instance_id: int) -> list[dict[str, An
         raise Forbidden("only auditors and process owners read an instance's log")
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         rows = s.scalars(
             select(InstanceLog).where(InstanceLog.instance_id == instance_id).order_by(InstanceLog.id)
         ).all()

@@ -37,5 +37,5 @@ def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, n
         },
     )
     if touched != 1:
-        raise Conflict("the instance was changed by someone else; reload and try again")
+        raise Conflict("the instance was changed by someone else; reload and try again", code="task.changed")
     return state

@@ -33,18 +33,30 @@ def require_text(value: Any, field: str = "reason") -> str:
     """A non-blank reason of bounded length, or Invalid naming the field."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
-        raise Invalid(f"a {field} is required", [{"field": field, "message": "必填 / required"}])
+        raise Invalid(
+            f"a {field} is required", [{"field": field, "message": "必填 / required", "code": "field.required"}]
+        )
     if len(text) > MAX_REASON:
-        raise Invalid(f"the {field} is too long", [{"field": field, "message": f"at most {MAX_REASON} characters"}])
+        raise Invalid(
+            f"the {field} is too long",
+            [
+                {
+                    "field": field,
+                    "message": f"at most {MAX_REASON} characters",
+                    "code": "field.too_long",
+                    "params": {"n": MAX_REASON},
+                }
+            ],
+        )
     return text
 
 
 def _ready_task(s, viewer: Viewer, task_id: str) -> HumanTask:
     t = s.get(HumanTask, task_id)
     if t is None or not _may_see(viewer, t):
-        raise NotFound(f"task {task_id} does not exist")  # never confirm another group's task
+        raise NotFound(f"task {task_id} does not exist", code="task.not_found")  # never confirm another group's task
     if t.state != "ready":
-        raise Conflict(f"the task is already {t.state}")
+        raise Conflict(f"the task is already {t.state}", code="task.closed")
     return t
 
 
@@ -52,9 +64,9 @@ def _readable_task(s, viewer: Viewer, task_id: str, ready: bool = True) -> Human
     """A task the viewer may read (policy.may_read_task): notes and contact attempts need no less."""
     t = s.get(HumanTask, task_id)
     if t is None or not _may_see(viewer, t):
-        raise NotFound(f"task {task_id} does not exist")  # never confirm another group's task
+        raise NotFound(f"task {task_id} does not exist", code="task.not_found")  # never confirm another group's task
     if ready and t.state != "ready":
-        raise Conflict(f"the task is already {t.state}")
+        raise Conflict(f"the task is already {t.state}", code="task.closed")
     return t
 
 
@@ -63,9 +75,9 @@ def _followed_task(rt: Runtime, s, viewer: Viewer, task_id: str) -> HumanTask:
     (the first responder urges from the complaint page, 首问负责制)."""
     t = s.get(HumanTask, task_id)
     if t is None or not (_may_see(viewer, t) or may_view_instance(rt, viewer, t.instance_id)):
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(f"task {task_id} does not exist", code="task.not_found")
     if t.state != "ready":
-        raise Conflict(f"the task is already {t.state}")
+        raise Conflict(f"the task is already {t.state}", code="task.closed")
     return t
 
 
@@ -128,12 +140,17 @@ def transfer_task(
     """转派: hand a ready task to another person (who then holds it) or another group (unclaimed)."""
     reason = require_text(reason)
     if bool(to_user) == bool(to_group):
-        raise Invalid("name one target", [{"field": "to", "message": "choose a person or a group (one of them)"}])
+        raise Invalid(
+            "name one target",
+            [{"field": "to", "message": "choose a person or a group (one of them)", "code": "transfer.one_target"}],
+        )
     now = rt.clock.now()
     with rt.db.write() as s:
         t = _ready_task(s, viewer, task_id)
         if not _may_act(viewer, t):
-            raise Forbidden("only the task's holder, its group or a supervisor may transfer it")
+            raise Forbidden(
+                "only the task's holder, its group or a supervisor may transfer it", code="transfer.not_allowed"
+            )
         before = _who(t)
         if to_user:
             q = select(User).where(User.active.is_(True))
@@ -141,9 +158,12 @@ def transfer_task(
             q = q.where(User.id == number) if number is not None else q.where(User.username == str(to_user))
             user = s.scalars(q).first()
             if user is None:
-                raise Invalid("unknown user", [{"field": "to_user", "message": "no such active user"}])
+                raise Invalid(
+                    "unknown user",
+                    [{"field": "to_user", "message": "no such active user", "code": "transfer.unknown_user"}],
+                )
             if user.id == t.assignee_id:
-                raise Conflict("the task is already theirs")
+                raise Conflict("the task is already theirs", code="transfer.already_theirs")
             if not transfer_rules.may_receive(user.group_codes, _step_groups(s, t)):
                 raise Invalid(
                     "this person cannot work this step",
@@ -152,6 +172,8 @@ def transfer_task(
                             "field": "to_user",
                             "message": f"{user.display_name} is in none of the groups that work "
                             f"{t.name}: {', '.join(sorted(_step_groups(s, t)))}",
+                            "code": "transfer.person_not_in_step",
+                            "params": {"name": user.display_name, "step": t.name},
                         }
                     ],
                 )
@@ -159,14 +181,24 @@ def transfer_task(
             after = {"candidate_group": t.candidate_group, "assignee_id": user.id, "assignee": user.username}
         else:
             if s.scalar(select(Group.id).where(Group.code == str(to_group))) is None:
-                raise Invalid("unknown group", [{"field": "to_group", "message": "no such group"}])
+                raise Invalid(
+                    "unknown group",
+                    [{"field": "to_group", "message": "no such group", "code": "transfer.unknown_group"}],
+                )
             if str(to_group) not in _step_groups(s, t):
                 raise Invalid(
                     "this group does not work this step",
-                    [{"field": "to_group", "message": f"{to_group} does not work {t.name}"}],
+                    [
+                        {
+                            "field": "to_group",
+                            "message": f"{to_group} does not work {t.name}",
+                            "code": "transfer.group_not_in_step",
+                            "params": {"group": str(to_group), "step": t.name},
+                        }
+                    ],
                 )
             if to_group == t.candidate_group and t.assignee_id is None:
-                raise Conflict("the task already waits in that group")
+                raise Conflict("the task already waits in that group", code="transfer.already_in_group")
             values = {"candidate_group": str(to_group), "assignee_id": None}
             after = {"candidate_group": str(to_group), "assignee_id": None}
         _guarded_update(s, t, values)
@@ -217,7 +249,7 @@ def _guarded_update(s, t: HumanTask, values: dict[str, Any]) -> None:
         update(HumanTask).where(HumanTask.id == t.id, HumanTask.state == "ready", group, holder).values(**values)
     )
     if result.rowcount != 1:
-        raise Conflict("the task changed meanwhile; reload and try again")
+        raise Conflict("the task changed meanwhile; reload and try again", code="task.changed")
 
 
 def return_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> dict[str, Any]:
@@ -227,9 +259,11 @@ def return_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> di
     with rt.db.write() as s:
         t = _ready_task(s, viewer, task_id)
         if not (t.candidate_group or "").startswith(HANDLER_PREFIX):
-            raise Conflict("only a handling department's task can be returned to the dispatchers")
+            raise Conflict(
+                "only a handling department's task can be returned to the dispatchers", code="return.not_handler_task"
+            )
         if not _may_act(viewer, t):
-            raise Forbidden("only the task's holder or its department may return it")
+            raise Forbidden("only the task's holder or its department may return it", code="return.not_allowed")
         before = _who(t)
         _guarded_update(s, t, {"candidate_group": "dispatcher", "assignee_id": None})
         _count_passed_on(s, t.instance_id, Complaint.return_count)
@@ -242,12 +276,12 @@ def urge_task(rt: Runtime, viewer: Viewer, task_id: str, *, reason: Any) -> dict
     """催办: the first responder (agent) or a supervisor presses whoever holds a task; it rises in priority."""
     reason = require_text(reason)
     if not viewer.can("task.urge"):
-        raise Forbidden("only agents (first responders) and supervisors urge")
+        raise Forbidden("only agents (first responders) and supervisors urge", code="urge.not_allowed")
     now = rt.clock.now()
     with rt.db.write() as s:
         t = _followed_task(rt, s, viewer, task_id)
         if t.assignee_id == viewer.id:
-            raise Conflict("you hold this task yourself")
+            raise Conflict("you hold this task yourself", code="urge.own_task")
         s.execute(update(HumanTask).where(HumanTask.id == t.id).values(priority=HumanTask.priority + 1))
         _log(s, t, viewer, now, "task.urged", reason, {"priority": t.priority}, {"priority": t.priority + 1})
         s.refresh(t)
@@ -282,7 +316,7 @@ def record_contact_attempt(
     with rt.db.write() as s:
         t = _readable_task(s, viewer, task_id)
         if not (_may_work(viewer, t) or viewer.can("task.contact_any")):
-            raise Forbidden("only those working the complaint record contact attempts")
+            raise Forbidden("only those working the complaint record contact attempts", code="contact.not_allowed")
         attempt = {"method": method, "result": result}
         _log(s, t, viewer, now, "contact.attempted", note, None, attempt)
         return {"task_id": t.id, "instance_id": t.instance_id, "at": now.isoformat(), **attempt, "note": note}

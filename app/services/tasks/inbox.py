@@ -55,7 +55,10 @@ def decode_cursor(cursor: str | None) -> tuple[int, datetime | None, str] | None
         phase, key, task_id = raw.split("|", 2)
         return int(phase), (datetime.fromisoformat(key) if key else None), task_id
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("bad cursor", [{"field": "cursor", "message": "start again from the first page"}]) from exc
+        raise Invalid(
+            "bad cursor",
+            [{"field": "cursor", "message": "start again from the first page", "code": "search.bad_cursor"}],
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,10 @@ def _matching_instances(s, q: str) -> list[int] | None:
     else:
         digits = q.replace("-", "").replace(" ", "")
         if not digits.isdigit():
-            raise Invalid("bad search", [{"field": "q", "message": "complaint number (TS...) or phone digits"}])
+            raise Invalid(
+                "bad search",
+                [{"field": "q", "message": "complaint number (TS...) or phone digits", "code": "inbox.bad_search"}],
+            )
         # A range on the index instead of LIKE: PostgreSQL's default collation cannot use LIKE 'x%'.
         cond = or_(
             Complaint.customer_phone == digits,
@@ -177,7 +183,9 @@ def list_inbox(rt: Runtime, viewer: Viewer, query: InboxQuery, via: str = "web")
     Only the viewer's own and their groups' tasks: they work these complaints. A search by number or
     phone is a reading of personal data: it goes to the access log."""
     if query.tab not in TABS:
-        raise Invalid("unknown tab", [{"field": "tab", "message": f"one of {', '.join(TABS)}"}])
+        raise Invalid(
+            "unknown tab", [{"field": "tab", "message": f"one of {', '.join(TABS)}", "code": "inbox.unknown_tab"}]
+        )
     limit = max(1, min(query.limit, MAX_PAGE))
     now = rt.clock.now()
     cursor = decode_cursor(query.cursor)

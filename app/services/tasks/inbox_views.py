@@ -30,15 +30,37 @@ def save_view(rt: Runtime, viewer: Viewer, name: Any, filters: dict[str, Any]) -
     """Save (or replace, by name) a view of the inbox; the tab must exist, empty filters are dropped."""
     name = str(name or "").strip()
     if not name or len(name) > MAX_NAME:
-        raise Invalid("bad view name", [{"field": "name", "message": f"1 to {MAX_NAME} characters"}])
+        raise Invalid(
+            "bad view name",
+            [
+                {
+                    "field": "name",
+                    "message": f"1 to {MAX_NAME} characters",
+                    "code": "inbox.bad_view_name",
+                    "params": {"n": MAX_NAME},
+                }
+            ],
+        )
     kept = {k: str(v) for k, v in filters.items() if k in FIELDS and v}
     if kept.get("tab", "all") not in TABS:
-        raise Invalid("unknown tab", [{"field": "tab", "message": f"one of {', '.join(TABS)}"}])
+        raise Invalid(
+            "unknown tab", [{"field": "tab", "message": f"one of {', '.join(TABS)}", "code": "inbox.unknown_tab"}]
+        )
     with rt.db.write() as s:
         row = s.get(UserSetting, (viewer.id, VIEWS))
         views = [v for v in (row.value if row else []) if v["name"] != name]
         if len(views) >= MAX_VIEWS:
-            raise Invalid("too many views", [{"field": "name", "message": f"at most {MAX_VIEWS} views"}])
+            raise Invalid(
+                "too many views",
+                [
+                    {
+                        "field": "name",
+                        "message": f"at most {MAX_VIEWS} views",
+                        "code": "inbox.too_many_views",
+                        "params": {"n": MAX_VIEWS},
+                    }
+                ],
+            )
         views.append({"name": name, "filters": kept})
         if row is None:
             s.add(UserSetting(user_id=viewer.id, name=VIEWS, value=views))

@@ -86,7 +86,9 @@ def get_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
     with rt.db.read() as s:
         t = s.get(HumanTask, task_id)
         if t is None or not _may_see(viewer, t):
-            raise NotFound(f"task {task_id} does not exist")  # never confirm another group's task
+            raise NotFound(
+                f"task {task_id} does not exist", code="task.not_found"
+            )  # never confirm another group's task
         out = task_summary(rt, t)
         version_id = s.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.id == t.instance_id))
         complaint_id = s.scalar(select(Complaint.id).where(Complaint.instance_id == t.instance_id))
@@ -126,9 +128,9 @@ def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
         if t is None or not _may_see(viewer, t):
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(f"task {task_id} does not exist", code="task.not_found")
         if not _may_work(viewer, t):
-            raise Forbidden("this task belongs to another group")
+            raise Forbidden("this task belongs to another group", code="task.other_group")
         result = s.execute(
             update(HumanTask)
             .where(
@@ -139,7 +141,7 @@ def claim_task(rt: Runtime, viewer: Viewer, task_id: str) -> dict[str, Any]:
             .values(assignee_id=viewer.id)
         )
         if result.rowcount != 1:
-            raise Conflict("the task is no longer ready or someone else holds it")
+            raise Conflict("the task is no longer ready or someone else holds it", code="task.claim_lost")
         AuditLog(s, t.instance_id).append(
             "task.claimed",
             at=now,
@@ -159,14 +161,14 @@ def release_task(rt: Runtime, viewer: Viewer, task_id: str, reason: str = "") ->
     with rt.db.write() as s:
         t = s.get(HumanTask, task_id)
         if t is None or not _may_see(viewer, t):
-            raise NotFound(f"task {task_id} does not exist")
+            raise NotFound(f"task {task_id} does not exist", code="task.not_found")
         result = s.execute(
             update(HumanTask)
             .where(HumanTask.id == task_id, HumanTask.state == "ready", HumanTask.assignee_id == viewer.id)
             .values(assignee_id=None)
         )
         if result.rowcount != 1:
-            raise Conflict("you do not hold this task")
+            raise Conflict("you do not hold this task", code="task.not_held")
         AuditLog(s, t.instance_id).append(
             "task.released",
             at=now,
@@ -220,16 +222,16 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         got = db.first(_COMPLETION_CONTEXT, {"task_id": task_id})
     t = _Context(*got) if got is not None else None
     if t is None or not _may_see(viewer, t):
-        raise NotFound(f"task {task_id} does not exist")
+        raise NotFound(f"task {task_id} does not exist", code="task.not_found")
     instance_id, element_id, name, form_name = t.instance_id, t.element_id, t.name, t.form
     if not _may_work(viewer, t):
-        raise Forbidden("this task belongs to another group")
+        raise Forbidden("this task belongs to another group", code="task.other_group")
     if t.state != "ready":
-        raise Conflict(f"the task is already {t.state}")
+        raise Conflict(f"the task is already {t.state}", code="task.closed")
     if t.assignee_id is not None and t.assignee_id != viewer.id:
-        raise Conflict("someone else holds this task")
+        raise Conflict("someone else holds this task", code="task.held_by_other")
     if t.suspended_at is not None:
-        raise Conflict("the complaint is suspended; a supervisor resumes it first")
+        raise Conflict("the complaint is suspended; a supervisor resumes it first", code="task.suspended")
     model = rt.model(t.process_version_id)
     submitted = forms.validate(model.form(form_name), data)
     loaded = Loaded(instance_id, t.version, "running", model, engine_instance(rt, model, instance_id, t.instance_state))
@@ -252,7 +254,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
         if extension is not None:
             supervision.apply(loaded.inst, extension, rt.clock.now())
     except TaskNotReady as exc:
-        raise Conflict(f"the task is no longer ready: {exc}") from exc
+        raise Conflict(f"the task is no longer ready: {exc}", code="task.not_ready") from exc
     except EngineError as exc:
         # a limit passed, or a name the data does not hold: trying again cannot help, stop the instance
         if refused_by_sandbox(exc) or unknown_name(exc):
@@ -260,15 +262,20 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             raise Invalid(
                 f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
                 [{"field": exc.element_id, "message": str(exc)}],
+                code="task.process_stopped",
             ) from exc
-        raise Invalid(f"the process could not go on: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+        raise Invalid(
+            f"the process could not go on: {exc}",
+            [{"field": exc.element_id, "message": str(exc)}],
+            code="task.process_failed",
+        ) from exc
 
     now = rt.clock.now()
     incidents: list = []
     with rt.db.write() as s:
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
-            raise Conflict("the task was completed or taken by someone else")
+            raise Conflict("the task was completed or taken by someone else", code="task.taken")
         # 首问负责制: before the projection, which gives the agents' new steps to the owner
         ownership.claim_first_response(db, t.complaint_id, viewer, t.candidate_group)
 
