@@ -22,7 +22,7 @@ def start_instance():
         raise Invalid("process_id is required", [{"field": "process_id", "message": "required"}])
     data = body.get("data", {})
     instance_id = instances.start_instance(runtime(), process_id, data, viewer().actor, frozenset(viewer().groups))
-    return jsonify(instances.describe_instance(runtime(), instance_id)), 201
+    return jsonify(instances.describe_instance(runtime(), instance_id, with_incidents=True)), 201
 
 
 @bp.get("/process-instances/<int:instance_id>")

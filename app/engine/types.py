@@ -67,12 +67,14 @@ class ServiceFailed(EngineError):
     """A service task's call failed: the instance stays whole, the task waits in error for a retry.
 
     What ran before it (a person's completed task, scripts) stays done; ``Instance.retry_failed``
-    runs the task again and goes on from there.
+    runs the task again and goes on from there. Raised by ``Engine.start``, ``started`` is the
+    instance it started (the caller has no other hold on it), to be saved like any other.
     """
 
     def __init__(self, message: str, element_id: str = "", element_name: str = "", operator: str = ""):
         super().__init__(message, element_id, element_name)
         self.operator = operator
+        self.started: Any = None  # the Instance, when Engine.start raised it
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,11 @@ class Engine:
         inst = Instance(self, bundle, self._guard(bundle, wf))
         start = wf.task_tree
         start.data.update(copy.deepcopy(dict(data or {})))
-        inst._advance()
+        try:
+            inst._advance()
+        except ServiceFailed as exc:  # started all the same: the caller keeps it and opens an incident
+            exc.started = inst
+            raise
         return inst
 
     def load(self, bundle: ProcessBundle, state: bytes | str) -> "Instance":

@@ -82,21 +82,22 @@ def test_the_customer_lookup_seam_answers_from_the_records(api, app):
     assert done["status"] == "completed" and done["data"]["answer"] == {"found": False, "phone": "13800000000"}
 
 
+def incident_of(api: Api, instance: dict) -> str:
+    """The error of the one incident a start left open (the start itself is kept: test_connector_incidents)."""
+    assert instance["status"] == "running" and instance["ready_tasks"] == []
+    (incident,) = api.get("supervisor", f"/service-incidents?instance_id={instance['id']}").get_json()["items"]
+    assert incident["element_id"] == "call"
+    return incident["error"]
+
+
 def test_a_failing_call_is_retried_then_reported_naming_the_element(api, app, caplog):
     assert upload(api, service_diagram("http/get", {"url": '"http://127.0.0.1:9/customer"'})).status_code == 201
-    from app.errors import Invalid
-
-    with pytest.raises(Invalid) as failed:
-        start(app, {})
-    message = str(failed.value)
+    message = incident_of(api, start(app, {}))
     assert "call" in message and "http/get" in message and "failed 3 times" in message and " at 0x" not in message
     assert sum("attempt" in r.getMessage() for r in caplog.records) == 3
 
 
 def test_a_host_outside_the_allow_list_is_refused_without_retrying(api, app, caplog):
     assert upload(api, service_diagram("http/get", {"url": '"http://example.com/"'})).status_code == 201
-    from app.errors import Invalid
-
-    with pytest.raises(Invalid, match="allow-list"):
-        start(app, {})
+    assert "allow-list" in incident_of(api, start(app, {}))
     assert not [r for r in caplog.records if "attempt" in r.getMessage()]

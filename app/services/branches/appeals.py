@@ -120,14 +120,15 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
             idempotency.record(s)  # recorded, not started: no step, so the key is written here
             return appeal_view(row, based_on.number if based_on else None) | {"reason_code": code}
     start = data | {"priority": HIGH_PRIORITY, "complaint_number": based_on.number}
-    inst = run_start(rt, model, start)
+    inst, failure = run_start(rt, model, start)
     with rt.db.write() as s:
         instance = insert_instance(s, rt, model, inst, viewer.actor)
         row.instance_id = instance.id
         s.add(row)
         s.flush()
-        finish_start(s, rt, instance, inst, viewer.actor, start)
-        return appeal_view(row, based_on.number)
+        incidents = finish_start(s, rt, instance, inst, viewer.actor, start, failure=failure)
+        out = appeal_view(row, based_on.number)
+        return out | {"incidents": incidents} if incidents else out
 
 
 def _earlier_complaints(

@@ -68,7 +68,7 @@ def record_complaint(
     reading = text_intake.read_registration(rt, data.get("matter", ""), data.get("customer_phone"))
     prefill = text_intake.classify_prefill(accepted)
     # what the agent entered wins over an accepted suggestion (a live intake classifies on the page itself)
-    inst = run_start(rt, model, prefill | hints.start_data | data)
+    inst, failure = run_start(rt, model, prefill | hints.start_data | data)
     now = rt.clock.now()
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, viewer.actor)
@@ -100,16 +100,25 @@ def record_complaint(
         text_suggestions.record_suggestion(
             s, complaint.id, complaint.matter, reading["suggestions"], decided, viewer.id, now
         )
-        finish_start(
-            s, rt, row, inst, viewer.actor, data | {"number": complaint.number}, resource=f"complaint:{complaint.id}"
+        # a connector that kept failing is an incident on the kept instance: the complaint is registered
+        incidents = finish_start(
+            s,
+            rt,
+            row,
+            inst,
+            viewer.actor,
+            data | {"number": complaint.number},
+            resource=f"complaint:{complaint.id}",
+            failure=failure,
         )
-        return {
+        out = {
             "id": complaint.id,
             "number": complaint.number,
             "process_instance_id": row.id,
             "status": complaint.status,
             "matched_outages": hints.matched,
         } | reading
+        return out | {"incidents": incidents} if incidents else out
 
 
 def list_complaints(

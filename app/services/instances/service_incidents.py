@@ -3,94 +3,36 @@
 The connector itself retries with back-off (services/connectors, config/connectors.toml [retry]).
 When the last attempt fails during a completion, the person's task is still completed and saved
 (their input kept), the service task waits in error inside the engine state, and an incident
-names the element, the connector and its error. Supervisors see it on the instance page and
-through the API and retry it once the fault is fixed: the step runs again and the instance goes on;
-a retry that fails again keeps the incident open with the new error.
+names the element, the connector and its error. At a start it is the same: the instance is saved
+with its start data (and its complaint, at a registration) and the incident opened on it
+(store.finish_start; the row and its view are in incident_rows). Supervisors see it on the instance
+page and through the API and retry it once the fault is fixed: the step runs again and the instance
+goes on; a retry that fails again keeps the incident open with the new error.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ...domain.actors import Actor, Viewer
-from ...engine import Instance, ServiceFailed, TaskNotReady
+from ...domain.actors import Viewer
+from ...engine import ServiceFailed, TaskNotReady
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import ServiceIncident
 from ..audit.log import AuditLog
 from ..runtime import Runtime
 from ..steps import projection
 from ..steps.write import Step, write_step
+from .incident_rows import open_incidents, view
 from .store import audit_new_tasks, load_instance, record_steps
 
 CAPABILITY = "service_incident.manage"
 
 
-def view(row: ServiceIncident) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "instance_id": row.instance_id,
-        "element_id": row.element_id,
-        "element_name": row.element_name,
-        "connector": row.connector,
-        "status": row.status,
-        "attempts": row.attempts,
-        "error": row.last_error,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-        "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
-    }
-
-
 def _guard(viewer: Viewer) -> None:
     if not viewer.can(CAPABILITY):
         raise Forbidden("only supervisors see and retry service incidents", code="supervisor.only")
-
-
-def open_incidents(
-    s: Session, log: AuditLog, instance_id: int, inst: Instance, failure: ServiceFailed, actor: Actor, now: datetime
-) -> list[ServiceIncident]:
-    """Record each service task of the instance that waits in error (inside the caller's write)."""
-    known = set(
-        s.scalars(
-            select(ServiceIncident.task_id).where(
-                ServiceIncident.instance_id == instance_id, ServiceIncident.status == "open"
-            )
-        )
-    )
-    rows = []
-    for failed in inst.failed_services():
-        if failed.task_id in known:
-            continue
-        row = ServiceIncident(
-            instance_id=instance_id,
-            task_id=failed.task_id,
-            element_id=failed.element_id,
-            element_name=failed.name,
-            connector=failure.operator if failed.element_id == failure.element_id else "",
-            status="open",
-            attempts=1,
-            last_error=str(failure)[:4000],
-            created_at=now,
-            updated_at=now,
-        )
-        s.add(row)
-        rows.append(row)
-        log.append(
-            "incident.opened",
-            at=now,
-            actor=actor.name,
-            actor_id=actor.id,
-            element_id=failed.element_id,
-            element_name=failed.name,
-            reason=row.last_error,
-            after={"connector": row.connector},
-        )
-    s.flush()
-    return rows
 
 
 def list_incidents(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...domain.actors import SYSTEM, Actor  # noqa: F401 - SYSTEM: code written before domain/actors.py imports it here
-from ...engine import EngineError, Instance
+from ...engine import EngineError, Instance, ServiceFailed
 from ...errors import Forbidden, Invalid, NotFound
-from ...models import AuditEvent, ProcessInstance
+from ...models import AuditEvent, ProcessInstance, ServiceIncident
 from ...plain_sql import Plain, Sql, read_time
 from ..steps import projection
 from ..steps.state import status_of
@@ -19,6 +19,7 @@ from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
+from .incident_rows import open_incidents, view as incident_view
 from .ready_tasks import ready_tasks_of, task_summary
 
 
@@ -70,10 +71,27 @@ def audit_new_tasks(log: AuditLog, changes: projection.Changes, actor: Actor, no
         log.append("task.cancelled", at=now, actor=actor.name, actor_id=actor.id, task_id=tid)
 
 
-def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Instance:
-    """Start the engine on a model, outside any transaction (the engine is never run under the write lock)."""
+class Begun(NamedTuple):
+    """A started engine instance and, when a connector failed on the way, its failure (an incident to open)."""
+
+    inst: Instance
+    failure: ServiceFailed | None
+
+
+def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Begun:
+    """Start the engine on a model, outside any transaction (the engine is never run under the write lock).
+
+    A connector that failed after its retries does not undo the start: the instance is kept with the
+    service task in error, and finish_start opens its incident (service_incidents), as a completion does.
+    """
     try:
-        return rt.engine.start(model.bundle, data)
+        return Begun(rt.engine.start(model.bundle, data), None)
+    except ServiceFailed as exc:
+        if exc.started is None:
+            raise Invalid(
+                f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]
+            ) from exc
+        return Begun(exc.started, exc)
     except EngineError as exc:
         raise Invalid(f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
 
@@ -122,14 +140,21 @@ def finish_start(
     data: Mapping[str, Any],
     has_complaint: bool | None = None,
     resource: str | None = None,
-) -> None:
-    """Write the rest of a start's step (the row is inserted): resource names what an idempotent request made."""
+    failure: ServiceFailed | None = None,
+) -> list[dict[str, Any]]:
+    """Write the rest of a start's step (the row is inserted): resource names what an idempotent request made.
+
+    failure: the connector run_start saw fail; its incident is opened with the step. Returns the incidents opened.
+    """
     now = rt.clock.now()
+    incidents: list = []
 
     def audit(log: AuditLog, changes: projection.Changes) -> None:
         log.append("instance.started", at=now, actor=actor.name, actor_id=actor.id, after=dict(data))
         record_steps(log, inst, inst.steps, actor, now)
         audit_new_tasks(log, changes, actor, now)
+        if failure is not None:
+            incidents.extend(open_incidents(s, log, row.id, inst, failure, actor, now))
         if inst.completed:
             log.append("instance.completed", at=now, actor=actor.name, actor_id=actor.id)
 
@@ -146,6 +171,7 @@ def finish_start(
         ),
         audit,
     )
+    return [incident_view(r) for r in incidents]
 
 
 def start_instance(
@@ -162,10 +188,11 @@ def start_instance(
     model = rt.current_model(process_id)
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)
-    inst = run_start(rt, model, data)
+    inst, failure = run_start(rt, model, data)
     with rt.db.write() as s:
         row = insert_instance(s, rt, model, inst, actor)
-        finish_start(s, rt, row, inst, actor, data, has_complaint=False)  # a complaint comes only with registration
+        # a complaint comes only with registration
+        finish_start(s, rt, row, inst, actor, data, has_complaint=False, failure=failure)
     rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
     return row.id
 
@@ -213,12 +240,16 @@ def load_instance(rt: Runtime, instance_id: int) -> Loaded:
     return _fetch(rt, instance_id)[1]
 
 
-def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
-    """Status, version, data and ready tasks of an instance."""
+def describe_instance(rt: Runtime, instance_id: int, with_incidents: bool = False) -> dict[str, Any]:
+    """Status, version, data and ready tasks of an instance.
+
+    with_incidents: also its open service incidents, under "incidents" when it has any (the answer to its
+    start, whose connector may have failed, as a completion's answer shows the ones it opened).
+    """
     row, loaded = _fetch(rt, instance_id)
     data = loaded.inst.data
     rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it
-    return {
+    out = {
         "id": instance_id,
         "process_id": row[4],
         "process_version": loaded.model.version,
@@ -231,6 +262,17 @@ def describe_instance(rt: Runtime, instance_id: int) -> dict[str, Any]:
         "data": data,
         "ready_tasks": [task_summary(rt, t) for t in ready_tasks_of(rt, instance_id)],
     }
+    if with_incidents:
+        with rt.db.read() as s:
+            opened = s.scalars(
+                select(ServiceIncident)
+                .where(ServiceIncident.instance_id == instance_id, ServiceIncident.status == "open")
+                .order_by(ServiceIncident.id)
+            )
+            incidents = [incident_view(r) for r in opened]
+        if incidents:
+            out["incidents"] = incidents
+    return out
 
 
 def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:
