@@ -390,6 +390,9 @@ NOTICES = (
 SERVICE_ERRORS = (
     N_("err.access_log.not_allowed"),
     N_("err.appeal.exists"),
+    N_("err.import.encoding"),
+    N_("err.import.no_process"),
+    N_("err.import.not_bpmn"),
     N_("err.appeal.not_allowed"),
     N_("err.appeal.not_found"),
     N_("err.appeal.not_reader"),

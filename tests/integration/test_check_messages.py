@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -159,3 +160,17 @@ def test_python_and_the_checks_own_details_read_in_chinese(app):
         g.locale = "zh-CN"
         assert python_detail("f-string: single '}' is not allowed here") != ""
         assert python_detail("something new from Python") == "（原文：“something new from Python”）"
+
+
+def test_an_import_that_fails_says_why_in_chinese(app, deployed):
+    owner = Web(app).login("owner")
+    owner.get("/models")
+    for name, data, said in [
+        ("broken.bpmn", b"<bpmn:definitions>", "XML 格式不正确"),
+        ("notes.txt", b"hello", "请选择 .bpmn 或 .bpmn20.xml 文件"),
+    ]:
+        r = owner.post("/models/import", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        assert r.status_code == 302
+        page = owner.text("/models")
+        assert "无法导入" in page and said in page, name
+        assert "not well-formed" not in page and "choose a" not in page

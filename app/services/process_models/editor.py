@@ -165,23 +165,47 @@ def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> st
     """
     require_editor(viewer)
     if not file_name.lower().endswith(IMPORTABLE):
-        raise Invalid("not a BPMN file", [{"field": "file", "message": "choose a .bpmn or .bpmn20.xml file"}])
+        raise Invalid(
+            "not a BPMN file",
+            [{"field": "file", "message": "choose a .bpmn or .bpmn20.xml file", "code": "import.not_bpmn"}],
+        )
     try:
         text = xml_text(data)
     except (UnicodeDecodeError, LookupError) as exc:
         raise Invalid(
-            "the file is not text in the encoding it declares", [{"field": "file", "message": f"{file_name}: {exc}"}]
+            "the file is not text in the encoding it declares",
+            [
+                {
+                    "field": "file",
+                    "message": f"{file_name}: {exc}",
+                    "code": "import.encoding",
+                    "params": {"file": file_name, "detail": str(exc)},
+                }
+            ],
         ) from exc
     try:
         models = read_models({file_name: text.encode("utf-8")})
     except DiagramError as exc:
         raise Invalid(
             "the file is not a readable diagram",
-            [{"field": "file", "message": p.message, "line": p.line} for p in exc.problems],
+            [
+                {"field": "file", "message": p.message, "line": p.line, "code": p.code, "params": dict(p.params)}
+                for p in exc.problems
+            ],
         ) from exc
     processes = [c for m in models for c in m.containers.values() if c.tag == "process"]
     if not processes:
-        raise Invalid("the file draws no process", [{"field": "file", "message": f"{file_name} has no bpmn:process"}])
+        raise Invalid(
+            "the file draws no process",
+            [
+                {
+                    "field": "file",
+                    "message": f"{file_name} has no bpmn:process",
+                    "code": "import.no_process",
+                    "params": {"file": file_name},
+                }
+            ],
+        )
     chosen = next((c for c in processes if c.executable), processes[0]).id
     try:
         catalog.main_file(rt, chosen)
