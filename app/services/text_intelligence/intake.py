@@ -18,7 +18,7 @@ def analyse(
 
     Looking for the customer's earlier complaint by their phone is a reading of personal data: logged."""
     if not viewer.can("text.intake"):
-        raise Forbidden("only agents, dispatchers and overseers see suggestions")
+        raise Forbidden("only agents, dispatchers and overseers see suggestions", code="suggestion.not_allowed")
     if not isinstance(text, str):
         raise Invalid("text is required", [{"field": "text", "message": "a string"}])
     if phone is not None and not isinstance(phone, str):
