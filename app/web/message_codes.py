@@ -388,6 +388,9 @@ NOTICES = (
 # A service's refusal in words: refusals.coded_text shows err.<code> for an error's code (app/errors.py);
 # tests/unit/test_error_codes.py checks that every code a service uses is here.
 SERVICE_ERRORS = (
+    N_("err.print_log.not_allowed"),
+    N_("err.incident.instance_not_waiting"),
+    N_("err.field.text"),
     N_("err.access_log.not_allowed"),
     N_("err.appeal.exists"),
     N_("err.import.encoding"),
