@@ -12,6 +12,7 @@ from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services.sla import calendar_admin, calendar_year
 from .access import capability_required, runtime, viewer
+from .refusals import error_text
 from .i18n import N_, t
 from .nav import NavItem, add_item
 
@@ -105,7 +106,7 @@ def set_override():
         )
         flash(t("calendar.override_set", day=done["day"]), "success")
     except Invalid as exc:
-        flash(next((e.get("message") for e in exc.errors), exc.detail), "error")
+        flash(error_text(exc), "error")
     return redirect(url_for("calendar.index", year=_year()))
 
 

@@ -24,6 +24,7 @@ from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
 from .diagram_problems import problem_text, with_text
+from .refusals import field_error_text
 from .i18n import t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
@@ -170,7 +171,10 @@ def import_file():
     try:
         process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
     except Invalid as exc:
-        detail = "; ".join(problem_text(e) if "code" in e else e["message"] for e in exc.errors)
+        # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page
+        detail = "; ".join(
+            problem_text(e) if str(e.get("code", "")).startswith("check.") else field_error_text(e) for e in exc.errors
+        )
         flash(t("models.import_failed", detail=detail or str(exc)), "error")
         return redirect(url_for("process_models.index"))
     return redirect(url_for("process_models.edit", process_id=process_id, imported=1))

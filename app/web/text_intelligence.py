@@ -9,6 +9,7 @@ from ..errors import Invalid
 from ..services.text_intelligence import admin, bursts, intake, topics
 from ..services.text_intelligence.history_import import recent
 from .access import capability_required, login_required, runtime, viewer
+from .refusals import error_text
 from .i18n import t
 
 bp = Blueprint("text", __name__, url_prefix="/text")
@@ -61,7 +62,7 @@ def start_import():
             runtime(), viewer(), request.files.get("file"), request.form.get("label_map"), request.form.get("taxonomy")
         )
     except Invalid as exc:
-        flash("; ".join(f"{e.get('field')}: {e.get('message')}" for e in exc.errors) or exc.detail, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("text.classifier"))
     return redirect(url_for("text.classifier", **{"import": import_id}))
 

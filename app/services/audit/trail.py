@@ -216,16 +216,20 @@ class AccessFilter:
                 if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
                     out[name] = int(raw)
                 else:
-                    errors.append({"field": key, "message": f"an integer from 0 to {MAX_ID}"})
+                    errors.append(
+                        {"field": key, "message": f"an integer from 0 to {MAX_ID}", "code": "field.bad_number"}
+                    )
         for name, key in (("number", "number"), ("actor", "user"), ("action", "action")):
             raw = (args.get(key) or "").strip()
             if len(raw) > 64:
-                errors.append({"field": key, "message": "at most 64 characters"})
+                errors.append(
+                    {"field": key, "message": "at most 64 characters", "code": "field.too_long", "params": {"n": 64}}
+                )
             elif raw:
                 out[name] = raw
         via = (args.get("via") or "").strip()
         if via and via not in VIAS:
-            errors.append({"field": "via", "message": "one of " + ", ".join(VIAS)})
+            errors.append({"field": "via", "message": "one of " + ", ".join(VIAS), "code": "field.choose"})
         elif via:
             out["via"] = via
         for name, key, shift in (("since", "from", 0), ("until", "to", 1)):

@@ -28,7 +28,7 @@ MAX_BATCH = 500
 
 def _require_owner(viewer: Viewer) -> None:
     if not viewer.can("instance.migrate"):
-        raise Forbidden("only process owners migrate instances")
+        raise Forbidden("only process owners migrate instances", code="migration.not_owner")
 
 
 def _version_id(rt: Runtime, process_id: str, version: int | None) -> tuple[int, int]:
@@ -133,7 +133,7 @@ def _save(rt: Runtime, viewer: Viewer, loaded, moved, target, details: dict[str,
             )
         )
         if result.rowcount != 1:
-            raise Conflict("the instance was changed by someone else; check it again")
+            raise Conflict("the instance was changed by someone else; check it again", code="task.changed")
         # the ready tasks keep their ids; their name, lane and form follow the new version
         for view in moved.ready_tasks():
             s.execute(
@@ -217,14 +217,24 @@ def migrate_many(
     target_id, target_version = _version_id(rt, process_id, to_version)
     ids = list(instance_ids) if instance_ids is not None else running_on_other_versions(rt, process_id, target_id)
     if len(ids) > MAX_BATCH:
-        raise Invalid("too many instances", [{"field": "instance_ids", "message": f"at most {MAX_BATCH} at a time"}])
+        raise Invalid(
+            "too many instances",
+            [
+                {
+                    "field": "instance_ids",
+                    "message": f"at most {MAX_BATCH} at a time",
+                    "code": "migration.too_many",
+                    "params": {"n": MAX_BATCH},
+                }
+            ],
+        )
     items = []
     for instance_id in ids:
         try:
             with rt.db.read() as s:
                 owner = s.scalar(select(ProcessInstance.process_id).where(ProcessInstance.id == instance_id))
             if owner is None:
-                raise NotFound(f"process instance {instance_id} does not exist")
+                raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
             if owner != process_id:
                 items.append(
                     _result(

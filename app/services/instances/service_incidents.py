@@ -61,7 +61,7 @@ def retry_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, A
         instance_id, task_id = row.instance_id, row.task_id
     loaded = load_instance(rt, instance_id)
     if loaded.status != "running":
-        raise Conflict(f"the instance is {loaded.status}")
+        raise Conflict(f"the instance is {loaded.status}", code="incident.instance_not_waiting")
     inst = loaded.inst
     failure: ServiceFailed | None = None
     before = len(inst.steps)

@@ -93,7 +93,11 @@ def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Beg
             ) from exc
         return Begun(exc.started, exc)
     except EngineError as exc:
-        raise Invalid(f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]) from exc
+        raise Invalid(
+            f"the process failed to start: {exc}",
+            [{"field": exc.element_id, "message": str(exc)}],
+            code="instance.start_failed",
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,10 @@ def start_instance(
     (None for the system's own starts: the scheduler, demos, benchmarks).
     """
     if not isinstance(data, Mapping):
-        raise Invalid("data must be a JSON object", [{"field": "data", "message": "must be an object"}])
+        raise Invalid(
+            "data must be a JSON object",
+            [{"field": "data", "message": "must be an object", "code": "instance.bad_data"}],
+        )
     check_data_depth(data)  # task data nests at most 32 levels: deeper would fail every later script
     model = rt.current_model(process_id)
     if groups is not None:
@@ -200,9 +207,15 @@ def start_instance(
 def may_start(start_groups: tuple[str, ...] | None, groups: frozenset[str], process_id: str) -> None:
     """Raise Forbidden unless one of the groups is in the process's startGroups (none named: nobody)."""
     if start_groups is None:
-        raise Forbidden(f"process '{process_id}' does not name who may start it (its startGroups property)")
+        raise Forbidden(
+            f"process '{process_id}' does not name who may start it (its startGroups property)",
+            code="instance.no_start_groups",
+        )
     if not groups & set(start_groups):
-        raise Forbidden(f"process '{process_id}' may be started by {', '.join(start_groups)} only")
+        raise Forbidden(
+            f"process '{process_id}' may be started by {', '.join(start_groups)} only",
+            code="instance.start_not_allowed",
+        )
 
 
 @dataclass(frozen=True)
@@ -229,7 +242,7 @@ def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
     with rt.db.plain() as db:
         row = db.first(_INSTANCE, {"iid": instance_id})
     if row is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
+        raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
     state, version, status, version_id = row[:4]
     model = rt.model(version_id)
     return row, Loaded(instance_id, version, status, model, engine_instance(rt, model, instance_id, state))
@@ -279,7 +292,7 @@ def list_events(rt: Runtime, instance_id: int) -> list[dict[str, Any]]:
     """The audit trail of an instance, oldest first."""
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         events = s.scalars(
             select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
         ).all()

@@ -167,7 +167,7 @@ def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> st
     if not file_name.lower().endswith(IMPORTABLE):
         raise Invalid(
             "not a BPMN file",
-            [{"field": "file", "message": "choose a .bpmn or .bpmn20.xml file", "code": "check.import.not_bpmn"}],
+            [{"field": "file", "message": "choose a .bpmn or .bpmn20.xml file", "code": "import.not_bpmn"}],
         )
     try:
         text = xml_text(data)
@@ -178,7 +178,7 @@ def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> st
                 {
                     "field": "file",
                     "message": f"{file_name}: {exc}",
-                    "code": "check.import.encoding",
+                    "code": "import.encoding",
                     "params": {"file": file_name, "detail": str(exc)},
                 }
             ],
@@ -201,7 +201,7 @@ def import_draft(rt: Runtime, viewer: Viewer, file_name: str, data: bytes) -> st
                 {
                     "field": "file",
                     "message": f"{file_name} has no bpmn:process",
-                    "code": "check.import.no_process",
+                    "code": "import.no_process",
                     "params": {"file": file_name},
                 }
             ],

@@ -141,7 +141,7 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
     with rt.db.read() as s:
         row = s.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"process instance {instance_id} does not exist")
+            raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         version = s.get(ProcessVersion, row.process_version_id)
         complaint = s.scalars(select(Complaint).where(Complaint.instance_id == instance_id)).first()
         tasks = list(

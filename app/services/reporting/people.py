@@ -27,7 +27,7 @@ GOOD = ("satisfied", "basically_satisfied")
 def team_figures(rt: Runtime, viewer: Viewer, f: ReportFilter) -> dict[str, Any]:
     """Figures by person and by department for the period and filters."""
     if not viewer.can("report.people"):
-        raise Forbidden("per-person figures are for supervisors, directors and managers")
+        raise Forbidden("per-person figures are for supervisors, directors and managers", code="report.not_overseer")
     return _cached(rt, ("people", f), lambda: _figures(rt, f))  # kept like the dashboard: a minute per filter
 
 

@@ -28,7 +28,16 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
     start, _ = quarter_bounds(first)
     _, end = quarter_bounds(last)
     if start >= end:
-        raise Invalid("bad quarters", [{"field": "from", "message": "the first quarter must not be after the last"}])
+        raise Invalid(
+            "bad quarters",
+            [
+                {
+                    "field": "from",
+                    "message": "the first quarter must not be after the last",
+                    "code": "report.bad_quarters",
+                }
+            ],
+        )
     now = rt.clock.now()
     with rt.db.read() as s:
         month = func.substr(local_day(s, Complaint.created_at), 1, 7).label("month")

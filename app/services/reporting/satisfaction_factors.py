@@ -26,7 +26,9 @@ from .satisfaction import channel_scope
 def satisfaction_factors(rt: Runtime, viewer: Viewer, f: ReportFilter, channel: str | None = None) -> dict[str, Any]:
     """Per factor: satisfaction by band, n and Spearman's rho ("—" below the minimum sample)."""
     if not viewer.can("report.people"):
-        raise Forbidden("the satisfaction analysis is for supervisors, directors and managers")
+        raise Forbidden(
+            "the satisfaction analysis is for supervisors, directors and managers", code="report.not_overseer"
+        )
     scope = channel_scope(channel)
     return _cached(rt, ("satisfaction_factors", f, channel), lambda: _factors(rt, f, channel, scope))
 

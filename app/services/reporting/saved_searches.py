@@ -36,7 +36,10 @@ def save_search(rt: Runtime, viewer: Viewer, name: Any, params: Any) -> dict[str
             "a name is required", [{"field": "name", "message": "1 to 64 characters", "code": "search.bad_name"}]
         )
     if not isinstance(params, dict):
-        raise Invalid("params must be an object", [{"field": "params", "message": "the search's filters"}])
+        raise Invalid(
+            "params must be an object",
+            [{"field": "params", "message": "the search's filters", "code": "search.bad_params"}],
+        )
     clean = InstanceQuery.parse({k: v for k, v in params.items() if k not in ("after", "limit")}).params()
     name = name.strip()
     with rt.db.write() as s:

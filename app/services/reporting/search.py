@@ -91,7 +91,7 @@ class InstanceQuery:
                 )
         for name, allowed in (("sort", SORTS), ("order", ("asc", "desc")), ("sla", SLA_FILTERS), ("status", STATUSES)):
             if name in out and out[name] not in allowed:
-                errors.append({"field": name, "message": "one of " + ", ".join(allowed)})
+                errors.append({"field": name, "message": "one of " + ", ".join(allowed), "code": "field.choose"})
         if errors:
             raise Invalid("bad search", errors)
         q = cls(**out)

@@ -100,7 +100,7 @@ class Runtime:
         with self.db.read() as s:
             row = s.get(ProcessVersion, version_id)
             if row is None:
-                raise NotFound(f"process version {version_id} does not exist")
+                raise NotFound(f"process version {version_id} does not exist", code="process.version_not_found")
             files = dict(row.files)
             pid, ver, main = row.process_id, row.version, row.bpmn_file
         model = build_model(version_id, pid, ver, main, files)
@@ -114,7 +114,7 @@ class Runtime:
             got = db.first(_CURRENT_VERSION, {"pid": process_id})
         vid = got[0] if got else None
         if vid is None:
-            raise NotFound(f"process '{process_id}' is not deployed")
+            raise NotFound(f"process '{process_id}' is not deployed", code="process.not_deployed")
         return self.model(vid)
 
     # -- functions offered to diagram expressions -------------------------------------------

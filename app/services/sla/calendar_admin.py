@@ -28,7 +28,7 @@ from ...domain.actors import Viewer
 
 def _require_owner(viewer: Viewer) -> None:
     if not viewer.can("calendar.edit"):
-        raise Forbidden("only process owners change the calendar")
+        raise Forbidden("only process owners change the calendar", code="calendar.not_owner")
 
 
 def years_needing_schedule(rt: Runtime) -> list[int]:
@@ -123,17 +123,26 @@ def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any, form: Any
     """
     _require_owner(viewer)
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise Invalid("bad year", [{"field": "year", "message": "a year between 2000 and 2100"}])
+        raise Invalid(
+            "bad year", [{"field": "year", "message": "a year between 2000 and 2100", "code": "calendar.bad_year"}]
+        )
     if not isinstance(text, str) or not text.strip():
-        raise Invalid("the notice text is required", [{"field": "text", "message": "required"}])
+        raise Invalid(
+            "the notice text is required", [{"field": "text", "message": "required", "code": "field.required"}]
+        )
     if form not in NOTICE_FORMS:
-        raise Invalid("bad form", [{"field": "form", "message": "one of " + ", ".join(NOTICE_FORMS)}])
+        raise Invalid(
+            "bad form", [{"field": "form", "message": "one of " + ", ".join(NOTICE_FORMS), "code": "field.choose"}]
+        )
     try:
         days = parse_notice(text, year, form)
     except NoticeError as exc:
         raise Invalid("the notice cannot be read", [{"field": "text", "message": str(exc)}]) from exc
     if not days:
-        raise Invalid("the notice sets no day", [{"field": "text", "message": "no holiday or workday found"}])
+        raise Invalid(
+            "the notice sets no day",
+            [{"field": "text", "message": "no holiday or workday found", "code": "calendar.no_day"}],
+        )
     problems = notice_problems(days, year)
     if problems:
         raise Invalid(
@@ -179,7 +188,9 @@ def set_override(rt: Runtime, viewer: Viewer, day: Any, is_workday: Any, name: A
     _require_owner(viewer)
     when = _day(day)
     if not isinstance(is_workday, bool):
-        raise Invalid("is_workday is required", [{"field": "is_workday", "message": "true or false"}])
+        raise Invalid(
+            "is_workday is required", [{"field": "is_workday", "message": "true or false", "code": "field.choose"}]
+        )
     now = rt.clock.now()
     with rt.db.write() as s:
         row = s.get(CalendarOverride, when)
@@ -200,7 +211,7 @@ def remove_override(rt: Runtime, viewer: Viewer, day: Any) -> None:
     now = rt.clock.now()
     with rt.db.write() as s:
         if s.execute(delete(CalendarOverride).where(CalendarOverride.day == when)).rowcount != 1:
-            raise NotFound(f"no override for {when.isoformat()}")
+            raise NotFound(f"no override for {when.isoformat()}", code="calendar.no_override")
         _bump(s, now)
     rt.calendars.invalidate()
 
@@ -209,7 +220,9 @@ def _day(value: Any) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid("bad day", [{"field": "day", "message": "a date like 2027-02-06"}]) from None
+        raise Invalid(
+            "bad day", [{"field": "day", "message": "a date like 2027-02-06", "code": "field.bad_date"}]
+        ) from None
 
 
 def _bump(s, now: datetime) -> None:

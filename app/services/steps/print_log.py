@@ -58,7 +58,7 @@ def record(s: Session, rt: Runtime, instance_id: int, lines: list[tuple[str, str
 def read_log(rt: Runtime, viewer: Viewer, instance_id: int) -> list[dict[str, Any]]:
     """The instance's printed lines, oldest first."""
     if not viewer.can(CAPABILITY):
-        raise Forbidden("only auditors and process owners read an instance's log")
+        raise Forbidden("only auditors and process owners read an instance's log", code="print_log.not_allowed")
     with rt.db.read() as s:
         if s.get(ProcessInstance, instance_id) is None:
             raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")

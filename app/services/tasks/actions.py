@@ -304,11 +304,11 @@ def record_contact_attempt(
     """Record a try to reach the customer (how, and whether they were reached)."""
     errors = []
     if method not in CONTACT_METHODS:
-        errors.append({"field": "method", "message": f"one of {', '.join(CONTACT_METHODS)}"})
+        errors.append({"field": "method", "message": f"one of {', '.join(CONTACT_METHODS)}", "code": "field.choose"})
     if result not in CONTACT_RESULTS:
-        errors.append({"field": "result", "message": f"one of {', '.join(CONTACT_RESULTS)}"})
+        errors.append({"field": "result", "message": f"one of {', '.join(CONTACT_RESULTS)}", "code": "field.choose"})
     if note is not None and not isinstance(note, str):
-        errors.append({"field": "note", "message": "must be text"})
+        errors.append({"field": "note", "message": "must be text", "code": "field.text"})
     if errors:
         raise Invalid("the contact attempt is incomplete", errors)
     note = (note or "").strip()[:MAX_REASON] or None

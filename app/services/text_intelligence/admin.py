@@ -14,7 +14,9 @@ from .history_import import MAX_BYTES, parse_label_map, require_owner
 def model_versions(rt: Runtime, viewer: Viewer) -> list[dict[str, Any]]:
     """The classifier's versions, newest first (the current one marked), with their evaluation."""
     if not viewer.can("text.classifier.read"):
-        raise Forbidden("only process owners, managers and supervisors read the classifier's figures")
+        raise Forbidden(
+            "only process owners, managers and supervisors read the classifier's figures", code="classifier.not_reader"
+        )
     return model_registry.versions(rt)
 
 
@@ -26,13 +28,26 @@ def train_now(rt: Runtime, viewer: Viewer) -> dict[str, Any]:
 
 def _read_upload(f) -> tuple[str, bytes]:
     if f is None or not getattr(f, "filename", ""):
-        raise Invalid("a file is required", [{"field": "file", "message": "a .csv or .xlsx file"}])
+        raise Invalid(
+            "a file is required", [{"field": "file", "message": "a .csv or .xlsx file", "code": "upload.csv_or_xlsx"}]
+        )
     if not f.filename.lower().endswith((".csv", ".xlsx")):
-        raise Invalid("only CSV and XLSX files", [{"field": "file", "message": "a .csv or .xlsx file"}])
+        raise Invalid(
+            "only CSV and XLSX files",
+            [{"field": "file", "message": "a .csv or .xlsx file", "code": "upload.csv_or_xlsx"}],
+        )
     content = f.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise Invalid(
-            "the file is too large", [{"field": "file", "message": f"at most {MAX_BYTES // 1024 // 1024} MB"}]
+            "the file is too large",
+            [
+                {
+                    "field": "file",
+                    "message": f"at most {MAX_BYTES // 1024 // 1024} MB",
+                    "code": "upload.too_large",
+                    "params": {"mb": MAX_BYTES // 1024 // 1024},
+                }
+            ],
         )
     return f.filename, content
 

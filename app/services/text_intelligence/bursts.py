@@ -119,7 +119,7 @@ def _view(s, b: BurstSuggestion) -> dict[str, Any]:
 def list_suggestions(rt: Runtime, viewer: Viewer, status: str = "suggested") -> list[dict[str, Any]]:
     """Burst suggestions in a status, newest first, each with its complaints."""
     if not viewer.can("text.bursts.read"):
-        raise Forbidden("only supervisors, the network side, managers and agents see bursts")
+        raise Forbidden("only supervisors, the network side, managers and agents see bursts", code="burst.not_reader")
     with rt.db.read() as s:
         rows = s.scalars(
             select(BurstSuggestion)
@@ -133,16 +133,16 @@ def list_suggestions(rt: Runtime, viewer: Viewer, status: str = "suggested") -> 
 def _pending(s, burst_id: int) -> BurstSuggestion:
     b = s.get(BurstSuggestion, burst_id)
     if b is None:
-        raise NotFound(f"burst suggestion {burst_id} does not exist")
+        raise NotFound(f"burst suggestion {burst_id} does not exist", code="burst.not_found")
     if b.status != "suggested":
-        raise Conflict(f"burst suggestion {burst_id} is already {b.status}")
+        raise Conflict(f"burst suggestion {burst_id} is already {b.status}", code="burst.decided")
     return b
 
 
 def confirm(rt: Runtime, viewer: Viewer, burst_id: int, fields: dict[str, Any]) -> dict[str, Any]:
     """Open the suggested outage incident and link the burst's complaints to it."""
     if not viewer.can("outage.manage"):
-        raise Forbidden("only the network department and supervisors open outage incidents")
+        raise Forbidden("only the network department and supervisors open outage incidents", code="outage.not_allowed")
     with rt.db.read() as s:
         b = _pending(s, burst_id)
         first = s.scalar(
@@ -184,7 +184,7 @@ def confirm(rt: Runtime, viewer: Viewer, burst_id: int, fields: dict[str, Any]) 
 def dismiss(rt: Runtime, viewer: Viewer, burst_id: int) -> dict[str, Any]:
     """Close the suggestion: not an outage."""
     if not viewer.can("outage.manage"):
-        raise Forbidden("only the network department and supervisors decide on bursts")
+        raise Forbidden("only the network department and supervisors decide on bursts", code="burst.not_decider")
     with rt.db.write() as s:
         b = _pending(s, burst_id)
         b.status, b.decided_by_id, b.decided_at = "dismissed", viewer.id, rt.clock.now()

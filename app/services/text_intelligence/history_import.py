@@ -28,7 +28,9 @@ MAX_BYTES = 50 * 1024 * 1024
 
 def require_owner(viewer: Viewer) -> None:
     if not viewer.can("text.classifier.manage"):
-        raise Forbidden("only process owners and directors manage the classifier and its history")
+        raise Forbidden(
+            "only process owners and directors manage the classifier and its history", code="classifier.not_manager"
+        )
 
 
 def parse_label_map(raw: Any) -> dict[str, str]:
@@ -44,7 +46,8 @@ def parse_label_map(raw: Any) -> dict[str, str]:
                 pairs = json.loads(text)
             except ValueError:
                 raise Invalid(
-                    "label_map is not valid JSON", [{"field": "label_map", "message": "a JSON object"}]
+                    "label_map is not valid JSON",
+                    [{"field": "label_map", "message": "a JSON object", "code": "classifier.bad_label_map"}],
                 ) from None
         else:
             pairs = {}
@@ -53,11 +56,22 @@ def parse_label_map(raw: Any) -> dict[str, str]:
                     theirs, sep, ours = line.partition("=")
                     if not sep:
                         raise Invalid(
-                            "label_map line without '='", [{"field": "label_map", "message": f"line {n}: theirs=ours"}]
+                            "label_map line without '='",
+                            [
+                                {
+                                    "field": "label_map",
+                                    "message": f"line {n}: theirs=ours",
+                                    "code": "classifier.bad_label_line",
+                                    "params": {"n": n},
+                                }
+                            ],
                         )
                     pairs[theirs.strip()] = ours.strip()
     if not isinstance(pairs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs.items()):
-        raise Invalid("label_map maps labels to labels", [{"field": "label_map", "message": "strings to strings"}])
+        raise Invalid(
+            "label_map maps labels to labels",
+            [{"field": "label_map", "message": "strings to strings", "code": "classifier.bad_label_map"}],
+        )
     return pairs
 
 
@@ -65,7 +79,9 @@ def start(rt: Runtime, viewer: Viewer, file_name: str, label_map: dict[str, str]
     """Create the import's row (status running) and return its id."""
     require_owner(viewer)
     if taxonomy not in ("ours", "own"):
-        raise Invalid("taxonomy is ours or own", [{"field": "taxonomy", "message": "ours | own"}])
+        raise Invalid(
+            "taxonomy is ours or own", [{"field": "taxonomy", "message": "ours | own", "code": "field.choose"}]
+        )
     with rt.db.write() as s:
         row = HistoryImport(
             file_name=file_name[:200],
@@ -145,7 +161,7 @@ def status(rt: Runtime, import_id: int) -> dict[str, Any]:
     with rt.db.read() as s:
         imp = s.get(HistoryImport, import_id)
         if imp is None:
-            raise NotFound(f"history import {import_id} does not exist")
+            raise NotFound(f"history import {import_id} does not exist", code="classifier.import_not_found")
         return {
             "id": imp.id,
             "file_name": imp.file_name,

@@ -18,15 +18,18 @@ def analyse(
 
     Looking for the customer's earlier complaint by their phone is a reading of personal data: logged."""
     if not viewer.can("text.intake"):
-        raise Forbidden("only agents, dispatchers and overseers see suggestions")
+        raise Forbidden("only agents, dispatchers and overseers see suggestions", code="suggestion.not_allowed")
     if not isinstance(text, str):
-        raise Invalid("text is required", [{"field": "text", "message": "a string"}])
+        raise Invalid("text is required", [{"field": "text", "message": "a string", "code": "field.text"}])
     if phone is not None and not isinstance(phone, str):
-        raise Invalid("phone must be a string", [{"field": "phone", "message": "a string"}])
+        raise Invalid("phone must be a string", [{"field": "phone", "message": "a string", "code": "field.text"}])
     try:
         exclude = int(exclude_id) if exclude_id not in (None, "") else None
     except (TypeError, ValueError):
-        raise Invalid("complaint_id must be a number", [{"field": "complaint_id", "message": "a number"}]) from None
+        raise Invalid(
+            "complaint_id must be a number",
+            [{"field": "complaint_id", "message": "a number", "code": "field.bad_number"}],
+        ) from None
     phone = (phone or "").strip() or None
     repeat = similar.repeat_check(rt, text, phone, exclude_id=exclude)
     if repeat is not None:

@@ -75,7 +75,7 @@ def train_version(rt: Runtime, trained_by: str, evaluate: bool = True) -> dict[s
         except IntegrityError:  # another host stored the same number first: take the next one
             continue
     else:
-        raise Conflict("could not number the new classifier version; train again")
+        raise Conflict("could not number the new classifier version; train again", code="classifier.number_clash")
     served, lock = _state(rt)
     with lock:
         served.version, served.model, served.checked = version, model, time.monotonic()

@@ -30,19 +30,26 @@ _lock = threading.Lock()
 def _day(value: Any, name: str) -> date:
     day = typed_day(str(value))
     if day is None:
-        raise Invalid(f"{name} is not a date", [{"field": name, "message": "YYYY-MM-DD, from 2000 to 2099"}])
+        raise Invalid(
+            f"{name} is not a date",
+            [{"field": name, "message": "YYYY-MM-DD, from 2000 to 2099", "code": "report.bad_date"}],
+        )
     return day
 
 
 def period_topics(rt: Runtime, viewer: Viewer, start: Any = None, end: Any = None) -> dict[str, Any]:
     """Topics of complaints registered from start to end (inclusive; default the last 30 days), largest first."""
     if not viewer.can("text.topics.read"):
-        raise Forbidden("only managers, supervisors, directors and process owners read topics")
+        raise Forbidden(
+            "only managers, supervisors, directors and process owners read topics", code="topics.not_reader"
+        )
     today = local_date(rt.clock.now())
     end_day = _day(end, "to") if end else today
     start_day = _day(start, "from") if start else end_day - timedelta(days=29)
     if start_day > end_day:
-        raise Invalid("from is after to", [{"field": "from", "message": "on or before to"}])
+        raise Invalid(
+            "from is after to", [{"field": "from", "message": "on or before to", "code": "report.from_after_to"}]
+        )
     key = (start_day, end_day)
     cache = vars(rt).setdefault("_text_topics", {})
     hit = cache.get(key)
