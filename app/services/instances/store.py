@@ -84,20 +84,20 @@ def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Beg
     A connector that failed after its retries does not undo the start: the instance is kept with the
     service task in error, and finish_start opens its incident (service_incidents), as a completion does.
     """
+    failed: EngineError
     try:
         return Begun(rt.engine.start(model.bundle, data), None)
     except ServiceFailed as exc:
-        if exc.started is None:
-            raise Invalid(
-                f"the process failed to start: {exc}", [{"field": exc.element_id, "message": str(exc)}]
-            ) from exc
-        return Begun(exc.started, exc)
+        if exc.started is not None:
+            return Begun(exc.started, exc)
+        failed = exc
     except EngineError as exc:
-        raise Invalid(
-            f"the process failed to start: {exc}",
-            [{"field": exc.element_id, "message": str(exc)}],
-            code="instance.start_failed",
-        ) from exc
+        failed = exc
+    raise Invalid(
+        f"the process failed to start: {failed}",
+        [{"field": failed.element_id, "message": str(failed)}],
+        code="instance.start_failed",
+    ) from failed
 
 
 @dataclass(frozen=True)
