@@ -377,6 +377,9 @@ EDITOR = (
 # Notices of improvement actions and survey answers (web/notices.py), and the survey in the audit trail.
 NOTICES = (
     N_("notice.improvement.assigned"),
+    # a survey answer's notice kind (services/steps/survey_routing.py): "survey.low" when flagged
+    N_("notice.survey.answered"),
+    N_("notice.survey.low"),
     N_("notice.survey.kind.closing"),
     N_("notice.survey.kind.in_progress"),
     N_("notice.survey.answer.satisfied"),
