@@ -60,6 +60,10 @@ def run(env: dict[str, str], echo=print) -> int:
     """Start the web server and the tick, wait until one exits or a stop is asked; return an exit code."""
     Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _raise_stop)
+    # Ctrl+C must reach us even when we were started with SIGINT ignored (a parent such as a test runner's
+    # worker can pass that on, and Python then installs no handler): else gunicorn stops on it, we do not,
+    # and its exit reads as a failure.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     children: dict[str, subprocess.Popen] = {}
     try:
         for name, command in commands().items():
@@ -77,6 +81,7 @@ def run(env: dict[str, str], echo=print) -> int:
     finally:
         _stop_all(children, echo)
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _stop_all(children: dict[str, subprocess.Popen], echo) -> None:

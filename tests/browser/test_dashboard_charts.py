@@ -59,6 +59,9 @@ def test_an_empty_period_says_there_is_no_data_in_both_languages(page, live, scr
     expect(page.locator("html[lang=en]")).to_have_count(1)
     _charts_ready(page)
     expect(page.locator("[data-chart][data-empty='1']").first).to_have_text("No data for this period")
+    # The language is kept with the user: give the manager Chinese back, the module's other tests read it.
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html[lang=zh-CN]")).to_have_count(1)
 
 
 def test_step_names_wrap_whole_inside_the_chart(page, finished):  # noqa: F811

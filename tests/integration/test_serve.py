@@ -61,6 +61,8 @@ def test_serve_runs_gunicorn_and_a_timer_process_and_ctrl_c_stops_them_all(tmp_p
         running = _group(proc.pid)
         assert any("gunicorn" in p and "config/gunicorn.conf.py" in p for p in running), running
         assert any(p.endswith("scheduler") for p in running), running
+        # Ctrl+C once both have started (the timer process says so), as a person at the terminal would.
+        wait_for(lambda: b"timer tick every" in (tmp_path / "serve.log").read_bytes(), 60, "the timer process ticking")
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(60) == 0
         wait_for(lambda: not _group(proc.pid), 30, "every process of the group exiting")
