@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
     from . import reports  # managers' pages: instance search and page, dashboard, regulator
 
     reports.init_app(app)
+    from . import satisfaction  # 满意度分析: the ratings, the correlation, the in-progress surveys
+
+    satisfaction.init_app(app)
     from . import branches  # the flow's branches: outages, appeals, the customer's own page
 
     branches.init_app(app)

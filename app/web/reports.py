@@ -262,6 +262,3 @@ def init_app(app: Flask) -> None:
     add_item(app, NavItem("reports.instances", N_("nav.audit"), "report.read", order=45, pages=("reports.instance",)))
     add_item(app, NavItem("reports.access_log", N_("nav.access_log"), "access_log.read", order=47))
     app.jinja_env.globals.update(short_options=short_options, short_label=short_label)
-    from . import satisfaction  # 满意度分析, its own module: the ratings, the correlation, the in-progress surveys
-
-    satisfaction.init_app(app)

@@ -15,6 +15,7 @@ from ..services.reporting.satisfaction_factors import satisfaction_factors
 from .access import capability_required, runtime, viewer
 from .refusals import field_errors
 from .i18n import t
+from .reports import short_label
 
 bp = Blueprint("satisfaction", __name__, url_prefix="/reports/satisfaction")
 
@@ -63,8 +64,6 @@ def index():
 @capability_required("report.people")
 def export():
     """The ratings tables as one CSV (UTF-8 with a BOM, so Excel reads the Chinese): grouping, value, answers, means."""
-    from .reports import short_label
-
     f, channel, _ = _filters()
     data = rating_dimensions(runtime(), viewer(), f, channel)
     out = io.StringIO()
