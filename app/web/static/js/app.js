@@ -169,7 +169,30 @@
     sel.value = "";
   });
 
-  window.complaintflow = { serverNow: serverNow, formatLeft: formatLeft };
+  /* ---- a region that scrolls (a wide table on a phone, a long timeline) takes the focus, so the arrow keys
+     scroll it; one with links or fields inside is reached through them already ---- */
+  var SCROLLERS = "main table, main .table-scroll, main .timeline, main pre";
+  function scrolls(el) {
+    var s = getComputedStyle(el);
+    var x = (s.overflowX === "auto" || s.overflowX === "scroll") && el.scrollWidth > el.clientWidth + 1;
+    var y = (s.overflowY === "auto" || s.overflowY === "scroll") && el.scrollHeight > el.clientHeight + 1;
+    return x || y;
+  }
+  function focusableScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+      var own = el.hasAttribute("data-scroll-focus");
+      if (own || !el.hasAttribute("tabindex")) {
+        var needed = scrolls(el) && !el.querySelector("a[href], button, input, select, textarea, [tabindex]");
+        if (needed && !own) { el.setAttribute("tabindex", "0"); el.setAttribute("data-scroll-focus", ""); }
+        if (!needed && own) { el.removeAttribute("tabindex"); el.removeAttribute("data-scroll-focus"); }
+      }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("load", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+
+  window.complaintflow = { serverNow: serverNow, formatLeft: formatLeft, focusableScrollers: focusableScrollers };
   body.setAttribute("data-js", "ready");  // shortcuts are live (browser tests wait for this)
 })();
 document.addEventListener("click", function (e) {
