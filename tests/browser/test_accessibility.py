@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.accessibility import AXE, serious_violations
 from tests.browser.signing_in import sign_in
-from tests.browser.test_customer_page import _handle_until_the_reply, _survey_path
+from tests.integration.customer_flow import handle_until_the_reply, survey_path
 from tests.browser.test_workspace import new_phone
 from tests.browser.top_bar import folded
 from tests.integration.test_web_flow import happy_path, register
@@ -153,7 +153,7 @@ def customer_pages(live) -> dict[str, str]:
     filed = r.get_data(as_text=True)
     number = NUMBER.search(filed).group(1)
     link = re.search(r'href="(/customer/track/[^"/]+)"', filed).group(1)
-    survey = _survey_path(app, _handle_until_the_reply(app, number))
+    survey = survey_path(app, handle_until_the_reply(app, number))
     return {"number": number, "track": link, "survey": survey}
 
 

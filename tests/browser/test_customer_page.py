@@ -9,6 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.integration.customer_flow import handle_until_the_reply as _handle_until_the_reply
+from tests.integration.customer_flow import survey_path as _survey_path
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,61 +19,6 @@ def expect(locator):
     from playwright.sync_api import expect as pw_expect
 
     return pw_expect(locator)
-
-
-def _handle_until_the_reply(app, number: str) -> int:
-    """The staff's part, through the API: receive ... reply by SMS with the survey link."""
-    from tests.conftest import Api
-    from tests.integration.flow import complete
-
-    api = Api(app.test_client())
-    c = api.get("agent", f"/complaints?q={number}").get_json()["items"][0]
-    iid = c["process_instance_id"]
-    who = {
-        "customer_name": c["customer_name"],
-        "customer_phone": c["customer_phone"],
-        "channel": "online",
-        "matter": c["matter"],
-    }
-    for element, group, data in [
-        ("receive", "agent", who),
-        ("classify", "agent", {"category": "network", "severity": "general", "special_type": "none"}),
-        ("register", "agent", who | {"demand": "恢复网速。", "tried_self": False, "read_back_confirmed": True}),
-        ("dispatch", "dispatcher", {"department": "network"}),
-        (
-            "handle",
-            "handler_network",
-            {
-                "cause": "小区光分纤箱端口老化。",
-                "responsibility": "ours",
-                "solution": "更换端口，网速恢复到 300M。",
-                "compensation_type": "credit",
-                "compensation_amount": 20,
-            },
-        ),
-        ("track", "agent", {"progress": "已测速正常。", "solved": True}),
-        (
-            "feedback",
-            "agent",
-            {"reply": "已短信告知处理结果。", "contact_method": "sms", "contact_result": "awaiting_survey"},
-        ),
-    ]:
-        r = complete(api, iid, element, group, data)
-        assert r.status_code == 200, (element, r.get_json())
-    return iid
-
-
-def _survey_path(app, iid: int) -> str:
-    from app.models import Notification
-    from app.services.notifications.outbox import render
-
-    rt = app.extensions["complaintflow"]
-    with rt.db.read() as s:
-        row = s.scalars(
-            select(Notification).where(Notification.instance_id == iid, Notification.template == "reply_survey")
-        ).first()
-        body = render(rt, row)[1]
-    return "/customer/survey/" + re.search(r"/customer/survey/(\S+)", body).group(1)
 
 
 def _sent_code(app, number: str) -> str:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_customer_page import _handle_until_the_reply, _survey_path
+from tests.integration.customer_flow import handle_until_the_reply, survey_path
 from tests.browser.test_workspace import fill_form, new_phone, scenario
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,7 @@ def test_the_customer_files_follows_and_answers_the_survey_on_a_phone(phone, liv
     expect(phone.get_by_test_id("track-stage")).to_contain_text("已受理")
     no_sideways_scroll(phone)
 
-    phone.goto(_survey_path(app, _handle_until_the_reply(app, number)))
+    phone.goto(survey_path(app, handle_until_the_reply(app, number)))
     expect(phone.get_by_test_id("survey-number")).to_have_text(number)
     no_sideways_scroll(phone)
     phone.get_by_label("满意", exact=True).check()

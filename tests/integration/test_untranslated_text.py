@@ -4,6 +4,9 @@ shown, no English word in a Chinese page and no Chinese in an English one (outsi
 Text set as code (`<code>`, `<kbd>`, `<samp>`: a command, a file name, a login name, a field name in
 an audit record) is an identifier, not a word to translate, and is not read.
 
+The customer's pages are read the same way in both languages: the home page, filing (with the form sent back
+and the filed confirmation), following by number and by the complaint's own link, the survey.
+
 A crawl: each role signs in, picks the language, opens its navigation, every page the app serves
 without parameters, and every link on those pages within this app (detail pages of a complaint, a
 task, a report); the visible text of each page is read as a user reads it (no script, style or
@@ -251,3 +254,54 @@ def test_the_complaint_list_names_the_current_step_in_english(app, worked_compla
     rows = re.findall(r"<tr[^>]*>.*?</tr>", web.text("/complaints"), re.S)
     steps = [cells[-2] for row in rows[1:] if (cells := re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))]
     assert steps and all(step and not CJK.search(step) for step in steps), steps
+
+
+CUSTOMER_SAYS = {
+    "customer_name": "孙悦",
+    "customer_phone": "13698765321",
+    "matter": "家里宽带晚上只有 2M，签约是 300M。",
+}
+
+
+def _customer_files(web: Web, answer_right: bool):
+    from tests.integration.test_customer_page import QUESTION, TOKEN
+
+    form = web.text("/customer/file")
+    a, b = map(int, QUESTION.search(form).groups())
+    sent = CUSTOMER_SAYS | {
+        "captcha_token": TOKEN.search(form).group(1),
+        "captcha_question": f"{a} + {b} = ?",
+        "captcha_answer": str(a + b) if answer_right else "-1",
+    }
+    return web.post("/customer/file", sent, content_type="multipart/form-data")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_customers_pages_show_no_code_and_speak_the_chosen_language(app, deployed, locale):
+    from tests.integration.customer_flow import STAFF_TYPED, handle_until_the_reply, survey_path
+
+    web = Web(app)
+    web.post("/locale", {"locale": locale})
+    pages = {"/customer/file (sent back)": _customer_files(web, answer_right=False)}
+    filed = _customer_files(web, answer_right=True)
+    assert filed.status_code == 201
+    pages["/customer/file (filed)"] = filed
+    html = filed.get_data(as_text=True)
+    number = re.search(r'data-testid="complaint-number">(TS\d{14})<', html).group(1)
+    link = re.search(r'href="(/customer/track/[^"/]+)"', html).group(1)
+    survey = survey_path(app, handle_until_the_reply(app, number))
+    for path in ("/login", "/customer/", "/customer/file", "/customer/track", f"/customer/track?number={number}", link):
+        pages[path] = web.get(path)
+    pages["the survey"] = web.get(survey)
+    typed = set(CUSTOMER_SAYS.values()) | set(STAFF_TYPED)
+    problems_of = _problems_zh if locale == "zh-CN" else _problems_en(typed | _user_data(app, CUSTOMER_SAYS))
+    problems = {}
+    for name, r in pages.items():
+        assert r.status_code in (200, 201, 422), (name, r.status_code)
+        page = _read(r.get_data(as_text=True))
+        assert page.lang == locale, f"{name} is in {page.lang}"
+        found = [f"{p}  ⟨{line[:80]}⟩" for line in page.text for p in problems_of(line)]
+        if found:
+            problems[name] = found
+    assert not problems, "\n".join(f"{path}: {p}" for path, items in problems.items() for p in items)
