@@ -140,6 +140,9 @@ def scheduler_command(once: bool):
         clock = improvement_clock.watch_due(_rt())
         click.echo(f"improvement actions: {clock['due_soon']} due soon, {clock['overdue']} overdue (督办)")
         click.echo(f"baseline alerts: {len(baseline_alerts.check_baselines(_rt()))} new")
+        from .services.complaints.customer_evidence import remove_orphans
+
+        click.echo(f"customer uploads never sent with a complaint: {remove_orphans(_rt())} removed")
         return
     # SIGTERM ends the process like Ctrl-C: a batch in progress rolls back and is claimed again.
     signal.signal(signal.SIGTERM, _stop)

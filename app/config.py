@@ -41,6 +41,13 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return n
+
+
 SETTINGS = [
     Setting(
         "DATABASE_URL",
@@ -98,6 +105,12 @@ SETTINGS = [
     Setting("MAX_UPLOAD_MB", lambda inst: 20, int, "largest accepted upload (diagram or evidence)"),
     Setting(
         "MAX_EVIDENCE_FILES", lambda inst: 10, int, "most evidence files one form (a step's, the customer's) sends"
+    ),
+    Setting(
+        "CUSTOMER_UPLOAD_ORPHAN_HOURS",
+        lambda inst: 48,
+        _positive,
+        "a file a customer uploaded but never sent with a complaint is deleted after this many hours",
     ),
     Setting("TOKEN_TTL_HOURS", lambda inst: 12, int, "lifetime of an API token"),
     Setting("SESSION_HOURS", lambda inst: 10, int, "a browser session ends this many hours after sign-in"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..services.reporting import improvement_actions as actions
+from ..services.reporting import improvement_reading as reading
 from ..errors import NotFound
 from . import bp, json_body, runtime, viewer
 
@@ -21,7 +22,7 @@ def _id(raw: str) -> int:
 @bp.get("/improvement-actions")
 def list_improvement_actions():
     """Actions filtered by status, category, owner_id, overdue; overdue first, then the soonest due."""
-    return jsonify(actions.list_actions(runtime(), viewer(), actions.parse_filters(request.args)))
+    return jsonify(reading.list_actions(runtime(), viewer(), reading.parse_filters(request.args)))
 
 
 @bp.post("/improvement-actions")
@@ -33,7 +34,7 @@ def create_improvement_action():
 @bp.get("/improvement-actions/<action_id>")
 def get_improvement_action(action_id: str):
     """One action: its record, clock, linked complaints, history and before/after evaluation."""
-    return jsonify(actions.get_action(runtime(), viewer(), _id(action_id)))
+    return jsonify(reading.get_action(runtime(), viewer(), _id(action_id)))
 
 
 @bp.post("/improvement-actions/<action_id>")

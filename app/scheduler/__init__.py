@@ -128,6 +128,27 @@ def report_watch_job(app: Flask, which: str):
     return run
 
 
+ORPHAN_JOB_SECONDS = 3600
+
+
+def orphan_job(app: Flask):
+    """The job: delete the customer's uploads that were never sent with a complaint, once old enough."""
+    from ..services.complaints import customer_evidence
+
+    rt = app.extensions["complaintflow"]
+
+    def run():
+        with app.app_context():
+            try:
+                removed = customer_evidence.remove_orphans(rt)
+                if removed:
+                    log.info("removed %d customer uploads never sent with a complaint", removed)
+            except Exception:
+                log.exception("orphaned uploads job failed")
+
+    return run
+
+
 def _add_tick(app: Flask, scheduler) -> None:
     # APScheduler's own clock decides only when to run; due times are read from the app clock. The
     # first run is at start, so what came due while every process was down fires then.
@@ -157,6 +178,10 @@ def _add_tick(app: Flask, scheduler) -> None:
         id="improvement-clock",
         max_instances=1,
         coalesce=True,
+    )
+    # Hourly against an age counted in hours (CUSTOMER_UPLOAD_ORPHAN_HOURS): a file goes within the hour it is due.
+    scheduler.add_job(
+        orphan_job(app), "interval", seconds=ORPHAN_JOB_SECONDS, id="orphaned-uploads", max_instances=1, coalesce=True
     )
     from ..services.reporting.baseline_alerts import CHECK_SECONDS
 

@@ -11,6 +11,7 @@ from ..errors import Conflict, Forbidden, Invalid
 from ..domain.improvement import CATEGORIES, STATUSES
 from ..services.reporting import baseline_alerts, dashboard as reports
 from ..services.reporting import improvement_actions as actions
+from ..services.reporting import improvement_reading as reading
 from ..services.reporting.periodicity import periodicity as period_figures
 from .access import capability_required, login_required, runtime, viewer
 from .refusals import field_errors
@@ -31,10 +32,10 @@ def index():
     """Actions by status, category, owner and overdue; report readers see all, an owner their own."""
     args = {k: request.args.get(k, "") for k in ("status", "category", "owner_id", "overdue") if request.args.get(k)}
     try:
-        filters, errors = actions.parse_filters(args), {}
+        filters, errors = reading.parse_filters(args), {}
     except Invalid as exc:
-        filters, errors = actions.parse_filters({}), _errors(exc)
-    data = actions.list_actions(runtime(), viewer(), filters)
+        filters, errors = reading.parse_filters({}), _errors(exc)
+    data = reading.list_actions(runtime(), viewer(), filters)
     return render_template(
         "improvement/index.html",
         data=data,
@@ -42,7 +43,7 @@ def index():
         errors=errors,
         statuses=STATUSES,
         categories=CATEGORIES,
-        owners=actions.owner_choices(runtime()) if viewer().can("improvement.read") else [],
+        owners=reading.owner_choices(runtime()) if viewer().can("improvement.read") else [],
     )
 
 
@@ -65,14 +66,14 @@ def new():
             values=values,
             errors=errors,
             categories=CATEGORIES,
-            owners=actions.owner_choices(runtime()),
+            owners=reading.owner_choices(runtime()),
         ),
         status,
     )
 
 
 def _show(action_id: int, values: dict | None = None, errors: dict | None = None, status: int = 200):
-    a = actions.get_action(runtime(), viewer(), action_id)
+    a = reading.get_action(runtime(), viewer(), action_id)
     form = values or {
         **{k: a[k] for k in FIELDS if k in a and k != "complaints"},
         "complaints": " ".join(a["complaints"]),
@@ -85,7 +86,7 @@ def _show(action_id: int, values: dict | None = None, errors: dict | None = None
             values=form,
             errors=errors or {},
             categories=CATEGORIES,
-            owners=actions.owner_choices(runtime()) if a["offers"]["edit"] else [],
+            owners=reading.owner_choices(runtime()) if a["offers"]["edit"] else [],
         ),
         status,
     )
@@ -108,7 +109,7 @@ def update(action_id: int):
     try:
         actions.update_action(runtime(), viewer(), action_id, values, request.form.get("version"))
     except Invalid as exc:
-        current = actions.get_action(runtime(), viewer(), action_id)
+        current = reading.get_action(runtime(), viewer(), action_id)
         form = {**{k: current.get(k, "") for k in FIELDS}, "complaints": " ".join(current["complaints"])}
         form |= {"progress": current["progress"]} | values
         return _show(action_id, form, _errors(exc), 422)
@@ -186,5 +187,24 @@ def periodicity():
     )
 
 
+def _owns_actions_unseen(v) -> bool:
+    """An action's owner who does not read the reports: the list of their own actions gets its menu item.
+
+    Report readers reach every action from the reports (its item lights up there)."""
+    return not v.can("improvement.read") and reading.owns_any(runtime(), v)
+
+
 def init_app(app: Flask) -> None:
+    from .nav import NavItem, add_item
+
     app.register_blueprint(bp)
+    add_item(
+        app,
+        NavItem(
+            "improvement.index",
+            N_("nav.improvement"),
+            order=52,
+            pages=("improvement.show",),
+            shown=_owns_actions_unseen,
+        ),
+    )

@@ -7,6 +7,7 @@ as a blueprint defines their endpoint. A feature may also add items with ``add_i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask import Flask, current_app, g, request, url_for
 
@@ -21,6 +22,8 @@ class NavItem:
     order: int = 100
     # Further pages that belong to this item (a detail page of its list): they light it up too.
     pages: tuple[str, ...] = ()
+    # Beside the capability, a test of the viewer for an item that depends on their records (None: none).
+    shown: Callable[[Any], bool] | None = None
 
 
 ITEMS = (
@@ -58,6 +61,8 @@ def visible_items() -> list[dict]:
         if item.endpoint not in current_app.view_functions:
             continue
         if item.capability and not viewer.can(item.capability):
+            continue
+        if item.shown is not None and not item.shown(viewer):
             continue
         out.append(
             {

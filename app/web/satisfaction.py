@@ -14,7 +14,7 @@ from ..services.reporting.satisfaction import CHANNELS, GROUPS, progress_figures
 from ..services.reporting.satisfaction_factors import satisfaction_factors
 from .access import capability_required, runtime, viewer
 from .refusals import field_errors
-from .i18n import t
+from .i18n import N_, t
 from .reports import short_label
 
 bp = Blueprint("satisfaction", __name__, url_prefix="/reports/satisfaction")
@@ -94,4 +94,8 @@ def export():
 
 
 def init_app(app: Flask) -> None:
+    from .nav import NavItem, add_item
+
     app.register_blueprint(bp)
+    # Figures per agent and department are team leaders' (report.people), as the page itself requires.
+    add_item(app, NavItem("satisfaction.index", N_("nav.satisfaction"), "report.people", order=51))

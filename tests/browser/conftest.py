@@ -77,9 +77,25 @@ def csp_violations() -> list[str]:
     return []
 
 
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# What a context is opened as: a desktop window, or a phone (390 px, touch, the mobile viewport rules).
+SCREENS = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+}
+
+
 @pytest.fixture
-def context(browser, live, csp_violations):
-    ctx = browser.new_context(base_url=live[0], viewport={"width": 1440, "height": 900}, locale="zh-CN")
+def screen() -> str:
+    """The screen of the test's context: a desktop; a module that tests both widths overrides this with
+    ``@pytest.fixture(params=["desktop", "phone"])``."""
+    return "desktop"
+
+
+@pytest.fixture
+def context(browser, live, csp_violations, screen):
+    ctx = browser.new_context(base_url=live[0], locale="zh-CN", **SCREENS[screen])
     ctx.set_default_timeout(10_000)
     ctx.add_init_script(_REPORT_CSP_VIOLATIONS)
     violations = csp_violations

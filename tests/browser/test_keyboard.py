@@ -1,6 +1,6 @@
-"""In the browser, by keyboard alone (Tab, Space, Enter, Escape and the app's shortcuts): tick several tasks
-in the inbox and claim, release and transfer them in bulk; see a notice arrive, dismiss it, open the list and
-mark it read. Each element reached shows its focus."""
+"""In the browser, by keyboard alone (Tab, Space, Enter, Escape and the app's shortcuts), at desktop and at
+phone width: tick several tasks in the inbox and claim, release and transfer them in bulk; see a notice arrive,
+dismiss it, open the list and mark it read. Each element reached shows its focus."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.signing_in import sign_in
+from tests.browser.test_workspace import new_phone
+from tests.browser.top_bar import folded, notice_count
 from tests.integration.test_web_flow import happy_path, register
 from tests.integration.web_client import Web
 
@@ -18,6 +20,11 @@ def expect(locator):
     from playwright.sync_api import expect as pw_expect
 
     return pw_expect(locator)
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def screen(request) -> str:
+    return request.param
 
 
 # The focus ring the user sees: an outline (or a box shadow) drawn around the focused element.
@@ -81,8 +88,8 @@ def _bulk(page, action: str, group: str | None = None) -> None:
 def _released_tasks(app, n: int) -> list[str]:
     agent = Web(app).login("agent")
     ids = []
-    for i in range(n):
-        _, task_id = register(agent, dict(happy_path()["start_data"], customer_phone=f"1395557000{i}"))
+    for _ in range(n):
+        _, task_id = register(agent, dict(happy_path()["start_data"], customer_phone=new_phone()))
         agent.post(f"/tasks/{task_id}/release", {"reason": "交班"})
         ids.append(task_id)
     return ids
@@ -128,7 +135,7 @@ def test_a_notice_is_read_dismissed_opened_and_marked_read_by_keyboard(page, liv
     from app.models import User
 
     agent = Web(app).login("agent")
-    number, task_id = register(agent, dict(happy_path()["start_data"], customer_phone="13955571111"))
+    number, task_id = register(agent, dict(happy_path()["start_data"], customer_phone=new_phone()))
     sign_in(page, "agent2")
     page.goto("/")
     page.wait_for_load_state("load")
@@ -140,12 +147,14 @@ def test_a_notice_is_read_dismissed_opened_and_marked_read_by_keyboard(page, liv
     page.evaluate("document.dispatchEvent(new Event('notices:poll-now'))")  # the 30-second poll, now
     toast = page.locator("[data-toast]")
     expect(toast).to_contain_text(number)
-    expect(page.locator("[data-notice-count]")).to_have_text("1")
+    expect(notice_count(page)).to_have_text("1")
     # the toast's link and close button are in the Tab order; Esc dismisses it from anywhere
     _tab_to(page, "[data-toast] a")
     page.keyboard.press("Escape")
     expect(toast).to_have_count(0)
-    expect(page.locator("[data-notices]")).to_be_focused()
+    # focus stays in the top bar: on the notices link, or on a phone the menu button that folds it away
+    expect(page.locator("[data-nav-toggle]" if folded(page) else "[data-notices]")).to_be_focused()
+    _focused_visibly(page)
 
     page.keyboard.press("g")
     page.keyboard.press("n")
@@ -153,8 +162,8 @@ def test_a_notice_is_read_dismissed_opened_and_marked_read_by_keyboard(page, liv
     page.wait_for_load_state("load")
     _tab_to(page, "[data-testid=notices-read]")
     page.keyboard.press("Enter")
-    expect(page.locator("[data-notice-count]")).to_be_hidden()
     expect(page.get_by_test_id("notices-read")).to_have_count(0)
+    expect(notice_count(page)).to_be_hidden()
 
     page.keyboard.press("?")
     help_dialog = page.locator("#shortcut-help")

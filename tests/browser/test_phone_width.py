@@ -8,12 +8,11 @@ import re
 
 import pytest
 
+from tests.browser.conftest import PHONE
 from tests.browser.test_customer_page import _handle_until_the_reply, _survey_path
 from tests.browser.test_workspace import fill_form, new_phone, scenario
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 
 def expect(locator):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.models import AuditEvent, Complaint
+from app.services import evidence_files as files
 from app.services.complaints import customer_evidence
 
 from .test_customer_page import NUMBER, QUESTION, TOKEN
@@ -116,3 +118,41 @@ def test_uploads_are_limited_per_address(app, rt, deployed):
     form = _form(page, evidence__upload=[(io.BytesIO(PNG), "one-more.png")])
     r = web.post("/customer/file", form, content_type="multipart/form-data")
     assert r.status_code == 429 and r.headers["Retry-After"]
+
+
+def test_a_customers_upload_never_sent_with_a_complaint_is_deleted_once_old(app, rt, deployed, clock, api):
+    """A form sent back (the check answered wrong) keeps the photo; the customer leaves and never files."""
+    web = Web(app)
+    left = _form(web.text("/customer/file"), captcha_answer="-1", evidence__upload=[(io.BytesIO(PNG), "离开.png")])
+    page = web.post("/customer/file", left, content_type="multipart/form-data").get_data(as_text=True)
+    held = HELD.search(page).group(1)
+    (orphan,) = [f["id"] for f in customer_evidence.held(rt, held)]
+    # another customer files with a photo: attached to the complaint, it stays whatever its age
+    filed = _form(web.text("/customer/file"), evidence__upload=[(io.BytesIO(PNG), "账单.png")])
+    r = web.post("/customer/file", filed, content_type="multipart/form-data")
+    assert r.status_code == 201
+    number = NUMBER.search(r.get_data(as_text=True)).group(1)
+    (attached,) = _evidence_events(rt, number)[0]["after"]["evidence"]
+    # an agent's upload not yet sent with a step is the agent's to finish, not this job's
+    staff = api.post(
+        "agent", "/evidence", data={"file": (io.BytesIO(PDF), "录音.pdf")}, content_type="multipart/form-data"
+    )
+    assert staff.status_code == 201, staff.get_json()
+    (staff_id,) = [f["id"] for f in staff.get_json()["items"]]
+
+    hours = rt.settings["CUSTOMER_UPLOAD_ORPHAN_HOURS"]
+    start = clock.now()
+    clock.set(start + timedelta(hours=hours - 1))
+    assert customer_evidence.remove_orphans(rt) == 0, "younger than the configured age: still the customer's"
+    assert customer_evidence.held(rt, held), "the form sent back still holds it"
+
+    clock.set(start + timedelta(hours=hours, minutes=1))
+    assert customer_evidence.remove_orphans(rt) == 1
+    blob, meta = files.paths(rt, orphan)
+    assert not blob.exists() and not meta.exists(), "the photo and its record are gone from the disk"
+    assert customer_evidence.held(rt, held) == [], "the old form names it no more"
+    for kept in (attached, staff_id):
+        blob, meta = files.paths(rt, kept)
+        assert blob.exists() and meta.exists()
+    assert "账单.png" in _agent_page(app, number).split('data-testid="complaint-evidence"')[1]
+    assert customer_evidence.remove_orphans(rt) == 0

@@ -97,3 +97,36 @@ def test_a_photo_is_previewed_on_the_next_task_page_and_each_opening_is_logged(a
     with rt.db.read() as s:
         opened = s.scalars(select(AccessLog).where(AccessLog.action == "evidence.viewed")).all()
     assert [row.actor for row in opened] == ["dispatcher"]
+
+
+def _nav(html: str) -> list[str]:
+    menu = html.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r"<a [^>]*>([^<]+)</a>", menu)
+
+
+def test_the_satisfaction_page_has_its_menu_item_for_team_leaders(app, deployed):
+    supervisor = Web(app).login("supervisor")
+    assert "满意度" in _nav(supervisor.text("/"))
+    assert _active_nav(supervisor.text("/reports/satisfaction")) == ["满意度"]
+    agent = Web(app).login("agent")
+    assert "满意度" not in _nav(agent.text("/")), "figures per agent are not for peers"
+    assert agent.get("/reports/satisfaction").status_code == 403
+
+
+def test_an_action_owner_without_the_reports_finds_their_actions_in_the_menu(app, deployed, rt, api):
+    from tests.integration.test_improvement_actions import new_action, user_id
+
+    owner = Web(app).login("owner")
+    assert "整改措施" not in _nav(owner.text("/")), "no action of their own: no item"
+    r = new_action(api, rt, owner_id=user_id(rt, "owner"), title="流程超时节点整改")
+    assert r.status_code == 201, r.get_json()
+    home = owner.text("/")
+    assert "整改措施" in _nav(home) and "报表" not in _nav(home)
+    listing = owner.text("/reports/improvement-actions")
+    assert _active_nav(listing) == ["整改措施"] and "流程超时节点整改" in listing
+    action = re.search(r'href="(/reports/improvement-actions/\d+)"', listing).group(1)
+    assert _active_nav(owner.text(action)) == ["整改措施"]
+    # report readers reach every action from the reports: one item, not two
+    manager = Web(app).login("manager")
+    assert "整改措施" not in _nav(manager.text("/"))
+    assert _active_nav(manager.text("/reports/improvement-actions")) == ["报表"]

@@ -8,7 +8,7 @@ already kept as a signed list, so the customer loses nothing and nobody can slip
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -94,3 +94,27 @@ def add_by_link(
         with rt.db.write() as s:
             evidence.attach_from_customer(rt, s, [k["id"] for k in kept], row.instance_id, rt.clock.now())
     return kept, refused
+
+
+def remove_orphans(rt: Runtime) -> int:
+    """Delete the customer's files never sent with a complaint, once older than CUSTOMER_UPLOAD_ORPHAN_HOURS.
+
+    A file kept by a filing form that was sent back waits in the form's signed list until the customer
+    sends it again or gives up; after the configured age nobody can still be filling that form, and the
+    file (a photo, a recording: personal data) must not stay on disk for nothing. Returns how many went."""
+    cutoff = rt.clock.now() - timedelta(hours=rt.settings["CUSTOMER_UPLOAD_ORPHAN_HOURS"])
+    removed = 0
+    for meta_path in sorted(files.root(rt).glob("??/*.json")):
+        try:
+            meta = files.read_meta(rt, meta_path.stem)
+        except NotFound:  # removed meanwhile, or not a record's name
+            continue
+        if meta.get("source") != "customer" or meta.get("instance_id") is not None:
+            continue
+        if datetime.fromisoformat(meta["uploaded_at"]) > cutoff:
+            continue
+        blob, _ = files.paths(rt, meta_path.stem)
+        blob.unlink(missing_ok=True)
+        meta_path.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -6,6 +6,9 @@
   var link = document.querySelector("[data-notices]");
   if (!link) return;
   var badge = link.querySelector("[data-notice-count]");
+  // On a phone the link folds away with the menu: the menu button carries the count in the top bar.
+  var toggle = document.querySelector("[data-nav-toggle]");
+  var menuBadge = toggle && toggle.querySelector("[data-menu-count]");
   var toasts = document.querySelector("[data-toasts]");
   var label = link.getAttribute("data-count-label");
   var shown = {};
@@ -35,7 +38,8 @@
   function dismiss(box) {
     var focused = box.contains(document.activeElement);
     box.remove();
-    if (focused) link.focus();  // focus never falls back to the top of the page
+    // focus never falls back to the top of the page: the notices link, or the menu button that hides it
+    if (focused) (link.offsetParent === null && toggle ? toggle : link).focus();
   }
 
   // Esc dismisses the newest toast, unless it is closing a dialog or leaving a field (app.js).
@@ -49,6 +53,10 @@
     badge.hidden = !data.unread;
     badge.textContent = data.unread > 99 ? "99+" : String(data.unread);
     link.setAttribute("aria-label", link.firstChild.textContent.trim() + (data.unread ? " · " + label.replace("{n}", data.unread) : ""));
+    if (menuBadge) {
+      menuBadge.hidden = badge.hidden;
+      menuBadge.textContent = badge.textContent;
+    }
     data.items.forEach(function (item) {
       if (shown[item.id]) return;
       shown[item.id] = true;
