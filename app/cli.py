@@ -149,7 +149,11 @@ def scheduler_command(once: bool):
     from .ops import log_start
 
     log_start(current_app._get_current_object())
-    click.echo(f"timer tick every {current_app.config['SCHEDULER_TICK_SECONDS']} s; Ctrl-C stops")
+    config = current_app.config
+    click.echo(
+        f"timer tick every {config['SCHEDULER_TICK_SECONDS']} s and at each timer's due instant (looking every"
+        f" {config['SCHEDULER_POLL_SECONDS']} s); Ctrl-C stops"
+    )
     run_blocking(current_app._get_current_object())
 
 

@@ -132,7 +132,20 @@ SETTINGS = [
         _bool,
         "run the timer tick inside this process (the `serve` command turns it on)",
     ),
-    Setting("SCHEDULER_TICK_SECONDS", lambda inst: 1.0, float, "how often due timers are claimed"),
+    Setting(
+        "SCHEDULER_TICK_SECONDS",
+        lambda inst: 1.0,
+        float,
+        "how often a process sweeps for every claimable timer (retries after a back-off included) and sends"
+        " the notification outbox; timers themselves fire at their due instant",
+    ),
+    Setting(
+        "SCHEDULER_POLL_SECONDS",
+        lambda inst: 0.25,
+        float,
+        "the longest a process sleeps before looking again for the earliest due timer: a timer armed (by any"
+        " process) to fall due sooner than that is noticed within this time",
+    ),
     Setting("TIMER_MAX_ATTEMPTS", lambda inst: 5, int, "failed firings before a timer becomes an incident"),
     Setting(
         "TIMER_BATCH",

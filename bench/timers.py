@@ -1,20 +1,31 @@
 """Timer benchmark: how late due timers fire, and how fast, with 100,000 waiting timers.
 
     python bench/timers.py                      # SQLite in a temporary directory
-    python bench/timers.py --db postgresql+psycopg://postgres@127.0.0.1:5432/bench_timers
+    python bench/timers.py --db postgresql+psycopg://postgres@127.0.0.1:5432/cf_bench_timers --processes 3
+    python bench/timers.py --before /tmp/cf-before   # the same run with another checkout's scheduler first
 
-Seeds --waiting instances of bench/timer_wait.bpmn, each waiting on one timer: most due in
-30 days, --steady of them due one after another over 20 s, and --burst of them all due at the same
-instant after that. One process ticks (APScheduler, SCHEDULER_TICK_SECONDS=1, the real clock).
+Seeds --waiting instances of bench/timer_wait.bpmn, each waiting on one timer: most due in 30 days.
+Then --processes `complaintflow scheduler` processes start (the real clock, SCHEDULER_TICK_SECONDS=1,
+TIMER_BATCH=50), and once they run, --steady timers are added due one after another over 20 s,
+then --burst of them all due at one instant 5 s later (the waiting total stays --waiting).
 A reader polls the timer table every 50 ms and notes when each firing became visible (committed):
-lateness = that instant - due. Prints p50/p99/max lateness of the steady timers, and the burst's
-drain time and firings per second.
+lateness = that instant - due. Prints p50/p99/max lateness of the steady timers; the burst's drain
+time, firings per second and how many of it were visible within 1 s of their due instant; CPU
+per firing of the scheduler processes (and, on PostgreSQL, of the server's backends for the bench
+database), measured from /proc over the burst; and the load average.
+
+--before PATH runs the same phase first with the scheduler of the checkout at PATH (e.g. a
+`git worktree add /tmp/cf-before <commit>`) on the same database, so before and after are
+measured side by side under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,40 +126,115 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(url: str, waiting: int, steady: int, burst: int, tick: float) -> dict:
-    app = make_app(url, SCHEDULER_TICK_SECONDS=tick)
-    rt = app.extensions["complaintflow"]
-    version_id = deploy_timer_wait(rt)
-    far = datetime.now(timezone.utc) + timedelta(days=30)
-    t0 = time.perf_counter()
-    seed_waiting_timers(rt, version_id, [far] * (waiting - steady - burst))
-    start = datetime.now(timezone.utc) + timedelta(seconds=5)
-    steady_dues = [start + timedelta(seconds=20 * i / steady) for i in range(steady)]
-    burst_at = start + timedelta(seconds=25)
-    steady_ids = set(seed_waiting_timers(rt, version_id, steady_dues))
-    burst_ids = set(seed_waiting_timers(rt, version_id, [burst_at] * burst))
-    seed_seconds = time.perf_counter() - t0
-
-    from app.scheduler import init_scheduler
-
-    seen: dict[int, datetime] = {}
-    due_of: dict[int, datetime] = {}
-    reader = create_engine(url)
-    scheduler = init_scheduler(app)
-    deadline = time.monotonic() + 60 + 20 + burst / 50
+def _cpu_seconds(pid: int) -> float:
     try:
-        while len(seen) < steady + burst and time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _server_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (their titles name it); none for SQLite."""
+    if not url.startswith("postgresql"):
+        return []
+    name = url.rsplit("/", 1)[1]
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {name} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+class Schedulers:
+    """N `complaintflow scheduler` processes of one checkout, started and stopped by the bench."""
+
+    def __init__(self, code: Path, url: str, processes: int, tick: float, batch: int, logs: Path):
+        env = {
+            **os.environ,
+            "COMPLAINTFLOW_DATABASE_URL": url,
+            "COMPLAINTFLOW_SECRET_KEY": "bench",
+            "COMPLAINTFLOW_SCHEDULER_TICK_SECONDS": str(tick),
+            "COMPLAINTFLOW_TIMER_BATCH": str(batch),
+        }
+        command = [sys.executable, "-c", "from app.cli import main; main()", "scheduler"]
+        self.logs = [logs / f"scheduler-{uuid.uuid4().hex[:6]}.log" for _ in range(processes)]
+        self.procs = [
+            subprocess.Popen(command, cwd=code, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            for log in self.logs
+        ]
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(b"timer tick every" in log.read_bytes() for log in self.logs):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in self.procs):
+                raise RuntimeError("a scheduler process did not start: " + self.logs[0].read_text()[-2000:])
+            time.sleep(0.1)
+
+    def cpu(self) -> float:
+        return sum(_cpu_seconds(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def phase(rt, url: str, version_id: int, code: Path, processes: int, steady: int, burst: int, tick: float, logs: Path):
+    """Start the schedulers of one checkout, add the steady stream and the burst, watch them fire."""
+    schedulers = Schedulers(code, url, processes, tick, 50, logs)
+    load_before = os.getloadavg()
+    try:
+        schedulers.wait_ready()
+        start = datetime.now(timezone.utc) + timedelta(seconds=3)
+        steady_dues = [start + timedelta(seconds=20 * i / steady) for i in range(steady)]
+        burst_at = start + timedelta(seconds=25)
+        steady_ids = set(seed_waiting_timers(rt, version_id, steady_dues))
+        burst_ids = set(seed_waiting_timers(rt, version_id, [burst_at] * burst))
+        mine = steady_ids | burst_ids
+        seen: dict[int, datetime] = {}
+        due_of: dict[int, datetime] = {}
+        reader = create_engine(url)
+        cpu_at: dict[str, tuple[float, float, float]] = {}  # phase mark -> (wall, schedulers, server)
+        low = min(mine)
+
+        def mark(name: str) -> None:
+            cpu_at[name] = (
+                time.monotonic(),
+                schedulers.cpu(),
+                sum(_cpu_seconds(pid) for pid in _server_pids(url)),
+            )
+
+        mark("steady")
+        deadline = time.monotonic() + 60 + 25 + burst / 20
+        while len(seen) < len(mine) and time.monotonic() < deadline:
+            if "burst" not in cpu_at and datetime.now(timezone.utc) >= burst_at - timedelta(seconds=0.5):
+                mark("burst")
             with reader.connect() as conn:
-                rows = conn.execute(text("SELECT instance_id, due_at FROM timer WHERE status = 'fired'")).all()
+                rows = conn.execute(
+                    text("SELECT instance_id, due_at FROM timer WHERE status = 'fired' AND instance_id >= :low"),
+                    {"low": low},
+                ).all()
             observed = datetime.now(timezone.utc)
             for iid, due in rows:
-                if iid not in seen:
+                if iid in mine and iid not in seen:
                     seen[iid] = observed
                     due_of[iid] = due if isinstance(due, datetime) else datetime.fromisoformat(str(due))
             time.sleep(0.05)
-    finally:
-        scheduler.shutdown(wait=True)
+        mark("end")
         reader.dispose()
+    finally:
+        schedulers.stop()
+    load_after = os.getloadavg()
 
     def late(ids):
         return [
@@ -158,32 +244,66 @@ def run(url: str, waiting: int, steady: int, burst: int, tick: float) -> dict:
         ]
 
     steady_late, burst_late = late(steady_ids), late(burst_ids)
+    drain = max(burst_late) if burst_late else float("nan")
+    burst_cpu = [cpu_at["end"][k] - cpu_at.get("burst", cpu_at["end"])[k] for k in (1, 2)]
+    steady_cpu = [cpu_at.get("burst", cpu_at["end"])[k] - cpu_at["steady"][k] for k in (1, 2)]
     with rt.db.read() as s:
         left = s.scalar(text("SELECT count(*) FROM timer WHERE status = 'waiting'"))
-    drain = max(burst_late) if burst_late else float("nan")
-    rt.db.dispose()
     return {
-        "database": url.split(":", 1)[0],
-        "waiting_timers": waiting,
-        "seed_seconds": round(seed_seconds, 1),
-        "tick_seconds": tick,
+        "scheduler_code": str(code),
+        "processes": processes,
+        "load_average_1m_before_after": [round(load_before[0], 1), round(load_after[0], 1)],
         "steady": {
             "timers": steady,
             "fired": len(steady_late),
             "over_seconds": 20,
-            "lateness_p50_s": round(percentile(steady_late, 50), 3),
-            "lateness_p99_s": round(percentile(steady_late, 99), 3),
-            "lateness_max_s": round(max(steady_late), 3),
+            "lateness_p50_s": round(percentile(steady_late, 50), 3) if steady_late else None,
+            "lateness_p99_s": round(percentile(steady_late, 99), 3) if steady_late else None,
+            "lateness_max_s": round(max(steady_late), 3) if steady_late else None,
+            "cpu_ms_per_firing_schedulers": round(1000 * steady_cpu[0] / max(1, len(steady_late)), 2),
         },
         "burst": {
             "timers": burst,
             "fired": len(burst_late),
             "drain_seconds": round(drain, 2),
             "firings_per_second": round(len(burst_late) / drain, 1) if drain else None,
-            "lateness_p50_s": round(percentile(burst_late, 50), 3),
+            "fired_within_1s": sum(1 for x in burst_late if x <= 1.0),
+            "lateness_p50_s": round(percentile(burst_late, 50), 3) if burst_late else None,
+            "cpu_ms_per_firing_schedulers": round(1000 * burst_cpu[0] / max(1, len(burst_late)), 2),
+            "cpu_ms_per_firing_database_server": round(1000 * burst_cpu[1] / max(1, len(burst_late)), 2)
+            if url.startswith("postgresql")
+            else None,
         },
         "still_waiting_after": left,
     }
+
+
+def run(url: str, waiting: int, steady: int, burst: int, tick: float, processes: int, before: Path | None) -> dict:
+    app = make_app(url, SCHEDULER_TICK_SECONDS=tick)
+    rt = app.extensions["complaintflow"]
+    version_id = deploy_timer_wait(rt)
+    far = datetime.now(timezone.utc) + timedelta(days=30)
+    t0 = time.perf_counter()
+    seed_waiting_timers(rt, version_id, [far] * (waiting - steady - burst))
+    seed_seconds = time.perf_counter() - t0
+    if url.startswith("postgresql"):
+        with rt.db.write() as s:
+            s.execute(text("ANALYZE"))
+    result: dict = {
+        "database": url.split(":", 1)[0],
+        "waiting_timers": waiting,
+        "seed_seconds": round(seed_seconds, 1),
+        "tick_seconds": tick,
+        "cores": os.cpu_count(),
+    }
+    with tempfile.TemporaryDirectory() as logs:
+        if before is not None:
+            result["before"] = phase(rt, url, version_id, before, processes, steady, burst, tick, Path(logs))
+        result["after" if before is not None else "result"] = phase(
+            rt, url, version_id, ROOT, processes, steady, burst, tick, Path(logs)
+        )
+    rt.db.dispose()
+    return result
 
 
 def main() -> None:
@@ -193,6 +313,8 @@ def main() -> None:
     parser.add_argument("--steady", type=int, default=1_000)
     parser.add_argument("--burst", type=int, default=2_000)
     parser.add_argument("--tick", type=float, default=1.0)
+    parser.add_argument("--processes", type=int, default=1, help="scheduler processes (several share the work)")
+    parser.add_argument("--before", type=Path, help="another checkout whose scheduler runs the same phase first")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db
@@ -200,7 +322,7 @@ def main() -> None:
             url = f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:6]}.db"
         elif url.startswith("postgresql"):
             recreate_postgresql(url)
-        result = run(url, args.waiting, args.steady, args.burst, args.tick)
+        result = run(url, args.waiting, args.steady, args.burst, args.tick, args.processes, args.before)
     print(json.dumps(result, indent=2))
 
 

@@ -273,8 +273,9 @@ class Replayer:
         prev = GENESIS
         for e, canonical in hashed:
             next_id[AuditEvent] += 1
-            digest = hashlib.sha256((prev + canonical).encode("utf-8")).hexdigest()
-            e[p["id"]], e[p["prev_hash"]], e[p["hash"]] = next_id[AuditEvent], prev, digest
+            sha = hashlib.sha256((prev + canonical).encode("utf-8"))
+            digest = sha.hexdigest()  # chained as hex, stored as the 32 bytes
+            e[p["id"]], e[p["prev_hash"]], e[p["hash"]] = next_id[AuditEvent], bytes.fromhex(prev), sha.digest()
             prev = digest
             self.pending[AuditEvent].append(e)
         self.copied.append((t.complaint["id"], cid, days))

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
-from ._types import JsonType, UtcDateTime
+from ._types import JsonType, Sha256Digest, UtcDateTime
 
 
 class AuditEvent(Base):
@@ -31,5 +31,6 @@ class AuditEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     data_before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     data_after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # 32 bytes each, read and written as hex (Sha256Digest): half an event's former size.
+    prev_hash: Mapped[str] = mapped_column(Sha256Digest)
+    hash: Mapped[str] = mapped_column(Sha256Digest)

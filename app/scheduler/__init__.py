@@ -1,5 +1,8 @@
 """APScheduler as each process's clock: it only ticks; claiming timers is the database's job.
 
+The timers' job runs at the earliest due instant (wake.py plans each next run); the other jobs run
+at fixed intervals.
+
 Every process that runs the tick (the web app with SCHEDULER_ENABLED, or `complaintflow
 scheduler` as a dedicated process) starts it once: never in the reloader's watcher process,
 never twice in one app. Each job runs inside an app context and calls one service. The first
@@ -10,32 +13,61 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from flask import Flask
 
 log = logging.getLogger(__name__)
 
 
-def tick_job(app: Flask):
-    """The job: fire every due timer inside an app context."""
+def timer_job(app: Flask, scheduler) -> Callable[[], None]:
+    """The timers' job: fire what is due, then schedule itself again at the instant wake.py plans."""
+    from .wake import TimerWake
+
+    rt = app.extensions["complaintflow"]
+    wake = TimerWake(rt, poll=app.config["SCHEDULER_POLL_SECONDS"], sweep=app.config["SCHEDULER_TICK_SECONDS"])
+
+    def run():
+        wait = app.config["SCHEDULER_TICK_SECONDS"]
+        try:
+            with app.app_context():
+                wait = wake.run()
+        except Exception:  # the database may be away for a while: the next run tries again
+            log.exception("timer tick failed")
+        finally:
+            _run_timers_in(scheduler, run, wait)
+
+    return run
+
+
+def _run_timers_in(scheduler, run: Callable[[], None], seconds: float) -> None:
+    # A one-off job per run, each scheduling its successor. No fixed id: APScheduler removes a
+    # finished one-off job by id after it started, which could remove the successor it scheduled.
+    # No misfire grace limit: a run delayed by a busy machine runs late rather than never.
+    scheduler.add_job(
+        run,
+        "date",
+        run_date=datetime.now(timezone.utc) + timedelta(seconds=seconds),
+        name="timer-tick",
+        misfire_grace_time=None,
+    )
+
+
+def outbox_job(app: Flask):
+    """The job: send the notification outbox (SMS and e-mail to customers) inside an app context."""
     from ..services.notifications import outbox as notifications
-    from ..services.sla import timers
 
     rt = app.extensions["complaintflow"]
 
-    def tick():
+    def send():
         with app.app_context():
             try:
-                timers.fire_due_timers(rt)
-            except Exception:  # the database may be away for a while: the next tick tries again
-                log.exception("timer tick failed")
-            try:
-                notifications.send_due(rt)  # the outbox: SMS and e-mail to customers
+                notifications.send_due(rt)
             except Exception:
                 log.exception("notification tick failed")
 
-    return tick
+    return send
 
 
 TEXT_JOB_SECONDS = 60
@@ -118,12 +150,14 @@ def orphan_job(app: Flask):
 
 
 def _add_tick(app: Flask, scheduler) -> None:
-    # APScheduler's own clock decides only when to tick; due times are read from the app clock.
+    # APScheduler's own clock decides only when to run; due times are read from the app clock. The
+    # first run is at start, so what came due while every process was down fires then.
+    _run_timers_in(scheduler, timer_job(app, scheduler), 0)
     scheduler.add_job(
-        tick_job(app),
+        outbox_job(app),
         "interval",
         seconds=app.config["SCHEDULER_TICK_SECONDS"],
-        id="timer-tick",
+        id="outbox-tick",
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(timezone.utc),

@@ -97,7 +97,8 @@ class AuditLog:
             # Serialize appends per instance: the chain needs the previous hash.
             self._db.first(_LOCK_INSTANCE, {"iid": instance_id})
         last = self._db.first(_LAST_EVENT, {"iid": instance_id})
-        self._seq, self._hash = (last[0], last[1]) if last else (0, GENESIS)
+        # The column holds the digest's 32 bytes; the chain is computed over its hex.
+        self._seq, self._hash = (last[0], bytes(last[1]).hex()) if last else (0, GENESIS)
 
     def append(
         self,
@@ -138,8 +139,8 @@ class AuditLog:
                 "at": db.time(at),
                 "data_before": db.json(before),
                 "data_after": db.json(after),
-                "prev_hash": self._hash,
-                "hash": digest,
+                "prev_hash": bytes.fromhex(self._hash),
+                "hash": bytes.fromhex(digest),
             },
         )
         self._hash = digest

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -75,6 +75,24 @@ def fire_batch(rt: Runtime, size: int) -> BatchResult:
                 log.warning("timers of instance %s failed: %s", instance_id, exc)
                 _record_failure(rt, s, instance_id, now, f"{exc.__class__.__name__}: {exc}")
     return BatchResult(len(ids), fired, failed)
+
+
+def next_due(rt: Runtime) -> datetime | None:
+    """The earliest due instant a tick would claim (waiting, not backing off, instance running); None if none.
+
+    A read that walks ``ix_timer_due`` from its low end and stops at the first row of a running
+    instance: as cheap with 100,000 waiting timers as with ten, so each process asks it often.
+    Rows backing off after a failure are left to the periodic sweep (their retry is seconds away).
+    """
+    q = (
+        select(Timer.due_at)
+        .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+        .where(Timer.status == "waiting", Timer.next_attempt_at.is_(None), ProcessInstance.status == "running")
+        .order_by(Timer.due_at)
+        .limit(1)
+    )
+    with rt.db.read() as s:
+        return s.scalar(q)
 
 
 def claim(s, now, size: int) -> list[int]:
