@@ -39,6 +39,7 @@ def phone(browser, live, csp_violations):
 
 
 def no_sideways_scroll(page) -> None:
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide on a {PHONE['width']} px screen"
 
@@ -86,6 +87,7 @@ def test_register_and_work_a_task_on_a_phone(phone, screenshots):
     sign_in_on_phone(phone, "agent")
     open_menu(phone)
     phone.get_by_role("link", name="登记投诉").click()
+    phone.wait_for_url(re.compile(r"/complaints/new$"))  # the click only starts the navigation
     no_sideways_scroll(phone)
     # A letter goes to the receive queue (a phone call is registered, classified and read back in one screen).
     fill_form(

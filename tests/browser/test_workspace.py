@@ -79,12 +79,14 @@ def open_from_inbox(page, number: str) -> None:
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("complaint-number")).to_have_text(number)
+    keys_ready(page)  # the task page's own scripts (reply templates, countdowns) are bound
 
 
 def submit_and_expect(page, title: str | None) -> None:
     page.get_by_test_id("submit").click()
     if title:
         expect(page.get_by_test_id("task-title")).to_have_text(title)
+        keys_ready(page)  # the next page's deferred scripts ran: a template picked before that inserts nothing
 
 
 def test_an_agent_takes_a_phone_complaint_on_one_screen_and_each_role_works_it_to_the_end(page, live, screenshots):
