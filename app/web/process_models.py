@@ -56,7 +56,7 @@ def json_endpoint(view: Callable) -> Callable:
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Invalid("send a JSON object", [{"field": "", "message": "a JSON object"}])
+        raise Invalid("send a JSON object", [{"field": "", "message": "a JSON object", "code": "field.json_object"}])
     return data
 
 
@@ -297,7 +297,9 @@ def form_preview():
     body = _body()
     schema_text, ui_text = body.get("schema") or "", body.get("uischema") or ""
     if not isinstance(schema_text, str) or not isinstance(ui_text, str):
-        raise Invalid("schema and uischema are JSON text", [{"field": "schema", "message": "text"}])
+        raise Invalid(
+            "schema and uischema are JSON text", [{"field": "schema", "message": "text", "code": "field.text"}]
+        )
     problems = schema_problems(schema_text)
     ui, ui_problem = {}, None
     if ui_text.strip():
