@@ -116,7 +116,9 @@ def _json_lines(text: str, year: int) -> Iterator[tuple[Place, str]]:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise NoticeError(f"not JSON: {exc}", "calendar.notice.not_json", line=getattr(exc, "lineno", 0)) from None
+        raise NoticeError(
+            f"not JSON: {exc}", "calendar.notice.not_json", line=getattr(exc, "lineno", 0), detail=str(exc)
+        ) from None
     if isinstance(data, dict):
         if data.get("year", year) != year:
             raise NoticeError(

@@ -23,9 +23,9 @@ from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
-from .diagram_problems import problem_text, with_text
-from .refusals import field_error_text
-from .i18n import t
+from .diagram_problems import problem_parts, with_text
+from .refusals import error_text, field_error_text
+from .i18n import current_locale, t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
 
@@ -171,11 +171,16 @@ def import_file():
     try:
         process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
     except Invalid as exc:
-        # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page
-        detail = "; ".join(
-            problem_text(e) if str(e.get("code", "")).startswith("check.") else field_error_text(e) for e in exc.errors
-        )
-        flash(t("models.import_failed", detail=detail or str(exc)), "error")
+        # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page;
+        # a library's words that could not be said go below the sentence, folded
+        said = [
+            problem_parts(e) if str(e.get("code", "")).startswith("check.") else (field_error_text(e), "")
+            for e in exc.errors
+        ]
+        joined = ("; " if current_locale() == "en" else "；").join(text for text, _ in said)
+        flash(t("models.import_failed", detail=joined or error_text(exc)), "error")
+        for technical in dict.fromkeys(technical for _, technical in said if technical):
+            flash(technical, "technical")
         return redirect(url_for("process_models.index"))
     return redirect(url_for("process_models.edit", process_id=process_id, imported=1))
 
