@@ -23,7 +23,7 @@ from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
-from .diagram_problems import problem_parts, with_text
+from .diagram_problems import detail_parts, problem_parts, with_text
 from .refusals import error_text, field_error_text
 from .i18n import current_locale, t
 
@@ -306,6 +306,8 @@ def form_preview():
             "schema and uischema are JSON text", [{"field": "schema", "message": "text", "code": "field.text"}]
         )
     problems = schema_problems(schema_text)
+    # what the dialog shows: each problem in the owner's language, a library's words folded apart
+    said = [_said(t("editor.form_schema_problem"), p) for p in problems]
     ui, ui_problem = {}, None
     if ui_text.strip():
         try:
@@ -314,6 +316,8 @@ def form_preview():
                 ui, ui_problem = {}, "a UI schema must be a JSON object"
         except ValueError as exc:
             ui_problem = f"not valid JSON: {exc}"
+    if ui_problem:
+        said.append(_said(t("editor.form_ui_problem"), ui_problem))
     html = ""
     if not problems:
         schema = parse_json(schema_text)
@@ -322,4 +326,13 @@ def form_preview():
             html = render_template("process_models/form_preview.html", fields=fields)
         except Exception as exc:  # noqa: BLE001 - a schema the renderer cannot show is a problem to report
             problems.append(f"the form cannot be shown: {exc.__class__.__name__}: {exc}")
-    return jsonify({"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "html": html})
+            said.append({"text": t("editor.form_unshowable"), "technical": f"{exc.__class__.__name__}: {exc}"})
+    return jsonify(
+        {"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "said": said, "html": html}
+    )
+
+
+def _said(which: str, problem: str) -> dict[str, str]:
+    """A schema problem (English, for clients) as the forms dialog shows it: {text, technical}."""
+    text, technical = detail_parts(problem)
+    return {"text": f"{which}{text}", "technical": technical}
