@@ -174,7 +174,9 @@ def import_file():
         # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page;
         # a library's words that could not be said go below the sentence, folded
         said = [
-            problem_parts(e) if str(e.get("code", "")).startswith("check.") else (field_error_text(e), "")
+            problem_parts(e)
+            if str(e.get("code", "")).startswith("check.")
+            else (field_error_text(e), str((e.get("params") or {}).get("detail", "")))
             for e in exc.errors
         ]
         joined = ("; " if current_locale() == "en" else "；").join(text for text, _ in said)

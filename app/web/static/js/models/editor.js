@@ -183,7 +183,9 @@
         li.innerHTML = "";
         var tag = document.createElement("span");
         tag.className = "badge " + (p.severity === "error" ? "badge-major" : "badge-repeat");
-        tag.textContent = p.rule || p.severity;
+        // the severity in words; the rule's id (label-required, parser) is for the tooltip, not to be read
+        tag.textContent = p.severity === "error" ? msgs.severity_error : msgs.severity_warning;
+        if (p.rule) tag.title = p.rule;
         var loc = document.createElement("span");
         loc.className = "mono problem-where";
         loc.textContent = where;
