@@ -67,13 +67,19 @@ class Plain:
     @classmethod
     def of(cls, session: Session) -> "Plain":
         """The write (or read) session's own connection: statements join its transaction."""
-        transaction = session.get_transaction()
+        # Keyed to the innermost transaction: SQLAlchemy emits a savepoint's SAVEPOINT only when the
+        # nested transaction first asks for its connection, so a savepoint whose statements all went
+        # through Plain was never set, and its rollback undid nothing.
+        transaction = session.get_nested_transaction() or session.get_transaction()
         kept = session.info.get(_KEY)
         if kept is not None and transaction is not None and kept[0] is transaction:
             return kept[1]  # asked a dozen times per completion: once per transaction is enough
-        conn = session.connection()  # begins the transaction (BEGIN IMMEDIATE on SQLite writes)
-        plain = cls(conn.connection.driver_connection, conn.dialect, session, conn.invalidate)
-        session.info[_KEY] = (session.get_transaction(), plain)
+        conn = session.connection()  # begins the transaction (BEGIN IMMEDIATE on SQLite writes) or savepoint
+        driver = conn.connection.driver_connection
+        plain = kept[1] if kept is not None and kept[1]._conn is driver else None
+        if plain is None:
+            plain = cls(driver, conn.dialect, session, conn.invalidate)
+        session.info[_KEY] = (session.get_nested_transaction() or session.get_transaction(), plain)
         return plain
 
     @property
