@@ -185,7 +185,7 @@ class AuditLog:
             unsent = self.session.info.get(_UNSENT, [])
             if self in unsent:
                 unsent.remove(self)
-            self._db.run_many(_INSERT_EVENT, rows)
+            self._db.later_many(_INSERT_EVENT, rows)
 
 
 def _forget_unsent(session: Session, ended) -> None:

@@ -112,13 +112,14 @@ def _fire(rt: Runtime, size: int, careful: bool) -> BatchResult:
                     failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
         else:
             known = read_batch(s, [row.id for row in claimed])
-            for row in claimed:
-                try:
-                    ran = _run(rt, row, now)
-                except Exception as exc:  # noqa: BLE001 - the engine failed before anything was written
-                    failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
-                    continue
-                fired += _write(rt, s, row, now, ran, known[row.id])
+            with Plain.of(s).holding():  # the batch's writes go in one round trip
+                for row in claimed:
+                    try:
+                        ran = _run(rt, row, now)
+                    except Exception as exc:  # noqa: BLE001 - the engine failed before anything was written
+                        failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
+                        continue
+                    fired += _write(rt, s, row, now, ran, known[row.id])
         for instance_id, error in failures:
             log.warning("timers of instance %s failed: %s", instance_id, error)
             _record_failure(rt, s, instance_id, now, error)

@@ -230,7 +230,7 @@ def _sync_tasks(
     known = ready_ids if ready_ids is not None else {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
     gone = [tid for tid in known if tid not in ready]
     if gone:
-        db.run_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
+        db.later_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
         changes.cancelled_task_ids.extend(gone)
     new = [t for tid, t in ready.items() if tid not in known]
     if not new:
@@ -272,7 +272,7 @@ def _sync_tasks(
                 "assignee_id": (owner or None) if task.candidate_group == ownership_rules.OWNER_GROUP else None,
             }
         )
-    db.run_many(_INSERT_TASK, rows)
+    db.later_many(_INSERT_TASK, rows)
 
 
 def timer_row(r: tuple) -> "TimerRow":
@@ -290,10 +290,10 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
     for task_id, row in rows.items():
         if task_id in waiting:
             if row.due_at != waiting[task_id].due_at:  # moved (suspend/extend)
-                db.run(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
+                db.later(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
             continue
         fired = task_id in fired_task_ids
-        db.run(
+        db.later(
             _END_TIMER,
             {"id": row.id, "status": "fired" if fired else "cancelled", "at": db.time(now) if fired else None},
         )
@@ -323,7 +323,7 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
                 "provisional": provisional,
             }
         )
-    db.run_many(_INSERT_TIMER, new)
+    db.later_many(_INSERT_TIMER, new)
     return provisional_elements
 
 
@@ -346,7 +346,7 @@ def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
         values["status"] = "closed"
         values["closed_at"] = db.time(now)
     # One statement whether or not the instance has a complaint: no row, nothing updated.
-    db.run(_complaint_update(tuple(values)), {**values, "iid": instance_id})
+    db.later(_complaint_update(tuple(values)), {**values, "iid": instance_id})
 
 
 @functools.lru_cache(maxsize=256)
