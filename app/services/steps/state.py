@@ -24,7 +24,8 @@ def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, n
     """Write the new state if nobody else did since it was read, else raise Conflict; return the state."""
     db = Plain.of(s)
     state = inst.dump()
-    touched = db.run(
+    # Held in a timer batch (Plain.holding): the count is checked when the batch's writes are sent.
+    db.later(
         _SAVE_STATE,
         {
             "row_id": row_id,
@@ -35,7 +36,7 @@ def save_state(s: Session, row_id: int, expected_version: int, inst: Instance, n
             "at": db.time(now),
             "done_at": db.time(now) if inst.completed else None,
         },
+        expect=1,
+        error=Conflict("the instance was changed by someone else; reload and try again", code="task.changed"),
     )
-    if touched != 1:
-        raise Conflict("the instance was changed by someone else; reload and try again", code="task.changed")
     return state
