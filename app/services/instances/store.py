@@ -14,7 +14,7 @@ from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance, ServiceIncident
 from ...plain_sql import Plain, Sql, read_time
 from ..steps import projection
-from ..steps.state import status_of
+from ..steps.state import prepare_save, status_of
 from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..process_models.forms import check_data_depth
@@ -115,11 +115,17 @@ _INSERT_INSTANCE = Sql(
 )
 
 
-def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> StartedRow:
-    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it)."""
+def insert_instance(
+    s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor, state: bytes | None = None
+) -> StartedRow:
+    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it).
+
+    state: inst's state from steps.state.prepare_save, serialized before the transaction took the lock.
+    """
     now = rt.clock.now()
     db = Plain.of(s)
-    state = inst.dump()
+    if state is None:
+        state = inst.dump()
     ((row_id,),) = db.rows(
         _INSERT_INSTANCE,
         {
@@ -196,8 +202,9 @@ def start_instance(
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)
     inst, failure = run_start(rt, model, data)
+    prepared = prepare_save(inst)  # outside the write lock
     with rt.db.write() as s:
-        row = insert_instance(s, rt, model, inst, actor)
+        row = insert_instance(s, rt, model, inst, actor, prepared)
         # a complaint comes only with registration
         finish_start(s, rt, row, inst, actor, data, has_complaint=False, failure=failure)
     rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
