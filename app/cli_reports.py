@@ -76,8 +76,13 @@ def verify_command(instance_id: int | None):
 )
 @click.option("--seed", default=1, show_default=True, help="random seed: the same seed makes the same history")
 @click.option("--batch", default=200, show_default=True, type=click.IntRange(1), help="complaints per commit")
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    help="processes building the replays while one writes (default: one per core from 10,000 replays; 0: none)",
+)
 @with_appcontext
-def generate_demo_command(n, days, until, templates, live_days, seed, batch):
+def generate_demo_command(n, days, until, templates, live_days, seed, batch, workers):
     """Generate realistic complaint history through the real services (demo users, processes/ deployed)."""
     from .domain.clock import OPERATOR_ZONE
     from .demo.history import generate_history
@@ -102,6 +107,7 @@ def generate_demo_command(n, days, until, templates, live_days, seed, batch):
             batch=batch,
             templates=templates,
             live_days=live_days,
+            workers=workers,
             progress=bar.update,
         )
     took = time.perf_counter() - t0

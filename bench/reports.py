@@ -54,7 +54,9 @@ DASHBOARDS = (
 )
 
 
-def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int, days: int = 180) -> None:
+def prepare(
+    url: str, n: int, fresh: bool, templates: int, live_days: int, days: int = 180, workers: int | None = None
+) -> None:
     from sqlalchemy import func, select
 
     from app.config import load_settings
@@ -95,6 +97,7 @@ def prepare(url: str, n: int, fresh: bool, templates: int, live_days: int, days:
         seed=6,
         templates=templates,
         live_days=live_days,
+        workers=workers,
         progress=progress,
     )
     took = time.perf_counter() - started
@@ -139,11 +142,12 @@ def main() -> None:
         default="",
         help="comma-separated case keys: search, instance, dashboard, fresh, api, api-fresh, regulator, regulator-fresh",
     )
+    ap.add_argument("--workers", type=int, help="processes building the bulk copies (default: one per core)")
     ap.add_argument("--verbose", action="store_true", help="also time each search and dashboard filter set alone")
     ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 6 dashboard filter sets computed afresh")
     args = ap.parse_args()
     (ROOT / "instance").mkdir(exist_ok=True)
-    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days, args.days)
+    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days, args.days, args.workers)
 
     from sqlalchemy import func, select
 

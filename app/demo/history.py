@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -354,17 +355,21 @@ def generate_history(
     batch: int = 200,
     templates: int = 1000,
     live_days: int = 2,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Stats:
     """Make n complaints between start and end on the settings' database, with its own moving clock.
 
     The last live_days are worked entirely through the services (the open backlog, the overdue
     steps); before them, up to `templates` complaints are worked through the services and the
-    rest are replays of the finished ones (replay.py) at other dates for other customers.
+    rest are replays of the finished ones (replay.py) at other dates for other customers. The replays'
+    rows are built by `workers` processes while this one writes (by default one per core when there
+    are at least 10,000 copies to make; 0 builds them here).
     """
     import time as wall
 
     from ..services.bootstrap import build_runtime
+    from .bulk_copies import replay
     from .users import seed_demo_users
     from ..services.process_models.deployment import deploy_directory
 
@@ -386,7 +391,9 @@ def generate_history(
         gen.stats.services_seconds = wall.perf_counter() - t0
         if n_copies:
             t0 = wall.perf_counter()
-            replay(gen, tail_start, n_copies, progress)
+            if workers is None:
+                workers = (os.cpu_count() or 1) if n_copies >= 10_000 else 0
+            replay(gen, tail_start, n_copies, progress, workers)
             gen.stats.replay_seconds = wall.perf_counter() - t0
         if gen.stats.replayed < n_copies:  # a short history leaves arrivals no finished template fits
             t0 = wall.perf_counter()
@@ -404,41 +411,3 @@ def generate_history(
     finally:
         db = rt.db.inner if isinstance(rt.db, BatchDatabase) else rt.db
         db.dispose()
-
-
-def replay(gen: Generator, until: datetime, n: int, progress: Callable[[int], None] | None = None) -> None:
-    """n copies of the generator's finished complaints at arrivals before until, whole days apart."""
-    from .replay import Replayer, load_templates
-
-    db = gen.rt.db
-    with db.read() as s:
-        templates = [t for t in load_templates(s, gen.stats.finished_ids) if t.last < until]
-    if not templates:
-        return
-    replayer = Replayer(db.session(), gen.random)
-    done = 0
-    for _ in range(5):  # a pass leaves out arrivals no template fits; the next pass makes up for them
-        gen.recent = []  # the copies' own repeat customers, in their own time order
-        for plan in gen.arrivals(n - done, gen.start, until):
-            local = plan.arrival.astimezone(OPERATOR_ZONE).date()
-            for t in gen.random.sample(templates, k=min(len(templates), 20)):
-                days = (local - t.arrival.astimezone(OPERATOR_ZONE).date()).days
-                if t.last + timedelta(days=days) < until:
-                    break
-            else:
-                continue  # every template tried would still be running at the end
-            gen._repeat(plan)
-            replayer.copy(t, days, plan.name, plan.phone)
-            done += 1
-            if done % gen.batch == 0:
-                replayer.flush()
-                db.commit()
-                replayer.s = db.session()
-            if progress is not None:
-                progress(1)
-        if done == n:
-            break
-    replayer.finish()
-    db.commit()
-    gen.stats.replayed = done
-    gen.stats.copied = replayer.copied

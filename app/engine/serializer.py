@@ -167,13 +167,13 @@ def state_text(state: bytes) -> str:
     return decompress(bytes(state)).decode("utf-8")
 
 
-def state_from_text(text: str) -> bytes:
-    """The stored form of a state's JSON text (state_text's inverse)."""
-    return compress(text.encode("utf-8"))
+def state_from_text(text: str, level: int = 6) -> bytes:
+    """The stored form of a state's JSON text (state_text's inverse); a lower zlib level trades size for CPU."""
+    return compress(text.encode("utf-8"), level)
 
 
-def compress(raw: bytes) -> bytes:
-    packer = zlib.compressobj(6, zdict=_CURRENT)
+def compress(raw: bytes, level: int = 6) -> bytes:
+    packer = zlib.compressobj(level, zdict=_CURRENT)
     return packer.compress(raw) + packer.flush()
 
 

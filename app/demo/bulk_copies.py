@@ -1,0 +1,57 @@
+"""generate-demo's bulk path: copies of finished complaints at the arrivals a history still needs (replay.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from ..domain.clock import OPERATOR_ZONE
+from ..models import Complaint
+from .bulk_write import BulkWriter
+from .replay import Replayer, load_templates
+
+
+def replay(gen, until: datetime, n: int, progress: Callable[[int], None] | None = None, workers: int = 0) -> None:
+    """n copies of the generator's finished complaints at arrivals before until, whole days apart.
+
+    workers > 0 builds the copies' rows in that many worker processes while this one writes them.
+    """
+    db = gen.rt.db
+    with db.read() as s:
+        templates = [t for t in load_templates(s, gen.stats.finished_ids) if t.last < until]
+        existing = s.scalar(select(func.count()).select_from(Complaint)) or 0
+    if not templates:
+        return
+    replayer = Replayer(db.session(), gen.random, templates, workers)
+    db.commit()  # the writer below has its own connection and transactions
+    round_ = gen.batch * 50 if workers else gen.batch  # with workers, rounds long enough to keep them busy
+    done = 0
+    # Indexes dropped and made again only when the load at least doubles the tables: making them again costs
+    # a sort of every row, more than the inserts into them save on a small addition to a large history.
+    with BulkWriter(db.inner, drop_indexes=n >= existing) as writer:
+        for _ in range(5):  # a pass leaves out arrivals no template fits; the next pass makes up for them
+            gen.recent = []  # the copies' own repeat customers, in their own time order
+            for plan in gen.arrivals(n - done, gen.start, until):
+                local = plan.arrival.astimezone(OPERATOR_ZONE).date()
+                for t in gen.random.sample(templates, k=min(len(templates), 20)):
+                    days = (local - t.arrival.astimezone(OPERATOR_ZONE).date()).days
+                    if t.last + timedelta(days=days) < until:
+                        break
+                else:
+                    continue  # every template tried would still be running at the end
+                gen._repeat(plan)
+                replayer.copy(t, days, plan.name, plan.phone)
+                done += 1
+                if done % round_ == 0:
+                    replayer.flush(writer)
+                if progress is not None:
+                    progress(1)
+            if done == n:
+                break
+        replayer.finish(writer)
+    replayer.record(db.session())
+    db.commit()
+    gen.stats.replayed = done
+    gen.stats.copied = replayer.copied
