@@ -1,6 +1,6 @@
 """This app against the thinnest app on this stack at one and two gunicorn workers, side by side in one run.
 
-    python bench/two_workers.py            # BENCH_ROUNDS (default 16) x BENCH_SLICE (default 5) instances per client
+    python bench/two_workers.py            # BENCH_ROUNDS (default 20) x BENCH_SLICE (default 8) instances per client
 
 Four servers run at once on fresh SQLite files: the thin app (bench/thin_app.py: Flask + SpiffWorkflow +
 SQLite, no auth, no audit, one version-checked write) and this app (gunicorn, token authentication,
@@ -132,7 +132,7 @@ def _slice(server, clients, per: int, latencies: list[float]) -> tuple[float, fl
 
 
 def main() -> None:
-    rounds, per = int(os.environ.get("BENCH_ROUNDS", "16")), int(os.environ.get("BENCH_SLICE", "5"))
+    rounds, per = int(os.environ.get("BENCH_ROUNDS", "20")), int(os.environ.get("BENCH_SLICE", "8"))
     started, load_before = time.perf_counter(), os.getloadavg()[0]
     servers = [Thin(1), Thin(2), OverHttp(1), OverHttp(2)]
     for s in servers:
