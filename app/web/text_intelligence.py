@@ -9,10 +9,22 @@ from ..errors import Invalid
 from ..services.text_intelligence import admin, bursts, intake, topics
 from ..services.text_intelligence.history_import import recent
 from .access import capability_required, login_required, runtime, viewer
-from .refusals import error_text
-from .i18n import t
+from .refusals import error_text, field_error_text
+from .i18n import N_, t
 
 bp = Blueprint("text", __name__, url_prefix="/text")
+# The history file's columns (domain/text_intelligence/history_file.COLUMNS) as its import report names them.
+IMPORT_COLUMNS = {
+    "file": N_("ti.column.file"),
+    "text": N_("ti.column.text"),
+    "label": N_("ti.column.label"),
+    "channel": N_("ti.column.channel"),
+    "phone": N_("ti.column.phone"),
+    "created_at": N_("ti.column.created_at"),
+    "department": N_("ti.column.department"),
+    "outcome": N_("ti.column.outcome"),
+    "severity": N_("ti.column.severity"),
+}
 
 
 @bp.post("/analyse")
@@ -39,6 +51,8 @@ def classifier():
         current=current,
         versions=versions,
         imports=imports,
+        error_text=field_error_text,  # a row's refusal in the reader's language (its code; an older import's text)
+        columns=IMPORT_COLUMNS,
         may_own=viewer().can("text.classifier.manage"),
         watch=request.args.get("import", type=int),
     )

@@ -60,7 +60,7 @@ def test_an_owner_keeps_next_years_calendar(page, live, provisional_complaint, s
     page.get_by_test_id("import").click()
     errors = page.get_by_test_id("import-errors")
     for holiday in ("清明节", "劳动节", "端午节", "中秋节", "国庆节"):
-        expect(errors).to_contain_text(f"{holiday} is missing")
+        expect(errors).to_contain_text(f"缺少{holiday}")
     expect(page.get_by_test_id("notice-text")).to_have_value(incomplete)
     assert not rt.calendar.is_official_year(2027)
 

@@ -141,8 +141,12 @@ def _raw_codes(text: str) -> list[str]:
     return found
 
 
+XML_TAG = re.compile(r"</?[A-Za-z][\w:.-]*/?>")  # <bpmn:userTask>: an element of a file, named as it is written
+
+
 def _problems_zh(text: str) -> list[str]:
     found = _raw_codes(text)
+    text = XML_TAG.sub("", text)
     found += [f"raw value {m}" for m in re.findall(r"[:：]\s*([a-z]+)\b", text) if m in CODES]  # 责任归属：ours
     found += [f"actor {m}" for m in MACHINE_ACTOR.findall(text)]
     found += [f"English {w}" for w in ENGLISH_WORD.findall(text) if w not in ALLOWED and not w.isupper()]  # IPTV, SIM

@@ -95,7 +95,7 @@ def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Beg
         failed = exc
     raise Invalid(
         f"the process failed to start: {failed}",
-        [{"field": failed.element_id, "message": str(failed)}],
+        [{"field": failed.element_id, "message": str(failed), "code": "instance.start_failed"}],
         code="instance.start_failed",
     ) from failed
 

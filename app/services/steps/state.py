@@ -42,7 +42,8 @@ def save_state(
     db = Plain.of(s)
     if state is None:
         state = inst.dump()
-    touched = db.run(
+    # Held in a timer batch (Plain.holding): the count is checked when the batch's writes are sent.
+    db.later(
         _SAVE_STATE,
         {
             "row_id": row_id,
@@ -53,7 +54,7 @@ def save_state(
             "at": db.time(now),
             "done_at": db.time(now) if inst.completed else None,
         },
+        expect=1,
+        error=Conflict("the instance was changed by someone else; reload and try again", code="task.changed"),
     )
-    if touched != 1:
-        raise Conflict("the instance was changed by someone else; reload and try again", code="task.changed")
     return state

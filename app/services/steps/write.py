@@ -46,6 +46,7 @@ class Step:
     has_complaint: bool | None = None  # False spares the complaint's statements; None: look
     resource: str | None = None  # what an idempotent request made ("instance:7", "complaint:3")
     state: bytes | None = None  # inst's state from state.prepare_save, serialized before the transaction
+    known: projection.Known | None = None  # rows the caller read for several instances at once
 
 
 class Written(NamedTuple):
@@ -73,12 +74,16 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
         has_complaint=step.has_complaint,
         provisional=sla_marks.marker(rt, inst.bundle),
         assignment=functools.partial(group_assignment, rt.settings.get("GROUP_ALIASES")),
+        known=step.known,
     )
     print_log.record(s, rt, iid, inst.take_printed(), step.now)  # the instance's own log, bounded
     done = branch_effects.new_steps(inst)
     branch_effects.apply(s, rt, iid, inst, step.now, step.submitted, done)  # 3. branch effects
-    if step.has_complaint is not False and done:
+    has_complaint = step.known.has_complaint if step.known is not None else step.has_complaint
+    if has_complaint is not False and done:
         report_rollups.after_steps(s, iid, [st.task_id for st in done])  # 4. roll-ups
-    audit(AuditLog(s, iid), changes)  # 5. audit
+    log = AuditLog(s, iid, held=True)
+    audit(log, changes)  # 5. audit
+    log.send()  # the step's events in one statement
     idempotency.record(s, step.resource)  # 6. idempotency
     return Written(changes, state)

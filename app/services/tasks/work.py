@@ -69,7 +69,10 @@ def list_tasks(
     elif assignee:
         user_id = whole_number(assignee)
         if user_id is None:
-            raise Invalid("bad filter", [{"field": "assignee", "message": "use me, none or a user id"}])
+            raise Invalid(
+                "bad filter",
+                [{"field": "assignee", "message": "use me, none or a user id", "code": "inbox.bad_assignee"}],
+            )
         q = q.where(HumanTask.assignee_id == user_id)
     if group:
         q = q.where(HumanTask.candidate_group == group)
@@ -262,12 +265,12 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
             raise Invalid(
                 f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
-                [{"field": exc.element_id, "message": str(exc)}],
+                [{"field": exc.element_id, "message": str(exc), "code": "task.process_stopped"}],
                 code="task.process_stopped",
             ) from exc
         raise Invalid(
             f"the process could not go on: {exc}",
-            [{"field": exc.element_id, "message": str(exc)}],
+            [{"field": exc.element_id, "message": str(exc), "code": "task.process_failed"}],
             code="task.process_failed",
         ) from exc
 
