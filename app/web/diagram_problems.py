@@ -196,6 +196,23 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# What Python says cannot be assigned to ("cannot assign to function call"), in words; others are folded.
+ASSIGN_TARGETS = {
+    "function call": N_("check.python.target.call"),
+    "literal": N_("check.python.target.literal"),
+    "expression": N_("check.python.target.expression"),
+    "comparison": N_("check.python.target.comparison"),
+    "conditional expression": N_("check.python.target.conditional"),
+    "f-string expression": N_("check.python.target.fstring"),
+    "subscript": N_("check.python.target.subscript"),
+    "attribute": N_("check.python.target.attribute"),
+    "lambda": N_("check.python.target.lambda"),
+    "True": N_("check.python.target.constant"),
+    "False": N_("check.python.target.constant"),
+    "None": N_("check.python.target.constant"),
+}
+
+
 def detail_parts(detail: str) -> tuple[str, str]:
     """(a library's or Python's words in the user's language, the original when they could not be said).
 
@@ -218,6 +235,11 @@ def detail_parts(detail: str) -> tuple[str, str]:
             values["doc"] = described if not described.startswith("editor.") else values["doc"]
         if values.get("path") == "the root":
             values["path"] = t("check.detail.root")
+        if key == "check.python.cannot_assign":
+            what = values.get("what", "")
+            if what not in ASSIGN_TARGETS and current_locale() != "en":
+                return t("check.python.cannot_assign_unknown"), detail
+            values["what"] = t(ASSIGN_TARGETS[what]) if what in ASSIGN_TARGETS else what
         if "detail" in values:  # a JSON parser's or jsonschema's own words, inside the checks' sentence
             inner, technical = detail_parts(values["detail"])
             values["detail"] = inner if technical else t("check.python.quoted", detail=inner)

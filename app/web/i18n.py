@@ -185,7 +185,7 @@ def duration(seconds: int | float | None) -> str:
     """Time left as the countdown shows it: 2天3时, 1时05分, 4分09秒; 超时 ... when negative.
 
     The words are the catalogue's ``countdown.*``; the base template hands the same ones to app.js, which
-    keeps the countdown running (``countdown_words``).
+    keeps the countdown running (``ui_words``).
     """
     if seconds is None:
         return ""
@@ -200,13 +200,17 @@ def duration(seconds: int | float | None) -> str:
     return t("countdown.overdue", time=text) if seconds < 0 else text
 
 
-def countdown_words() -> dict[str, str]:
-    """The countdown's patterns with their placeholders kept ({d}, {h}...), for app.js to fill every second."""
+def ui_words() -> dict[str, str]:
+    """What the scripts write themselves, from the catalogue: the countdown's and the reports' durations
+    (patterns with their placeholders kept, {d}, {h}..., filled in the browser) and a dialog's close button."""
     return {
         "days_hours": t("countdown.days_hours", d="{d}", h="{h}"),
         "hours_minutes": t("countdown.hours_minutes", h="{h}", m="{m}"),
         "minutes_seconds": t("countdown.minutes_seconds", m="{m}", s="{s}"),
+        "minutes": t("countdown.minutes", m="{m}"),
+        "under_a_minute": t("countdown.under_a_minute"),
         "overdue": t("countdown.overdue", time="{time}"),
+        "close": t("common.close"),
     }
 
 
@@ -232,7 +236,7 @@ def init_app(app: Flask) -> None:
         LOCALES=LOCALES,
         event_label=event_label,
         actor_name=actor_name,
-        countdown_words=countdown_words,
+        ui_words=ui_words,
     )
     app.jinja_env.filters.update(
         local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration

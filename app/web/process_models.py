@@ -24,7 +24,7 @@ from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
 from .diagram_problems import detail_parts, problem_parts, with_text
-from .refusals import error_text, field_error_text
+from .refusals import coded_text, error_text, field_error_text
 from .i18n import current_locale, t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
@@ -44,10 +44,21 @@ def json_endpoint(view: Callable) -> Callable:
         try:
             return view(*args, **kwargs)
         except ServiceError as exc:
-            body: dict[str, Any] = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+            # ``text``: the refusal in the user's language (detail stays the API's English)
+            body: dict[str, Any] = {
+                "status": exc.status,
+                "title": exc.title,
+                "detail": exc.detail,
+                "text": coded_text(exc.code, exc.params, exc.detail, exc.status),
+            }
             if isinstance(exc, Invalid):
-                # a deploy's blocking problems carry their codes: the editor shows them in the user's language
-                body["errors"] = [with_text([e])[0] if "code" in e else e for e in exc.errors]
+                # a deploy's blocking problems are said as the check list says them, other field errors as pages do
+                body["errors"] = [
+                    with_text([e])[0]
+                    if str(e.get("code", "")).startswith("check.")
+                    else {**e, "text": field_error_text(e)}
+                    for e in exc.errors
+                ]
             return jsonify(body), exc.status
 
     return wrapped

@@ -23,6 +23,8 @@ HOLIDAYS = {
     "国庆节": N_("calendar.holiday.national_day"),
 }
 REFUSALS = (
+    N_("err.model.cannot_deploy"),
+    N_("err.model.draft_invalid"),
     N_("err.appeal.proof_missing"),
     N_("err.calendar.notice.bad_date"),
     N_("err.calendar.notice.columns"),

@@ -10,7 +10,7 @@ from ..services.text_intelligence import admin, bursts, intake, topics
 from ..services.text_intelligence.history_import import recent
 from .access import capability_required, login_required, runtime, viewer
 from .refusals import error_text, field_error_text
-from .i18n import N_, t
+from .i18n import N_, local_time, t
 
 bp = Blueprint("text", __name__, url_prefix="/text")
 # The history file's columns (domain/text_intelligence/history_file.COLUMNS) as its import report names them.
@@ -32,11 +32,14 @@ IMPORT_COLUMNS = {
 def analyse():
     """Suggestions, similar complaints and the repeat for the text typed so far (JSON for the panel)."""
     body = request.get_json(silent=True) or {}
-    return jsonify(
-        intake.analyse(
-            runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"), via="web"
-        )
+    found = intake.analyse(
+        runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"), via="web"
     )
+    # the day each earlier complaint was made, in the user's time zone (created_at is UTC: its first ten
+    # characters are the day before for a complaint made in Beijing before 08:00)
+    for item in [*found.get("similar", []), *([found["repeat"]] if found.get("repeat") else [])]:
+        item["created_on"] = local_time(item.get("created_at"), "yyyy-MM-dd")
+    return jsonify(found)
 
 
 @bp.get("/classifier")

@@ -166,6 +166,15 @@ def test_python_and_the_checks_own_details_read_in_chinese(app):
     with app.test_request_context():
         g.locale = "en"
         assert detail_parts("something new from Python") == ("something new from Python", "")
+    # what Python says cannot be assigned to, in words; an unknown target is folded, never quoted
+    with app.test_request_context():
+        g.locale = "zh-CN"
+        assert detail_parts("cannot assign to function call here. Maybe you meant '==' instead of '='?") == (
+            "不能给函数调用赋值",
+            "",
+        )
+        said, technical = detail_parts("cannot assign to ellipsis here")
+        assert technical == "cannot assign to ellipsis here" and "ellipsis" not in said
 
 
 def test_an_import_that_fails_says_why_in_chinese(app, deployed):

@@ -127,3 +127,23 @@ def test_the_classifier_import_report_speaks_the_readers_language(app, deployed,
         assert "投诉内容" in report and "必填" in report and "“12”不是有效的大陆手机或固定电话号码" in report
     else:
         assert "Complaint text" in report and "“12” is not a mainland mobile or landline number" in report
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_the_editors_refusals_come_with_their_words(app, deployed, locale):
+    web = _owner(app, locale)
+    refused = post_json(web, "/models/_new/deploy", {"bpmn": UNEXPECTED_ELEMENT.decode()})
+    body = refused.get_json()
+    assert refused.status_code == 422 and body["detail"] == "the diagram cannot be deployed"  # the API's English
+    draft = post_json(web, "/models/_new/draft", {"bpmn": "<x/>", "forms": {"bad name.json": "{}"}}).get_json()
+    problems_of = _problems_of(app, locale)
+    said = [body["text"], *(e["text"] for e in body["errors"]), draft["text"], *(e["text"] for e in draft["errors"])]
+    file_names = re.compile(r"“[^”]*”|\S*\.json")  # the name typed, a file's extension: identifiers
+    assert [p for text in said for p in problems_of(file_names.sub("", text))] == []
+    if locale == "zh-CN":
+        assert (
+            body["text"] == "流程图有错误，未部署" and "此处不应出现元素 <bpmn:userTaskX>" in body["errors"][0]["text"]
+        )
+        assert draft["text"] == "草稿无法保存" and "表单文件名“bad name.json”" in draft["errors"][0]["text"]
+    else:
+        assert body["text"] == "The diagram has errors: it was not deployed"

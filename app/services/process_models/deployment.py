@@ -97,7 +97,9 @@ def deploy_model(
     review = review_model(rt, bpmn_files, other, process_id)
     blocking = review.errors if strict else [p for p in review.errors if p.rule in ("parser", "form")]
     if blocking or review.bundle is None:
-        raise Invalid("the diagram cannot be deployed", problems_as_errors(blocking or review.errors))
+        raise Invalid(
+            "the diagram cannot be deployed", problems_as_errors(blocking or review.errors), code="model.cannot_deploy"
+        )
     bundle, forms = review.bundle, review.forms
     texts.update(forms)
 

@@ -99,7 +99,7 @@ def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:
                 }
             )
     if errors:
-        raise Invalid("the draft is not valid", errors)
+        raise Invalid("the draft is not valid", errors, code="model.draft_invalid")
     return bpmn, dict(forms)
 
 

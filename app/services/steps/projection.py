@@ -170,7 +170,7 @@ def sync(
     submitted: dict[str, Any] | None = None,
     has_complaint: bool | None = None,
     provisional: Marker | None = None,
-    assignment: GroupAssignment | None = None,
+    assignment: GroupAssignment | Callable[[], GroupAssignment] | None = None,
     known: Known | None = None,
 ) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
@@ -236,7 +236,10 @@ def _sync_tasks(
     if not new:
         return
     # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
-    groups = group_lookup(db) if any(t.lane or _names_people(t) for t in new) else {}
+    named = any(t.lane or _names_people(t) for t in new)
+    groups = group_lookup(db) if named else {}
+    # The configured table is read (its file stat'ed) only when a new task names a lane or people.
+    table = (assignment() if named else None) if callable(assignment) else assignment
     rows = []
     owner = None
     for t in new:
@@ -246,7 +249,7 @@ def _sync_tasks(
             instance_id,
             t.element_id,
             t.name,
-            resolve_group(inst, t, groups, assignment),
+            resolve_group(inst, t, groups, table),
             sla["due_at"],
             t.element_id in provisional_elements,
         )

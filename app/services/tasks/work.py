@@ -24,6 +24,7 @@ from ..instances.failures import stop_instance
 from ..instances.ready_tasks import ready_tasks_of, task_summary
 from ..instances.service_incidents import open_incidents, view as incident_view
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
+from ..steps.state import prepare_save
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
@@ -275,6 +276,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
 
     now = rt.clock.now()
     incidents: list = []
+    prepared = prepare_save(loaded.inst)  # outside the write lock (steps/state.py)
     with rt.db.write() as s:
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
@@ -314,6 +316,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
                 loaded.version,
                 submitted=submitted,
                 has_complaint=t.complaint_id is not None,
+                state=prepared,
             ),
             audit,
         ).state

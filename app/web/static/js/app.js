@@ -26,8 +26,8 @@
   }
 
   /* ---- SLA countdowns: <span class="sla" data-due="ISO" data-warn="ISO"> ---- */
-  // The words come from the catalogue (the base template's countdown-words, as the server's duration filter says them).
-  var wordsBlock = document.getElementById("countdown-words");
+  // The words come from the catalogue (the base template's ui-words, as the server's duration filter says them).
+  var wordsBlock = document.getElementById("ui-words");
   var words = wordsBlock ? JSON.parse(wordsBlock.textContent) : {};
   function fill(pattern, values) {
     return (pattern || "").replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });

@@ -37,7 +37,8 @@
 
   function fail(res) {
     var b = res.body || {};
-    var detail = typeof b === "string" ? b.slice(0, 300) : (b.detail || b.title || res.status);
+    // the server's words in the user's language (text); an older answer's English detail otherwise
+    var detail = typeof b === "string" ? b.slice(0, 300) : (b.text || b.detail || b.title || res.status);
     say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.text || e.message; }).join("; ") : ""), "bad");
   }
 
