@@ -252,6 +252,16 @@ def phase(rt, url: str, version_id: int, code: Path, processes: int, steady: int
     steady_cpu = [cpu_at.get("burst", cpu_at["end"])[k] - cpu_at["steady"][k] for k in (1, 2)]
     with rt.db.read() as s:
         left = s.scalar(text("SELECT count(*) FROM timer WHERE status = 'waiting'"))
+        # Exactly once, whatever the process count: one timer.fired event per instance of the phase.
+        events = dict(
+            s.execute(
+                text(
+                    "SELECT instance_id, count(*) FROM audit_event WHERE type = 'timer.fired'"
+                    " AND instance_id >= :low GROUP BY instance_id"
+                ),
+                {"low": low},
+            ).all()
+        )
     return {
         "scheduler_code": str(code),
         "processes": processes,
@@ -280,6 +290,8 @@ def phase(rt, url: str, version_id: int, code: Path, processes: int, steady: int
             else None,
         },
         "still_waiting_after": left,
+        "fired_more_than_once": sum(1 for i in mine if events.get(i, 0) > 1),
+        "fired_events_missing": sum(1 for i in mine if events.get(i, 0) == 0),
     }
 
 
@@ -379,9 +391,9 @@ def table(results: list[dict]) -> str:
     """The runs side by side: one line per database, scheduler code and process count."""
     head = (
         "| database | code | processes | steady p50 / p99 / max s | burst p50 / p99 / max s | burst firings/s"
-        " | burst within 1 s | CPU ms per firing (schedulers + server) | load before/after |"
+        " | burst within 1 s | CPU ms per firing (schedulers + server) | fired twice / never | load before/after |"
     )
-    lines = [head, "|" + " --- |" * 9]
+    lines = [head, "|" + " --- |" * 10]
     for r in results:
         for ph in r["phases"]:
             st, bu = ph["steady"], ph["burst"]
@@ -392,6 +404,7 @@ def table(results: list[dict]) -> str:
                 f"| {st['lateness_p50_s']} / {st['lateness_p99_s']} / {st['lateness_max_s']} "
                 f"| {bu['lateness_p50_s']} / {bu['lateness_p99_s']} / {bu['lateness_max_s']} "
                 f"| {bu['firings_per_second']} | {bu['fired_within_1s']} of {bu['timers']} | {cpu} "
+                f"| {ph['fired_more_than_once']} / {ph['fired_events_missing']} "
                 f"| {ph['load_average_1m_before_after'][0]} / {ph['load_average_1m_before_after'][1]} |"
             )
     return "\n".join(lines)
