@@ -152,6 +152,8 @@ def run(way: str, templates: str, db_url: str, work: Path, n: int) -> tuple[floa
             templates = load_templates(s, ids)
         with db.write() as s:
             r = Replayer(s, rng, templates, 2 if way == "workers" else 0)
+        db.engine.dispose()
+        r.builders.start()
         round_ = 10_000 if way == "workers" else 200
         with BulkWriter(db, drop_indexes=True) as writer:
             for i in range(n):

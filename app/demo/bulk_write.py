@@ -35,7 +35,8 @@ class BulkWriter:
         self.raw = raw = self.fairy.driver_connection
         if not self.postgresql:
             # Settings of this connection only; the file keeps WAL. No fsync: the OS writes the pages out.
-            for pragma in ("synchronous=OFF", "foreign_keys=OFF", "cache_size=-1048576"):
+            # A long busy timeout: the bulk path's worker processes take the write lock in turn.
+            for pragma in ("synchronous=OFF", "foreign_keys=OFF", "cache_size=-1048576", "busy_timeout=120000"):
                 raw.execute(f"PRAGMA {pragma}")
         if self.drop_indexes:
             self.indexes = self._secondary_indexes()
@@ -67,6 +68,8 @@ class BulkWriter:
 
     def write(self, rows: dict[Any, list[list[Any]]]) -> None:
         """Insert the rows, parents first: executemany on SQLite, COPY on PostgreSQL."""
+        if not any(rows.values()):
+            return  # nothing to write: take no lock (the workers may be writing)
         raw = self.raw
         if not self.postgresql and not self.open:
             raw.execute("BEGIN IMMEDIATE")
