@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from .plain_sql import Plain
+from .plain_sql import Plain, send_held_before
 
 
 class Base(DeclarativeBase):
@@ -46,6 +46,8 @@ class Database:
                 max_overflow=max_overflow,
                 connect_args={"connect_timeout": connect_timeout},
             )
+        # Writes a Plain holds (plain_sql.Plain.holding) go before any statement SQLAlchemy sends.
+        event.listen(self.engine, "before_cursor_execute", send_held_before)
         self._write_engine = self.engine.execution_options(complaintflow_write=True)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)

@@ -1,18 +1,21 @@
 """Timer benchmark: how late due timers fire, and how fast, with 100,000 waiting timers.
 
-    python bench/timers.py                      # SQLite in a temporary directory
-    python bench/timers.py --db postgresql+psycopg://postgres@127.0.0.1:5432/cf_bench_timers --processes 3
+    python bench/timers.py                      # SQLite in a temporary directory, 1 process
+    python bench/timers.py --db sqlite --db postgresql+psycopg://postgres@127.0.0.1:5432/cf_bench_timers \
+        --processes 1,2,4                       # both databases, 1, 2 and 4 scheduler processes each
     python bench/timers.py --before /tmp/cf-before   # the same run with another checkout's scheduler first
 
-Seeds --waiting instances of bench/timer_wait.bpmn, each waiting on one timer: most due in 30 days.
-Then --processes `complaintflow scheduler` processes start (the real clock, SCHEDULER_TICK_SECONDS=1,
-TIMER_BATCH=50), and once they run, --steady timers are added due one after another over 20 s,
-then --burst of them all due at one instant 5 s later (the waiting total stays --waiting).
-A reader polls the timer table every 50 ms and notes when each firing became visible (committed):
-lateness = that instant - due. Prints p50/p99/max lateness of the steady timers; the burst's drain
-time, firings per second and how many of it were visible within 1 s of their due instant; CPU
-per firing of the scheduler processes (and, on PostgreSQL, of the server's backends for the bench
-database), measured from /proc over the burst; and the load average.
+For each --db (``sqlite``: a temporary file; a PostgreSQL URL: that database, dropped and created)
+it seeds --waiting instances of bench/timer_wait.bpmn, each waiting on one timer: most due in 30
+days. Then, for each process count, that many `complaintflow scheduler` processes start (the real
+clock, SCHEDULER_TICK_SECONDS=1, TIMER_BATCH=50), and once they run, --steady timers are added due
+one after another over 20 s, then --burst of them all due at one instant 5 s later (so each phase
+starts with --waiting timers waiting). A reader polls the timer table every 50 ms and notes when
+each firing became visible (committed): lateness = that instant - due. Prints, per database and
+process count, p50/p99/max lateness of the steady stream and of the burst, the burst's firings per
+second and how many of it were visible within 1 s of their due instant, CPU per firing of the
+scheduler processes (and, on PostgreSQL, of the server's backends for the bench database), measured
+from /proc, the load average; and the round trips (statements) one batch of 50 firings sends.
 
 --before PATH runs the same phase first with the scheduler of the checkout at PATH (e.g. a
 `git worktree add /tmp/cf-before <commit>`) on the same database, so before and after are
@@ -249,6 +252,16 @@ def phase(rt, url: str, version_id: int, code: Path, processes: int, steady: int
     steady_cpu = [cpu_at.get("burst", cpu_at["end"])[k] - cpu_at["steady"][k] for k in (1, 2)]
     with rt.db.read() as s:
         left = s.scalar(text("SELECT count(*) FROM timer WHERE status = 'waiting'"))
+        # Exactly once, whatever the process count: one timer.fired event per instance of the phase.
+        events = dict(
+            s.execute(
+                text(
+                    "SELECT instance_id, count(*) FROM audit_event WHERE type = 'timer.fired'"
+                    " AND instance_id >= :low GROUP BY instance_id"
+                ),
+                {"low": low},
+            ).all()
+        )
     return {
         "scheduler_code": str(code),
         "processes": processes,
@@ -269,16 +282,22 @@ def phase(rt, url: str, version_id: int, code: Path, processes: int, steady: int
             "firings_per_second": round(len(burst_late) / drain, 1) if drain else None,
             "fired_within_1s": sum(1 for x in burst_late if x <= 1.0),
             "lateness_p50_s": round(percentile(burst_late, 50), 3) if burst_late else None,
+            "lateness_p99_s": round(percentile(burst_late, 99), 3) if burst_late else None,
+            "lateness_max_s": round(max(burst_late), 3) if burst_late else None,
             "cpu_ms_per_firing_schedulers": round(1000 * burst_cpu[0] / max(1, len(burst_late)), 2),
             "cpu_ms_per_firing_database_server": round(1000 * burst_cpu[1] / max(1, len(burst_late)), 2)
             if url.startswith("postgresql")
             else None,
         },
         "still_waiting_after": left,
+        "fired_more_than_once": sum(1 for i in mine if events.get(i, 0) > 1),
+        "fired_events_missing": sum(1 for i in mine if events.get(i, 0) == 0),
     }
 
 
-def run(url: str, waiting: int, steady: int, burst: int, tick: float, processes: int, before: Path | None) -> dict:
+def run(
+    url: str, waiting: int, steady: int, burst: int, tick: float, processes: list[int], before: Path | None
+) -> dict:
     app = make_app(url, SCHEDULER_TICK_SECONDS=tick)
     rt = app.extensions["complaintflow"]
     version_id = deploy_timer_wait(rt)
@@ -295,35 +314,127 @@ def run(url: str, waiting: int, steady: int, burst: int, tick: float, processes:
         "seed_seconds": round(seed_seconds, 1),
         "tick_seconds": tick,
         "cores": os.cpu_count(),
+        "one_batch_of_50": count_round_trips(app, rt, version_id),
+        "phases": [],
     }
     with tempfile.TemporaryDirectory() as logs:
-        if before is not None:
-            result["before"] = phase(rt, url, version_id, before, processes, steady, burst, tick, Path(logs))
-        result["after" if before is not None else "result"] = phase(
-            rt, url, version_id, ROOT, processes, steady, burst, tick, Path(logs)
-        )
+        for n in processes:
+            if before is not None:
+                result["phases"].append(phase(rt, url, version_id, before, n, steady, burst, tick, Path(logs)))
+            result["phases"].append(phase(rt, url, version_id, ROOT, n, steady, burst, tick, Path(logs)))
     rt.db.dispose()
     return result
 
 
+def count_round_trips(app, rt, version_id: int, size: int = 50) -> dict:
+    """Fire one batch of size timers in this process; count its statements and its round trips.
+
+    A statement is a round trip to PostgreSQL unless it goes in a pipeline (the batch's held writes,
+    Plain.holding), which is one; an executemany outside one is one too. BEGIN and COMMIT count.
+    On SQLite the same statements are counted, though none crosses a network.
+    """
+    from sqlalchemy import event
+
+    from app.plain_sql import Plain
+    from app.services.sla.timers import fire_batch
+
+    kinds: dict[str, int] = {}
+    trips = [0]
+    in_pipeline = [False]
+    execute, send_held = Plain._execute, Plain.send_held
+
+    def note(statement: str) -> None:
+        kind = statement.split()[0].upper()
+        kinds[kind] = kinds.get(kind, 0) + 1
+        trips[0] += 0 if in_pipeline[0] else 1
+
+    def counted_execute(self, cur, sql, params, many):
+        note(sql.text)
+        return execute(self, cur, sql, params, many)
+
+    def counted_send(self):
+        if self._held and self.is_postgresql:
+            trips[0] += 1
+            in_pipeline[0] = True
+        try:
+            send_held(self)
+        finally:
+            in_pipeline[0] = False
+
+    hooks = [
+        ("before_cursor_execute", lambda conn, cursor, statement, *args: note(statement)),
+        ("begin", lambda conn: note("BEGIN")),
+        ("commit", lambda conn: note("COMMIT")),
+    ]
+    seed_waiting_timers(rt, version_id, [datetime.now(timezone.utc) - timedelta(seconds=1)] * size)
+    Plain._execute, Plain.send_held = counted_execute, counted_send  # type: ignore[method-assign]
+    for name, fn in hooks:
+        event.listen(rt.db.engine, name, fn)
+    try:
+        with app.app_context():
+            fired = fire_batch(rt, size).fired
+    finally:
+        Plain._execute, Plain.send_held = execute, send_held  # type: ignore[method-assign]
+        for name, fn in hooks:
+            event.remove(rt.db.engine, name, fn)
+    statements = sum(kinds.values())
+    return {
+        "fired": fired,
+        "statements": statements,
+        "round_trips": trips[0] if rt.db.url.startswith("postgresql") else None,
+        "round_trips_per_firing": round(trips[0] / max(1, fired), 2) if rt.db.url.startswith("postgresql") else None,
+        "statements_by_kind": kinds,
+    }
+
+
+def table(results: list[dict]) -> str:
+    """The runs side by side: one line per database, scheduler code and process count."""
+    head = (
+        "| database | code | processes | steady p50 / p99 / max s | burst p50 / p99 / max s | burst firings/s"
+        " | burst within 1 s | CPU ms per firing (schedulers + server) | fired twice / never | load before/after |"
+    )
+    lines = [head, "|" + " --- |" * 10]
+    for r in results:
+        for ph in r["phases"]:
+            st, bu = ph["steady"], ph["burst"]
+            server = bu["cpu_ms_per_firing_database_server"]
+            cpu = f"{bu['cpu_ms_per_firing_schedulers']}" + (f" + {server}" if server is not None else "")
+            lines.append(
+                f"| {r['database']} | {Path(ph['scheduler_code']).name} | {ph['processes']} "
+                f"| {st['lateness_p50_s']} / {st['lateness_p99_s']} / {st['lateness_max_s']} "
+                f"| {bu['lateness_p50_s']} / {bu['lateness_p99_s']} / {bu['lateness_max_s']} "
+                f"| {bu['firings_per_second']} | {bu['fired_within_1s']} of {bu['timers']} | {cpu} "
+                f"| {ph['fired_more_than_once']} / {ph['fired_events_missing']} "
+                f"| {ph['load_average_1m_before_after'][0]} / {ph['load_average_1m_before_after'][1]} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="database URL (default: SQLite in a temporary directory)")
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="'sqlite' (a temporary file) or a PostgreSQL URL; repeat for several (default: sqlite)",
+    )
     parser.add_argument("--waiting", type=int, default=100_000)
     parser.add_argument("--steady", type=int, default=1_000)
     parser.add_argument("--burst", type=int, default=2_000)
     parser.add_argument("--tick", type=float, default=1.0)
-    parser.add_argument("--processes", type=int, default=1, help="scheduler processes (several share the work)")
+    parser.add_argument("--processes", default="1", help="scheduler process counts, e.g. 1,2,4 (a phase each)")
     parser.add_argument("--before", type=Path, help="another checkout whose scheduler runs the same phase first")
     args = parser.parse_args()
+    counts = [int(n) for n in args.processes.split(",")]
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.db
-        if url is None:
-            url = f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:6]}.db"
-        elif url.startswith("postgresql"):
-            recreate_postgresql(url)
-        result = run(url, args.waiting, args.steady, args.burst, args.tick, args.processes, args.before)
-    print(json.dumps(result, indent=2))
+        for url in args.db or ["sqlite"]:
+            if url == "sqlite":
+                url = f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:6]}.db"
+            elif url.startswith("postgresql"):
+                recreate_postgresql(url)
+            results.append(run(url, args.waiting, args.steady, args.burst, args.tick, counts, args.before))
+    print(json.dumps(results, indent=2))
+    print(table(results))
 
 
 if __name__ == "__main__":

@@ -73,43 +73,59 @@ def evaluation_windows(started: date, done: date, days: int) -> tuple[tuple[date
 def check_fields(values: Mapping[str, Any], *, creating: bool) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The fields of a new or edited action, cleaned, and an error per bad field (naming it)."""
     out: dict[str, Any] = {}
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
     required = ("title", "category", "root_cause", "measure", "owner_id", "due_date") if creating else ()
     for name in required:
         if values.get(name) in (None, ""):
-            errors.append({"field": name, "message": "required"})
+            errors.append({"field": name, "message": "required", "code": "field.required"})
     for name, limit in LIMITS.items():
         if name in values and values[name] is not None:
             text = values[name]
             if not isinstance(text, str):
-                errors.append({"field": name, "message": "text expected"})
+                errors.append({"field": name, "message": "text expected", "code": "field.text"})
             elif len(text.strip()) > limit:
-                errors.append({"field": name, "message": f"at most {limit} characters"})
+                errors.append(
+                    {
+                        "field": name,
+                        "message": f"at most {limit} characters",
+                        "code": "field.too_long",
+                        "params": {"n": limit},
+                    }
+                )
             elif text.strip() or name == "progress":
                 out[name] = text.strip()
             elif not any(e["field"] == name for e in errors):  # blank is missing, whether new or edited
-                errors.append({"field": name, "message": "required"})
+                errors.append({"field": name, "message": "required", "code": "field.required"})
     if values.get("category") not in (None, ""):
         if values["category"] not in CATEGORIES:
-            errors.append({"field": "category", "message": "one of " + ", ".join(CATEGORIES)})
+            errors.append({"field": "category", "message": "one of " + ", ".join(CATEGORIES), "code": "field.choose"})
         else:
             out["category"] = values["category"]
     if values.get("owner_id") not in (None, ""):
         owner = _whole(values["owner_id"])
         if owner is None or owner < 1:
-            errors.append({"field": "owner_id", "message": "a user id"})
+            errors.append({"field": "owner_id", "message": "a user id", "code": "improvement.unknown_owner"})
         else:
             out["owner_id"] = owner
     if values.get("due_date") not in (None, ""):
         due = _day(values["due_date"])
         if due is None:
-            errors.append({"field": "due_date", "message": "a date like 2026-03-31, from 2000 to 2099"})
+            errors.append(
+                {"field": "due_date", "message": "a date like 2026-03-31, from 2000 to 2099", "code": "report.bad_date"}
+            )
         else:
             out["due_date"] = due
     if values.get("window_days") not in (None, ""):
         days = _whole(values["window_days"])
         if days is None or not WINDOW_DAYS[0] <= days <= WINDOW_DAYS[1]:
-            errors.append({"field": "window_days", "message": f"whole days from {WINDOW_DAYS[0]} to {WINDOW_DAYS[1]}"})
+            errors.append(
+                {
+                    "field": "window_days",
+                    "message": f"whole days from {WINDOW_DAYS[0]} to {WINDOW_DAYS[1]}",
+                    "code": "improvement.bad_window",
+                    "params": {"low": WINDOW_DAYS[0], "high": WINDOW_DAYS[1]},
+                }
+            )
         else:
             out["window_days"] = days
     if "complaints" in values and values["complaints"] is not None:
@@ -117,9 +133,18 @@ def check_fields(values: Mapping[str, Any], *, creating: bool) -> tuple[dict[str
         if isinstance(numbers, str):
             numbers = [n for n in numbers.replace(",", " ").split() if n]
         if not isinstance(numbers, list) or not all(isinstance(n, str) and 0 < len(n) <= 32 for n in numbers):
-            errors.append({"field": "complaints", "message": "a list of complaint numbers"})
+            errors.append(
+                {"field": "complaints", "message": "a list of complaint numbers", "code": "improvement.bad_complaints"}
+            )
         elif len(numbers) > MAX_COMPLAINTS:
-            errors.append({"field": "complaints", "message": f"at most {MAX_COMPLAINTS} complaints"})
+            errors.append(
+                {
+                    "field": "complaints",
+                    "message": f"at most {MAX_COMPLAINTS} complaints",
+                    "code": "improvement.too_many_complaints",
+                    "params": {"n": MAX_COMPLAINTS},
+                }
+            )
         else:
             out["complaints"] = sorted(set(numbers))
     return out, errors

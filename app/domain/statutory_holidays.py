@@ -13,7 +13,8 @@ Dates outside the year are refused while parsing (holiday_notice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 
 from app.domain.calendar import DayOverride, provisional_days_off
@@ -38,6 +39,8 @@ class NoticeProblem:
 
     message: str
     holiday: str = ""
+    code: str = ""  # the message a page shows (err.<code>), with ``params``
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 def holidays_named(name: str) -> list[str]:
@@ -68,7 +71,9 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
         if not named:
             problems.append(
                 NoticeProblem(
-                    f"{d.day.isoformat()} is a day off named {d.name!r}, which is none of the seven statutory holidays"
+                    f"{d.day.isoformat()} is a day off named {d.name!r}, which is none of the seven statutory holidays",
+                    code="calendar.notice.not_statutory",
+                    params={"day": d.day.isoformat(), "name": d.name},
                 )
             )
         for holiday in named:
@@ -76,7 +81,14 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
     mains = main_days(year)
     for holiday, _ in HOLIDAYS:
         if not off[holiday]:
-            problems.append(NoticeProblem(f"{holiday} is missing: the notice sets no day off for it", holiday))
+            problems.append(
+                NoticeProblem(
+                    f"{holiday} is missing: the notice sets no day off for it",
+                    holiday,
+                    code="calendar.notice.holiday_missing",
+                    params={"holiday": holiday},
+                )
+            )
         elif holiday in mains and mains[holiday] not in off[holiday]:
             main = mains[holiday]
             problems.append(
@@ -84,6 +96,8 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
                     f"{holiday}'s days off do not include its main day {main.isoformat()} "
                     f"(周{_WEEKDAY_ZH[main.weekday()]})",
                     holiday,
+                    code="calendar.notice.main_day",
+                    params={"holiday": holiday, "day": main.isoformat()},
                 )
             )
     workdays = [d for d in days if d.is_workday]
@@ -91,7 +105,8 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
         problems.append(
             NoticeProblem(
                 "no make-up working day (上班) is listed: the notice names the weekend days "
-                "worked in exchange for the longer breaks"
+                "worked in exchange for the longer breaks",
+                code="calendar.notice.no_workday",
             )
         )
     for d in workdays:
@@ -99,7 +114,9 @@ def notice_problems(days: list[DayOverride], year: int) -> list[NoticeProblem]:
             problems.append(
                 NoticeProblem(
                     f"{d.day.isoformat()} is a 周{_WEEKDAY_ZH[d.day.weekday()]}: a make-up "
-                    f"working day falls on a Saturday or Sunday"
+                    f"working day falls on a Saturday or Sunday",
+                    code="calendar.notice.workday_weekday",
+                    params={"day": d.day.isoformat()},
                 )
             )
     return problems

@@ -58,6 +58,7 @@ SEARCH_INDEXES = (
     Index("ix_complaint_severity_created", Complaint.severity, Complaint.created_at),
     Index("ix_complaint_department_created", Complaint.department, Complaint.created_at),
     Index("ix_complaint_suspended", Complaint.suspended_at),
+    Index("ix_complaint_promised", Complaint.promised_at),  # the dashboard's promises falling due in the period
     Index("ix_human_task_state_due", HumanTask.state, HumanTask.due_at),
     Index("ix_timer_kind_status", Timer.kind, Timer.status, Timer.instance_id),
 )

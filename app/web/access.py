@@ -104,7 +104,9 @@ def capability_required(capability: str) -> Callable[[Callable], Callable]:
             if g.get("viewer") is None:
                 return login_required(view)(*args, **kwargs)
             if not g.viewer.can(capability):
-                raise Forbidden("this page is for: " + ", ".join(sorted(policy.holders(capability))))
+                raise Forbidden(
+                    "this page is for: " + ", ".join(sorted(policy.holders(capability))), code="page.not_allowed"
+                )
             return view(*args, **kwargs)
 
         return wrapped

@@ -12,7 +12,7 @@ from ..domain.whole_numbers import whole_number
 from ..errors import Invalid
 from ..services.sla import calendar_admin, calendar_year
 from .access import capability_required, runtime, viewer
-from .refusals import error_text
+from .refusals import error_text, field_error_text
 from .i18n import N_, t
 from .nav import NavItem, add_item
 
@@ -77,7 +77,11 @@ def import_notice():
     try:
         done = calendar_admin.import_schedule(runtime(), viewer(), year, notice["text"], notice["form"])
     except Invalid as exc:
-        return _page(year, 422, exc.errors or [{"message": exc.detail}], notice)
+        # each problem in the reader's language; a library's words (a date's, the JSON parser's) folded below it
+        said = [
+            {"text": field_error_text(e), "technical": (e.get("params") or {}).get("detail", "")} for e in exc.errors
+        ]
+        return _page(year, 422, said or [{"text": error_text(exc), "technical": ""}], notice)
     moved = done["recomputed"]
     flash(
         t(

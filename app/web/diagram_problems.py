@@ -4,7 +4,9 @@ The checks (``app/engine``, ``services/process_models/checks.py``) give each ``D
 code (``check.timer.syntax``) and its values, besides the English ``message`` API clients and logs
 read. Python's own words inside a value (a SyntaxError's "'(' was never closed", the sandbox's
 "... is not allowed") are said through a small table of ``check.python.*`` keys; a detail the
-table does not know is quoted after the sentence that says what kind of problem it is and where.
+table does not know (nor app/web/library_words.py, for lxml, the BPMN schema, SpiffWorkflow's parser and
+jsonschema) is, for a Chinese reader, told apart as a folded technical detail (``technical``), never quoted
+inside the Chinese sentence.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from .i18n import N_, t
+from .i18n import N_, current_locale, t
+from .library_words import LIBRARY_DETAILS, POSITION, where_values
 
 # Every code the checks produce: listed for the extraction (and read by the catalogue test).
 CODES = (
@@ -119,7 +122,7 @@ KINDS = {
 }
 
 # Python's (and the sandbox's) commonest words and the checks' own details, said in the user's
-# language; the rest are quoted.
+# language; the rest are told apart (detail_parts).
 PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"'(?P<char>.)' was never closed"), N_("check.python.never_closed")),
     (re.compile(r"invalid syntax\. Perhaps you forgot a comma\?"), N_("check.python.forgot_comma")),
@@ -193,39 +196,102 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# What Python says cannot be assigned to ("cannot assign to function call"), in words; others are folded.
+ASSIGN_TARGETS = {
+    "function call": N_("check.python.target.call"),
+    "literal": N_("check.python.target.literal"),
+    "expression": N_("check.python.target.expression"),
+    "comparison": N_("check.python.target.comparison"),
+    "conditional expression": N_("check.python.target.conditional"),
+    "f-string expression": N_("check.python.target.fstring"),
+    "subscript": N_("check.python.target.subscript"),
+    "attribute": N_("check.python.target.attribute"),
+    "lambda": N_("check.python.target.lambda"),
+    "True": N_("check.python.target.constant"),
+    "False": N_("check.python.target.constant"),
+    "None": N_("check.python.target.constant"),
+}
+
+
+def detail_parts(detail: str) -> tuple[str, str]:
+    """(a library's or Python's words in the user's language, the original when they could not be said).
+
+    "'(' was never closed" -> ("“(”没有闭合", ""). lxml's position (", line 5, column 20") becomes the column
+    in words. A detail no table knows is, for a Chinese reader, "see the technical detail" and the original
+    is returned apart, for the page to show folded; an English reader reads the original in place.
+    """
+    plain, column = detail.strip(), ""
+    at = POSITION.search(plain)
+    if at:
+        plain, column = plain[: at.start()], at["column"]
+    for pattern, key in (*PYTHON_DETAILS, *LIBRARY_DETAILS):
+        found = pattern.fullmatch(plain)
+        if not found:
+            continue
+        values = where_values({k: v or "" for k, v in found.groupdict().items()})
+        technical = ""
+        if "doc" in values:  # a connector's parameter as the properties panel describes it
+            described = t(f"editor.connector.{values['connector']}.{values['name']}")
+            values["doc"] = described if not described.startswith("editor.") else values["doc"]
+        if values.get("path") == "the root":
+            values["path"] = t("check.detail.root")
+        if key == "check.python.cannot_assign":
+            what = values.get("what", "")
+            if what not in ASSIGN_TARGETS and current_locale() != "en":
+                return t("check.python.cannot_assign_unknown"), detail
+            values["what"] = t(ASSIGN_TARGETS[what]) if what in ASSIGN_TARGETS else what
+        if "detail" in values:  # a JSON parser's or jsonschema's own words, inside the checks' sentence
+            inner, technical = detail_parts(values["detail"])
+            values["detail"] = inner if technical else t("check.python.quoted", detail=inner)
+        text = t(key, **values)
+        return (t("check.xml.column", text=text, column=column) if column else text), technical
+    if current_locale() == "en":
+        return t("check.python.quoted", detail=detail), ""
+    return t("check.python.unknown"), detail
+
+
 def python_detail(detail: str) -> str:
-    """Python's words in the user's language: "'(' was never closed" -> "“(” 没有闭合"; unknown ones quoted."""
-    for pattern, key in PYTHON_DETAILS:
-        found = pattern.fullmatch(detail.strip())
-        if found:
-            values = {k: v or "" for k, v in found.groupdict().items()}
-            if "doc" in values:  # a connector's parameter as the properties panel describes it
-                described = t(f"editor.connector.{values['connector']}.{values['name']}")
-                values["doc"] = described if not described.startswith("editor.") else values["doc"]
-            if values.get("path") == "the root":
-                values["path"] = t("check.detail.root")
-            if "detail" in values:  # a JSON parser's own words: quoted
-                values["detail"] = t("check.python.quoted", detail=values["detail"])
-            return t(key, **values)
-    return t("check.python.quoted", detail=detail)
+    """Python's words in the user's language: "'(' was never closed" -> "“(”没有闭合"."""
+    return detail_parts(detail)[0]
 
 
-def problem_text(problem: Mapping[str, Any]) -> str:
-    """One problem (``DiagramProblem.as_dict()``) in the session's language."""
+def problem_parts(problem: Mapping[str, Any]) -> tuple[str, str]:
+    """One problem (``DiagramProblem.as_dict()``) in the session's language, and any technical detail apart."""
     code = problem.get("code") or ""
     if not code:
-        return t("check.unknown", detail=problem.get("message") or "")
+        said, technical = detail_parts(str(problem.get("message") or ""))
+        return t("check.unknown", detail=said), technical
     values = dict(problem.get("params") or {})
+    technical = ""
     if "kind" in values and code.startswith(("check.expression.", "check.timer.")):
         kind = values.pop("kind")
         values["kind"] = t(KINDS[kind], name=values.get("param", "")) if kind in KINDS else kind
     if "line" in values:
         values["where"] = t("check.where.line", line=values["line"]) if values["line"] else ""
+    if code == "check.parser":  # the parser's problem names the element (or the line) it is about
+        element = problem.get("element_name") or problem.get("element_id") or ""
+        line = problem.get("line")
+        values["where"] = (
+            t("check.where.element", element=element)
+            if element
+            else t("check.where.at_line", line=line)
+            if line
+            else ""
+        )
     if "detail" in values:
-        values["detail"] = python_detail(str(values["detail"]))
-    return t(code, **values)
+        values["detail"], technical = detail_parts(str(values["detail"]))
+    return t(code, **values), technical
+
+
+def problem_text(problem: Mapping[str, Any]) -> str:
+    """One problem (``DiagramProblem.as_dict()``) in the session's language."""
+    return problem_parts(problem)[0]
 
 
 def with_text(problems: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The problems with ``text`` beside ``message``: what the editor shows."""
-    return [{**p, "text": problem_text(p)} for p in problems]
+    """The problems with ``text`` beside ``message`` (and ``technical``, a library's words not said): the editor's."""
+    out = []
+    for p in problems:
+        text, technical = problem_parts(p)
+        out.append({**p, "text": text, "technical": technical})
+    return out

@@ -182,20 +182,36 @@ def code_spans(text: str) -> Markup:
 
 
 def duration(seconds: int | float | None) -> str:
-    """Time left as the countdown shows it: 2天3时, 1时05分, 4分09秒; 超时 ... when negative."""
+    """Time left as the countdown shows it: 2天3时, 1时05分, 4分09秒; 超时 ... when negative.
+
+    The words are the catalogue's ``countdown.*``; the base template hands the same ones to app.js, which
+    keeps the countdown running (``ui_words``).
+    """
     if seconds is None:
         return ""
-    en = current_locale() == "en"
-    d_, h_, m_, s_, over = ("d ", "h ", "m", "s", "overdue ") if en else ("天", "时", "分", "秒", "超时 ")
     left = int(abs(seconds))
     d, h, m, sec = left // 86400, left % 86400 // 3600, left % 3600 // 60, left % 60
     if d:
-        text = f"{d}{d_}{h}{h_}"
+        text = t("countdown.days_hours", d=d, h=h)
     elif h:
-        text = f"{h}{h_}{m:02d}{m_}"
+        text = t("countdown.hours_minutes", h=h, m=f"{m:02d}")
     else:
-        text = f"{m}{m_}{sec:02d}{s_}"
-    return (over if seconds < 0 else "") + text
+        text = t("countdown.minutes_seconds", m=m, s=f"{sec:02d}")
+    return t("countdown.overdue", time=text) if seconds < 0 else text
+
+
+def ui_words() -> dict[str, str]:
+    """What the scripts write themselves, from the catalogue: the countdown's and the reports' durations
+    (patterns with their placeholders kept, {d}, {h}..., filled in the browser) and a dialog's close button."""
+    return {
+        "days_hours": t("countdown.days_hours", d="{d}", h="{h}"),
+        "hours_minutes": t("countdown.hours_minutes", h="{h}", m="{m}"),
+        "minutes_seconds": t("countdown.minutes_seconds", m="{m}", s="{s}"),
+        "minutes": t("countdown.minutes", m="{m}"),
+        "under_a_minute": t("countdown.under_a_minute"),
+        "overdue": t("countdown.overdue", time="{time}"),
+        "close": t("common.close"),
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -220,6 +236,7 @@ def init_app(app: Flask) -> None:
         LOCALES=LOCALES,
         event_label=event_label,
         actor_name=actor_name,
+        ui_words=ui_words,
     )
     app.jinja_env.filters.update(
         local_time=local_time, audit_value=audit_value, code_spans=code_spans, mask_phone=mask_phone, duration=duration

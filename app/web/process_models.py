@@ -23,9 +23,9 @@ from ..services.process_models.forms import schema_problems
 from . import schema_form
 from .bpmn_labels import LABELS
 from .access import capability_required, runtime, viewer
-from .diagram_problems import problem_text, with_text
-from .refusals import field_error_text
-from .i18n import t
+from .diagram_problems import detail_parts, problem_parts, with_text
+from .refusals import coded_text, error_text, field_error_text
+from .i18n import current_locale, t
 
 bp = Blueprint("process_models", __name__, url_prefix="/models")
 
@@ -44,10 +44,21 @@ def json_endpoint(view: Callable) -> Callable:
         try:
             return view(*args, **kwargs)
         except ServiceError as exc:
-            body: dict[str, Any] = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+            # ``text``: the refusal in the user's language (detail stays the API's English)
+            body: dict[str, Any] = {
+                "status": exc.status,
+                "title": exc.title,
+                "detail": exc.detail,
+                "text": coded_text(exc.code, exc.params, exc.detail, exc.status),
+            }
             if isinstance(exc, Invalid):
-                # a deploy's blocking problems carry their codes: the editor shows them in the user's language
-                body["errors"] = [with_text([e])[0] if "code" in e else e for e in exc.errors]
+                # a deploy's blocking problems are said as the check list says them, other field errors as pages do
+                body["errors"] = [
+                    with_text([e])[0]
+                    if str(e.get("code", "")).startswith("check.")
+                    else {**e, "text": field_error_text(e)}
+                    for e in exc.errors
+                ]
             return jsonify(body), exc.status
 
     return wrapped
@@ -56,7 +67,7 @@ def json_endpoint(view: Callable) -> Callable:
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Invalid("send a JSON object", [{"field": "", "message": "a JSON object"}])
+        raise Invalid("send a JSON object", [{"field": "", "message": "a JSON object", "code": "field.json_object"}])
     return data
 
 
@@ -171,11 +182,18 @@ def import_file():
     try:
         process_id = model_editor.import_draft(runtime(), viewer(), upload.filename, upload.read())
     except Invalid as exc:
-        # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page
-        detail = "; ".join(
-            problem_text(e) if str(e.get("code", "")).startswith("check.") else field_error_text(e) for e in exc.errors
-        )
-        flash(t("models.import_failed", detail=detail or str(exc)), "error")
+        # a diagram's problems (check.*) as the editor says them, the import's own refusals as any other page;
+        # a library's words that could not be said go below the sentence, folded
+        said = [
+            problem_parts(e)
+            if str(e.get("code", "")).startswith("check.")
+            else (field_error_text(e), str((e.get("params") or {}).get("detail", "")))
+            for e in exc.errors
+        ]
+        joined = ("; " if current_locale() == "en" else "；").join(text for text, _ in said)
+        flash(t("models.import_failed", detail=joined or error_text(exc)), "error")
+        for technical in dict.fromkeys(technical for _, technical in said if technical):
+            flash(technical, "technical")
         return redirect(url_for("process_models.index"))
     return redirect(url_for("process_models.edit", process_id=process_id, imported=1))
 
@@ -297,8 +315,12 @@ def form_preview():
     body = _body()
     schema_text, ui_text = body.get("schema") or "", body.get("uischema") or ""
     if not isinstance(schema_text, str) or not isinstance(ui_text, str):
-        raise Invalid("schema and uischema are JSON text", [{"field": "schema", "message": "text"}])
+        raise Invalid(
+            "schema and uischema are JSON text", [{"field": "schema", "message": "text", "code": "field.text"}]
+        )
     problems = schema_problems(schema_text)
+    # what the dialog shows: each problem in the owner's language, a library's words folded apart
+    said = [_said(t("editor.form_schema_problem"), p) for p in problems]
     ui, ui_problem = {}, None
     if ui_text.strip():
         try:
@@ -307,6 +329,8 @@ def form_preview():
                 ui, ui_problem = {}, "a UI schema must be a JSON object"
         except ValueError as exc:
             ui_problem = f"not valid JSON: {exc}"
+    if ui_problem:
+        said.append(_said(t("editor.form_ui_problem"), ui_problem))
     html = ""
     if not problems:
         schema = parse_json(schema_text)
@@ -315,4 +339,13 @@ def form_preview():
             html = render_template("process_models/form_preview.html", fields=fields)
         except Exception as exc:  # noqa: BLE001 - a schema the renderer cannot show is a problem to report
             problems.append(f"the form cannot be shown: {exc.__class__.__name__}: {exc}")
-    return jsonify({"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "html": html})
+            said.append({"text": t("editor.form_unshowable"), "technical": f"{exc.__class__.__name__}: {exc}"})
+    return jsonify(
+        {"problems": problems, "ui_problems": [ui_problem] if ui_problem else [], "said": said, "html": html}
+    )
+
+
+def _said(which: str, problem: str) -> dict[str, str]:
+    """A schema problem (English, for clients) as the forms dialog shows it: {text, technical}."""
+    text, technical = detail_parts(problem)
+    return {"text": f"{which}{text}", "technical": technical}

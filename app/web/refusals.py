@@ -12,7 +12,9 @@ from typing import Any, Mapping
 
 from ..errors import Invalid, ServiceError
 from .i18n import N_, current_locale, group_name, t
+from .diagram_problems import problem_text
 from .labels import step_name_of
+from .refusal_codes import HOLIDAYS, NOTICE_PLACES
 
 # When a refusal has no code yet: what a Chinese reader is told, by status.
 GENERIC = {
@@ -36,6 +38,11 @@ def _words(params: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = group_name(out[name])
     if "step" in out:
         out["step"] = step_name_of(out["step"])
+    place, holiday = out.get("place"), out.get("holiday")
+    if place in NOTICE_PLACES:  # a holiday notice's line, row or entry
+        out["where"] = t(NOTICE_PLACES[place], n=out.get("n", ""))
+    if holiday in HOLIDAYS:
+        out["holiday"] = t(HOLIDAYS[holiday])
     return out
 
 
@@ -71,7 +78,12 @@ def error_text(exc: ServiceError) -> str:
 
 
 def field_error_text(error: Mapping[str, Any], status: int = 422) -> str:
-    """One field's error (``{"field", "message", "code"?, "params"?}``) in the reader's language."""
+    """One field's error (``{"field", "message", "code"?, "params"?}``) in the reader's language.
+
+    A diagram check's problem (code ``check.*``, a deploy's blocking problems) is said as the editor says it.
+    """
+    if str(error.get("code") or "").startswith("check."):
+        return problem_text(error)
     return coded_text(error.get("code"), error.get("params"), error.get("message", ""), status)
 
 

@@ -236,7 +236,8 @@ def _message(err, node: Mapping[str, Any]) -> str:
         return t("form.err.date") if err.validator_value in ("date", "date-time") else t("form.err.type")
     if kind == "additionalProperties":
         return t("form.err.unknown")
-    return err.message
+    # anyOf, not, if/then, minItems...: jsonschema's English is never shown, the keyword's sentence is
+    return t("err.form.invalid")
 
 
 def field_errors(schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> dict[str, str]:

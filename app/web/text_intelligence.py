@@ -9,10 +9,22 @@ from ..errors import Invalid
 from ..services.text_intelligence import admin, bursts, intake, topics
 from ..services.text_intelligence.history_import import recent
 from .access import capability_required, login_required, runtime, viewer
-from .refusals import error_text
-from .i18n import t
+from .refusals import error_text, field_error_text
+from .i18n import N_, local_time, t
 
 bp = Blueprint("text", __name__, url_prefix="/text")
+# The history file's columns (domain/text_intelligence/history_file.COLUMNS) as its import report names them.
+IMPORT_COLUMNS = {
+    "file": N_("ti.column.file"),
+    "text": N_("ti.column.text"),
+    "label": N_("ti.column.label"),
+    "channel": N_("ti.column.channel"),
+    "phone": N_("ti.column.phone"),
+    "created_at": N_("ti.column.created_at"),
+    "department": N_("ti.column.department"),
+    "outcome": N_("ti.column.outcome"),
+    "severity": N_("ti.column.severity"),
+}
 
 
 @bp.post("/analyse")
@@ -20,11 +32,14 @@ bp = Blueprint("text", __name__, url_prefix="/text")
 def analyse():
     """Suggestions, similar complaints and the repeat for the text typed so far (JSON for the panel)."""
     body = request.get_json(silent=True) or {}
-    return jsonify(
-        intake.analyse(
-            runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"), via="web"
-        )
+    found = intake.analyse(
+        runtime(), viewer(), body.get("text", ""), body.get("phone"), body.get("complaint_id"), via="web"
     )
+    # the day each earlier complaint was made, in the user's time zone (created_at is UTC: its first ten
+    # characters are the day before for a complaint made in Beijing before 08:00)
+    for item in [*found.get("similar", []), *([found["repeat"]] if found.get("repeat") else [])]:
+        item["created_on"] = local_time(item.get("created_at"), "yyyy-MM-dd")
+    return jsonify(found)
 
 
 @bp.get("/classifier")
@@ -39,6 +54,8 @@ def classifier():
         current=current,
         versions=versions,
         imports=imports,
+        error_text=field_error_text,  # a row's refusal in the reader's language (its code; an older import's text)
+        columns=IMPORT_COLUMNS,
         may_own=viewer().can("text.classifier.manage"),
         watch=request.args.get("import", type=int),
     )

@@ -116,7 +116,13 @@ def test_an_owner_adds_a_task_checks_fixes_deploys_and_both_versions_run(page, l
     dialog = page.get_by_test_id("form-dialog")
     dialog.get_by_test_id("form-name").fill("callback-schema.json")
     dialog.get_by_test_id("form-schema").fill('{"type": "object", "properties": {"x": {"type": "nonsense"}}}')
-    expect(dialog.get_by_test_id("form-problems")).to_contain_text("not a valid JSON Schema")
+    problems = dialog.get_by_test_id("form-problems")
+    expect(problems).to_contain_text("表单：不是有效的 JSON Schema（位置：properties/x/type）")  # the owner's language
+    assert "is not valid" not in problems.inner_text() and "not a valid" not in problems.inner_text()
+    dialog.get_by_test_id("form-schema").fill('{"type": "object",')  # the browser's JSON parser: its words folded
+    expect(problems).to_contain_text("表单 Schema 不是有效的 JSON")
+    expect(problems.locator("details.technical-detail summary")).to_have_text("技术细节")
+    expect(problems.locator("details.technical-detail samp")).to_be_hidden()
     dialog.get_by_test_id("form-schema").fill(json.dumps(NEW_FORM, ensure_ascii=False, indent=2))
     expect(dialog.get_by_test_id("form-preview").locator('[data-field="callback_note"]')).to_contain_text("回访记录")
     expect(dialog).to_have_attribute("data-valid", "1")

@@ -200,6 +200,16 @@ def test_a_letter_waits_in_the_receive_queue_and_is_classified_and_registered_fr
     first = countdown.inner_text()
     assert re.search(r"\d+分\d{2}秒|\d+时\d{2}分", first), first
     expect(countdown).not_to_have_text(first, timeout=5000)  # it counts down live
+    # in English the same countdown, its units from the catalogue (countdown.*), as the server writes them
+    page.locator('button[name="locale"][value="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    english = page.locator(".page-head .sla[data-due]")
+    assert re.fullmatch(r"(\d+m \d{2}s|\d+h \d{2}m)", english.inner_text()), english.inner_text()
+    expect(english).not_to_have_text(english.inner_text(), timeout=5000)
+    assert re.fullmatch(r"(\d+m \d{2}s|\d+h \d{2}m)", english.inner_text()), english.inner_text()
+    page.locator('button[name="locale"][value="zh-CN"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    keys_ready(page)
     fill_form(page, steps["classify"])
     submit_and_expect(page, "投诉登记")
     register = dict(steps["register"], customer_phone=phone, channel="letter", read_back_confirmed=False)

@@ -114,7 +114,7 @@ def test_an_admissible_appeal_is_high_priority_and_closes_only_with_the_withdraw
     r = api.post("agent", f"/tasks/{settle['id']}/complete", json={"data": data})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "withdrawal_proof"  # required
     r = api.post("agent", f"/tasks/{settle['id']}/complete", json={"data": data | {"withdrawal_proof": ["0" * 32]}})
-    assert r.status_code == 422 and "撤诉证明须先上传" in r.get_json()["errors"][0]["message"]  # not uploaded
+    assert r.status_code == 422 and r.get_json()["errors"][0]["code"] == "appeal.proof_missing"  # not uploaded
     proof = upload(api, "agent", "撤诉证明.png")
     r = api.post("agent", f"/tasks/{settle['id']}/complete", json={"data": data | {"withdrawal_proof": [proof]}})
     assert r.status_code == 200, r.get_json()

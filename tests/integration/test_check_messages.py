@@ -141,7 +141,7 @@ DETAILS = [
 def test_python_and_the_checks_own_details_read_in_chinese(app):
     from flask import g
 
-    from app.web.diagram_problems import python_detail
+    from app.web.diagram_problems import detail_parts, python_detail
 
     with app.test_request_context():  # Flask-Babel keeps one request's catalogue: one context per language
         g.locale = "zh-CN"
@@ -150,16 +150,31 @@ def test_python_and_the_checks_own_details_read_in_chinese(app):
         g.locale = "en"
         english = {detail: python_detail(detail) for detail in DETAILS}
     assert not [(d, text) for d, text in chinese.items() if _english_left(text)]
-    # said in Chinese, not quoted: all but the JSON parsers' own words (the last two)
-    assert not [d for d in DETAILS[:-2] if "原文" in chinese[d]]
+    # said in Chinese, the JSON parsers' own words included: nothing is left to a technical detail
+    assert not [d for d in DETAILS if "技术细节" in chinese[d]]
     assert not [d for d, text in chinese.items() if not re.search(r"[\u4e00-\u9fff]", text)]
     assert chinese["'(' was never closed"] == "“(”没有闭合"
     assert english["'(' was never closed"] == "'(' was never closed"
-    # a detail the table does not know stays as it was, quoted after the Chinese sentence
+    # a detail the tables do not know is not quoted in the Chinese sentence: it is handed back apart, to fold
     with app.test_request_context():
         g.locale = "zh-CN"
         assert python_detail("f-string: single '}' is not allowed here") != ""
-        assert python_detail("something new from Python") == "（原文：“something new from Python”）"
+        assert detail_parts("something new from Python") == (
+            "（原因未能译出，见技术细节）",
+            "something new from Python",
+        )
+    with app.test_request_context():
+        g.locale = "en"
+        assert detail_parts("something new from Python") == ("something new from Python", "")
+    # what Python says cannot be assigned to, in words; an unknown target is folded, never quoted
+    with app.test_request_context():
+        g.locale = "zh-CN"
+        assert detail_parts("cannot assign to function call here. Maybe you meant '==' instead of '='?") == (
+            "不能给函数调用赋值",
+            "",
+        )
+        said, technical = detail_parts("cannot assign to ellipsis here")
+        assert technical == "cannot assign to ellipsis here" and "ellipsis" not in said
 
 
 def test_an_import_that_fails_says_why_in_chinese(app, deployed):

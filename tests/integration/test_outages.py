@@ -122,7 +122,7 @@ def test_an_unknown_or_resolved_incident_cannot_be_linked(api, deployed):
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "incident_id"  # required for an outage
     api.post("network", f"/outages/{incident['id']}/resolve", json={"resolution": "已恢复。"})
     r = complete(api, iid, "classify", "agent", outage | {"incident_id": incident["number"]})
-    assert r.status_code == 422 and "已修复" in r.get_json()["errors"][0]["message"]
+    assert r.status_code == 422 and r.get_json()["errors"][0]["code"] == "outage.incident_resolved"
     ready_task(api, iid, "classify", "agent")  # nothing changed
 
 

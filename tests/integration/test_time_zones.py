@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+from tests.integration.test_model_pages import post_json
 from tests.integration.test_web_flow import happy_path, register
 from tests.integration.web_client import Web
 
@@ -28,6 +29,9 @@ def test_a_complaint_registered_at_23_20_utc_shows_07_20_next_day_in_beijing_and
     assert registered == "2026-12-07 07:20" and first_event.startswith("2026-12-07 07:20")
     lookup = agent.get(f"/complaints/lookup?phone={start['customer_phone']}").get_json()["items"]
     assert [i["created_on"] for i in lookup] == ["2026-12-07"]
+    # the intake panel's earlier complaint (the same customer, the same matter): its day in Beijing too
+    repeat = post_json(agent, "/text/analyse", {"text": start["matter"], "phone": start["customer_phone"]})
+    assert repeat.get_json()["repeat"]["created_on"] == "2026-12-07"
 
     assert 'value="Asia/Shanghai" selected' in agent.text("/settings")
     r = agent.post("/settings", {"time_zone": "UTC"})

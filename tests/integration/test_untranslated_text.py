@@ -11,6 +11,10 @@ A crawl: each role signs in, picks the language, opens its navigation, every pag
 without parameters, and every link on those pages within this app (detail pages of a complaint, a
 task, a report); the visible text of each page is read as a user reads it (no script, style or
 attribute values).
+
+Pages that show what a library found (a refused holiday notice, a refused diagram import, the classifier's
+import report, the editor's refusals) are read with those errors on them by test_untranslated_errors.py,
+with the same checks.
 """
 
 from __future__ import annotations
@@ -141,8 +145,12 @@ def _raw_codes(text: str) -> list[str]:
     return found
 
 
+XML_TAG = re.compile(r"</?[A-Za-z][\w:.-]*/?>")  # <bpmn:userTask>: an element of a file, named as it is written
+
+
 def _problems_zh(text: str) -> list[str]:
     found = _raw_codes(text)
+    text = XML_TAG.sub("", text)
     found += [f"raw value {m}" for m in re.findall(r"[:：]\s*([a-z]+)\b", text) if m in CODES]  # 责任归属：ours
     found += [f"actor {m}" for m in MACHINE_ACTOR.findall(text)]
     found += [f"English {w}" for w in ENGLISH_WORD.findall(text) if w not in ALLOWED and not w.isupper()]  # IPTV, SIM

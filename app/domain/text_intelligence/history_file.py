@@ -86,6 +86,14 @@ class CheckedFile:
     labels: dict[str, int] = field(default_factory=dict)  # the file's labels and how often each occurs
 
 
+class FileRefused(ValueError):
+    """A file that cannot be read as a table; ``code`` names the message a page shows (err.<code>)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
 def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number as a spreadsheet shows it, {header: cell}) for every data row of a CSV or XLSX file."""
     lower = name.lower()
@@ -95,7 +103,7 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]
         try:
             wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-            raise ValueError(f"not a readable XLSX workbook: {exc}") from None
+            raise FileRefused(f"not a readable XLSX workbook: {exc}", "classifier.bad_xlsx") from None
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(rows, [])]
         for n, values in enumerate(rows, start=2):
@@ -115,13 +123,13 @@ def read_table(name: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]
             try:
                 text = content.decode("gb18030")  # Excel in China saves CSV in GBK unless told otherwise
             except UnicodeDecodeError:
-                raise ValueError("the CSV is neither UTF-8 nor GB18030") from None
+                raise FileRefused("the CSV is neither UTF-8 nor GB18030", "classifier.csv_encoding") from None
         reader = csv.DictReader(io.StringIO(text))
         for n, row in enumerate(reader, start=2):
             if any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 yield n, {(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()}
     else:
-        raise ValueError("only .csv and .xlsx files are read")
+        raise FileRefused("only .csv and .xlsx files are read", "upload.csv_or_xlsx")
 
 
 def _columns(header: list[str]) -> dict[str, str]:
@@ -169,11 +177,14 @@ def check(name: str, content: bytes, label_map: dict[str, str] | None = None, ta
     try:
         table = read_table(name, content)
         first = next(table, None)
-    except ValueError as exc:
-        out.errors.append({"row": None, "field": "file", "message": str(exc)})
+    except FileRefused as exc:
+        out.errors.append({"row": None, "field": "file", "message": str(exc), "code": exc.code})
+        return out
+    except ValueError as exc:  # a CSV the csv module cannot read
+        out.errors.append({"row": None, "field": "file", "message": str(exc), "code": "classifier.unreadable"})
         return out
     if first is None:
-        out.errors.append({"row": None, "field": "file", "message": "no data rows"})
+        out.errors.append({"row": None, "field": "file", "message": "no data rows", "code": "classifier.no_rows"})
         return out
     cols = _columns(list(first[1]))
     for needed in ("text", "label"):
@@ -183,6 +194,8 @@ def check(name: str, content: bytes, label_map: dict[str, str] | None = None, ta
                     "row": 1,
                     "field": needed,
                     "message": f"no column for {needed}; name it one of: {', '.join(COLUMNS[needed])}",
+                    "code": "classifier.no_column",
+                    "params": {"names": "、".join(COLUMNS[needed])},
                 }
             )
     if out.errors:
@@ -194,7 +207,15 @@ def check(name: str, content: bytes, label_map: dict[str, str] | None = None, ta
 
     for n, raw in rows():
         if len(out.rows) + len(out.errors) >= MAX_ROWS:
-            out.errors.append({"row": n, "field": "file", "message": f"more than {MAX_ROWS} rows: split the file"})
+            out.errors.append(
+                {
+                    "row": n,
+                    "field": "file",
+                    "message": f"more than {MAX_ROWS} rows: split the file",
+                    "code": "classifier.too_many_rows",
+                    "params": {"n": MAX_ROWS},
+                }
+            )
             break
         row, bad = _check_row(n, raw, cols, label_map, taxonomy)
         label = raw.get(cols["label"], "")
@@ -213,16 +234,16 @@ def _check_row(n: int, raw: dict[str, str], cols: dict[str, str], label_map: dic
     def cell(key: str) -> str:
         return raw.get(cols[key], "") if key in cols else ""
 
-    def err(f: str, message: str) -> None:
-        errors.append({"row": n, "field": f, "message": message})
+    def err(f: str, message: str, code: str, **params: Any) -> None:
+        errors.append({"row": n, "field": f, "message": message, "code": code, "params": params})
 
     text, label = cell("text"), cell("label")
     if not text:
-        err("text", "empty")
+        err("text", "empty", "field.required")
     elif len(text) > MAX_TEXT:
-        err("text", f"longer than {MAX_TEXT} characters")
+        err("text", f"longer than {MAX_TEXT} characters", "field.too_long", n=MAX_TEXT)
     if not label:
-        err("label", "empty")
+        err("label", "empty", "field.required")
     category = special = None
     if label and taxonomy == "ours":
         category, special = map_label(label, label_map)
@@ -230,6 +251,8 @@ def _check_row(n: int, raw: dict[str, str], cols: dict[str, str], label_map: dic
             err(
                 "label",
                 f"「{label}」 is not one of our categories or special types; map it or keep the file's own labels",
+                "classifier.unknown_label",
+                label=label,
             )
     row: dict[str, Any] = {
         "row_number": n,
@@ -243,17 +266,22 @@ def _check_row(n: int, raw: dict[str, str], cols: dict[str, str], label_map: dic
         if value:
             code = table.get(value.lower())
             if code is None:
-                err(key, f"「{value}」 is not known; one of: {', '.join(table)}")
+                err(
+                    key,
+                    f"「{value}」 is not known; one of: {', '.join(table)}",
+                    "classifier.unknown_value",
+                    value=value,
+                )
             row[key] = code
     phone = cell("phone").replace(" ", "")
     if phone and not PHONE.match(phone):
-        err("phone", f"「{phone}」 is not a mainland mobile or landline number")
+        err("phone", f"「{phone}」 is not a mainland mobile or landline number", "classifier.bad_phone", value=phone)
     row["customer_phone"] = phone or None
     when = cell("created_at")
     if when:
         at = _time(when)
         if at is None:
-            err("created_at", f"「{when}」 is not a date or time (2026-03-02 09:30)")
+            err("created_at", f"「{when}」 is not a date or time (2026-03-02 09:30)", "classifier.bad_time", value=when)
         row["occurred_at"] = at
     row["outcome"] = cell("outcome") or None
     return row, errors

@@ -51,6 +51,8 @@ _INSERT_EVENT = Sql(
 
 # session.info key: the events appended in the transaction, for the metrics' after-commit hook, each with the savepoint it was written in so a rolled-back one drops them.
 APPENDED = "complaintflow_audit_appended"
+_HEADS = "complaintflow_audit_heads"  # session.info: (transaction, {instance_id: (seq, hex hash)})
+_UNSENT = "complaintflow_audit_unsent"  # session.info: the held AuditLogs with rows not inserted yet
 
 
 @dataclass(frozen=True)
@@ -77,28 +79,49 @@ def keep_appended_true(db) -> None:
             session.info[APPENDED] = [e for e in appended(session) if e.savepoint is not previous_transaction]
         else:
             session.info.pop(APPENDED, None)
+        _forget_unsent(session, previous_transaction)
 
     def ended(session, transaction) -> None:
         if transaction.parent is None:  # after the commit's hooks (metrics) have read it
             session.info.pop(APPENDED, None)
+            _forget_unsent(session, transaction)
 
     db.listen_writes("after_soft_rollback", rolled_back)
     db.listen_writes("after_transaction_end", ended)
+    db.listen_writes("before_commit", send_held)  # a safety net: write_step sends its own
+
+
+def send_held(session: Session) -> None:
+    """Insert the rows every held AuditLog of the session still holds."""
+    for log in session.info.pop(_UNSENT, []):
+        log.send()
 
 
 class AuditLog:
-    """Appends events to one instance's chain within the caller's transaction."""
+    """Appends events to one instance's chain within the caller's transaction.
 
-    def __init__(self, session: Session, instance_id: int):
+    held=True (the write path) keeps the events' rows until ``send()``, which inserts them in one
+    statement (one round trip to PostgreSQL for a step's three or four events); opening another
+    AuditLog in the session sends them first, so no reader of a head from the database misses one.
+    """
+
+    def __init__(self, session: Session, instance_id: int, held: bool = False):
         self.session = session
         self.instance_id = instance_id
         self._db = Plain.of(session)
-        if self._db.is_postgresql:
-            # Serialize appends per instance: the chain needs the previous hash.
-            self._db.first(_LOCK_INSTANCE, {"iid": instance_id})
-        last = self._db.first(_LAST_EVENT, {"iid": instance_id})
-        # The column holds the digest's 32 bytes; the chain is computed over its hex.
-        self._seq, self._hash = (last[0], bytes(last[1]).hex()) if last else (0, GENESIS)
+        self._held = held
+        self._rows: list[dict[str, Any]] = []
+        self._since: Any = None  # the (nested) transaction the first held row was appended in
+        send_held(session)
+        head = _known_heads(session).get(instance_id)
+        if head is None:
+            if self._db.is_postgresql:
+                # Serialize appends per instance: the chain needs the previous hash.
+                self._db.first(_LOCK_INSTANCE, {"iid": instance_id})
+            last = self._db.first(_LAST_EVENT, {"iid": instance_id})
+            # The column holds the digest's 32 bytes; the chain is computed over its hex.
+            head = (last[0], bytes(last[1]).hex()) if last else (0, GENESIS)
+        self._seq, self._hash = head
 
     def append(
         self,
@@ -132,22 +155,79 @@ class AuditLog:
         }
         digest = event_hash(self._hash, fields)
         db = self._db
-        db.run(
-            _INSERT_EVENT,
-            {
-                **fields,
-                "at": db.time(at),
-                "data_before": db.json(before),
-                "data_after": db.json(after),
-                "prev_hash": bytes.fromhex(self._hash),
-                "hash": bytes.fromhex(digest),
-            },
-        )
+        row = {
+            **fields,
+            "at": db.time(at),
+            "data_before": db.json(before),
+            "data_after": db.json(after),
+            "prev_hash": bytes.fromhex(self._hash),
+            "hash": bytes.fromhex(digest),
+        }
+        if self._held:
+            if not self._rows:
+                self._since = self.session.get_nested_transaction() or self.session.get_transaction()
+                self.session.info.setdefault(_UNSENT, []).append(self)
+            self._rows.append(row)
+        else:
+            db.run(_INSERT_EVENT, row)
         self._hash = digest
+        # Keyed to the innermost transaction now: a savepoint rolled back later forgets it.
+        _known_heads(self.session)[self.instance_id] = (self._seq, digest)
         self.session.info.setdefault(APPENDED, []).append(
             Appended(type, at, element_id, after, self.session.get_nested_transaction())
         )
         return digest
+
+    def send(self) -> None:
+        """Insert the events held so far (held=True), in one statement."""
+        rows, self._rows = self._rows, []
+        if rows:
+            unsent = self.session.info.get(_UNSENT, [])
+            if self in unsent:
+                unsent.remove(self)
+            self._db.later_many(_INSERT_EVENT, rows)
+
+
+def _forget_unsent(session: Session, ended) -> None:
+    """Drop the held rows of a transaction or savepoint that ended without them (rolled back)."""
+    for log in list(session.info.get(_UNSENT, [])):
+        if log._since is ended or not ended.nested:
+            log._rows = []
+            session.info[_UNSENT].remove(log)
+
+
+def _known_heads(session: Session) -> dict[int, tuple[int, str]]:
+    """The chain heads (seq, hex hash) this transaction knows, read again after any savepoint begins or ends.
+
+    They are valid while the innermost transaction is the one that learnt them: a savepoint's
+    rollback may have removed the events they point at, so a new one starts with none.
+    """
+    current = session.get_nested_transaction() or session.get_transaction()
+    kept = session.info.get(_HEADS)
+    if kept is None or kept[0] is not current:
+        kept = (current, {})
+        session.info[_HEADS] = kept
+    return kept[1]
+
+
+def read_heads(session: Session, instance_ids: list[int]) -> None:
+    """Read the chain heads of several instances in one statement, for the AuditLogs opened next.
+
+    Only for instances whose row this transaction holds locked (the timer claim's FOR UPDATE;
+    SQLite's writer lock): nobody else can append to their chains until it ends.
+    """
+    if not instance_ids:
+        return
+    heads = _known_heads(session)
+    for iid in instance_ids:
+        heads.setdefault(iid, (0, GENESIS))
+    marks = ", ".join(f":i{n}" for n in range(len(instance_ids)))
+    query = Sql(
+        "SELECT a.instance_id, a.seq, a.hash FROM audit_event a WHERE a.instance_id IN (" + marks + ")"
+        " AND a.seq = (SELECT max(b.seq) FROM audit_event b WHERE b.instance_id = a.instance_id)"
+    )
+    for iid, seq, digest in Plain.of(session).rows(query, {f"i{n}": v for n, v in enumerate(instance_ids)}):
+        heads[iid] = (seq, bytes(digest).hex())
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..accounts.visibility import visible_complaint, visible_complaints
 from ..audit.trail import record_access
 from ..process_models import forms
 from ..steps import rollups as report_rollups
+from ..steps.state import prepare_save
 from ..reporting.complaint_view import complaint_view
 from ..sla.complaint_clocks import replied_at, set_clocks
 from ..instances.store import finish_start, insert_instance, run_start
@@ -70,8 +71,9 @@ def record_complaint(
     # what the agent entered wins over an accepted suggestion (a live intake classifies on the page itself)
     inst, failure = run_start(rt, model, prefill | hints.start_data | data)
     now = rt.clock.now()
+    prepared = prepare_save(inst)  # outside the write lock
     with rt.db.write() as s:
-        row = insert_instance(s, rt, model, inst, viewer.actor)
+        row = insert_instance(s, rt, model, inst, viewer.actor, prepared)
         complaint = Complaint(
             number=next_number(s, now),
             instance_id=row.id,

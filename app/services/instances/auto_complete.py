@@ -87,7 +87,7 @@ def complete_for(
     except EngineError as exc:
         raise Invalid(
             f"the process could not go on: {exc}",
-            [{"field": exc.element_id, "message": str(exc)}],
+            [{"field": exc.element_id, "message": str(exc), "code": "task.process_failed"}],
             code="task.process_failed",
         ) from exc
     with rt.db.write() as s:

@@ -40,8 +40,14 @@ def _version_id(rt: Runtime, process_id: str, version: int | None) -> tuple[int,
             else q.where(ProcessVersion.is_current.is_(True))
         )
         row = s.execute(q.order_by(ProcessVersion.version.desc()).limit(1)).first()
+    if row is None and version is None:
+        raise NotFound(f"process '{process_id}' has no current version", code="process.not_deployed")
     if row is None:
-        raise NotFound(f"process '{process_id}' has no version {version if version is not None else '(current)'}")
+        raise NotFound(
+            f"process '{process_id}' has no version {version}",
+            code="process.version_not_found",
+            params={"process": process_id, "version": version},
+        )
     return row.id, row.version
 
 

@@ -68,7 +68,7 @@ def retry_incident(rt: Runtime, viewer: Viewer, incident_id: int) -> dict[str, A
     try:
         inst.retry_failed(task_id)
     except TaskNotReady as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(str(exc), code="task.not_ready") from exc
     except ServiceFailed as exc:
         failure = exc
     steps = inst.steps[before:]

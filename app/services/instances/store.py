@@ -14,7 +14,7 @@ from ...errors import Forbidden, Invalid, NotFound
 from ...models import AuditEvent, ProcessInstance, ServiceIncident
 from ...plain_sql import Plain, Sql, read_time
 from ..steps import projection
-from ..steps.state import status_of
+from ..steps.state import prepare_save, status_of
 from ..steps.write import Step, write_step
 from ..audit.log import AuditLog
 from ..process_models.forms import check_data_depth
@@ -95,7 +95,7 @@ def run_start(rt: Runtime, model: DeployedModel, data: Mapping[str, Any]) -> Beg
         failed = exc
     raise Invalid(
         f"the process failed to start: {failed}",
-        [{"field": failed.element_id, "message": str(failed)}],
+        [{"field": failed.element_id, "message": str(failed), "code": "instance.start_failed"}],
         code="instance.start_failed",
     ) from failed
 
@@ -115,11 +115,17 @@ _INSERT_INSTANCE = Sql(
 )
 
 
-def insert_instance(s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor) -> StartedRow:
-    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it)."""
+def insert_instance(
+    s: Session, rt: Runtime, model: DeployedModel, inst: Instance, actor: Actor, state: bytes | None = None
+) -> StartedRow:
+    """Insert a started instance's row inside the caller's write transaction (plain SQL: every start runs it).
+
+    state: inst's state from steps.state.prepare_save, serialized before the transaction took the lock.
+    """
     now = rt.clock.now()
     db = Plain.of(s)
-    state = inst.dump()
+    if state is None:
+        state = inst.dump()
     ((row_id,),) = db.rows(
         _INSERT_INSTANCE,
         {
@@ -196,8 +202,9 @@ def start_instance(
     if groups is not None:
         may_start(model.bundle.start_groups, groups, process_id)
     inst, failure = run_start(rt, model, data)
+    prepared = prepare_save(inst)  # outside the write lock
     with rt.db.write() as s:
-        row = insert_instance(s, rt, model, inst, actor)
+        row = insert_instance(s, rt, model, inst, actor, prepared)
         # a complaint comes only with registration
         finish_start(s, rt, row, inst, actor, data, has_complaint=False, failure=failure)
     rt.live.keep(row.id, row.state, inst)  # its first task is usually worked next
@@ -238,9 +245,15 @@ def engine_instance(rt: Runtime, model: DeployedModel, instance_id: int, state: 
     return rt.live.take(instance_id, state) or rt.engine.load(model.bundle, state)
 
 
-def _fetch(rt: Runtime, instance_id: int) -> tuple[tuple, Loaded]:
-    with rt.db.plain() as db:
-        row = db.first(_INSTANCE, {"iid": instance_id})
+# The answer to every start asks this; the incidents themselves are read only when there is one.
+_HAS_OPEN_INCIDENT = Sql("SELECT 1 FROM service_incident WHERE status = 'open' AND instance_id = :iid LIMIT 1")
+
+
+def _fetch(rt: Runtime, instance_id: int, db: Plain | None = None) -> tuple[tuple, Loaded]:
+    if db is None:
+        with rt.db.plain() as own:
+            return _fetch(rt, instance_id, own)
+    row = db.first(_INSTANCE, {"iid": instance_id})
     if row is None:
         raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
     state, version, status, version_id = row[:4]
@@ -259,7 +272,10 @@ def describe_instance(rt: Runtime, instance_id: int, with_incidents: bool = Fals
     with_incidents: also its open service incidents, under "incidents" when it has any (the answer to its
     start, whose connector may have failed, as a completion's answer shows the ones it opened).
     """
-    row, loaded = _fetch(rt, instance_id)
+    with rt.db.plain() as db:  # one pooled connection for the three reads
+        row, loaded = _fetch(rt, instance_id, db)
+        ready = ready_tasks_of(rt, instance_id, db)
+        with_incidents = with_incidents and db.first(_HAS_OPEN_INCIDENT, {"iid": instance_id}) is not None
     data = loaded.inst.data
     rt.live.keep(instance_id, row[0], loaded.inst)  # only read: the next step of this instance can use it
     out = {
@@ -273,7 +289,7 @@ def describe_instance(rt: Runtime, instance_id: int, with_incidents: bool = Fals
         "updated_at": read_time(row[7]).isoformat(),
         "completed_at": read_time(row[8]).isoformat() if row[8] else None,
         "data": data,
-        "ready_tasks": [task_summary(rt, t) for t in ready_tasks_of(rt, instance_id)],
+        "ready_tasks": [task_summary(rt, t) for t in ready],
     }
     if with_incidents:
         with rt.db.read() as s:

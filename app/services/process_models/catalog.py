@@ -67,9 +67,17 @@ def version_file(rt: Runtime, process_id: str, version: int, name: str) -> str:
             )
         )
     if files is None:
-        raise NotFound(f"process '{process_id}' has no version {version}")
+        raise NotFound(
+            f"process '{process_id}' has no version {version}",
+            code="process.version_not_found",
+            params={"process": process_id, "version": version},
+        )
     if name not in files:
-        raise NotFound(f"version {version} of '{process_id}' has no file '{name}'")
+        raise NotFound(
+            f"version {version} of '{process_id}' has no file '{name}'",
+            code="process.file_not_found",
+            params={"process": process_id, "version": version, "file": name},
+        )
     return files[name]
 
 
@@ -85,8 +93,14 @@ def main_file(rt: Runtime, process_id: str, version: int | None = None) -> tuple
             else q.where(ProcessVersion.is_current.is_(True))
         )
         row = s.execute(q.order_by(ProcessVersion.version.desc()).limit(1)).first()
+    if row is None and version is None:
+        raise NotFound(f"process '{process_id}' has no current version", code="process.not_deployed")
     if row is None:
-        raise NotFound(f"process '{process_id}' has no version {version if version is not None else '(current)'}")
+        raise NotFound(
+            f"process '{process_id}' has no version {version}",
+            code="process.version_not_found",
+            params={"process": process_id, "version": version},
+        )
     return row.version, row.bpmn_file, row.files[row.bpmn_file]
 
 

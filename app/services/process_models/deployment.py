@@ -32,7 +32,8 @@ class Deployed:
 
 
 def problems_as_errors(problems: list[DiagramProblem]) -> list[dict]:
-    return [p.as_dict() | {"field": p.element_id, "message": _describe(p)} for p in problems]
+    # the code is a check's (check.*): the pages say it as the editor does (web/diagram_problems.py)
+    return [p.as_dict() | {"field": p.element_id, "message": _describe(p), "code": p.code} for p in problems]
 
 
 def _describe(p: DiagramProblem) -> str:
@@ -54,7 +55,14 @@ def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
         except (UnicodeDecodeError, LookupError) as exc:
             raise Invalid(
                 "a file is not text in the encoding it declares",
-                [{"field": name, "message": f"not text in its declared encoding (UTF-8 if none): {exc}"}],
+                [
+                    {
+                        "field": name,
+                        "message": f"not text in its declared encoding (UTF-8 if none): {exc}",
+                        "code": "import.encoding",
+                        "params": {"file": name, "detail": str(exc)},
+                    }
+                ],
             ) from exc
     return out
 
@@ -83,13 +91,15 @@ def deploy_model(
     ``force``. So a restart never undoes an owner's deployment.
     """
     if not bpmn_files:
-        raise Invalid("no BPMN file", [{"field": "file", "message": "upload a .bpmn file"}])
+        raise Invalid("no BPMN file", [{"field": "file", "message": "upload a .bpmn file", "code": "model.no_bpmn"}])
     other = dict(other_files or {})
     texts = _decode({**bpmn_files, **other})
     review = review_model(rt, bpmn_files, other, process_id)
     blocking = review.errors if strict else [p for p in review.errors if p.rule in ("parser", "form")]
     if blocking or review.bundle is None:
-        raise Invalid("the diagram cannot be deployed", problems_as_errors(blocking or review.errors))
+        raise Invalid(
+            "the diagram cannot be deployed", problems_as_errors(blocking or review.errors), code="model.cannot_deploy"
+        )
     bundle, forms = review.bundle, review.forms
     texts.update(forms)
 
@@ -149,13 +159,17 @@ def deploy_model(
 def make_current(rt: Runtime, viewer, process_id: str, version: int) -> dict:
     """Make a stored version the one new instances start on (process owners); running ones keep theirs."""
     if not viewer.can("model.edit"):
-        raise Forbidden("only process owners choose the current version")
+        raise Forbidden("only process owners choose the current version", code="model.not_owner")
     with rt.db.write() as s:
         row = s.scalars(
             select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.version == version)
         ).first()
         if row is None:
-            raise NotFound(f"process '{process_id}' has no version {version}")
+            raise NotFound(
+                f"process '{process_id}' has no version {version}",
+                code="process.version_not_found",
+                params={"process": process_id, "version": version},
+            )
         if not row.is_current:
             s.execute(update(ProcessVersion).where(ProcessVersion.process_id == process_id).values(is_current=False))
             row.is_current = True

@@ -20,7 +20,17 @@ def _facts(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         return element_facts(read_models(bpmn))
     except DiagramError as exc:
         raise Invalid(
-            "the diagram cannot be read", [{"field": p.file_name or "file", "message": p.message} for p in exc.problems]
+            "the diagram cannot be read",
+            [
+                {
+                    "field": p.file_name or "file",
+                    "message": p.message,
+                    "line": p.line,
+                    "code": p.code,
+                    "params": dict(p.params),
+                }
+                for p in exc.problems
+            ],
         ) from exc
 
 
@@ -63,7 +73,11 @@ def version_files(rt: Runtime, process_id: str, version: int) -> dict[str, str]:
             )
         )
     if files is None:
-        raise NotFound(f"process '{process_id}' has no version {version}")
+        raise NotFound(
+            f"process '{process_id}' has no version {version}",
+            code="process.version_not_found",
+            params={"process": process_id, "version": version},
+        )
     return dict(files)
 
 

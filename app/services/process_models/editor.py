@@ -53,28 +53,53 @@ targetNamespace="http://bpmn.io/schema/bpmn">
 
 def require_editor(viewer: Viewer) -> None:
     if not viewer.can("model.edit"):
-        raise Forbidden("only process owners edit and deploy diagrams")
+        raise Forbidden("only process owners edit and deploy diagrams", code="model.not_owner")
 
 
 def _clean(bpmn: Any, forms: Any) -> tuple[str, dict[str, str]]:
     errors = []
     if not isinstance(bpmn, str) or not bpmn.strip():
-        errors.append({"field": "bpmn", "message": "the diagram XML is required"})
+        errors.append({"field": "bpmn", "message": "the diagram XML is required", "code": "model.diagram_required"})
     elif len(bpmn.encode("utf-8")) > MAX_DIAGRAM:
-        errors.append({"field": "bpmn", "message": "the diagram is larger than 5 MB"})
+        errors.append(
+            {
+                "field": "bpmn",
+                "message": "the diagram is larger than 5 MB",
+                "code": "model.diagram_too_large",
+                "params": {"mb": MAX_DIAGRAM // 1024 // 1024},
+            }
+        )
     forms = forms if forms is not None else {}
     if not isinstance(forms, dict):
-        errors.append({"field": "forms", "message": "forms must be an object of file name to JSON text"})
+        errors.append(
+            {
+                "field": "forms",
+                "message": "forms must be an object of file name to JSON text",
+                "code": "model.forms_object",
+            }
+        )
         forms = {}
     for name, text in forms.items():
         if not isinstance(name, str) or not FORM_NAME.match(name):
             errors.append(
-                {"field": f"forms.{name}", "message": "a form file name is letters, digits, _ . - and ends with .json"}
+                {
+                    "field": f"forms.{name}",
+                    "message": "a form file name is letters, digits, _ . - and ends with .json",
+                    "code": "model.form_name",
+                    "params": {"name": str(name)},
+                }
             )
         elif not isinstance(text, str) or len(text) > MAX_FORM:
-            errors.append({"field": f"forms.{name}", "message": "a form is JSON text of at most 512 KB"})
+            errors.append(
+                {
+                    "field": f"forms.{name}",
+                    "message": "a form is JSON text of at most 512 KB",
+                    "code": "model.form_too_large",
+                    "params": {"name": name, "kb": MAX_FORM // 1024},
+                }
+            )
     if errors:
-        raise Invalid("the draft is not valid", errors)
+        raise Invalid("the draft is not valid", errors, code="model.draft_invalid")
     return bpmn, dict(forms)
 
 
@@ -226,7 +251,7 @@ def form_text(rt: Runtime, viewer: Viewer, process_id: str, name: str) -> str:
     """A form as the editor should show it: the draft's, else the current version's, else forms/."""
     require_editor(viewer)
     if not FORM_NAME.match(name):
-        raise NotFound(f"no form '{name}'")
+        raise NotFound(f"no form '{name}'", code="model.form_not_found", params={"name": name})
     with rt.db.read() as s:
         draft = _draft(s, viewer, process_id)
     if draft is not None and name in draft.forms:
@@ -242,7 +267,7 @@ def form_text(rt: Runtime, viewer: Viewer, process_id: str, name: str) -> str:
     path = Path(rt.forms_dir) / name
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    raise NotFound(f"no form '{name}'")
+    raise NotFound(f"no form '{name}'", code="model.form_not_found", params={"name": name})
 
 
 def _file_name(rt: Runtime, process_id: str) -> str:

@@ -15,6 +15,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from ...errors import Invalid
+from .form_errors import coded
 from .form_safety import MAX_DATA_DEPTH, UnsafeSchema, check_depth, check_schema_bounds, parse_json, regex
 
 _FORMATS = FormatChecker()
@@ -137,7 +138,7 @@ _work: contextvars.ContextVar[_Work | None] = contextvars.ContextVar("form_valid
 
 def _too_much(what: str) -> Invalid:
     message = f"checking the data against the form needs too much work ({what}); the form must be simplified"
-    return Invalid(message, [{"field": "", "message": message}])
+    return Invalid(message, [{"field": "", "message": message, "code": "form.too_much_work"}])
 
 
 def _counted(keyword):
@@ -186,7 +187,10 @@ def form_validator(schema_text: str, format_checker: FormatChecker | None = None
     """The validator of a form: linear-time patterns, references only inside the form; Invalid if unsafe."""
     problems = schema_problems(schema_text)
     if problems:
-        raise Invalid("the form cannot be applied: " + problems[0], [{"field": "", "message": p} for p in problems])
+        raise Invalid(
+            "the form cannot be applied: " + problems[0],
+            [{"field": "", "message": p, "code": "form.unusable"} for p in problems],
+        )
     return FormValidator(parse_json(schema_text), format_checker=format_checker or _FORMATS, registry=_NO_RETRIEVAL)
 
 
@@ -200,13 +204,15 @@ def check_data_depth(data: Any) -> None:
     try:
         check_depth(data, MAX_DATA_DEPTH, "the submitted data")
     except UnsafeSchema as exc:
-        raise Invalid(str(exc), [{"field": "", "message": str(exc)}]) from None
+        raise Invalid(
+            str(exc), [{"field": "", "message": str(exc), "code": "form.too_deep", "params": {"n": MAX_DATA_DEPTH}}]
+        ) from None
 
 
 def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
     """Validate data against a form; return [{field, message}] for every failure."""
     if not isinstance(data, Mapping):
-        return [{"field": "", "message": "the data must be a JSON object"}]
+        return [{"field": "", "message": "the data must be a JSON object", "code": "instance.bad_data"}]
     if not schema_text:
         return []  # a user task without a form accepts any object
     check_data_depth(data)
@@ -215,7 +221,8 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
             found = list(_validator(schema_text).iter_errors(dict(data)))
     except (Unresolvable, RecursionError) as exc:  # a form deployed before these checks existed
         raise Invalid(
-            "the form cannot be applied", [{"field": "", "message": f"the form's schema: {exc!r}"[:300]}]
+            "the form cannot be applied",
+            [{"field": "", "message": f"the form's schema: {exc!r}"[:300], "code": "form.unusable"}],
         ) from None
     errors = []
     for err in sorted(found, key=lambda e: list(map(str, e.path))):
@@ -227,7 +234,7 @@ def field_errors(schema_text: str | None, data: Any) -> list[dict[str, str]]:
                 {"field": ".".join(p for p in path if p), "message": "必填 / required", "code": "field.required"}
             )
         else:
-            errors.append({"field": ".".join(p for p in path if p), "message": err.message})
+            errors.append(coded(".".join(p for p in path if p), err))
     return errors
 
 

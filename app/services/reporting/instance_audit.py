@@ -208,12 +208,24 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
 
 
 def current_diagram_xml(rt: Runtime, process_id: str = "complaint_handling") -> str:
-    """The BPMN XML of a process's current version (the dashboard draws its heat map on it)."""
+    """The BPMN XML of a process's current version (the dashboard draws its heat map on it).
+
+    A deployed version's files never change: its XML is kept per version id, so each dashboard asks only which
+    version is current instead of reading and parsing all its files (the diagram and its forms: 440 KB of JSON).
+    """
     with rt.db.read() as s:
-        row = s.execute(
-            select(ProcessVersion.files, ProcessVersion.bpmn_file)
+        version_id = s.scalar(
+            select(ProcessVersion.id)
             .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True))
             .order_by(ProcessVersion.version.desc())
             .limit(1)
-        ).first()
-    return row.files.get(row.bpmn_file, "") if row else ""
+        )
+        if version_id is None:
+            return ""
+        kept = rt.settings.setdefault("_diagram_xml", {})
+        if version_id not in kept:
+            files, bpmn_file = s.execute(
+                select(ProcessVersion.files, ProcessVersion.bpmn_file).where(ProcessVersion.id == version_id)
+            ).one()
+            kept[version_id] = files.get(bpmn_file, "")
+        return kept[version_id]

@@ -82,12 +82,9 @@ class InstanceQuery:
                     out[f.name] = raw
             except ValueError:
                 errors.append(
-                    {
-                        "field": f.name,
-                        "message": "a date YYYY-MM-DD"
-                        if "_" in f.name and f.name != "after"
-                        else "a whole number, at least 1",
-                    }
+                    {"field": f.name, "message": "a date YYYY-MM-DD", "code": "field.bad_date"}
+                    if "_" in f.name and f.name != "after"
+                    else {"field": f.name, "message": "a whole number, at least 1", "code": "field.bad_number"}
                 )
         for name, allowed in (("sort", SORTS), ("order", ("asc", "desc")), ("sla", SLA_FILTERS), ("status", STATUSES)):
             if name in out and out[name] not in allowed:

@@ -137,7 +137,10 @@ def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any, form: Any
     try:
         days = parse_notice(text, year, form)
     except NoticeError as exc:
-        raise Invalid("the notice cannot be read", [{"field": "text", "message": str(exc)}]) from exc
+        raise Invalid(
+            "the notice cannot be read",
+            [{"field": "text", "message": str(exc), "code": exc.code, "params": exc.params}],
+        ) from exc
     if not days:
         raise Invalid(
             "the notice sets no day",
@@ -148,7 +151,13 @@ def import_schedule(rt: Runtime, viewer: Viewer, year: Any, text: Any, form: Any
         raise Invalid(
             f"the {year} notice is incomplete: " + "; ".join(p.message for p in problems),
             [
-                {"field": "text", "message": p.message, **({"holiday": p.holiday} if p.holiday else {})}
+                {
+                    "field": "text",
+                    "message": p.message,
+                    "code": p.code,
+                    "params": p.params,
+                    **({"holiday": p.holiday} if p.holiday else {}),
+                }
                 for p in problems
             ],
         )

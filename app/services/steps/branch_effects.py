@@ -181,7 +181,14 @@ def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, A
         if incident is None:
             raise Invalid(
                 "no such outage incident",
-                [{"field": "incident_id", "message": f"故障单 {number} 不存在 / no incident {number}"}],
+                [
+                    {
+                        "field": "incident_id",
+                        "message": f"no incident {number}",
+                        "code": "outage.no_incident",
+                        "params": {"number": number},
+                    }
+                ],
             )
         if incident.status != "open":
             raise Invalid(
@@ -189,7 +196,9 @@ def _classified(s: Session, rt: Runtime, complaint: Complaint, data: dict[str, A
                 [
                     {
                         "field": "incident_id",
-                        "message": f"故障单 {number} 已修复，请按一般投诉处理 / incident {number} is resolved: classify it as an ordinary complaint",
+                        "message": f"incident {number} is resolved: classify it as an ordinary complaint",
+                        "code": "outage.incident_resolved",
+                        "params": {"number": number},
                     }
                 ],
             )
@@ -295,7 +304,9 @@ def _check_proof(rt: Runtime, instance_id: int, ids: list[str]) -> None:
             [
                 {
                     "field": "withdrawal_proof",
-                    "message": f"撤诉证明须先上传（未找到 {', '.join(map(str, missing))}） / upload the withdrawal proof first",
+                    "message": f"upload the withdrawal proof first (not found: {', '.join(map(str, missing))})",
+                    "code": "appeal.proof_missing",
+                    "params": {"files": ", ".join(map(str, missing))},
                 }
             ],
         )

@@ -50,6 +50,21 @@ class Changes:
     fired_timers: list["TimerRow"] = field(default_factory=list)
 
 
+@dataclass
+class Known:
+    """What a caller read for several instances at once, in this transaction, before their steps ran.
+
+    The timer batch reads every claimed instance's rows in one statement per table (batch_reads.py)
+    instead of one per instance: a round trip each on PostgreSQL. Valid only until the instance's
+    own step writes, and only while the transaction holds the instance locked.
+    """
+
+    timers: list["TimerRow"] = field(default_factory=list)  # its waiting timer rows
+    incidents: list["TimerRow"] = field(default_factory=list)  # its timer rows that became incidents
+    ready_ids: set[str] = field(default_factory=set)  # its ready human tasks
+    has_complaint: bool = False
+
+
 # Marks a deadline provisional (it depends on a year without an official calendar):
 # (sla_step, armed_at, due_at) -> bool; the write path passes sla_marks.marker(rt). Without one,
 # nothing is provisional.
@@ -155,7 +170,8 @@ def sync(
     submitted: dict[str, Any] | None = None,
     has_complaint: bool | None = None,
     provisional: Marker | None = None,
-    assignment: GroupAssignment | None = None,
+    assignment: GroupAssignment | Callable[[], GroupAssignment] | None = None,
+    known: Known | None = None,
 ) -> Changes:
     """Bring human tasks, timers and the complaint row in line with the instance.
 
@@ -163,13 +179,18 @@ def sync(
     parallel branches (a supervise task) carry stale copies that SpiffWorkflow merges last.
     A caller that knows the instance has no complaint row (has_complaint=False) spares the
     statements that would find none; knowing it from a read before the transaction is safe, as a
-    complaint is only ever made in the transaction that makes its instance.
+    complaint is only ever made in the transaction that makes its instance. ``known`` spares the
+    reads of the instance's timer rows and ready tasks (and the complaint's when it has none).
     """
     changes = Changes()
     db = Plain.of(s)
     timers = inst.waiting_timers()
-    provisional_elements = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, provisional)
-    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes, assignment)
+    if known is not None:
+        has_complaint = known.has_complaint
+    rows = known.timers if known is not None else None
+    provisional_elements = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, provisional, rows)
+    ready_ids = known.ready_ids if known is not None else None
+    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes, assignment, ready_ids)
     if has_complaint is not False:
         _sync_complaint(db, instance_id, inst, now, submitted or {})
     return changes
@@ -202,18 +223,23 @@ def _names_people(task: TaskView) -> bool:
     return bool(task.properties.get("candidateGroups") or task.properties.get("candidateUsers"))
 
 
-def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes, assignment) -> None:
+def _sync_tasks(
+    db: Plain, instance_id, inst, now, timers, provisional_elements, changes, assignment, ready_ids
+) -> None:
     ready = {t.id: t for t in inst.ready_tasks()}
-    known = {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
+    known = ready_ids if ready_ids is not None else {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
     gone = [tid for tid in known if tid not in ready]
     if gone:
-        db.run_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
+        db.later_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
         changes.cancelled_task_ids.extend(gone)
     new = [t for tid, t in ready.items() if tid not in known]
     if not new:
         return
     # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
-    groups = group_lookup(db) if any(t.lane or _names_people(t) for t in new) else {}
+    named = any(t.lane or _names_people(t) for t in new)
+    groups = group_lookup(db) if named else {}
+    # The configured table is read (its file stat'ed) only when a new task names a lane or people.
+    table = (assignment() if named else None) if callable(assignment) else assignment
     rows = []
     owner = None
     for t in new:
@@ -223,7 +249,7 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
             instance_id,
             t.element_id,
             t.name,
-            resolve_group(inst, t, groups, assignment),
+            resolve_group(inst, t, groups, table),
             sla["due_at"],
             t.element_id in provisional_elements,
         )
@@ -249,24 +275,28 @@ def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements,
                 "assignee_id": (owner or None) if task.candidate_group == ownership_rules.OWNER_GROUP else None,
             }
         )
-    db.run_many(_INSERT_TASK, rows)
+    db.later_many(_INSERT_TASK, rows)
 
 
-def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, marker) -> set[str]:
+def timer_row(r: tuple) -> "TimerRow":
+    """A timer row as read by _WAITING_TIMERS' columns (SQLite hands back times as text)."""
+    return TimerRow(r[0], r[1], r[2], r[3], r[4], r[5], read_time(r[6]), bool(r[7]))
+
+
+def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, marker, known) -> set[str]:
     """Write the timer rows; return the elements whose breach deadline is provisional."""
     waiting = {t.task_id: t for t in timers if t.due_at is not None}
-    rows = {}
-    for r in db.rows(_WAITING_TIMERS, {"iid": instance_id}):
-        row = TimerRow(r[0], r[1], r[2], r[3], r[4], r[5], read_time(r[6]), bool(r[7]))
-        rows[row.task_id] = row
+    if known is None:
+        known = [timer_row(r) for r in db.rows(_WAITING_TIMERS, {"iid": instance_id})]
+    rows = {row.task_id: row for row in known}
     provisional_elements = {r.attached_to for r in rows.values() if r.provisional and r.kind == "breach"}
     for task_id, row in rows.items():
         if task_id in waiting:
             if row.due_at != waiting[task_id].due_at:  # moved (suspend/extend)
-                db.run(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
+                db.later(_MOVE_TIMER, {"id": row.id, "due": db.time(waiting[task_id].due_at)})
             continue
         fired = task_id in fired_task_ids
-        db.run(
+        db.later(
             _END_TIMER,
             {"id": row.id, "status": "fired" if fired else "cancelled", "at": db.time(now) if fired else None},
         )
@@ -296,7 +326,7 @@ def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, m
                 "provisional": provisional,
             }
         )
-    db.run_many(_INSERT_TIMER, new)
+    db.later_many(_INSERT_TIMER, new)
     return provisional_elements
 
 
@@ -319,7 +349,7 @@ def _sync_complaint(db: Plain, instance_id, inst, now, data) -> None:
         values["status"] = "closed"
         values["closed_at"] = db.time(now)
     # One statement whether or not the instance has a complaint: no row, nothing updated.
-    db.run(_complaint_update(tuple(values)), {**values, "iid": instance_id})
+    db.later(_complaint_update(tuple(values)), {**values, "iid": instance_id})
 
 
 @functools.lru_cache(maxsize=256)

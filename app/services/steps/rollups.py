@@ -48,10 +48,12 @@ _DONE_TASKS = Sql(
 _R = 12  # where report_complaint's fields start in a _CONTEXT row, and the task's after them
 _T = _R + len(Counted._fields)
 # The phone's complaints of a category just before and just after an instant (a repeat is of the same category).
+# `category || ''` keeps both probes on the phone's index: without statistics SQLite took `category = ?` to the
+# category's index and walked every earlier (or later) complaint of the category (see reporting/rebuild.py).
 _NEIGHBOURS = Sql(
-    "SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND category = :cat"
+    "SELECT (SELECT MAX(created_at) FROM complaint WHERE customer_phone = :phone AND category || '' = :cat"
     " AND created_at < :at), (SELECT MIN(created_at) FROM complaint WHERE customer_phone = :phone"
-    " AND category = :cat AND created_at > :at)"
+    " AND category || '' = :cat AND created_at > :at)"
 )
 _AT_INSTANT = Sql(
     f"SELECT c.created_at, r.complaint_id, {', '.join('r.' + f for f in Counted._fields)} FROM complaint c "

@@ -18,6 +18,7 @@ No session-event listener adds to this list: a reader finds every write of a ste
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, NamedTuple
@@ -44,6 +45,8 @@ class Step:
     fired_task_ids: set[str] = field(default_factory=set)  # timers this run fired
     has_complaint: bool | None = None  # False spares the complaint's statements; None: look
     resource: str | None = None  # what an idempotent request made ("instance:7", "complaint:3")
+    state: bytes | None = None  # inst's state from state.prepare_save, serialized before the transaction
+    known: projection.Known | None = None  # rows the caller read for several instances at once
 
 
 class Written(NamedTuple):
@@ -60,7 +63,7 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
     iid, inst = step.instance_id, step.inst
     state = None
     if step.expected_version is not None:
-        state = save_state(s, iid, step.expected_version, inst, step.now)  # 1. state
+        state = save_state(s, iid, step.expected_version, inst, step.now, step.state)  # 1. state
     changes = projection.sync(
         s,
         iid,
@@ -70,13 +73,17 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
         submitted=step.submitted,  # 2. projection
         has_complaint=step.has_complaint,
         provisional=sla_marks.marker(rt, inst.bundle),
-        assignment=group_assignment(rt.settings.get("GROUP_ALIASES")),
+        assignment=functools.partial(group_assignment, rt.settings.get("GROUP_ALIASES")),
+        known=step.known,
     )
     print_log.record(s, rt, iid, inst.take_printed(), step.now)  # the instance's own log, bounded
     done = branch_effects.new_steps(inst)
     branch_effects.apply(s, rt, iid, inst, step.now, step.submitted, done)  # 3. branch effects
-    if step.has_complaint is not False and done:
+    has_complaint = step.known.has_complaint if step.known is not None else step.has_complaint
+    if has_complaint is not False and done:
         report_rollups.after_steps(s, iid, [st.task_id for st in done])  # 4. roll-ups
-    audit(AuditLog(s, iid), changes)  # 5. audit
+    log = AuditLog(s, iid, held=True)
+    audit(log, changes)  # 5. audit
+    log.send()  # the step's events in one statement
     idempotency.record(s, step.resource)  # 6. idempotency
     return Written(changes, state)

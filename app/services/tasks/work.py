@@ -24,6 +24,7 @@ from ..instances.failures import stop_instance
 from ..instances.ready_tasks import ready_tasks_of, task_summary
 from ..instances.service_incidents import open_incidents, view as incident_view
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
+from ..steps.state import prepare_save
 from ..steps.write import Step, write_step
 from ..runtime import Runtime
 
@@ -68,7 +69,10 @@ def list_tasks(
     elif assignee:
         user_id = whole_number(assignee)
         if user_id is None:
-            raise Invalid("bad filter", [{"field": "assignee", "message": "use me, none or a user id"}])
+            raise Invalid(
+                "bad filter",
+                [{"field": "assignee", "message": "use me, none or a user id", "code": "inbox.bad_assignee"}],
+            )
         q = q.where(HumanTask.assignee_id == user_id)
     if group:
         q = q.where(HumanTask.candidate_group == group)
@@ -261,17 +265,18 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             stop_instance(rt, instance_id, loaded.version, exc, viewer.actor)
             raise Invalid(
                 f"the process stopped with an error at {exc.element_id or 'a script'}: {exc}",
-                [{"field": exc.element_id, "message": str(exc)}],
+                [{"field": exc.element_id, "message": str(exc), "code": "task.process_stopped"}],
                 code="task.process_stopped",
             ) from exc
         raise Invalid(
             f"the process could not go on: {exc}",
-            [{"field": exc.element_id, "message": str(exc)}],
+            [{"field": exc.element_id, "message": str(exc), "code": "task.process_failed"}],
             code="task.process_failed",
         ) from exc
 
     now = rt.clock.now()
     incidents: list = []
+    prepared = prepare_save(loaded.inst)  # outside the write lock (steps/state.py)
     with rt.db.write() as s:
         db = Plain.of(s)
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
@@ -311,6 +316,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
                 loaded.version,
                 submitted=submitted,
                 has_complaint=t.complaint_id is not None,
+                state=prepared,
             ),
             audit,
         ).state

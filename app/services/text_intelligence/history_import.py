@@ -125,7 +125,14 @@ def run(
     except Exception as exc:
         with rt.db.write() as s:
             s.execute(delete(HistoryRecord).where(HistoryRecord.import_id == import_id))
-        _finish(rt, import_id, "refused", [{"row": None, "field": "file", "message": f"not stored: {exc}"}], total, 0)
+        _finish(
+            rt,
+            import_id,
+            "refused",
+            [{"row": None, "field": "file", "message": f"not stored: {exc}", "code": "classifier.not_stored"}],
+            total,
+            0,
+        )
         raise
     return status(rt, import_id)
 

@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   var body = document.body;
-  var locale = body.getAttribute("data-locale") || "zh-CN";
   // The server's clock may differ from the browser's (and tests fix it): count from the server's "now".
   var skew = Date.parse(body.getAttribute("data-now")) - Date.now();
   function serverNow() { return Date.now() + skew; }
@@ -27,16 +26,21 @@
   }
 
   /* ---- SLA countdowns: <span class="sla" data-due="ISO" data-warn="ISO"> ---- */
-  var units = locale === "en" ? { d: "d ", h: "h ", m: "m", s: "s", over: "overdue " }
-                              : { d: "天", h: "时", m: "分", s: "秒", over: "超时 " };
+  // The words come from the catalogue (the base template's ui-words, as the server's duration filter says them).
+  var wordsBlock = document.getElementById("ui-words");
+  var words = wordsBlock ? JSON.parse(wordsBlock.textContent) : {};
+  function fill(pattern, values) {
+    return (pattern || "").replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+  function two(n) { return (n < 10 ? "0" : "") + n; }
   function formatLeft(ms) {
     var over = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
     var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
     var text;
-    if (d > 0) text = d + units.d + h + units.h;
-    else if (h > 0) text = h + units.h + (m < 10 ? "0" : "") + m + units.m;
-    else text = m + units.m + (sec < 10 ? "0" : "") + sec + units.s;
-    return (over ? units.over : "") + text;
+    if (d > 0) text = fill(words.days_hours, { d: d, h: h });
+    else if (h > 0) text = fill(words.hours_minutes, { h: h, m: two(m) });
+    else text = fill(words.minutes_seconds, { m: m, s: two(sec) });
+    return over ? fill(words.overdue, { time: text }) : text;
   }
   var clocks = Array.prototype.slice.call(document.querySelectorAll(".sla[data-due]"));
   function tick() {

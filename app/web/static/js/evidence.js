@@ -19,7 +19,8 @@
     close.type = "button";
     close.className = "btn btn-small";
     close.setAttribute("data-close", "");
-    close.textContent = body.getAttribute("data-locale") === "en" ? "Close" : "关闭";
+    var words = document.getElementById("ui-words");
+    close.textContent = words ? JSON.parse(words.textContent).close : "×";
     head.appendChild(title);
     head.appendChild(close);
     stage = document.createElement("div");

@@ -9,13 +9,17 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  // a duration in the catalogue's words (the base template's ui-words): 2天3时, 1时5分, 5分, <1分
+  var words = json("ui-words") || {};
+  function fill(pattern, values) {
+    return (pattern || "").replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
   function span(seconds) {
     if (seconds === null || seconds === undefined) return "";
     var s = Math.round(seconds), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60);
-    var en = document.body.dataset.locale === "en";
-    if (d) return d + (en ? "d " : "天") + h + (en ? "h" : "时");
-    if (h) return h + (en ? "h " : "时") + m + (en ? "m" : "分");
-    return m ? m + (en ? "m" : "分") : (en ? "<1m" : "<1分");
+    if (d) return fill(words.days_hours, { d: d, h: h });
+    if (h) return fill(words.hours_minutes, { h: h, m: m });
+    return m ? fill(words.minutes, { m: m }) : words.under_a_minute;
   }
 
   function viewer(container, xml) {

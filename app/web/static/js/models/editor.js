@@ -37,7 +37,8 @@
 
   function fail(res) {
     var b = res.body || {};
-    var detail = typeof b === "string" ? b.slice(0, 300) : (b.detail || b.title || res.status);
+    // the server's words in the user's language (text); an older answer's English detail otherwise
+    var detail = typeof b === "string" ? b.slice(0, 300) : (b.text || b.detail || b.title || res.status);
     say(detail + (b.errors ? ": " + b.errors.map(function (e) { return e.text || e.message; }).join("; ") : ""), "bad");
   }
 
@@ -183,7 +184,9 @@
         li.innerHTML = "";
         var tag = document.createElement("span");
         tag.className = "badge " + (p.severity === "error" ? "badge-major" : "badge-repeat");
-        tag.textContent = p.rule || p.severity;
+        // the severity in words; the rule's id (label-required, parser) is for the tooltip, not to be read
+        tag.textContent = p.severity === "error" ? msgs.severity_error : msgs.severity_warning;
+        if (p.rule) tag.title = p.rule;
         var loc = document.createElement("span");
         loc.className = "mono problem-where";
         loc.textContent = where;
@@ -192,6 +195,17 @@
         // the server's words in the session's language; an older server's English otherwise
         text.textContent = p.text || (p.message || "").replace(/ \[element '.*$/, "");
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
+        if (p.technical) {  // a library's words the server could not say in the user's language: folded
+          var more = document.createElement("details");
+          more.className = "technical-detail";
+          var summary = document.createElement("summary");
+          summary.textContent = msgs.technical_detail;
+          var samp = document.createElement("samp");
+          samp.lang = "en";
+          samp.textContent = p.technical;
+          more.appendChild(summary); more.appendChild(samp);
+          li.appendChild(more);
+        }
         if (p.fix && p.fix.kind === "quote") li.appendChild(fixButton(p));
         var shape = p.element_id && registry.get(p.element_id);
         if (shape) {

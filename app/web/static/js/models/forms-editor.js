@@ -48,13 +48,27 @@
     this.timer = setTimeout(function () { self.check(); }, 250);
   };
 
+  // problems: [{text, technical}], the text in the owner's language, a parser's own words folded apart
   FormsEditor.prototype.show = function (problems, ok) {
     var list = this.problems, msgs = this.options.msgs;
     list.innerHTML = "";
-    problems.forEach(function (text) {
+    problems.forEach(function (p) {
       var li = document.createElement("li");
       li.className = "problem problem-error";
-      li.textContent = text;
+      var text = document.createElement("span");
+      text.textContent = p.text;
+      li.appendChild(text);
+      if (p.technical) {
+        var more = document.createElement("details");
+        more.className = "technical-detail";
+        var summary = document.createElement("summary");
+        summary.textContent = msgs.technical_detail;
+        var samp = document.createElement("samp");
+        samp.lang = "en";
+        samp.textContent = p.technical;
+        more.appendChild(summary); more.appendChild(samp);
+        li.appendChild(more);
+      }
       list.appendChild(li);
     });
     if (ok) {
@@ -67,14 +81,15 @@
   };
 
   FormsEditor.prototype.check = function () {
-    var self = this, local = [], msgs = this.options.msgs;
-    if (!NAME.test(this.name.value)) local.push(msgs.form_name_invalid);
-    try { JSON.parse(this.schema.value); } catch (err) { local.push("JSON: " + err.message); }
+    var self = this, local = [], unreadable = false, msgs = this.options.msgs;
+    if (!NAME.test(this.name.value)) local.push({ text: msgs.form_name_invalid });
+    // the browser's JSON parser speaks English: say what is wrong, keep its words folded
+    try { JSON.parse(this.schema.value); } catch (err) { unreadable = true; local.push({ text: msgs.form_json_invalid, technical: err.message }); }
     if (this.ui.value.trim()) {
-      try { JSON.parse(this.ui.value); } catch (err) { local.push("UI JSON: " + err.message); }
+      try { JSON.parse(this.ui.value); } catch (err) { unreadable = true; local.push({ text: msgs.form_ui_json_invalid, technical: err.message }); }
     }
     var seq = ++this.seq;
-    if (local.length && local.some(function (p) { return p.indexOf("JSON") === 0; })) {
+    if (unreadable) {
       this.valid = false;
       this.show(local, false);
       return Promise.resolve();
@@ -82,7 +97,7 @@
     return this.options.post(this.options.previewUrl, { schema: this.schema.value, uischema: this.ui.value })
       .then(function (res) {
         if (seq !== self.seq) return;
-        var problems = local.concat(res.body.problems || [], res.body.ui_problems || []);
+        var problems = local.concat(res.body.said || []);
         self.valid = !problems.length;
         self.show(problems, self.valid);
         self.preview.innerHTML = res.body.html || "";

@@ -125,7 +125,7 @@
       box.appendChild(el("strong", labels.repeat_of + " "));
       var a = el("a", rep.number, "mono"); a.href = "/complaints/" + rep.id; a.target = "_blank";
       box.appendChild(a);
-      box.appendChild(el("small", " " + rep.created_at.slice(0, 10) + " · " + (labels.reasons[rep.reason] || rep.reason), "muted"));
+      box.appendChild(el("small", " " + rep.created_on + " · " + (labels.reasons[rep.reason] || rep.reason), "muted"));
       box.appendChild(el("div", rep.matter, "muted"));
     }
 
@@ -139,7 +139,7 @@
         var tr = el("tr"), td = el("td");
         var a = el("a", c.number, "mono"); a.href = "/complaints/" + c.id; a.target = "_blank";
         td.appendChild(a);
-        td.appendChild(el("small", "  " + c.created_at.slice(0, 10) + " · " + (c.customer_name || "") + " " +
+        td.appendChild(el("small", "  " + c.created_on + " · " + (c.customer_name || "") + " " +
                                    (c.customer_phone_masked || "") + (c.area ? " · " + c.area : ""), "muted"));
         td.appendChild(el("div", c.matter, "muted"));
         tr.appendChild(td);

@@ -1,0 +1,84 @@
+"""A batch of timers fired with its rows read once: every chain verifies, every projection follows the
+state, an instance whose write fails is the only one set aside, and a savepoint rolled back never
+leaves a stale chain head behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.domain.actors import SYSTEM
+from app.models import AuditEvent, ProcessInstance, Timer
+from app.services.audit.log import AuditLog, verify_chain
+from app.services.instances.store import start_instance
+from app.services.process_models.deployment import deploy_model
+from app.services.sla.timers import fire_due_timers
+from app.services.steps import branch_effects
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.also_postgres
+
+
+@pytest.fixture
+def waiting(rt, clock):
+    deploy_model(rt, {"timer_wait.bpmn": (ROOT / "bench" / "timer_wait.bpmn").read_bytes()})
+    due = (clock.now() + timedelta(minutes=1)).isoformat()
+    return [start_instance(rt, "timer_wait", {"due": due, "divisor": 4}, SYSTEM) for _ in range(5)]
+
+
+def _events(rt, instance_id: int) -> list[str]:
+    with rt.db.read() as s:
+        q = select(AuditEvent.type).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+        return list(s.scalars(q))
+
+
+def test_one_batch_fires_every_instance_with_its_chain_and_projection_intact(rt, clock, waiting):
+    clock.advance(timedelta(minutes=2))
+    assert fire_due_timers(rt, batch=50) == 5
+    with rt.db.read() as s:
+        for iid in waiting:
+            assert verify_chain(s, iid).ok
+            inst = s.get(ProcessInstance, iid)
+            assert inst is not None and (inst.status, inst.version) == ("completed", 2)
+            assert s.scalars(select(Timer.status).where(Timer.instance_id == iid)).all() == ["fired"]
+    started = _events(rt, waiting[0])[: -len(["timer.fired", "engine.step", "instance.completed"])]
+    assert _events(rt, waiting[0]) == [*started, "timer.fired", "engine.step", "instance.completed"]
+
+
+def test_an_instance_whose_write_fails_is_set_aside_alone(rt, clock, waiting, monkeypatch):
+    broken = waiting[2]
+    apply = branch_effects.apply
+
+    def failing(s, rt_, instance_id, *args):
+        if instance_id == broken:
+            raise RuntimeError("an effect failed")
+        return apply(s, rt_, instance_id, *args)
+
+    monkeypatch.setattr(branch_effects, "apply", failing)
+    clock.advance(timedelta(minutes=2))
+    assert fire_due_timers(rt, batch=50) == 4
+    with rt.db.read() as s:
+        statuses = {i: st for i, st in s.execute(select(ProcessInstance.id, ProcessInstance.status))}
+        assert [statuses[i] for i in waiting] == ["completed", "completed", "running", "completed", "completed"]
+        row = s.scalars(select(Timer).where(Timer.instance_id == broken)).one()
+        assert (row.status, row.attempts) == ("waiting", 1) and "an effect failed" in (row.last_error or "")
+        assert all(verify_chain(s, iid).ok for iid in waiting)
+    assert "timer.fired" not in _events(rt, broken)
+
+
+def test_a_savepoint_rolled_back_leaves_no_stale_chain_head(rt, waiting, clock):
+    iid = waiting[0]
+    with rt.db.write() as s:
+        AuditLog(s, iid).append("note.kept", at=clock.now(), actor="tester")
+        try:
+            with s.begin_nested():
+                AuditLog(s, iid).append("note.undone", at=clock.now(), actor="tester")
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        AuditLog(s, iid).append("note.after", at=clock.now(), actor="tester")
+    assert _events(rt, iid)[-2:] == ["note.kept", "note.after"]
+    with rt.db.read() as s:
+        assert verify_chain(s, iid).ok
