@@ -88,6 +88,7 @@ def prepare(
     db.dispose()
     if have >= n:
         print(f"reusing {have} complaints in {url}")
+        _analyze(url)  # an upgrade may have added indexes since it was built
         return
     settings = load_settings(ROOT / "instance", {"DATABASE_URL": url})
     started = time.perf_counter()
@@ -117,8 +118,15 @@ def prepare(
         f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
         f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s), roll-ups recounted in {stats.rollup_seconds:.0f} s"
     )
+    _analyze(url)
+
+
+def _analyze(url: str) -> None:
+    """Fresh statistics for the planner, as a nightly job would keep them."""
+    from app.db import Database
+
     db = Database(url)
-    with db.engine.begin() as conn:  # fresh statistics for the planner, as a nightly job would keep them
+    with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     db.dispose()
 

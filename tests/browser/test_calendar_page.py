@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.browser.accessibility import serious_violations
 from tests.browser.signing_in import sign_in
 from tests.notices import INVENTED_2027
 
@@ -63,6 +64,16 @@ def test_an_owner_keeps_next_years_calendar(page, live, provisional_complaint, s
         expect(errors).to_contain_text(f"缺少{holiday}")
     expect(page.get_by_test_id("notice-text")).to_have_value(incomplete)
     assert not rt.calendar.is_official_year(2027)
+    # a date that does not exist: said in Chinese, Python's own words folded under 技术细节, readable (axe)
+    page.get_by_test_id("notice-text").fill("2027-02-30 holiday 春节\n")
+    page.get_by_test_id("import").click()
+    expect(errors).to_contain_text("第 1 行：日期不存在或写法有误")
+    folded = errors.locator("details.technical-detail")
+    expect(folded.locator("summary")).to_have_text("技术细节")
+    expect(folded.locator("samp")).to_be_hidden()
+    folded.locator("summary").click()
+    expect(folded.locator("samp")).to_have_text("day is out of range for month")
+    assert serious_violations(page) == []
 
     page.get_by_test_id("notice-text").fill(INVENTED_2027)
     page.get_by_test_id("import").click()

@@ -5,9 +5,12 @@ Registered (local) in 2026-02-23..03-01: C1 Mon 10:00, C2 Tue 09:00, C3 Tue 15:0
 
 from __future__ import annotations
 
+import pytest
+
 from . import report_data
 
 
+@pytest.mark.also_postgres  # the hour and weekday are counted by the database: both dialects
 def test_hour_by_weekday_and_a_bad_day_named(api, rt, demo_users):
     report_data.load(rt)
     r = api.get("manager", "/reports/periodicity?from=2026-02-23&to=2026-03-01")

@@ -11,6 +11,10 @@ A crawl: each role signs in, picks the language, opens its navigation, every pag
 without parameters, and every link on those pages within this app (detail pages of a complaint, a
 task, a report); the visible text of each page is read as a user reads it (no script, style or
 attribute values).
+
+Pages that show what a library found (a refused holiday notice, a refused diagram import, the classifier's
+import report, the editor's refusals) are read with those errors on them by test_untranslated_errors.py,
+with the same checks.
 """
 
 from __future__ import annotations
