@@ -57,7 +57,7 @@ class Plain:
     a database that restarts and the callers' conflict handling work the same on both paths.
     """
 
-    __slots__ = ("dialect", "_conn", "_sa_dialect", "_session", "_invalidate", "_held", "_info")
+    __slots__ = ("dialect", "_conn", "_sa_dialect", "_session", "_invalidate", "_held", "_info", "memo")
 
     def __init__(self, dbapi_connection, sa_dialect, session: Session | None = None, invalidate=None, info=None):
         self._conn = dbapi_connection
@@ -67,6 +67,7 @@ class Plain:
         self._invalidate = invalidate
         self._held: list[_Held] | None = None  # writes made with later() while holding()
         self._info = info  # the pooled connection's info: where SQLAlchemy's hook finds a holder
+        self.memo: dict[str, Any] = {}  # what a caller read once for the whole transaction (of a session)
 
     @classmethod
     def of(cls, session: Session) -> "Plain":
@@ -80,10 +81,12 @@ class Plain:
             return kept[1]  # asked a dozen times per completion: once per transaction is enough
         conn = session.connection()  # begins the transaction (BEGIN IMMEDIATE on SQLite writes) or savepoint
         driver = conn.connection.driver_connection
-        plain = kept[1] if kept is not None and kept[1]._conn is driver else None
+        root = session.get_transaction()
+        # The same object through the transaction's savepoints: what it holds and remembers stays.
+        plain = kept[1] if kept is not None and kept[2] is root and kept[1]._conn is driver else None
         if plain is None:
             plain = cls(driver, conn.dialect, session, conn.invalidate, conn.info)
-        session.info[_KEY] = (session.get_nested_transaction() or session.get_transaction(), plain)
+        session.info[_KEY] = (session.get_nested_transaction() or root, plain, root)
         return plain
 
     @property

@@ -25,7 +25,9 @@ def replay(gen, until: datetime, n: int, progress: Callable[[int], None] | None 
     if not templates:
         return
     replayer = Replayer(db.session(), gen.random, templates, workers)
-    db.commit()  # the writer below has its own connection and transactions
+    db.commit()  # the writer below and the workers have their own connections and transactions
+    db.inner.engine.dispose()  # and no connection of this process is open while the workers are forked
+    replayer.builders.start()
     round_ = gen.batch * 50 if workers else gen.batch  # with workers, rounds long enough to keep them busy
     done = 0
     # Indexes dropped and made again only when the load at least doubles the tables: making them again costs

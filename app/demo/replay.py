@@ -295,7 +295,7 @@ class Replayer:
         self.numbers = dict(s.execute(select(NumberSequence.day, NumberSequence.last)).all())
         self.orders: list[Order] = []
         self.copied: list[tuple[int, int, int]] = []  # (template's complaint id, copy's complaint id, days moved)
-        self.builders = Builders(templates, workers, build)
+        self.builders = Builders(templates, workers, build, s.get_bind().url.render_as_string(hide_password=False))
 
     def _number(self, day: str) -> str:
         self.numbers[day] = last = self.numbers.get(day, 0) + 1

@@ -161,6 +161,13 @@ def group_lookup(s: Session | Plain) -> dict[str, str]:
     return out
 
 
+def _groups_once(db: Plain) -> dict[str, str]:
+    """group_lookup, read once per transaction: a timer batch escalates many instances' tasks."""
+    if "groups" not in db.memo:
+        db.memo["groups"] = group_lookup(db)
+    return db.memo["groups"]
+
+
 def sync(
     s: Session,
     instance_id: int,
@@ -237,7 +244,7 @@ def _sync_tasks(
         return
     # The group table maps lane names to groups; many models have no lanes, and their tasks no read.
     named = any(t.lane or _names_people(t) for t in new)
-    groups = group_lookup(db) if named else {}
+    groups = _groups_once(db) if named else {}
     # The configured table is read (its file stat'ed) only when a new task names a lane or people.
     table = (assignment() if named else None) if callable(assignment) else assignment
     rows = []
