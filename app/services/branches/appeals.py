@@ -46,7 +46,7 @@ def _at(value: Any) -> datetime:
 
 def _similarity(a: str, b: str) -> float:
     # NumPy, SciPy and scikit-learn are imported on the first comparison, not when a worker starts
-    # (about 100 MB of its memory; services/text_intelligence/similar.py does the same)
+    # (about 86 MB of its memory; services/text_intelligence/similar.py does the same)
     from ...domain.text_intelligence.similarity import similarity
 
     return similarity(a, b)

@@ -11,8 +11,8 @@ matter: text similarity at least ``similar.repeat_score``, or the customer says 
 "还没解决") about a matter the model puts in the earlier complaint's category. It is flagged before any
 category is chosen.
 
-The index's module needs NumPy, SciPy and scikit-learn (about 100 MB of a worker's memory and two
-seconds of its start): it is imported on first use, so a worker that never reads complaint text
+The index's module needs NumPy, SciPy and scikit-learn (about 86 MB of a worker's memory and a
+second or two of its start): it is imported on first use, so a worker that never reads complaint text
 (completing tasks, inboxes, reports) never loads them.
 """
 
