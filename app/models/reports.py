@@ -59,6 +59,15 @@ SEARCH_INDEXES = (
     Index("ix_complaint_department_created", Complaint.department, Complaint.created_at),
     Index("ix_complaint_suspended", Complaint.suspended_at),
     Index("ix_complaint_promised", Complaint.promised_at),  # the dashboard's promises falling due in the period
+    # the regulator's view: a year's complaints by category with their reply clock, from the index (migration 0023)
+    Index(
+        "ix_complaint_reply_times",
+        Complaint.created_at,
+        Complaint.category,
+        Complaint.final_reply_due_at,
+        Complaint.replied_at,
+        Complaint.closed_at,
+    ),
     Index("ix_human_task_state_due", HumanTask.state, HumanTask.due_at),
     # the satisfaction analysis's breaches: steps finished after their own due time (migration 0023)
     Index(
