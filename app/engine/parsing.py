@@ -61,6 +61,12 @@ class ProcessBundle:
         return (el.name or element_id) if el else element_id
 
     @functools.cached_property
+    def has_service_tasks(self) -> bool:
+        """Whether any process of the bundle calls a connector (a run of it reaches outside the database)."""
+        specs = [self.spec, *self.subprocess_specs.values()]
+        return any(hasattr(task_spec, "operation_name") for spec in specs for task_spec in spec.task_specs.values())
+
+    @functools.cached_property
     def has_timers(self) -> bool:
         """Whether any process of the bundle has a timer event (else no instance ever waits on one)."""
         specs = [self.spec, *self.subprocess_specs.values()]

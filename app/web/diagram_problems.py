@@ -181,7 +181,7 @@ PYTHON_DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Duplicate process ID: (?P<id>.+)"), N_("check.detail.parser_duplicate_process")),
     (re.compile(r"Cannot resolve data(Input|Output)Association (?P<name>.+)"), N_("check.detail.parser_association")),
     (
-        re.compile(r"A multiinstance task must specify a cardinality or a collection.*"),
+        re.compile(r"A multiinstance task must specify a cardinality or a (collection|loop input data reference).*"),
         N_("check.detail.parser_multi_instance"),
     ),
     (re.compile(r"Unknown Time Specification.*"), N_("check.detail.parser_time")),

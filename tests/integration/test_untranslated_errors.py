@@ -55,7 +55,14 @@ def _owner(app, locale: str) -> Web:
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_a_refused_holiday_notice_speaks_the_readers_language(app, deployed, locale):
     web = _owner(app, locale)
-    for text, form in ((BROKEN_NOTICE, "text"), (JSON_NOTICE, "json"), (INCOMPLETE_NOTICE, "text")):
+    for text, form in (
+        (BROKEN_NOTICE, "text"),
+        (JSON_NOTICE, "json"),
+        (INCOMPLETE_NOTICE, "text"),
+        ("2026-01-01 holidy 元旦\n", "text"),  # the kinds a line may give are named as typed, set as code
+        ('[{"date": "2026-01-01"}]', "json"),
+        ("2026-01-01\n", "text"),
+    ):
         r = web.post("/calendar/import?year=2026", {"text": text, "form": form})
         assert r.status_code == 422
         html = r.get_data(as_text=True)
@@ -147,3 +154,26 @@ def test_the_editors_refusals_come_with_their_words(app, deployed, locale):
         assert draft["text"] == "草稿无法保存" and "表单文件名“bad name.json”" in draft["errors"][0]["text"]
     else:
         assert body["text"] == "The diagram has errors: it was not deployed"
+
+
+MULTI_INSTANCE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="review" name="复核"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics /></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_the_parsers_problem_names_its_element_in_chinese(app, deployed):
+    web = _owner(app, "zh-CN")
+    r = post_json(web, "/models/_new/check", {"bpmn": MULTI_INSTANCE})
+    (problem,) = [p for p in r.get_json()["problems"] if p["code"] == "check.parser"]
+    assert problem["element_id"] == "review" and "multiinstance" in problem["message"]
+    assert "（元素“复核”）" in problem["text"] and problem["technical"] == ""
+    assert _problems_zh(problem["text"]) == []

@@ -20,7 +20,6 @@ from ...domain.appeal_admissibility import EarlierComplaint, decide
 from ...domain.appeal_admissibility import reason_text as prior_reason_text
 from ...domain.clock import local_date
 from ...domain.flow_rules import admissible, reason_text
-from ...domain.text_intelligence.similarity import similarity
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import Appeal, Complaint
 from ..notifications import outbox
@@ -43,6 +42,14 @@ HIGH_PRIORITY = "2"  # human_task.priority of every appeal task: they come first
 def _at(value: Any) -> datetime:
     at = datetime.fromisoformat(str(value))
     return at if at.tzinfo else at.replace(tzinfo=OPERATOR_ZONE)  # the form asks for an offset; be safe
+
+
+def _similarity(a: str, b: str) -> float:
+    # NumPy, SciPy and scikit-learn are imported on the first comparison, not when a worker starts
+    # (about 86 MB of its memory; services/text_intelligence/similar.py does the same)
+    from ...domain.text_intelligence.similarity import similarity
+
+    return similarity(a, b)
 
 
 def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
@@ -68,7 +75,7 @@ def register_appeal(rt: Runtime, viewer: Viewer, fields: Any) -> dict[str, Any]:
         category=data["category"],
         matter=data["matter"],
         received=received,
-        same_text=similarity,
+        same_text=_similarity,
         min_score=text_settings(rt).repeat_score,
     )
     if prior.code is not None:

@@ -15,9 +15,12 @@ and head of its audit chain, three events, ...). A batch now goes:
            projection from the rows of 2, its audit events in one INSERT; then the failures' back-off.
 
 No savepoint per instance: an instance that fails in 3 has written nothing. A failure while
-writing (a database error, a bug in an effect) rolls the whole batch back, and the batch is fired
-again the careful way: a savepoint per instance, each reading its own rows, so that only the
-failing instance is set aside. Exactly once holds as before: the instance row lock is the one
+writing (a database error, a bug in an effect) rolls back the savepoint around 2-4, and those
+instances are fired again the careful way: a savepoint per instance, each reading its own rows, so
+that only the failing instance is set aside. Running an engine again is harmless unless the model
+calls a connector (an HTTP call would go out twice): such instances are fired the careful way
+from the start, each once. A failure outside the savepoint (the claim, the commit) fires the whole
+batch again the careful way. Exactly once holds as before: the instance row lock is the one
 every writer of an instance takes, whoever commits first turns the timer into a fired row and a
 state without it, and a process killed mid-batch commits nothing.
 """
@@ -99,31 +102,67 @@ def claim(s: Session, now: datetime, size: int) -> list[Claimed]:
 
 def _fire(rt: Runtime, size: int, careful: bool) -> BatchResult:
     now = rt.clock.now()
-    fired = 0
     failures: list[tuple[int, str]] = []
     with rt.db.write() as s:
         claimed = claim(s, now, size)
         if careful:
-            for row in claimed:
-                try:
-                    with s.begin_nested():
-                        fired += _fire_instance(rt, s, row, now, None)
-                except Exception as exc:  # noqa: BLE001 - one broken instance must not stop the others
-                    failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
+            fired = _one_by_one(rt, s, claimed, now, failures)
         else:
-            known = read_batch(s, [row.id for row in claimed])
-            with Plain.of(s).holding():  # the batch's writes go in one round trip
-                for row in claimed:
-                    try:
-                        ran = _run(rt, row, now)
-                    except Exception as exc:  # noqa: BLE001 - the engine failed before anything was written
-                        failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
-                        continue
-                    fired += _write(rt, s, row, now, ran, known[row.id])
+            # A run that calls a connector reaches outside the database: it gets a savepoint of its own, so that
+            # no other instance's failure rolls it back and runs it (and its HTTP call) a second time.
+            outward = [row for row in claimed if _calls_out(rt, row)]
+            fired = _one_by_one(rt, s, outward, now, failures)
+            inward = [row for row in claimed if row.id not in {r.id for r in outward}]
+            try:
+                with s.begin_nested():
+                    held_failures: list[tuple[int, str]] = []
+                    fired_held = _held(rt, s, inward, now, held_failures)
+            except Exception as exc:  # noqa: BLE001 - their engines touch nothing outside: run them again one by one
+                log.warning(
+                    "a batch's writes rolled back (%s: %s); firing it instance by instance", type(exc).__name__, exc
+                )
+                held_failures = []
+                fired_held = _one_by_one(rt, s, inward, now, held_failures)
+            fired += fired_held
+            failures += held_failures
         for instance_id, error in failures:
             log.warning("timers of instance %s failed: %s", instance_id, error)
             _record_failure(rt, s, instance_id, now, error)
     return BatchResult(len(claimed), fired, len(failures))
+
+
+def _calls_out(rt: Runtime, row: Claimed) -> bool:
+    try:
+        return rt.model(row.process_version_id).bundle.has_service_tasks
+    except Exception:  # noqa: BLE001 - the careful way records why its model cannot be had
+        return True
+
+
+def _held(rt: Runtime, s: Session, rows: list[Claimed], now, failures: list[tuple[int, str]]) -> int:
+    """Fire these instances with their rows read at once and their writes sent in one round trip."""
+    fired = 0
+    known = read_batch(s, [row.id for row in rows])
+    with Plain.of(s).holding():
+        for row in rows:
+            try:
+                ran = _run(rt, row, now)
+            except Exception as exc:  # noqa: BLE001 - the engine failed before anything was written
+                failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
+                continue
+            fired += _write(rt, s, row, now, ran, known[row.id])
+    return fired
+
+
+def _one_by_one(rt: Runtime, s: Session, rows: list[Claimed], now, failures: list[tuple[int, str]]) -> int:
+    """Fire these instances each on a savepoint of its own, reading its own rows: a failure sets one aside."""
+    fired = 0
+    for row in rows:
+        try:
+            with s.begin_nested():
+                fired += _fire_instance(rt, s, row, now, None)
+        except Exception as exc:  # noqa: BLE001 - one broken instance must not stop the others
+            failures.append((row.id, f"{exc.__class__.__name__}: {exc}"))
+    return fired
 
 
 # -- 2. read: the batch's rows, one statement per table ------------------------------------------

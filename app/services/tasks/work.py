@@ -214,6 +214,10 @@ class _Context(NamedTuple):
     complaint_id: int | None  # None: the instance has none (a complaint is only ever made with its instance)
 
 
+# PostgreSQL: the instance's row first, then its task's, in the order a timer batch takes them (its claim
+# locks the instance, its projection then cancels the task a boundary timer interrupts); taken the other way
+# round, a completion and a firing on the same task deadlocked and one of them failed with a database error.
+_LOCK_INSTANCE = Sql("SELECT id FROM process_instance WHERE id = :iid FOR UPDATE")
 _FINISH_TASK = Sql(
     "UPDATE human_task SET state = 'completed', completed_at = :at, completed_by_id = :by, assignee_id = :by"
     " WHERE id = :task_id AND state = 'ready' AND (assignee_id IS NULL OR assignee_id = :by)"
@@ -279,6 +283,8 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
     prepared = prepare_save(loaded.inst)  # outside the write lock (steps/state.py)
     with rt.db.write() as s:
         db = Plain.of(s)
+        if db.is_postgresql:
+            db.first(_LOCK_INSTANCE, {"iid": instance_id})
         if db.run(_FINISH_TASK, {"task_id": task_id, "by": viewer.id, "at": db.time(now)}) != 1:
             raise Conflict("the task was completed or taken by someone else", code="task.taken")
         # 首问负责制: before the projection, which gives the agents' new steps to the owner

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 
 from ...domain.text_intelligence.areas import area
-from ...domain.text_intelligence.similarity import vectors
 from ...errors import Conflict, Forbidden, NotFound
 from ...models import BurstSuggestion, Complaint, OutageIncident
 from ..branches import outages
@@ -62,6 +61,8 @@ def detect(rt: Runtime) -> list[int]:
     for a, items in by_area.items():
         if len(items) < cfg.burst_threshold or any(o and (o in a or a in o) for o in open_areas):
             continue
+        from ...domain.text_intelligence.similarity import vectors  # the text libraries: on first use
+
         x = vectors([m for _, m in items])
         sims = (x @ x.T).toarray()
         neighbours = (sims >= cfg.burst_min_score).sum(axis=1)

@@ -5,6 +5,9 @@ current at most every ``CHECK_SECONDS`` (one indexed read), so a version trained
 scheduled job or the command, is served everywhere within that time. With no version at all there are no
 suggestions until ``ensure_model`` (init-db, serve, the scheduled job) trains one from the cold-start set;
 two hosts racing both store one, under the next free version number, and the newest is current.
+
+The classifier's module (NumPy, scikit-learn) is imported when a model is first trained or read, not when
+this module is: a worker that never scores text never loads them (services/text_intelligence/similar.py).
 """
 
 from __future__ import annotations
@@ -12,17 +15,18 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ...domain.text_intelligence import classifier
-from ...domain.text_intelligence.evaluation import evaluate_holdout
 from ...errors import Conflict
 from ...models import TextModel as TextModelRow
 from ..runtime import Runtime
 from .training_data import collect
+
+if TYPE_CHECKING:
+    from ...domain.text_intelligence import classifier
 
 CHECK_SECONDS = 10.0
 
@@ -43,6 +47,9 @@ def _state(rt: Runtime) -> tuple[_Served, threading.Lock]:
 
 def train_version(rt: Runtime, trained_by: str, evaluate: bool = True) -> dict[str, Any]:
     """Train on everything there is to learn from, evaluate on a held-out fifth, store it as the new current version."""
+    from ...domain.text_intelligence import classifier
+    from ...domain.text_intelligence.evaluation import evaluate_holdout
+
     started = time.perf_counter()
     data = collect(rt)
     model = classifier.train(data.texts, data.labels, data.weights)
@@ -107,6 +114,8 @@ def current(rt: Runtime) -> tuple[int | None, classifier.TextModel | None]:
                 .limit(1)
             )
             if version is not None and version != served.version:
+                from ...domain.text_intelligence import classifier  # the text libraries: on first use
+
                 blob = s.scalar(select(TextModelRow.blob).where(TextModelRow.version == version))
                 served.model, served.version = classifier.TextModel.from_bytes(blob), version
         served.checked = time.monotonic()

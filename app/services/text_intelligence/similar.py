@@ -10,6 +10,10 @@ A repeat is the same customer (phone) within the repeat window of config/flow.to
 matter: text similarity at least ``similar.repeat_score``, or the customer says it is a repeat ("上次投诉",
 "还没解决") about a matter the model puts in the earlier complaint's category. It is flagged before any
 category is chosen.
+
+The index's module needs NumPy, SciPy and scikit-learn (about 86 MB of a worker's memory and a
+second or two of its start): it is imported on first use, so a worker that never reads complaint text
+(completing tasks, inboxes, reports) never loads them.
 """
 
 from __future__ import annotations
@@ -17,18 +21,20 @@ from __future__ import annotations
 import re
 import threading
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from ...domain.personal_data import mask_name, mask_phone
 from ...domain.text_intelligence.areas import area
-from ...domain.text_intelligence.similarity import SimilarityIndex, similarity
 from ...models import Complaint
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from . import model_registry
 from .settings import text_settings
+
+if TYPE_CHECKING:
+    from ...domain.text_intelligence.similarity import SimilarityIndex
 
 BATCH = 5000
 REBUILD_AFTER = timedelta(days=30)  # how far the window may move on before the index is rebuilt
@@ -37,9 +43,22 @@ REPEAT_CUES = re.compile(
 )
 
 
+def _new_index() -> SimilarityIndex:
+    from ...domain.text_intelligence.similarity import SimilarityIndex  # heavy: on first use (module docstring)
+
+    return SimilarityIndex()
+
+
+def similarity(a: str, b: str) -> float:
+    """Cosine similarity of two texts' n-gram vectors (0..1); the libraries are imported on first use."""
+    from ...domain.text_intelligence import similarity as heavy
+
+    return heavy.similarity(a, b)
+
+
 class _Live:
     def __init__(self) -> None:
-        self.index = SimilarityIndex()
+        self.index: SimilarityIndex | None = None  # made by the first refresh
         self.last_id = 0
         self.lock = threading.Lock()
         self.built_since: datetime | None = None  # the window's start when the index was (re)built
@@ -54,12 +73,18 @@ def _live(rt: Runtime) -> _Live:
 
 def refresh(rt: Runtime) -> int:
     """Add the complaints registered since the last refresh (all of the window at first); return the index size."""
+    return len(_refreshed(rt))
+
+
+def _refreshed(rt: Runtime) -> SimilarityIndex:
+    """The process's index, brought up to the latest complaint (made on first use)."""
     live = _live(rt)
     with live.lock:
         since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
-        if live.built_since is None or since - live.built_since > REBUILD_AFTER:
+        if live.index is None or live.built_since is None or since - live.built_since > REBUILD_AFTER:
             # complaints that left the window only cost memory and time: start again from the window
-            live.index, live.last_id, live.built_since = SimilarityIndex(), 0, since
+            live.index, live.last_id, live.built_since = _new_index(), 0, since
+        index = live.index
         with rt.db.read() as s:
             while True:
                 rows = s.execute(
@@ -70,11 +95,11 @@ def refresh(rt: Runtime) -> int:
                 ).all()
                 if not rows:
                     break
-                live.index.add([r[0] for r in rows], [r[1] or "" for r in rows], [r[2].timestamp() for r in rows])
+                index.add([r[0] for r in rows], [r[1] or "" for r in rows], [r[2].timestamp() for r in rows])
                 live.last_id = rows[-1][0]
                 if len(rows) < BATCH:
                     break
-        return len(live.index)
+        return index
 
 
 def _view(c: Complaint, score: float) -> dict[str, Any]:
@@ -98,9 +123,9 @@ def similar(rt: Runtime, text: str, exclude: set[int] | None = None, limit: int 
     cfg = text_settings(rt)
     if len((text or "").strip()) < 4:
         return []
-    refresh(rt)
+    index = _refreshed(rt)
     since = (rt.clock.now() - timedelta(days=cfg.similar_window_days)).timestamp()
-    hits = _live(rt).index.query(text, limit or cfg.similar_limit, cfg.similar_min_score, since, exclude)
+    hits = index.query(text, limit or cfg.similar_limit, cfg.similar_min_score, since, exclude)
     if not hits:
         return []
     with rt.db.read() as s:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from ...domain.clock import local_date, local_midnight
 from ...domain.typed_days import typed_day
-from ...domain.text_intelligence.topics import topics
 from ...errors import Forbidden, Invalid
 from ...models import Complaint
 from ..runtime import Runtime
@@ -89,6 +88,8 @@ def _compute(rt: Runtime, start_day: date, end_day: date) -> dict[str, Any]:
     out = {"from": start_day.isoformat(), "to": end_day.isoformat(), "complaints": len(rows), "topics": []}
     if len(rows) < cfg.topic_min_complaints:
         return out
+    from ...domain.text_intelligence.topics import topics  # the text libraries: on first use
+
     found = topics([r[0] for r in rows], [r[1] or "" for r in rows], before, clusters=cfg.topic_clusters)
     out["topics"] = [
         {

@@ -35,6 +35,15 @@
     message.className = "editor-message" + (kind ? " editor-message-" + kind : "");
   }
 
+  // a message with `backticked` names (slaStep, bpmn:process): those set as code, the rest as text
+  function coded(el, message) {
+    String(message).split("`").forEach(function (part, i) {
+      if (!part) return;
+      if (i % 2) { var code = document.createElement("code"); code.textContent = part; el.appendChild(code); }
+      else el.appendChild(document.createTextNode(part));
+    });
+  }
+
   function fail(res) {
     var b = res.body || {};
     // the server's words in the user's language (text); an older answer's English detail otherwise
@@ -193,7 +202,7 @@
         if (p.element_id) loc.title = p.element_id;
         var text = document.createElement("span");
         // the server's words in the session's language; an older server's English otherwise
-        text.textContent = p.text || (p.message || "").replace(/ \[element '.*$/, "");
+        coded(text, p.text || (p.message || "").replace(/ \[element '.*$/, ""));
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
         if (p.technical) {  // a library's words the server could not say in the user's language: folded
           var more = document.createElement("details");
