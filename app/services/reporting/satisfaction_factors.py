@@ -16,7 +16,7 @@ from sqlalchemy import String, func, select, type_coerce
 
 from ...domain.actors import Viewer
 from ...domain.clock import local_midnight
-from ...domain.satisfaction_factors import FACTORS, analyse_counts
+from ...domain.satisfaction_factors import analyse_counts
 from ...errors import Forbidden
 from ...models import Complaint, HumanTask
 from ..runtime import Runtime
@@ -73,19 +73,30 @@ def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> 
             for (iid,) in s.execute(select(t.instance_id).where(t.state == "ready", t.due_at < now)).all()
             if iid in rows
         )
-    tables: dict[str, Counter] = {factor: Counter() for factor in FACTORS}
-    hours, breached, passed, reopened = (tables[k] for k in ("handling_hours", "breaches", "transfers", "reopenings"))
-    for iid, satisfaction, created_at, answered_at, passed_on, reopen_count in complaints:
-        if answered_at is not None:
-            hours[(_seconds(answered_at, created_at) / 3600, satisfaction)] += 1
-        breached[(float(breaches.get(iid, 0)), satisfaction)] += 1
-        passed[(float(passed_on or 0), satisfaction)] += 1
-        reopened[(float(reopen_count or 0), satisfaction)] += 1
+    # counted column by column with C-level maps and Counter's own loop: a Python loop over a quarter's 47,000
+    # rows cost about as much as reading them
+    iids, answers, created, answered, passed_on, reopenings = zip(*complaints) if complaints else ((),) * 6
+    timed = [(c, a, x) for c, a, x in zip(created, answered, answers) if a is not None]
+    hours = map(_hours, [a for _, a, _ in timed], [c for c, _, _ in timed])
+    tables = {
+        "handling_hours": Counter(zip(hours, (x for _, _, x in timed))),
+        "breaches": Counter(zip(map(breaches.__getitem__, iids), answers)),  # a Counter: 0 when none
+        "transfers": _none_as_zero(Counter(zip(passed_on, answers))),
+        "reopenings": _none_as_zero(Counter(zip(reopenings, answers))),
+    }
     return {"filters": f.params() | ({"channel": channel} if channel else {})} | analyse_counts(tables)
 
 
-def _seconds(later, earlier) -> float:
-    """The seconds between two instants read raw: SQLite hands back text (both naive UTC), PostgreSQL datetimes."""
+def _hours(later, earlier) -> float:
+    """The hours between two instants read raw: SQLite hands back text (both naive UTC), PostgreSQL datetimes."""
     if isinstance(later, str):
         later, earlier = datetime.fromisoformat(later), datetime.fromisoformat(earlier)
-    return (later - earlier).total_seconds()
+    return (later - earlier).total_seconds() / 3600
+
+
+def _none_as_zero(table: Counter) -> Counter:
+    """A count left NULL on the row is none (the rows before the column's migration)."""
+    out: Counter = Counter()
+    for (value, answer), k in table.items():
+        out[(value or 0, answer)] += k
+    return out
