@@ -9,8 +9,10 @@ rho are pure rules (domain/satisfaction_factors.py).
 from __future__ import annotations
 
 from collections import Counter
+from itertools import compress, repeat
+from operator import sub, truediv
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import String, func, select, type_coerce
 
@@ -76,10 +78,10 @@ def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> 
     # counted column by column with C-level maps and Counter's own loop: a Python loop over a quarter's 47,000
     # rows cost about as much as reading them
     iids, answers, created, answered, passed_on, reopenings = zip(*complaints) if complaints else ((),) * 6
-    timed = [(c, a, x) for c, a, x in zip(created, answered, answers) if a is not None]
-    hours = map(_hours, [a for _, a, _ in timed], [c for c, _, _ in timed])
+    has_answer = [a is not None for a in answered]
+    hours = _hours(list(compress(answered, has_answer)), list(compress(created, has_answer)))
     tables = {
-        "handling_hours": Counter(zip(hours, (x for _, _, x in timed))),
+        "handling_hours": Counter(zip(hours, compress(answers, has_answer))),
         "breaches": Counter(zip(map(breaches.__getitem__, iids), answers)),  # a Counter: 0 when none
         "transfers": _none_as_zero(Counter(zip(passed_on, answers))),
         "reopenings": _none_as_zero(Counter(zip(reopenings, answers))),
@@ -87,11 +89,11 @@ def _factors(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) -> 
     return {"filters": f.params() | ({"channel": channel} if channel else {})} | analyse_counts(tables)
 
 
-def _hours(later, earlier) -> float:
-    """The hours between two instants read raw: SQLite hands back text (both naive UTC), PostgreSQL datetimes."""
-    if isinstance(later, str):
-        later, earlier = datetime.fromisoformat(later), datetime.fromisoformat(earlier)
-    return (later - earlier).total_seconds() / 3600
+def _hours(later: list, earlier: list) -> Iterable[float]:
+    """The hours between pairs of instants read raw: SQLite hands back text (naive UTC), PostgreSQL datetimes."""
+    if later and isinstance(later[0], str):
+        later, earlier = list(map(datetime.fromisoformat, later)), list(map(datetime.fromisoformat, earlier))
+    return map(truediv, map(timedelta.total_seconds, map(sub, later, earlier)), repeat(3600))
 
 
 def _none_as_zero(table: Counter) -> Counter:
