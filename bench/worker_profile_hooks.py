@@ -69,7 +69,7 @@ def pre_request(worker, req):
 
 
 def post_request(worker, req, environ, resp):
-    if _state["now"]:
+    if _state["now"] and _mode != "sample":  # sampling goes on between requests: gunicorn's own work counts
         if _profiling:
             _profile.disable()
         _state["now"] = False
@@ -83,4 +83,6 @@ def worker_exit(server, worker):
     if _mode == "sample":
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
         with open(os.path.join(_dir, f"samples-{os.getpid()}.json"), "w") as f:
-            json.dump({"stack": [[*k, v] for k, v in _samples.items()], "leaf": [[*k, v] for k, v in _leaves.items()]}, f)
+            json.dump(
+                {"stack": [[*k, v] for k, v in _samples.items()], "leaf": [[*k, v] for k, v in _leaves.items()]}, f
+            )
