@@ -3,6 +3,7 @@
     python bench/worker_profile.py              # BENCH_INSTANCES (default 40) of bench/eight_tasks.bpmn per app
     python bench/worker_profile.py --top 40     # more lines of each profile
     python bench/worker_profile.py --sample     # a sampling profile instead (BENCH_INSTANCES default 200)
+    python bench/worker_profile.py --wall       # where two workers' wall time goes under two clients
 
 Each app (the thin app, bench/thin_app.py, and this app) runs under gunicorn with one sync worker and
 bench/worker_profile_hooks.py. With cProfile (the default), after a warm-up of 5 instances the driver of
@@ -12,7 +13,10 @@ to its post_request); printed: the functions with the most cumulative time and w
 calls. cProfile's per-call cost inflates pure-Python code several times more than C work (SQLite, zlib),
 so its shares are a map, not a measure. With --sample, a CPU timer samples the worker's stack (requests
 and gunicorn's work between them) and each function's inclusive share is scaled to the measured CPU per
-instance; the table beside it lists both apps' request-layer lines side by side. Figures are per
+instance; the table beside it lists both apps' request-layer lines side by side. With --wall, each app
+runs two workers driven by two clients at once (as bench/two_workers.py does) and a 1 ms wall-clock timer
+samples both workers: the innermost frames show where time goes that is not CPU (waiting for the next
+connection, for the client's close, for SQLite's write lock, for a checkpoint's fsync). Figures are per
 instance (one start and eight completions).
 """
 
@@ -24,7 +28,9 @@ import pstats
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +128,34 @@ def _sampled(make, n: int) -> tuple[float, dict[str, float], list[tuple[str, flo
     return cpu, inclusive, leaves[:20]
 
 
+def _wall(name: str, make, n: int) -> None:
+    """Two workers, two clients at once; the innermost frames of 1 ms wall-clock samples of both workers."""
+    profile_dir = Path(tempfile.mkdtemp(prefix="cf-wall-"))
+    server = _with_hooks(make(), profile_dir, "wall")
+    try:
+        clients = [server.client, two_workers._second_client(server)]
+        (profile_dir / "on").touch()
+        threads = [threading.Thread(target=_run_instances, args=(c, n, [])) for c in clients]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.__exit__(None, None, None)
+    leaves: Counter = Counter()
+    for path in _wait_for(profile_dir, "samples-*.json"):
+        for f, line, fn, v in json.loads(path.read_text())["leaf"]:
+            leaves[
+                f"{f.replace(str(ROOT) + '/', '').replace('.venv/lib/python3.11/site-packages/', '')}:{line}({fn})"
+            ] += v
+    done = n * len(clients)
+    print(f"\n== {name}, 2 workers, 2 clients: {done / seconds:.1f} instances/s; innermost frames, ms per instance:")
+    for key, samples in leaves.most_common(15):
+        print(f"{samples / done:7.2f} ms  {key}")
+
+
 def _layer(inclusive: dict[str, float], pattern: str) -> float:
     # A function can appear under several file paths (a package's and a frozen module's): the largest.
     return max((v for k, v in inclusive.items() if pattern in k), default=0.0)
@@ -132,6 +166,10 @@ def main() -> None:
     n = int(os.environ.get("BENCH_INSTANCES", "200" if sample else "40"))
     top = int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; {n} instances per app, one sync worker")
+    if "--wall" in sys.argv:
+        for name, make in (("thin app", lambda: Thin(2)), ("this app", lambda: OverHttp(2))):
+            _wall(name, make, n)
+        return
     apps = (("thin app", lambda: Thin(1)), ("this app", lambda: OverHttp(1)))
     if not sample:
         for name, make in apps:

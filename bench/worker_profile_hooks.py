@@ -59,6 +59,9 @@ def post_worker_init(worker):
     if _mode == "sample":
         signal.signal(signal.SIGPROF, _sample)
         signal.setitimer(signal.ITIMER_PROF, 0.0005, 0.0005)
+    elif _mode == "wall":  # where the worker's time goes, waiting included (accept, locks, fsync)
+        signal.signal(signal.SIGALRM, _sample)
+        signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
 
 
 def pre_request(worker, req):
@@ -69,7 +72,10 @@ def pre_request(worker, req):
 
 
 def post_request(worker, req, environ, resp):
-    if _state["now"] and _mode != "sample":  # sampling goes on between requests: gunicorn's own work counts
+    if _state["now"] and _mode not in (
+        "sample",
+        "wall",
+    ):  # sampling goes on between requests: gunicorn's own work counts
         if _profiling:
             _profile.disable()
         _state["now"] = False
@@ -80,8 +86,8 @@ def worker_exit(server, worker):
         _profile.dump_stats(os.path.join(_dir, f"worker-{os.getpid()}.prof"))
     with open(os.path.join(_dir, f"gc-{os.getpid()}.json"), "w") as f:
         json.dump(_gc | {"objects": len(gc.get_objects()), "frozen": gc.get_freeze_count()}, f)
-    if _mode == "sample":
-        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+    if _mode in ("sample", "wall"):
+        signal.setitimer(signal.ITIMER_PROF if _mode == "sample" else signal.ITIMER_REAL, 0, 0)
         with open(os.path.join(_dir, f"samples-{os.getpid()}.json"), "w") as f:
             json.dump(
                 {"stack": [[*k, v] for k, v in _samples.items()], "leaf": [[*k, v] for k, v in _leaves.items()]}, f

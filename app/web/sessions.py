@@ -15,6 +15,8 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         # No Cookie header at all (every API call): decide without parsing request.cookies either.
-        if app.secret_key and ("HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))):
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()  # what the parent returns for a missing cookie
         return super().open_session(app, request)
