@@ -65,7 +65,14 @@ PAGES = {
 
 
 def prepare(
-    url: str, n: int, fresh: bool, templates: int, live_days: int, days: int = 180, workers: int | None = None
+    url: str,
+    n: int,
+    fresh: bool,
+    templates: int,
+    live_days: int,
+    days: int = 180,
+    workers: int | None = None,
+    seed: int = 6,
 ) -> None:
     from sqlalchemy import func, select
 
@@ -105,7 +112,7 @@ def prepare(
         n - have,
         NOW - timedelta(days=days),
         NOW,
-        seed=6,
+        seed=seed,
         templates=templates,
         live_days=live_days,
         workers=workers,
@@ -161,12 +168,15 @@ def main() -> None:
         help="comma-separated case keys: search, instance, dashboard, fresh, api, api-fresh, regulator, regulator-fresh, "
         "satisfaction, satisfaction-fresh, periodicity, periodicity-fresh, team, team-fresh (default: all)",
     )
+    ap.add_argument(
+        "--seed", type=int, default=6, help="the generator's seed; another one to add to a database built before"
+    )
     ap.add_argument("--workers", type=int, help="processes building the bulk copies (default: one per core)")
     ap.add_argument("--verbose", action="store_true", help="also time each search and dashboard filter set alone")
     ap.add_argument("--fresh-rounds", type=int, default=8, help="rounds of the 6 dashboard filter sets computed afresh")
     args = ap.parse_args()
     (ROOT / "instance").mkdir(exist_ok=True)
-    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days, args.days, args.workers)
+    prepare(args.db, args.complaints, args.fresh, args.templates, args.live_days, args.days, args.workers, args.seed)
 
     from sqlalchemy import func, select
 

@@ -125,6 +125,14 @@ def _scope(f: ReportFilter, table=Complaint) -> list:
     return c
 
 
+def _is_open(s):
+    """Complaint.status == "open", which SQLite is told is rare (unlikely()): its statistics say a status holds half
+    the rows (two values), so with a category or department kept off their indexes (+column) it scanned the whole
+    table for the open ones: 217 ms at 540,000 complaints for the owners' list, 0.1 ms through the status index."""
+    is_open = Complaint.status == "open"
+    return is_open if _pg(s) else func.unlikely(is_open)
+
+
 def _open_scope(s, f: ReportFilter) -> list:
     """The filters on open complaints, which ix_complaint_status_created finds (they are few).
 
@@ -234,7 +242,7 @@ def _owners(s, f: ReportFilter) -> list[dict[str, Any]]:
         select(User.display_name, func.count())
         .select_from(Complaint)
         .join(User, User.id == Complaint.owner_id)
-        .where(Complaint.status == "open", *_open_scope(s, f))
+        .where(_is_open(s), *_open_scope(s, f))
         .group_by(User.display_name)
         .order_by(func.count().desc())
         .limit(20)
@@ -378,7 +386,7 @@ def _steps(s, f: ReportFilter) -> list[dict[str, Any]]:
 
 
 def _now(s, f: ReportFilter, now: datetime) -> dict[str, Any]:
-    is_open = Complaint.status == "open"
+    is_open = _is_open(s)
     total_open, breached, paused = s.execute(
         select(
             func.count(),
@@ -412,11 +420,7 @@ def _backlog(s, f: ReportFilter, now: datetime) -> list[dict[str, Any]]:
             cond.append(Complaint.created_at > now - timedelta(days=high))
         whens.append((and_(*cond), key))
     bucket = case(*whens, else_="lt1d").label("bucket")
-    counts = dict(
-        s.execute(
-            select(bucket, func.count()).where(Complaint.status == "open", *_open_scope(s, f)).group_by(bucket)
-        ).all()
-    )
+    counts = dict(s.execute(select(bucket, func.count()).where(_is_open(s), *_open_scope(s, f)).group_by(bucket)).all())
     return [
         {"bucket": key, "min_days": low, "max_days": high, "count": counts.get(key, 0)}
         for low, high, key in AGE_BUCKETS
