@@ -16,8 +16,10 @@ and gunicorn's work between them) and each function's inclusive share is scaled 
 instance; the table beside it lists both apps' request-layer lines side by side. With --wall, each app
 runs two workers driven by two clients at once (as bench/two_workers.py does) and a 1 ms wall-clock timer
 samples both workers: the innermost frames show where time goes that is not CPU (waiting for the next
-connection, for the client's close, for SQLite's write lock, for a checkpoint's fsync). Figures are per
-instance (one start and eight completions).
+connection, for the client's close, for SQLite's write lock, for a checkpoint's fsync). The timer's
+signal cuts SQLite's busy-handler sleeps short while the handler still counts them whole, so under
+--wall the 10 s busy_timeout lasts about 0.1 s and a contended write can fail (503): a profiler
+artefact, never seen without it. Figures are per instance (one start and eight completions).
 """
 
 from __future__ import annotations
