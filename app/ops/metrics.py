@@ -101,9 +101,20 @@ def _count_event(e: Appended) -> None:
             LATENESS.observe(max(0.0, (as_utc(e.at) - as_utc(datetime.fromisoformat(due))).total_seconds()))
 
 
+# The labelled children of the two request metrics, found once per (method, route, status):
+# labels() checks and joins its values under a lock on every call, a few % of a request's layer.
+# Bounded by the routes (templates, never raw paths) times the methods and statuses they answer.
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    key = (method, route, status)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+        _REQUEST_CHILDREN[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 class DatabaseCollector:

@@ -50,10 +50,15 @@ def init_app(app: Flask) -> None:
     if app.config.get("HTTPS"):
         headers["Strict-Transport-Security"] = HSTS
 
+    wanted = [(name.lower(), name, value) for name, value in headers.items()]
+
     def add_headers(response: Response) -> Response:
-        for name, value in headers.items():
-            if name not in response.headers:
-                response.headers[name] = value
+        # Every response passes here: one pass over its headers, then add() only what is missing
+        # (`name in headers` and `headers[name] = v` each walk the list again, and set() removes first).
+        present = {name.lower() for name, _ in response.headers}
+        for lower, name, value in wanted:
+            if lower not in present:
+                response.headers.add(name, value)
         return response
 
     app.after_request(add_headers)

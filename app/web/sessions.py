@@ -14,6 +14,9 @@ class CookieSessions(SecureCookieSessionInterface):
     """Flask's SecureCookieSessionInterface, opening an empty session directly when no cookie came."""
 
     def open_session(self, app, request):
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # No Cookie header at all (every API call): decide without parsing request.cookies either.
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()  # what the parent returns for a missing cookie
         return super().open_session(app, request)
