@@ -15,7 +15,7 @@ from .improvement import (
 )
 from .processes import HumanTask, InstanceLog, ProcessInstance, ProcessVersion, ServiceIncident, Timer
 from .reports import AccessLog, SavedSearch
-from .rollups import ReportComplaint, ReportComplaintDay, ReportStepDay
+from .rollups import ReportComplaint, ReportComplaintDay, ReportPersonComplaint, ReportPersonDay, ReportStepDay
 from .settings import UserSetting
 from .sign_in import SignInAddress, SignInFailure, WebSession
 from .sla import ExtensionRequest
@@ -58,6 +58,8 @@ __all__ = [
     "ProcessVersion",
     "ReportComplaint",
     "ReportComplaintDay",
+    "ReportPersonComplaint",
+    "ReportPersonDay",
     "ReportStepDay",
     "SavedSearch",
     "UserSetting",

@@ -74,3 +74,44 @@ class ReportStepDay(Base):
     with_deadline: Mapped[int] = mapped_column(Integer)
     on_time: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(BigInteger)  # the sum: the mean is exact
+
+
+class ReportPersonDay(Base):
+    """The team page's per-person figures: completions per day, person and the complaint's key and flags.
+
+    Each row sums, for the (person, complaint) pairs whose completions on ``day`` follow the person's previous
+    completion on that complaint on ``prev_day`` (NO_DAY: none before), the steps completed and, once per pair,
+    the complaint and its flags. A period counts a complaint once per person: on its first day there, the one
+    whose ``prev_day`` is before the period (services/steps/people_counts.py).
+    """
+
+    __tablename__ = "report_person_day"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    prev_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    handled: Mapped[int] = mapped_column(Integer)
+    with_deadline: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    complaints: Mapped[int] = mapped_column(Integer)
+    good: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    repeats: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer)
+
+
+class ReportPersonComplaint(Base):
+    """What report_person_day counts one complaint's completions under, so that a change takes them back."""
+
+    __tablename__ = "report_person_complaint"
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    category: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(32))
+    good: Mapped[bool] = mapped_column(Boolean)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    repeat: Mapped[bool] = mapped_column(Boolean)
+    reopened: Mapped[bool] = mapped_column(Boolean)

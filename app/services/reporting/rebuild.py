@@ -21,6 +21,7 @@ from ...domain.clock import local_date, local_midnight
 from ...models import Complaint, HumanTask, ReportComplaint, ReportComplaintDay, ReportStepDay
 from ...domain.metrics import REPLY_STEPS, repeat_gap
 from ..steps.counts import HANDLE_STEP, Deltas, Task, counted
+from .people_rebuild import rebuild_people
 
 SLICE_DAYS = 7  # a week of registrations and their tasks in memory at a time
 CHUNK = 5_000  # rows per INSERT
@@ -32,6 +33,7 @@ class Rebuilt:
     tasks: int = 0
     day_rows: int = 0
     step_rows: int = 0
+    person_rows: int = 0
 
 
 # The complaint columns the services keep beside the roll-ups, as the search and the regulator's view define them:
@@ -56,11 +58,19 @@ REBUILT_AT = "0019_repeats"
 def rebuild_in_migration(conn, revision: str) -> None:
     """Recount the roll-ups if ``revision`` is the migration they are recounted at (REBUILT_AT)."""
     if revision == REBUILT_AT:
-        rebuild(conn)
+        rebuild(conn, people=False)  # report_person_day comes at 0024, which fills it (people_rebuild.py)
 
 
-def rebuild(conn, progress: Callable[[int], None] | None = None) -> Rebuilt:
-    """Refill report_complaint, report_complaint_day, report_step_day and the complaints' kept columns."""
+def rebuild(conn, progress: Callable[[int], None] | None = None, people: bool = True) -> Rebuilt:
+    """Refill report_complaint, report_complaint_day, report_step_day, the complaints' kept columns and (people)
+    the team page's per-person roll-up."""
+    out = _rebuild_days(conn, progress)
+    if people:
+        out.person_rows = rebuild_people(conn)
+    return out
+
+
+def _rebuild_days(conn, progress: Callable[[int], None] | None) -> Rebuilt:
     out = Rebuilt()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE report_complaint, report_complaint_day, report_step_day IN EXCLUSIVE MODE")

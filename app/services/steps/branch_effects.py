@@ -30,12 +30,13 @@ from ...engine import TaskNotReady
 from ...engine.properties import element_properties
 from ...errors import Invalid
 from ...models import Appeal, Complaint, HumanTask, OutageIncident, User
+from ...plain_sql import Plain
 from ..notifications import outbox as notifications
 from ..audit.log import AuditLog
 from ..runtime.flow_config import flow_rules
 from ..runtime import Runtime
 from .. import evidence_files
-from . import suggestion_decisions, survey_routing
+from . import people_counts, suggestion_decisions, survey_routing
 
 HANDLING = ("handle", "privacy_investigate", "fraud_handle", "care_handle", "appeal_investigate")
 BRANCH_DESKS = ("outage_link", "privacy_init", "fraud_init", "care_init")  # the scripts that set `department`
@@ -257,6 +258,12 @@ def _flag_repeats(s: Session, complaint: Complaint, category: str, window_days: 
                 element_id="classify",
                 after={"repeat_of": complaint.number, "window_days": window_days},
             )
+    if later:  # the team page counts their repeat flag: move their completions under it
+        s.flush()
+        db = Plain.of(s)
+        for other in later:
+            if other.instance_id is not None:
+                people_counts.sync(db, other.instance_id, [])
 
 
 def _approved(s: Session, complaint: Complaint | None, data: dict[str, Any], step, now, audit) -> None:

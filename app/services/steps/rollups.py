@@ -25,6 +25,7 @@ from typing import Iterable
 from ...models import Complaint
 from ...plain_sql import Plain, Sql, read_time
 from ...domain.metrics import NO_GAP, REPLY_STEPS, repeat_gap
+from . import people_counts
 from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, stored_day
 
 _FIELDS = ", ".join(Counted._fields)
@@ -97,7 +98,8 @@ def complaint_registered(s, complaint: Complaint) -> None:
 def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     """Count the human tasks completed among a sync's steps, and the complaint as its row now stands."""
     db = Plain.of(s)  # flushes the ORM changes of the step effects first (a special desk's department)
-    rows = _context(db, instance_id, list(task_ids))
+    task_ids = list(task_ids)
+    rows = _context(db, instance_id, task_ids)
     if not rows:
         return  # no complaint: an appeal's instance
     first = rows[0]
@@ -116,6 +118,7 @@ def after_steps(s, instance_id: int, task_ids: Iterable[str]) -> None:
     if old is not None:  # the new tasks go under its key now; a move below carries them along
         for t in tasks:
             deltas.task(old.step_key, t, +1)
+    people_counts.sync(db, instance_id, [t for t in task_ids if t])  # the team page's per-person roll-up
     passed_on = (int(first[9] or 0), int(first[10] or 0))
     _recount(
         db, first[0], instance_id, old, read_time(first[1]), first[8], tuple(first[2:8]), deltas, passed_on, first[11]
