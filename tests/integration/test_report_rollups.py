@@ -13,14 +13,22 @@ from sqlalchemy import select, update
 from app.domain.clock import OPERATOR_ZONE, local_date
 from app.domain.reporting import quarter_of
 from app.migrate import alembic_config, upgrade
-from app.models import Complaint, ReportComplaint, ReportComplaintDay, ReportStepDay
-from app.services.reporting import dashboard as reports, regulator
+from app.models import (
+    Complaint,
+    ReportComplaint,
+    ReportComplaintDay,
+    ReportPersonComplaint,
+    ReportPersonDay,
+    ReportStepDay,
+)
+from app.services.reporting import dashboard as reports, people, regulator
 from app.services.reporting.rebuild import rebuild
 from app.domain.actors import Viewer
 from app.services.sla.timers import fire_due_timers
+from app.services.steps.people_counts import NO_DAY
 from tests.conftest import ROOT
 
-from . import report_oracle
+from . import report_oracle, team_oracle
 from .branch_walk import start, walk
 from .flow import USER_FOR_GROUP, complete, ready_task, registration, scenario
 
@@ -37,7 +45,9 @@ FILES = (
     "compensation_approval",
     "return_visit",
 )
-TABLES = (ReportComplaint, ReportComplaintDay, ReportStepDay)
+# with the team page's per-person roll-up (report_person_day) and what each complaint is counted under there
+TABLES = (ReportComplaint, ReportComplaintDay, ReportStepDay, ReportPersonDay, ReportPersonComplaint)
+SNAPSHOTS = (ReportComplaint, ReportPersonComplaint)  # kept whatever they hold
 
 
 def _scenarios():
@@ -48,7 +58,7 @@ def _scenarios():
 
 
 def read_rollups(conn) -> dict:
-    """The three tables as {table: {key: values}}, rows that count nothing left out (a move leaves zeros)."""
+    """The tables as {table: {key: values}}, rows that count nothing left out (a move leaves zeros)."""
     out = {}
     for model in TABLES:
         t = model.__table__
@@ -56,7 +66,7 @@ def read_rollups(conn) -> dict:
         rows = {}
         for r in conn.execute(select(t)).mappings():
             values = {k: v for k, v in r.items() if k not in keys}
-            if model is ReportComplaint or any(v for k, v in values.items() if k != "name"):
+            if model in SNAPSHOTS or any(v for k, v in values.items() if k != "name"):
                 rows[tuple(r[k] for k in keys)] = values
         out[t.name] = rows
     return out
@@ -155,6 +165,19 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
         reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing"),
     ):
         report_oracle.assert_matches(reports.dashboard(rt, MANAGER, f), report_oracle.expected(rt, f))
+    person_days = maintained(rt)["report_person_day"]
+    # people who came back to a complaint on a later day: a period counts such a pair once, or once from its start
+    assert any(k[4] != NO_DAY for k in person_days)
+    assert person_days, "the scenarios' steps were completed by people"
+    for f in (
+        everything(rt),
+        reports.ReportFilter(date(2026, 5, 19), date(2026, 6, 9)),  # pairs worked on 5/18 and 5/21, 5/25 and 6/1
+        reports.ReportFilter(date(2026, 6, 9), date(2026, 6, 9)),  # a pair worked on 6/8 too, before the period
+        reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
+        reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing"),
+    ):
+        want = team_oracle.expected_agents(rt, f)
+        assert team_oracle.shown_agents(people.team_figures(rt, MANAGER, f)) == want, f
 
 
 def test_a_complaint_registered_before_a_later_one_of_the_same_phone_shortens_its_repeat_gap(api, rt, clock, deployed):
