@@ -56,3 +56,35 @@ def expected_agents(rt, f) -> dict[int, dict]:
 def shown_agents(figures: dict) -> dict[int, dict]:
     keys = ("handled", "with_deadline", "on_time", "complaints", "satisfied", "satisfaction_answered", "repeats")
     return {a["user_id"]: {k: a[k] for k in (*keys, "reopened")} for a in figures["agents"]}
+
+
+def expected_departments(rt, f) -> dict[str, dict]:
+    """Per department: the complaints registered in the period (local days), closed, and their completed steps
+    with a deadline and on time."""
+    out: dict[str, dict] = {}
+    with rt.db.read() as s:
+        complaints = s.scalars(select(Complaint).where(Complaint.department.is_not(None))).all()
+        done: dict[int, list] = defaultdict(list)
+        for iid, at, due in s.execute(
+            select(HumanTask.instance_id, HumanTask.completed_at, HumanTask.due_at).where(
+                HumanTask.state == "completed"
+            )
+        ):
+            done[iid].append((at, due))
+    for c in complaints:
+        if not f.date_from <= local_date(c.created_at) <= f.date_to:
+            continue
+        if (f.category and c.category != f.category) or (f.department and c.department != f.department):
+            continue
+        d = out.setdefault(c.department, {"complaints": 0, "closed": 0, "with_deadline": 0, "on_time": 0})
+        d["complaints"] += 1
+        d["closed"] += c.status == "closed"
+        for at, due in done[c.instance_id]:
+            d["with_deadline"] += due is not None
+            d["on_time"] += due is not None and at <= due
+    return out
+
+
+def shown_departments(figures: dict) -> dict[str, dict]:
+    keys = ("complaints", "closed", "with_deadline", "on_time")
+    return {d["department"]: {k: d[k] for k in keys} for d in figures["departments"]}

@@ -168,6 +168,7 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
     person_days = maintained(rt)["report_person_day"]
     # people who came back to a complaint on a later day: a period counts such a pair once, or once from its start
     assert any(k[4] != NO_DAY for k in person_days)
+    assert len(people.team_figures(rt, MANAGER, everything(rt))["departments"]) > 1
     assert person_days, "the scenarios' steps were completed by people"
     for f in (
         everything(rt),
@@ -176,8 +177,9 @@ def test_the_rollups_follow_every_scenario_suspensions_and_timers(api, rt, clock
         reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, category="network"),
         reports.ReportFilter(everything(rt).date_from, everything(rt).date_to, department="billing"),
     ):
-        want = team_oracle.expected_agents(rt, f)
-        assert team_oracle.shown_agents(people.team_figures(rt, MANAGER, f)) == want, f
+        figures = people.team_figures(rt, MANAGER, f)
+        assert team_oracle.shown_agents(figures) == team_oracle.expected_agents(rt, f), f
+        assert team_oracle.shown_departments(figures) == team_oracle.expected_departments(rt, f), f
 
 
 def test_a_complaint_registered_before_a_later_one_of_the_same_phone_shortens_its_repeat_gap(api, rt, clock, deployed):

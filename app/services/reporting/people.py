@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from ...domain.actors import Viewer
 from ...domain.clock import local_midnight
 from ...domain.metrics import rate
 from ...errors import Forbidden
-from ...models import Complaint, HumanTask, ReportPersonDay, User
+from ...models import Complaint, ReportPersonDay, ReportStepDay, User
 from ..runtime import Runtime
-from .dashboard import ReportFilter, _cached, _scope
+from .dashboard import ReportFilter, _cached, _rolled, _scope
 
 GOOD = ("satisfied", "basically_satisfied")
 
@@ -112,21 +112,23 @@ def _agents(s, f: ReportFilter) -> list[dict[str, Any]]:
 
 
 def _departments(s, f: ReportFilter, start, end) -> list[dict[str, Any]]:
-    c, t = Complaint, HumanTask
+    c = Complaint
     registered = [c.created_at >= start, c.created_at < end, c.department.is_not(None), *_scope(f)]
     rows = s.execute(
         select(c.department, func.sum(case((c.status == "closed", 1), else_=0)), *_complaint_sums(c))
         .where(*registered)
         .group_by(c.department)
     ).all()
-    on_time = case((and_(t.due_at.is_not(None), t.completed_at <= t.due_at), 1), else_=0)
+    # The steps of the complaints registered in the period, by department, from the dashboard's roll-up
+    # (report_step_day: keyed by the complaint's registration day, category and department, '' for none yet):
+    # joining the quarter's complaints to their 444,000 completed tasks took 270 ms at 100,000 complaints.
+    d = ReportStepDay
     steps = {
-        dept: (int(d or 0), int(o or 0))
-        for dept, d, o in s.execute(
-            select(c.department, func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time))
-            .join(c, c.instance_id == t.instance_id)
-            .where(*registered, t.state == "completed")
-            .group_by(c.department)
+        dept: (int(w or 0), int(o or 0))
+        for dept, w, o in s.execute(
+            select(d.department, func.sum(d.with_deadline), func.sum(d.on_time))
+            .where(*_rolled(d, f, d.completed), d.department != "")
+            .group_by(d.department)
         ).all()
     }
     out = []
