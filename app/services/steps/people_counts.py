@@ -78,14 +78,14 @@ def contribution(done: Iterable[Done], f: Flags, sign: int, into: dict[tuple, di
 
 _COUNTERS = ("handled", "with_deadline", "on_time", "complaints", "good", "answered", "repeats", "reopened")
 _UPSERT = Sql(_upsert_sql(ReportPersonDay))
-_COMPLAINT = Sql(
+# The complaint, what its completions are counted under (NULLs: not yet) and its tasks completed by people.
+_CONTEXT = Sql(
     "SELECT c.id, c.category, c.department, c.satisfaction, c.is_repeat, c.reopen_count, "
-    "p.category, p.department, p.good, p.answered, p.repeat, p.reopened FROM complaint c "
-    "LEFT JOIN report_person_complaint p ON p.complaint_id = c.id WHERE c.instance_id = :iid"
-)
-_DONE = Sql(
-    "SELECT id, completed_by_id, completed_at, due_at FROM human_task "
-    "WHERE instance_id = :iid AND state = 'completed' AND completed_by_id IS NOT NULL"
+    "p.category, p.department, p.good, p.answered, p.repeat, p.reopened, "
+    "t.id, t.completed_by_id, t.completed_at, t.due_at FROM complaint c "
+    "LEFT JOIN report_person_complaint p ON p.complaint_id = c.id "
+    "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' "
+    "AND t.completed_by_id IS NOT NULL WHERE c.instance_id = :iid"
 )
 _FIELDS = ", ".join(Flags._fields)
 _INSERT = Sql(
@@ -101,17 +101,14 @@ _UPDATE = Sql(
 
 def sync(db: Plain, instance_id: int, new_task_ids: Iterable[str]) -> None:
     """Move the complaint's rows from what they were counted under to its completed tasks and flags now."""
-    row = db.first(_COMPLAINT, {"iid": instance_id})
-    if row is None:
+    context = db.rows(_CONTEXT, {"iid": instance_id})
+    if not context:
         return  # no complaint: an appeal's instance
+    row = context[0]
     now = flags(*row[1:6])
     old = None if row[6] is None else Flags(row[6], row[7], *(bool(v) for v in row[8:12]))
+    done = [(r[12], Done(r[13], read_time(r[14]), read_time(r[15]))) for r in context if r[12] is not None]
     new_ids = set(new_task_ids)
-    if old == now and not new_ids:
-        return
-    done = [
-        (tid, Done(uid, read_time(at), read_time(due))) for tid, uid, at, due in db.rows(_DONE, {"iid": instance_id})
-    ]
     if old == now and not any(tid in new_ids for tid, _ in done):
         return
     rows: dict[tuple, dict[str, Any]] = {}
@@ -120,7 +117,7 @@ def sync(db: Plain, instance_id: int, new_task_ids: Iterable[str]) -> None:
     contribution((t for _, t in done), now, +1, rows)
     write(db, rows)
     if old != now:
-        db.run(_INSERT if old is None else _UPDATE, now._asdict() | {"complaint_id": row[0]})
+        db.later(_INSERT if old is None else _UPDATE, now._asdict() | {"complaint_id": row[0]})
 
 
 def write(db: Plain, rows: dict[tuple, dict[str, Any]]) -> None:
@@ -130,7 +127,7 @@ def write(db: Plain, rows: dict[tuple, dict[str, Any]]) -> None:
         for k in sorted(rows)
         if any(rows[k][c] for c in _COUNTERS)
     ]
-    if len(changed) == 1:
-        db.run(_UPSERT, changed[0])
+    if len(changed) == 1:  # nobody waits for their answer: held and pipelined when the caller holds writes
+        db.later(_UPSERT, changed[0])
     else:
-        db.run_many(_UPSERT, changed)
+        db.later_many(_UPSERT, changed)
