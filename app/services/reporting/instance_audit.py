@@ -140,7 +140,19 @@ def instance_audit(rt: Runtime, viewer: Viewer, instance_id: int, via: str = "we
     require_instance(rt, viewer, instance_id)
     now = rt.clock.now()
     with rt.db.read() as s:
-        row = s.get(ProcessInstance, instance_id)
+        # The columns shown, not the row: that would read its serialized workflow too (5-6 KB at a million).
+        row = s.execute(
+            select(
+                ProcessInstance.id,
+                ProcessInstance.process_id,
+                ProcessInstance.process_version_id,
+                ProcessInstance.status,
+                ProcessInstance.error,
+                ProcessInstance.created_at,
+                ProcessInstance.updated_at,
+                ProcessInstance.completed_at,
+            ).where(ProcessInstance.id == instance_id)
+        ).first()
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         version = s.execute(
