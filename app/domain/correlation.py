@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 # Below this many answered complaints a coefficient says more about chance than about the service: "—".
 MIN_SAMPLE = 10
@@ -52,6 +52,39 @@ def spearman(xs: Sequence[float], ys: Sequence[float], min_sample: int = MIN_SAM
         return None
     rho = pearson(ranks(xs), ranks(ys))
     return None if rho is None else round(rho, 3)
+
+
+def spearman_counts(table: Mapping[tuple[float, float], int], min_sample: int = MIN_SAMPLE) -> float | None:
+    """Spearman's rho from how many pairs have each (x, y) value: the same figure as ``spearman`` over the pairs
+    written out, without the rows. A tie group's mean rank depends only on where the group starts and how many it
+    holds, so a distinct value and its count are enough. Doubled ranks are whole numbers, so the sums are exact
+    integers and only the last division is in floating point."""
+    n = sum(table.values())
+    if n < min_sample:
+        return None
+    rx, ry = _doubled_ranks(table, 0), _doubled_ranks(table, 1)
+    sx = sy = sxx = syy = sxy = 0
+    for (x, y), k in table.items():
+        a, b = rx[x], ry[y]
+        sx, sy = sx + k * a, sy + k * b
+        sxx, syy, sxy = sxx + k * a * a, syy + k * b * b, sxy + k * a * b
+    vx, vy = n * sxx - sx * sx, n * syy - sy * sy
+    if vx == 0 or vy == 0:
+        return None
+    return round((n * sxy - sx * sy) / math.sqrt(vx * vy), 3)
+
+
+def _doubled_ranks(table: Mapping[tuple[float, float], int], side: int) -> dict[float, int]:
+    """Twice the mean 1-based rank of each distinct value of one side: a group of k from position i takes 2i + k + 1."""
+    counts: dict[float, int] = {}
+    for pair, k in table.items():
+        counts[pair[side]] = counts.get(pair[side], 0) + k
+    out, i = {}, 0
+    for value in sorted(counts):
+        k = counts[value]
+        out[value] = 2 * i + k + 1
+        i += k
+    return out
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ docs/metrics.md gives the formulas. Pure: the service hands in one row per answe
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .correlation import MIN_SAMPLE, Band, band_of, spearman
+from .correlation import MIN_SAMPLE, Band, band_of, spearman_counts
 from .metrics import CONFIRMED_SOLVED, rate
 
 # The closing survey's answer as an ordinal score: ranks only matter to Spearman.
@@ -44,21 +45,34 @@ class Answered:
 def analyse(rows: Iterable[Answered], min_sample: int = MIN_SAMPLE) -> dict[str, Any]:
     """Per factor: the bands (answered, satisfied or basically satisfied, their rate), n and rho (None below
     ``min_sample`` or when nothing varies)."""
-    rows = [r for r in rows if r.satisfaction in SATISFACTION_SCORE]
+    tables: dict[str, Counter] = {factor: Counter() for factor in FACTORS}
+    for r in rows:
+        for factor, table in tables.items():
+            if (v := r.factors.get(factor)) is not None:
+                table[(float(v), r.satisfaction)] += 1
+    return analyse_counts(tables, min_sample)
+
+
+def analyse_counts(
+    tables: Mapping[str, Mapping[tuple[float, str], int]], min_sample: int = MIN_SAMPLE
+) -> dict[str, Any]:
+    """``analyse`` from how many answered complaints have each (value of the factor, answer), per factor: the
+    same figures without a row per complaint (answers other than the three scored ones are left out)."""
     out: dict[str, Any] = {"min_sample": min_sample, "factors": []}
     for factor, bands in FACTORS.items():
-        pairs = [(float(v), r) for r in rows if (v := r.factors.get(factor)) is not None]
+        table = {(v, a): k for (v, a), k in tables.get(factor, {}).items() if a in SATISFACTION_SCORE and k}
         counts = {b.key: [0, 0] for b in bands}
-        for value, r in pairs:
+        scored: Counter = Counter()
+        for (value, answer), k in table.items():
             cell = counts[band_of(bands, value)]
-            cell[0] += 1
-            cell[1] += r.satisfaction in CONFIRMED_SOLVED
-        rho = spearman([v for v, _ in pairs], [SATISFACTION_SCORE[r.satisfaction] for _, r in pairs], min_sample)
+            cell[0] += k
+            cell[1] += k if answer in CONFIRMED_SOLVED else 0
+            scored[(value, SATISFACTION_SCORE[answer])] += k
         out["factors"].append(
             {
                 "factor": factor,
-                "n": len(pairs),
-                "rho": rho,
+                "n": sum(table.values()),
+                "rho": spearman_counts(scored, min_sample),
                 "bands": [
                     {"band": key, "answered": n, "satisfied": good, "rate": rate(good, n)}
                     for key, (n, good) in counts.items()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -59,6 +59,32 @@ SEARCH_INDEXES = (
     Index("ix_complaint_department_created", Complaint.department, Complaint.created_at),
     Index("ix_complaint_suspended", Complaint.suspended_at),
     Index("ix_complaint_promised", Complaint.promised_at),  # the dashboard's promises falling due in the period
+    # the regulator's view: a year's complaints by category with their reply clock, from the index (migration 0023)
+    Index(
+        "ix_complaint_reply_times",
+        Complaint.created_at,
+        Complaint.category,
+        Complaint.final_reply_due_at,
+        Complaint.replied_at,
+        Complaint.closed_at,
+    ),
     Index("ix_human_task_state_due", HumanTask.state, HumanTask.due_at),
+    # the satisfaction analysis's breaches: steps finished after their own due time (migration 0023)
+    Index(
+        "ix_human_task_late",
+        HumanTask.instance_id,
+        sqlite_where=text("state = 'completed' AND completed_at > due_at"),
+        postgresql_where=text("state = 'completed' AND completed_at > due_at"),
+    ),
+    # the team page: the period's completions, by whom, of which complaint, with their due time (migration 0023)
+    Index(
+        "ix_human_task_done",
+        HumanTask.completed_at,
+        HumanTask.completed_by_id,
+        HumanTask.instance_id,
+        HumanTask.due_at,
+        sqlite_where=text("state = 'completed'"),
+        postgresql_where=text("state = 'completed'"),
+    ),
     Index("ix_timer_kind_status", Timer.kind, Timer.status, Timer.instance_id),
 )

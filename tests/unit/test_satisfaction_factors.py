@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-from app.domain.correlation import MIN_SAMPLE, pearson, ranks, spearman
+import random
+from collections import Counter
+
+from app.domain.correlation import MIN_SAMPLE, pearson, ranks, spearman, spearman_counts
 from app.domain.satisfaction_factors import Answered, analyse
 
 
@@ -51,3 +54,17 @@ def test_bands_count_answers_and_the_satisfied_share():
         ("ge2", 1, 0),
     ]
     assert out["breaches"]["n"] == 4
+
+
+def test_rho_from_counts_equals_rho_over_the_pairs():
+    """The page computes rho from how many complaints share a (value, answer): the same figure as over the rows,
+    with ties (whole hours, few bands) and without (continuous times)."""
+    rng = random.Random(20)
+    for _ in range(200):
+        n = rng.randint(MIN_SAMPLE, 300)
+        spread = rng.choice([2, 5, 40, 10_000])
+        xs = [float(rng.randint(0, spread)) / rng.choice([1, 3]) for _ in range(n)]
+        ys = [float(rng.choice([1, 2, 3])) for _ in range(n)]
+        assert spearman_counts(Counter(zip(xs, ys))) == spearman(xs, ys)
+    assert spearman_counts(Counter({(1.0, 1.0): 5, (2.0, 1.0): 5})) is None  # the answers do not vary
+    assert spearman_counts(Counter({(1.0, 1.0): 4, (2.0, 3.0): 5})) is None  # below the minimum sample

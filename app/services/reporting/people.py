@@ -68,32 +68,39 @@ def _complaint_figures(n, good, answered, repeats, reopened) -> dict[str, Any]:
 def _agents(s, f: ReportFilter, start, end) -> list[dict[str, Any]]:
     t = HumanTask
     done = [t.state == "completed", t.completed_at >= start, t.completed_at < end, t.completed_by_id.is_not(None)]
-    scoped = select(Complaint.instance_id).where(*_scope(f))
     on_time = case((and_(t.due_at.is_not(None), t.completed_at <= t.due_at), 1), else_=0)
-    steps = {
-        uid: (int(n), int(d or 0), int(o or 0))
-        for uid, n, d, o in s.execute(
-            select(
-                t.completed_by_id, func.count(), func.sum(case((t.due_at.is_not(None), 1), else_=0)), func.sum(on_time)
-            )
-            .where(*done, t.instance_id.in_(scoped))
-            .group_by(t.completed_by_id)
-        ).all()
-    }
-    worked = (
-        select(t.completed_by_id.label("uid"), t.instance_id.label("iid"))
-        .where(*done, t.instance_id.in_(scoped))
-        .distinct()
+    # One pass over the period's completions, read from ix_human_task_done alone (migration 0023): per person and
+    # complaint worked, the steps, those with a deadline and those on time; then per person, those sums and the
+    # complaints' figures. Two queries each read the period's tasks (a quarter: 444,000) and joined them by row.
+    pairs = (
+        select(
+            t.completed_by_id.label("uid"),
+            t.instance_id.label("iid"),
+            func.count().label("n"),
+            func.sum(case((t.due_at.is_not(None), 1), else_=0)).label("with_due"),
+            func.sum(on_time).label("in_time"),
+        )
+        .where(*done)
+        .group_by(t.completed_by_id, t.instance_id)
         .subquery()
     )
     per = {
-        row[0]: row[1:]
-        for row in s.execute(
-            select(worked.c.uid, *_complaint_sums(Complaint))
-            .join(Complaint, Complaint.instance_id == worked.c.iid)
-            .group_by(worked.c.uid)
-        ).all()
+        uid: rest
+        for uid, *rest in s.connection().execute(
+            select(
+                pairs.c.uid,
+                func.sum(pairs.c.n),
+                func.sum(pairs.c.with_due),
+                func.sum(pairs.c.in_time),
+                *_complaint_sums(Complaint),
+            )
+            .join(Complaint, Complaint.instance_id == pairs.c.iid)
+            .where(*_scope(f))
+            .group_by(pairs.c.uid)
+        )
     }
+    steps = {uid: (int(n), int(d or 0), int(o or 0)) for uid, (n, d, o, *_) in per.items()}
+    per = {uid: tuple(rest[3:]) for uid, rest in per.items()}
     names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(list(steps)))).all()) if steps else {}
     out = []
     for uid, (n, with_due, in_time) in steps.items():

@@ -13,7 +13,7 @@ from ...domain.reporting import quarter_bounds, quarter_of
 from ...errors import Invalid
 from ...models import Complaint
 from ..runtime import Runtime
-from .dashboard import _cached, _rate, local_day, reporting_config
+from .dashboard import _cached, _pg, _rate, reporting_config
 from .search import require_auditor
 
 
@@ -39,24 +39,6 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
             ],
         )
     now = rt.clock.now()
-    with rt.db.read() as s:
-        month = func.substr(local_day(s, Complaint.created_at), 1, 7).label("month")
-        # replied_at: the first completed reply step, kept on the row (services/steps/rollups.py)
-        answer = func.coalesce(Complaint.replied_at, Complaint.closed_at)
-        due = Complaint.final_reply_due_at
-        rows = s.execute(
-            select(
-                month,
-                Complaint.category,
-                func.count(),
-                func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
-                func.sum(
-                    case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)
-                ),
-            )
-            .where(Complaint.created_at >= local_midnight(start), Complaint.created_at < local_midnight(end))
-            .group_by(month, Complaint.category)
-        ).all()
     quarters: dict[str, dict[str, Any]] = {}
     q, d = [], start
     while d < end:
@@ -71,12 +53,33 @@ def _regulator(rt: Runtime, first: str, last: str) -> dict[str, Any]:
             "late": 0,
             "counts": {c.code: 0 for c in cfg.regulator_categories} | {"other": 0},
         }
-    for m, category, n, in_time, late in rows:
-        entry = quarters[quarter_of(date.fromisoformat(m + "-01"))]
-        entry["total"] += n
-        entry["in_time"] += int(in_time or 0)
-        entry["late"] += int(late or 0)
-        entry["counts"][cfg.regulator_category(category)] += n
+    # replied_at: the first completed reply step, kept on the row (services/steps/rollups.py)
+    answer = func.coalesce(Complaint.replied_at, Complaint.closed_at)
+    due = Complaint.final_reply_due_at
+    counts = (
+        func.count(),
+        func.sum(case((and_(due.is_not(None), answer.is_not(None), answer <= due), 1), else_=0)),
+        func.sum(case((and_(due.is_not(None), or_(answer > due, and_(answer.is_(None), due < now))), 1), else_=0)),
+    )
+    with rt.db.read() as session:
+        s = session.connection()
+        # SQLite walked ix_complaint_category_created (a skip-scan to save the GROUP BY's sort), reading each row;
+        # `category || ''` keeps it on the covering index. PostgreSQL chooses well by itself.
+        by_category = Complaint.category if _pg(session) else Complaint.category.concat("")
+        for name, entry in quarters.items():
+            # a quarter's local days as an instant range, read through ix_complaint_reply_times alone (migration
+            # 0023): grouping a year by each row's local month spent most of 400 ms on the date conversion
+            lo, hi = quarter_bounds(name)
+            rows = s.execute(
+                select(by_category, *counts)
+                .where(Complaint.created_at >= local_midnight(lo), Complaint.created_at < local_midnight(hi))
+                .group_by(by_category)
+            ).all()
+            for category, n, in_time, late in rows:
+                entry["total"] += n
+                entry["in_time"] += int(in_time or 0)
+                entry["late"] += int(late or 0)
+                entry["counts"][cfg.regulator_category(category)] += n
     columns = regulator_columns(cfg, [entry["counts"] for entry in quarters.values()])
     out = []
     for entry in quarters.values():

