@@ -52,3 +52,27 @@ def test_an_unknown_zone_is_refused_and_the_setting_kept(app, demo_users):
     agent.post("/settings", {"time_zone": "Mars/Olympus"})
     page = agent.text("/settings")
     assert 'value="Asia/Shanghai" selected' in page and "未知的时区" in page
+
+
+def test_times_written_without_babel_read_as_babel_writes_them_in_every_zone_and_locale(app):
+    """The digit-only patterns skip Babel's formatter (pages show hundreds): the text must stay Babel's own."""
+    import flask_babel
+    from flask import session
+
+    from app.web.i18n import _DIGITS_ONLY, local_time
+
+    instants = [
+        datetime(2026, 12, 6, 23, 20, 5, tzinfo=timezone.utc),
+        datetime(2026, 3, 8, 6, 59, 59, tzinfo=timezone.utc),  # New York's clocks go forward that night
+        datetime(2026, 1, 1, 0, 0),  # naive: read as UTC, as Babel reads it
+    ]
+    for zone in ("Asia/Shanghai", "UTC", "America/New_York", "Europe/Berlin"):
+        for locale in ("zh-CN", "en"):
+            with app.test_request_context():
+                session["tz"], session["locale"] = zone, locale
+                for pattern in _DIGITS_ONLY:
+                    for at in instants:
+                        assert local_time(at, pattern) == flask_babel.format_datetime(at, pattern), (zone, pattern)
+                        assert local_time(at.isoformat(), pattern) == flask_babel.format_datetime(
+                            datetime.fromisoformat(at.isoformat()), pattern
+                        )

@@ -60,7 +60,7 @@ def read_log(rt: Runtime, viewer: Viewer, instance_id: int) -> list[dict[str, An
     if not viewer.can(CAPABILITY):
         raise Forbidden("only auditors and process owners read an instance's log", code="print_log.not_allowed")
     with rt.db.read() as s:
-        if s.get(ProcessInstance, instance_id) is None:
+        if s.scalar(select(ProcessInstance.id).where(ProcessInstance.id == instance_id)) is None:  # not its state
             raise NotFound(f"process instance {instance_id} does not exist", code="instance.not_found")
         rows = s.scalars(
             select(InstanceLog).where(InstanceLog.instance_id == instance_id).order_by(InstanceLog.id)
