@@ -204,17 +204,7 @@
         // the server's words in the session's language; an older server's English otherwise
         coded(text, p.text || (p.message || "").replace(/ \[element '.*$/, ""));
         li.appendChild(tag); li.appendChild(loc); li.appendChild(text);
-        if (p.technical) {  // a library's words the server could not say in the user's language: folded
-          var more = document.createElement("details");
-          more.className = "technical-detail";
-          var summary = document.createElement("summary");
-          summary.textContent = msgs.technical_detail;
-          var samp = document.createElement("samp");
-          samp.lang = "en";
-          samp.textContent = p.technical;
-          more.appendChild(summary); more.appendChild(samp);
-          li.appendChild(more);
-        }
+        if (p.technical) li.appendChild(window.cfTechnicalDetail(p.technical, msgs.technical_detail));
         if (p.fix && p.fix.kind === "quote") li.appendChild(fixButton(p));
         var shape = p.element_id && registry.get(p.element_id);
         if (shape) {

@@ -58,17 +58,7 @@
       var text = document.createElement("span");
       text.textContent = p.text;
       li.appendChild(text);
-      if (p.technical) {
-        var more = document.createElement("details");
-        more.className = "technical-detail";
-        var summary = document.createElement("summary");
-        summary.textContent = msgs.technical_detail;
-        var samp = document.createElement("samp");
-        samp.lang = "en";
-        samp.textContent = p.technical;
-        more.appendChild(summary); more.appendChild(samp);
-        li.appendChild(more);
-      }
+      if (p.technical) li.appendChild(window.cfTechnicalDetail(p.technical, msgs.technical_detail));
       list.appendChild(li);
     });
     if (ok) {
