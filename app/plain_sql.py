@@ -244,3 +244,14 @@ def read_time(value: datetime | str | None) -> datetime | None:
 def column_list(names: Iterable[str]) -> str:
     """``a, b, c`` for a statement written from a list of columns."""
     return ", ".join(names)
+
+
+def insert_sql(table: str, columns: Iterable[str]) -> Sql:
+    """``INSERT INTO table (a, b) VALUES (:a, :b)``: each column bound by its own name."""
+    names = list(columns)
+    return Sql(f"INSERT INTO {table} ({column_list(names)}) VALUES ({column_list(':' + n for n in names)})")
+
+
+def update_sql(table: str, columns: Iterable[str], key: str) -> Sql:
+    """``UPDATE table SET a = :a, b = :b WHERE key = :key``."""
+    return Sql(f"UPDATE {table} SET {column_list(f'{n} = :{n}' for n in columns)} WHERE {key} = :{key}")

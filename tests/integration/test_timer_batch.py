@@ -47,8 +47,8 @@ def test_one_batch_fires_every_instance_with_its_chain_and_projection_intact(rt,
     assert _events(rt, waiting[0]) == [*started, "timer.fired", "engine.step", "instance.completed"]
 
 
-def test_an_instance_whose_write_fails_is_set_aside_alone(rt, clock, waiting, monkeypatch):
-    broken = waiting[2]
+def break_effects_of(monkeypatch, broken: int) -> None:
+    """Make the branch effects of one instance raise: its write fails after its engine ran."""
     apply = branch_effects.apply
 
     def failing(s, rt_, instance_id, *args):
@@ -57,6 +57,11 @@ def test_an_instance_whose_write_fails_is_set_aside_alone(rt, clock, waiting, mo
         return apply(s, rt_, instance_id, *args)
 
     monkeypatch.setattr(branch_effects, "apply", failing)
+
+
+def test_an_instance_whose_write_fails_is_set_aside_alone(rt, clock, waiting, monkeypatch):
+    broken = waiting[2]
+    break_effects_of(monkeypatch, broken)
     clock.advance(timedelta(minutes=2))
     assert fire_due_timers(rt, batch=50) == 4
     with rt.db.read() as s:
@@ -140,14 +145,7 @@ def test_a_connector_after_a_timer_is_called_once_when_another_instance_of_the_b
     # The asking instance is claimed first: its engine runs before the broken instance's write fails.
     asking = start_instance(rt, "wait_then_ask", {"due": due, "phone": "13800000001"}, SYSTEM)
     pure = [start_instance(rt, "timer_wait", {"due": due, "divisor": 4}, SYSTEM) for _ in range(3)]
-    broken, apply = pure[1], branch_effects.apply
-
-    def failing(s, rt_, instance_id, *args):
-        if instance_id == broken:
-            raise RuntimeError("an effect failed")
-        return apply(s, rt_, instance_id, *args)
-
-    monkeypatch.setattr(branch_effects, "apply", failing)
+    break_effects_of(monkeypatch, pure[1])
     clock.advance(timedelta(minutes=2))
     assert fire_due_timers(rt, batch=50) == 3
     # The batch's writes rolled back for the broken instance and were fired again one by one; the instance

@@ -112,7 +112,7 @@ def _fire(rt: Runtime, size: int, careful: bool) -> BatchResult:
             # no other instance's failure rolls it back and runs it (and its HTTP call) a second time.
             outward = [row for row in claimed if _calls_out(rt, row)]
             fired = _one_by_one(rt, s, outward, now, failures)
-            inward = [row for row in claimed if row.id not in {r.id for r in outward}]
+            inward = [row for row in claimed if row not in outward]
             try:
                 with s.begin_nested():
                     held_failures: list[tuple[int, str]] = []

@@ -16,7 +16,7 @@ from typing import Any, Iterable, NamedTuple
 
 from ...domain.clock import local_date
 from ...models import ReportPersonDay
-from ...plain_sql import Plain, Sql, read_time
+from ...plain_sql import Plain, Sql, insert_sql, read_time, update_sql
 from .counts import _upsert_sql, stored_day
 
 NO_DAY = date(1, 1, 1)  # no earlier completion by the person on the complaint (a key column: never NULL)
@@ -87,16 +87,8 @@ _CONTEXT = Sql(
     "LEFT JOIN human_task t ON t.instance_id = c.instance_id AND t.state = 'completed' "
     "AND t.completed_by_id IS NOT NULL WHERE c.instance_id = :iid"
 )
-_FIELDS = ", ".join(Flags._fields)
-_INSERT = Sql(
-    f"INSERT INTO report_person_complaint (complaint_id, {_FIELDS}) "
-    f"VALUES (:complaint_id, {', '.join(':' + f for f in Flags._fields)})"
-)
-_UPDATE = Sql(
-    "UPDATE report_person_complaint SET "
-    + ", ".join(f"{f} = :{f}" for f in Flags._fields)
-    + " WHERE complaint_id = :complaint_id"
-)
+_INSERT = insert_sql("report_person_complaint", ("complaint_id", *Flags._fields))
+_UPDATE = update_sql("report_person_complaint", Flags._fields, key="complaint_id")
 
 
 def sync(db: Plain, instance_id: int, new_task_ids: Iterable[str]) -> None:

@@ -23,12 +23,11 @@ from datetime import datetime
 from typing import Iterable
 
 from ...models import Complaint
-from ...plain_sql import Plain, Sql, read_time
+from ...plain_sql import Plain, Sql, insert_sql, read_time, update_sql
 from ...domain.metrics import NO_GAP, REPLY_STEPS, repeat_gap
 from . import people_counts
 from .counts import HANDLE_STEP, Counted, Deltas, Task, counted, read_day, stored_day
 
-_FIELDS = ", ".join(Counted._fields)
 # The complaint, what it is counted under (NULLs: not yet) and the tasks completed among the sync's steps.
 _CONTEXT = (
     "SELECT c.id, c.created_at, c.category, c.department, c.channel, c.severity, c.status, c.satisfaction, "
@@ -61,15 +60,8 @@ _AT_INSTANT = Sql(
     "JOIN report_complaint r ON r.complaint_id = c.id "
     "WHERE c.customer_phone = :phone AND c.category = :cat AND c.created_at = :at"
 )
-_INSERT_COUNTED = Sql(
-    f"INSERT INTO report_complaint (complaint_id, instance_id, {_FIELDS}) "
-    f"VALUES (:complaint_id, :instance_id, {', '.join(':' + f for f in Counted._fields)})"
-)
-_UPDATE_COUNTED = Sql(
-    "UPDATE report_complaint SET "
-    + ", ".join(f"{f} = :{f}" for f in Counted._fields)
-    + " WHERE complaint_id = :complaint_id"
-)
+_INSERT_COUNTED = insert_sql("report_complaint", ("complaint_id", "instance_id", *Counted._fields))
+_UPDATE_COUNTED = update_sql("report_complaint", Counted._fields, key="complaint_id")
 _MARK_BREACHED = Sql("UPDATE complaint SET breached_ever = :yes WHERE instance_id = :iid AND breached_ever = :no")
 _MARK_REPLIED = Sql("UPDATE complaint SET replied_at = :at WHERE instance_id = :iid AND replied_at IS NULL")
 
