@@ -70,6 +70,10 @@ class Known:
     incidents: list["TimerRow"] = field(default_factory=list)  # its timer rows that became incidents
     ready_ids: set[str] = field(default_factory=set)  # its ready human tasks
     has_complaint: bool = False
+    # Its audit chain's head (seq, hex hash), if the caller knows it, and audit.log.appended_mark as it
+    # was when the caller learnt it (a start: the chain of the row it just inserted is empty).
+    audit_head: tuple[int, str] | None = None
+    audit_mark: int | None = None
 
 
 # Marks a deadline provisional (it depends on a year without an official calendar):
@@ -244,6 +248,7 @@ def sync(
     timers = inst.waiting_timers()
     if known is not None:
         has_complaint = known.has_complaint
+        changes.audit_head = known.audit_head
     else:
         known = _read(db, instance_id, changes)
     provisional_elements = _sync_timers(

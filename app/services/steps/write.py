@@ -64,7 +64,9 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
     state = None
     if step.expected_version is not None:
         state = save_state(s, iid, step.expected_version, inst, step.now, step.state)  # 1. state
-    mark = appended_mark(s)  # the projection reads the audit chain's head too: the audit below uses it
+    known = step.known
+    # The projection reads the audit chain's head too (or the caller knew it): the audit below uses it.
+    mark = known.audit_mark if known is not None and known.audit_head is not None else appended_mark(s)
     changes = projection.sync(
         s,
         iid,
