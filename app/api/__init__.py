@@ -166,13 +166,24 @@ def json_body() -> dict:
 
 @bp.before_request
 def authenticate():
+    rt = runtime()
+    g.viewer = None  # the pages' viewer hook leaves API calls alone (web/access.py)
+    # The token's lookup and the use case's plain reads share one pooled connection (app/db.py).
+    g.cf_kept_plain = rt.db.keep_plain()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return problem(401, "Unauthorized", "send Authorization: Bearer <token> (POST /api/v1/auth/token)")
-    g.viewer = accounts.viewer_for_token(runtime(), header[7:].strip())
+    g.viewer = accounts.viewer_for_token(rt, header[7:].strip())
     return None
+
+
+@bp.teardown_request
+def _release_connection(_exc) -> None:
+    kept = g.pop("cf_kept_plain", None)
+    if kept is not None:
+        runtime().db.release_plain(kept)
 
 
 @bp.errorhandler(ServiceError)
