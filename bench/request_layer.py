@@ -18,7 +18,8 @@ no sockets). The parent gives the processes their turns alternately, ABBA, BENCH
 the median of each side's CPU µs per call (process time) with the median per-round ratio. On a
 machine loaded by other work the times move by a fifth from round to round; --instructions counts the
 instructions per call under valgrind's callgrind instead (only while the calls run; slow, but the
-same figure at any load): the steadiest way to tell a change of a few µs.
+same figure at any load): the steadiest way to tell a change of a few µs. It also counts whole calls
+(real instances, the use cases not stubbed), where sharing the request's connection shows.
 """
 
 from __future__ import annotations
@@ -63,9 +64,21 @@ def _child() -> None:
     import app.api.instances as api_instances
     import app.api.tasks as api_tasks
 
-    api_tasks.tasks.complete_task = lambda rt, viewer, tid, data: completed
-    api_instances.instances.start_instance = lambda *args, **kwargs: started["id"]
-    api_instances.instances.describe_instance = lambda *args, **kwargs: started
+    real = (
+        api_tasks.tasks.complete_task,
+        api_instances.instances.start_instance,
+        api_instances.instances.describe_instance,
+    )
+    stubs = (lambda rt, viewer, tid, data: completed, lambda *a, **k: started["id"], lambda *a, **k: started)
+
+    def use(fns) -> None:
+        (
+            api_tasks.tasks.complete_task,
+            api_instances.instances.start_instance,
+            api_instances.instances.describe_instance,
+        ) = fns
+
+    use(stubs)
 
     bare = flask.Flask("bare")
 
@@ -103,11 +116,37 @@ def _child() -> None:
             answer.close()
         return (time.process_time() - began) / n * 1e6
 
-    run(app, 900), run(bare, 900)  # warm up
+    def whole(n: int) -> float:
+        """n calls of whole instances, the use cases not stubbed: what a gunicorn worker's Flask does."""
+        use(real)
+        began = time.process_time()
+        for _ in range(n // 9):
+            env, body = calls[0]
+            answer = _call(app, env, body, start_response)
+            task = json.loads(answer)["ready_tasks"][0]["id"]
+            for _step in range(8):
+                env, body = prepared(f"/api/v1/tasks/{task}/complete", {"data": {"ok": True}})
+                nxt = json.loads(_call(app, env, body, start_response))["next_tasks"]
+                task = nxt[0]["id"] if nxt else None
+        use(stubs)
+        return (time.process_time() - began) / (n // 9 * 9) * 1e6
+
+    run(app, 900), run(bare, 900), whole(90)  # warm up
     print("ready", flush=True)
     for line in sys.stdin:
         which, n = line.split()
-        print(json.dumps(run(app if which == "app" else bare, int(n))), flush=True)
+        kinds = {"app": lambda k: run(app, k), "bare": lambda k: run(bare, k), "whole": whole}
+        print(json.dumps(kinds[which](int(n))), flush=True)
+
+
+def _call(wsgi, env: dict, body: bytes, start_response) -> bytes:
+    env = dict(env)
+    env["wsgi.input"] = io.BytesIO(body)
+    answer = wsgi(env, start_response)
+    try:
+        return b"".join(answer)
+    finally:
+        answer.close()
 
 
 class _Tree:
@@ -130,7 +169,7 @@ class _Tree:
                 raise SystemExit(f"the child in {root} failed")
 
     def turn(self, n: int) -> list[float]:
-        return [self.one("app", n), self.one("bare", n)]
+        return [self.one("app", n), self.one("bare", n), self.one("whole", n)]
 
     def one(self, which: str, n: int) -> float:
         self.proc.stdin.write(f"{which} {n}\n")
@@ -151,6 +190,10 @@ class _Tree:
         (dump,) = set(out.parent.glob(out.name + ".*")) - before
         return _self_cost(dump) / n
 
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(60)
+
 
 def _self_cost(dump: Path) -> int:
     """The instructions a callgrind dump counts: every cost line but the inclusive ones after calls=."""
@@ -164,10 +207,6 @@ def _self_cost(dump: Path) -> int:
                 total += int(fields[1])
             inclusive = False
     return total
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(10)
 
 
 def main() -> None:
@@ -191,34 +230,33 @@ def main() -> None:
         for t in trees:
             t.close()
     names = [f"this tree ({HERE})"] + ([f"other ({other})"] if other else [])
-    print("| tree | this app µs per call, median (min) | bare Flask µs per call | layer's extra µs (medians) |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| tree | this app µs per call, use cases stubbed | bare Flask | layer's extra | whole calls |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name, rows in zip(names, results):
-        app_us = statistics.median(r[0] for r in rows)
-        bare_us = statistics.median(r[1] for r in rows)
-        print(
-            f"| {name} | {app_us:.1f} (min {min(r[0] for r in rows):.1f}) | {bare_us:.1f} (min {min(r[1] for r in rows):.1f}) | {app_us - bare_us:+.1f} |"
-        )
+        app_us, bare_us, whole_us = (statistics.median(r[k] for r in rows) for k in range(3))
+        print(f"| {name} | {app_us:.1f} | {bare_us:.1f} | {app_us - bare_us:+.1f} | {whole_us:.1f} |")
     if other:
-        ratios = sorted(a[0] / b[0] for a, b in zip(results[0], results[1]))
-        q = statistics.quantiles(ratios, n=4, method="inclusive")
-        print(f"per-round ratio this tree / other: median {q[1]:.3f}, quartiles {q[0]:.3f}-{q[2]:.3f}")
+        for k, what in ((0, "use cases stubbed"), (2, "whole calls")):
+            ratios = [a[k] / b[k] for a, b in zip(results[0], results[1])]
+            q = statistics.quantiles(ratios, n=4, method="inclusive")
+            print(f"per-round ratio this tree / other, {what}: median {q[1]:.3f}, quartiles {q[0]:.3f}-{q[2]:.3f}")
     print(f"load average after {os.getloadavg()[0]:.1f}")
 
 
 def _instructions(roots: list[Path], n: int) -> None:
     """Under valgrind (about a minute per tree to start): instructions per call, the same on any load."""
     print(f"{n} calls per count (1 start : 8 completions), instructions counted by valgrind's callgrind")
-    print("| tree | this app instructions per call | bare Flask | layer's extra |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| tree | this app, use cases stubbed | bare Flask | layer's extra | this app, whole calls |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for root in roots:
         out = Path(tempfile.mkdtemp(prefix="cf-callgrind-")) / "callgrind.out"
         tree = _Tree(root, valgrind=out)
         try:
             app_i, bare_i = tree.instructions("app", n, out), tree.instructions("bare", n, out)
+            whole_i = tree.instructions("whole", n, out)
         finally:
             tree.close()
-        print(f"| {root} | {app_i:,.0f} | {bare_i:,.0f} | {app_i - bare_i:+,.0f} |", flush=True)
+        print(f"| {root} | {app_i:,.0f} | {bare_i:,.0f} | {app_i - bare_i:+,.0f} | {whole_i:,.0f} |", flush=True)
 
 
 if __name__ == "__main__":

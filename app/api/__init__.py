@@ -59,7 +59,9 @@ class StrictJsonProvider(DefaultJSONProvider):
             except orjson.JSONDecodeError:
                 pass  # the standard library decides, as before: its error, or what only it reads
             else:
-                check_json_value(value, surrogates=False)
+                # orjson refused lone surrogates; deeper than MAX_JSON_DEPTH needs more brackets than that
+                if _brackets(s) > MAX_JSON_DEPTH:
+                    check_json_value(value, surrogates=False)
                 return value
         kwargs.setdefault("parse_constant", _refuse_constant)
         try:
@@ -90,6 +92,10 @@ class StrictJsonProvider(DefaultJSONProvider):
 
 _LONG_NUMBER_BYTES, _LONG_NUMBER_TEXT = re.compile(rb"\d{19}"), re.compile(r"\d{19}")
 MAX_JSON_DEPTH = 64  # nesting of a request body; task data itself may nest 32 levels
+
+
+def _brackets(s: str | bytes) -> int:
+    return s.count("[") + s.count("{") if isinstance(s, str) else s.count(b"[") + s.count(b"{")
 
 
 def check_json_value(value, surrogates: bool = True) -> None:
