@@ -10,6 +10,7 @@ final short write guarded by the instance's version column (see docs/architectur
 from __future__ import annotations
 
 import contextlib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
@@ -51,6 +52,8 @@ class Database:
         self._write_engine = self.engine.execution_options(complaintflow_write=True)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        # Inside keep_plain()/release_plain() (one API request): the pooled connection plain() shares.
+        self._kept: ContextVar[_Kept | None] = ContextVar(f"complaintflow_kept_{id(self)}", default=None)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -71,18 +74,63 @@ class Database:
 
     @contextlib.contextmanager
     def plain(self) -> Iterator[Plain]:
-        """A pooled connection for a hot path's one-statement reads in plain SQL (app/plain_sql.py)."""
+        """A pooled connection for a hot path's one-statement reads in plain SQL (app/plain_sql.py).
+
+        Between keep_plain() and release_plain() (an API request: the bearer token's lookup, then the
+        use case's reads) every plain() block shares one checked-out connection instead of checking
+        one out and back in each time. Each block still ends its transaction when it ends, as the
+        pool's check-in did: no block sees another's snapshot, and no lock is held in between.
+        """
+        kept = self._kept.get()
+        if kept is None:
+            fairy = self._checkout()
+            try:
+                yield Plain(fairy.driver_connection, self.engine.dialect, invalidate=fairy.invalidate)
+            finally:
+                fairy.close()  # back to the pool, which ends whatever transaction the reads began
+            return
+        if kept.depth == 0:
+            if kept.fairy is None or not kept.fairy.is_valid:
+                if kept.fairy is not None:
+                    kept.fairy.close()  # invalidated by a lost connection: a fresh one, as a new checkout would
+                    kept.fairy = None  # (if the checkout fails, nothing closed is kept)
+                kept.fairy = self._checkout()
+            # A new Plain per block, as before: nothing a block remembered (memo) outlives it.
+            kept.plain = Plain(kept.fairy.driver_connection, self.engine.dialect, invalidate=kept.fairy.invalidate)
+        fairy, plain = kept.fairy, kept.plain
+        kept.depth += 1
+        try:
+            yield plain
+        finally:
+            kept.depth -= 1
+            if kept.depth == 0 and fairy.is_valid:
+                try:  # ends a transaction the reads began (psycopg); a no-op on an idle connection
+                    fairy.driver_connection.rollback()
+                except self.engine.dialect.loaded_dbapi.Error as exc:
+                    fairy.invalidate(exc)  # the next block checks out a fresh one
+
+    def keep_plain(self) -> object:
+        """From now on in this context (an API request) plain() blocks share one pooled connection."""
+        return self._kept.set(_Kept())
+
+    def release_plain(self, token: object) -> None:
+        """Return the connection keep_plain() shared to the pool (the request's teardown)."""
+        kept = self._kept.get()
+        try:
+            self._kept.reset(token)  # type: ignore[arg-type]
+        except ValueError:  # set in another context: forget it here all the same
+            self._kept.set(None)
+        if kept is not None and kept.fairy is not None:
+            kept.fairy.close()
+
+    def _checkout(self):
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         try:
-            fairy = self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
+            return self.engine.raw_connection()  # checked out like any other: pre-pinged on PostgreSQL
         except dbapi_error as exc:  # as SQLAlchemy's own connect would say it: the API answers 503
             raise DBAPIError.instance(
                 None, None, exc, dbapi_error, connection_invalidated=True, dialect=self.engine.dialect
             ) from exc
-        try:
-            yield Plain(fairy.driver_connection, self.engine.dialect, invalidate=fairy.invalidate)
-        finally:
-            fairy.close()  # back to the pool, which ends whatever transaction the reads began
 
     def listen_writes(self, name: str, fn) -> None:
         """Register a session event (after_flush, before_commit, after_commit...) on write sessions only."""
@@ -130,3 +178,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _IMMEDIATE = "complaintflow_begin_immediate"
+
+
+class _Kept:
+    """The connection plain() blocks share between keep_plain() and release_plain(), checked out at the first."""
+
+    __slots__ = ("fairy", "plain", "depth")
+
+    def __init__(self):
+        self.fairy = None
+        self.plain: Plain | None = None
+        self.depth = 0

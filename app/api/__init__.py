@@ -59,7 +59,9 @@ class StrictJsonProvider(DefaultJSONProvider):
             except orjson.JSONDecodeError:
                 pass  # the standard library decides, as before: its error, or what only it reads
             else:
-                check_json_value(value, surrogates=False)
+                # orjson refused lone surrogates; deeper than MAX_JSON_DEPTH needs more brackets than that
+                if _brackets(s) > MAX_JSON_DEPTH:
+                    check_json_value(value, surrogates=False)
                 return value
         kwargs.setdefault("parse_constant", _refuse_constant)
         try:
@@ -90,6 +92,10 @@ class StrictJsonProvider(DefaultJSONProvider):
 
 _LONG_NUMBER_BYTES, _LONG_NUMBER_TEXT = re.compile(rb"\d{19}"), re.compile(r"\d{19}")
 MAX_JSON_DEPTH = 64  # nesting of a request body; task data itself may nest 32 levels
+
+
+def _brackets(s: str | bytes) -> int:
+    return s.count("[") + s.count("{") if isinstance(s, str) else s.count(b"[") + s.count(b"{")
 
 
 def check_json_value(value, surrogates: bool = True) -> None:
@@ -166,13 +172,24 @@ def json_body() -> dict:
 
 @bp.before_request
 def authenticate():
+    rt = runtime()
+    g.viewer = None  # the pages' viewer hook leaves API calls alone (web/access.py)
+    # The token's lookup and the use case's plain reads share one pooled connection (app/db.py).
+    g.cf_kept_plain = rt.db.keep_plain()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return problem(401, "Unauthorized", "send Authorization: Bearer <token> (POST /api/v1/auth/token)")
-    g.viewer = accounts.viewer_for_token(runtime(), header[7:].strip())
+    g.viewer = accounts.viewer_for_token(rt, header[7:].strip())
     return None
+
+
+@bp.teardown_request
+def _release_connection(_exc) -> None:
+    kept = g.pop("cf_kept_plain", None)
+    if kept is not None:
+        runtime().db.release_plain(kept)
 
 
 @bp.errorhandler(ServiceError)

@@ -60,9 +60,10 @@ def _forget() -> None:
         session["locale"] = locale
 
 
-def _load_viewer() -> None:
+def load_viewer() -> None:
+    """Before each page's request: the session's user as g.viewer, or None (API calls never come here)."""
     g.viewer = None
-    if request.path.startswith(_ANONYMOUS_PREFIXES) or request.blueprint == "api":
+    if request.path.startswith(_ANONYMOUS_PREFIXES):
         return
     sid = session.get("sid")
     if sid is None:
@@ -115,6 +116,6 @@ def capability_required(capability: str) -> Callable[[Callable], Callable]:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_load_viewer)
+    app.before_request(load_viewer)
     app.jinja_env.globals["current_viewer"] = lambda: g.get("viewer")
     app.jinja_env.globals["server_now"] = lambda: runtime().clock.now().isoformat()

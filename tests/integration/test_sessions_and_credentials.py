@@ -67,8 +67,29 @@ def test_the_openapi_document_lists_token_revocation(client):
 
 def test_an_api_token_expires(app, client, clock, demo_users):
     token = token_for(client)
-    clock.advance(timedelta(hours=app.config["TOKEN_TTL_HOURS"], seconds=1))
+    assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 200
+    clock.advance(timedelta(hours=app.config["TOKEN_TTL_HOURS"]))
     assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 401
+
+
+def test_a_token_already_used_sees_its_user_deactivated_or_regrouped_by_another_process_at_once(
+    app, client, rt, demo_users
+):
+    # An operator's SQL or another worker or host changes the tables; this worker verified the
+    # tokens a moment ago (and keeps what it made of their rows): the next call must see the change.
+    from sqlalchemy import text
+
+    manager, agent = token_for(client, "manager"), token_for(client)
+    assert client.get("/api/v1/reports/dashboard", headers=bearer(manager)).status_code == 200
+    assert client.get("/api/v1/tasks", headers=bearer(agent)).status_code == 200
+    with rt.db.write() as s:
+        s.execute(text("DELETE FROM user_group WHERE user_id = (SELECT id FROM app_user WHERE username = 'manager')"))
+        s.execute(text("UPDATE app_user SET active = FALSE WHERE username = 'agent'"))
+    assert client.get("/api/v1/reports/dashboard", headers=bearer(manager)).status_code == 403
+    assert client.get("/api/v1/tasks", headers=bearer(agent)).status_code == 401
+    with rt.db.write() as s:
+        s.execute(text("DELETE FROM api_token"))
+    assert client.get("/api/v1/tasks", headers=bearer(manager)).status_code == 401
 
 
 def test_a_session_ends_after_idle_time_and_after_its_absolute_limit(app, clock, demo_users):

@@ -159,12 +159,31 @@ _TOKEN_VIEWER = Sql(
 
 
 def viewer_for_token(rt: Runtime, token: str) -> Viewer:
-    """The user a bearer token belongs to, or Unauthorized."""
+    """The user a bearer token belongs to, or Unauthorized.
+
+    Read from the database on every call: a token revoked, a user deactivated or moved to other
+    groups by another worker or host is refused (or seen so) at once. Only what is made from the
+    rows read (the expiry parsed, the Viewer built) is remembered per worker, keyed by those rows.
+    """
     with rt.db.plain() as db:
         rows = db.rows(_TOKEN_VIEWER, {"digest": _digest(token)})
-    if not rows or read_time(rows[0][2]) <= rt.clock.now():
+    if not rows:
         raise Unauthorized("the token is unknown or expired", code="auth.token_invalid")
-    return Viewer(rows[0][0], rows[0][1], frozenset(r[3] for r in rows if r[3]))
+    key = tuple(rows)
+    made = _MADE.get(key)
+    if made is None:
+        made = (read_time(rows[0][2]), Viewer(rows[0][0], rows[0][1], frozenset(r[3] for r in rows if r[3])))
+        if len(_MADE) >= _MADE_MAX:
+            _MADE.clear()  # a worker sees a few thousand live tokens at most; start again rather than grow
+        _MADE[key] = made
+    if made[0] <= rt.clock.now():
+        raise Unauthorized("the token is unknown or expired", code="auth.token_invalid")
+    return made[1]
+
+
+# (user id, username, expiry, group) rows of a token -> (the expiry parsed, the Viewer): both immutable.
+_MADE: dict[tuple, tuple] = {}
+_MADE_MAX = 4096
 
 
 def revoke_token(rt: Runtime, token: str) -> bool:
