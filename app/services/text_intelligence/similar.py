@@ -125,12 +125,11 @@ def _load_window(s, live: _Live, since: datetime) -> None:
     at a million complaints with half a year in the window, the key's order would read every older one too.
     The newest id is read first: whatever is committed after it is numbered after it and read by the refresh."""
     top = s.scalar(select(func.max(Complaint.id))) or 0
+    # `id <= top` stays out of the statement: SQLite would take it for a range of the primary key
     rows = s.execute(
-        select(Complaint.id, Complaint.matter, Complaint.created_at).where(
-            Complaint.created_at >= since, Complaint.id <= top
-        )
+        select(Complaint.id, Complaint.matter, Complaint.created_at).where(Complaint.created_at >= since)
     ).all()
-    rows.sort(key=lambda r: r[0])
+    rows = sorted((r for r in rows if r[0] <= top), key=lambda r: r[0])
     index = live.index
     assert index is not None
     for at in range(0, len(rows), BATCH):
