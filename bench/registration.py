@@ -17,7 +17,9 @@ Cases, each timed per call inside one process (p50 / p95 / max):
   complaints, the repeat);
 - ``history``: the customer's other complaints (``tasks.workspace.customer_history``, as the task page lists them);
 - ``appeal``: an appeal's comparison with the customer's earlier complaints (``branches.appeals._earlier_complaints``
-  and ``decide``), read only.
+  and ``decide``), read only;
+- ``moved``: one registration 31 days later in the same process, when the similar window has moved on by more than
+  similar.REBUILD_AFTER (the index is brought to the new window).
 
 ``--before REF`` runs the same cases with the code of REF (a detached worktree under /tmp) in a child process,
 alternating with this checkout's, round by round: the ratios are side by side in one run. The child processes
@@ -38,7 +40,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("first", "register", "analyse", "history", "appeal")
+CASES = ("first", "register", "analyse", "history", "appeal", "moved")
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -146,6 +148,9 @@ def child(args: argparse.Namespace) -> None:
     if prof is not None:
         prof.disable()
         prof.dump_stats(args.profile)
+    # a month later (as a long-running worker sees it): the similar window has moved on past REBUILD_AFTER
+    clock.set(clock.now() + timedelta(days=31))
+    timed("moved", register_complaint, rt, agent, payload(1))
     out = {"times": times, "sql": {k: [len(v), sum(v) * 1000, max(v) * 1000] for k, v in sql.items()}}
     print("RESULT " + json.dumps(out), flush=True)
     rt.db.engine.dispose()
@@ -203,7 +208,7 @@ def main() -> None:
     print(f"{args.db}: {args.n} registrations per round and way, load average {os.getloadavg()[0]:.1f}", flush=True)
     results: dict[str, dict[str, list[float]]] = {name: {c: [] for c in CASES} for name, _ in ways}
     sql: dict[str, dict[str, list[float]]] = {name: {} for name, _ in ways}
-    minute = int(time.time() // 60) % 100000  # a new stretch of the clock each run: numbers and windows move on
+    minute = int(time.time() // 60) % 1000  # a new stretch of the clock each run, within a day of the history
     try:
         for rnd in range(args.rounds):
             for name, code in ways:
