@@ -148,10 +148,33 @@ def child(args: argparse.Namespace) -> None:
     if prof is not None:
         prof.disable()
         prof.dump_stats(args.profile)
+    plans: list[str] = []
+    if args.explain:  # every statement of one more registration and its reads, explained on this database
+        seen: list[tuple[str, object]] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+            if not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH", "UPDATE", "DELETE")):
+                seen.append((statement, parameters))
+
+        event.listen(rt.db.engine, "before_cursor_execute", record)
+        register_complaint(rt, agent, payload(0))
+        intake.analyse(rt, agent, r.choice(matters), phones[0], via="bench")
+        customer_history(rt, agent, phones[0], of_worked=True)
+        event.remove(rt.db.engine, "before_cursor_execute", record)
+        postgresql = rt.db.engine.dialect.name == "postgresql"
+        with rt.db.engine.connect() as conn:
+            for statement, params in seen:
+                # EXPLAIN ANALYZE runs the statement: its rows are read, never kept (rolled back below)
+                how = "EXPLAIN (ANALYZE, BUFFERS) " if postgresql else "EXPLAIN QUERY PLAN "
+                lines = [row[-1] for row in conn.exec_driver_sql(how + statement, params)]
+                total = next((x for x in lines if x.startswith("Execution Time")), "")
+                scans = [x.strip() for x in lines if "Seq Scan" in x or x.startswith("SCAN")]
+                plans.append(f"{' '.join(statement.split())[:150]} | {total} | scans: {scans or 'none'}")
+            conn.rollback()
     # a month later (as a long-running worker sees it): the similar window has moved on past REBUILD_AFTER
     clock.set(clock.now() + timedelta(days=31))
     timed("moved", register_complaint, rt, agent, payload(1))
-    out = {"times": times, "sql": {k: [len(v), sum(v) * 1000, max(v) * 1000] for k, v in sql.items()}}
+    out = {"times": times, "sql": {k: [len(v), sum(v) * 1000, max(v) * 1000] for k, v in sql.items()}, "plans": plans}
     print("RESULT " + json.dumps(out), flush=True)
     rt.db.engine.dispose()
 
@@ -174,6 +197,8 @@ def run_way(code: Path, args: argparse.Namespace, minute: int, seed: int) -> dic
     ]
     if args.sql:
         cmd.append("--sql")
+    if args.explain:
+        cmd.append("--explain")
     if args.profile:
         cmd += ["--profile", f"{args.profile}.{code.name}.{minute}"]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=code)
@@ -191,6 +216,11 @@ def main() -> None:
     ap.add_argument("--before", help="a git ref whose code runs beside this checkout's, alternating")
     ap.add_argument("--sql", action="store_true", help="also print the statements' total time")
     ap.add_argument("--profile", help="cProfile output path prefix (one file per way and round)")
+    ap.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain every statement of one more registration (ANALYZE on PostgreSQL)",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--code", default=str(ROOT), help=argparse.SUPPRESS)
     ap.add_argument("--minute", type=int, default=0, help=argparse.SUPPRESS)
@@ -216,6 +246,8 @@ def main() -> None:
                 got = run_way(code, args, minute, seed=rnd * 7 + 1)
                 for c in CASES:
                     results[name][c] += got["times"][c]
+                for line in got["plans"]:
+                    print(f"plan, {name}: {line}", flush=True)
                 for k, (n, total, mx) in got["sql"].items():
                     acc = sql[name].setdefault(k, [0, 0.0, 0.0])
                     acc[0] += n
