@@ -100,13 +100,15 @@ def test_an_index_that_drops_the_texts_before_the_window_finds_what_one_built_fr
     moved = SimilarityIndex()
     for at in range(0, len(texts), 50):  # some merged into the main block, the last ones still beside it
         moved.add(list(range(at, at + 50))[: len(texts) - at], texts[at : at + 50], times[at : at + 50])
-    assert moved.drop_before(float(kept_from)) == kept_from
+    whole = len(moved)
+    moved, before = moved.since(float(kept_from)), moved
+    assert len(before) == whole  # the index a lookup may still be using is left as it was
     fresh = SimilarityIndex()
     fresh.add(list(range(kept_from, len(texts))), texts[kept_from:], times[kept_from:])
     assert len(moved) == len(fresh) == len(texts) - kept_from
     for text in texts[::17] + ["望京西园宽带断网了", "话费多扣了要求退费"]:
         _same_answers(moved, fresh, text)
-    assert moved.drop_before(float(kept_from)) == 0  # nothing older left
+    assert moved.since(float(kept_from)) is moved  # nothing older left
 
 
 def test_texts_beside_the_main_block_score_as_merged_ones_do():

@@ -94,23 +94,25 @@ class SimilarityIndex:
         self._main_t = sp.hstack([self._main_t, side_t]).tocsr()
         self._side, self._side_rows = [], 0
 
-    def drop_before(self, since: float) -> int:
-        """Forget the texts older than ``since`` (epoch seconds), as if the index had been built from the rest.
+    def since(self, since: float) -> SimilarityIndex:
+        """This index without the texts older than ``since`` (epoch seconds), as if built from the others.
 
         What stays keeps its vectors: nothing is read or vectorised again (a rebuild from the database costs
-        seconds per 100,000 texts). Returns how many were dropped."""
+        seconds per 100,000 texts). A new index: a lookup still running on this one is not disturbed."""
         keep = self.times >= since
-        dropped = int(len(keep) - keep.sum())
-        if not dropped:
-            return 0
-        if self._side:
-            self._merge()
+        if keep.all():
+            return self
+        side = sp.vstack(self._side).T.tocsr() if self._side else None
+        whole = sp.hstack([self._main_t, side]).tocsr() if side is not None else self._main_t
         kept = np.flatnonzero(keep)
-        self._main_t = self._main_t[:, kept].tocsr()
-        self._main_t.sort_indices()
-        self.ids, self.times = self.ids[kept], self.times[kept]
-        self._df = np.diff(self._main_t.indptr).astype(np.float32)  # texts per n-gram: the postings' lengths
-        return dropped
+        main_t = whole[:, kept].tocsr()
+        main_t.sort_indices()
+        return SimilarityIndex(
+            ids=self.ids[kept],
+            times=self.times[kept],
+            _main_t=main_t,
+            _df=np.diff(main_t.indptr).astype(np.float32),  # texts per n-gram: the postings' lengths
+        )
 
     def query(
         self,

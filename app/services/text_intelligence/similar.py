@@ -95,8 +95,7 @@ def _refreshed(rt: Runtime) -> SimilarityIndex:
                 _load_window(s, live, since)
         elif since - live.built_since > REBUILD_AFTER:
             # complaints that left the window only cost memory and time: forget them, keeping the others' vectors
-            live.index.drop_before(since.timestamp())
-            live.built_since = since
+            live.index, live.built_since = live.index.since(since.timestamp()), since
         index = live.index
         with rt.db.read() as s:
             while True:
