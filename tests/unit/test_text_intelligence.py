@@ -9,7 +9,7 @@ import pytest
 from app.domain.text_intelligence import areas, evaluation, history_file, synthetic
 from app.domain.text_intelligence.classifier import TextModel, train
 from app.domain.text_intelligence.normalize import normalize
-from app.domain.text_intelligence.similarity import SimilarityIndex, similarity
+from app.domain.text_intelligence.similarity import MERGE_AT, SimilarityIndex, similarities, similarity
 from app.domain.text_intelligence.topics import topics
 
 
@@ -82,6 +82,53 @@ def test_similarity_index_finds_the_near_duplicate_and_respects_the_window():
     assert index.query("望京西园宽带断网了", 2, since=150.0) == []  # older than the window
     assert index.query("营业厅态度差", 5, exclude={3}) == []
     assert similarity("上次投诉的多扣费还没退", "家里宽带断网了") == 0.0
+
+
+def _same_answers(a: SimilarityIndex, b: SimilarityIndex, text: str) -> None:
+    # the same texts in the same order, with the same scores up to float32 rounding (a block beside the main one
+    # is multiplied, the main one summed by postings)
+    got, want = a.query(text, 8), b.query(text, 8)
+    assert [i for i, _ in got] == [i for i, _ in want]
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-5)
+
+
+def test_an_index_that_drops_the_texts_before_the_window_finds_what_one_built_from_the_window_finds():
+    pairs = list(synthetic.corpus(40, seed=3, labels=("network", "billing", "service")))
+    texts = [t for t, _ in pairs]
+    times = [float(i) for i in range(len(texts))]
+    kept_from = len(texts) // 3
+    moved = SimilarityIndex()
+    for at in range(0, len(texts), 50):  # some merged into the main block, the last ones still beside it
+        moved.add(list(range(at, at + 50))[: len(texts) - at], texts[at : at + 50], times[at : at + 50])
+    whole = len(moved)
+    moved, before = moved.since(float(kept_from)), moved
+    assert len(before) == whole  # the index a lookup may still be using is left as it was
+    fresh = SimilarityIndex()
+    fresh.add(list(range(kept_from, len(texts))), texts[kept_from:], times[kept_from:])
+    assert len(moved) == len(fresh) == len(texts) - kept_from
+    for text in texts[::17] + ["望京西园宽带断网了", "话费多扣了要求退费"]:
+        _same_answers(moved, fresh, text)
+    assert moved.since(float(kept_from)) is moved  # nothing older left
+
+
+def test_texts_beside_the_main_block_score_as_merged_ones_do():
+    texts = [t for t, _ in synthetic.corpus(MERGE_AT // 8 + 10, seed=5, labels=("network", "billing"))]
+    one_by_one = SimilarityIndex()
+    for i, t in enumerate(texts[:40]):  # registered one at a time: all beside the main block
+        one_by_one.add([i], [t], [0.0])
+    merged = SimilarityIndex()
+    merged.add(list(range(40)), texts[:40], [0.0] * 40)
+    merged._merge()
+    for text in texts[40:60]:
+        _same_answers(one_by_one, merged, text)
+
+
+def test_similarities_are_each_pair_s_similarity():
+    others = ["家里宽带断网了，光猫亮红灯", "话费被多扣了三十元", "", "上次投诉的多扣费还没退"]
+    assert similarities("上次投诉的多扣费还没退，话费又被多扣", others) == [
+        similarity("上次投诉的多扣费还没退，话费又被多扣", b) for b in others
+    ]
+    assert similarities("宽带断网", []) == []
 
 
 def test_areas_name_the_most_specific_place():

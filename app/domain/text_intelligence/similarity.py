@@ -50,6 +50,17 @@ def similarity(a: str, b: str) -> float:
     return float(va.multiply(vb).sum())
 
 
+def similarities(a: str, others: list[str]) -> list[float]:
+    """``similarity(a, b)`` for each b of others, the texts vectorised in one call (each row is scaled on its
+    own, so the numbers are those of one pair at a time, at a fraction of the cost: scikit-learn's checks and
+    set-up per call cost more than the arithmetic of a short text)."""
+    if not others:
+        return []
+    x = vectors([a, *others])
+    va = x[0]
+    return [float(va.multiply(x[i]).sum()) for i in range(1, x.shape[0])]
+
+
 @dataclass
 class SimilarityIndex:
     """Texts by id with their time; ``query`` returns the best-scoring ids."""
@@ -72,7 +83,8 @@ class SimilarityIndex:
         self._df += np.bincount(x.indices, minlength=FEATURES).astype(np.float32)
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.times = np.concatenate([self.times, np.asarray(times, dtype=np.float64)])
-        self._side.append(x)
+        # kept as one block (at most MERGE_AT rows): a lookup multiplies it once, not a block per registration
+        self._side = [sp.vstack([*self._side, x], format="csr")] if self._side else [x]
         self._side_rows += x.shape[0]
         if self._side_rows >= MERGE_AT:
             self._merge()
@@ -81,6 +93,26 @@ class SimilarityIndex:
         side_t = sp.vstack(self._side).T.tocsr()
         self._main_t = sp.hstack([self._main_t, side_t]).tocsr()
         self._side, self._side_rows = [], 0
+
+    def since(self, since: float) -> SimilarityIndex:
+        """This index without the texts older than ``since`` (epoch seconds), as if built from the others.
+
+        What stays keeps its vectors: nothing is read or vectorised again (a rebuild from the database costs
+        seconds per 100,000 texts). A new index: a lookup still running on this one is not disturbed."""
+        keep = self.times >= since
+        if keep.all():
+            return self
+        side = sp.vstack(self._side).T.tocsr() if self._side else None
+        whole = sp.hstack([self._main_t, side]).tocsr() if side is not None else self._main_t
+        kept = np.flatnonzero(keep)
+        main_t = whole[:, kept].tocsr()
+        main_t.sort_indices()
+        return SimilarityIndex(
+            ids=self.ids[kept],
+            times=self.times[kept],
+            _main_t=main_t,
+            _df=np.diff(main_t.indptr).astype(np.float32),  # texts per n-gram: the postings' lengths
+        )
 
     def query(
         self,
@@ -113,8 +145,11 @@ class SimilarityIndex:
                     m.indices[pos], weights=m.data[pos] * np.repeat(weights, lengths), minlength=main_n
                 )
         if self._side:
-            qw = sp.csr_matrix((weights, feats, [0, len(feats)]), shape=(1, FEATURES))
-            scores[main_n:] = (sp.vstack(self._side) @ qw.T).toarray().ravel()
+            # the side block's rows times the query's weights as a dense vector: a sparse (FEATURES x 1) operand
+            # made scipy build an index of a million entries per query
+            dense = np.zeros(FEATURES, dtype=np.float32)
+            dense[feats] = weights
+            scores[main_n:] = self._side[0] @ dense
         scores /= qn
         if since is not None:
             scores[self.times < since] = 0.0

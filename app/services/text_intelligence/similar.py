@@ -23,7 +23,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...domain.personal_data import mask_name, mask_phone
 from ...domain.text_intelligence.areas import area
@@ -56,6 +56,13 @@ def similarity(a: str, b: str) -> float:
     return heavy.similarity(a, b)
 
 
+def similarities(a: str, others: list[str]) -> list[float]:
+    """``similarity(a, b)`` for each of others, vectorised at once; the libraries are imported on first use."""
+    from ...domain.text_intelligence import similarity as heavy
+
+    return heavy.similarities(a, others)
+
+
 class _Live:
     def __init__(self) -> None:
         self.index: SimilarityIndex | None = None  # made by the first refresh
@@ -81,25 +88,53 @@ def _refreshed(rt: Runtime) -> SimilarityIndex:
     live = _live(rt)
     with live.lock:
         since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
-        if live.index is None or live.built_since is None or since - live.built_since > REBUILD_AFTER:
-            # complaints that left the window only cost memory and time: start again from the window
+        if live.index is None or live.built_since is None or since < live.built_since:
+            # first use (or a clock set back before the window the index holds): read the whole window
             live.index, live.last_id, live.built_since = _new_index(), 0, since
+            with rt.db.read() as s:
+                _load_window(s, live, since)
+        elif since - live.built_since > REBUILD_AFTER:
+            # complaints that left the window only cost memory and time: forget them, keeping the others' vectors
+            live.index, live.built_since = live.index.since(since.timestamp()), since
         index = live.index
         with rt.db.read() as s:
             while True:
+                # the newer complaints by primary key only; those registered before the window (an imported
+                # history) are passed over here, in Python, so that the next refresh starts after them
                 rows = s.execute(
                     select(Complaint.id, Complaint.matter, Complaint.created_at)
-                    .where(Complaint.id > live.last_id, Complaint.created_at >= since)
+                    .where(Complaint.id > live.last_id)
                     .order_by(Complaint.id)
                     .limit(BATCH)
                 ).all()
                 if not rows:
                     break
-                index.add([r[0] for r in rows], [r[1] or "" for r in rows], [r[2].timestamp() for r in rows])
+                fresh = [r for r in rows if r[2] >= since]
+                index.add([r[0] for r in fresh], [r[1] or "" for r in fresh], [r[2].timestamp() for r in fresh])
                 live.last_id = rows[-1][0]
                 if len(rows) < BATCH:
                     break
         return index
+
+
+def _load_window(s, live: _Live, since: datetime) -> None:
+    """Fill a new index with the complaints registered since the window's start, in the order of their ids.
+
+    One range of the registration-time index (ix_complaint_created), not the primary key from the first complaint:
+    at a million complaints with half a year in the window, the key's order would read every older one too.
+    The newest id is read first: whatever is committed after it is numbered after it and read by the refresh."""
+    top = s.scalar(select(func.max(Complaint.id))) or 0
+    # `id <= top` stays out of the statement: SQLite would take it for a range of the primary key
+    rows = s.execute(
+        select(Complaint.id, Complaint.matter, Complaint.created_at).where(Complaint.created_at >= since)
+    ).all()
+    rows = sorted((r for r in rows if r[0] <= top), key=lambda r: r[0])
+    index = live.index
+    assert index is not None
+    for at in range(0, len(rows), BATCH):
+        part = rows[at : at + BATCH]
+        index.add([r[0] for r in part], [r[1] or "" for r in part], [r[2].timestamp() for r in part])
+    live.last_id = top
 
 
 def _view(c: Complaint, score: float) -> dict[str, Any]:
@@ -151,7 +186,7 @@ def repeat_check(rt: Runtime, text: str, phone: str | None, exclude_id: int | No
         earlier = [c for c in earlier if c.id != exclude_id]
         if not earlier:
             return None
-        scored = sorted(((similarity(text, c.matter or ""), c) for c in earlier), key=lambda p: -p[0])
+        scored = sorted(zip(similarities(text, [c.matter or "" for c in earlier]), earlier), key=lambda p: -p[0])
         best_score, best = scored[0]
         if best_score >= cfg.repeat_score:
             return _view(best, best_score) | {"reason": "similar"}
