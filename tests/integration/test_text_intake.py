@@ -4,13 +4,14 @@ repeat detection by text; bursts suggest an outage incident; history import is a
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.models import Complaint, HistoryRecord, TextSuggestion
-from app.services.text_intelligence import bursts, model_registry, suggestions
+from app.services.text_intelligence import bursts, model_registry, similar, suggestions
 
 from .flow import complete, ready_task
 
@@ -144,6 +145,36 @@ def test_similar_complaints_are_listed_with_customer_and_area(api, rt, trained):
     items = r.get_json()["similar"]
     assert items and items[0]["id"] == a["id"] and items[0]["customer_name"] == "赵**"  # another customer: masked
     assert items[0]["area"] == "望京西园小区" and "****" in items[0]["customer_phone_masked"]
+
+
+def test_a_large_window_is_indexed_aside_and_registration_does_not_wait_for_it(api, rt, trained, monkeypatch):
+    """A centre with hundreds of thousands of recent complaints: the first lookup of a process would take longer
+    than gunicorn lets a request run. The index is built in a thread while registrations and the intake panel
+    go on, answering no similar complaints and saying so; once built, the similar complaints are there."""
+    a = _register(api, "朝阳区望京西园小区宽带从早上开始断网，光猫亮红灯", phone="13700000001", name="赵一")
+    vars(rt).pop("_similar_index", None)  # a process that has not looked yet (a restarted worker)
+    monkeypatch.setattr(similar, "SYNC_BUILD_LIMIT", 0)  # this window counts as large
+    building, release = threading.Event(), threading.Event()
+    load_window = similar._load_window
+
+    def slow_load(*args):  # holds the build until the test has seen the requests go on without it
+        building.set()
+        assert release.wait(30)
+        return load_window(*args)
+
+    monkeypatch.setattr(similar, "_load_window", slow_load)
+    created = _register(api, "我的话费账单有一笔不认识的扣费", phone="13700000003", name="孙三")
+    assert building.wait(10)
+    assert created["similar"] == [] and created["similar_pending"] is True
+    with rt.db.read() as s:
+        assert s.get(Complaint, created["id"]) is not None  # registered at once, not after the index
+    r = api.post("agent", "/text/analyse", json={"text": "望京西园小区宽带断网了，光猫红灯"})
+    assert r.status_code == 200 and r.get_json()["similar"] == [] and r.get_json()["similar_pending"] is True
+    release.set()
+    similar._live(rt).warming.join(30)
+    found = api.post("agent", "/text/analyse", json={"text": "望京西园小区宽带断网了，光猫红灯"}).get_json()
+    assert found["similar_pending"] is False
+    assert found["similar"] and found["similar"][0]["id"] == a["id"]
 
 
 def test_a_burst_from_one_area_suggests_an_incident_confirmed_and_linked_in_one_action(api, rt, trained, clock):

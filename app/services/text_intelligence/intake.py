@@ -37,6 +37,7 @@ def analyse(
     return {
         "suggestions": suggestions.suggest(rt, text),
         "similar": similar.similar(rt, text, exclude={exclude} if exclude else None),
+        "similar_pending": similar.warming(rt),  # the index is still being built: none can be shown yet
         "repeat": repeat,
     }
 
@@ -46,6 +47,7 @@ def read_registration(rt: Runtime, text: str, phone: str | None) -> dict[str, An
     return {
         "suggestions": suggestions.suggest(rt, text),
         "similar": similar.similar(rt, text),
+        "similar_pending": similar.warming(rt),
         "repeat": similar.repeat_check(rt, text, phone),
     }
 

@@ -3,8 +3,13 @@
 Each process keeps an in-memory index of the complaints registered within ``similar.window_days``
 (domain/text_intelligence/similarity.py). Before each lookup it reads the complaints numbered after the
 last one it holds (an indexed range on the primary key, empty almost always), so a complaint registered
-on any host is found by every host at once. The first lookup builds the index (about 5 s per
-100,000 complaints on two cores); a complaint's matter is not expected to change after registration.
+on any host is found by every host at once. A complaint's matter is not expected to change after registration.
+
+The first lookup builds the index: about 5 s per 100,000 complaints on a free core, and a provincial centre
+holds several hundred thousand in half a year, longer than gunicorn lets a request run (30 s). So a window of
+more than SYNC_BUILD_LIMIT complaints is indexed in a thread of its own, and until it is ready a lookup answers
+no similar complaints and says so (``warming``): the registration or the intake panel that asked goes on at
+once. A smaller window (a new centre, the tests) is indexed inside the first lookup, about a second.
 
 A repeat is the same customer (phone) within the repeat window of config/flow.toml with a similar
 matter: text similarity at least ``similar.repeat_score``, or the customer says it is a repeat ("上次投诉",
@@ -18,6 +23,7 @@ second or two of its start): it is imported on first use, so a worker that never
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from datetime import datetime, timedelta
@@ -36,7 +42,10 @@ from .settings import text_settings
 if TYPE_CHECKING:
     from ...domain.text_intelligence.similarity import SimilarityIndex
 
+log = logging.getLogger(__name__)
+
 BATCH = 5000
+SYNC_BUILD_LIMIT = 20_000  # a window this small is indexed inside the lookup that needs it (about a second)
 REBUILD_AFTER = timedelta(days=30)  # how far the window may move on before the index is rebuilt
 REPEAT_CUES = re.compile(
     r"上次|再次|又一次|第[二三四五]次|多次(?:反映|投诉)|还没(?:有)?(?:解决|处理|退|修|回复)|仍然没|依然没|至今没|一直没(?:有)?解决"
@@ -69,6 +78,10 @@ class _Live:
         self.last_id = 0
         self.lock = threading.Lock()
         self.built_since: datetime | None = None  # the window's start when the index was (re)built
+        self.warming: threading.Thread | None = None  # the thread building a large window's first index
+
+
+_STARTING = threading.Lock()  # one warming thread per process, however many requests ask at once
 
 
 def _live(rt: Runtime) -> _Live:
@@ -89,10 +102,12 @@ def _refreshed(rt: Runtime) -> SimilarityIndex:
     with live.lock:
         since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
         if live.index is None or live.built_since is None or since < live.built_since:
-            # first use (or a clock set back before the window the index holds): read the whole window
-            live.index, live.last_id, live.built_since = _new_index(), 0, since
+            # first use (or a clock set back before the window the index holds): read the whole window; the
+            # index is published only when full, so that warming() stays true while it is being built
+            fresh = _new_index()
             with rt.db.read() as s:
-                _load_window(s, live, since)
+                last_id = _load_window(s, fresh, since)
+            live.index, live.last_id, live.built_since = fresh, last_id, since
         elif since - live.built_since > REBUILD_AFTER:
             # complaints that left the window only cost memory and time: forget them, keeping the others' vectors
             live.index, live.built_since = live.index.since(since.timestamp()), since
@@ -117,8 +132,9 @@ def _refreshed(rt: Runtime) -> SimilarityIndex:
         return index
 
 
-def _load_window(s, live: _Live, since: datetime) -> None:
-    """Fill a new index with the complaints registered since the window's start, in the order of their ids.
+def _load_window(s, index: SimilarityIndex, since: datetime) -> int:
+    """Fill a new index with the complaints registered since the window's start, in the order of their ids;
+    return the newest id read.
 
     One range of the registration-time index (ix_complaint_created), not the primary key from the first complaint:
     at a million complaints with half a year in the window, the key's order would read every older one too.
@@ -129,12 +145,53 @@ def _load_window(s, live: _Live, since: datetime) -> None:
         select(Complaint.id, Complaint.matter, Complaint.created_at).where(Complaint.created_at >= since)
     ).all()
     rows = sorted((r for r in rows if r[0] <= top), key=lambda r: r[0])
-    index = live.index
-    assert index is not None
     for at in range(0, len(rows), BATCH):
         part = rows[at : at + BATCH]
         index.add([r[0] for r in part], [r[1] or "" for r in part], [r[2].timestamp() for r in part])
-    live.last_id = top
+    return top
+
+
+def _ready(rt: Runtime) -> SimilarityIndex | None:
+    """The process's index brought up to date, or None while a large window's first index is being built."""
+    live = _live(rt)
+    if live.index is None:
+        if warming(rt):
+            return None
+        since = rt.clock.now() - timedelta(days=text_settings(rt).similar_window_days)
+        with rt.db.read() as s:  # bounded: one step of ix_complaint_created past the limit
+            beyond = s.scalar(
+                select(Complaint.id)
+                .where(Complaint.created_at >= since)
+                .order_by(Complaint.created_at)
+                .offset(SYNC_BUILD_LIMIT)
+                .limit(1)
+            )
+        if beyond is not None:
+            _warm_in_background(rt, live)
+            return None
+    return _refreshed(rt)
+
+
+def warming(rt: Runtime) -> bool:
+    """Whether this process is still building its first index (lookups answer no similar complaints until then)."""
+    live = _live(rt)
+    return live.index is None and live.warming is not None and live.warming.is_alive()
+
+
+def _warm_in_background(rt: Runtime, live: _Live) -> None:
+    with _STARTING:
+        if live.index is None and (live.warming is None or not live.warming.is_alive()):
+            live.warming = threading.Thread(target=_warm, args=(rt,), name="similar-index", daemon=True)
+            live.warming.start()
+
+
+def _warm(rt: Runtime) -> None:
+    try:
+        size = len(_refreshed(rt))
+    except Exception:  # a lost database, say: the next lookup starts another thread
+        log.exception("building the similar-complaints index failed")
+        return
+    log.info("similar-complaints index ready: %d complaints", size)
 
 
 def _view(c: Complaint, score: float) -> dict[str, Any]:
@@ -158,7 +215,9 @@ def similar(rt: Runtime, text: str, exclude: set[int] | None = None, limit: int 
     cfg = text_settings(rt)
     if len((text or "").strip()) < 4:
         return []
-    index = _refreshed(rt)
+    index = _ready(rt)
+    if index is None:
+        return []  # being built (warming): the caller says so beside the empty list
     since = (rt.clock.now() - timedelta(days=cfg.similar_window_days)).timestamp()
     hits = index.query(text, limit or cfg.similar_limit, cfg.similar_min_score, since, exclude)
     if not hits:

@@ -129,12 +129,15 @@
       box.appendChild(el("div", rep.matter, "muted"));
     }
 
-    function showSimilar(items) {
+    function showSimilar(items, pending) {
       var table = panel.querySelector("[data-ti-similar]");
       var title = panel.querySelector("[data-ti-similar-title]");
       var body = table.querySelector("tbody");
       body.textContent = "";
-      table.hidden = title.hidden = !items.length;
+      table.hidden = !items.length;
+      title.hidden = !items.length && !pending;
+      // this server process is still indexing the recent complaints (a large centre, after a restart)
+      panel.querySelector("[data-ti-similar-pending]").hidden = !pending;
       items.forEach(function (c) {
         var tr = el("tr"), td = el("td");
         var a = el("a", c.number, "mono"); a.href = "/complaints/" + c.id; a.target = "_blank";
@@ -162,7 +165,7 @@
         if (!data || key !== lastKey) return;  // a newer text is on its way
         panel.querySelector("[data-ti-empty]").hidden = true;
         showSuggestions(data.suggestions);
-        showSimilar(data.similar || []);
+        showSimilar(data.similar || [], !!data.similar_pending);
         showRepeat(data.repeat);
         panel.dataset.tiReady = "1";
       }).catch(function () {});
