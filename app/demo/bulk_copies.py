@@ -53,6 +53,7 @@ def replay(gen, until: datetime, n: int, progress: Callable[[int], None] | None 
             if done == n:
                 break
         replayer.finish(writer)
+    gen.stats.index_seconds, gen.stats.analyse_seconds = writer.index_seconds, writer.analyse_seconds
     replayer.record(db.session())
     db.commit()
     gen.stats.replayed = done

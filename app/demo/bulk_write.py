@@ -11,6 +11,7 @@ closed at the end, never handed back to the pool with those settings; it analyse
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ..models import AuditEvent, Complaint, HumanTask, ProcessInstance, Timer
@@ -29,6 +30,8 @@ class BulkWriter:
         self.fairy: Any = None
         self.raw: Any = None
         self.open = False
+        self.index_seconds = 0.0  # making the dropped indexes again, at the end
+        self.analyse_seconds = 0.0  # SQLite's ANALYZE after that
 
     def __enter__(self) -> "BulkWriter":
         self.fairy = self.db.engine.raw_connection()
@@ -104,14 +107,18 @@ class BulkWriter:
             elif self.open:
                 self.raw.execute("ROLLBACK")
                 self.open = False
+            t0 = time.perf_counter()
             for _, made in self.indexes:  # also after a failure: the schema must be whole again
                 self._execute(made)
             self.commit()
+            t1 = time.perf_counter()
+            self.index_seconds = t1 - t0
             if kind is None and self.indexes and not self.postgresql:
                 # Statistics for the planner right after the load: without them SQLite walked the state or the
                 # category index over every row for each slice of the roll-ups' recount (960 s at 100,000).
                 # Sampled (analysis_limit), seconds at a million. PostgreSQL's recount runs its own ANALYZE.
                 self.raw.execute("PRAGMA analysis_limit = 1000")
                 self.raw.execute("ANALYZE")
+                self.analyse_seconds = time.perf_counter() - t1
         finally:
             self.fairy.invalidate()  # closed, not pooled: its settings are the bulk load's

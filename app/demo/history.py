@@ -79,6 +79,8 @@ class Stats:
     services_seconds: float = 0.0
     replay_seconds: float = 0.0
     rollup_seconds: float = 0.0  # the dashboard's roll-ups recomputed after the replays
+    index_seconds: float = 0.0  # of replay_seconds: the indexes dropped for the copies made again
+    analyse_seconds: float = 0.0  # of replay_seconds: the statistics after them (SQLite)
     finished_ids: list[int] = field(default_factory=list, repr=False)
     copied: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # (template, copy, days) ids
 
