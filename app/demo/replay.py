@@ -358,6 +358,7 @@ class Replayer:
         }
         self.numbers = dict(s.execute(select(NumberSequence.day, NumberSequence.last)).all())
         self.orders: list[Order] = []
+        self.day_text: dict[date, str] = {}  # a local day as the complaint numbers spell it
         self.copied: list[tuple[int, int, int]] = []  # (template's complaint id, copy's complaint id, days moved)
         self.builders = Builders(templates, workers, build, s.get_bind().url.render_as_string(hide_password=False))
 
@@ -373,8 +374,11 @@ class Replayer:
         timer_id, event_id = next_id[Timer], next_id[AuditEvent]
         next_id[Timer] += len(t.timers)
         next_id[AuditEvent] += len(t.events)
-        created = t.complaint["created_at"] + timedelta(days=days)
-        number = self._number(local_date(created).strftime("%Y%m%d"))
+        created = local_date(t.complaint["created_at"] + timedelta(days=days))
+        day = self.day_text.get(created)
+        if day is None:
+            day = self.day_text[created] = created.strftime("%Y%m%d")
+        number = self._number(day)
         bits = self.random.getrandbits(128 * len(t.uuids))
         self.orders.append(Order(self.index[id(t)], days, name, phone, iid, cid, timer_id, event_id, number, bits))
         self.copied.append((t.complaint["id"], cid, days))
