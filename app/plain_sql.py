@@ -57,7 +57,7 @@ class Plain:
     a database that restarts and the callers' conflict handling work the same on both paths.
     """
 
-    __slots__ = ("dialect", "_conn", "_sa_dialect", "_session", "_invalidate", "_held", "_info", "memo")
+    __slots__ = ("dialect", "_conn", "_sa_dialect", "_session", "_invalidate", "_held", "_info", "memo", "_last_time")
 
     def __init__(self, dbapi_connection, sa_dialect, session: Session | None = None, invalidate=None, info=None):
         self._conn = dbapi_connection
@@ -68,6 +68,7 @@ class Plain:
         self._held: list[_Held] | None = None  # writes made with later() while holding()
         self._info = info  # the pooled connection's info: where SQLAlchemy's hook finds a holder
         self.memo: dict[str, Any] = {}  # what a caller read once for the whole transaction (of a session)
+        self._last_time: tuple[datetime, Any] | None = None  # time()'s last value and what it gave
 
     @classmethod
     def of(cls, session: Session) -> "Plain":
@@ -99,8 +100,10 @@ class Plain:
         return self._execute(self._conn.cursor(), sql, params, many)
 
     def _flush_orm(self) -> None:
-        if self._session is not None and (self._session.new or self._session.dirty or self._session.deleted):
-            self._session.flush()  # ORM rows added earlier in the transaction come first (autoflush)
+        # ORM rows added earlier in the transaction come first (autoflush). _is_clean is the test flush()
+        # itself makes; new/dirty/deleted built three sets per statement to say the same.
+        if self._session is not None and not self._session._is_clean():
+            self._session.flush()
 
     def _execute(self, cur, sql: Sql, params, many: bool):
         text = sql.for_dialect(self.dialect)
@@ -207,10 +210,15 @@ class Plain:
         """An aware datetime as the column stores it."""
         if value is None:
             return None
+        last = self._last_time
+        if last is not None and last[0] is value:  # a step stores its one `now` a dozen times
+            return last[1]
         if value.tzinfo is None:
             raise ValueError("naive datetime stored; use the app clock (aware UTC)")
         utc = value.astimezone(timezone.utc)
-        return utc if self.is_postgresql else utc.strftime(_SQLITE_TIME)
+        stored = utc if self.is_postgresql else utc.strftime(_SQLITE_TIME)
+        self._last_time = (value, stored)
+        return stored
 
     @staticmethod
     def json(value: Any) -> str | None:

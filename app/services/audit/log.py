@@ -91,6 +91,18 @@ def keep_appended_true(db) -> None:
     db.listen_writes("before_commit", send_held)  # a safety net: write_step sends its own
 
 
+def appended_mark(session: Session) -> int | None:
+    """A mark to take before reading a chain head from the database, for an AuditLog opened later (head=...).
+
+    The head read stays true while the mark does: every append through an AuditLog adds to the
+    session's appended events, and a rolled-back savepoint takes its events off the list as it takes
+    their rows out of the database. None when held rows are not yet sent: the database lags behind.
+    """
+    if session.info.get(_UNSENT):
+        return None
+    return len(appended(session))
+
+
 def send_held(session: Session) -> None:
     """Insert the rows every held AuditLog of the session still holds."""
     for log in session.info.pop(_UNSENT, []):
@@ -105,7 +117,18 @@ class AuditLog:
     AuditLog in the session sends them first, so no reader of a head from the database misses one.
     """
 
-    def __init__(self, session: Session, instance_id: int, held: bool = False):
+    def __init__(
+        self,
+        session: Session,
+        instance_id: int,
+        held: bool = False,
+        head: tuple[int, str] | None = None,
+        mark: int | None = None,
+    ):
+        """head: the chain's head (seq, hex hash) as the caller read it in this transaction, after
+        taking ``mark`` (appended_mark), with the instance's row written or locked by the transaction
+        (on PostgreSQL, nobody else can append to the chain until it ends); used, and the read spared,
+        only if nothing was appended in the session since the mark. Without them the head is read here."""
         self.session = session
         self.instance_id = instance_id
         self._db = Plain.of(session)
@@ -113,7 +136,10 @@ class AuditLog:
         self._rows: list[dict[str, Any]] = []
         self._since: Any = None  # the (nested) transaction the first held row was appended in
         send_held(session)
-        head = _known_heads(session).get(instance_id)
+        known = _known_heads(session).get(instance_id)
+        if known is None and mark is not None and mark == len(appended(session)):
+            known = head
+        head = known
         if head is None:
             if self._db.is_postgresql:
                 # Serialize appends per instance: the chain needs the previous hash.

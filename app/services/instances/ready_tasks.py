@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from ...models import HumanTask
 from ...plain_sql import Plain, Sql, column_list, read_time
 from ..runtime import Runtime
+from ..steps import projection
 
 
 def sla_state(due: datetime | None, warn: datetime | None, now: datetime, paused: bool = False) -> str:
@@ -50,24 +51,7 @@ def task_summary(rt: Runtime, t: HumanTask) -> dict[str, Any]:
     }
 
 
-_TASK_COLUMNS = (
-    "id",
-    "instance_id",
-    "element_id",
-    "name",
-    "lane",
-    "candidate_group",
-    "assignee_id",
-    "state",
-    "form",
-    "priority",
-    "created_at",
-    "due_at",
-    "warn_at",
-    "due_provisional",
-    "sla_paused_at",
-    "completed_at",
-)
+_TASK_COLUMNS = projection.READY_TASK_COLUMNS
 _READY_OF_INSTANCE = Sql(
     f"SELECT {column_list(_TASK_COLUMNS)} FROM human_task"
     " WHERE instance_id = :iid AND state = 'ready' ORDER BY created_at, id"
@@ -75,7 +59,7 @@ _READY_OF_INSTANCE = Sql(
 
 
 class TaskRow(NamedTuple):
-    """A human_task row read in plain SQL, shaped like the model for task_summary."""
+    """A human_task row read in plain SQL (projection.READY_TASK_COLUMNS), shaped like the model for task_summary."""
 
     id: str
     instance_id: int

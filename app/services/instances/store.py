@@ -16,7 +16,7 @@ from ...plain_sql import Plain, Sql, read_time
 from ..steps import projection
 from ..steps.state import prepare_save, status_of
 from ..steps.write import Step, write_step
-from ..audit.log import AuditLog
+from ..audit.log import GENESIS, AuditLog, appended_mark
 from ..process_models.forms import check_data_depth
 from ..runtime import DeployedModel, Runtime
 from .incident_rows import open_incidents, view as incident_view
@@ -106,6 +106,7 @@ class StartedRow:
 
     id: int
     state: bytes
+    audit_mark: int | None  # audit.log.appended_mark at the insert: the new instance's chain was empty
 
 
 _INSERT_INSTANCE = Sql(
@@ -138,7 +139,7 @@ def insert_instance(
             "done_at": db.time(now) if inst.completed else None,
         },
     )
-    return StartedRow(row_id, state)
+    return StartedRow(row_id, state, appended_mark(s))
 
 
 def finish_start(
@@ -176,8 +177,12 @@ def finish_start(
             inst,
             now,
             submitted=dict(data),
-            has_complaint=has_complaint,
             resource=resource or f"instance:{row.id}",
+            # A new instance: no timer or task rows, an empty chain; nothing to read. "Has a complaint"
+            # unless the caller knows it has none (its UPDATE finds no row otherwise), as sync's None does.
+            known=projection.Known(
+                has_complaint=has_complaint is not False, audit_head=(0, GENESIS), audit_mark=row.audit_mark
+            ),
         ),
         audit,
     )

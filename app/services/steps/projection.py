@@ -21,6 +21,7 @@ from ...domain.promises import promised_deadline
 from ...domain.whole_numbers import whole_number
 from ...engine import EngineError, Instance, TaskView
 from ...plain_sql import Plain, Sql, column_list, read_time
+from ..audit.log import GENESIS
 
 # Task data that mirrors onto the complaint row for search.
 # What a step's submission updates on the complaint row (the record managers read, search and export):
@@ -48,6 +49,12 @@ class Changes:
     created_tasks: list[NewTask] = field(default_factory=list)
     cancelled_task_ids: list[str] = field(default_factory=list)
     fired_timers: list["TimerRow"] = field(default_factory=list)
+    # The instance's ready task rows as the projection left them (READY_TASK_COLUMNS, as the database
+    # hands them back), when it read the rows itself; None when a caller's Known spared the read.
+    ready_rows: list[tuple] | None = None
+    # The instance's audit chain head (seq, hex hash) read in the same statement, None if not read;
+    # only as good as audit.log.appended_mark says (write_step passes both to its AuditLog).
+    audit_head: tuple[int, str] | None = None
 
 
 @dataclass
@@ -63,6 +70,10 @@ class Known:
     incidents: list["TimerRow"] = field(default_factory=list)  # its timer rows that became incidents
     ready_ids: set[str] = field(default_factory=set)  # its ready human tasks
     has_complaint: bool = False
+    # Its audit chain's head (seq, hex hash), if the caller knows it, and audit.log.appended_mark as it
+    # was when the caller learnt it (a start: the chain of the row it just inserted is empty).
+    audit_head: tuple[int, str] | None = None
+    audit_mark: int | None = None
 
 
 # Marks a deadline provisional (it depends on a year without an official calendar):
@@ -93,7 +104,6 @@ def resolve_group(
 
 # Plain SQL (app/plain_sql.py): this runs in every completion, start and timer firing.
 _GROUPS = Sql("SELECT code, name_zh, name_en FROM user_group_def")
-_READY_IDS = Sql("SELECT id FROM human_task WHERE instance_id = :iid AND state = 'ready'")
 _CANCEL_TASK = Sql("UPDATE human_task SET state = 'cancelled', completed_at = :at WHERE id = :id AND state = 'ready'")
 _TASK_COLUMNS = (
     "id",
@@ -114,10 +124,54 @@ _TASK_COLUMNS = (
 _INSERT_TASK = Sql(
     f"INSERT INTO human_task ({column_list(_TASK_COLUMNS)}) VALUES ({column_list(':' + c for c in _TASK_COLUMNS)})"
 )
-_WAITING_TIMERS = Sql(
-    "SELECT id, task_id, element_id, attached_to, kind, sla_step, due_at, provisional FROM timer "
-    "WHERE instance_id = :iid AND status = 'waiting'"
+# A ready task's row as every answer shows it (instances/ready_tasks.TaskRow reads it in this order).
+READY_TASK_COLUMNS = (
+    "id",
+    "instance_id",
+    "element_id",
+    "name",
+    "lane",
+    "candidate_group",
+    "assignee_id",
+    "state",
+    "form",
+    "priority",
+    "created_at",
+    "due_at",
+    "warn_at",
+    "due_provisional",
+    "sla_paused_at",
+    "completed_at",
 )
+_TIMER_READ_COLUMNS = ("id", "task_id", "element_id", "attached_to", "kind", "sla_step", "due_at", "provisional")
+
+
+def _step_reads() -> Sql:
+    """What the projection reads of an instance inside the write transaction, in one statement.
+
+    Its waiting timers, its ready tasks and its audit chain's head, each kind in its own columns (the
+    others NULL) with a tag in the first: one round trip instead of three (inside SQLite's write lock,
+    and across the network to PostgreSQL). PostgreSQL types a column of a UNION from its first typed
+    branch, and NULL in both of the first two is text: the head's two columns are cast in the first.
+    """
+    timers, tasks = len(_TIMER_READ_COLUMNS), len(READY_TASK_COLUMNS)
+
+    def nulls(n: int) -> str:
+        return ", ".join(["NULL"] * n)
+
+    return Sql(
+        f"SELECT 't', {column_list(_TIMER_READ_COLUMNS)}, {nulls(tasks)}, CAST(NULL AS INTEGER), CAST(NULL AS BYTEA)"
+        " FROM timer WHERE instance_id = :iid AND status = 'waiting'"
+        f" UNION ALL SELECT 'h', {nulls(timers)}, {column_list(READY_TASK_COLUMNS)}, NULL, NULL"
+        " FROM human_task WHERE instance_id = :iid AND state = 'ready'"
+        f" UNION ALL SELECT 'a', {nulls(timers + tasks)}, seq, hash FROM audit_event"
+        " WHERE instance_id = :iid AND seq = (SELECT max(seq) FROM audit_event WHERE instance_id = :iid)"
+    )
+
+
+_STEP_READS = _step_reads()
+_TASKS_AT = 1 + len(_TIMER_READ_COLUMNS)  # where a row's task columns begin
+_HEAD_AT = _TASKS_AT + len(READY_TASK_COLUMNS)  # where its audit head's begin
 _OWNER = Sql("SELECT owner_id FROM complaint WHERE instance_id = :iid")
 _MOVE_TIMER = Sql("UPDATE timer SET due_at = :due WHERE id = :id")
 _END_TIMER = Sql("UPDATE timer SET status = :status, fired_at = :at WHERE id = :id")
@@ -194,13 +248,31 @@ def sync(
     timers = inst.waiting_timers()
     if known is not None:
         has_complaint = known.has_complaint
-    rows = known.timers if known is not None else None
-    provisional_elements = _sync_timers(db, instance_id, timers, now, fired_task_ids, changes, provisional, rows)
-    ready_ids = known.ready_ids if known is not None else None
-    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes, assignment, ready_ids)
+        changes.audit_head = known.audit_head
+    else:
+        known = _read(db, instance_id, changes)
+    provisional_elements = _sync_timers(
+        db, instance_id, timers, now, fired_task_ids, changes, provisional, known.timers
+    )
+    _sync_tasks(db, instance_id, inst, now, timers, provisional_elements, changes, assignment, known.ready_ids)
     if has_complaint is not False:
         _sync_complaint(db, instance_id, inst, now, submitted or {})
     return changes
+
+
+def _read(db: Plain, instance_id: int, changes: Changes) -> Known:
+    """The instance's waiting timers and ready tasks (and its audit head, into changes) in one statement."""
+    timers, ready = [], []
+    changes.audit_head = (0, GENESIS)  # no event yet, unless the statement found one
+    for r in db.rows(_STEP_READS, {"iid": instance_id}):
+        if r[0] == "t":
+            timers.append(timer_row(r[1:_TASKS_AT]))
+        elif r[0] == "h":
+            ready.append(r[_TASKS_AT:_HEAD_AT])
+        else:
+            changes.audit_head = (r[_HEAD_AT], bytes(r[_HEAD_AT + 1]).hex())
+    changes.ready_rows = ready
+    return Known(timers, ready_ids={r[0] for r in ready})
 
 
 def _owner_of(db: Plain, instance_id: int) -> int | None:
@@ -230,15 +302,14 @@ def _names_people(task: TaskView) -> bool:
     return bool(task.properties.get("candidateGroups") or task.properties.get("candidateUsers"))
 
 
-def _sync_tasks(
-    db: Plain, instance_id, inst, now, timers, provisional_elements, changes, assignment, ready_ids
-) -> None:
+def _sync_tasks(db: Plain, instance_id, inst, now, timers, provisional_elements, changes, assignment, known) -> None:
     ready = {t.id: t for t in inst.ready_tasks()}
-    known = ready_ids if ready_ids is not None else {r[0] for r in db.rows(_READY_IDS, {"iid": instance_id})}
     gone = [tid for tid in known if tid not in ready]
     if gone:
         db.later_many(_CANCEL_TASK, [{"id": tid, "at": db.time(now)} for tid in gone])
         changes.cancelled_task_ids.extend(gone)
+        if changes.ready_rows is not None:
+            changes.ready_rows = [r for r in changes.ready_rows if r[0] in ready]
     new = [t for tid, t in ready.items() if tid not in known]
     if not new:
         return
@@ -283,18 +354,18 @@ def _sync_tasks(
             }
         )
     db.later_many(_INSERT_TASK, rows)
+    if changes.ready_rows is not None:  # as the database would hand them back: the columns it does not set are NULL
+        changes.ready_rows.extend(tuple(row.get(c) for c in READY_TASK_COLUMNS) for row in rows)
 
 
 def timer_row(r: tuple) -> "TimerRow":
-    """A timer row as read by _WAITING_TIMERS' columns (SQLite hands back times as text)."""
+    """A timer row as read in _TIMER_READ_COLUMNS' order (SQLite hands back times as text)."""
     return TimerRow(r[0], r[1], r[2], r[3], r[4], r[5], read_time(r[6]), bool(r[7]))
 
 
 def _sync_timers(db: Plain, instance_id, timers, now, fired_task_ids, changes, marker, known) -> set[str]:
     """Write the timer rows; return the elements whose breach deadline is provisional."""
     waiting = {t.task_id: t for t in timers if t.due_at is not None}
-    if known is None:
-        known = [timer_row(r) for r in db.rows(_WAITING_TIMERS, {"iid": instance_id})]
     rows = {row.task_id: row for row in known}
     provisional_elements = {r.attached_to for r in rows.values() if r.provisional and r.kind == "breach"}
     for task_id, row in rows.items():

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ...domain.group_aliases import group_assignment
 from ...engine import Instance
-from ..audit.log import AuditLog
+from ..audit.log import AuditLog, appended_mark
 from ..runtime import Runtime
 from . import branch_effects, idempotency, print_log, projection, rollups as report_rollups, sla_marks
 from .state import save_state
@@ -64,6 +64,9 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
     state = None
     if step.expected_version is not None:
         state = save_state(s, iid, step.expected_version, inst, step.now, step.state)  # 1. state
+    known = step.known
+    # The projection reads the audit chain's head too (or the caller knew it): the audit below uses it.
+    mark = known.audit_mark if known is not None and known.audit_head is not None else appended_mark(s)
     changes = projection.sync(
         s,
         iid,
@@ -82,7 +85,7 @@ def write_step(s: Session, rt: Runtime, step: Step, audit: Callable[[AuditLog, p
     has_complaint = step.known.has_complaint if step.known is not None else step.has_complaint
     if has_complaint is not False and done:
         report_rollups.after_steps(s, iid, [st.task_id for st in done])  # 4. roll-ups
-    log = AuditLog(s, iid, held=True)
+    log = AuditLog(s, iid, held=True, head=changes.audit_head, mark=mark)
     audit(log, changes)  # 5. audit
     log.send()  # the step's events in one statement
     idempotency.record(s, step.resource)  # 6. idempotency

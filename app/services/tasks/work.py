@@ -21,7 +21,7 @@ from ..accounts import need_to_know
 from ..audit.log import AuditLog
 from ..audit.trail import record_access
 from ..instances.failures import stop_instance
-from ..instances.ready_tasks import ready_tasks_of, task_summary
+from ..instances.ready_tasks import TaskRow, ready_tasks_of, task_summary
 from ..instances.service_incidents import open_incidents, view as incident_view
 from ..instances.store import Loaded, audit_new_tasks, engine_instance, load_instance, record_steps
 from ..steps.state import prepare_save
@@ -312,7 +312,7 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
             if loaded.inst.completed:
                 log.append("instance.completed", at=now, actor=viewer.name, actor_id=viewer.id)
 
-        state = write_step(
+        written = write_step(
             s,
             rt,
             Step(
@@ -325,8 +325,15 @@ def complete_task(rt: Runtime, viewer: Viewer, task_id: str, data: Any) -> dict[
                 state=prepared,
             ),
             audit,
-        ).state
-        ready_rows = ready_tasks_of(rt, instance_id, db)
+        )
+        state = written.state
+        # The answer's tasks as the projection left them, not read again; read again after a 督办 extension
+        # (it moves the watched task's deadline after the projection) or an incident's opening.
+        kept = written.changes.ready_rows
+        if kept is None or extension is not None or failure is not None:
+            ready_rows = ready_tasks_of(rt, instance_id, db)
+        else:
+            ready_rows = sorted(map(TaskRow.read, kept), key=lambda r: (r.created_at, r.id))
         opened = [incident_view(r) for r in incidents]
     rt.live.keep(instance_id, state, loaded.inst)
     out = {
