@@ -119,7 +119,9 @@ def generate_demo_command(n, days, until, templates, live_days, seed, batch, wor
     if stats.replayed:
         click.echo(
             f"{stats.replayed} replayed from the finished ones in {stats.replay_seconds:.1f} s "
-            f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s)"
+            f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s; of it indexes made again "
+            f"{stats.index_seconds:.1f} s, analysed {stats.analyse_seconds:.1f} s); roll-ups recounted in "
+            f"{stats.rollup_seconds:.1f} s"
         )
     click.echo(
         f"total {stats.complaints + stats.replayed} complaints in {took:.1f} s "

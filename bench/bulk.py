@@ -12,7 +12,10 @@ file copied; CREATE DATABASE ... TEMPLATE), in the same run, alternating:
   the generator's session, states at zlib level 6), loaded from git;
 - here: today's path in this process alone (workers=0): its own connection, indexes made after
   the load (and on SQLite synchronous=OFF), states at level 4;
-- workers: the same with 2 worker processes building the rows while this process writes.
+- workers: the same with 2 worker processes building and writing the rows;
+- main: the workers' path of 2f41714 (replay.py loaded from git: instants moved through datetime,
+  tokens swapped through a dict, rows copied and filled in loops, the collector on in the workers),
+  with 2 workers as well: the side by side of this session's per-copy work (--ways main,workers).
 
 Printed per way: wall time and copies/s (depends on the machine's load: compare within a round),
 and CPU per copy of this process and of its workers (the figure that the load does not change).
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 END = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 BEFORE = "2866a686"
+MAIN = "2f41714"  # the workers' path before this session's per-copy work (issue 22: the million in minutes)
 
 
 def _make_templates(url: str) -> None:
@@ -102,17 +106,17 @@ def _drop_target(url: str) -> None:
     admin.dispose()
 
 
-def _before_module():
-    """replay.py as it was before the parallel path, imported beside today's as app.demo._replay_before."""
+def _before_module(rev: str = BEFORE):
+    """replay.py as it was at rev, imported beside today's as app.demo._replay_REV."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{BEFORE}:app/demo/replay.py"], check=True, capture_output=True, text=True
+        ["git", "-C", str(ROOT), "show", f"{rev}:app/demo/replay.py"], check=True, capture_output=True, text=True
     ).stdout
-    spec = importlib.util.spec_from_loader("app.demo._replay_before", loader=None)
+    spec = importlib.util.spec_from_loader(f"app.demo._replay_{rev}", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "app.demo"
     sys.modules[spec.name] = module
-    exec(compile(source, "replay_before.py", "exec"), module.__dict__)
+    exec(compile(source, f"replay_{rev}.py", "exec"), module.__dict__)
     return module
 
 
@@ -146,15 +150,22 @@ def run(way: str, templates: str, db_url: str, work: Path, n: int) -> tuple[floa
                     r.flush()
             r.finish()
     else:
-        from app.demo.replay import Replayer, load_templates
+        if way == "main":
+            old = _before_module(MAIN)
+            Replayer, load_templates = old.Replayer, old.load_templates
+            from app.demo import builders
+
+            builders.COLLECT_PER_CHUNK = False  # main's workers kept the collector on (set back below)
+        else:
+            from app.demo.replay import Replayer, load_templates
 
         with db.read() as s:
             templates = load_templates(s, ids)
         with db.write() as s:
-            r = Replayer(s, rng, templates, 2 if way == "workers" else 0)
+            r = Replayer(s, rng, templates, 2 if way in ("workers", "main") else 0)
         db.engine.dispose()
         r.builders.start()
-        round_ = 10_000 if way == "workers" else 200
+        round_ = 10_000 if way in ("workers", "main") else 200
         with BulkWriter(db, drop_indexes=True) as writer:
             for i in range(n):
                 r.copy(templates[i % len(templates)], -(i % 60), "张三", "13800000000")
@@ -163,6 +174,9 @@ def run(way: str, templates: str, db_url: str, work: Path, n: int) -> tuple[floa
             r.finish(writer)
         with db.write() as s:
             r.record(s)
+        from app.demo import builders
+
+        builders.COLLECT_PER_CHUNK = True
     wall = time.perf_counter() - wall0
     cpu, children = time.process_time() - cpu0, _children_cpu() - children0
     db.dispose()
@@ -175,6 +189,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=4000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--work", default="/tmp/bench-bulk", help="folder for the template file and the copies")
+    ap.add_argument("--ways", default="before,here,workers", help="comma-separated: before, here, workers, main")
     ap.add_argument("--db", default="sqlite", help="sqlite (files in --work) or a PostgreSQL URL (dropped after)")
     args = ap.parse_args()
     work = Path(args.work)
@@ -185,7 +200,7 @@ def main() -> None:
     print("| round | way | wall s | copies/s | CPU ms per copy: this process | workers | both |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for k in range(1, args.rounds + 1):
-        for way in ("before", "here", "workers"):
+        for way in args.ways.split(","):
             wall, cpu, children = run(way, templates, args.db, work, args.copies)
             per = 1000 / args.copies
             print(

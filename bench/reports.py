@@ -119,13 +119,23 @@ def prepare(
         progress=progress,
     )
     took = time.perf_counter() - started
+    copies = stats.replay_seconds - stats.index_seconds - stats.analyse_seconds
+    print(
+        f"wall time {took:.0f} s: templates through the services {stats.services_seconds:.0f} s, copies {copies:.0f} s "
+        f"({stats.replayed / max(copies, 1e-9):.0f}/s), indexes {stats.index_seconds:.0f} s, analyse "
+        f"{stats.analyse_seconds:.0f} s, roll-up recount {stats.rollup_seconds:.0f} s; load average "
+        f"{os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     print(
         f"generated {stats.complaints + stats.replayed} complaints in {took:.0f} s: {stats.complaints} through the "
         f"services ({stats.complaints / max(stats.services_seconds, 1e-9):.1f}/s, {stats.completed_tasks} tasks, "
         f"{stats.fired_timers} timers fired, {stats.still_open} open), {stats.replayed} replayed "
         f"({stats.replayed / max(stats.replay_seconds, 1e-9):.0f}/s), roll-ups recounted in {stats.rollup_seconds:.0f} s"
     )
+    t0 = time.perf_counter()
     _analyze(url)
+    print(f"  and the bench's own ANALYZE (full) in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
 def _analyze(url: str) -> None:

@@ -16,10 +16,12 @@ the end of the history stay open at their step, and those past a deadline are ov
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -68,6 +70,14 @@ class Plan:
     rounds: dict[str, int] = field(default_factory=dict)
 
 
+# Cumulative weights, summed once: random.choices with cum_weights draws exactly what it draws with the weights.
+_HOURS = range(24)
+_HOUR_CUM = list(itertools.accumulate(HOUR_WEIGHT))
+_CATEGORY_NAMES, _CATEGORY_CUM = list(CATEGORIES), list(itertools.accumulate(CATEGORIES.values()))
+_CHANNEL_NAMES, _CHANNEL_CUM = list(CHANNELS), list(itertools.accumulate(CHANNELS.values()))
+_SATISFACTION, _SATISFACTION_CUM = ("satisfied", "basically_satisfied", "unsatisfied"), [72, 92, 100]
+
+
 @dataclass
 class Stats:
     complaints: int = 0  # worked through the services
@@ -79,6 +89,8 @@ class Stats:
     services_seconds: float = 0.0
     replay_seconds: float = 0.0
     rollup_seconds: float = 0.0  # the dashboard's roll-ups recomputed after the replays
+    index_seconds: float = 0.0  # of replay_seconds: the indexes dropped for the copies made again
+    analyse_seconds: float = 0.0  # of replay_seconds: the statistics after them (SQLite)
     finished_ids: list[int] = field(default_factory=list, repr=False)
     copied: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # (template, copy, days) ids
 
@@ -91,7 +103,8 @@ class Generator:
         self.random = random.Random(seed)
         self.clock: FixedClock = rt.clock
         self.stats = Stats()
-        self.recent: list[tuple[datetime, str, str]] = []  # (arrival, phone, name) of the last 30 days
+        # (arrival, phone, name) of the last 30 days: a queue, about 80,000 long in a year of a million complaints
+        self.recent: deque[tuple[datetime, str, str]] = deque()
         self.templates = _templates(Path(rt.settings["PROCESSES_DIR"]) / "complaint_handling.scenarios.json")
         self.users = self._viewers()
 
@@ -127,7 +140,7 @@ class Generator:
             for i in r.choices(range(lo, hi), weights=weights[lo:hi], k=n - len(plans)):
                 d = first + timedelta(days=i)
                 outage = i in outage_days and r.random() < 0.45
-                hour = r.choices(range(24), weights=HOUR_WEIGHT)[0] if not outage else r.choice((19, 20, 21, 22))
+                hour = r.choices(_HOURS, cum_weights=_HOUR_CUM)[0] if not outage else r.choice((19, 20, 21, 22))
                 local = datetime.combine(d, time(hour, r.randrange(60), r.randrange(60)), OPERATOR_ZONE)
                 arrival = local.astimezone(timezone.utc)
                 if since <= arrival < until:
@@ -137,17 +150,17 @@ class Generator:
 
     def _plan(self, arrival: datetime, outage: bool) -> Plan:
         r = self.random
-        category = "network" if outage else r.choices(list(CATEGORIES), weights=list(CATEGORIES.values()))[0]
+        category = "network" if outage else r.choices(_CATEGORY_NAMES, cum_weights=_CATEGORY_CUM)[0]
         return Plan(
             arrival=arrival,
             name=r.choice(SURNAMES) + "".join(r.choices(GIVEN, k=r.choice((1, 2, 2)))),
             phone=r.choice(PREFIXES) + f"{r.randrange(10**8):08d}",
             category=category,
-            channel=r.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
+            channel=r.choices(_CHANNEL_NAMES, cum_weights=_CHANNEL_CUM)[0],
             severity="major" if r.random() < (0.2 if outage else 0.04) else "general",
             outage=outage,
             unsolved_at_track=r.random() < 0.06,
-            satisfaction=r.choices(("satisfied", "basically_satisfied", "unsatisfied"), weights=(72, 20, 8))[0],
+            satisfaction=r.choices(_SATISFACTION, cum_weights=_SATISFACTION_CUM)[0],
             suspend_hours=r.choice((20.0, 30.0, 50.0)) if r.random() < 0.01 else 0.0,
         )
 
@@ -155,7 +168,7 @@ class Generator:
         """About one complaint in twelve comes from a customer who complained within the last weeks."""
         cutoff = plan.arrival - timedelta(days=30)
         while self.recent and self.recent[0][0] < cutoff:
-            self.recent.pop(0)
+            self.recent.popleft()
         if self.recent and self.random.random() < 0.085:
             _, plan.phone, plan.name = self.random.choice(self.recent)
         self.recent.append((plan.arrival, plan.phone, plan.name))

@@ -25,8 +25,10 @@ complaint worked through the services.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -64,6 +66,35 @@ class Rows:
 
     values: list[list[Any]]  # per row, the stored values; the slots a copy fills hold placeholders
     times: list[list[tuple[int, int, str]]]  # per row: (column position, its day's index in ordinals, the text after)
+    _make: Any = field(default=None, repr=False, compare=False)
+
+    def make(self, day_text: list[str]) -> list[list[Any]]:
+        """A copy's rows: new lists of the stored values, each instant its day's date and its time of day."""
+        if self._make is None:
+            self._make = self._compile()
+        return self._make(day_text)
+
+    def _compile(self):
+        # One list display per row, its fixed values as constants: about 50 rows a copy made without a
+        # loop per row and per instant (compiled in the process that uses it: a function does not pickle).
+        consts: list[Any] = []
+        rows = []
+        for row, moved in zip(self.values, self.times):
+            at = {pos: (k, rest) for pos, k, rest in moved}
+            cells = []
+            for pos, v in enumerate(row):
+                if pos in at:
+                    cells.append(f"d[{at[pos][0]}] + {at[pos][1]!r}")
+                elif v is None or type(v) in (int, str, bool):
+                    cells.append(repr(v))
+                else:
+                    consts.append(v)
+                    cells.append(f"K[{len(consts) - 1}]")
+            rows.append("[" + ", ".join(cells) + "]")
+        return eval("lambda d: [" + ", ".join(rows) + "]", {"K": tuple(consts)})  # noqa: S307 (our own text)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"values": self.values, "times": self.times, "_make": None}
 
 
 def _columns(model) -> dict[str, int]:
@@ -89,11 +120,12 @@ class Template:
     instants: dict[str, datetime] = field(default_factory=dict)
     segments: tuple[str, ...] = ()  # the joined texts between tokens
     tokens: tuple[str, ...] = ()  # the tokens (ids, instants, customer, the instance id) in order
-    ordinals: list[int] = field(default_factory=list)  # the UTC days the rows' instants fall on
+    ordinals: list[int] = field(default_factory=list)  # the days the rows' (UTC) and the texts' instants fall on
+    cut: tuple[str, ...] = ()  # segments with the instants' times of day and offsets joined to them (_slots)
+    pick: Any = None  # a copy's values -> the texts between the segments, in order
 
     def prepare(self, dialect) -> "Template":
         """Cut the texts around the tokens and store the rows' fixed values, once per template."""
-        postgresql = dialect.name == "postgresql"
         texts = [state_text(self.instance["state"])]
         for e in self.events:
             canonical = {k: e[k] for k in HASHED} | {
@@ -125,6 +157,41 @@ class Template:
             prev = m.end()
         segments.append(blob[prev:])
         self.segments, self.tokens = tuple(segments), tuple(tokens)
+        self._rows_of(dialect)
+        self._slots()
+        return self
+
+    def _slots(self) -> None:
+        """Where each token's new text comes from in a copy's values (see Order's build), fixed per template.
+
+        A copy's values are [phone, name, instance id, its new UUIDs..., its days' dates...]. An instant
+        moved by whole days keeps its time of day and offset: its token becomes its date alone (the
+        copy's date of the same day index) and the rest of its text joins the segment after it, so a
+        copy moves about 600 instants by picking dates, with no datetime parsed or formatted.
+        """
+        uuid_slot = {u: 3 + i for i, u in enumerate(self.uuids)}
+        fixed = {self.phone: 0, self.name: 1, IID: 2}
+        days = 3 + len(self.uuids)
+        segments, slots = [self.segments[0]], []
+        for i, token in enumerate(self.tokens):
+            after = self.segments[i + 1]
+            if token in uuid_slot:
+                slots.append(uuid_slot[token])
+            elif token in self.instants:
+                at = self.instants[token].isoformat()  # the text a copy writes: offsets kept, "Z" as "+00:00"
+                ordinal = self.instants[token].date().toordinal()  # its date in its own offset
+                if ordinal not in self.ordinals:
+                    self.ordinals.append(ordinal)
+                slots.append(days + self.ordinals.index(ordinal))
+                after = at[10:] + after
+            else:
+                slots.append(fixed[token])
+            segments.append(after)
+        self.cut = tuple(segments)
+        self.pick = operator.itemgetter(*slots) if len(slots) > 1 else (lambda v, k=slots[0]: (v[k],))
+
+    def _rows_of(self, dialect) -> None:
+        postgresql = dialect.name == "postgresql"
         sources = {
             ProcessInstance: [self.instance],
             Complaint: [self.complaint],
@@ -155,19 +222,28 @@ class Template:
                 values.append(row)
                 times.append(moved)
             self.rows[model] = Rows(values, times)
-        return self
+
+
+@functools.lru_cache(maxsize=None)
+def uuid_bits(n: int) -> tuple[int, int]:
+    """For n UUIDs cut from n * 128 random bits: the mask keeping the random ones, and the version 4 and
+    RFC variant bits set in their place (the 13th hex digit 4, the 17th one of 8, 9, a, b)."""
+    clear = setting = 0
+    for i in range(n):
+        low = 128 * (n - 1 - i)  # the i-th UUID's lowest bit, the first UUID the most significant
+        clear |= (0xF << (low + 76)) | (0xC << (low + 60))
+        setting |= (0x4 << (low + 76)) | (0x8 << (low + 60))
+    return ((1 << (128 * n)) - 1) ^ clear, setting
 
 
 def new_uuids(bits: int, n: int) -> list[str]:
     """n version-4 UUIDs (RFC variant) cut from n * 128 random bits, as text."""
-    h = f"{bits:0{32 * n}x}"
-    out = []
-    for i in range(0, 32 * n, 32):
-        variant = "89ab"[int(h[i + 16], 16) & 3]
-        out.append(
-            f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-{variant}{h[i + 17 : i + 20]}-{h[i + 20 : i + 32]}"
-        )
-    return out
+    mask, setting = uuid_bits(n)
+    h = f"{bits & mask | setting:0{32 * n}x}"
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
 
 
 def _rows(s, model, *where) -> list[dict[str, Any]]:
@@ -213,26 +289,14 @@ class Order(NamedTuple):
 def build(t: Template, o: Order, out: dict[Any, list[list[Any]]]) -> None:
     """Append the copy's rows, as stored, to out's table lists (pure: runs in a worker process too)."""
     days, iid = o.days, o.iid
-    delta = timedelta(days=days)
-    mapping = dict(zip(t.uuids, new_uuids(o.bits, len(t.uuids))))
-    mapping.update({text_: (at + delta).isoformat() for text_, at in t.instants.items()})
-    mapping[t.phone], mapping[t.name], mapping[IID] = o.phone, o.name, str(iid)
-
-    pieces: list[str] = [""] * (2 * len(t.tokens) + 1)
-    get = mapping.get
-    pieces[0::2], pieces[1::2] = t.segments, [get(tok, tok) for tok in t.tokens]
-    parts = iter("".join(pieces).split(SEP))
     day_text = [date.fromordinal(ordinal + days).isoformat() for ordinal in t.ordinals]
+    values = [o.phone, o.name, str(iid), *new_uuids(o.bits, len(t.uuids)), *day_text]
+    pieces: list[str] = [""] * (2 * len(t.tokens) + 1)
+    pieces[0::2], pieces[1::2] = t.cut, t.pick(values)
+    parts = iter("".join(pieces).split(SEP))
 
     def rows(model) -> list[list[Any]]:
-        template = t.rows[model]
-        out = []
-        for values, times in zip(template.values, template.times):
-            row = values.copy()
-            for pos, k, rest in times:
-                row[pos] = day_text[k] + rest
-            out.append(row)
-        return out
+        return t.rows[model].make(day_text)
 
     (inst,) = rows(ProcessInstance)
     p = POS[ProcessInstance]
@@ -294,6 +358,7 @@ class Replayer:
         }
         self.numbers = dict(s.execute(select(NumberSequence.day, NumberSequence.last)).all())
         self.orders: list[Order] = []
+        self.day_text: dict[date, str] = {}  # a local day as the complaint numbers spell it
         self.copied: list[tuple[int, int, int]] = []  # (template's complaint id, copy's complaint id, days moved)
         self.builders = Builders(templates, workers, build, s.get_bind().url.render_as_string(hide_password=False))
 
@@ -309,8 +374,11 @@ class Replayer:
         timer_id, event_id = next_id[Timer], next_id[AuditEvent]
         next_id[Timer] += len(t.timers)
         next_id[AuditEvent] += len(t.events)
-        created = t.complaint["created_at"] + timedelta(days=days)
-        number = self._number(local_date(created).strftime("%Y%m%d"))
+        created = local_date(t.complaint["created_at"] + timedelta(days=days))
+        day = self.day_text.get(created)
+        if day is None:
+            day = self.day_text[created] = created.strftime("%Y%m%d")
+        number = self._number(day)
         bits = self.random.getrandbits(128 * len(t.uuids))
         self.orders.append(Order(self.index[id(t)], days, name, phone, iid, cid, timer_id, event_id, number, bits))
         self.copied.append((t.complaint["id"], cid, days))
