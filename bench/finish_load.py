@@ -53,15 +53,15 @@ def _schema_indexes(url: str) -> dict[str, str]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from app.db import Database
     from app.demo.bulk_write import BulkWriter
-    from app.models import AuditEvent, Complaint, NumberSequence, ProcessInstance, Timer
+    from app.demo.replay import move_id_sequences
+    from app.models import Complaint, NumberSequence
     from app.services.reporting.rebuild import rebuild
 
     url = sys.argv[1]
-    postgresql = url.startswith("postgresql")
     wanted = _schema_indexes(url)
     db = Database(url)
     t0 = time.perf_counter()
@@ -90,15 +90,7 @@ def main() -> None:
                 s.add(NumberSequence(day=d, last=n))
             elif known[d] < n:
                 s.execute(NumberSequence.__table__.update().where(NumberSequence.day == d).values(last=n))
-        if postgresql:
-            for model in (ProcessInstance, Complaint, Timer, AuditEvent):
-                name = model.__tablename__
-                s.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
-                    )
-                )
+        move_id_sequences(s)
         total = s.scalar(select(func.count()).select_from(Complaint))
     print(f"{total} complaints; numbers recorded for {len(numbers)} days; load average {os.getloadavg()[0]:.1f}")
     db.dispose()

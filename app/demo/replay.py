@@ -406,12 +406,15 @@ class Replayer:
                 s.execute(NumberSequence.__table__.update().where(NumberSequence.day == day).values(last=last))
             else:
                 s.execute(insert(NumberSequence.__table__).values(day=day, last=last))
-        if s.bind.dialect.name == "postgresql":
-            for model in (ProcessInstance, Complaint, Timer, AuditEvent):
-                name = model.__tablename__
-                s.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
-                    )
-                )
+        move_id_sequences(s)
+
+
+def move_id_sequences(s) -> None:
+    """On PostgreSQL, move the id sequences of the copied tables past the ids the copies took (in s)."""
+    if s.bind.dialect.name != "postgresql":
+        return
+    for model in (ProcessInstance, Complaint, Timer, AuditEvent):
+        name = model.__tablename__
+        s.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {name}))")
+        )
